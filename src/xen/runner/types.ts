@@ -1,0 +1,82 @@
+import type { Readable } from 'node:stream';
+
+/** Programs this layer may run; nothing else ever reaches a runner. */
+export type XenProgram = 'xl' | 'xentop' | 'xenstore-read' | 'xenstore-ls' | 'xenstore-list' | 'qemu-img' | 'brctl' | 'ip';
+
+/** Options for one command. */
+export interface RunOptions {
+  /** Milliseconds before the command is killed and TIMEOUT thrown. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** What a finished command left behind. A non-zero exit is thrown as XL_FAILED unless `allowFailure` was set. */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** A long-lived process whose stdout is read as a stream (xentop -b). */
+export interface StreamHandle {
+  readonly stdout: Readable;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  kill(): void;
+}
+
+/** A process on a pseudo-terminal (xl console). */
+export interface PtyHandle {
+  onData(cb: (data: string) => void): () => void;
+  onExit(cb: (exitCode: number) => void): () => void;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** Pause/resume reading (flow control). */
+  pause(): void;
+  resume(): void;
+  kill(): void;
+}
+
+/** File facts the app needs about the host (configs, images). */
+export interface HostFileStat {
+  size: number;
+  /** Bytes actually allocated (sparse files). */
+  allocated: number;
+  isFile: boolean;
+  isDirectory: boolean;
+  isBlockDevice: boolean;
+  isSymlink: boolean;
+  mtimeMs: number;
+}
+
+/** Files on the managed host: /etc/xen, /etc/xen/auto, images. Paths are absolute host paths. */
+export interface HostFs {
+  readFile(path: string): Promise<string>;
+  /** Creates a new file; throws EXISTS rather than overwrite. */
+  writeFileExclusive(path: string, text: string): Promise<void>;
+  /** Replaces an existing file atomically (write temp + rename). */
+  replaceFile(path: string, text: string): Promise<void>;
+  list(dir: string): Promise<string[]>;
+  stat(path: string): Promise<HostFileStat | null>;
+  /** Removes a file this app is allowed to remove (configs, images the user chose). */
+  remove(path: string): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  readlink(path: string): Promise<string | null>;
+  /** Creates a sparse raw image of `bytes`; throws EXISTS if present. */
+  createSparse(path: string, bytes: number): Promise<void>;
+  /** Free bytes on the filesystem holding `path`. */
+  freeBytes(path: string): Promise<number>;
+  mkdirp(path: string): Promise<void>;
+}
+
+/** The way to reach one toolstack: local, through the broker, over SSH, or the built-in demo host. */
+export interface Runner {
+  readonly kind: 'local' | 'broker' | 'ssh' | 'demo';
+  /** Human label for the status bar, e.g. "local Xen", "demo host", "root@dom0 over SSH". */
+  readonly label: string;
+  run(program: XenProgram, args: readonly string[], opts?: RunOptions & { allowFailure?: boolean }): Promise<RunResult>;
+  stream(program: XenProgram, args: readonly string[]): StreamHandle;
+  pty(program: 'xl', args: readonly string[], size: { cols: number; rows: number }): PtyHandle;
+  readonly fs: HostFs;
+  close(): Promise<void>;
+}
