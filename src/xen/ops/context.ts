@@ -1,0 +1,84 @@
+import type { DomainType } from '../../shared/dto';
+import type { ConfigEntry } from './configs';
+import type { RunResult, Runner, XenProgram } from '../runner/types';
+
+/** Where configs live on the host and how long long-running operations may take. */
+export interface XenApiOptions {
+  /** Directory of domain config files (`*.cfg`). */
+  configDir?: string;
+  /** Directory whose entries (symlinks or copies) name the domains xendomains starts at boot. */
+  autoDir?: string;
+  /** Directories the app creates and offers disk images in. */
+  imageDirs?: string[];
+  /** How often shutdown polls `xl list` while waiting for a domain to disappear. */
+  pollIntervalMs?: number;
+  /** How long shutdown waits for a domain to disappear before TIMEOUT. */
+  shutdownTimeoutMs?: number;
+}
+
+/** The options with every default filled in. */
+export type ResolvedOptions = Required<XenApiOptions>;
+
+/** Resolves the defaults: the Debian layout of xen-utils. */
+export function resolveOptions(o: XenApiOptions = {}): ResolvedOptions {
+  return {
+    configDir: stripSlash(o.configDir ?? '/etc/xen'),
+    autoDir: stripSlash(o.autoDir ?? '/etc/xen/auto'),
+    imageDirs: (o.imageDirs ?? ['/var/lib/xen/images']).map(stripSlash),
+    pollIntervalMs: o.pollIntervalMs ?? 500,
+    shutdownTimeoutMs: o.shutdownTimeoutMs ?? 120_000,
+  };
+}
+
+function stripSlash(p: string): string {
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
+}
+
+// Product timeouts: generous because hotplug scripts and save/restore of big guests are slow even on real hardware.
+/** Timeouts in ms per kind of command. */
+export const TIMEOUTS = {
+  query: 30_000,
+  control: 60_000,
+  create: 300_000,
+  saveRestore: 900_000,
+} as const;
+
+/** What listDomains remembers so listDomainsCheap can skip `xl list -l` and the config scan. */
+export interface ListCache {
+  /** The domids the long facts were read for, sorted and joined. */
+  domidKey: string;
+  /** Per domid, what `xl list -l` adds to `xl list`. */
+  long: Map<number, { uuid: string | null; type: DomainType | null; maxVcpus: number; maxMemMiB: number; hasVnc: boolean }>;
+  /** Per domain name, its config file and whether it autostarts. */
+  configs: Map<string, { entry: ConfigEntry; autostart: boolean }>;
+}
+
+/** Shared by every operation of one API instance. */
+export interface OpsContext {
+  readonly runner: Runner;
+  readonly opts: ResolvedOptions;
+  /** Runs a command; non-zero exits throw XL_FAILED with xl's own stderr (the runner's job). */
+  run(program: XenProgram, args: readonly string[], timeoutMs?: number): Promise<RunResult>;
+  /** Runs `xl ARGS` and returns stdout. */
+  xl(args: readonly string[], timeoutMs?: number): Promise<string>;
+  cache: ListCache | null;
+  /** Forget cached list data after anything that changes the set of domains or configs. */
+  invalidate(): void;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Builds the context one API instance shares. */
+export function createContext(runner: Runner, options: XenApiOptions = {}): OpsContext {
+  const ctx: OpsContext = {
+    runner,
+    opts: resolveOptions(options),
+    run: (program, args, timeoutMs = TIMEOUTS.query) => runner.run(program, args, { timeoutMs }),
+    xl: async (args, timeoutMs = TIMEOUTS.query) => (await runner.run('xl', args, { timeoutMs })).stdout,
+    cache: null,
+    invalidate: () => {
+      ctx.cache = null;
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  return ctx;
+}
