@@ -1,0 +1,306 @@
+import { XenError } from '../errors';
+import type { XlValue } from '../../shared/domain-config';
+import { tokenizeXlConfig, xlSyntaxError, type XlToken } from './xl-lexer';
+import { formatXlValue, normaliseXlInput, XL_KEY_RE, type XlInput } from './xl-format';
+
+export type { XlValue } from '../../shared/domain-config';
+export { formatXlValue, type XlInput, type XlFormatOptions } from './xl-format';
+
+/** One `KEY = VALUE` (or `KEY += VALUE`) statement and where its parts sit in the text. */
+export interface XlStatement {
+  key: string;
+  op: '=' | '+=';
+  value: XlValue;
+  /** Offsets: the key, the operator, the value, and the end of the statement including a `;` right after it. */
+  start: number;
+  opStart: number;
+  valueStart: number;
+  valueEnd: number;
+  end: number;
+  line: number;
+  /** Quote character of the first string in the value, so edits can keep the file's style. */
+  quote: '"' | "'" | null;
+}
+
+/** A parsed xl.cfg that edits in place: untouched text (comments, order, spacing) stays byte for byte. */
+export interface XlConfigDocument {
+  /** Effective values by option name, as xl sees them (last assignment wins, `+=` appends). */
+  toObject(): Record<string, XlValue>;
+  /** The text, identical to the input when nothing was changed. */
+  toString(): string;
+  get(key: string): XlValue | undefined;
+  has(key: string): boolean;
+  /** Replaces the value where the option is set (keeping its line's layout and comment) or appends a new line. */
+  set(key: string, value: XlInput): void;
+  /** Removes every statement for the option (and its line when it was alone on it); false when it was absent. */
+  delete(key: string): boolean;
+  /** Option names in first-appearance order. */
+  keys(): string[];
+  statements(): readonly XlStatement[];
+}
+
+class Parser {
+  private i = 0;
+  constructor(private readonly toks: XlToken[]) {}
+
+  private peek(): XlToken {
+    return this.toks[this.i] as XlToken;
+  }
+  private next(): XlToken {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.i++;
+    return t;
+  }
+  private fail(t: XlToken, message: string): never {
+    xlSyntaxError(message, t.line, t.column);
+  }
+  private skipNewlines(): void {
+    while (this.peek().kind === 'newline') this.i++;
+  }
+
+  parseFile(): XlStatement[] {
+    const out: XlStatement[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof') return out;
+      if (t.kind === 'newline' || t.kind === ';') {
+        this.i++;
+        continue;
+      }
+      if (t.kind !== 'ident') this.fail(t, `expected an option name, found ${describe(t)}`);
+      out.push(this.parseStatement());
+    }
+  }
+
+  private parseStatement(): XlStatement {
+    const keyTok = this.next();
+    const opTok = this.next();
+    if (opTok.kind !== '=' && opTok.kind !== '+=') this.fail(opTok, `expected "=" after "${keyTok.text}", found ${describe(opTok)}`);
+    const valueFirst = this.peek();
+    const quoteRef: { quote: '"' | "'" | null } = { quote: null };
+    const value = this.parseValue(quoteRef);
+    const last = this.toks[this.i - 1] as XlToken;
+    const after = this.peek();
+    let end = last.end;
+    if (after.kind === ';') {
+      end = after.end;
+      this.i++;
+    } else if (after.kind !== 'newline' && after.kind !== 'eof') {
+      this.fail(after, `expected the end of the line or ";" after the value of "${keyTok.text}", found ${describe(after)}`);
+    }
+    return {
+      key: keyTok.text,
+      op: opTok.kind,
+      value,
+      start: keyTok.start,
+      opStart: opTok.start,
+      valueStart: valueFirst.start,
+      valueEnd: last.end,
+      end,
+      line: keyTok.line,
+      quote: quoteRef.quote,
+    };
+  }
+
+  private parseValue(q: { quote: '"' | "'" | null }): XlValue {
+    const t = this.next();
+    if (t.kind === 'string') {
+      q.quote ??= t.quote ?? null;
+      return t.text;
+    }
+    if (t.kind === 'number') return numberValue(t.text);
+    if (t.kind !== '[') this.fail(t, `expected a value (a quoted string, a number or a [list]), found ${describe(t)}`);
+    const items: XlValue[] = [];
+    this.skipNewlines();
+    if (this.peek().kind === ']') {
+      this.i++;
+      return items;
+    }
+    for (;;) {
+      items.push(this.parseValue(q));
+      this.skipNewlines();
+      const sep = this.next();
+      if (sep.kind === ']') return items;
+      if (sep.kind !== ',') this.fail(sep, `expected "," or "]" in a list, found ${describe(sep)}`);
+      this.skipNewlines();
+      if (this.peek().kind === ']') {
+        this.i++;
+        return items;
+      }
+    }
+  }
+}
+
+function describe(t: XlToken): string {
+  switch (t.kind) {
+    case 'eof':
+      return 'the end of the file';
+    case 'newline':
+      return 'the end of the line';
+    case 'string':
+      return 'a string';
+    case 'ident':
+      return `"${t.text}" (strings must be quoted)`;
+    default:
+      return `"${t.text}"`;
+  }
+}
+
+/** xl keeps numbers as text and reads them with strtol(…, 0): decimal, 0-prefixed octal, 0x hex. */
+function numberValue(raw: string): XlValue {
+  let n: number | undefined;
+  if (/^0x[0-9a-f]+$/.test(raw)) n = parseInt(raw.slice(2), 16);
+  else if (/^0[0-7]*$/.test(raw)) n = raw.length === 1 ? 0 : parseInt(raw.slice(1), 8);
+  else if (/^[1-9][0-9]*$/.test(raw)) n = parseInt(raw, 10);
+  // Anything else ("08", "1e5") is a valid token that xl only rejects if the option is read as a number.
+  return n !== undefined && Number.isSafeInteger(n) ? n : raw;
+}
+
+function applyStatements(stmts: readonly XlStatement[]): Map<string, XlValue> {
+  const map = new Map<string, XlValue>();
+  for (const s of stmts) {
+    const prev = map.get(s.key);
+    if (s.op === '+=' && prev !== undefined) {
+      if (Array.isArray(prev) !== Array.isArray(s.value)) {
+        xlSyntaxError(`can't add a list to a string or the other way round ("${s.key}")`, s.line, 1);
+      }
+      map.set(s.key, Array.isArray(prev) ? [...prev, ...(s.value as XlValue[])] : `${String(prev)}${String(s.value)}`);
+    } else {
+      map.set(s.key, s.value);
+    }
+  }
+  return map;
+}
+
+/** Deep equality of two XlValues. */
+export function xlValuesEqual(a: XlValue | undefined, b: XlValue | undefined): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => xlValuesEqual(item, b[i]));
+  }
+  return a === b;
+}
+
+class Document implements XlConfigDocument {
+  private text = '';
+  private stmts: XlStatement[] = [];
+  private values = new Map<string, XlValue>();
+
+  constructor(text: string) {
+    this.load(text);
+  }
+
+  private load(text: string): void {
+    const stmts = new Parser(tokenizeXlConfig(text)).parseFile();
+    this.values = applyStatements(stmts);
+    this.stmts = stmts;
+    this.text = text;
+  }
+
+  toObject(): Record<string, XlValue> {
+    return Object.fromEntries(this.values);
+  }
+  toString(): string {
+    return this.text;
+  }
+  get(key: string): XlValue | undefined {
+    return this.values.get(key);
+  }
+  has(key: string): boolean {
+    return this.values.has(key);
+  }
+  keys(): string[] {
+    return [...this.values.keys()];
+  }
+  statements(): readonly XlStatement[] {
+    return this.stmts;
+  }
+
+  set(key: string, value: XlInput): void {
+    checkKey(key);
+    const v = normaliseXlInput(value, key);
+    if (this.values.has(key) && xlValuesEqual(this.values.get(key), v)) return;
+    const mine = this.stmts.filter((s) => s.key === key);
+    const last = mine[mine.length - 1];
+    if (!last) {
+      this.append(key, v);
+      return;
+    }
+    // The last statement decides the value in xl, so editing it (as a plain "=") is enough.
+    const oldText = this.text.slice(last.valueStart, last.valueEnd);
+    const formatted = formatXlValue(v, {
+      field: key,
+      quote: last.quote ?? '"',
+      ...(Array.isArray(v) && v.length > 0 && oldText.includes('\n') ? { listIndent: this.itemIndent(last) } : {}),
+    });
+    const opText = last.op === '+=' ? '=' : this.text.slice(last.opStart, last.opStart + 1);
+    const before = this.text.slice(0, last.opStart);
+    const between = this.text.slice(last.opStart + last.op.length, last.valueStart);
+    this.load(`${before}${opText}${between}${formatted}${this.text.slice(last.valueEnd)}`);
+  }
+
+  delete(key: string): boolean {
+    const mine = this.stmts.filter((s) => s.key === key);
+    if (mine.length === 0) return false;
+    let text = this.text;
+    for (const s of [...mine].reverse()) {
+      const lineStart = text.lastIndexOf('\n', s.start - 1) + 1;
+      const alone = /^[ \t]*$/.test(text.slice(lineStart, s.start));
+      const rest = /^[ \t]*(#[^\n]*)?(\n|$)/.exec(text.slice(s.end));
+      if (alone && rest) {
+        // The statement owns its line(s), including a trailing comment that described it.
+        text = text.slice(0, lineStart) + text.slice(s.end + rest[0].length);
+      } else {
+        const trailing = /^[ \t]*/.exec(text.slice(s.end))?.[0].length ?? 0;
+        text = text.slice(0, s.start) + text.slice(s.end + trailing);
+      }
+    }
+    this.load(text);
+    return true;
+  }
+
+  private append(key: string, v: XlValue): void {
+    const sep = this.text === '' || this.text.endsWith('\n') ? '' : '\n';
+    const width = this.alignmentColumn();
+    const lhs = width !== null && key.length < width ? key.padEnd(width) : `${key} `;
+    this.load(`${this.text}${sep}${lhs}= ${formatXlValue(v, { field: key })}\n`);
+  }
+
+  /** The `=` column most padded lines share ("name    = …"), so appended lines line up; null when there is none. */
+  private alignmentColumn(): number | null {
+    const counts = new Map<number, number>();
+    for (const s of this.stmts) {
+      const lineStart = this.text.lastIndexOf('\n', s.start - 1) + 1;
+      const padded = s.opStart - (s.start + s.key.length) > 1;
+      if (lineStart === s.start && padded) counts.set(s.opStart - lineStart, (counts.get(s.opStart - lineStart) ?? 0) + 1);
+    }
+    let best: number | null = null;
+    let bestCount = 1;
+    for (const [column, count] of counts) {
+      if (count > bestCount) {
+        best = column;
+        bestCount = count;
+      }
+    }
+    return best;
+  }
+
+  /** Indent of the first item of a multi-line list, so a rewritten list keeps its shape. */
+  private itemIndent(s: XlStatement): string {
+    const inner = this.text.slice(s.valueStart + 1, s.valueEnd);
+    const m = /\n([ \t]*)[^ \t\n#\]]/.exec(inner);
+    return m?.[1] ?? '    ';
+  }
+}
+
+function checkKey(key: string): void {
+  if (!XL_KEY_RE.test(key)) {
+    throw new XenError('INVALID_ARG', `"${key}" is not an xl option name (lower-case letters, digits and _)`, {
+      field: key,
+    });
+  }
+}
+
+/** Parses xl.cfg text into an editable document; throws XenError('PARSE') naming the line and column. */
+export function parseXlConfig(text: string): XlConfigDocument {
+  return new Document(text);
+}
