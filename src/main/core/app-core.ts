@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { createXenApi } from '../../xen/ops/api';
+import { createStatsService } from '../../xen/stats/stats-service';
+import type { StatsBatch, ToolstackStatus } from '../../shared/dto';
+import { EventHub } from '../gateway/events';
+import { HandlerRegistry } from '../gateway/registry';
+import { registerHandlers } from '../ipc/index';
+import { chooseToolstack, type AppOptions } from './options';
+import { bundlePaths, createRunnerFor } from './runner-factory';
+import type { Services } from './services';
+
+/** The running app without its windows: the registry both transports call, the event hub, and the services. */
+export interface AppCore {
+  registry: HandlerRegistry;
+  hub: EventHub;
+  services: Services;
+  status(): ToolstackStatus;
+  close(): Promise<void>;
+}
+
+/** What the core needs from its embedder (Electron or the browser-mode server). */
+export interface CoreEnv {
+  dataDir: string;
+  detachConsole: ((name: string, kind: 'text' | 'vnc') => void) | null;
+  /** Folder of the bundled helper programs (broker, guest console); defaults to this bundle's folder. */
+  bundleDir?: string;
+}
+
+/** Key of the set of running domains and their states; a change means the list must be refetched. */
+export function domainSetKey(batch: StatsBatch): string {
+  return batch.domains
+    .map((d) => `${d.domid}:${d.name}:${d.state}`)
+    .sort()
+    .join('|');
+}
+
+/** Selects the toolstack, builds the services and registers every handler. */
+export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<AppCore> {
+  const choice = chooseToolstack(options, {
+    hasXenCapabilities: existsSync('/proc/xen/capabilities'),
+    isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+    hasPkexec: existsSync('/usr/bin/pkexec'),
+  });
+  const runner = createRunnerFor(choice, options, env.dataDir, bundlePaths(env.bundleDir ?? __dirname));
+  const paths = { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: '/var/lib/xen/images' };
+  const api = createXenApi(runner, { configDir: paths.configDir, autoDir: paths.autoDir, imageDirs: [paths.imageDir] });
+  const hub = new EventHub();
+  const closers: (() => Promise<void> | void)[] = [];
+
+  let health = { healthy: true, message: 'connecting' };
+  const status = (): ToolstackStatus => ({ kind: runner.kind, label: runner.label, healthy: health.healthy, message: health.message });
+  const reportHealth = (ok: boolean, message: string) => {
+    if (ok === health.healthy && (ok || message === health.message)) {
+      health.message = message;
+      return;
+    }
+    health = { healthy: ok, message };
+    hub.emit('app:status', status());
+  };
+
+  const stats = createStatsService(runner, {
+    intervalS: 1,
+    onError: (e) => reportHealth(false, `stats: ${e instanceof Error ? e.message : String(e)}`),
+  });
+
+  // One stats stream for all clients; it runs while anyone is connected. Changes in the set of running domains or
+  // their states (also those made outside the app, with xl on a terminal) become domains:changed within one tick.
+  let unsubscribeStats: (() => void) | null = null;
+  let lastKey = '';
+  const ensureStats = () => {
+    if (hub.size > 0 && !unsubscribeStats) {
+      unsubscribeStats = stats.subscribe((batch) => {
+        hub.emit('stats:sample', batch);
+        const key = domainSetKey(batch);
+        if (key !== lastKey) {
+          if (lastKey !== '') hub.emit('domains:changed', { reason: 'running domains changed' });
+          lastKey = key;
+        }
+        reportHealth(true, 'ok');
+      });
+    } else if (hub.size === 0 && unsubscribeStats) {
+      unsubscribeStats();
+      unsubscribeStats = null;
+      lastKey = '';
+    }
+  };
+  const origAdd = hub.addClient.bind(hub);
+  hub.addClient = (id, sink) => {
+    const remove = origAdd(id, sink);
+    ensureStats();
+    return () => {
+      remove();
+      ensureStats();
+    };
+  };
+
+  const services: Services = {
+    runner,
+    api,
+    stats,
+    hub,
+    choice,
+    paths,
+    dataDir: env.dataDir,
+    status,
+    reportHealth,
+    notifyChanged: (reason) => hub.emit('domains:changed', { reason }),
+    detachConsole: env.detachConsole,
+    onClose: (fn) => closers.push(fn),
+  };
+  const registry = new HandlerRegistry();
+  registerHandlers(registry, services);
+
+  return {
+    registry,
+    hub,
+    services,
+    status,
+    async close() {
+      unsubscribeStats?.();
+      stats.stop();
+      for (const fn of closers.reverse()) await fn();
+      await runner.close();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Runner } from '../../xen/runner/types';
+import { createLocalRunner } from '../../xen/runner/local';
+import { createSshRunner } from '../../xen/runner/ssh';
+import { brokerLaunchCommand, createBrokerRunner } from '../../xen/runner/broker-client';
+import { createDemoRunner } from '../../xen/sim/index';
+import type { AppOptions, ToolstackChoice } from './options';
+
+/** Where the bundled helper programs live next to the main bundle. */
+export interface BundlePaths {
+  brokerPath: string;
+  consoleGuestPath: string;
+}
+
+/** The bundled files beside dist/main/*.cjs. */
+export function bundlePaths(dir: string): BundlePaths {
+  return { brokerPath: join(dir, 'broker.cjs'), consoleGuestPath: join(dir, 'console-guest.cjs') };
+}
+
+/** Builds the runner for the chosen toolstack. */
+export function createRunnerFor(choice: ToolstackChoice, options: AppOptions, dataDir: string, bundle: BundlePaths): Runner {
+  switch (choice.kind) {
+    case 'demo':
+      return createDemoRunner({
+        stateDir: options.demoStateDir ?? join(dataDir, 'demo-host'),
+        ...(options.demoDomains !== null ? { seedDomains: options.demoDomains } : {}),
+        ...(existsSync(bundle.consoleGuestPath) ? { consoleGuestPath: bundle.consoleGuestPath } : {}),
+      });
+    case 'ssh':
+      return createSshRunner({
+        target: choice.target,
+        ...(choice.port !== null ? { port: choice.port } : {}),
+        ...(choice.identity !== null ? { identityFile: choice.identity } : {}),
+      });
+    case 'local':
+      return createLocalRunner();
+    case 'broker':
+      return createBrokerRunner({
+        command: brokerLaunchCommand({
+          isRoot: false,
+          hasPkexec: existsSync('/usr/bin/pkexec'),
+          sudoNonInteractive: process.env['XENITH_BROKER_SUDO'] === '1',
+          nodePath: process.execPath,
+          brokerPath: bundle.brokerPath,
+        }),
+      });
+  }
+}

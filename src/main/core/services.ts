@@ -1,0 +1,33 @@
+import type { Runner } from '../../xen/runner/types';
+import type { XenApi } from '../../xen/ops/api';
+import type { StatsService } from '../../xen/stats/stats-service';
+import type { ToolstackStatus } from '../../shared/dto';
+import type { EventHub } from '../gateway/events';
+import type { ToolstackChoice } from './options';
+
+/** Host paths the app works with. */
+export interface HostPaths {
+  configDir: string;
+  autoDir: string;
+  imageDir: string;
+}
+
+/** What every handler group gets: the toolstack API and the app's shared services. */
+export interface Services {
+  runner: Runner;
+  api: XenApi;
+  stats: StatsService;
+  hub: EventHub;
+  choice: ToolstackChoice;
+  paths: HostPaths;
+  dataDir: string;
+  status(): ToolstackStatus;
+  /** Marks the toolstack healthy or not after a call; pushes app:status when it changes. */
+  reportHealth(ok: boolean, message: string): void;
+  /** Tells every client to refetch the domain list. */
+  notifyChanged(reason: string): void;
+  /** Electron only: opens a console in its own window. */
+  detachConsole: ((name: string, kind: 'text' | 'vnc') => void) | null;
+  /** Cleanups run on close, in reverse order. */
+  onClose(fn: () => Promise<void> | void): void;
+}

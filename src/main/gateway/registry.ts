@@ -1,0 +1,68 @@
+import { contract, isChannel, type Channel, type ParsedArgsOf, type ResultOf } from '../../shared/contract';
+import type { IpcError, IpcResponse } from '../../shared/ipc-errors';
+import { encodeError } from './encode-error';
+
+/** Who is calling: which client (window or WebSocket connection), for routing events such as console data back. */
+export interface CallContext {
+  clientId: string;
+}
+
+/** A handler receives arguments already validated against the contract. */
+export type Handler<C extends Channel> = (args: ParsedArgsOf<C>, ctx: CallContext) => Promise<ResultOf<C>> | ResultOf<C>;
+
+type AnyHandler = (args: unknown, ctx: CallContext) => unknown;
+
+/**
+ * The one handler registry. Both transports (Electron IPC and browser-mode WebSocket) call `invoke`, which refuses
+ * unknown channels and bad arguments with a coded error before any handler runs, and encodes every failure.
+ */
+export class HandlerRegistry {
+  private readonly handlers = new Map<Channel, AnyHandler>();
+
+  /** Registers the handler of one channel (once). */
+  register<C extends Channel>(channel: C, handler: Handler<C>): void {
+    if (this.handlers.has(channel)) throw new Error(`handler for ${channel} registered twice`);
+    this.handlers.set(channel, handler as AnyHandler);
+  }
+
+  /** Registers a group of handlers. */
+  registerAll(group: { [C in Channel]?: Handler<C> }): void {
+    for (const [channel, handler] of Object.entries(group)) {
+      if (handler) this.register(channel as Channel, handler as Handler<Channel>);
+    }
+  }
+
+  /** Channels of the contract that have no handler yet. */
+  missing(): Channel[] {
+    return (Object.keys(contract) as Channel[]).filter((c) => !this.handlers.has(c));
+  }
+
+  /** Validates and dispatches one request; never throws. */
+  async invoke(channel: unknown, rawArgs: unknown, ctx: CallContext): Promise<IpcResponse<unknown>> {
+    if (!isChannel(channel)) {
+      return fail({ code: 'UNKNOWN_CHANNEL', message: `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` });
+    }
+    const handler = this.handlers.get(channel);
+    if (!handler) return fail({ code: 'UNKNOWN_CHANNEL', message: `No handler for ${channel}` });
+    const parsed = contract[channel].args.safeParse(rawArgs ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue ? issue.path.map(String).join('.') : '';
+      return fail({
+        code: 'INVALID_ARG',
+        message: field ? `${field}: ${issue?.message ?? 'invalid'}` : (issue?.message ?? 'Invalid arguments'),
+        detail: { field, channel, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
+      });
+    }
+    try {
+      const value = await handler(parsed.data, ctx);
+      return { ok: true, value: value === undefined ? null : value };
+    } catch (e) {
+      return fail(encodeError(e));
+    }
+  }
+}
+
+function fail(error: IpcError): IpcResponse<never> {
+  return { ok: false, error };
+}

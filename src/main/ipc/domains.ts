@@ -1,0 +1,66 @@
+import type { HandlerRegistry } from '../gateway/registry';
+import type { Services } from '../core/services';
+import type { BulkResult } from '../../shared/contract-types';
+import { encodeError } from '../gateway/encode-error';
+import { changing } from './track';
+
+type Action = 'start' | 'shutdown' | 'reboot' | 'destroy' | 'pause' | 'unpause';
+
+/** Runs one lifecycle action on one domain. */
+async function act(s: Services, action: Action, name: string): Promise<void> {
+  switch (action) {
+    case 'start': {
+      const cfg = await s.api.readConfig(name);
+      await s.api.create(cfg.path);
+      return;
+    }
+    case 'shutdown':
+      return s.api.shutdown(name);
+    case 'reboot':
+      return s.api.reboot(name);
+    case 'destroy':
+      return s.api.destroy(name);
+    case 'pause':
+      return s.api.pause(name);
+    case 'unpause':
+      return s.api.unpause(name);
+  }
+}
+
+/** domains:* and the lifecycle of domain:* — list, start, shut down, reboot, force off, pause, save, restore, rename, delete. */
+export function registerDomainHandlers(r: HandlerRegistry, s: Services): void {
+  r.register('domains:list', async () => {
+    const list = await s.api.listDomains();
+    s.reportHealth(true, 'ok');
+    return list;
+  });
+  r.register('domain:start', ({ name, paused }) =>
+    changing(s, `start ${name}`, async () => {
+      const cfg = await s.api.readConfig(name);
+      await s.api.create(cfg.path, paused ? { paused: true } : {});
+    }),
+  );
+  for (const action of ['shutdown', 'reboot', 'destroy', 'pause', 'unpause'] as const) {
+    r.register(`domain:${action}`, ({ name }) => changing(s, `${action} ${name}`, () => act(s, action, name)));
+  }
+  r.register('domains:bulk', async ({ action, names }) => {
+    // Sequential on purpose: xl serialises on a host-wide lock anyway, and each domain gets its own answer.
+    const results: BulkResult[] = [];
+    for (const name of names) {
+      try {
+        await act(s, action, name);
+        results.push({ name, ok: true });
+      } catch (e) {
+        const err = encodeError(e);
+        results.push({ name, ok: false, error: { code: err.code, message: err.message, ...(err.detail ? { detail: err.detail } : {}) } });
+      }
+      s.notifyChanged(`${action} ${name}`);
+    }
+    return results;
+  });
+  r.register('domain:save', ({ name, file }) => changing(s, `save ${name}`, () => s.api.save(name, file)));
+  r.register('domain:restore', ({ file }) => changing(s, 'restore', () => s.api.restore(file)));
+  r.register('domain:rename', ({ name, newName }) => changing(s, `rename ${name}`, async () => void (await s.api.rename(name, newName))));
+  r.register('domain:delete', ({ name, disks }) => changing(s, `delete ${name}`, () => s.api.deleteDomain(name, { disks })));
+  r.register('domain:autostart', ({ name, enabled }) => changing(s, `autostart ${name}`, () => s.api.setAutostart(name, enabled)));
+}

@@ -1,0 +1,100 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { useAppStore, type ThemeChoice } from '../store/app-store';
+import { useDomainsStore } from '../store/domains-store';
+import { navigate, useRoute, type Route } from '../lib/route';
+
+const AREAS = ['[data-area="sidebar"]', '[data-area="main"]', '[data-area="status"]'];
+
+/** F6 / Shift+F6 move focus between the sidebar, the main area and the status bar; Ctrl+1/2 open Host/Domains. */
+function useAreaKeys(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F6') {
+        e.preventDefault();
+        const current = AREAS.findIndex((sel) => document.querySelector(sel)?.contains(document.activeElement));
+        const next = (current + (e.shiftKey ? AREAS.length - 1 : 1) + AREAS.length) % AREAS.length;
+        const area = document.querySelector<HTMLElement>(AREAS[next] ?? '');
+        const target = area?.querySelector<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])') ?? area;
+        target?.focus();
+      } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && (e.key === '1' || e.key === '2')) {
+        e.preventDefault();
+        navigate(e.key === '1' ? { view: 'host' } : { view: 'domains' });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+function NavItem({ route, current, label, extra, testId }: { route: Route; current: boolean; label: string; extra?: ReactNode; testId: string }) {
+  return (
+    <button className="nav-item" aria-current={current ? 'page' : undefined} data-testid={testId} onClick={() => navigate(route)}>
+      <span>{label}</span>
+      {extra}
+    </button>
+  );
+}
+
+/** The frame around every view: title bar with the host's name, sidebar, main area and status bar. */
+export function Shell({ children }: { children: ReactNode }) {
+  useAreaKeys();
+  const route = useRoute();
+  const status = useAppStore((s) => s.status);
+  const host = useAppStore((s) => s.host);
+  const hostError = useAppStore((s) => s.hostError);
+  const theme = useAppStore((s) => s.theme);
+  const setTheme = (t: ThemeChoice) => useAppStore.getState().setTheme(t);
+  const count = useDomainsStore((s) => s.domains.length);
+  const running = useDomainsStore((s) => s.domains.filter((d) => d.state !== 'stopped').length);
+  const mainRef = useRef<HTMLElement>(null);
+
+  const inDomains = route.view === 'domains' || route.view === 'domain';
+  return (
+    <div className="shell">
+      <header className="titlebar" data-testid="titlebar">
+        <span className="logo">Xenith</span>
+        <span className="host" data-testid="title-host">
+          {host ? `${host.hostname} — Xen ${host.xenVersion}` : hostError ? 'host unreachable' : 'connecting…'}
+        </span>
+        {status?.kind === 'demo' && (
+          <span className="badge demo" data-testid="demo-badge" title="A simulated Xen host: nothing here touches a real hypervisor.">
+            DEMO HOST
+          </span>
+        )}
+        <span className="spacer" />
+        <label className="muted" htmlFor="theme-select">
+          Theme
+        </label>
+        <select id="theme-select" data-testid="theme-select" value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)}>
+          <option value="system">System</option>
+          <option value="light">Light</option>
+          <option value="dark">Dark</option>
+        </select>
+      </header>
+      <nav className="sidebar" data-area="sidebar" aria-label="Sections">
+        <div className="section">This host</div>
+        <NavItem route={{ view: 'host' }} current={route.view === 'host'} label="Host" testId="nav-host" />
+        <NavItem
+          route={{ view: 'domains' }}
+          current={inDomains}
+          label="Domains"
+          testId="nav-domains"
+          extra={<span className="count" data-testid="nav-domains-count">{`${running}/${count}`}</span>}
+        />
+        <NavItem route={{ view: 'new' }} current={route.view === 'new'} label="New VM…" testId="nav-new" />
+      </nav>
+      <main className="main" data-area="main" ref={mainRef} tabIndex={-1}>
+        {children}
+      </main>
+      <footer className="statusbar" data-area="status" data-testid="statusbar">
+        <span data-testid="status-toolstack" tabIndex={0} title={status?.message ?? ''}>
+          <span className={`dot ${status?.healthy ? 'ok' : 'bad'}`} aria-hidden="true" />
+          {status ? `Connected to ${status.label}` : 'Connecting…'}
+          {status && !status.healthy ? ` — ${status.message}` : ''}
+        </span>
+        <span>{host ? `${host.nrCpus} CPUs · ${Math.round(host.freeMemMiB / 1024)} of ${Math.round(host.totalMemMiB / 1024)} GiB free` : ''}</span>
+        <span>{`${running} running · ${count - running} stopped`}</span>
+      </footer>
+    </div>
+  );
+}

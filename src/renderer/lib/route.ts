@@ -1,0 +1,54 @@
+import { useSyncExternalStore } from 'react';
+
+/** The app's places, kept in the URL hash so a detached window or a reload lands in the same place. */
+export type Route =
+  | { view: 'host' }
+  | { view: 'domains' }
+  | { view: 'domain'; name: string; tab: string }
+  | { view: 'new' }
+  | { view: 'console'; name: string; kind: 'text' | 'vnc' };
+
+/** Parses a location hash like "#/domains/web1/disks". */
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((p) => decodeURIComponent(p));
+  const [a, b, c] = parts;
+  if (a === 'host') return { view: 'host' };
+  if (a === 'new') return { view: 'new' };
+  if (a === 'console' && b) return { view: 'console', name: b, kind: c === 'vnc' ? 'vnc' : 'text' };
+  if (a === 'domains' && b) return { view: 'domain', name: b, tab: c ?? 'overview' };
+  if (a === 'domains') return { view: 'domains' };
+  return { view: 'domains' };
+}
+
+/** The hash of a route. */
+export function routeHash(r: Route): string {
+  switch (r.view) {
+    case 'host':
+      return '#/host';
+    case 'domains':
+      return '#/domains';
+    case 'new':
+      return '#/new';
+    case 'domain':
+      return `#/domains/${encodeURIComponent(r.name)}/${encodeURIComponent(r.tab)}`;
+    case 'console':
+      return `#/console/${encodeURIComponent(r.name)}/${r.kind}`;
+  }
+}
+
+/** Goes to a route. */
+export function navigate(r: Route): void {
+  const h = routeHash(r);
+  if (location.hash !== h) location.hash = h;
+}
+
+function subscribe(cb: () => void): () => void {
+  window.addEventListener('hashchange', cb);
+  return () => window.removeEventListener('hashchange', cb);
+}
+
+/** The current route, re-rendering on change. */
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, () => location.hash);
+  return parseRoute(hash);
+}

@@ -1,0 +1,166 @@
+import type { DomainType, PowerState } from './dto';
+import type { DomainConfig } from './domain-config';
+
+/** Result and event payload types of the IPC contract that are not plain DTOs. */
+
+/** One vCPU of a running domain (`xl vcpu-list`). */
+export interface VcpuInfo {
+  vcpu: number;
+  cpu: number | null;
+  state: string;
+  timeS: number;
+  affinityHard: string;
+  affinitySoft: string;
+}
+
+/** One disk as the host sees it: from the config and, when running, `xl block-list`. */
+export interface DiskInfo {
+  vdev: string;
+  target: string;
+  format: string;
+  access: 'rw' | 'ro';
+  devtype: 'disk' | 'cdrom';
+  /** Bytes on the host when the target is a file we can stat. */
+  sizeBytes: number | null;
+  allocatedBytes: number | null;
+  /** Backend state from block-list when running. */
+  backendState: string | null;
+  inConfig: boolean;
+  attached: boolean;
+}
+
+/** One network interface: from the config and, when running, `xl network-list`. */
+export interface NicInfo {
+  devid: number | null;
+  mac: string;
+  bridge: string | null;
+  model: string | null;
+  vifName: string | null;
+  inConfig: boolean;
+  attached: boolean;
+}
+
+/** Everything the details view shows beyond the list row. */
+export interface DomainDetails {
+  name: string;
+  domid: number | null;
+  type: DomainType | null;
+  state: PowerState;
+  vcpus: VcpuInfo[];
+  maxVcpus: number;
+  sched: { weight: number; cap: number } | null;
+  disks: DiskInfo[];
+  nics: NicInfo[];
+  vnc: { port: number; listen: string } | null;
+  consoleTty: string | null;
+  hostCpus: number;
+}
+
+/** A domain's config file: where, what, and the parsed model (null when the text does not parse). */
+export interface DomainConfigView {
+  path: string;
+  text: string;
+  config: DomainConfig | null;
+  problems: { field: string; message: string }[];
+}
+
+/** Outcome of checking config text. */
+export interface ConfigCheck {
+  ok: boolean;
+  problems: { field: string; message: string; line?: number }[];
+  /** Unified diff against the saved file. */
+  diff: string;
+}
+
+/** What deleting a domain did, step by step. */
+export interface DeleteReport {
+  steps: { what: string; path: string; ok: boolean; message?: string }[];
+}
+
+/** One domain's outcome in a bulk action. */
+export interface BulkResult {
+  name: string;
+  ok: boolean;
+  error?: { code: string; message: string; detail?: Record<string, unknown> };
+}
+
+/** A directory for the file chooser. */
+export interface DirListing {
+  dir: string;
+  parent: string | null;
+  entries: { name: string; path: string; kind: 'dir' | 'file' | 'block'; sizeBytes: number }[];
+  freeBytes: number | null;
+}
+
+/** A console session handed to the renderer. */
+export interface ConsoleOpenResult {
+  id: string;
+  /** Bytes main sends before it waits for an ack (high watermark). */
+  highWatermark: number;
+}
+
+/** A console's state changes: the process exited, the domain is rebooting, it reconnected. */
+export interface ConsoleStatusEvent {
+  id: string;
+  state: 'connected' | 'disconnected' | 'reconnecting' | 'closed';
+  message: string;
+}
+
+/** A graphical console: where noVNC connects. */
+export interface VncOpenResult {
+  id: string;
+  /** ws://127.0.0.1:PORT/TOKEN */
+  url: string;
+  password: string | null;
+}
+
+/** Progress of a long job (wizard create, save, restore). */
+export interface JobProgress {
+  jobId: string;
+  phase: string;
+  state: 'running' | 'done' | 'failed';
+  message: string;
+}
+
+/** A preset the wizard offers. */
+export interface OsPreset {
+  id: 'debian' | 'ubuntu' | 'fedora' | 'alpine' | 'windows' | 'other';
+  label: string;
+  memoryMiB: number;
+  diskGiB: number;
+  vcpus: number;
+  viridian: boolean;
+}
+
+/** What the wizard needs to know about the host. */
+export interface WizardOptions {
+  guestTypes: { type: DomainType; available: boolean; reason: string }[];
+  bridges: string[];
+  hostCpus: number;
+  freeMemMiB: number;
+  totalMemMiB: number;
+  imageDir: string;
+  configDir: string;
+  qemuImg: boolean;
+  presets: OsPreset[];
+  usedNames: string[];
+  usedMacs: string[];
+  suggestedMac: string;
+}
+
+/** The wizard's preview: the exact text it would write, or the fields that are wrong. */
+export interface WizardPreview {
+  ok: boolean;
+  configPath: string;
+  text: string;
+  problems: { field: string; message: string }[];
+  warnings: string[];
+}
+
+/** What the wizard did. */
+export interface WizardResult {
+  name: string;
+  configPath: string;
+  created: string[];
+  started: boolean;
+}

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import type { DomainSummary, HostInfo, StatsBatch, ToolstackStatus } from './dto';
+import type { IpcErrorCode } from './ipc-errors';
+import type {
+  ConsoleOpenResult,
+  ConsoleStatusEvent,
+  DomainDetails,
+  DomainConfigView,
+  DeleteReport,
+  DirListing,
+  JobProgress,
+  VncOpenResult,
+  WizardOptions,
+  WizardPreview,
+  WizardResult,
+  BulkResult,
+  ConfigCheck,
+} from './contract-types';
+import {
+  absPathSchema,
+  applySchema,
+  diskArgSchema,
+  domainNameSchema,
+  domainRefSchema,
+  mibSchema,
+  nicArgSchema,
+  sessionIdSchema,
+  vdevSchema,
+} from './schemas';
+import { wizardPlanSchema } from './wizard-plan';
+
+/**
+ * The one IPC contract: every request channel (`area:verb`) with its argument schema, its result type and the coded
+ * errors it can return, plus the event channels main pushes. The Electron preload, the browser-mode WebSocket client
+ * and the main-process gateway are all built from this map.
+ */
+
+interface ChannelSpec<A extends z.ZodType, R> {
+  args: A;
+  errors: readonly IpcErrorCode[];
+  /** Phantom: carries the result type only. */
+  result?: R;
+}
+
+/** Declares one channel. */
+function ch<R>() {
+  return <A extends z.ZodType>(args: A, errors: readonly IpcErrorCode[] = []): ChannelSpec<A, R> => ({ args, errors });
+}
+
+const none = z.object({}).strict();
+const XL: readonly IpcErrorCode[] = ['XL_FAILED', 'XL_NOT_FOUND', 'TIMEOUT', 'PERMISSION', 'PARSE', 'NOT_FOUND'];
+
+/** Request channels. */
+export const contract = {
+  /** Which toolstack the app is connected to, and its health. */
+  'app:status': ch<ToolstackStatus>()(none),
+  /** Host facts from `xl info` and what was found around it. */
+  'host:info': ch<HostInfo>()(none, XL),
+  /** The hypervisor log (`xl dmesg`), as lines. */
+  'host:dmesg': ch<string[]>()(none, XL),
+  /** Every domain: running and defined-but-stopped. */
+  'domains:list': ch<DomainSummary[]>()(none, XL),
+  /** Devices, vCPUs, scheduler and console facts of one domain. */
+  'domain:details': ch<DomainDetails>()(domainRefSchema, XL),
+  /** Starts a stopped domain from its config file. */
+  'domain:start': ch<void>()(domainRefSchema.extend({ paused: z.boolean().optional() }).strict(), XL),
+  /** Shuts a domain down cleanly and waits until it is really gone. */
+  'domain:shutdown': ch<void>()(domainRefSchema, XL),
+  'domain:reboot': ch<void>()(domainRefSchema, XL),
+  /** Force off (`xl destroy`); the UI confirms first. */
+  'domain:destroy': ch<void>()(domainRefSchema, XL),
+  'domain:pause': ch<void>()(domainRefSchema, XL),
+  'domain:unpause': ch<void>()(domainRefSchema, XL),
+  /** Saves a domain's memory to a new file (the domain stops). */
+  'domain:save': ch<void>()(domainRefSchema.extend({ file: absPathSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
+  /** Restores a domain from a save file. */
+  'domain:restore': ch<void>()(z.object({ file: absPathSchema }).strict(), XL),
+  'domain:rename': ch<void>()(domainRefSchema.extend({ newName: domainNameSchema }).strict(), [...XL, 'EXISTS']),
+  /** Deletes a stopped domain's config; only the disks listed are deleted, one by one. */
+  'domain:delete': ch<DeleteReport>()(domainRefSchema.extend({ disks: z.array(absPathSchema).max(64) }).strict(), [...XL, 'INVALID_ARG']),
+  'domain:autostart': ch<void>()(domainRefSchema.extend({ enabled: z.boolean() }).strict(), XL),
+  /** Runs one lifecycle action over several domains; each gets its own result. */
+  'domains:bulk': ch<BulkResult[]>()(
+    z
+      .object({
+        action: z.enum(['start', 'shutdown', 'reboot', 'destroy', 'pause', 'unpause']),
+        names: z.array(domainNameSchema).min(1).max(1000),
+      })
+      .strict(),
+  ),
+  /** Memory target and/or maximum, live and/or in the config. */
+  'domain:setMemory': ch<void>()(
+    domainRefSchema.extend({ targetMiB: mibSchema.optional(), maxMiB: mibSchema.optional(), apply: applySchema }).strict(),
+    [...XL, 'INVALID_ARG'],
+  ),
+  'domain:setVcpus': ch<void>()(
+    domainRefSchema.extend({ vcpus: z.number().int().min(1).max(512), maxVcpus: z.number().int().min(1).max(512).optional(), apply: applySchema }).strict(),
+    [...XL, 'INVALID_ARG'],
+  ),
+  'domain:pinVcpu': ch<void>()(
+    domainRefSchema.extend({ vcpu: z.union([z.number().int().min(0).max(511), z.literal('all')]), cpus: z.string().regex(/^(all|\d+(-\d+)?(,\d+(-\d+)?)*)$/, 'CPUs must look like "all", "0-3" or "0,2"') }).strict(),
+    XL,
+  ),
+  'domain:setSched': ch<void>()(
+    domainRefSchema.extend({ weight: z.number().int().min(1).max(65535).optional(), cap: z.number().int().min(0).max(51200).optional() }).strict(),
+    XL,
+  ),
+  'domain:attachDisk': ch<void>()(domainRefSchema.extend({ disk: diskArgSchema, apply: applySchema }).strict(), [...XL, 'EXISTS']),
+  /** Creates a new sparse image and attaches it. Never overwrites an existing file. */
+  'domain:createDisk': ch<void>()(
+    domainRefSchema.extend({ disk: diskArgSchema, sizeGiB: z.number().min(0.01).max(65536), apply: applySchema }).strict(),
+    [...XL, 'EXISTS'],
+  ),
+  'domain:detachDisk': ch<void>()(domainRefSchema.extend({ vdev: vdevSchema, apply: applySchema }).strict(), XL),
+  'domain:cdInsert': ch<void>()(domainRefSchema.extend({ vdev: vdevSchema, file: absPathSchema }).strict(), XL),
+  'domain:cdEject': ch<void>()(domainRefSchema.extend({ vdev: vdevSchema }).strict(), XL),
+  'domain:attachNic': ch<void>()(domainRefSchema.extend({ nic: nicArgSchema, apply: applySchema }).strict(), XL),
+  'domain:detachNic': ch<void>()(domainRefSchema.extend({ mac: z.string().regex(/^[0-9a-fA-F:]{17}$/), apply: applySchema }).strict(), XL),
+  /** The domain's xl.cfg: path, text and the parsed model. */
+  'domain:configGet': ch<DomainConfigView>()(domainRefSchema, XL),
+  /** Checks config text without saving: syntax and every field. */
+  'domain:configCheck': ch<ConfigCheck>()(domainRefSchema.extend({ text: z.string().max(256 * 1024) }).strict()),
+  /** Saves config text (validated; atomic; comments kept). `expectedText` guards against a concurrent edit. */
+  'domain:configSave': ch<void>()(domainRefSchema.extend({ text: z.string().max(256 * 1024), expectedText: z.string().max(256 * 1024) }).strict(), [...XL, 'INVALID_ARG']),
+  /** Lists a directory on the host for the file chooser (main reads it; the renderer never touches files). */
+  'files:list': ch<DirListing>()(z.object({ dir: absPathSchema.or(z.literal('/')), filter: z.enum(['any', 'iso', 'image', 'kernel', 'dir']) }).strict(), ['NOT_FOUND', 'PERMISSION']),
+  /** What the wizard needs: guest types, bridges, host CPUs/memory, presets, used names and MACs. */
+  'wizard:options': ch<WizardOptions>()(none, XL),
+  /** Validates a plan and shows the exact xl.cfg it would write. */
+  'wizard:preview': ch<WizardPreview>()(z.object({ plan: wizardPlanSchema }).strict()),
+  /** Runs the plan: disks, config, optional dry run, create. On failure removes exactly what it created. */
+  'wizard:create': ch<WizardResult>()(z.object({ plan: wizardPlanSchema, jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
+  /** Opens a text console (`xl console`) on a pty. */
+  'console:open': ch<ConsoleOpenResult>()(
+    domainRefSchema.extend({ type: z.enum(['pv', 'serial']).optional(), index: z.number().int().min(0).max(15).optional(), cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(500) }).strict(),
+    XL,
+  ),
+  'console:write': ch<void>()(z.object({ id: sessionIdSchema, data: z.string().max(64 * 1024) }).strict(), ['NOT_FOUND']),
+  'console:resize': ch<void>()(z.object({ id: sessionIdSchema, cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(500) }).strict(), ['NOT_FOUND']),
+  /** Flow control: the renderer acknowledges bytes xterm has processed. */
+  'console:ack': ch<void>()(z.object({ id: sessionIdSchema, bytes: z.number().int().min(0) }).strict(), ['NOT_FOUND']),
+  'console:close': ch<void>()(z.object({ id: sessionIdSchema }).strict(), ['NOT_FOUND']),
+  /** Opens a graphical console: a WebSocket-to-VNC proxy on 127.0.0.1 with a per-session token. */
+  'vnc:open': ch<VncOpenResult>()(domainRefSchema, [...XL, 'UNSUPPORTED']),
+  'vnc:close': ch<void>()(z.object({ id: sessionIdSchema }).strict(), ['NOT_FOUND']),
+  /** Opens a console in its own window (Electron) or tab (browser mode). */
+  'window:detachConsole': ch<void>()(domainRefSchema.extend({ kind: z.enum(['text', 'vnc']) }).strict()),
+} as const;
+
+/** Events main pushes to the renderer. */
+export interface EventMap {
+  /** Something about the set of domains changed: refetch the list. */
+  'domains:changed': { reason: string };
+  /** One stats tick for every running domain. */
+  'stats:sample': StatsBatch;
+  'console:data': { id: string; data: string };
+  'console:status': ConsoleStatusEvent;
+  'job:progress': JobProgress;
+  'app:status': ToolstackStatus;
+}
+
+export type Contract = typeof contract;
+export type Channel = keyof Contract;
+export type EventChannel = keyof EventMap;
+export type ArgsOf<C extends Channel> = z.input<Contract[C]['args']>;
+export type ParsedArgsOf<C extends Channel> = z.output<Contract[C]['args']>;
+export type ResultOf<C extends Channel> = Exclude<Contract[C]['result'], undefined>;
+
+/** Every request channel name, in contract order. */
+export const channels = Object.keys(contract) as Channel[];
+
+/** Every event channel name. */
+export const eventChannels: readonly EventChannel[] = ['domains:changed', 'stats:sample', 'console:data', 'console:status', 'job:progress', 'app:status'];
+
+/** True when `name` is a request channel of the contract. */
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** True when `name` is an event channel of the contract. */
+export function isEventChannel(name: unknown): name is EventChannel {
+  return typeof name === 'string' && (eventChannels as readonly string[]).includes(name);
+}
+
+/** Re-exported so the gateway can name the field of a bad argument. */
+export { domainNameSchema };

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium; never a Playwright download. */
+export const CHROMIUM = process.env['XENITH_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/** The flags this machine's closed network needs (see DEVELOPERS notes). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** A browser-mode Xenith on a fresh demo host, plus a Chromium pointed at it. */
+export interface WebApp {
+  url: string;
+  origin: string;
+  token: string;
+  stateDir: string;
+  proc: ChildProcess;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Screenshot into test-results/NAME.png. */
+  shot(name: string, page?: Page): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Options for startWebApp. */
+export interface WebAppOptions {
+  demoDomains?: number;
+  colorScheme?: 'light' | 'dark';
+  env?: Record<string, string>;
+  viewport?: { width: number; height: number };
+}
+
+/** Starts `node dist/main/web.cjs --demo` on a temp state dir, waits for its URL, opens Chromium on it. */
+export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'xenith-e2e-'));
+  const token = `t${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  const proc = spawn(process.execPath, ['dist/main/web.cjs', '--demo', '--demo-state', stateDir], {
+    env: {
+      ...process.env,
+      XENITH_WEB_TOKEN: token,
+      XENITH_DATA_DIR: join(stateDir, 'data'),
+      ...(o.demoDomains !== undefined ? { XENITH_DEMO_DOMAINS: String(o.demoDomains) } : {}),
+      ...o.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web server did not print its URL in 30 s:\n${output}`)), 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`web server exited (${code}) before printing its URL:\n${output}`));
+    });
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({
+    viewport: o.viewport ?? { width: 1360, height: 860 },
+    colorScheme: o.colorScheme ?? 'light',
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  mkdirSync('test-results', { recursive: true });
+  return {
+    url,
+    origin: new URL(url).origin,
+    token,
+    stateDir,
+    proc,
+    browser,
+    context,
+    page,
+    async shot(name, p = page) {
+      const path = join('test-results', `${name}.png`);
+      await p.screenshot({ path });
+      return path;
+    },
+    async stop() {
+      await browser.close().catch(() => undefined);
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await new Promise((r) => proc.once('exit', r));
+      }
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
