@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'node:http';
+import WebSocket from 'ws';
+import { HandlerRegistry } from '../../../src/main/gateway/registry';
+import { EventHub } from '../../../src/main/gateway/events';
+import { startWebServer, type WebServer } from '../../../src/main/web/server';
+import { isLoopbackAddress } from '../../../src/main/web/loopback';
+
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function wsOpen(url: string, headers: Record<string, string>): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+describe('browser-mode server', () => {
+  let server: WebServer;
+  const registry = new HandlerRegistry();
+  const hub = new EventHub();
+  const handler = vi.fn(() => ({ kind: 'demo' as const, label: 'demo host', healthy: true, message: 'ok' }));
+  registry.register('app:status', handler);
+  const warn = vi.fn();
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xenith-static-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Xenith</title>');
+    server = await startWebServer({ registry, hub, staticDir: dir, token: 'secret-token-123', warn });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('listens on 127.0.0.1 at a free port and prints a URL with the token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=secret-token-123$/);
+    expect(server.port).toBeGreaterThan(0);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('refuses a page request without the token, or with a wrong one', async () => {
+    expect((await get(`${server.origin}/`)).status).toBe(403);
+    expect((await get(`${server.origin}/?token=wrong`)).status).toBe(403);
+    expect((await get(`${server.origin}/`, { Cookie: 'xenith_token=wrong' })).status).toBe(403);
+  });
+
+  it('trades the token for an HttpOnly SameSite=Strict cookie, then serves the page with a CSP', async () => {
+    const first = await get(server.url);
+    expect(first.status).toBe(302);
+    expect(String(first.headers['set-cookie'])).toMatch(/xenith_token=secret-token-123; HttpOnly; SameSite=Strict/);
+    const page = await get(`${server.origin}/`, { Cookie: 'xenith_token=secret-token-123' });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Xenith</title>');
+    expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
+  });
+
+  it('refuses a request naming another Host (DNS rebinding)', async () => {
+    const res = await get(`${server.origin}/`, { Cookie: 'xenith_token=secret-token-123', Host: `evil.example:${server.port}` });
+    expect(res.status).toBe(421);
+  });
+
+  it('refuses a WebSocket without the token or from a foreign Origin; no handler runs', async () => {
+    const wsUrl = `ws://127.0.0.1:${server.port}/ws`;
+    await expect(wsOpen(wsUrl, { Origin: server.origin })).rejects.toThrow(/403/);
+    await expect(wsOpen(wsUrl, { Origin: 'http://evil.example', Cookie: 'xenith_token=secret-token-123' })).rejects.toThrow(/403/);
+    await expect(wsOpen(wsUrl, { Cookie: 'xenith_token=secret-token-123' })).rejects.toThrow(/403/);
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('carries the contract over an accepted WebSocket, with the same coded errors', async () => {
+    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin, Cookie: 'xenith_token=secret-token-123' });
+    const answers: unknown[] = [];
+    ws.on('message', (m: Buffer) => answers.push(JSON.parse(m.toString())));
+    ws.send(JSON.stringify({ t: 'req', id: 1, channel: 'app:status', args: {} }));
+    ws.send(JSON.stringify({ t: 'req', id: 2, channel: 'no:such', args: {} }));
+    ws.send(JSON.stringify({ t: 'req', id: 3, channel: 'app:status', args: { extra: 1 } }));
+    ws.send('{broken');
+    await vi.waitFor(() => expect(answers).toHaveLength(4));
+    expect(answers).toContainEqual({ t: 'res', id: 1, res: { ok: true, value: { kind: 'demo', label: 'demo host', healthy: true, message: 'ok' } } });
+    expect(answers).toContainEqual(expect.objectContaining({ id: 2, res: expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'UNKNOWN_CHANNEL' }) }) }));
+    expect(answers).toContainEqual(expect.objectContaining({ id: 3, res: expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'INVALID_ARG' }) }) }));
+    expect(answers).toContainEqual({ t: 'err', message: 'broken JSON' });
+    expect(handler).toHaveBeenCalledTimes(1);
+    hub.emit('domains:changed', { reason: 'test' });
+    await vi.waitFor(() => expect(answers).toContainEqual({ t: 'evt', e: 'domains:changed', p: { reason: 'test' } }));
+    ws.close();
+  });
+});
+
+describe('listen address', () => {
+  it('knows loopback from everything else', () => {
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(isLoopbackAddress(a)).toBe(true);
+    for (const a of ['0.0.0.0', '192.168.1.2', '::', '10.0.0.1', 'example.com']) expect(isLoopbackAddress(a)).toBe(false);
+  });
+  it('warns when told to listen beyond loopback', async () => {
+    const warn = vi.fn();
+    const s = await startWebServer({ registry: new HandlerRegistry(), hub: new EventHub(), staticDir: tmpdir(), host: '0.0.0.0', warn });
+    await s.close();
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('beyond this machine'));
+  });
+});
