@@ -1,0 +1,132 @@
+import { XenError } from '../errors';
+import { assertAbsolute, assertSize } from './local-fs';
+import type { HostFileStat, HostFs } from './types';
+
+/** Runs a fixed `sh -c SCRIPT sh ARGS...` on the remote host; `input` goes to its stdin. */
+export type RemoteScriptRunner = (script: string, args: readonly string[], input?: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
+
+/** Exit codes the scripts below use to say what happened, so no stderr text needs parsing. */
+const ABSENT = 3;
+const NOT_A_LINK = 4;
+const PRESENT = 17;
+
+/**
+ * The only scripts the ssh runner's HostFs ever runs. Paths travel as positional parameters ("$1"), never inside the
+ * script text, so nothing in a path can change what runs. They need GNU coreutils/findutils (a Debian dom0 has them).
+ */
+export const SSH_FS_SCRIPTS = {
+  readFile: `[ -e "$1" ] || exit ${ABSENT}; exec cat -- "$1"`,
+  // noclobber (set -C) makes the redirect fail instead of overwriting, also if the file appears after the test.
+  writeFileExclusive: `{ [ -e "$1" ] || [ -L "$1" ]; } && exit ${PRESENT}; set -C; cat > "$1"`,
+  replaceFile:
+    't="$(dirname -- "$1")/.$(basename -- "$1").xenith-$$.tmp"; set -C; cat > "$t" || exit 1; ' +
+    '[ -e "$1" ] && chmod --reference="$1" -- "$t" 2>/dev/null; mv -f -- "$t" "$1" || { rm -f -- "$t"; exit 1; }',
+  list: `[ -d "$1" ] || exit ${ABSENT}; cd -- "$1" && find . -mindepth 1 -maxdepth 1 -printf '%f\\0'`,
+  stat: `{ [ -e "$1" ] || [ -L "$1" ]; } || exit ${ABSENT}; stat -c '%f %s %b %B %Y' -- "$1" && { stat -L -c '%f %s %b %B %Y' -- "$1" 2>/dev/null || true; }`,
+  remove: `{ [ -e "$1" ] || [ -L "$1" ]; } || exit ${ABSENT}; rm -f -- "$1"`,
+  symlink: `{ [ -e "$2" ] || [ -L "$2" ]; } && exit ${PRESENT}; ln -s -- "$1" "$2"`,
+  readlink: `[ -L "$1" ] || exit ${NOT_A_LINK}; readlink -- "$1"`,
+  createSparse: `{ [ -e "$1" ] || [ -L "$1" ]; } && exit ${PRESENT}; set -C; : > "$1" || exit 1; truncate -s "$2" -- "$1"`,
+  freeBytes: 'out=$(df -B1 --output=avail -- "$1") || exit 1; printf "%s\\n" "$out" | tail -n 1',
+  mkdirp: 'mkdir -p -- "$1"',
+} as const;
+
+/** HostFs on the remote host, built from the fixed scripts above. */
+export function createSshFs(runScript: RemoteScriptRunner): HostFs {
+  const call = async (op: keyof typeof SSH_FS_SCRIPTS, path: string, args: readonly string[], input?: string) => {
+    const res = await runScript(SSH_FS_SCRIPTS[op], args, input);
+    if (res.exitCode === 0 || res.exitCode === NOT_A_LINK) return res;
+    const detail = { path, op, exitCode: res.exitCode, stderr: res.stderr };
+    if (res.exitCode === ABSENT) throw new XenError('NOT_FOUND', `${path} does not exist`, detail);
+    if (res.exitCode === PRESENT) throw new XenError('EXISTS', `${path} already exists`, detail);
+    const said = res.stderr.trim().split('\n')[0] ?? '';
+    if (/permission denied|operation not permitted|read-only file system/i.test(res.stderr)) {
+      throw new XenError('PERMISSION', said || `Not allowed to ${op} ${path}`, detail);
+    }
+    throw new XenError('XL_FAILED', said || `${op} ${path} failed with exit code ${res.exitCode}`, detail);
+  };
+  return {
+    async readFile(p) {
+      assertAbsolute(p);
+      return (await call('readFile', p, [p])).stdout;
+    },
+    async writeFileExclusive(p, text) {
+      assertAbsolute(p);
+      await call('writeFileExclusive', p, [p], text);
+    },
+    async replaceFile(p, text) {
+      assertAbsolute(p);
+      await call('replaceFile', p, [p], text);
+    },
+    async list(dir) {
+      assertAbsolute(dir);
+      const out = (await call('list', dir, [dir])).stdout;
+      return out.split('\0').filter((n) => n !== '').sort();
+    },
+    async stat(p) {
+      assertAbsolute(p);
+      try {
+        return parseStatLines((await call('stat', p, [p])).stdout, p);
+      } catch (e) {
+        if (e instanceof XenError && e.code === 'NOT_FOUND') return null;
+        throw e;
+      }
+    },
+    async remove(p) {
+      assertAbsolute(p);
+      await call('remove', p, [p]);
+    },
+    async symlink(target, p) {
+      assertAbsolute(p);
+      if (typeof target !== 'string' || target === '' || target.includes('\0')) {
+        throw new XenError('INVALID_ARG', 'Bad symlink target', { field: 'target' });
+      }
+      await call('symlink', p, [target, p]);
+    },
+    async readlink(p) {
+      assertAbsolute(p);
+      const res = await call('readlink', p, [p]);
+      return res.exitCode === NOT_A_LINK ? null : res.stdout.replace(/\n$/, '');
+    },
+    async createSparse(p, bytes) {
+      assertAbsolute(p);
+      assertSize(bytes);
+      await call('createSparse', p, [p, String(bytes)]);
+    },
+    async freeBytes(p) {
+      assertAbsolute(p);
+      const out = (await call('freeBytes', p, [p])).stdout.trim();
+      if (!/^\d+$/.test(out)) throw new XenError('PARSE', `df printed ${JSON.stringify(out)} for ${p}`, { path: p });
+      return Number(out);
+    },
+    async mkdirp(p) {
+      assertAbsolute(p);
+      await call('mkdirp', p, [p]);
+    },
+  };
+}
+
+const S_IFMT = 0o170000;
+
+/** Reads `stat -c '%f %s %b %B %Y'` output: the link itself on line 1, what it points to (if anything) on line 2. */
+export function parseStatLines(out: string, path: string): HostFileStat {
+  const rows = out.split('\n').filter((l) => l.trim() !== '').map((l) => l.trim().split(' '));
+  const parse = (row: string[] | undefined) => {
+    if (row?.length !== 5 || !/^[0-9a-f]+$/i.test(row[0] ?? '') || row.slice(1).some((f) => !/^\d+$/.test(f))) return null;
+    const [mode, size, blocks, blockSize, mtime] = [parseInt(row[0] ?? '', 16), ...row.slice(1).map(Number)] as [number, number, number, number, number];
+    return { type: mode & S_IFMT, size, allocated: blocks * blockSize, mtimeMs: mtime * 1000 };
+  };
+  const own = parse(rows[0]);
+  if (own === null) throw new XenError('PARSE', `Unexpected stat output for ${path}: ${JSON.stringify(out)}`, { path, line: 1 });
+  const isSymlink = own.type === 0o120000;
+  const s = (isSymlink ? parse(rows[1]) : null) ?? own;
+  return {
+    size: s.size,
+    allocated: s.allocated,
+    isFile: s.type === 0o100000,
+    isDirectory: s.type === 0o040000,
+    isBlockDevice: s.type === 0o060000,
+    isSymlink,
+    mtimeMs: s.mtimeMs,
+  };
+}

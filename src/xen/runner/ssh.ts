@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { XenError } from '../errors';
+import { DEFAULT_RUN_TIMEOUT_MS, spawnStream } from './local';
+import { DEFAULT_KILL_GRACE_MS, runProcess, type ProcessResult } from './process';
+import { assertCommand } from './programs';
+import { spawnPty } from './pty-process';
+import { quoteForRemoteShell } from './remote-quote';
+import { createSshFs } from './ssh-fs';
+import type { RunResult, Runner, StreamHandle, XenProgram } from './types';
+import { commandFailure } from './xl-stderr';
+
+export { quoteForRemoteShell } from './remote-quote';
+
+/** Where and how to reach a dom0 over ssh. Authentication is by key or agent only (BatchMode: no prompts). */
+export interface SshRunnerOptions {
+  /** "user@host" or "host"; never starts with "-" (it would be read as an ssh option). */
+  target: string;
+  port?: number;
+  identityFile?: string;
+  /** Directory for the ControlMaster socket; default: a private temp directory removed by close(). */
+  controlDir?: string;
+  /** Extra `-o Key=Value` options, e.g. "StrictHostKeyChecking=accept-new". */
+  extraOptions?: readonly string[];
+  sshBinary?: string;
+  /** Directory of the programs on the remote host (a non-root login may lack /usr/sbin on PATH). */
+  remoteBinDir?: string;
+  env?: NodeJS.ProcessEnv;
+  defaultTimeoutMs?: number;
+  killGraceMs?: number;
+}
+
+/** ssh's own exit status when it, not the remote command, failed (connection refused, auth failed ...). */
+const SSH_FAILED = 255;
+
+/** Throws INVALID_ARG for options that would change what ssh does beyond what the user configured. */
+function assertSshOptions(o: SshRunnerOptions): void {
+  const bad = (field: string, msg: string): never => {
+    throw new XenError('INVALID_ARG', msg, { field });
+  };
+  if (typeof o.target !== 'string' || !/^[^\s\0-][^\s\0]*$/.test(o.target)) bad('target', `Bad ssh target ${JSON.stringify(o.target)}`);
+  if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535)) bad('port', `Bad ssh port ${String(o.port)}`);
+  for (const [field, v] of [['identityFile', o.identityFile], ['controlDir', o.controlDir], ['remoteBinDir', o.remoteBinDir]] as const) {
+    if (v !== undefined && (v === '' || v.includes('\0'))) bad(field, `Bad ${field}`);
+  }
+  for (const opt of o.extraOptions ?? []) {
+    if (!/^[A-Za-z]+[= ]\S/.test(opt) || opt.includes('\0') || opt.includes('\n')) bad('extraOptions', `Bad ssh option ${JSON.stringify(opt)}`);
+  }
+}
+
+/** The ssh options in front of the target: one multiplexed connection, never a password prompt. */
+export function sshBaseArgs(o: SshRunnerOptions, controlDir: string): string[] {
+  const args = [
+    '-o', 'BatchMode=yes',
+    '-o', 'ControlMaster=auto',
+    '-o', `ControlPath=${controlDir}/%C`,
+    '-o', 'ControlPersist=60',
+  ];
+  if (o.port !== undefined) args.push('-p', String(o.port));
+  if (o.identityFile !== undefined) args.push('-i', o.identityFile);
+  for (const opt of o.extraOptions ?? []) args.push('-o', opt);
+  return args;
+}
+
+/** Runner that reaches a dom0 over one reused ssh connection (ControlMaster). */
+export function createSshRunner(options: SshRunnerOptions): Runner {
+  assertSshOptions(options);
+  const ssh = options.sshBinary ?? 'ssh';
+  const env = options.env ?? process.env;
+  let ownDir: string | null = null;
+  const controlDir = (): string => {
+    if (options.controlDir !== undefined) return options.controlDir;
+    // mkdtemp makes it 0700, so nobody else can talk through our master socket.
+    ownDir ??= mkdtempSync(path.join(tmpdir(), 'xenith-ssh-'));
+    return ownDir;
+  };
+  const remote = (program: XenProgram): string => (options.remoteBinDir !== undefined ? `${options.remoteBinDir}/${program}` : program);
+  /** Full ssh argv for running remote argv `argv`. */
+  const argvFor = (argv: readonly string[], tty = false): string[] => [
+    ...sshBaseArgs(options, controlDir()),
+    ...(tty ? ['-tt'] : []),
+    options.target,
+    '--',
+    quoteForRemoteShell(argv),
+  ];
+  const runRemote = (argv: readonly string[], display: readonly string[], timeoutMs?: number, signal?: AbortSignal, input?: string): Promise<ProcessResult> =>
+    runProcess(ssh, argvFor(argv), {
+      timeoutMs: timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
+      signal,
+      env,
+      input,
+      killGraceMs: options.killGraceMs,
+      displayArgv: display,
+    });
+
+  return {
+    kind: 'ssh',
+    label: `${options.target} over SSH`,
+    async run(program, args, opts = {}): Promise<RunResult> {
+      assertCommand(program, args);
+      const display = [program, ...args];
+      const res = await runRemote([remote(program), ...args], display, opts.timeoutMs, opts.signal);
+      const exitCode = res.exitCode ?? 128;
+      if (exitCode === 0 || opts.allowFailure === true) {
+        if (exitCode === SSH_FAILED) throw sshFailure(display, res);
+        return { stdout: res.stdout, stderr: res.stderr, exitCode };
+      }
+      if (exitCode === SSH_FAILED) throw sshFailure(display, res);
+      if (exitCode === 127 && /not found/i.test(res.stderr)) {
+        throw new XenError('XL_NOT_FOUND', `${program} not found on ${options.target}`, { argv: display, exitCode, stderr: res.stderr });
+      }
+      throw commandFailure(display, res.exitCode, res.stderr);
+    },
+    stream(program, args): StreamHandle {
+      assertCommand(program, args);
+      // Killing the local ssh closes the channel; the remote xentop dies on its next write (SIGPIPE).
+      return spawnStream(ssh, argvFor([remote(program), ...args]), env, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+    },
+    pty(program, args, size) {
+      assertCommand(program, args);
+      if (program !== 'xl') throw new XenError('INVALID_ARG', 'Only xl runs on a terminal', { field: 'program' });
+      return spawnPty(ssh, argvFor([remote(program), ...args], true), size, env);
+    },
+    fs: createSshFs(async (script, args, input) => {
+      const display = ['sh', '-c', script, ...args];
+      const res = await runRemote(['sh', '-c', script, 'sh', ...args], display, undefined, undefined, input);
+      if (res.exitCode === SSH_FAILED) throw sshFailure(display, res);
+      return { stdout: res.stdout, stderr: res.stderr, exitCode: res.exitCode ?? 128 };
+    }),
+    async close() {
+      const dir = options.controlDir ?? ownDir;
+      if (dir !== null) {
+        // Ends the shared master connection now instead of leaving it for ControlPersist; failure means none was open.
+        await runProcess(ssh, [...sshBaseArgs(options, dir), '-O', 'exit', options.target], { env, timeoutMs: 10_000 }).catch(() => undefined);
+      }
+      if (ownDir !== null) rmSync(ownDir, { recursive: true, force: true });
+      ownDir = null;
+    },
+  };
+}
+
+/** An error from ssh itself: refused keys become PERMISSION, everything else XL_FAILED with ssh's words. */
+function sshFailure(argv: readonly string[], res: ProcessResult): XenError {
+  const said = res.stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? 'ssh failed';
+  const detail = { argv, exitCode: res.exitCode, stderr: res.stderr, via: 'ssh' };
+  if (/permission denied|host key verification failed/i.test(res.stderr)) return new XenError('PERMISSION', said, detail);
+  return new XenError('XL_FAILED', said, detail);
+}

@@ -1,0 +1,233 @@
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { XenError } from '../../../../src/xen/errors';
+import { createSshRunner, quoteForRemoteShell } from '../../../../src/xen/runner/ssh';
+import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from './fake-bin';
+
+/**
+ * A stand-in for ssh: logs its own argv (NUL-separated), answers `-O exit`, and otherwise does what sshd does with
+ * the words after the target: hands them, joined by spaces, to `sh -c`. So quoting is tested against a real shell.
+ */
+function fakeSsh(dir: string): { bin: string; log: string } {
+  const log = path.join(dir, 'ssh.log');
+  const bin = writeScript(
+    dir,
+    'ssh',
+    `#!/bin/sh
+printf '%s\\0' "$@" >> "${log}"
+printf '\\n' >> "${log}"
+for a in "$@"; do [ "$a" = "-O" ] && exit 0; done
+while [ $# -gt 0 ]; do
+  if [ "$1" = "--" ]; then shift; break; fi
+  shift
+done
+exec sh -c "$*"
+`,
+  );
+  return { bin, log };
+}
+
+/** Each logged ssh call as its argv. */
+function calls(log: string): string[][] {
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split('\0').slice(0, -1));
+}
+
+let dir: string;
+let remoteBin: string;
+let ssh: { bin: string; log: string };
+let marks: string;
+beforeAll(() => {
+  dir = makeTempDir();
+  remoteBin = makeTempDir();
+  marks = makeTempDir();
+  writeScript(remoteBin, 'xl', ARGV_JSON_SCRIPT);
+  ssh = fakeSsh(dir);
+});
+
+describe('quoteForRemoteShell', () => {
+  it('single-quotes every word and escapes quotes as \'\\\'\'', () => {
+    expect(quoteForRemoteShell(['xl', 'list'])).toBe("'xl' 'list'");
+    expect(quoteForRemoteShell(["it's", ''])).toBe("'it'\\''s' ''");
+  });
+});
+
+describe('createSshRunner', () => {
+  it('builds the exact ssh argv: batch mode, one ControlMaster, port, key, extra options, target, --, quoted command', async () => {
+    const control = makeTempDir();
+    const r = createSshRunner({
+      target: 'root@dom0',
+      port: 2222,
+      identityFile: '/home/u/.ssh/id_ed25519',
+      controlDir: control,
+      extraOptions: ['StrictHostKeyChecking=accept-new'],
+      sshBinary: ssh.bin,
+      remoteBinDir: remoteBin,
+    });
+    const res = await r.run('xl', ['list', '-l']);
+    expect(JSON.parse(res.stdout)).toEqual(['list', '-l']);
+    expect(calls(ssh.log).at(-1)).toEqual([
+      '-o', 'BatchMode=yes',
+      '-o', 'ControlMaster=auto',
+      '-o', `ControlPath=${control}/%C`,
+      '-o', 'ControlPersist=60',
+      '-p', '2222',
+      '-i', '/home/u/.ssh/id_ed25519',
+      '-o', 'StrictHostKeyChecking=accept-new',
+      'root@dom0',
+      '--',
+      `'${remoteBin}/xl' 'list' '-l'`,
+    ]);
+    await r.close();
+    expect(calls(ssh.log).at(-1)).toEqual([...calls(ssh.log).at(-1)!.slice(0, 14), '-O', 'exit', 'root@dom0']);
+  });
+
+  it('delivers hostile values as one literal argument each through a real remote shell, running nothing', async () => {
+    const r = createSshRunner({ target: 'root@dom0', sshBinary: ssh.bin, remoteBinDir: remoteBin, controlDir: dir });
+    const m = (n: string) => path.join(marks, n);
+    const hostile = [
+      `a;touch ${m('semi')}`,
+      `a' ; touch ${m('quote')} ; '`,
+      'two words',
+      `x\ntouch ${m('newline')}`,
+      `$(touch ${m('subst')})`,
+      `\`touch ${m('backtick')}\``,
+      `"$(touch ${m('dq')})"`,
+      '*',
+      '~root',
+      '$HOME',
+      `a|touch ${m('pipe')}`,
+      `a&&touch ${m('and')}`,
+      '',
+      '\\',
+      "'",
+      "''",
+    ];
+    const res = await r.run('xl', hostile);
+    expect(JSON.parse(res.stdout)).toEqual(hostile);
+    expect(readdirSync(marks)).toEqual([]);
+  });
+
+  it('throws XL_FAILED with the remote stderr for a failing command, and ABSENT programs as XL_NOT_FOUND', async () => {
+    const bad = makeTempDir();
+    writeScript(bad, 'xl', '#!/bin/sh\necho "nosuch is an invalid domain identifier (rc=-6)" >&2\nexit 1\n');
+    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: bad, controlDir: dir });
+    await expect(r.run('xl', ['list', 'nosuch'])).rejects.toMatchObject({
+      code: 'XL_FAILED',
+      message: 'nosuch is an invalid domain identifier (rc=-6)',
+      detail: { argv: ['xl', 'list', 'nosuch'], exitCode: 1 },
+    });
+    const none = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: makeTempDir(), controlDir: dir });
+    await expect(none.run('xl', ['info'])).rejects.toMatchObject({ code: 'XL_NOT_FOUND' });
+  });
+
+  it('maps ssh\'s own failure (exit 255) to PERMISSION when keys are refused', async () => {
+    const d = makeTempDir();
+    const deny = writeScript(d, 'ssh', '#!/bin/sh\necho "root@dom0: Permission denied (publickey)." >&2\nexit 255\n');
+    const r = createSshRunner({ target: 'root@dom0', sshBinary: deny, controlDir: d });
+    await expect(r.run('xl', ['info'])).rejects.toMatchObject({ code: 'PERMISSION', message: 'root@dom0: Permission denied (publickey).' });
+    await expect(r.fs.readFile('/etc/xen/a.cfg')).rejects.toMatchObject({ code: 'PERMISSION' });
+  });
+
+  it('times out through the ssh process', async () => {
+    const slow = makeTempDir();
+    writeScript(slow, 'xl', '#!/bin/sh\nexec sleep 20\n');
+    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: slow, controlDir: dir });
+    await expect(r.run('xl', ['create', 'x'], { timeoutMs: 200 })).rejects.toMatchObject({ code: 'TIMEOUT', detail: { argv: ['xl', 'create', 'x'] } });
+  });
+
+  it('refuses a target that ssh would read as an option, and bad programs', async () => {
+    expect(() => createSshRunner({ target: '-oProxyCommand=touch /tmp/x' })).toThrow(XenError);
+    expect(() => createSshRunner({ target: 'root@dom0', port: 0 })).toThrow(XenError);
+    expect(() => createSshRunner({ target: 'root@dom0', extraOptions: ['-F /tmp/cfg'] })).toThrow(XenError);
+    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, controlDir: dir });
+    await expect(r.run('bash' as 'xl', ['-c', 'id'])).rejects.toMatchObject({ code: 'INVALID_ARG' });
+  });
+
+  it('runs xl on a pty with ssh -tt', async () => {
+    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: remoteBin, controlDir: dir });
+    const t = r.pty('xl', ['console', 'x; y'], { cols: 100, rows: 30 });
+    let out = '';
+    t.onData((d) => (out += d));
+    expect(await new Promise<number>((resolve) => t.onExit(resolve))).toBe(0);
+    expect(JSON.parse(out.trim())).toEqual(['console', 'x; y']);
+    const last = calls(ssh.log).filter((c) => c.includes('-tt')).at(-1);
+    expect(last?.slice(-4)).toEqual(['-tt', 'dom0', '--', `'${remoteBin}/xl' 'console' 'x; y'`]);
+  });
+
+  it('streams a long-lived remote program', async () => {
+    const sbin = makeTempDir();
+    writeScript(sbin, 'xentop', '#!/bin/sh\necho frame1\necho frame2\nexec sleep 30\n');
+    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: sbin, controlDir: dir });
+    const h = r.stream('xentop', ['-b', '-d', '1']);
+    let text = '';
+    await new Promise<void>((resolve) => h.stdout.on('data', (b: Buffer) => ((text += b.toString()), text.includes('frame2') && resolve())));
+    h.kill();
+    await h.exited;
+    expect(text).toBe('frame1\nframe2\n');
+  });
+});
+
+describe('ssh HostFs (fixed scripts run through the fake ssh and a real sh)', () => {
+  const fsFor = () => createSshRunner({ target: 'dom0', sshBinary: ssh.bin, controlDir: dir }).fs;
+
+  it('writes exclusively with noclobber, never overwriting, and reads back hostile file names', async () => {
+    const fs = fsFor();
+    const d = makeTempDir();
+    const p = path.join(d, "we'ird $(touch x) name;.cfg");
+    await fs.writeFileExclusive(p, 'name="a"\n$(not expanded)\n');
+    expect(readFileSync(p, 'utf8')).toBe('name="a"\n$(not expanded)\n');
+    await expect(fs.writeFileExclusive(p, 'other')).rejects.toMatchObject({ code: 'EXISTS' });
+    expect(await fs.readFile(p)).toBe('name="a"\n$(not expanded)\n');
+    expect(await fs.list(d)).toEqual([path.basename(p)]);
+    await expect(fs.readFile(path.join(d, 'none'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('replaces a file in place, keeping its mode and leaving no temp file', async () => {
+    const fs = fsFor();
+    const d = makeTempDir();
+    const p = path.join(d, 'b.cfg');
+    writeFileSync(p, 'old', { mode: 0o640 });
+    await fs.replaceFile(p, 'new text');
+    expect(readFileSync(p, 'utf8')).toBe('new text');
+    expect(statSync(p).mode & 0o777).toBe(0o640);
+    expect(readdirSync(d)).toEqual(['b.cfg']);
+  });
+
+  it('creates sparse images, stats them and symlinks, reads links, frees, removes, mkdirs', async () => {
+    const fs = fsFor();
+    const d = makeTempDir();
+    const img = path.join(d, 'disk.img');
+    await fs.createSparse(img, 512 * 1024 * 1024);
+    await expect(fs.createSparse(img, 1)).rejects.toMatchObject({ code: 'EXISTS' });
+    const st = await fs.stat(img);
+    expect(st).toMatchObject({ size: 512 * 1024 * 1024, isFile: true, isSymlink: false, isDirectory: false });
+    expect(st?.allocated).toBeLessThan(1024 * 1024);
+    expect(Math.abs((st?.mtimeMs ?? 0) - statSync(img).mtimeMs)).toBeLessThan(1500);
+    const link = path.join(d, 'auto.cfg');
+    await fs.symlink(img, link);
+    await expect(fs.symlink(img, link)).rejects.toMatchObject({ code: 'EXISTS' });
+    expect(await fs.readlink(link)).toBe(img);
+    expect(await fs.readlink(img)).toBeNull();
+    expect(await fs.stat(link)).toMatchObject({ isSymlink: true, isFile: true, size: 512 * 1024 * 1024 });
+    expect(await fs.stat(path.join(d, 'none'))).toBeNull();
+    expect(await fs.stat(d)).toMatchObject({ isDirectory: true });
+    expect(await fs.freeBytes(d)).toBeGreaterThan(0);
+    await fs.remove(link);
+    await expect(fs.remove(link)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await fs.mkdirp(path.join(d, 'a', 'b'));
+    expect(existsSync(path.join(d, 'a', 'b'))).toBe(true);
+  });
+
+  it('will not write through a dangling symlink planted at the target', async () => {
+    const fs = fsFor();
+    const d = makeTempDir();
+    const victim = path.join(d, 'victim');
+    symlinkSync(victim, path.join(d, 'trap.cfg'));
+    await expect(fs.writeFileExclusive(path.join(d, 'trap.cfg'), 'x')).rejects.toMatchObject({ code: 'EXISTS' });
+    expect(existsSync(victim)).toBe(false);
+  });
+});
