@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { chooseToolstack, parseAppOptions, UsageError } from '../../../src/main/core/options';
+
+describe('parseAppOptions', () => {
+  it('defaults to a window on loopback with nothing forced', () => {
+    expect(parseAppOptions([], {})).toMatchObject({ web: false, demo: false, sshTarget: null, listen: '127.0.0.1', port: 0, demoDomains: null });
+  });
+  it('reads --web, --demo, --host, --listen, --port in both spellings', () => {
+    expect(parseAppOptions(['--web', '--demo', '--listen', '127.0.0.2', '--port=8080'], {})).toMatchObject({ web: true, demo: true, listen: '127.0.0.2', port: 8080 });
+    expect(parseAppOptions(['--host', 'root@dom0', '--ssh-port', '2222'], {})).toMatchObject({ sshTarget: 'root@dom0', sshPort: 2222 });
+  });
+  it('seeds the demo host from XENITH_DEMO_DOMAINS', () => {
+    expect(parseAppOptions([], { XENITH_DEMO_DOMAINS: '500' }).demoDomains).toBe(500);
+    expect(() => parseAppOptions([], { XENITH_DEMO_DOMAINS: 'lots' })).toThrow(UsageError);
+  });
+  it('names the flag in every refusal', () => {
+    expect(() => parseAppOptions(['--port', 'x'], {})).toThrow(/--port/);
+    expect(() => parseAppOptions(['--host'], {})).toThrow(/--host needs a value/);
+    expect(() => parseAppOptions(['--host', 'root@dom0;reboot'], {})).toThrow(/--host must look like user@host/);
+    expect(() => parseAppOptions(['--host', '-oProxyCommand=sh'], {})).toThrow(/--host/);
+    expect(() => parseAppOptions(['--demo', '--host', 'root@x'], {})).toThrow(/together/);
+  });
+  it('ignores switches that Electron and Chromium add', () => {
+    expect(parseAppOptions(['--no-sandbox', '--enable-logging'], {}).web).toBe(false);
+  });
+});
+
+describe('chooseToolstack', () => {
+  const base = parseAppOptions([], {});
+  it('uses local Xen as root, the broker otherwise, the demo host without Xen', () => {
+    expect(chooseToolstack(base, { hasXenCapabilities: true, isRoot: true, hasPkexec: false }).kind).toBe('local');
+    expect(chooseToolstack(base, { hasXenCapabilities: true, isRoot: false, hasPkexec: true }).kind).toBe('broker');
+    expect(chooseToolstack(base, { hasXenCapabilities: false, isRoot: true, hasPkexec: false })).toEqual({ kind: 'demo', reason: 'no Xen on this machine' });
+  });
+  it('obeys --demo and --host over what the machine has', () => {
+    expect(chooseToolstack({ ...base, demo: true }, { hasXenCapabilities: true, isRoot: true, hasPkexec: false }).kind).toBe('demo');
+    expect(chooseToolstack({ ...base, sshTarget: 'root@dom0' }, { hasXenCapabilities: false, isRoot: false, hasPkexec: false })).toEqual({
+      kind: 'ssh',
+      target: 'root@dom0',
+      port: null,
+      identity: null,
+    });
+  });
+});

@@ -1,0 +1,17 @@
+import { formatXlList, formatVcpuList, formatUptime, formatSchedCredit2, NETWORK_LIST_HEADER, formatNetworkRow, BLOCK_LIST_HEADER, formatBlockRow, formatXentopFrame, type DomRow } from '../../../../src/xen/sim/format';
+import { readFileSync } from 'node:fs';
+const C = (f: string) => readFileSync('/work/shared/xen/captures/' + f, 'utf8');
+const base: DomRow = { name: 'Domain-0', domid: 0, uuid: '00000000-0000-0000-0000-000000000000', memKiB: 1048576, hvMaxKiB: 1048576, vcpus: 2, flags: 'r-----', cpuS: 286.4, shutdownReason: null, uptimeS: 0, nets: 0, vbds: 0, netTxK: 0, netRxK: 0, vbdRd: 0, vbdWr: 0, vbdRsect: 0, vbdWsect: 0 };
+const t1: DomRow = { ...base, name: 'test1', domid: 1, uuid: '791318b8-d3d6-4705-b8af-034c5b5b952e', memKiB: 131072, hvMaxKiB: 132096, vcpus: 1, flags: '-b----', cpuS: 15.1, nets: 1, vbds: 1, vbdRd: 3, vbdRsect: 24 };
+const eq = (name: string, a: string, b: string) => console.log(name, a === b ? 'OK' : 'DIFF\n' + JSON.stringify(a) + '\n' + JSON.stringify(b));
+eq('list-v', formatXlList([base, t1], true), C('xl-list-v-with-test1.txt'));
+eq('list', formatXlList([{ ...base, cpuS: 277.7 }, { ...t1, vcpus: 2, flags: 'r-----', cpuS: 10.8 }], false), C('xl-list-with-test1.txt'));
+eq('vcpu', formatVcpuList([{ name: 'test1', domid: 1, vcpu: 0, cpu: 1, running: false, blocked: true, online: true, timeS: 13.3, hard: 'all', soft: 'all' }, { name: 'test1', domid: 1, vcpu: 1, cpu: null, running: false, blocked: false, online: false, timeS: 2.0, hard: 'all', soft: 'all' }]), C('xl-vcpu-list-test1.txt'));
+eq('uptime', formatUptime([{ name: 'Domain-0', domid: 0, uptimeS: 236 }, { name: 'test1', domid: 1, uptimeS: 53 }]), C('xl-uptime-with-test1.txt'));
+eq('sched', formatSchedCredit2([{ name: 'Domain-0', domid: 0, weight: 256, cap: 0 }]), C('xl-sched-credit2.txt'));
+eq('net', NETWORK_LIST_HEADER + formatNetworkRow(1, { devid: 0, mac: '00:16:3e:08:38:84', state: 4, evtch: -1, txRef: 522, rxRef: 523 }), C('xl-network-list-test1.txt'));
+eq('blk', BLOCK_LIST_HEADER + formatBlockRow(1, { devid: 51712, state: 4, evtch: 9, ringRef: 8 }), C('xl-block-list-test1.txt'));
+const x = C('xentop-b-with-test1.txt').split('\n').slice(3, 6).join('\n') + '\n';
+eq('xentop', formatXentopFrame([{ ...base, cpuS: 287.3 }, { ...t1, cpuS: 15.9, vcpus: 2, flags: '-b----' }], new Map([[0, 22.5], [1, 2.7]]), 3145200), x);
+import { it } from 'vitest';
+it('scratch', () => {});
