@@ -1,4 +1,4 @@
-import { XenError } from '../errors';
+import { parseXlInfo } from '../parse/xl-info';
 import { parseXlList } from '../parse/xl-list';
 import type { Runner } from '../runner/types';
 
@@ -8,18 +8,11 @@ export interface HostFacts {
   memKiB: number;
 }
 
-/**
- * Reads nr_cpus and total_memory from `xl info`. Only these two keys are needed, so they are read directly rather
- * than through the full xl info parser (which may change shape as the host view grows).
- */
+/** Reads nr_cpus and total_memory from one `xl info`. */
 export async function readHostFacts(runner: Runner): Promise<HostFacts> {
   const { stdout } = await runner.run('xl', ['info'], { timeoutMs: 30_000 });
-  const cpus = /^nr_cpus\s*:\s*(\d+)\s*$/m.exec(stdout)?.[1];
-  const memMiB = /^total_memory\s*:\s*(\d+)\s*$/m.exec(stdout)?.[1];
-  if (cpus === undefined || memMiB === undefined) {
-    throw new XenError('PARSE', 'xl info: nr_cpus or total_memory missing', { argv: ['xl', 'info'] });
-  }
-  return { cpus: Number(cpus), memKiB: Number(memMiB) * 1024 };
+  const info = parseXlInfo(stdout);
+  return { cpus: info.nrCpus, memKiB: info.totalMemoryMiB * 1024 };
 }
 
 /** Name -> domid of every running domain, from one `xl list` (xentop prints no domids). */
