@@ -1,0 +1,50 @@
+import { headerIs, parseError, parseIntField, quoteLine, splitLines, tokenize } from './lines';
+
+/** One interface from `xl network-list DOM`. */
+export interface XlNetworkRow {
+  /** Device id (the N of vifD.N). */
+  idx: number;
+  backendDomid: number;
+  mac: string;
+  handle: number;
+  /** Xenbus state number: 4 is Connected (see xenbusStateName). */
+  state: number;
+  /** Event channel; -1 when the frontend has not connected one. */
+  evtch: number;
+  txRingRef: number;
+  rxRingRef: number;
+  backendPath: string;
+}
+
+const WHAT = 'xl network-list';
+const HEADER = ['Idx', 'BE', 'Mac', 'Addr.', 'handle', 'state', 'evt-ch', 'tx-/rx-ring-ref', 'BE-path'] as const;
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+/** Parses `xl network-list DOM...`; a header alone (no interfaces, as for dom0) gives []. */
+export function parseXlNetworkList(text: string): XlNetworkRow[] {
+  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
+  const header = lines[0];
+  if (header === undefined) throw parseError(WHAT, 1, 'empty output, expected the header line');
+  if (!headerIs(header.text, HEADER)) {
+    throw parseError(WHAT, header.n, `expected header "${HEADER.join(' ')}", got ${quoteLine(header.text)}`);
+  }
+  return lines.slice(1).map(({ n, text: line }) => {
+    const t = tokenize(line).map((x) => x.text);
+    if (t.length !== 8) throw parseError(WHAT, n, `expected 8 columns, got ${quoteLine(line)}`);
+    const [idx = '', be = '', mac = '', handle = '', state = '', evtch = '', rings = '', path = ''] = t;
+    if (!MAC_RE.test(mac)) throw parseError(WHAT, n, `Mac Addr. is not a MAC address: ${quoteLine(mac)}`);
+    const slash = rings.indexOf('/');
+    if (slash < 0) throw parseError(WHAT, n, `tx-/rx-ring-ref is not "tx/rx": ${quoteLine(rings)}`);
+    return {
+      idx: parseIntField(WHAT, n, 'Idx', idx),
+      backendDomid: parseIntField(WHAT, n, 'BE', be),
+      mac: mac.toLowerCase(),
+      handle: parseIntField(WHAT, n, 'handle', handle),
+      state: parseIntField(WHAT, n, 'state', state),
+      evtch: parseIntField(WHAT, n, 'evt-ch', evtch),
+      txRingRef: parseIntField(WHAT, n, 'tx-ring-ref', rings.slice(0, slash)),
+      rxRingRef: parseIntField(WHAT, n, 'rx-ring-ref', rings.slice(slash + 1)),
+      backendPath: path,
+    };
+  });
+}
