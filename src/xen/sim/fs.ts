@@ -1,0 +1,121 @@
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { XenError } from '../errors';
+import type { HostFileStat, HostFs } from '../runner/types';
+
+/** Maps absolute host paths (/etc/xen/x.cfg) into `<stateDir>/root/...`; refuses anything that is not a clean absolute path. */
+export function hostPathToLocal(rootDir: string, hostPath: string): string {
+  if (typeof hostPath !== 'string' || !hostPath.startsWith('/') || hostPath.includes('\0')) {
+    throw new XenError('INVALID_ARG', `not an absolute host path: ${String(hostPath)}`, { field: 'path' });
+  }
+  // posix.normalize collapses `..` against the root, so `/../../etc` stays inside the sandbox root.
+  const norm = path.posix.normalize(hostPath);
+  if (norm.split('/').includes('..')) {
+    throw new XenError('INVALID_ARG', `path escapes the host root: ${hostPath}`, { field: 'path' });
+  }
+  return path.join(rootDir, ...norm.split('/').filter((p) => p !== ''));
+}
+
+function mapFsError(e: unknown, hostPath: string): XenError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return new XenError('NOT_FOUND', `${hostPath}: no such file or directory`, { path: hostPath });
+  if (code === 'EEXIST') return new XenError('EXISTS', `${hostPath}: already exists`, { path: hostPath });
+  if (code === 'EACCES' || code === 'EPERM') return new XenError('PERMISSION', `${hostPath}: permission denied`, { path: hostPath });
+  return new XenError('XL_FAILED', `${hostPath}: ${(e as Error).message}`, { path: hostPath });
+}
+
+async function wrap<T>(hostPath: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof XenError) throw e;
+    throw mapFsError(e, hostPath);
+  }
+}
+
+/** A HostFs whose "host" is a directory tree under `<stateDir>/root`, so the demo host's files survive restarts. */
+export function createSimFs(rootDir: string): HostFs {
+  const local = (p: string): string => hostPathToLocal(rootDir, p);
+  return {
+    readFile: (p) => wrap(p, () => fsp.readFile(local(p), 'utf8')),
+    writeFileExclusive: (p, text) =>
+      wrap(p, async () => {
+        await fsp.mkdir(path.dirname(local(p)), { recursive: true });
+        await fsp.writeFile(local(p), text, { flag: 'wx' });
+      }),
+    replaceFile: (p, text) =>
+      wrap(p, async () => {
+        const target = local(p);
+        await fsp.mkdir(path.dirname(target), { recursive: true });
+        const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+        await fsp.writeFile(tmp, text);
+        await fsp.rename(tmp, target);
+      }),
+    list: (p) => wrap(p, async () => (await fsp.readdir(local(p))).sort()),
+    stat: (p) =>
+      wrap(p, async (): Promise<HostFileStat | null> => {
+        try {
+          const st = await fsp.lstat(local(p));
+          return {
+            size: st.size,
+            allocated: st.blocks * 512,
+            isFile: st.isFile(),
+            isDirectory: st.isDirectory(),
+            isBlockDevice: st.isBlockDevice(),
+            isSymlink: st.isSymbolicLink(),
+            mtimeMs: st.mtimeMs,
+          };
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+          throw e;
+        }
+      }),
+    remove: (p) => wrap(p, () => fsp.unlink(local(p))),
+    // Link targets stay host paths (as on a real dom0); readlink hands them back unchanged.
+    symlink: (target, p) =>
+      wrap(p, async () => {
+        hostPathToLocal(rootDir, target);
+        await fsp.mkdir(path.dirname(local(p)), { recursive: true });
+        await fsp.symlink(target, local(p));
+      }),
+    readlink: (p) =>
+      wrap(p, async () => {
+        try {
+          return await fsp.readlink(local(p));
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' || code === 'EINVAL') return null;
+          throw e;
+        }
+      }),
+    createSparse: (p, bytes) =>
+      wrap(p, async () => {
+        if (!Number.isSafeInteger(bytes) || bytes < 0) throw new XenError('INVALID_ARG', `bad image size: ${bytes}`, { field: 'bytes' });
+        await fsp.mkdir(path.dirname(local(p)), { recursive: true });
+        const fh = await fsp.open(local(p), 'wx');
+        try {
+          await fh.truncate(bytes);
+        } finally {
+          await fh.close();
+        }
+      }),
+    freeBytes: (p) =>
+      wrap(p, async () => {
+        // The nearest existing ancestor tells which filesystem the path would land on.
+        let dir = local(p);
+        for (;;) {
+          try {
+            const st = await fsp.statfs(dir);
+            return st.bavail * st.bsize;
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dir === rootDir) throw e;
+            dir = path.dirname(dir);
+          }
+        }
+      }),
+    mkdirp: (p) =>
+      wrap(p, async () => {
+        await fsp.mkdir(local(p), { recursive: true });
+      }),
+  };
+}

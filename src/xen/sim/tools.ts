@@ -1,0 +1,115 @@
+import { formatXentopFrame } from './format';
+import { SimFailure, type SimHost } from './host';
+import { dom0Entries, domUEntries, formatXenstoreLs, type XsExtras } from './xenstore';
+
+/** xentop -b options the simulator understands. */
+export interface XentopOpts {
+  iterations: number | null;
+  delayS: number;
+  fullNames: boolean;
+}
+
+/** Parses xentop's argv; only batch mode is possible without a terminal. */
+export function parseXentopArgs(args: readonly string[]): XentopOpts {
+  const o: XentopOpts = { iterations: null, delayS: 3, fullNames: false };
+  let batch = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    const val = (): string => {
+      const v = a.length > 2 && !a.startsWith('--') ? a.slice(2) : args[++i];
+      if (v === undefined) throw new SimFailure(`xentop: option requires an argument -- '${a.replace(/^-+/, '')}'\n`, 1);
+      return v;
+    };
+    if (a === '-b' || a === '--batch') batch = true;
+    else if (a.startsWith('-i') || a === '--iterations') o.iterations = Math.max(1, Math.floor(Number(val())) || 1);
+    else if (a.startsWith('-d') || a === '--delay') {
+      const d = Number(val());
+      if (!(d > 0)) throw new SimFailure('xentop: delay must be a positive number\n', 1);
+      o.delayS = d;
+    } else if (a === '-f' || a === '--full-name') o.fullNames = true;
+  }
+  if (!batch) throw new SimFailure('xentop: the demo host only runs batch mode (-b)\n', 1);
+  return o;
+}
+
+/** Produces successive xentop frames; CPU(%) comes from the CPU-time delta since the previous frame, 0.0 on the first. */
+export class XentopSampler {
+  private prev: { at: number; cpu: Map<number, number> } | null = null;
+
+  constructor(
+    private readonly host: SimHost,
+    private readonly fullNames: boolean,
+  ) {}
+
+  /** The next frame's text. */
+  frame(): string {
+    this.host.tick();
+    const at = this.host.now();
+    const rows = this.host.rows().map((r) => (this.fullNames ? r : { ...r, name: r.name.slice(0, 10) }));
+    const pct = new Map<number, number>();
+    const cpu = new Map<number, number>();
+    for (const r of rows) {
+      cpu.set(r.domid, r.cpuS);
+      const before = this.prev?.cpu.get(r.domid);
+      const dt = this.prev ? (at - this.prev.at) / 1000 : 0;
+      pct.set(r.domid, before !== undefined && dt > 0 ? Math.max(0, ((r.cpuS - before) / dt) * 100) : 0);
+    }
+    this.prev = { at, cpu };
+    return formatXentopFrame(rows, pct, this.host.state.totalMiB * 1024);
+  }
+}
+
+/** Runs xenstore-read / xenstore-ls / xenstore-list against the simulated store. */
+export function runXenstore(host: SimHost, program: 'xenstore-read' | 'xenstore-ls' | 'xenstore-list', args: readonly string[], extras: (domid: number) => XsExtras): string {
+  host.tick();
+  const flags = args.filter((a) => a.startsWith('-'));
+  const paths = args.filter((a) => !a.startsWith('-'));
+  const entriesUnder = (p: string): [string, string][] => {
+    const m = /^\/local\/domain\/([0-9]+)(\/|$)/.exec(p);
+    if (m && m[1] !== undefined) {
+      const domid = Number(m[1]);
+      if (domid === 0) return dom0Entries(host.dom0KiB());
+      const d = host.state.domains.find((x) => x.domid === domid && x.phase !== 'rebuilding');
+      return d ? domUEntries(d, extras(domid)) : [];
+    }
+    const all: [string, string][] = [...dom0Entries(host.dom0KiB())];
+    for (const d of [...host.state.domains].sort((a, b) => a.domid - b.domid)) all.push(...domUEntries(d, extras(d.domid)));
+    const dirs: [string, string][] = [
+      ['/local', ''],
+      ['/local/domain', ''],
+      ['/local/domain/0', ''],
+      ...host.state.domains.map((d): [string, string] => [`/local/domain/${d.domid}`, '']),
+    ];
+    return [...dirs, ...all].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  };
+  const lookup = (p: string): string | undefined => {
+    const norm = p.replace(/\/+$/, '') || '/';
+    if (/^\/local\/domain\/[0-9]+$/.test(norm) || norm === '/local' || norm === '/local/domain') return entriesUnder(norm).length || norm === '/local' || norm === '/local/domain' ? '' : undefined;
+    return entriesUnder(norm).find(([k]) => k === norm)?.[1];
+  };
+  if (program === 'xenstore-read') {
+    if (paths.length === 0) throw new SimFailure('Usage: xenstore-read [-h] [-p] [-s] [-R] key [...]\n', 1);
+    let out = '';
+    for (const p of paths) {
+      const v = lookup(p);
+      if (v === undefined) throw new SimFailure(`xenstore-read: couldn't read path ${p}\n`, 1, out);
+      out += `${v}\n`;
+    }
+    return out;
+  }
+  const root = (paths[0] ?? '/').replace(/\/+$/, '') || '/';
+  if (root !== '/' && lookup(root) === undefined) throw new SimFailure(`${program}: xs_directory (${root}): No such file or directory\n`, 1);
+  const entries = entriesUnder(root);
+  if (program === 'xenstore-list') {
+    const depth = root === '/' ? 1 : root.split('/').length;
+    const kids = new Set<string>();
+    for (const [k] of entries) {
+      if (k.startsWith(root === '/' ? '/' : `${root}/`)) {
+        const seg = k.split('/')[depth];
+        if (seg) kids.add(seg);
+      }
+    }
+    return [...kids].map((k) => `${k}\n`).join('');
+  }
+  return formatXenstoreLs(entries, root, flags.includes('-f'));
+}
