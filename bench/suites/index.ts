@@ -1,0 +1,5 @@
+import type { BenchSuite } from '../types';
+import * as stats from './stats';
+
+/** Every suite `npm run bench` runs, in order. Add a suite: write bench/suites/NAME.ts exporting `name` and `run`, list it here. */
+export const suites: BenchSuite[] = [stats];
