@@ -19,6 +19,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import * as nodePty from 'node-pty';
 import { XenError } from '../errors';
+import { commandFailure } from '../runner/xl-stderr';
 import type { HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, XenProgram } from '../runner/types';
 import { parseCfgText, simConfigFromCfg } from './cfg';
 import { hostPathToLocal, createSimFs } from './fs';
@@ -156,8 +157,9 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
 
   const xsExtras = (domid: number): { tty: string; vncPort?: number } => ({ tty: `/dev/pts/${(domid % 60) + 1}` });
 
+  // Same error the local runner throws for a non-zero exit, so callers cannot tell the demo host apart.
   const fail = (argv: readonly string[], r: RunResult): never => {
-    throw new XenError('XL_FAILED', r.stderr.trim() || `${argv[0] ?? ''} exited with ${r.exitCode}`, { argv, exitCode: r.exitCode, stderr: r.stderr });
+    throw commandFailure(argv, r.exitCode, r.stderr);
   };
 
   const exec = async (program: XenProgram, args: readonly string[]): Promise<RunResult> => {
