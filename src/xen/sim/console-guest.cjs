@@ -6,7 +6,8 @@
 // prompt, and a tiny shell. Ctrl-] (0x1d) detaches with exit 0, like xl console.
 
 const o = JSON.parse(process.argv[2] || '{}');
-const out = (s) => process.stdout.write(s.replace(/\r?\n/g, '\r\n'));
+// Plain \n: libuv's raw mode keeps the pty's ONLCR, so the terminal side sees \r\n as from a real guest console.
+const out = (s) => process.stdout.write(s);
 
 if (o.fail) {
   process.stderr.write(`${o.fail}\n`);
