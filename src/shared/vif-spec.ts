@@ -136,7 +136,7 @@ export function isUnicastMac(mac: string): boolean {
 
 /** Lower-case, colon-separated form of a MAC written with `:` or `-`; null when it is not a MAC. */
 export function normaliseMac(mac: string): string | null {
-  const s = mac.trim().replaceAll('-', ':');
+  const s = mac.replaceAll('-', ':');
   return isValidMac(s) ? s.toLowerCase() : null;
 }
 

@@ -90,7 +90,9 @@ describe('MAC helpers', () => {
     expect(isValidMac('00:16:3e:74:3d')).toBe(false);
     expect(isValidMac('00:16:3e:74:3d:76:00')).toBe(false);
     expect(isValidMac('0:16:3e:74:3d:76')).toBe(false);
-    expect(normaliseMac(' 00-16-3E-74-3D-76 ')).toBe('00:16:3e:74:3d:76');
+    expect(normaliseMac('00-16-3E-74-3D-76')).toBe('00:16:3e:74:3d:76');
+    expect(normaliseMac(' 00:16:3e:74:3d:76')).toBeNull();
+    expect(normaliseMac('00:16:3e:74:3d:76\n')).toBeNull();
     expect(normaliseMac('00:16:3e:74:3d:7g')).toBeNull();
   });
 
