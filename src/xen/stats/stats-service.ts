@@ -79,6 +79,7 @@ export function createStatsService(runner: Runner, options: StatsServiceOptions 
   let domidsInFlight = false;
   let domidsAgain = false;
   let domidsNextAt = 0;
+  let domidTimer: ReturnType<typeof setTimeout> | null = null;
   const domidOf = options.domidOf ?? ((name: string) => (name === 'Domain-0' ? 0 : domids.get(name)));
 
   const subscribers = new Set<(b: StatsBatch) => void>();
@@ -112,7 +113,15 @@ export function createStatsService(runner: Runner, options: StatsServiceOptions 
       domidsAgain = true;
       return;
     }
-    if (now() < domidsNextAt) return;
+    const wait = domidsNextAt - now();
+    if (wait > 0) {
+      // Too soon after the last lookup: do it once the gap is over rather than forget (a reboot is flagged only once).
+      domidTimer ??= setTimeout(() => {
+        domidTimer = null;
+        if (subscribers.size > 0) refreshDomids();
+      }, wait);
+      return;
+    }
     domidsInFlight = true;
     void readDomids(runner).then(
       (map) => {
@@ -197,6 +206,8 @@ export function createStatsService(runner: Runner, options: StatsServiceOptions 
     generation++;
     if (restartTimer !== null) clearTimeout(restartTimer);
     restartTimer = null;
+    if (domidTimer !== null) clearTimeout(domidTimer);
+    domidTimer = null;
     const h = handle;
     handle = null;
     h?.kill();

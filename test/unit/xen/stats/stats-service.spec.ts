@@ -231,6 +231,35 @@ describe('createStatsService', () => {
     svc.stop();
   });
 
+  it('after a reboot soon after a lookup, looks the new domid up once the gap is over', async () => {
+    const rebooted = XL_LIST.replace(/^(test1\s+)1(\s)/m, '$12$2');
+    expect(rebooted).not.toBe(XL_LIST);
+    const listed = { 'xl info': XL_INFO, 'xl list': XL_LIST };
+    const { runner, streams, runCalls } = fakeRunner(listed);
+    const svc = createStatsService(runner, { hostCpus: 1, hostMemKiB: 1 });
+    const got: StatsBatch[] = [];
+    svc.subscribe((b) => got.push(b));
+    const s = streams[0]!;
+    const tick = async (cpuS: number): Promise<void> => {
+      s.stdout.write(frame([{ name: 'Domain-0', cpuS: 100 }, { name: 'test1', cpuS }]));
+      await settle();
+      vi.advanceTimersByTime(1000);
+      await settle();
+    };
+    await tick(50);
+    await tick(51);
+    expect(runCalls.filter((c) => c === 'xl list')).toHaveLength(1);
+    listed['xl list'] = rebooted;
+    await tick(0); // counters went back: test1 was rebooted, 2 s after the first lookup
+    await tick(1);
+    await tick(2);
+    expect(runCalls.filter((c) => c === 'xl list')).toHaveLength(1);
+    for (let i = 3; i < 8; i++) await tick(i);
+    expect(runCalls.filter((c) => c === 'xl list')).toHaveLength(2);
+    expect(got.at(-1)?.domains.map((d) => [d.name, d.domid])).toEqual([['Domain-0', 0], ['test1', 2]]);
+    svc.stop();
+  });
+
   it('keeps other subscribers fed when one throws', async () => {
     const errors: unknown[] = [];
     const { runner, streams } = fakeRunner(answers);
