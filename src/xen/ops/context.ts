@@ -1,5 +1,6 @@
 import type { DomainType } from '../../shared/dto';
 import type { ConfigEntry } from './configs';
+import { DEFAULT_TIMEOUTS } from '../command';
 import type { RunResult, Runner, XenProgram } from '../runner/types';
 
 /** Where configs live on the host and how long long-running operations may take. */
@@ -34,13 +35,12 @@ function stripSlash(p: string): string {
   return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
 
-// Product timeouts: generous because hotplug scripts and save/restore of big guests are slow even on real hardware.
-/** Timeouts in ms per kind of command. */
+/** Timeouts in ms per kind of command: command.ts's table, so every caller of xl agrees. */
 export const TIMEOUTS = {
-  query: 30_000,
-  control: 60_000,
-  create: 300_000,
-  saveRestore: 900_000,
+  query: DEFAULT_TIMEOUTS.query,
+  control: DEFAULT_TIMEOUTS.change,
+  create: DEFAULT_TIMEOUTS.create,
+  saveRestore: DEFAULT_TIMEOUTS.saveRestore,
 } as const;
 
 /** What listDomains remembers so listDomainsCheap can skip `xl list -l` and the config scan. */

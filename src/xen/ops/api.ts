@@ -1,0 +1,94 @@
+import type { Runner } from '../runner/types';
+import * as configs from './configs';
+import { createContext, type XenApiOptions } from './context';
+import * as devices from './devices';
+import * as domains from './domains';
+import * as host from './host';
+import * as lifecycle from './lifecycle';
+import * as mc from './memory-cpu';
+
+/** Binds an operation to the API's context: `(ctx, ...args)` becomes `(...args)`. */
+type Bound<F> = F extends (ctx: infer _C, ...args: infer A) => infer R ? (...args: A) => R : never;
+
+/** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
+export interface XenApi {
+  readonly runner: Runner;
+  listDomains: Bound<typeof domains.listDomains>;
+  listDomainsCheap: Bound<typeof domains.listDomainsCheap>;
+  hostInfo: Bound<typeof host.hostInfo>;
+  uptime: Bound<typeof host.uptime>;
+  dmesg: Bound<typeof host.dmesg>;
+  consoleInfo: Bound<typeof host.consoleInfo>;
+  create: Bound<typeof lifecycle.create>;
+  dryRun: Bound<typeof lifecycle.dryRun>;
+  shutdown: Bound<typeof lifecycle.shutdown>;
+  reboot: Bound<typeof lifecycle.reboot>;
+  destroy: Bound<typeof lifecycle.destroy>;
+  pause: Bound<typeof lifecycle.pause>;
+  unpause: Bound<typeof lifecycle.unpause>;
+  save: Bound<typeof lifecycle.save>;
+  restore: Bound<typeof lifecycle.restore>;
+  rename: Bound<typeof lifecycle.rename>;
+  memSet: Bound<typeof mc.memSet>;
+  memMax: Bound<typeof mc.memMax>;
+  vcpuSet: Bound<typeof mc.vcpuSet>;
+  vcpuPin: Bound<typeof mc.vcpuPin>;
+  vcpuList: Bound<typeof mc.vcpuList>;
+  schedCredit2: Bound<typeof mc.schedCredit2>;
+  schedCredit2Set: Bound<typeof mc.schedCredit2Set>;
+  blockAttach: Bound<typeof devices.blockAttach>;
+  blockDetach: Bound<typeof devices.blockDetach>;
+  blockList: Bound<typeof devices.blockList>;
+  cdInsert: Bound<typeof devices.cdInsert>;
+  cdEject: Bound<typeof devices.cdEject>;
+  networkAttach: Bound<typeof devices.networkAttach>;
+  networkDetach: Bound<typeof devices.networkDetach>;
+  networkList: Bound<typeof devices.networkList>;
+  readConfig: Bound<typeof configs.readConfig>;
+  writeConfig: Bound<typeof configs.writeConfig>;
+  setAutostart: Bound<typeof configs.setAutostart>;
+  deleteDomain: Bound<typeof configs.deleteDomain>;
+}
+
+/** Creates the toolstack API over `runner`; options default to Debian's /etc/xen layout. */
+export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenApi {
+  const ctx = createContext(runner, options);
+  return {
+    runner,
+    listDomains: () => domains.listDomains(ctx),
+    listDomainsCheap: () => domains.listDomainsCheap(ctx),
+    hostInfo: () => host.hostInfo(ctx),
+    uptime: (dom) => host.uptime(ctx, dom),
+    dmesg: () => host.dmesg(ctx),
+    consoleInfo: (domid) => host.consoleInfo(ctx, domid),
+    create: (path, o) => lifecycle.create(ctx, path, o),
+    dryRun: (path) => lifecycle.dryRun(ctx, path),
+    shutdown: (dom, o) => lifecycle.shutdown(ctx, dom, o),
+    reboot: (dom, o) => lifecycle.reboot(ctx, dom, o),
+    destroy: (dom) => lifecycle.destroy(ctx, dom),
+    pause: (dom) => lifecycle.pause(ctx, dom),
+    unpause: (dom) => lifecycle.unpause(ctx, dom),
+    save: (dom, file, o) => lifecycle.save(ctx, dom, file, o),
+    restore: (file, o) => lifecycle.restore(ctx, file, o),
+    rename: (dom, newName) => lifecycle.rename(ctx, dom, newName),
+    memSet: (dom, mib) => mc.memSet(ctx, dom, mib),
+    memMax: (dom, mib) => mc.memMax(ctx, dom, mib),
+    vcpuSet: (dom, n, o) => mc.vcpuSet(ctx, dom, n, o),
+    vcpuPin: (dom, vcpu, hard, soft) => mc.vcpuPin(ctx, dom, vcpu, hard, soft),
+    vcpuList: (dom) => mc.vcpuList(ctx, dom),
+    schedCredit2: (dom) => mc.schedCredit2(ctx, dom),
+    schedCredit2Set: (dom, p) => mc.schedCredit2Set(ctx, dom, p),
+    blockAttach: (dom, disk) => devices.blockAttach(ctx, dom, disk),
+    blockDetach: (dom, vdev, o) => devices.blockDetach(ctx, dom, vdev, o),
+    blockList: (dom) => devices.blockList(ctx, dom),
+    cdInsert: (dom, vdev, path) => devices.cdInsert(ctx, dom, vdev, path),
+    cdEject: (dom, vdev) => devices.cdEject(ctx, dom, vdev),
+    networkAttach: (dom, vif) => devices.networkAttach(ctx, dom, vif),
+    networkDetach: (dom, dev) => devices.networkDetach(ctx, dom, dev),
+    networkList: (dom) => devices.networkList(ctx, dom),
+    readConfig: (name) => configs.readConfig(ctx, name),
+    writeConfig: (name, content, o) => configs.writeConfig(ctx, name, content, o),
+    setAutostart: (name, on) => configs.setAutostart(ctx, name, on),
+    deleteDomain: (name, o) => configs.deleteDomain(ctx, name, o),
+  };
+}

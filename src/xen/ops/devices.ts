@@ -1,0 +1,89 @@
+import { formatDiskSpec, parseDiskSpec, type DiskSpec } from '../../shared/disk-spec';
+import { formatVifSpec, parseVifSpec, type VifSpec } from '../../shared/vif-spec';
+import { XenError } from '../errors';
+import { parseXlBlockList } from '../parse/xl-block-list';
+import { parseXlNetworkList } from '../parse/xl-network-list';
+import type { OpsContext } from './context';
+import { TIMEOUTS } from './context';
+import { checkAbsPath, checkDomainRef, checkInt, checkMac, checkVdev, invalidArg, type DomainRef } from './validate';
+
+/** A disk given as a model or as xl disk-spec text; text is parsed and re-formatted so only what we understand passes. */
+function diskSpecArg(disk: DiskSpec | string): string {
+  const spec = typeof disk === 'string' ? parseDiskSpecOrThrow(disk) : disk;
+  return formatDiskSpec(spec);
+}
+
+function parseDiskSpecOrThrow(text: string): DiskSpec {
+  try {
+    return parseDiskSpec(text);
+  } catch (e) {
+    if (e instanceof XenError) throw new XenError('INVALID_ARG', `disk: ${e.message}`, { ...e.detail, field: 'disk' });
+    throw invalidArg('disk', e instanceof Error ? e.message : String(e), text);
+  }
+}
+
+function vifSpecArg(vif: VifSpec | string): string {
+  if (typeof vif !== 'string') return formatVifSpec(vif);
+  try {
+    return formatVifSpec(parseVifSpec(vif));
+  } catch (e) {
+    if (e instanceof XenError) throw new XenError('INVALID_ARG', `vif: ${e.message}`, { ...e.detail, field: 'vif' });
+    throw invalidArg('vif', e instanceof Error ? e.message : String(e), vif);
+  }
+}
+
+/** Hot-plugs a disk into a running domain (`xl block-attach DOM SPEC`). */
+export async function blockAttach(ctx: OpsContext, dom: DomainRef, disk: DiskSpec | string): Promise<void> {
+  const ref = checkDomainRef(dom);
+  const spec = diskSpecArg(disk);
+  await ctx.xl(['block-attach', ref, spec], TIMEOUTS.control);
+}
+
+/** Unplugs a disk (`xl block-detach [--force] DOM VDEV`); needs the guest's cooperation unless forced. */
+export async function blockDetach(ctx: OpsContext, dom: DomainRef, vdev: string | number, o: { force?: boolean } = {}): Promise<void> {
+  const ref = checkDomainRef(dom);
+  const dev = checkVdev(vdev);
+  await ctx.xl(['block-detach', ...(o.force === true ? ['--force'] : []), ref, dev], TIMEOUTS.control);
+}
+
+/** Puts a medium into an HVM guest's existing CD drive (`xl cd-insert DOM VDEV PATH`). */
+export async function cdInsert(ctx: OpsContext, dom: DomainRef, vdev: string, path: string): Promise<void> {
+  const ref = checkDomainRef(dom);
+  const dev = checkVdev(vdev);
+  const file = checkAbsPath(path, 'path');
+  await ctx.xl(['cd-insert', ref, dev, file], TIMEOUTS.control);
+}
+
+/** Empties an HVM guest's CD drive (`xl cd-eject DOM VDEV`). */
+export async function cdEject(ctx: OpsContext, dom: DomainRef, vdev: string): Promise<void> {
+  const ref = checkDomainRef(dom);
+  const dev = checkVdev(vdev);
+  await ctx.xl(['cd-eject', ref, dev], TIMEOUTS.control);
+}
+
+/** Hot-plugs a network interface (`xl network-attach DOM SPEC`). */
+export async function networkAttach(ctx: OpsContext, dom: DomainRef, vif: VifSpec | string): Promise<void> {
+  const ref = checkDomainRef(dom);
+  const spec = vifSpecArg(vif);
+  await ctx.xl(['network-attach', ref, spec], TIMEOUTS.control);
+}
+
+/** Unplugs a network interface by device number or MAC (`xl network-detach DOM DEVID|MAC`). */
+export async function networkDetach(ctx: OpsContext, dom: DomainRef, devidOrMac: number | string): Promise<void> {
+  const ref = checkDomainRef(dom);
+  const dev =
+    typeof devidOrMac === 'number' || /^\d+$/.test(devidOrMac)
+      ? String(checkInt(Number(devidOrMac), 'device', 0, 65535))
+      : checkMac(devidOrMac, 'device');
+  await ctx.xl(['network-detach', ref, dev], TIMEOUTS.control);
+}
+
+/** A domain's network interfaces as its backend sees them (`xl network-list DOM`). */
+export async function networkList(ctx: OpsContext, dom: DomainRef): Promise<ReturnType<typeof parseXlNetworkList>> {
+  return parseXlNetworkList(await ctx.xl(['network-list', checkDomainRef(dom)]));
+}
+
+/** A domain's block devices as its backend sees them (`xl block-list DOM`). */
+export async function blockList(ctx: OpsContext, dom: DomainRef): Promise<ReturnType<typeof parseXlBlockList>> {
+  return parseXlBlockList(await ctx.xl(['block-list', checkDomainRef(dom)]));
+}

@@ -1,0 +1,85 @@
+import type { HostInfo } from '../../shared/dto';
+import { isXenError } from '../errors';
+import { consoleTtyFrom, parseXenstoreLs, vncFrom } from '../parse/xenstore';
+import { parseXlDmesg } from '../parse/xl-dmesg';
+import { guestTypesFromVirtCaps, parseXlInfo } from '../parse/xl-info';
+import { parseXlUptime } from '../parse/xl-uptime';
+import type { OpsContext } from './context';
+import { TIMEOUTS } from './context';
+import { listRows } from './rows';
+import { checkDomainRef, checkDomid, type DomainRef } from './validate';
+
+/** Bridge names from `ip -o link show type bridge` ("3: xenbr0: <BROADCAST,...> mtu 1500 ..."). */
+export function bridgesFromIpLink(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\d+:\s+([^:@\s]+)(?:@[^:\s]*)?:\s/.exec(line);
+    if (m?.[1] !== undefined) out.push(m[1]);
+  }
+  return out;
+}
+
+/** The host's bridges; an empty list when `ip` is missing or refuses (the wizard then asks for a name). */
+async function bridges(ctx: OpsContext): Promise<string[]> {
+  try {
+    const { stdout } = await ctx.run('ip', ['-o', 'link', 'show', 'type', 'bridge'], TIMEOUTS.query);
+    return bridgesFromIpLink(stdout);
+  } catch (e) {
+    if (isXenError(e, 'XL_FAILED') || isXenError(e, 'XL_NOT_FOUND') || isXenError(e, 'UNSUPPORTED')) return [];
+    throw e;
+  }
+}
+
+/** Host facts from `xl info`, dom0's memory from `xl list` and the bridges from `ip link`. */
+export async function hostInfo(ctx: OpsContext): Promise<HostInfo> {
+  const info = parseXlInfo(await ctx.xl(['info'], TIMEOUTS.query));
+  const rows = await listRows(ctx);
+  const dom0 = rows.find((r) => r.domid === 0);
+  return {
+    hostname: info.host,
+    xenVersion: info.xenVersion,
+    release: info.release,
+    machine: info.machine,
+    nrCpus: info.nrCpus,
+    nrNodes: info.nrNodes,
+    coresPerSocket: info.coresPerSocket,
+    threadsPerCore: info.threadsPerCore,
+    cpuMhz: info.cpuMhz,
+    totalMemMiB: info.totalMemoryMiB,
+    freeMemMiB: info.freeMemoryMiB,
+    virtCaps: info.virtCaps,
+    guestTypes: guestTypesFromVirtCaps(info.virtCaps),
+    scheduler: info.xenScheduler,
+    xenCommandline: info.xenCommandline,
+    dom0MemMiB: dom0?.memMiB ?? 0,
+    bridges: await bridges(ctx),
+  };
+}
+
+/** How long each domain (or one) has run (`xl uptime [DOM]`). */
+export async function uptime(ctx: OpsContext, dom?: DomainRef): Promise<ReturnType<typeof parseXlUptime>> {
+  const args = dom === undefined ? ['uptime'] : ['uptime', checkDomainRef(dom)];
+  return parseXlUptime(await ctx.xl(args));
+}
+
+/** The hypervisor's log (`xl dmesg`). */
+export async function dmesg(ctx: OpsContext): Promise<ReturnType<typeof parseXlDmesg>> {
+  return parseXlDmesg(await ctx.xl(['dmesg']));
+}
+
+/** Where a domain's consoles are: its PV console pty and, when it has one, its VNC server. */
+export interface ConsoleInfo {
+  tty: string | null;
+  vncPort: number | null;
+  vncListen: string | null;
+}
+
+/** Reads a running domain's console keys from xenstore in one call (`xenstore-ls -f /local/domain/ID/console`). */
+export async function consoleInfo(ctx: OpsContext, domid: number): Promise<ConsoleInfo> {
+  const id = checkDomid(domid);
+  const base = `/local/domain/${id}/console`;
+  const { stdout } = await ctx.run('xenstore-ls', ['-f', base], TIMEOUTS.query);
+  const entries = parseXenstoreLs(stdout);
+  const vnc = vncFrom(entries, id);
+  return { tty: consoleTtyFrom(entries, id), vncPort: vnc?.port ?? null, vncListen: vnc?.listen ?? null };
+}

@@ -1,0 +1,151 @@
+import { XenError } from '../errors';
+import type { OpsContext } from './context';
+import { TIMEOUTS } from './context';
+import { findRow, listRows } from './rows';
+import { checkAbsPath, checkDomainName, checkDomainRef, type DomainRef } from './validate';
+import { findConfigByName, renameConfigFor } from './configs';
+
+/** Options of create. */
+export interface CreateOptions {
+  /** Create the domain paused (`xl create -p`). */
+  paused?: boolean;
+}
+
+/** Options of shutdown. */
+export interface ShutdownOptions {
+  /** Wait until the domain is really gone from `xl list` (default true). */
+  wait?: boolean;
+  /** Fall back to an ACPI power event for HVM guests without PV drivers (`-F`). */
+  force?: boolean;
+  /** Overrides the API's shutdownTimeoutMs. */
+  timeoutMs?: number;
+}
+
+/** What `xl create -n` printed: the config as libxl parsed it. */
+export type DryRunResult = Record<string, unknown>;
+
+/** Starts a domain from a config file (`xl create [-p] PATH`). */
+export async function create(ctx: OpsContext, configPath: string, o: CreateOptions = {}): Promise<void> {
+  const path = checkAbsPath(configPath, 'configPath');
+  const args = ['create', ...(o.paused === true ? ['-p'] : []), path];
+  ctx.invalidate();
+  await ctx.xl(args, TIMEOUTS.create);
+  ctx.invalidate();
+}
+
+/** Checks a config file with libxl's own parser without creating anything (`xl create -n PATH`). */
+export async function dryRun(ctx: OpsContext, configPath: string): Promise<DryRunResult> {
+  const path = checkAbsPath(configPath, 'configPath');
+  const { stdout } = await ctx.run('xl', ['create', '-n', path], TIMEOUTS.query);
+  // xl prints "Parsing config from ..." first (stderr on a terminal, but some runners merge it): take the JSON object.
+  const start = stdout.search(/^\{/m);
+  if (start < 0) throw new XenError('PARSE', 'xl create -n printed no JSON', { stdout: stdout.slice(0, 2000) });
+  try {
+    const value: unknown = JSON.parse(stdout.slice(start));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as DryRunResult;
+  } catch (e) {
+    throw new XenError('PARSE', `xl create -n printed JSON that does not parse: ${(e as Error).message}`, {
+      stdout: stdout.slice(0, 2000),
+    });
+  }
+}
+
+/**
+ * Shuts a domain down (`xl shutdown [-w] [-F] DOM`) and, when waiting, polls `xl list` until it is gone: xl's own
+ * -w returns while the domain is still listed `--ps--`, and a create of the same name then fails.
+ */
+export async function shutdown(ctx: OpsContext, dom: DomainRef, o: ShutdownOptions = {}): Promise<void> {
+  const ref = checkDomainRef(dom);
+  const wait = o.wait ?? true;
+  const timeoutMs = o.timeoutMs ?? ctx.opts.shutdownTimeoutMs;
+  const args = ['shutdown', ...(wait ? ['-w'] : []), ...(o.force === true ? ['-F'] : []), ref];
+  ctx.invalidate();
+  await ctx.xl(args, timeoutMs);
+  if (wait) await waitUntilGone(ctx, ref, timeoutMs);
+  ctx.invalidate();
+}
+
+/** Polls `xl list` until no domain answers to `ref` (name or domid), or throws TIMEOUT. */
+export async function waitUntilGone(ctx: OpsContext, ref: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await listRows(ctx);
+    if (findRow(rows, ref) === undefined) return;
+    if (Date.now() >= deadline) {
+      throw new XenError('TIMEOUT', `Domain ${ref} was still listed ${Math.round(timeoutMs / 1000)} s after shutdown`, {
+        timeoutMs,
+      });
+    }
+    await ctx.sleep(ctx.opts.pollIntervalMs);
+  }
+}
+
+/** Asks the guest to reboot (`xl reboot [-F] DOM`); the domain comes back with a new domid. */
+export async function reboot(ctx: OpsContext, dom: DomainRef, o: { force?: boolean } = {}): Promise<void> {
+  const ref = checkDomainRef(dom);
+  ctx.invalidate();
+  await ctx.xl(['reboot', ...(o.force === true ? ['-F'] : []), ref], TIMEOUTS.control);
+}
+
+/** Powers a domain off at once (`xl destroy DOM`). */
+export async function destroy(ctx: OpsContext, dom: DomainRef): Promise<void> {
+  const ref = checkDomainRef(dom);
+  ctx.invalidate();
+  await ctx.xl(['destroy', ref], TIMEOUTS.control);
+  ctx.invalidate();
+}
+
+/** Pauses a domain (`xl pause DOM`). */
+export async function pause(ctx: OpsContext, dom: DomainRef): Promise<void> {
+  await ctx.xl(['pause', checkDomainRef(dom)], TIMEOUTS.control);
+}
+
+/** Unpauses a domain (`xl unpause DOM`). */
+export async function unpause(ctx: OpsContext, dom: DomainRef): Promise<void> {
+  await ctx.xl(['unpause', checkDomainRef(dom)], TIMEOUTS.control);
+}
+
+/** Saves a domain's memory to a new file and stops it (`xl save [-c] DOM FILE`); never overwrites a file. */
+export async function save(ctx: OpsContext, dom: DomainRef, file: string, o: { leaveRunning?: boolean } = {}): Promise<void> {
+  const ref = checkDomainRef(dom);
+  const path = checkAbsPath(file, 'file');
+  if ((await ctx.runner.fs.stat(path)) !== null) throw new XenError('EXISTS', `${path} already exists`, { field: 'file', path });
+  ctx.invalidate();
+  await ctx.xl(['save', ...(o.leaveRunning === true ? ['-c'] : []), ref, path], TIMEOUTS.saveRestore);
+  ctx.invalidate();
+}
+
+/** Restores a domain from a save file (`xl restore [-p] FILE`). */
+export async function restore(ctx: OpsContext, file: string, o: { paused?: boolean } = {}): Promise<void> {
+  const path = checkAbsPath(file, 'file');
+  const st = await ctx.runner.fs.stat(path);
+  if (st === null || !st.isFile) throw new XenError('NOT_FOUND', `${path} is not a save file`, { field: 'file', path });
+  ctx.invalidate();
+  await ctx.xl(['restore', ...(o.paused === true ? ['-p'] : []), path], TIMEOUTS.saveRestore);
+  ctx.invalidate();
+}
+
+/**
+ * Renames a domain: `xl rename` when it runs, and its config file's `name=` (plus the file itself when it is called
+ * NAME.cfg, and its autostart link). Refuses before changing anything when the new file already exists.
+ */
+export async function rename(ctx: OpsContext, dom: DomainRef, newName: string): Promise<{ configPath: string | null }> {
+  const ref = checkDomainRef(dom);
+  const to = checkDomainName(newName, 'newName');
+  const rows = await listRows(ctx);
+  const row = findRow(rows, ref);
+  const oldName = row?.name ?? ref;
+  if (row === undefined && /^\d+$/.test(ref)) throw new XenError('NOT_FOUND', `No domain with id ${ref}`, { field: 'domain' });
+  if (rows.some((r) => r.name === to)) throw new XenError('EXISTS', `A domain named ${to} is running`, { field: 'newName' });
+  const cfg = await findConfigByName(ctx, oldName);
+  if (cfg === null && row === undefined) throw new XenError('NOT_FOUND', `No domain or config named ${oldName}`, { field: 'domain' });
+  if ((await findConfigByName(ctx, to)) !== null) throw new XenError('EXISTS', `A config for ${to} already exists`, { field: 'newName' });
+  // Check the file move is possible before xl renames anything, so a refusal leaves both sides untouched.
+  const plan = cfg === null ? null : await renameConfigFor(ctx, cfg, to);
+  ctx.invalidate();
+  if (row !== undefined) await ctx.xl(['rename', ref, to], TIMEOUTS.control);
+  const configPath = plan === null ? null : await plan.apply();
+  ctx.invalidate();
+  return { configPath };
+}
