@@ -1,0 +1,17 @@
+// A broker entry for tests: bundled by the spec with esbuild and run as a real child process. Its runner points at
+// fake programs, and `xl list crash-me` makes the process die, to test the client's restart.
+import { startBroker } from '../../../../src/xen/broker/server';
+import { createLocalRunner } from '../../../../src/xen/runner/local';
+import type { Runner } from '../../../../src/xen/runner/types';
+
+const cfg = JSON.parse(process.env['XENITH_FIXTURE'] ?? '{}') as { binDir: string; roots: string[]; imageDirs?: string[] };
+const local = createLocalRunner({ binDir: cfg.binDir });
+const runner: Runner = {
+  ...local,
+  run: (program, args, opts) => {
+    if (args.includes('crash-me')) process.exit(3);
+    return local.run(program, args, opts);
+  },
+};
+const broker = startBroker({ input: process.stdin, output: process.stdout, runner, roots: cfg.roots, imageDirs: cfg.imageDirs ?? [] });
+void broker.closed.then(() => process.exit(0));
