@@ -7,29 +7,26 @@ import type { OpsContext } from './context';
 import { TIMEOUTS } from './context';
 import { checkAbsPath, checkDomainRef, checkInt, checkMac, checkVdev, invalidArg, type DomainRef } from './validate';
 
-/** A disk given as a model or as xl disk-spec text; text is parsed and re-formatted so only what we understand passes. */
-function diskSpecArg(disk: DiskSpec | string): string {
-  const spec = typeof disk === 'string' ? parseDiskSpecOrThrow(disk) : disk;
-  return formatDiskSpec(spec);
+/** Runs a spec parser/formatter, turning its complaint into INVALID_ARG on `field`. */
+function specOrInvalid<T>(field: string, input: unknown, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof XenError && e.code !== 'PARSE') throw e;
+    throw invalidArg(field, e instanceof Error ? e.message : String(e), typeof input === 'string' ? input : JSON.stringify(input));
+  }
 }
 
-function parseDiskSpecOrThrow(text: string): DiskSpec {
-  try {
-    return parseDiskSpec(text);
-  } catch (e) {
-    if (e instanceof XenError) throw new XenError('INVALID_ARG', `disk: ${e.message}`, { ...e.detail, field: 'disk' });
-    throw invalidArg('disk', e instanceof Error ? e.message : String(e), text);
-  }
+/** A disk given as a model or as xl disk-spec text; text is parsed and re-formatted so only what we understand passes. */
+function diskSpecArg(disk: DiskSpec | string): string {
+  const spec = typeof disk === 'string' ? specOrInvalid('disk', disk, () => parseDiskSpec(disk)) : disk;
+  // A relative target would be resolved against xl's working directory: never what the user meant.
+  if (spec.target !== '') checkAbsPath(spec.target, 'disk.target');
+  return specOrInvalid('disk', disk, () => formatDiskSpec(spec));
 }
 
 function vifSpecArg(vif: VifSpec | string): string {
-  if (typeof vif !== 'string') return formatVifSpec(vif);
-  try {
-    return formatVifSpec(parseVifSpec(vif));
-  } catch (e) {
-    if (e instanceof XenError) throw new XenError('INVALID_ARG', `vif: ${e.message}`, { ...e.detail, field: 'vif' });
-    throw invalidArg('vif', e instanceof Error ? e.message : String(e), vif);
-  }
+  return specOrInvalid('vif', vif, () => formatVifSpec(typeof vif === 'string' ? parseVifSpec(vif) : vif));
 }
 
 /** Hot-plugs a disk into a running domain (`xl block-attach DOM SPEC`). */
