@@ -20,6 +20,8 @@ export interface XlStatement {
   line: number;
   /** Quote character of the first string in the value, so edits can keep the file's style. */
   quote: '"' | "'" | null;
+  /** For a list value: where each top-level item's text starts and ends. */
+  items?: { start: number; end: number }[];
 }
 
 /** A parsed xl.cfg that edits in place: untouched text (comments, order, spacing) stays byte for byte. */
@@ -78,7 +80,8 @@ class Parser {
     if (opTok.kind !== '=' && opTok.kind !== '+=') this.fail(opTok, `expected "=" after "${keyTok.text}", found ${describe(opTok)}`);
     const valueFirst = this.peek();
     const quoteRef: { quote: '"' | "'" | null } = { quote: null };
-    const value = this.parseValue(quoteRef);
+    const items: { start: number; end: number }[] = [];
+    const value = this.parseValue(quoteRef, items);
     const last = this.toks[this.i - 1] as XlToken;
     const after = this.peek();
     let end = last.end;
@@ -99,10 +102,11 @@ class Parser {
       end,
       line: keyTok.line,
       quote: quoteRef.quote,
+      ...(Array.isArray(value) ? { items } : {}),
     };
   }
 
-  private parseValue(q: { quote: '"' | "'" | null }): XlValue {
+  private parseValue(q: { quote: '"' | "'" | null }, spans?: { start: number; end: number }[]): XlValue {
     const t = this.next();
     if (t.kind === 'string') {
       q.quote ??= t.quote ?? null;
@@ -117,7 +121,9 @@ class Parser {
       return items;
     }
     for (;;) {
+      const start = this.peek().start;
       items.push(this.parseValue(q));
+      spans?.push({ start, end: (this.toks[this.i - 1] as XlToken).end });
       this.skipNewlines();
       const sep = this.next();
       if (sep.kind === ']') return items;
@@ -226,6 +232,13 @@ class Document implements XlConfigDocument {
       return;
     }
     // The last statement decides the value in xl, so editing it (as a plain "=") is enough.
+    if (last.op === '=' && Array.isArray(v) && Array.isArray(last.value)) {
+      const edited = editListItems(this.text, last, v);
+      if (edited !== null) {
+        this.load(edited);
+        return;
+      }
+    }
     const oldText = this.text.slice(last.valueStart, last.valueEnd);
     const formatted = formatXlValue(v, {
       field: key,
@@ -289,6 +302,101 @@ class Document implements XlConfigDocument {
     const inner = this.text.slice(s.valueStart + 1, s.valueEnd);
     const m = /\n([ \t]*)[^ \t\n#\]]/.exec(inner);
     return m?.[1] ?? '    ';
+  }
+}
+
+interface Splice {
+  start: number;
+  end: number;
+  text: string;
+}
+
+function applySplices(text: string, splices: Splice[]): string {
+  let out = text;
+  for (const sp of [...splices].sort((a, b) => b.start - a.start)) out = out.slice(0, sp.start) + sp.text + out.slice(sp.end);
+  return out;
+}
+
+/** Indices of `oldItems` kept when `next` is `oldItems` with some items removed; null when it is not. */
+function keptIndices(oldItems: readonly XlValue[], next: readonly XlValue[]): number[] | null {
+  const kept: number[] = [];
+  let j = 0;
+  for (let i = 0; i < oldItems.length && j < next.length; i++) {
+    if (xlValuesEqual(oldItems[i], next[j])) {
+      kept.push(i);
+      j++;
+    }
+  }
+  return j === next.length ? kept : null;
+}
+
+/**
+ * Edits a list value item by item, so the items that stay keep their text and the comments between them: same
+ * length (changed items replaced), items appended, or items removed. Null when the change is none of these (or the
+ * list is empty), and the caller rewrites the whole value.
+ */
+function editListItems(text: string, s: XlStatement, next: XlValue[]): string | null {
+  const oldItems = s.value as XlValue[];
+  const spans = s.items ?? [];
+  if (oldItems.length === 0 || spans.length !== oldItems.length || next.length === 0) return null;
+  const fmt = (v: XlValue): string => formatXlValue(v, { field: s.key, quote: s.quote ?? '"' });
+  const multiline = text.slice(s.valueStart, s.valueEnd).includes('\n');
+
+  if (next.length === oldItems.length) {
+    const splices: Splice[] = [];
+    next.forEach((item, i) => {
+      const span = spans[i] as { start: number; end: number };
+      if (!xlValuesEqual(oldItems[i], item)) splices.push({ start: span.start, end: span.end, text: fmt(item) });
+    });
+    return applySplices(text, splices);
+  }
+
+  if (next.length > oldItems.length && oldItems.every((item, i) => xlValuesEqual(item, next[i]))) {
+    const added = next.slice(oldItems.length).map(fmt);
+    const lastSpan = spans[spans.length - 1] as { start: number; end: number };
+    const closeLineStart = text.lastIndexOf('\n', s.valueEnd - 1) + 1;
+    const bracketAlone = /^[ \t]*$/.test(text.slice(closeLineStart, s.valueEnd - 1));
+    if (multiline && bracketAlone) {
+      const indentMatch = /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', lastSpan.start - 1) + 1));
+      const indent = indentMatch?.[0] ?? '    ';
+      const hasComma = /^[ \t]*,/.test(text.slice(lastSpan.end));
+      return applySplices(text, [
+        ...(hasComma ? [] : [{ start: lastSpan.end, end: lastSpan.end, text: ',' }]),
+        { start: closeLineStart, end: closeLineStart, text: added.map((a) => `${indent}${a},\n`).join('') },
+      ]);
+    }
+    return applySplices(text, [{ start: lastSpan.end, end: lastSpan.end, text: added.map((a) => `, ${a}`).join('') }]);
+  }
+
+  const kept = keptIndices(oldItems, next);
+  if (kept === null) return null;
+  const splices: Splice[] = [];
+  spans.forEach((span, i) => {
+    if (kept.includes(i)) return;
+    const lineStart = text.lastIndexOf('\n', span.start - 1) + 1;
+    const after = /^[ \t]*,?[ \t]*(#[^\n]*)?\n/.exec(text.slice(span.end));
+    if (multiline && /^[ \t]*$/.test(text.slice(lineStart, span.start)) && after) {
+      // The item has its own line: drop the line, with its comma and comment.
+      splices.push({ start: lineStart, end: span.end + after[0].length, text: '' });
+      return;
+    }
+    const comma = /^[ \t]*,[ \t]*/.exec(text.slice(span.end));
+    if (comma) {
+      splices.push({ start: span.start, end: span.end + comma[0].length, text: '' });
+    } else {
+      // Last item without a trailing comma: remove the comma before it instead.
+      const before = /,[ \t]*$/.exec(text.slice(0, span.start));
+      splices.push({ start: before ? span.start - before[0].length : span.start, end: span.end, text: '' });
+    }
+  });
+  const out = applySplices(text, splices);
+  // A removal must leave a list that still parses to exactly `next`; otherwise fall back to a full rewrite.
+  try {
+    const check = new Parser(tokenizeXlConfig(out)).parseFile();
+    const mine = check.filter((c) => c.key === s.key);
+    return xlValuesEqual(mine[mine.length - 1]?.value, next) ? out : null;
+  } catch {
+    return null;
   }
 }
 

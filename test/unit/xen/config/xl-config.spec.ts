@@ -164,6 +164,66 @@ describe('editing a document', () => {
     expect(doc.toString()).toBe("vif = [\n    'bridge=xenbr0',\n    'bridge=xenbr1',\n]\nname = 'x'\n");
   });
 
+  describe('lists, item by item', () => {
+    const multi = "disk = [\n    'a',   # root disk\n    # spare below\n    'b',\n]\nx = 1\n";
+
+    it('replaces only the changed item and keeps comments around it', () => {
+      const doc = parseXlConfig(multi);
+      doc.set('disk', ['a', 'c']);
+      expect(doc.toString()).toBe(multi.replace("'b'", "'c'"));
+    });
+
+    it('appends items on their own lines before the bracket', () => {
+      const doc = parseXlConfig(multi);
+      doc.set('disk', ['a', 'b', 'c', 'd']);
+      expect(doc.toString()).toBe(multi.replace("    'b',\n]", "    'b',\n    'c',\n    'd',\n]"));
+    });
+
+    it('adds the missing comma when the last item had none', () => {
+      const doc = parseXlConfig("disk = [\n  'a'\n]\n");
+      doc.set('disk', ['a', 'b']);
+      expect(doc.toString()).toBe("disk = [\n  'a',\n  'b',\n]\n");
+    });
+
+    it('appends inline on a one-line list', () => {
+      const doc = parseXlConfig("vif = [ 'bridge=xenbr0' ] # nics\n");
+      doc.set('vif', ['bridge=xenbr0', 'bridge=xenbr1']);
+      expect(doc.toString()).toBe("vif = [ 'bridge=xenbr0', 'bridge=xenbr1' ] # nics\n");
+    });
+
+    it('removes an item that has its own line, with its comment', () => {
+      const doc = parseXlConfig(multi);
+      doc.set('disk', ['b']);
+      expect(doc.toString()).toBe("disk = [\n    # spare below\n    'b',\n]\nx = 1\n");
+    });
+
+    it('removes items from a one-line list, first, middle or last', () => {
+      const cases: [string[], string][] = [
+        [['b', 'c'], "l = [ 'b', 'c' ]\n"],
+        [['a', 'c'], "l = [ 'a', 'c' ]\n"],
+        [['a', 'b'], "l = [ 'a', 'b' ]\n"],
+      ];
+      for (const [next, expected] of cases) {
+        const doc = parseXlConfig("l = [ 'a', 'b', 'c' ]\n");
+        doc.set('l', next);
+        expect(doc.toString()).toBe(expected);
+      }
+    });
+
+    it('rewrites the whole list when items move around', () => {
+      const doc = parseXlConfig(multi);
+      doc.set('disk', ['b', 'a', 'z']);
+      expect(doc.toString()).toBe("disk = [\n    'b',\n    'a',\n    'z',\n]\nx = 1\n");
+      expect(doc.get('disk')).toEqual(['b', 'a', 'z']);
+    });
+
+    it('writes an emptied list as []', () => {
+      const doc = parseXlConfig(multi);
+      doc.set('disk', []);
+      expect(doc.toString()).toBe('disk = []\nx = 1\n');
+    });
+  });
+
   it('appends new keys lined up with the file', () => {
     const doc = parseXlConfig(test1());
     doc.set('vnc', true);
