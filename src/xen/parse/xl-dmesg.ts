@@ -18,6 +18,8 @@ export interface XlDmesgLine {
   level: XenLogLevel | null;
   /** The message after prefix, timestamp and level; leading indentation kept (Xen indents sub-items). */
   text: string;
+  /** The whole line as xl printed it (without a trailing CR). */
+  raw: string;
 }
 
 const GUEST_RE = /^\(d(\d{1,5})(?:v\d{1,4}|:v\d{1,4})?\) ?/;
@@ -60,6 +62,6 @@ export function parseXlDmesg(text: string): XlDmesgLine[] {
       level = LEVELS[lv[1]] ?? null;
       rest = rest.slice(lv[0].length);
     }
-    return { line: n, source, domid, timestamp, bootTimeS, level, text: rest };
+    return { line: n, source, domid, timestamp, bootTimeS, level, text: rest, raw };
   });
 }

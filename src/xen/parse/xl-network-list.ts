@@ -2,7 +2,9 @@ import { headerIs, parseError, parseIntField, quoteLine, splitLines, tokenize } 
 
 /** One interface from `xl network-list DOM`. */
 export interface XlNetworkRow {
-  /** Device id (the N of vifD.N). */
+  /** Device id: xl's Idx column (the N of vifD.N, what network-detach takes). */
+  devid: number;
+  /** Same number under xl's column name; kept because existing callers read it. */
   idx: number;
   backendDomid: number;
   mac: string;
@@ -28,15 +30,17 @@ export function parseXlNetworkList(text: string): XlNetworkRow[] {
   if (!headerIs(header.text, HEADER)) {
     throw parseError(WHAT, header.n, `expected header "${HEADER.join(' ')}", got ${quoteLine(header.text)}`);
   }
-  return lines.slice(1).map(({ n, text: line }) => {
+  return lines.slice(1).map(({ n, text: line }): XlNetworkRow => {
     const t = tokenize(line).map((x) => x.text);
     if (t.length !== 8) throw parseError(WHAT, n, `expected 8 columns, got ${quoteLine(line)}`);
     const [idx = '', be = '', mac = '', handle = '', state = '', evtch = '', rings = '', path = ''] = t;
     if (!MAC_RE.test(mac)) throw parseError(WHAT, n, `Mac Addr. is not a MAC address: ${quoteLine(mac)}`);
     const slash = rings.indexOf('/');
     if (slash < 0) throw parseError(WHAT, n, `tx-/rx-ring-ref is not "tx/rx": ${quoteLine(rings)}`);
+    const devid = parseIntField(WHAT, n, 'Idx', idx);
     return {
-      idx: parseIntField(WHAT, n, 'Idx', idx),
+      devid,
+      idx: devid,
       backendDomid: parseIntField(WHAT, n, 'BE', be),
       mac: mac.toLowerCase(),
       handle: parseIntField(WHAT, n, 'handle', handle),

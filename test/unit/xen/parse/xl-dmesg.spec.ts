@@ -17,6 +17,7 @@ describe('parseXlDmesg on real captures', () => {
       bootTimeS: null,
       level: null,
       text: 'Command line: dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all noreboot',
+      raw: '(XEN) Command line: dom0_mem=1024M,max:1024M dom0_max_vcpus=2 console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all noreboot',
     });
     expect(lines[6]?.text).toBe(' VGA is text mode 80x25, font 8x16');
     // "(XEN)  [0000000000000000, ...] (usable)" is an e820 entry, not a timestamp.
@@ -46,12 +47,13 @@ describe('parseXlDmesg other shapes', () => {
 
   it('reads guest lines, a leftover level marker and an unprefixed first line', () => {
     const lines = parseXlDmesg('ring wrapped mid-line\n(d3) hello from hvmloader\n(XEN) <1>something odd\n(XEN)\n');
-    expect(lines).toEqual([
+    expect(lines.map(({ raw: _raw, ...rest }) => rest)).toEqual([
       { line: 1, source: null, domid: null, timestamp: null, bootTimeS: null, level: null, text: 'ring wrapped mid-line' },
       { line: 2, source: 'guest', domid: 3, timestamp: null, bootTimeS: null, level: null, text: 'hello from hvmloader' },
       { line: 3, source: 'xen', domid: null, timestamp: null, bootTimeS: null, level: 'warning', text: 'something odd' },
       { line: 4, source: 'xen', domid: null, timestamp: null, bootTimeS: null, level: null, text: '' },
     ]);
+    expect(lines[2]?.raw).toBe('(XEN) <1>something odd');
   });
 
   it('gives [] for empty output and keeps hostile text as data', () => {

@@ -18,7 +18,7 @@ describe('parseXlInfo on real captures', () => {
     const f = loadFixture('xl-info.txt');
     expect(f.command).toBe('xl info');
     const info = parseXlInfo(f.text);
-    const { raw, ...typed } = info;
+    const { raw: _raw, ...typed } = info;
     expect(typed).toEqual({
       host: 'xendom0',
       release: '6.1.0-50-amd64',

@@ -19,6 +19,7 @@ describe('parseXlNetworkList on real captures', () => {
     const rows = parseXlNetworkList(f.text);
     expect(rows).toEqual([
       {
+        devid: 0,
         idx: 0,
         backendDomid: 0,
         mac: '00:16:3e:08:38:84',
