@@ -31,7 +31,11 @@ export function startHarness(opts: Omit<BrokerOptions, 'input' | 'output'>): Har
       const m = JSON.parse(buf.slice(0, nl)) as Record<string, unknown>;
       buf = buf.slice(nl + 1);
       messages.push(m);
-      for (const w of [...waiters]) if (w.pred(m)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(m));
+      for (const w of [...waiters]) {
+        if (!w.pred(m)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
     }
   });
   const broker = startBroker({ ...opts, input, output });

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { brokerLaunchCommand, createBrokerRunner } from '../../../../src/xen/runner/broker-client';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from './fake-bin';
@@ -17,7 +17,7 @@ let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   out = makeTempDir('xenith-broker-bundle-');
   // Bundled like scripts/build.mjs does for dist/main/broker.cjs; node-pty stays external and is found via NODE_PATH.
-  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['node-pty'], logLevel: 'error' } as const;
+  const common: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['node-pty'], logLevel: 'error' };
   await build({ ...common, entryPoints: [path.join(repo, 'test/unit/xen/broker/fixture-broker.ts')], outfile: path.join(out, 'fixture.cjs') });
   await build({ ...common, entryPoints: [path.join(repo, 'src/xen/broker/main.ts')], outfile: path.join(out, 'broker.cjs') });
   fixture = path.join(out, 'fixture.cjs');
@@ -109,7 +109,10 @@ describe('createBrokerRunner against a real broker process', () => {
     child.stdout.on('data', (b: Buffer) => {
       buf += b.toString();
       let nl: number;
-      while ((nl = buf.indexOf('\n')) !== -1) (lines.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>), (buf = buf.slice(nl + 1)));
+      while ((nl = buf.indexOf('\n')) !== -1) {
+        lines.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
+        buf = buf.slice(nl + 1);
+      }
     });
     child.stdin.write('{"id":1,"op":"ping"}\n{"id":2,"op":"reboot-host"}\nnot json\n{"id":3,"op":"fs-readFile","args":{"path":"/etc/shadow"}}\n');
     await waitLines(5);
