@@ -133,10 +133,14 @@ export function defineSharedOpsSuite(suiteName: string, makeEnv: () => Promise<S
 
     it('vcpu-set up to maxvcpus works; beyond it fails', async () => {
       const cfg = env.pvConfig(name);
-      const max = cfg.maxvcpus ?? cfg.vcpus ?? 1;
+      const max = cfg.maxvcpus ?? cfg.vcpus;
       await api.vcpuSet(name, max);
-      const list = await until(api, (l) => row(l, name)?.vcpus === max, opMs / 2);
-      expect(row(list, name)?.vcpus).toBe(max);
+      // A real guest may leave the new vCPU offline (xl still returns 0), so only the bounds are certain.
+      const r = row(await api.listDomains(), name);
+      expect(r?.maxVcpus).toBe(max);
+      expect(r?.vcpus).toBeGreaterThanOrEqual(1);
+      expect(r?.vcpus).toBeLessThanOrEqual(max);
+      expect(await api.vcpuList(name)).toHaveLength(max);
       await expect(api.vcpuSet(name, max + 1)).rejects.toMatchObject({ code: 'XL_FAILED' });
     }, opMs);
 
