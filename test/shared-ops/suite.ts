@@ -88,6 +88,15 @@ export function defineSharedOpsSuite(suiteName: string, makeEnv: () => Promise<S
       }
     });
 
+    it('reads host facts: CPUs, memory, PV support, the bridge', async () => {
+      const h = await api.hostInfo();
+      expect(h.nrCpus).toBeGreaterThan(0);
+      expect(h.totalMemMiB).toBeGreaterThan(h.freeMemMiB);
+      expect(h.guestTypes).toContain('pv');
+      expect(h.dom0MemMiB).toBeGreaterThan(0);
+      expect(h.bridges).toContain(bridge);
+    }, opMs);
+
     it('writes a PV config, creates the guest and lists it running', async () => {
       const cfg = env.pvConfig(name);
       // The guest boots from its initramfs: an empty sparse file is a good enough disk, and makes the suite self-contained.
@@ -113,6 +122,26 @@ export function defineSharedOpsSuite(suiteName: string, makeEnv: () => Promise<S
       await expect(api.deleteDomain(name, { disks: [] })).rejects.toMatchObject({ code: 'INVALID_ARG' });
       expect(row(await api.listDomains(), name)?.domid).toBeGreaterThan(0);
     }, createMs);
+
+    it('finds the running guest\'s console pty in xenstore', async () => {
+      const domid = row(await api.listDomains(), name)?.domid ?? -1;
+      const c = await api.consoleInfo(domid);
+      expect(c.tty).toMatch(/^\/dev\/pts\/\d+$/);
+    }, opMs);
+
+    it('renames the running guest and its config, and back', async () => {
+      const other = `${name}-r`;
+      const r = await api.rename(name, other);
+      expect(r.configPath).toBe(configPath.replace(`${name}.cfg`, `${other}.cfg`));
+      let list = await api.listDomains();
+      expect(row(list, name)).toBeUndefined();
+      expect(row(list, other)).toMatchObject({ configPath: r.configPath });
+      expect(row(list, other)?.domid).toBeGreaterThan(0);
+      await api.rename(other, name);
+      list = await api.listDomains();
+      expect(row(list, name)).toMatchObject({ configPath });
+      expect(row(list, other)).toBeUndefined();
+    }, opMs);
 
     it('pauses and unpauses', async () => {
       await api.pause(name);
