@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isXenError } from '../../../../src/xen/errors';
 import { guestTypesFromVirtCaps, parseXlInfo } from '../../../../src/xen/parse/xl-info';
 import { loadFixture } from '../../../fixtures/load';
+import { parseError } from './helpers';
 
-function parseError(fn: () => unknown): { message: string; line: unknown } {
-  try {
-    fn();
-  } catch (e) {
-    if (isXenError(e, 'PARSE')) return { message: e.message, line: e.detail.line };
-    throw e;
-  }
-  throw new Error('expected a PARSE error');
-}
 
 describe('parseXlInfo on real captures', () => {
   it('reads the typed fields of xl info', () => {

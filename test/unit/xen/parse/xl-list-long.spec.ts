@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isXenError } from '../../../../src/xen/errors';
 import { findJsonSyntaxProblem } from '../../../../src/xen/parse/json-text';
 import { parseXlListLong, summariseLongEntry } from '../../../../src/xen/parse/xl-list-long';
 import { loadFixture } from '../../../fixtures/load';
+import { parseError } from './helpers';
 
-function parseError(fn: () => unknown): { message: string; line: unknown } {
-  try {
-    fn();
-  } catch (e) {
-    if (isXenError(e, 'PARSE')) return { message: e.message, line: e.detail.line };
-    throw e;
-  }
-  throw new Error('expected a PARSE error');
-}
 
 describe('parseXlListLong on real captures', () => {
   it('reads dom0, which has only c_info and b_info', () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isXenError } from '../../../../src/xen/errors';
 import { parseXlListVerbose } from '../../../../src/xen/parse/xl-list-verbose';
 import { loadFixture } from '../../../fixtures/load';
+import { parseError } from './helpers';
 
 const HEADER =
   'Name                                        ID   Mem VCPUs\tState\tTime(s)   UUID                            Reason-Code\tSecurity Label\n';
 
-function parseError(fn: () => unknown): { message: string; line: unknown } {
-  try {
-    fn();
-  } catch (e) {
-    if (isXenError(e, 'PARSE')) return { message: e.message, line: e.detail.line };
-    throw e;
-  }
-  throw new Error('expected a PARSE error');
-}
 
 describe('parseXlListVerbose on real captures', () => {
   it('reads dom0 with its all-zero uuid', () => {

@@ -7,18 +7,10 @@ import {
   stateFromFlags,
 } from '../../../../src/xen/parse/xl-list';
 import { loadFixture } from '../../../fixtures/load';
+import { parseError } from './helpers';
 
 const HEADER = 'Name                                        ID   Mem VCPUs\tState\tTime(s)\n';
 
-function parseError(fn: () => unknown): { message: string; line: unknown } {
-  try {
-    fn();
-  } catch (e) {
-    if (isXenError(e, 'PARSE')) return { message: e.message, line: e.detail.line };
-    throw e;
-  }
-  throw new Error('expected a PARSE error');
-}
 
 describe('parseXlList on real captures', () => {
   it('reads dom0 alone', () => {
