@@ -3,10 +3,12 @@ import type { Services } from '../core/services';
 import { registerAppHandlers } from './app';
 import { registerHostHandlers } from './host';
 import { registerDomainHandlers } from './domains';
+import { registerConsoleHandlers } from './console';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
 export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerAppHandlers(r, s);
   registerHostHandlers(r, s);
   registerDomainHandlers(r, s);
+  registerConsoleHandlers(r, s);
 }

@@ -1,0 +1,289 @@
+import { randomBytes } from 'node:crypto';
+import { XenError } from '../../xen/errors';
+import type { PtyHandle } from '../../xen/runner/types';
+import type { ConsoleOpenResult, ConsoleStatusEvent } from '../../shared/contract-types';
+import { consoleArgs, type ConsoleTarget } from './console-args';
+
+/** What the session manager needs from the rest of main; tests pass fakes. */
+export interface ConsoleManagerDeps {
+  /** Starts `xl ARGS` on a pty (Runner.pty). */
+  spawn(args: readonly string[], size: { cols: number; rows: number }): PtyHandle;
+  /** The domid of the named domain when it can have a console now (running, blocked or paused), else null. */
+  findDomid(name: string): Promise<number | null>;
+  /** Sends console output to the one client that opened the session. */
+  emitData(clientId: string, payload: { id: string; data: string }): void;
+  emitStatus(clientId: string, event: ConsoleStatusEvent): void;
+}
+
+/** Tuning; the defaults suit xterm in a renderer. Counts are string lengths (UTF-16 units) on both sides. */
+export interface ConsoleManagerOptions {
+  /** Unacknowledged output above which the pty is paused. */
+  highWatermark?: number;
+  /** The pty is resumed once acknowledgements bring the unacknowledged output down to this. */
+  lowWatermark?: number;
+  /** Output chunks arriving within this many ms go out as one event. */
+  batchMs?: number;
+  /** A batch this large is sent at once instead of waiting for the timer. */
+  maxBatch?: number;
+  /** How often a disconnected session looks for its domain again. */
+  reconnectPollMs?: number;
+  /** A reconnected console must live this long before it counts (xl prints an error and exits at once while the domain is still being rebuilt). */
+  confirmMs?: number;
+  maxSessionsPerClient?: number;
+}
+
+interface Session {
+  id: string;
+  clientId: string;
+  target: ConsoleTarget;
+  size: { cols: number; rows: number };
+  pty: PtyHandle | null;
+  offs: (() => void)[];
+  pending: string[];
+  pendingLen: number;
+  flushTimer: ReturnType<typeof setTimeout> | null;
+  /** Output sent to the client and not yet acknowledged. */
+  unacked: number;
+  paused: boolean;
+  closed: boolean;
+  /** The user typed Ctrl-] (xl console's detach key): an exit then ends the session instead of reconnecting. */
+  detachRequested: boolean;
+  /** While a reconnected pty is on probation its output is held back. */
+  probation: { timer: ReturnType<typeof setTimeout>; held: string[] } | null;
+  pollTimer: ReturnType<typeof setTimeout> | null;
+  attempts: number;
+}
+
+const DETACH_KEY = '\x1d';
+
+/**
+ * Text console sessions: `xl console` on a pty per session, output streamed only to the client that opened it, in
+ * batches, with byte-counting flow control (pause the pty above the high watermark, resume when the client's acks
+ * bring it under the low one), and reconnection when the console process ends (guest reboot, domain restart).
+ */
+export class ConsoleSessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private readonly high: number;
+  private readonly low: number;
+  private readonly batchMs: number;
+  private readonly maxBatch: number;
+  private readonly pollMs: number;
+  private readonly confirmMs: number;
+  private readonly maxPerClient: number;
+
+  constructor(
+    private readonly deps: ConsoleManagerDeps,
+    o: ConsoleManagerOptions = {},
+  ) {
+    this.high = o.highWatermark ?? 256 * 1024;
+    this.low = o.lowWatermark ?? Math.floor(this.high / 4);
+    this.batchMs = o.batchMs ?? 4;
+    this.maxBatch = o.maxBatch ?? 128 * 1024;
+    this.pollMs = o.reconnectPollMs ?? 1000;
+    this.confirmMs = o.confirmMs ?? 400;
+    this.maxPerClient = o.maxSessionsPerClient ?? 32;
+    if (!(this.low >= 0 && this.low < this.high)) throw new Error('console flow control: low watermark must be below the high one');
+  }
+
+  /** Opens a console for `clientId`; refuses a domain that is not running. */
+  async open(clientId: string, target: ConsoleTarget, size: { cols: number; rows: number }): Promise<ConsoleOpenResult> {
+    const args = consoleArgs(target);
+    const mine = [...this.sessions.values()].filter((s) => s.clientId === clientId).length;
+    if (mine >= this.maxPerClient) throw new XenError('INVALID_ARG', `Too many consoles open (${mine})`, { field: 'name' });
+    const domid = await this.deps.findDomid(target.name);
+    if (domid === null) throw new XenError('NOT_FOUND', `${target.name} is not running, so it has no console`, { field: 'name' });
+    const s: Session = {
+      id: randomBytes(12).toString('base64url'),
+      clientId,
+      target: { ...target },
+      size: { ...size },
+      pty: null,
+      offs: [],
+      pending: [],
+      pendingLen: 0,
+      flushTimer: null,
+      unacked: 0,
+      paused: false,
+      closed: false,
+      detachRequested: false,
+      probation: null,
+      pollTimer: null,
+      attempts: 0,
+    };
+    this.attach(s, this.deps.spawn(args, s.size));
+    this.sessions.set(s.id, s);
+    return { id: s.id, highWatermark: this.high };
+  }
+
+  /** Types into a console. Writes while it is reconnecting are dropped (there is nobody to receive them). */
+  write(clientId: string, id: string, data: string): void {
+    const s = this.owned(clientId, id);
+    if (data.includes(DETACH_KEY)) s.detachRequested = true;
+    s.pty?.write(data);
+  }
+
+  resize(clientId: string, id: string, cols: number, rows: number): void {
+    const s = this.owned(clientId, id);
+    s.size = { cols, rows };
+    s.pty?.resize(cols, rows);
+  }
+
+  /** The client's terminal has processed `count` more of the output; may resume the pty. */
+  ack(clientId: string, id: string, count: number): void {
+    const s = this.owned(clientId, id);
+    s.unacked = Math.max(0, s.unacked - count);
+    if (s.paused && s.unacked <= this.low) {
+      s.paused = false;
+      s.pty?.resume();
+    }
+  }
+
+  close(clientId: string, id: string): void {
+    this.end(this.owned(clientId, id), null);
+  }
+
+  /** Closes every session of a client that went away (window closed, WebSocket dropped). */
+  closeClient(clientId: string): void {
+    for (const s of [...this.sessions.values()]) if (s.clientId === clientId) this.end(s, null);
+  }
+
+  closeAll(): void {
+    for (const s of [...this.sessions.values()]) this.end(s, null);
+  }
+
+  /** Ids of the open sessions of one client (tests, diagnostics). */
+  sessionsOf(clientId: string): string[] {
+    return [...this.sessions.values()].filter((s) => s.clientId === clientId).map((s) => s.id);
+  }
+
+  /** Flow-control state of one session (tests, diagnostics). */
+  flowState(id: string): { unacked: number; paused: boolean } | null {
+    const s = this.sessions.get(id);
+    return s ? { unacked: s.unacked, paused: s.paused } : null;
+  }
+
+  private owned(clientId: string, id: string): Session {
+    const s = this.sessions.get(id);
+    // Another client's session answers exactly like a missing one, so ids cannot be probed.
+    if (!s || s.clientId !== clientId) throw new XenError('NOT_FOUND', 'No such console session', { field: 'id' });
+    return s;
+  }
+
+  private attach(s: Session, pty: PtyHandle): void {
+    s.pty = pty;
+    if (s.paused) pty.pause();
+    s.offs.push(
+      pty.onData((d) => this.onData(s, pty, d)),
+      pty.onExit((code) => this.onExit(s, pty, code)),
+    );
+  }
+
+  private onData(s: Session, pty: PtyHandle, data: string): void {
+    if (s.closed || s.pty !== pty || data.length === 0) return;
+    if (s.probation) {
+      s.probation.held.push(data);
+      return;
+    }
+    this.queue(s, data);
+  }
+
+  private queue(s: Session, data: string): void {
+    s.pending.push(data);
+    s.pendingLen += data.length;
+    // Count queued output too, so a fast producer is stopped before the batch timer fires.
+    if (!s.paused && s.unacked + s.pendingLen >= this.high) {
+      s.paused = true;
+      s.pty?.pause();
+    }
+    if (s.pendingLen >= this.maxBatch) this.flush(s);
+    else s.flushTimer ??= setTimeout(() => this.flush(s), this.batchMs);
+  }
+
+  private flush(s: Session): void {
+    if (s.flushTimer) clearTimeout(s.flushTimer);
+    s.flushTimer = null;
+    if (s.pendingLen === 0) return;
+    const data = s.pending.length === 1 ? (s.pending[0] ?? '') : s.pending.join('');
+    s.pending = [];
+    s.pendingLen = 0;
+    s.unacked += data.length;
+    this.deps.emitData(s.clientId, { id: s.id, data });
+  }
+
+  private status(s: Session, state: ConsoleStatusEvent['state'], message: string): void {
+    this.deps.emitStatus(s.clientId, { id: s.id, state, message });
+  }
+
+  private release(s: Session): void {
+    for (const off of s.offs.splice(0)) off();
+    if (s.probation) clearTimeout(s.probation.timer);
+    s.probation = null;
+    s.pty = null;
+  }
+
+  private onExit(s: Session, pty: PtyHandle, code: number): void {
+    if (s.closed || s.pty !== pty) return;
+    const onProbation = s.probation !== null;
+    this.release(s);
+    if (onProbation) {
+      // xl could not attach yet (the domain is still being rebuilt): its error is not guest output; try again.
+      this.schedulePoll(s);
+      return;
+    }
+    this.flush(s);
+    if (s.detachRequested) {
+      this.end(s, 'Detached with Ctrl-]');
+      return;
+    }
+    this.status(s, 'disconnected', `The console of ${s.target.name} ended (exit code ${code})`);
+    this.status(s, 'reconnecting', `Waiting for ${s.target.name} to run again`);
+    s.attempts = 0;
+    this.schedulePoll(s);
+  }
+
+  private schedulePoll(s: Session): void {
+    if (s.closed) return;
+    s.pollTimer = setTimeout(() => void this.poll(s), this.pollMs);
+  }
+
+  private async poll(s: Session): Promise<void> {
+    s.pollTimer = null;
+    if (s.closed) return;
+    const domid = await this.deps.findDomid(s.target.name).catch(() => null);
+    if (s.closed) return;
+    if (domid === null) {
+      this.schedulePoll(s);
+      return;
+    }
+    s.attempts++;
+    let pty: PtyHandle;
+    try {
+      pty = this.deps.spawn(consoleArgs(s.target), s.size);
+    } catch {
+      this.schedulePoll(s);
+      return;
+    }
+    s.probation = { held: [], timer: setTimeout(() => this.confirm(s, pty, domid), this.confirmMs) };
+    this.attach(s, pty);
+  }
+
+  private confirm(s: Session, pty: PtyHandle, domid: number): void {
+    if (s.closed || s.pty !== pty || !s.probation) return;
+    const held = s.probation.held;
+    s.probation = null;
+    this.status(s, 'connected', `Reconnected to ${s.target.name} (domain ${domid})`);
+    for (const d of held) this.queue(s, d);
+  }
+
+  private end(s: Session, why: string | null): void {
+    if (s.closed) return;
+    this.flush(s);
+    s.closed = true;
+    if (s.pollTimer) clearTimeout(s.pollTimer);
+    const pty = s.pty;
+    this.release(s);
+    pty?.kill();
+    this.sessions.delete(s.id);
+    if (why !== null) this.status(s, 'closed', why);
+  }
+}

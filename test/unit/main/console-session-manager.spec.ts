@@ -1,0 +1,292 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConsoleSessionManager, type ConsoleManagerDeps } from '../../../src/main/console/session-manager';
+import { consoleArgs } from '../../../src/main/console/console-args';
+import type { PtyHandle } from '../../../src/xen/runner/types';
+import type { ConsoleStatusEvent } from '../../../src/shared/contract-types';
+
+/** A pty the test drives by hand: it records writes, resizes and pause state. */
+class FakePty implements PtyHandle {
+  dataCbs = new Set<(d: string) => void>();
+  exitCbs = new Set<(c: number) => void>();
+  written: string[] = [];
+  sizes: [number, number][] = [];
+  paused = false;
+  pauses = 0;
+  resumes = 0;
+  killed = false;
+  constructor(readonly args: readonly string[]) {}
+  onData(cb: (d: string) => void) {
+    this.dataCbs.add(cb);
+    return () => this.dataCbs.delete(cb);
+  }
+  onExit(cb: (c: number) => void) {
+    this.exitCbs.add(cb);
+    return () => this.exitCbs.delete(cb);
+  }
+  write(d: string) {
+    this.written.push(d);
+  }
+  resize(c: number, r: number) {
+    this.sizes.push([c, r]);
+  }
+  pause() {
+    this.paused = true;
+    this.pauses++;
+  }
+  resume() {
+    this.paused = false;
+    this.resumes++;
+  }
+  kill() {
+    this.killed = true;
+  }
+  emit(d: string) {
+    for (const cb of [...this.dataCbs]) cb(d);
+  }
+  exit(code: number) {
+    for (const cb of [...this.exitCbs]) cb(code);
+  }
+}
+
+interface Rig {
+  m: ConsoleSessionManager;
+  ptys: FakePty[];
+  data: { client: string; id: string; data: string }[];
+  status: { client: string; ev: ConsoleStatusEvent }[];
+  domid: { value: number | null };
+  received(client: string, id: string): string;
+}
+
+function rig(opts: ConstructorParameters<typeof ConsoleSessionManager>[1] = {}): Rig {
+  const ptys: FakePty[] = [];
+  const data: Rig['data'] = [];
+  const status: Rig['status'] = [];
+  const domid = { value: 7 as number | null };
+  const deps: ConsoleManagerDeps = {
+    spawn: (args) => {
+      const p = new FakePty(args);
+      ptys.push(p);
+      return p;
+    },
+    findDomid: async () => domid.value,
+    emitData: (client, p) => data.push({ client, ...p }),
+    emitStatus: (client, ev) => status.push({ client, ev }),
+  };
+  const m = new ConsoleSessionManager(deps, { highWatermark: 1000, lowWatermark: 200, batchMs: 4, reconnectPollMs: 50, confirmMs: 100, ...opts });
+  return {
+    m,
+    ptys,
+    data,
+    status,
+    domid,
+    received: (client, id) => data.filter((d) => d.client === client && d.id === id).map((d) => d.data).join(''),
+  };
+}
+
+const size = { cols: 80, rows: 24 };
+
+describe('consoleArgs', () => {
+  it('builds xl console argv with the name last', () => {
+    expect(consoleArgs({ name: 'web01' })).toEqual(['console', 'web01']);
+    expect(consoleArgs({ name: 'web01', type: 'serial', index: 1 })).toEqual(['console', '-t', 'serial', '-n', '1', 'web01']);
+    expect(consoleArgs({ name: 'db.2', type: 'pv' })).toEqual(['console', '-t', 'pv', 'db.2']);
+  });
+  it('refuses names and values that could become flags or shell', () => {
+    for (const name of ['-t', '', 'a b', '$(x)', 'a'.repeat(65)]) expect(() => consoleArgs({ name })).toThrow(/Bad domain name/);
+    expect(() => consoleArgs({ name: 'a', type: 'vga' as 'pv' })).toThrow(/console type/);
+    expect(() => consoleArgs({ name: 'a', index: 16 })).toThrow(/console number/);
+    expect(() => consoleArgs({ name: 'a', index: 1.5 })).toThrow(/console number/);
+  });
+});
+
+describe('ConsoleSessionManager', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('opens xl console on a pty with the asked size and refuses a domain that is not running', async () => {
+    const r = rig();
+    const res = await r.m.open('c1', { name: 'web01', type: 'serial' }, size);
+    expect(res.highWatermark).toBe(1000);
+    expect(res.id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(r.ptys[0]?.args).toEqual(['console', '-t', 'serial', 'web01']);
+    r.domid.value = null;
+    await expect(r.m.open('c1', { name: 'off01' }, size)).rejects.toThrow(/not running/);
+    expect(r.ptys).toHaveLength(1);
+  });
+
+  it('coalesces chunks that arrive within the batch window into one event', async () => {
+    const r = rig();
+    const { id } = await r.m.open('c1', { name: 'web01' }, size);
+    const p = r.ptys[0]!;
+    p.emit('a');
+    p.emit('b');
+    p.emit('c');
+    expect(r.data).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(5);
+    expect(r.data).toEqual([{ client: 'c1', id, data: 'abc' }]);
+    p.emit('d');
+    await vi.advanceTimersByTimeAsync(5);
+    expect(r.data.map((d) => d.data)).toEqual(['abc', 'd']);
+  });
+
+  it('routes output only to the client that opened the session and refuses others', async () => {
+    const r = rig();
+    const a = await r.m.open('c1', { name: 'web01' }, size);
+    const b = await r.m.open('c2', { name: 'web01' }, size);
+    r.ptys[0]!.emit('for one');
+    r.ptys[1]!.emit('for two');
+    await vi.advanceTimersByTimeAsync(5);
+    expect(r.data).toEqual([
+      { client: 'c1', id: a.id, data: 'for one' },
+      { client: 'c2', id: b.id, data: 'for two' },
+    ]);
+    expect(() => r.m.write('c2', a.id, 'x')).toThrow(/No such console/);
+    expect(() => r.m.close('c2', a.id)).toThrow(/No such console/);
+    expect(() => r.m.ack('c2', a.id, 5)).toThrow(/No such console/);
+    expect(r.ptys[0]!.written).toEqual([]);
+    r.m.write('c1', a.id, 'ls\r');
+    r.m.resize('c1', a.id, 120, 40);
+    expect(r.ptys[0]!.written).toEqual(['ls\r']);
+    expect(r.ptys[0]!.sizes).toEqual([[120, 40]]);
+  });
+
+  it('pauses the pty above the high watermark and resumes only below the low one, losing nothing', async () => {
+    const r = rig();
+    const { id } = await r.m.open('c1', { name: 'web01' }, size);
+    const p = r.ptys[0]!;
+    let sent = '';
+    for (let i = 0; i < 12; i++) {
+      const chunk = String.fromCharCode(65 + i).repeat(100);
+      sent += chunk;
+      p.emit(chunk);
+    }
+    expect(p.paused).toBe(true);
+    expect(p.pauses).toBe(1);
+    // Bytes the pty had already read still arrive after pause(): they are forwarded, not dropped.
+    await vi.advanceTimersByTimeAsync(5);
+    expect(r.m.flowState(id)).toEqual({ unacked: 1200, paused: true });
+    r.m.ack('c1', id, 900);
+    expect(p.paused).toBe(true);
+    r.m.ack('c1', id, 100);
+    expect(r.m.flowState(id)).toEqual({ unacked: 200, paused: false });
+    expect(p.resumes).toBe(1);
+    p.emit('tail');
+    await vi.advanceTimersByTimeAsync(5);
+    expect(r.received('c1', id)).toBe(`${sent}tail`);
+    r.m.ack('c1', id, 10_000);
+    expect(r.m.flowState(id)).toEqual({ unacked: 0, paused: false });
+  });
+
+  it('delivers a large flood complete and in order when the client acks as it goes', async () => {
+    const r = rig({ highWatermark: 4096, lowWatermark: 1024, maxBatch: 2048 });
+    const { id } = await r.m.open('c1', { name: 'web01' }, size);
+    const p = r.ptys[0]!;
+    let expected = '';
+    let acked = 0;
+    for (let i = 0; i < 2000; i++) {
+      // A producer that honours pause(): it only writes while resumed.
+      while (p.paused) {
+        const got = r.received('c1', id).length;
+        r.m.ack('c1', id, got - acked);
+        acked = got;
+        await vi.advanceTimersByTimeAsync(5);
+      }
+      const chunk = `line ${i} ${'x'.repeat(i % 37)}\r\n`;
+      expected += chunk;
+      p.emit(chunk);
+    }
+    await vi.advanceTimersByTimeAsync(5);
+    expect(r.received('c1', id)).toBe(expected);
+    expect(p.pauses).toBeGreaterThan(5);
+    expect(p.pauses - p.resumes).toBeLessThanOrEqual(1);
+  });
+
+  it('after the console exits it says disconnected, polls, and reconnects to the new domid with its size', async () => {
+    const r = rig();
+    const { id } = await r.m.open('c1', { name: 'web01', index: 0 }, size);
+    r.m.resize('c1', id, 100, 30);
+    r.ptys[0]!.emit('before reboot');
+    r.domid.value = null;
+    r.ptys[0]!.exit(0);
+    expect(r.status.map((s) => s.ev.state)).toEqual(['disconnected', 'reconnecting']);
+    expect(r.data.map((d) => d.data)).toEqual(['before reboot']);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(r.ptys).toHaveLength(1);
+    r.domid.value = 9;
+    await vi.advanceTimersByTimeAsync(60);
+    expect(r.ptys).toHaveLength(2);
+    expect(r.ptys[1]!.args).toEqual(['console', '-n', '0', 'web01']);
+    r.ptys[1]!.emit('boot log');
+    await vi.advanceTimersByTimeAsync(110);
+    expect(r.status.map((s) => s.ev.state)).toEqual(['disconnected', 'reconnecting', 'connected']);
+    expect(r.status[2]?.ev.message).toContain('domain 9');
+    await vi.advanceTimersByTimeAsync(5);
+    expect(r.received('c1', id)).toBe('before rebootboot log');
+    r.m.write('c1', id, 'x');
+    expect(r.ptys[1]!.written).toEqual(['x']);
+  });
+
+  it('retries quietly when xl exits at once while the domain is being rebuilt, dropping its error text', async () => {
+    const r = rig();
+    const { id } = await r.m.open('c1', { name: 'web01' }, size);
+    r.ptys[0]!.exit(1);
+    await vi.advanceTimersByTimeAsync(55);
+    expect(r.ptys).toHaveLength(2);
+    r.ptys[1]!.emit('Unable to attach console\r\n');
+    r.ptys[1]!.exit(1);
+    await vi.advanceTimersByTimeAsync(55);
+    expect(r.ptys).toHaveLength(3);
+    r.ptys[2]!.emit('login: ');
+    await vi.advanceTimersByTimeAsync(120);
+    expect(r.status.map((s) => s.ev.state)).toEqual(['disconnected', 'reconnecting', 'connected']);
+    expect(r.received('c1', id)).toBe('login: ');
+  });
+
+  it('ends the session after Ctrl-] instead of reconnecting', async () => {
+    const r = rig();
+    const { id } = await r.m.open('c1', { name: 'web01' }, size);
+    r.m.write('c1', id, '\x1d');
+    r.ptys[0]!.exit(0);
+    expect(r.status.map((s) => [s.ev.state, s.ev.message])).toEqual([['closed', 'Detached with Ctrl-]']]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(r.ptys).toHaveLength(1);
+    expect(r.m.sessionsOf('c1')).toEqual([]);
+  });
+
+  it('close kills the pty, stops reconnecting and forgets the id', async () => {
+    const r = rig();
+    const { id } = await r.m.open('c1', { name: 'web01' }, size);
+    r.ptys[0]!.exit(0);
+    r.m.close('c1', id);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(r.ptys).toHaveLength(1);
+    expect(() => r.m.write('c1', id, 'x')).toThrow(/No such console/);
+    const b = await r.m.open('c1', { name: 'web01' }, size);
+    r.m.close('c1', b.id);
+    expect(r.ptys[1]!.killed).toBe(true);
+  });
+
+  it('closes every session of a client that leaves and only those', async () => {
+    const r = rig();
+    await r.m.open('c1', { name: 'a' }, size);
+    await r.m.open('c1', { name: 'b' }, size);
+    const other = await r.m.open('c2', { name: 'a' }, size);
+    r.m.closeClient('c1');
+    expect(r.ptys.map((p) => p.killed)).toEqual([true, true, false]);
+    expect(r.m.sessionsOf('c1')).toEqual([]);
+    expect(r.m.sessionsOf('c2')).toEqual([other.id]);
+    r.ptys[0]!.emit('late');
+    await vi.advanceTimersByTimeAsync(5);
+    expect(r.data).toEqual([]);
+  });
+
+  it('flushes pending output before a session closes on exit and refuses too many sessions', async () => {
+    const r = rig({ maxSessionsPerClient: 2 });
+    const { id } = await r.m.open('c1', { name: 'a' }, size);
+    await r.m.open('c1', { name: 'b' }, size);
+    await expect(r.m.open('c1', { name: 'c' }, size)).rejects.toThrow(/Too many consoles/);
+    r.ptys[0]!.emit('last words');
+    r.ptys[0]!.exit(0);
+    expect(r.received('c1', id)).toBe('last words');
+  });
+});
