@@ -202,14 +202,16 @@ class Document implements XlConfigDocument {
     this.text = text;
   }
 
+  // Copies, so a caller changing a returned list cannot make the values disagree with the text.
   toObject(): Record<string, XlValue> {
-    return Object.fromEntries(this.values);
+    return structuredClone(Object.fromEntries(this.values));
   }
   toString(): string {
     return this.text;
   }
   get(key: string): XlValue | undefined {
-    return this.values.get(key);
+    const v = this.values.get(key);
+    return v === undefined ? undefined : structuredClone(v);
   }
   has(key: string): boolean {
     return this.values.has(key);

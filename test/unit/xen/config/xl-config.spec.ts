@@ -145,6 +145,15 @@ describe('editing a document', () => {
     expect(doc.get('memory')).toBe(512);
   });
 
+  it('hands out copies, so changing a returned list does not change the document', () => {
+    const doc = parseXlConfig("disk = [ 'a' ]\n");
+    (doc.get('disk') as string[]).push('b');
+    (doc.toObject()['disk'] as string[]).push('c');
+    expect(doc.get('disk')).toEqual(['a']);
+    doc.set('disk', ['a']);
+    expect(doc.toString()).toBe("disk = [ 'a' ]\n");
+  });
+
   it('is a no-op when the value is unchanged', () => {
     const doc = parseXlConfig('memory = 0x80 # hex on purpose\n');
     doc.set('memory', 128);
