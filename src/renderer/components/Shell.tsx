@@ -2,6 +2,8 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { useAppStore, type ThemeChoice } from '../store/app-store';
 import { useDomainsStore } from '../store/domains-store';
 import { navigate, useRoute, type Route } from '../lib/route';
+import { xen } from '../api/client';
+import { startStatsFeed } from '../store/stats-store';
 
 const AREAS = ['[data-area="sidebar"]', '[data-area="main"]', '[data-area="status"]'];
 
@@ -38,6 +40,8 @@ function NavItem({ route, current, label, extra, testId }: { route: Route; curre
 /** The frame around every view: title bar with the host's name, sidebar, main area and status bar. */
 export function Shell({ children }: { children: ReactNode }) {
   useAreaKeys();
+  // Stats flow into the rings for as long as the window is open, whichever view shows: history survives navigation.
+  useEffect(() => startStatsFeed((cb) => xen.on('stats:sample', cb)), []);
   const route = useRoute();
   const status = useAppStore((s) => s.status);
   const host = useAppStore((s) => s.host);

@@ -1,37 +1,57 @@
+import { useMemo } from 'react';
+import { ActionDialogs } from '../components/ActionDialogs';
+import { DomainTable } from '../components/DomainTable';
+import { DomainToolbar } from '../components/DomainToolbar';
+import { ResultPanel } from '../components/ResultPanel';
+import { filterRows, sortRows, type ListRow } from '../lib/domain-list';
+import { useListUi } from '../lib/list-ui';
+import { useRoute } from '../lib/route';
 import { useDomainsStore } from '../store/domains-store';
+import { stats, useStatsTick } from '../store/stats-store';
+import { DomainDetailsView } from './DomainDetailsView';
 
-/** Every domain, running and stopped. */
+/** Domains: the list, or one domain's details when the route names one. */
 export function DomainsView() {
+  const route = useRoute();
+  return (
+    <>
+      {route.view === 'domain' ? <DomainDetailsView name={route.name} tab={route.tab} /> : <DomainList />}
+      <ActionDialogs />
+    </>
+  );
+}
+
+/** Every domain, running and stopped, with live sparklines; re-sorted and re-filtered on every tick. */
+function DomainList() {
   const domains = useDomainsStore((s) => s.domains);
   const error = useDomainsStore((s) => s.error);
+  const loaded = useDomainsStore((s) => s.loaded);
+  const selected = useDomainsStore((s) => s.selected);
+  const sort = useListUi((s) => s.sort);
+  const query = useListUi((s) => s.query);
+  const tick = useStatsTick();
+  // Uptime in the summary is as of the fetch; later renders add the time since.
+  const fetchedAt = useMemo(() => (domains ? Date.now() : 0), [domains]);
+  const now = stats.lastT || Date.now();
+  const rows = useMemo(() => {
+    void tick;
+    const all: ListRow[] = domains.map((d) => ({ d, s: stats.latest.get(d.name) }));
+    return sortRows(filterRows(all, query), sort, fetchedAt, now);
+  }, [domains, tick, query, sort, fetchedAt, now]);
+  const selection = useMemo(() => {
+    const set = new Set(selected);
+    return domains.filter((d) => set.has(d.name));
+  }, [domains, selected]);
   return (
-    <div className="page" data-testid="domains-view">
-      <h1>Domains</h1>
-      {error && <p className="error-text">{error}</p>}
-      <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>ID</th>
-            <th>Type</th>
-            <th>State</th>
-            <th>vCPUs</th>
-            <th>Memory</th>
-          </tr>
-        </thead>
-        <tbody>
-          {domains.map((d) => (
-            <tr key={d.name} data-testid={`domain-row-${d.name}`}>
-              <td>{d.name}</td>
-              <td>{d.domid ?? '—'}</td>
-              <td>{d.type?.toUpperCase() ?? '—'}</td>
-              <td>{d.state}</td>
-              <td>{d.vcpus}</td>
-              <td>{`${d.memoryMiB} MiB`}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div className="page list-page" data-testid="domains-view">
+      <div className="page-head">
+        <h1>Domains</h1>
+        <span className="muted" data-testid="domain-count">{`${rows.length} of ${domains.length} shown${selected.length ? ` · ${selected.length} selected` : ''}`}</span>
+      </div>
+      <DomainToolbar selection={selection} />
+      {error && <p className="error-text" data-testid="domains-error">{error}</p>}
+      <ResultPanel />
+      {!loaded ? <p className="muted">Loading domains…</p> : <DomainTable rows={rows} fetchedAt={fetchedAt} now={now} />}
     </div>
   );
 }

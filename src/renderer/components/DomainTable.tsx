@@ -1,0 +1,315 @@
+import * as CM from '@radix-ui/react-context-menu';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import type { DomainSample, DomainSummary } from '../../shared/dto';
+import { ACTIONS, applicable, useActions } from '../lib/actions';
+import { requestAction } from '../lib/dialogs';
+import { clickSelect, nextSort, stateLabel, stateWords, uptimeNow, type ListRow, type SortKey } from '../lib/domain-list';
+import { formatMiB, formatPct, formatUptime } from '../lib/format';
+import { useListUi } from '../lib/list-ui';
+import { navigate } from '../lib/route';
+import { useDomainsStore } from '../store/domains-store';
+import { M } from '../store/stats-store';
+import { DomainMenuContent } from './DomainMenu';
+import { Sparkline, type SparkLine } from './Sparkline';
+
+const ROW_H = 34;
+
+// Stable line lists so memoised sparklines do not redraw on every render.
+const CPU_LINES: SparkLine[] = [
+  { metric: M.cpuHost, color: '--chart-cpu2' },
+  { metric: M.cpuGuest, color: '--chart-cpu' },
+];
+const MEM_LINES: SparkLine[] = [{ metric: M.memMiB, color: '--chart-mem' }];
+const DISK_LINES: SparkLine[] = [
+  { metric: M.blkWrite, color: '--chart-disk2' },
+  { metric: M.blkRead, color: '--chart-disk' },
+];
+const NET_LINES: SparkLine[] = [
+  { metric: M.netTx, color: '--chart-net2' },
+  { metric: M.netRx, color: '--chart-net' },
+];
+
+interface Col {
+  key: SortKey | null;
+  label: string;
+  title?: string;
+}
+
+const COLS: Col[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'id', label: 'ID' },
+  { key: 'type', label: 'Type' },
+  { key: 'state', label: 'State' },
+  { key: 'vcpus', label: 'vCPUs' },
+  { key: 'memory', label: 'Memory' },
+  { key: 'uptime', label: 'Uptime' },
+  { key: 'cpu', label: 'CPU', title: 'Dark: share of its own vCPUs; light: share of the whole host' },
+  { key: null, label: 'Memory use' },
+  { key: null, label: 'Disk I/O', title: 'Dark: read; light: write' },
+  { key: null, label: 'Network', title: 'Dark: received; light: sent' },
+];
+
+/** A stable DOM id for a row (aria-activedescendant). */
+export function rowId(name: string): string {
+  return `domain-row-id-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+interface RowProps {
+  d: DomainSummary;
+  s: DomainSample | undefined;
+  selected: boolean;
+  active: boolean;
+  busy: string | undefined;
+  failed: boolean;
+  uptime: number | null;
+  top: number;
+  onClick: (e: MouseEvent, name: string) => void;
+  onContext: (name: string) => void;
+}
+
+/** One row; the numbers change every tick, the sparklines draw themselves. */
+const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, top, onClick, onContext }: RowProps) {
+  const state = stateLabel(d, s);
+  const mem = s ? s.memKiB / 1024 : d.memoryMiB;
+  const running = d.state !== 'stopped';
+  return (
+    <div
+      role="row"
+      id={rowId(d.name)}
+      aria-selected={selected}
+      className={`grid-row${selected ? ' selected' : ''}${active ? ' active' : ''}`}
+      style={{ transform: `translateY(${top}px)` }}
+      data-testid={`domain-row-${d.name}`}
+      data-state={state}
+      onClick={(e) => onClick(e, d.name)}
+      onDoubleClick={() => navigate({ view: 'domain', name: d.name, tab: 'overview' })}
+      onContextMenu={() => onContext(d.name)}
+    >
+      <div role="gridcell" className="c-name">
+        <span className="name-text">{d.name}</span>
+        {d.autostart && (
+          <span className="tag" title="Starts when the host boots">
+            auto
+          </span>
+        )}
+        {busy && (
+          <span className="busy" data-testid={`busy-${d.name}`}>
+            <span className="spinner" aria-hidden="true" />
+            {busy}…
+          </span>
+        )}
+        {failed && !busy && (
+          <span className="failed-mark" title="The last action failed; see the result panel" data-testid={`failed-${d.name}`}>
+            ⚠
+          </span>
+        )}
+      </div>
+      <div role="gridcell" className="c-num">{d.domid ?? '—'}</div>
+      <div role="gridcell">{d.type ? d.type.toUpperCase() : '—'}</div>
+      <div role="gridcell" title={stateWords(d, s)} data-testid={`state-${d.name}`}>
+        <span className={`state-dot st-${state}`} aria-hidden="true" />
+        {state}
+        <span className="sr-only">{`: ${stateWords(d, s)}`}</span>
+      </div>
+      <div role="gridcell" className="c-num">{d.vcpus}</div>
+      <div role="gridcell" className="c-num">{formatMiB(mem)}</div>
+      <div role="gridcell" className="c-num">{formatUptime(uptime)}</div>
+      <div role="gridcell" className="c-spark">
+        {running ? <Sparkline name={d.name} lines={CPU_LINES} max={100} label={`CPU of ${d.name}`} testId={`spark-cpu-${d.name}`} /> : <span className="spark-empty" />}
+        <span className="spark-val">{s ? formatPct(s.cpuGuestPct) : ''}</span>
+      </div>
+      <div role="gridcell" className="c-spark">
+        {running ? <Sparkline name={d.name} lines={MEM_LINES} max={Math.max(d.maxMemMiB, d.memoryMiB, 1)} label={`Memory of ${d.name}`} /> : <span className="spark-empty" />}
+      </div>
+      <div role="gridcell" className="c-spark">
+        {running ? <Sparkline name={d.name} lines={DISK_LINES} minMax={64 * 1024} label={`Disk I/O of ${d.name}`} /> : <span className="spark-empty" />}
+      </div>
+      <div role="gridcell" className="c-spark">
+        {running ? <Sparkline name={d.name} lines={NET_LINES} minMax={16 * 1024} label={`Network I/O of ${d.name}`} /> : <span className="spark-empty" />}
+      </div>
+    </div>
+  );
+});
+
+/** Replaces the list's selection (a plain function: the store's method is not bound). */
+function select(names: string[]): void {
+  useDomainsStore.getState().select(names);
+}
+
+/** The virtualised, sortable domain grid with selection, keyboard and context menu. */
+export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetchedAt: number; now: number }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const selected = useDomainsStore((s) => s.selected);
+  const sort = useListUi((s) => s.sort);
+  const active = useListUi((s) => s.active);
+  const anchor = useListUi((s) => s.anchor);
+  const setUi = useListUi((s) => s.set);
+  const busy = useActions((s) => s.busy);
+  const outcomes = useActions((s) => s.outcomes);
+  const order = useMemo(() => rows.map((r) => r.d.name), [rows]);
+  const selSet = useMemo(() => new Set(selected), [selected]);
+
+  const virt = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 6 });
+
+  // Handlers read the latest state through refs so memoised rows keep stable callbacks.
+  const latest = useRef({ selected, order, anchor });
+  latest.current = { selected, order, anchor };
+  const onClick = useMemo(
+    () => (e: MouseEvent, name: string) => {
+      const l = latest.current;
+      const next = clickSelect(l.selected, l.order, name, l.anchor, { ctrl: e.ctrlKey || e.metaKey, shift: e.shiftKey });
+      select(next);
+      useListUi.getState().set({ active: name, anchor: e.shiftKey ? l.anchor : name });
+      scrollRef.current?.focus({ preventScroll: true });
+    },
+    [],
+  );
+  const onContext = useMemo(
+    () => (name: string) => {
+      if (!latest.current.selected.includes(name)) {
+        select([name]);
+        useListUi.getState().set({ active: name, anchor: name });
+      }
+    },
+    [],
+  );
+
+  useEffect(() => {
+    if (active === null && order.length > 0) setUi({ active: selected[0] ?? order[0] ?? null });
+  }, [active, order, selected, setUi]);
+
+  const selection = useMemo(() => rows.filter((r) => selSet.has(r.d.name)).map((r) => r.d), [rows, selSet]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.target !== e.currentTarget) return;
+    const idx = active === null ? -1 : order.indexOf(active);
+    const move = (to: number) => {
+      const i = Math.max(0, Math.min(order.length - 1, to));
+      const name = order[i];
+      if (name === undefined) return;
+      e.preventDefault();
+      virt.scrollToIndex(i);
+      if (e.shiftKey) select(clickSelect(selected, order, name, anchor ?? active, { ctrl: false, shift: true }));
+      else if (!e.ctrlKey) {
+        select([name]);
+        setUi({ anchor: name });
+      }
+      setUi({ active: name });
+    };
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_H) - 1);
+    switch (e.key) {
+      case 'ArrowDown':
+        return move(idx + 1);
+      case 'ArrowUp':
+        return move(idx - 1);
+      case 'PageDown':
+        return move(idx + page);
+      case 'PageUp':
+        return move(idx - page);
+      case 'Home':
+        return move(0);
+      case 'End':
+        return move(order.length - 1);
+      case ' ':
+        if (active !== null) {
+          e.preventDefault();
+          select(selSet.has(active) ? selected.filter((n) => n !== active) : [...selected, active]);
+          setUi({ anchor: active });
+        }
+        return;
+      case 'Enter':
+        if (active !== null) {
+          e.preventDefault();
+          navigate({ view: 'domain', name: active, tab: 'overview' });
+        }
+        return;
+      case 'Escape':
+        select([]);
+        return;
+    }
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
+      e.preventDefault();
+      select(order.slice());
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const key = e.key === 'Delete' ? 'Delete' : e.key.toLowerCase();
+    // Letters run the first action with that key that applies (p pauses a running domain, u resumes a paused one).
+    for (const a of ACTIONS) {
+      if (a.key !== key) continue;
+      const targets = applicable(a.id, selection);
+      if (targets.length === 0 || (selection.length > 1 && !a.bulk)) continue;
+      e.preventDefault();
+      requestAction(a.id, targets.map((t) => t.name));
+      return;
+    }
+  };
+
+  const items = virt.getVirtualItems();
+  return (
+    <div className="domain-grid" role="grid" aria-label="Domains" aria-rowcount={rows.length + 1} aria-multiselectable="true" data-testid="domain-grid">
+      <div role="rowgroup" className="grid-head">
+        <div role="row" className="grid-row head">
+          {COLS.map((c) => (
+            <div
+              role="columnheader"
+              key={c.label}
+              title={c.title}
+              aria-sort={c.key !== null && sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+            >
+              {c.key ? (
+                <button type="button" className="sort-btn" data-testid={`sort-${c.key}`} onClick={() => setUi({ sort: nextSort(sort, c.key as SortKey) })}>
+                  {c.label}
+                  <span className="sort-arrow" aria-hidden="true">
+                    {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+                  </span>
+                </button>
+              ) : (
+                c.label
+              )}
+            </div>
+          ))}
+        </div>
+      </div>
+      <CM.Root>
+        <CM.Trigger asChild>
+          <div
+            ref={scrollRef}
+            className="grid-body"
+            role="rowgroup"
+            tabIndex={0}
+            aria-activedescendant={active ? rowId(active) : undefined}
+            onKeyDown={onKeyDown}
+            data-testid="domain-grid-body"
+          >
+            <div style={{ height: virt.getTotalSize(), position: 'relative' }}>
+              {items.map((it) => {
+                const r = rows[it.index];
+                if (!r) return null;
+                const name = r.d.name;
+                return (
+                  <Row
+                    key={name}
+                    d={r.d}
+                    s={r.s}
+                    selected={selSet.has(name)}
+                    active={active === name}
+                    busy={busy[name]}
+                    failed={outcomes[name]?.ok === false}
+                    uptime={uptimeNow(r.d, fetchedAt, now)}
+                    top={it.start}
+                    onClick={onClick}
+                    onContext={onContext}
+                  />
+                );
+              })}
+            </div>
+            {rows.length === 0 && <div className="empty muted">No domain matches.</div>}
+          </div>
+        </CM.Trigger>
+        <DomainMenuContent selection={selection} />
+      </CM.Root>
+    </div>
+  );
+}

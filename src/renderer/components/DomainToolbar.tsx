@@ -1,0 +1,62 @@
+import type { DomainSummary } from '../../shared/dto';
+import { ACTIONS, applicable, useActions } from '../lib/actions';
+import { requestAction, requestRestore } from '../lib/dialogs';
+import { useListUi } from '../lib/list-ui';
+import { navigate } from '../lib/route';
+import { ErrorNote } from './ErrorNote';
+
+/** Actions on the selected domains, a filter, Restore and New. Buttons say how many domains each applies to. */
+export function DomainToolbar({ selection }: { selection: readonly DomainSummary[] }) {
+  const query = useListUi((s) => s.query);
+  const setUi = useListUi((s) => s.set);
+  const restoreBusy = useActions((s) => s.busy['restore']);
+  const restoreOutcome = useActions((s) => s.outcomes['restore']);
+  const dismiss = useActions((s) => s.dismiss);
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Domain actions" data-testid="domain-toolbar">
+      <input
+        type="search"
+        className="input filter"
+        placeholder="Filter: name, state, type…"
+        aria-label="Filter domains"
+        value={query}
+        onChange={(e) => setUi({ query: e.target.value })}
+        data-testid="domain-filter"
+      />
+      <div className="tb-group">
+        {ACTIONS.map((a) => {
+          const targets = applicable(a.id, selection);
+          if (a.id === 'autostart-off' && targets.length === 0) return null;
+          if (a.id === 'autostart-on' && targets.length === 0 && applicable('autostart-off', selection).length > 0) return null;
+          const usable = targets.length > 0 && (selection.length === 1 || a.bulk);
+          return (
+            <button
+              key={a.id}
+              type="button"
+              className={`btn${a.id === 'destroy' || a.id === 'delete' ? ' danger' : ''}`}
+              disabled={!usable}
+              title={`${a.label} (${a.keyLabel})`}
+              aria-keyshortcuts={a.key === 'Delete' ? 'Delete' : a.key.toUpperCase()}
+              data-testid={`action-${a.id}`}
+              onClick={() => requestAction(a.id, targets.map((t) => t.name))}
+            >
+              {a.id === 'autostart-on' ? 'Autostart on' : a.id === 'autostart-off' ? 'Autostart off' : a.label.replace('…', '')}
+              {selection.length > 1 && usable ? ` (${targets.length})` : ''}
+            </button>
+          );
+        })}
+      </div>
+      <div className="tb-group">
+        <button type="button" className="btn" onClick={requestRestore} data-testid="action-restore" disabled={restoreBusy !== undefined}>
+          {restoreBusy ? 'Restoring…' : 'Restore…'}
+        </button>
+        <button type="button" className="btn primary" onClick={() => navigate({ view: 'new' })} data-testid="action-new">
+          New VM…
+        </button>
+      </div>
+      {restoreOutcome && !restoreOutcome.ok && restoreOutcome.error && (
+        <ErrorNote error={restoreOutcome.error} prefix="Restore" onDismiss={() => dismiss('restore')} testId="restore-error" />
+      )}
+    </div>
+  );
+}

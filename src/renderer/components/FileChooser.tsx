@@ -1,0 +1,133 @@
+import { useEffect, useState } from 'react';
+import type { DirListing } from '../../shared/contract-types';
+import { xen } from '../api/client';
+import { errorInfo, type ErrorInfo } from '../lib/errors';
+import { formatBytes } from '../lib/format';
+import { ErrorNote } from './ErrorNote';
+import { Modal } from './Modal';
+
+type Filter = 'any' | 'iso' | 'image' | 'kernel' | 'dir';
+
+/** Picks a file on the host: main lists directories (files:list); the renderer never touches files itself. */
+export function FileChooser({
+  open,
+  onOpenChange,
+  startDir,
+  filter,
+  title,
+  onPick,
+  testId = 'file-chooser',
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  startDir: string;
+  filter: Filter;
+  title: string;
+  onPick: (path: string) => void;
+  testId?: string;
+}) {
+  const [dir, setDir] = useState(startDir);
+  const [listing, setListing] = useState<DirListing | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    setError(null);
+    xen.files
+      .list({ dir, filter })
+      .then((l) => live && setListing(l))
+      .catch((e: unknown) => {
+        if (!live) return;
+        setListing(null);
+        setError(errorInfo(e));
+      });
+    return () => {
+      live = false;
+    };
+  }, [open, dir, filter]);
+  return (
+    <Modal open={open} onOpenChange={onOpenChange} title={title} description={<span className="mono">{dir}</span>} testId={testId} wide>
+      {error && <ErrorNote error={error} testId={`${testId}-error`} />}
+      <ul className="file-list" role="listbox" aria-label="Files" data-testid={`${testId}-list`}>
+        {listing?.parent && (
+          <li>
+            <button type="button" className="file-item" onClick={() => setDir(listing.parent ?? '/')} data-testid={`${testId}-up`}>
+              📁 ..
+            </button>
+          </li>
+        )}
+        {listing?.entries.map((e) => (
+          <li key={e.path}>
+            <button
+              type="button"
+              className="file-item"
+              data-testid={`${testId}-entry-${e.name}`}
+              onClick={() => {
+                if (e.kind === 'dir') setDir(e.path);
+                else {
+                  onPick(e.path);
+                  onOpenChange(false);
+                }
+              }}
+            >
+              <span>{e.kind === 'dir' ? '📁' : e.kind === 'block' ? '🖴' : '📄'}</span>
+              <span className="grow">{e.name}</span>
+              <span className="muted">{e.kind === 'dir' ? '' : formatBytes(e.sizeBytes)}</span>
+            </button>
+          </li>
+        ))}
+        {listing && listing.entries.length === 0 && <li className="muted">Nothing here matches.</li>}
+      </ul>
+      <div className="modal-actions">
+        {listing?.freeBytes != null && <span className="muted grow">{`${formatBytes(listing.freeBytes)} free`}</span>}
+        {filter === 'dir' && (
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => {
+              onPick(dir);
+              onOpenChange(false);
+            }}
+          >
+            Use this folder
+          </button>
+        )}
+        <button type="button" className="btn" onClick={() => onOpenChange(false)}>
+          Cancel
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+/** A path field with a Browse… button opening the chooser. */
+export function PathField({
+  value,
+  onChange,
+  filter,
+  startDir,
+  label,
+  testId,
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  filter: Filter;
+  startDir: string;
+  label: string;
+  testId: string;
+}) {
+  const [open, setOpen] = useState(false);
+  const parent = value.includes('/') && value.lastIndexOf('/') > 0 ? value.slice(0, value.lastIndexOf('/')) : startDir;
+  return (
+    <div className="path-field">
+      <label className="field-label">
+        {label}
+        <input className="input mono" value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId} spellCheck={false} />
+      </label>
+      <button type="button" className="btn" onClick={() => setOpen(true)} data-testid={`${testId}-browse`}>
+        Browse…
+      </button>
+      <FileChooser open={open} onOpenChange={setOpen} startDir={parent} filter={filter} title={label} onPick={onChange} testId={`${testId}-chooser`} />
+    </div>
+  );
+}

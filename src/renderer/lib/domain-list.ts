@@ -1,0 +1,108 @@
+import type { DomainSample, DomainSummary } from '../../shared/dto';
+import { describeStateLetters } from '../../shared/state-words';
+
+/** Columns the domain list sorts by. */
+export type SortKey = 'name' | 'id' | 'type' | 'state' | 'vcpus' | 'memory' | 'uptime' | 'cpu';
+
+/** Sort order. */
+export interface SortSpec {
+  key: SortKey;
+  dir: 'asc' | 'desc';
+}
+
+/** A list row: the summary plus the live sample when the domain runs. */
+export interface ListRow {
+  d: DomainSummary;
+  s: DomainSample | undefined;
+}
+
+const STATE_ORDER: Record<string, number> = { running: 0, blocked: 1, paused: 2, shutdown: 3, crashed: 4, dying: 5, stopped: 6 };
+
+/** State in words for a row: the live letters when there is a sample, else the summary's. */
+export function stateWords(d: DomainSummary, s?: DomainSample): string {
+  if (d.state === 'stopped' && !s) return 'stopped (defined, not running)';
+  return describeStateLetters(s?.stateFlags ?? d.stateFlags);
+}
+
+/** Short state label: the live state when there is a sample. */
+export function stateLabel(d: DomainSummary, s?: DomainSample): string {
+  return s?.state ?? d.state;
+}
+
+/** Uptime now, from the summary's value at `fetchedAt` (epoch ms) plus the time since. */
+export function uptimeNow(d: DomainSummary, fetchedAt: number, now: number): number | null {
+  if (d.uptimeS === null || d.state === 'stopped') return null;
+  return d.uptimeS + Math.max(0, (now - fetchedAt) / 1000);
+}
+
+/** Rows whose name, state, type or id matches every word of `query` (case-insensitive); "running", "pvh", "7" work. */
+export function filterRows(rows: readonly ListRow[], query: string): ListRow[] {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return rows.slice();
+  return rows.filter((r) => {
+    const hay = `${r.d.name} ${stateLabel(r.d, r.s)} ${r.d.type ?? ''} ${r.d.domid ?? ''} ${r.d.autostart ? 'autostart' : ''}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+function cmpNum(a: number | null | undefined, b: number | null | undefined): number {
+  // Missing values (stopped domains) sort after present ones in ascending order.
+  const x = a ?? Number.POSITIVE_INFINITY;
+  const y = b ?? Number.POSITIVE_INFINITY;
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
+/** Rows sorted by `spec`, ties broken by name; a new array. */
+export function sortRows(rows: readonly ListRow[], spec: SortSpec, fetchedAt = 0, now = 0): ListRow[] {
+  const sign = spec.dir === 'asc' ? 1 : -1;
+  const byName = (a: ListRow, b: ListRow) => a.d.name.localeCompare(b.d.name);
+  const cmp = (a: ListRow, b: ListRow): number => {
+    switch (spec.key) {
+      case 'name':
+        return byName(a, b);
+      case 'id':
+        return cmpNum(a.d.domid, b.d.domid);
+      case 'type':
+        return (a.d.type ?? '~').localeCompare(b.d.type ?? '~');
+      case 'state':
+        return (STATE_ORDER[stateLabel(a.d, a.s)] ?? 9) - (STATE_ORDER[stateLabel(b.d, b.s)] ?? 9);
+      case 'vcpus':
+        return a.d.vcpus - b.d.vcpus;
+      case 'memory':
+        return (a.s ? a.s.memKiB / 1024 : a.d.memoryMiB) - (b.s ? b.s.memKiB / 1024 : b.d.memoryMiB);
+      case 'uptime':
+        return cmpNum(uptimeNow(a.d, fetchedAt, now), uptimeNow(b.d, fetchedAt, now));
+      case 'cpu':
+        return (a.s?.cpuGuestPct ?? -1) - (b.s?.cpuGuestPct ?? -1);
+    }
+  };
+  return rows.slice().sort((a, b) => sign * cmp(a, b) || byName(a, b));
+}
+
+/** Next sort when a header is clicked: same key flips direction, a new key starts ascending (numbers descending). */
+export function nextSort(current: SortSpec, key: SortKey): SortSpec {
+  if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
+  const numeric = key === 'cpu' || key === 'memory' || key === 'vcpus' || key === 'uptime';
+  return { key, dir: numeric ? 'desc' : 'asc' };
+}
+
+/** Selection after a click: plain replaces, ctrl/meta toggles, shift extends from the anchor over `order`. */
+export function clickSelect(
+  selected: readonly string[],
+  order: readonly string[],
+  name: string,
+  anchor: string | null,
+  mods: { ctrl: boolean; shift: boolean },
+): string[] {
+  if (mods.shift && anchor !== null) {
+    const a = order.indexOf(anchor);
+    const b = order.indexOf(name);
+    if (a >= 0 && b >= 0) {
+      const [lo, hi] = a < b ? [a, b] : [b, a];
+      const range = order.slice(lo, hi + 1);
+      return mods.ctrl ? Array.from(new Set([...selected, ...range])) : range;
+    }
+  }
+  if (mods.ctrl) return selected.includes(name) ? selected.filter((n) => n !== name) : [...selected, name];
+  return [name];
+}

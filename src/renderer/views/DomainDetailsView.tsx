@@ -1,0 +1,98 @@
+import * as Tabs from '@radix-ui/react-tabs';
+import type { ReactNode } from 'react';
+import { ErrorNote } from '../components/ErrorNote';
+import { navigate } from '../lib/route';
+import { useDomainData } from '../lib/use-domain';
+import { selectDomain, useDomainsStore } from '../store/domains-store';
+import { BootTab } from './domain/BootTab';
+import { ConfigTab } from './domain/ConfigTab';
+import { CpusTab } from './domain/CpusTab';
+import { DisksTab } from './domain/DisksTab';
+import { DisplayTab } from './domain/DisplayTab';
+import { MemoryTab } from './domain/MemoryTab';
+import { NetworkTab } from './domain/NetworkTab';
+import { OverviewTab } from './domain/OverviewTab';
+import { PerformanceTab } from './domain/PerformanceTab';
+import { DomainActionsBar } from './domain/DomainActionsBar';
+import type { TabProps } from './domain/tab-props';
+
+const TABS: { id: string; label: string }[] = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'performance', label: 'Performance' },
+  { id: 'cpus', label: 'CPUs' },
+  { id: 'memory', label: 'Memory' },
+  { id: 'boot', label: 'Boot' },
+  { id: 'disks', label: 'Disks' },
+  { id: 'network', label: 'Network' },
+  { id: 'display', label: 'Display' },
+  { id: 'config', label: 'Config' },
+  { id: 'console', label: 'Console' },
+];
+
+function ConsoleSlot({ name, summary }: TabProps) {
+  const running = summary !== undefined && summary.state !== 'stopped';
+  return (
+    <div className="tab-body">
+      <p className="muted">{running ? 'The console opens in its own view; it keeps running while you look at other tabs.' : 'The domain is not running, so it has no console.'}</p>
+      <div className="row-gap">
+        <button type="button" className="btn primary" disabled={!running} onClick={() => navigate({ view: 'console', name, kind: 'text' })} data-testid="open-text-console">
+          Open text console
+        </button>
+        <button type="button" className="btn" disabled={!running || !summary?.hasVnc} onClick={() => navigate({ view: 'console', name, kind: 'vnc' })} data-testid="open-vnc-console-2">
+          Open graphical console
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** One domain in tabs; the tab lives in the route (#/domains/NAME/TAB) so reload and back keep it. */
+export function DomainDetailsView({ name, tab }: { name: string; tab: string }) {
+  const summary = useDomainsStore(selectDomain(name));
+  const loaded = useDomainsStore((s) => s.loaded);
+  const data = useDomainData(name);
+  const current = TABS.some((t) => t.id === tab) ? tab : 'overview';
+  const props: TabProps = { name, summary, data };
+  const content: Record<string, ReactNode> = {
+    overview: <OverviewTab {...props} />,
+    performance: <PerformanceTab {...props} />,
+    cpus: <CpusTab {...props} />,
+    memory: <MemoryTab {...props} />,
+    boot: <BootTab {...props} />,
+    disks: <DisksTab {...props} />,
+    network: <NetworkTab {...props} />,
+    display: <DisplayTab {...props} />,
+    config: <ConfigTab {...props} />,
+    console: <ConsoleSlot {...props} />,
+  };
+  return (
+    <div className="page details-page" data-testid="domain-details">
+      <div className="page-head">
+        <button type="button" className="btn" onClick={() => navigate({ view: 'domains' })} data-testid="back-to-list" aria-label="Back to the domain list">
+          ← Domains
+        </button>
+        <h1 data-testid="details-name">{name}</h1>
+        {summary && (
+          <span className={`state-pill st-${summary.state}`} data-testid="details-state">
+            {summary.state}
+          </span>
+        )}
+      </div>
+      {loaded && !summary && <p className="error-text" data-testid="details-missing">{`There is no domain called ${name} (it may have been renamed or deleted).`}</p>}
+      {summary && <DomainActionsBar summary={summary} />}
+      {data.error && <ErrorNote error={data.error} testId="details-error" />}
+      <Tabs.Root value={current} onValueChange={(v) => navigate({ view: 'domain', name, tab: v })} className="tabs" activationMode="manual">
+        <Tabs.List className="tab-list" aria-label={`${name} details`}>
+          {TABS.map((t) => (
+            <Tabs.Trigger key={t.id} value={t.id} className="tab" data-testid={`tab-${t.id}`}>
+              {t.label}
+            </Tabs.Trigger>
+          ))}
+        </Tabs.List>
+        <Tabs.Content value={current} className="tab-panel" data-testid={`panel-${current}`}>
+          {content[current]}
+        </Tabs.Content>
+      </Tabs.Root>
+    </div>
+  );
+}

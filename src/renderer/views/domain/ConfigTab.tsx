@@ -1,0 +1,127 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ConfigCheck } from '../../../shared/contract-types';
+import { xen } from '../../api/client';
+import { EditStatus } from '../../components/EditStatus';
+import { ErrorNote } from '../../components/ErrorNote';
+import { Modal } from '../../components/Modal';
+import { errorInfo, type ErrorInfo } from '../../lib/errors';
+import { useEdit } from '../../lib/use-domain';
+import type { TabProps } from './tab-props';
+
+/** A unified diff with added and removed lines coloured. */
+export function DiffView({ diff, testId }: { diff: string; testId: string }) {
+  if (diff.trim() === '') return <p className="muted" data-testid={testId}>No changes.</p>;
+  return (
+    <pre className="diff" data-testid={testId}>
+      {diff.split('\n').map((l, i) => (
+        <div key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : l.startsWith('@@') ? 'hunk' : ''}>
+          {l || ' '}
+        </div>
+      ))}
+    </pre>
+  );
+}
+
+/** The xl.cfg text, checked as you type (syntax and every field), with a diff before saving. Applies at next boot. */
+export function ConfigTab({ name, data }: TabProps) {
+  const view = data.config;
+  const [text, setText] = useState(view?.text ?? '');
+  const [base, setBase] = useState(view?.text ?? '');
+  const [check, setCheck] = useState<ConfigCheck | null>(null);
+  const [checkErr, setCheckErr] = useState<ErrorInfo | null>(null);
+  const [confirm, setConfirm] = useState(false);
+  const save = useEdit();
+  const seq = useRef(0);
+  // Take the file's text when it loads, and again when it changes on disk while there are no local edits.
+  useEffect(() => {
+    if (!view) return;
+    if (text === base) setText(view.text);
+    setBase(view.text);
+  }, [view?.text]); // the text and base at that moment are what matter
+  useEffect(() => {
+    if (!view) return;
+    const my = ++seq.current;
+    const t = setTimeout(() => {
+      xen.domain
+        .configCheck({ name, text })
+        .then((c) => {
+          if (my === seq.current) {
+            setCheck(c);
+            setCheckErr(null);
+          }
+        })
+        .catch((e: unknown) => my === seq.current && setCheckErr(errorInfo(e)));
+    }, 250);
+    return () => clearTimeout(t);
+  }, [name, text, view]);
+  if (data.configError) return <ErrorNote error={data.configError} testId="config-load-error" />;
+  if (!view) return <p className="muted">Loading…</p>;
+  const dirty = text !== base;
+  const changedOnDisk = view.text !== base;
+  return (
+    <div className="tab-body">
+      <div className="row-gap">
+        <span className="mono">{view.path}</span>
+        <span className="muted small">Saved changes apply at next boot.</span>
+        <span className="grow" />
+        <span data-testid="config-status" className={check?.ok === false ? 'error-text' : 'ok-text'}>
+          {check === null ? 'Checking…' : check.ok ? (dirty ? 'Valid; not saved' : 'Valid') : `${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`}
+        </span>
+        <button type="button" className="btn" disabled={!dirty} onClick={() => setText(base)} data-testid="config-revert">
+          Revert
+        </button>
+        <button type="button" className="btn primary" disabled={!dirty || check?.ok !== true || save.busy} onClick={() => setConfirm(true)} data-testid="config-save">
+          Review and save…
+        </button>
+      </div>
+      {changedOnDisk && <p className="warn-text">The file changed on disk since you started editing; saving will be refused. Revert to load it.</p>}
+      <textarea
+        className="config-editor mono"
+        spellCheck={false}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        aria-label={`Config file of ${name}`}
+        aria-invalid={check?.ok === false}
+        data-testid="config-text"
+        rows={24}
+      />
+      {checkErr && <ErrorNote error={checkErr} testId="config-check-error" />}
+      {check && check.problems.length > 0 && (
+        <ul className="problems" data-testid="config-problems">
+          {check.problems.map((p, i) => (
+            <li key={i} className="error-text">
+              {p.line !== undefined ? `Line ${p.line}: ` : ''}
+              {p.field ? <strong>{p.field}</strong> : null}
+              {p.field ? ' — ' : ''}
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <EditStatus edit={save} testId="config-save" />
+      <Modal open={confirm} onOpenChange={setConfirm} title={`Save ${view.path}?`} description="These lines change. The domain reads them at next boot." testId="config-diff-dialog" wide>
+        <DiffView diff={check?.diff ?? ''} testId="config-diff" />
+        <div className="modal-actions">
+          <button type="button" className="btn" onClick={() => setConfirm(false)}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className="btn primary"
+            data-testid="config-save-confirm"
+            onClick={() => {
+              setConfirm(false);
+              void save.run(async () => {
+                await xen.domain.configSave({ name, text, expectedText: base });
+                setBase(text);
+                await data.reload();
+              }, 'Saved; applies at next boot.');
+            }}
+          >
+            Save
+          </button>
+        </div>
+      </Modal>
+    </div>
+  );
+}

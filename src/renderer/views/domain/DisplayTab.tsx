@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'react';
+import { EditStatus } from '../../components/EditStatus';
+import { cfgBool, cfgText } from '../../lib/cfg-read';
+import { navigate } from '../../lib/route';
+import { saveCfgKeys } from '../../lib/use-config-edit';
+import { useEdit } from '../../lib/use-domain';
+import { isRunning, type TabProps } from './tab-props';
+
+/** VNC settings (next boot), where the running VNC server listens, and the way to the graphical console. */
+export function DisplayTab({ name, summary, data }: TabProps) {
+  const view = data.config;
+  const live = data.details?.vnc ?? null;
+  const running = isRunning(summary);
+  const [vnc, setVnc] = useState(false);
+  const [listen, setListen] = useState('');
+  const [display, setDisplay] = useState('');
+  const [password, setPassword] = useState('');
+  const edit = useEdit();
+  useEffect(() => {
+    setVnc(cfgBool(view, 'vnc') ?? summary?.hasVnc ?? false);
+    setListen(cfgText(view, 'vnclisten'));
+    setDisplay(cfgText(view, 'vncdisplay'));
+    setPassword('');
+  }, [view, summary?.hasVnc]);
+  const displayOk = display === '' || /^\d{1,4}$/.test(display);
+  const listenOk = listen === '' || /^[A-Za-z0-9.:_-]+$/.test(listen);
+  return (
+    <div className="tab-body">
+      <section className="card">
+        <h2>Graphical console</h2>
+        <dl className="grid-facts">
+          <dt>VNC now</dt>
+          <dd data-testid="vnc-live">{live ? `listening on ${live.listen}:${live.port}` : running ? 'no VNC server' : 'not running'}</dd>
+        </dl>
+        <button type="button" className="btn primary" disabled={!running || !(live || summary?.hasVnc)} onClick={() => navigate({ view: 'console', name, kind: 'vnc' })} data-testid="open-vnc-console">
+          Open graphical console
+        </button>
+      </section>
+      {data.configError ? (
+        <p className="muted">{`No config file to edit (${data.configError.message}).`}</p>
+      ) : (
+        <section className="card">
+          <h2>VNC settings (next boot)</h2>
+          <div className="form-grid">
+            <label className="check-row">
+              <input type="checkbox" checked={vnc} onChange={(e) => setVnc(e.target.checked)} data-testid="vnc-enabled" />
+              Give the domain a VNC display
+            </label>
+            <label className="field-label">
+              Listen address (empty: 127.0.0.1)
+              <input className="input mono" value={listen} onChange={(e) => setListen(e.target.value)} disabled={!vnc} aria-invalid={!listenOk} data-testid="vnc-listen" />
+            </label>
+            <label className="field-label">
+              Display number (empty: the first free one)
+              <input className="input mono" value={display} onChange={(e) => setDisplay(e.target.value)} disabled={!vnc} aria-invalid={!displayOk} data-testid="vnc-display" />
+            </label>
+            <label className="field-label">
+              Password (empty: keep the current one)
+              <input type="password" className="input" value={password} onChange={(e) => setPassword(e.target.value)} disabled={!vnc} autoComplete="new-password" data-testid="vnc-password" />
+            </label>
+          </div>
+          {listen !== '' && listen !== '127.0.0.1' && listen !== 'localhost' && <p className="warn-text small">Listening beyond this host exposes the console to the network.</p>}
+          <div className="row-gap">
+            <button
+              type="button"
+              className="btn primary"
+              disabled={edit.busy || !displayOk || !listenOk || !view}
+              data-testid="vnc-save"
+              onClick={() =>
+                void edit.run(
+                  () =>
+                    saveCfgKeys(name, data, {
+                      vnc: vnc ? 1 : 0,
+                      vnclisten: vnc && listen !== '' ? listen : null,
+                      vncdisplay: vnc && display !== '' ? Number(display) : null,
+                      vncunused: vnc ? (display === '' ? 1 : 0) : null,
+                      ...(vnc && password !== '' ? { vncpasswd: password } : {}),
+                    }),
+                  'Saved; takes effect at next boot.',
+                )
+              }
+            >
+              Save for next boot
+            </button>
+            <EditStatus edit={edit} testId="vnc-save" />
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import { EditStatus } from '../../components/EditStatus';
+import { xen } from '../../api/client';
+import { stateWords, uptimeNow } from '../../lib/domain-list';
+import { formatMiB, formatUptime } from '../../lib/format';
+import { navigate } from '../../lib/route';
+import { useEdit } from '../../lib/use-domain';
+import { runAction, useActions } from '../../lib/actions';
+import { stats, useStatsTick } from '../../store/stats-store';
+import type { TabProps } from './tab-props';
+
+const NAME_RE = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/;
+
+/** Name, UUID, type, state, uptime, config file, autostart; rename. */
+export function OverviewTab({ name, summary, data }: TabProps) {
+  useStatsTick();
+  const [newName, setNewName] = useState(name);
+  const rename = useEdit();
+  const autoBusy = useActions((s) => s.busy[name]);
+  if (!summary) return <p className="muted">Loading…</p>;
+  const sample = stats.latest.get(name);
+  const nameOk = NAME_RE.test(newName) && newName.length <= 64;
+  return (
+    <div className="tab-body two-col">
+      <section className="card">
+        <h2>Overview</h2>
+        <dl className="grid-facts">
+          <dt>Name</dt>
+          <dd data-testid="ov-name">{summary.name}</dd>
+          <dt>UUID</dt>
+          <dd className="mono" data-testid="ov-uuid">{summary.uuid ?? '—'}</dd>
+          <dt>Domain ID</dt>
+          <dd>{summary.domid ?? 'not running'}</dd>
+          <dt>Type</dt>
+          <dd data-testid="ov-type">{summary.type ? summary.type.toUpperCase() : '—'}</dd>
+          <dt>State</dt>
+          <dd data-testid="ov-state">{`${sample?.state ?? summary.state} — ${stateWords(summary, sample)}`}</dd>
+          <dt>Uptime</dt>
+          <dd>{formatUptime(uptimeNow(summary, Date.now(), Date.now()) ?? null)}</dd>
+          <dt>vCPUs</dt>
+          <dd>{`${summary.vcpus} of at most ${summary.maxVcpus}`}</dd>
+          <dt>Memory</dt>
+          <dd>{`${formatMiB(sample ? sample.memKiB / 1024 : summary.memoryMiB)} of at most ${formatMiB(summary.maxMemMiB)}`}</dd>
+          <dt>Config file</dt>
+          <dd className="mono" data-testid="ov-config">{summary.configPath ?? data.config?.path ?? 'none (created without a file)'}</dd>
+          <dt>CPU time</dt>
+          <dd>{summary.state === 'stopped' ? '—' : `${Math.round(sample?.cpuTimeS ?? summary.cpuTimeS)} s`}</dd>
+        </dl>
+      </section>
+      <section className="card">
+        <h2>Start at host boot</h2>
+        <label className="check-row">
+          <input
+            type="checkbox"
+            checked={summary.autostart}
+            disabled={summary.configPath === null || autoBusy !== undefined}
+            onChange={(e) => void runAction(e.target.checked ? 'autostart-on' : 'autostart-off', [name])}
+            data-testid="ov-autostart"
+          />
+          Start this domain when the host boots (a link in /etc/xen/auto)
+        </label>
+        <h2>Rename</h2>
+        <form
+          className="row-gap"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void rename.run(async () => {
+              await xen.domain.rename({ name, newName });
+              stats.forget(name);
+              navigate({ view: 'domain', name: newName, tab: 'overview' });
+            }, `Renamed to ${newName}`);
+          }}
+        >
+          <label className="field-label">
+            New name
+            <input className="input" value={newName} onChange={(e) => setNewName(e.target.value)} aria-invalid={!nameOk} data-testid="ov-rename-input" />
+          </label>
+          <button type="submit" className="btn" disabled={!nameOk || newName === name || rename.busy} data-testid="ov-rename">
+            Rename
+          </button>
+        </form>
+        {!nameOk && <p className="error-text small">Letters, digits, “_”, “.” and “-” only, not starting with “-”, at most 64.</p>}
+        <p className="muted small">Renames the running domain (now) and its config file (next boot).</p>
+        <EditStatus edit={rename} testId="ov-rename" />
+      </section>
+    </div>
+  );
+}

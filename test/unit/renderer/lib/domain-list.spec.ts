@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { DomainSample, DomainSummary } from '../../../../src/shared/dto';
+import { clickSelect, filterRows, nextSort, sortRows, stateWords, uptimeNow, type ListRow } from '../../../../src/renderer/lib/domain-list';
+
+function dom(p: Partial<DomainSummary> & { name: string }): DomainSummary {
+  return {
+    domid: null,
+    uuid: null,
+    type: 'pvh',
+    state: 'stopped',
+    stateFlags: '------',
+    vcpus: 1,
+    maxVcpus: 1,
+    memoryMiB: 512,
+    maxMemMiB: 512,
+    cpuTimeS: 0,
+    uptimeS: null,
+    configPath: `/etc/xen/${p.name}.cfg`,
+    autostart: false,
+    hasVnc: false,
+    isDom0: false,
+    ...p,
+  };
+}
+
+function smp(name: string, cpu: number, state: DomainSample['state'] = 'running', flags = 'r-----'): DomainSample {
+  return { name, domid: 1, state, stateFlags: flags, cpuHostPct: cpu / 2, cpuGuestPct: cpu, cpuTimeS: 0, memKiB: 1024 * 1024, maxMemKiB: 1024 * 1024, vcpus: 1, netRxBps: 0, netTxBps: 0, blkReadBps: 0, blkWriteBps: 0 };
+}
+
+const rows: ListRow[] = [
+  { d: dom({ name: 'web1', domid: 3, state: 'running', stateFlags: 'r-----', type: 'hvm', vcpus: 4, memoryMiB: 2048, uptimeS: 100 }), s: smp('web1', 80) },
+  { d: dom({ name: 'db', domid: 2, state: 'blocked', stateFlags: '-b----', vcpus: 2, uptimeS: 5000 }), s: smp('db', 5, 'paused', '--p---') },
+  { d: dom({ name: 'Alpha', autostart: true }), s: undefined },
+  { d: dom({ name: 'Domain-0', domid: 0, state: 'running', isDom0: true, type: 'pv', vcpus: 8, uptimeS: 9000 }), s: smp('Domain-0', 20) },
+];
+
+const names = (r: ListRow[]) => r.map((x) => x.d.name);
+
+describe('filterRows', () => {
+  it('matches every word against name, live state, type, id and autostart, ignoring case', () => {
+    expect(names(filterRows(rows, 'WEB'))).toEqual(['web1']);
+    expect(names(filterRows(rows, 'paused'))).toEqual(['db']);
+    expect(names(filterRows(rows, 'hvm running'))).toEqual(['web1']);
+    expect(names(filterRows(rows, 'autostart'))).toEqual(['Alpha']);
+    expect(names(filterRows(rows, '  '))).toHaveLength(4);
+    expect(filterRows(rows, 'nothing-like-this')).toEqual([]);
+  });
+});
+
+describe('sortRows', () => {
+  it('sorts by name, numbers, live CPU, and puts stopped domains without an id last ascending', () => {
+    expect(names(sortRows(rows, { key: 'name', dir: 'asc' }))).toEqual(['Alpha', 'db', 'Domain-0', 'web1']);
+    expect(names(sortRows(rows, { key: 'id', dir: 'asc' }))).toEqual(['Domain-0', 'db', 'web1', 'Alpha']);
+    expect(names(sortRows(rows, { key: 'cpu', dir: 'desc' }))).toEqual(['web1', 'Domain-0', 'db', 'Alpha']);
+    expect(names(sortRows(rows, { key: 'vcpus', dir: 'desc' }))).toEqual(['Domain-0', 'web1', 'db', 'Alpha']);
+    expect(names(sortRows(rows, { key: 'state', dir: 'asc' }))).toEqual(['Domain-0', 'web1', 'db', 'Alpha']);
+  });
+  it('sorts by uptime as of now', () => {
+    expect(names(sortRows(rows, { key: 'uptime', dir: 'asc' }, 0, 0))).toEqual(['web1', 'db', 'Domain-0', 'Alpha']);
+  });
+  it('does not change its input', () => {
+    const before = names(rows);
+    sortRows(rows, { key: 'name', dir: 'desc' });
+    expect(names(rows)).toEqual(before);
+  });
+});
+
+describe('nextSort', () => {
+  it('flips the same column and starts numbers descending', () => {
+    expect(nextSort({ key: 'name', dir: 'asc' }, 'name')).toEqual({ key: 'name', dir: 'desc' });
+    expect(nextSort({ key: 'name', dir: 'asc' }, 'cpu')).toEqual({ key: 'cpu', dir: 'desc' });
+    expect(nextSort({ key: 'cpu', dir: 'desc' }, 'type')).toEqual({ key: 'type', dir: 'asc' });
+  });
+});
+
+describe('clickSelect', () => {
+  const order = ['a', 'b', 'c', 'd'];
+  it('replaces on a plain click, toggles with ctrl, extends with shift from the anchor', () => {
+    expect(clickSelect(['a'], order, 'c', 'a', { ctrl: false, shift: false })).toEqual(['c']);
+    expect(clickSelect(['a'], order, 'c', 'a', { ctrl: true, shift: false })).toEqual(['a', 'c']);
+    expect(clickSelect(['a', 'c'], order, 'c', 'a', { ctrl: true, shift: false })).toEqual(['a']);
+    expect(clickSelect(['b'], order, 'd', 'b', { ctrl: false, shift: true })).toEqual(['b', 'c', 'd']);
+    expect(clickSelect(['d'], order, 'a', 'c', { ctrl: false, shift: true })).toEqual(['a', 'b', 'c']);
+    expect(clickSelect(['a'], order, 'd', 'c', { ctrl: true, shift: true })).toEqual(['a', 'c', 'd']);
+  });
+});
+
+describe('state and uptime', () => {
+  it('explains the live letters in words, and stopped domains as defined but not running', () => {
+    expect(stateWords(rows[1]!.d, rows[1]!.s)).toBe('paused');
+    expect(stateWords(rows[2]!.d)).toBe('stopped (defined, not running)');
+    expect(stateWords(dom({ name: 'x', state: 'shutdown', stateFlags: '---sc-' }))).toBe('shut down (crashed)');
+  });
+  it('adds the time since the fetch to the uptime, and has none when stopped', () => {
+    expect(uptimeNow(rows[0]!.d, 1000, 6000)).toBe(105);
+    expect(uptimeNow(rows[2]!.d, 0, 1000)).toBeNull();
+  });
+});

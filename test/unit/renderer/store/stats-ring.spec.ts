@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { COARSE_SLOTS, FINE_SLOTS, SeriesRing } from '../../../../src/renderer/store/stats-ring';
+
+const T0 = 1_700_000_040_000; // a minute boundary
+
+describe('SeriesRing', () => {
+  it('keeps the last FINE_SLOTS rows at full resolution, oldest first', () => {
+    const r = new SeriesRing(2);
+    for (let i = 0; i < FINE_SLOTS + 50; i++) r.push(T0 + i * 1000, [i, i * 2]);
+    expect(r.fineSize).toBe(FINE_SLOTS);
+    const w = r.read(1, T0 + (FINE_SLOTS + 40) * 1000);
+    expect(w.n).toBe(10);
+    expect(Array.from(w.v.subarray(0, w.n))).toEqual(Array.from({ length: 10 }, (_, k) => (FINE_SLOTS + 40 + k) * 2));
+    expect(w.t[0]).toBe(T0 + (FINE_SLOTS + 40) * 1000);
+    expect(r.last(0)).toBe(FINE_SLOTS + 49);
+  });
+
+  it('reads only what is at or after the start of the window', () => {
+    const r = new SeriesRing(1);
+    for (let i = 0; i < 10; i++) r.push(T0 + i * 1000, [i]);
+    const w = r.read(0, T0 + 7000);
+    expect(Array.from(w.v.subarray(0, w.n))).toEqual([7, 8, 9]);
+    expect(r.read(0, T0 + 60_000).n).toBe(0);
+  });
+
+  it('averages each minute into the coarse ring and serves long windows from it, ending at the present second', () => {
+    const r = new SeriesRing(1, 120);
+    // 5 minutes at 1 s: minute k has values all equal to k*10.
+    for (let s = 0; s < 300; s++) r.push(T0 + s * 1000, [Math.floor(s / 60) * 10]);
+    expect(r.coarseSize).toBe(4); // the fifth minute is still open
+    const w = r.read(0, T0);
+    const vals = Array.from(w.v.subarray(0, w.n));
+    // Four buckets first (stamped at their middles), then the fine rows of the open minute.
+    expect(vals.slice(0, 4)).toEqual([0, 10, 20, 30]);
+    expect(w.t[0]).toBe(T0 + 30_000);
+    expect(vals.slice(4)).toEqual(new Array(60).fill(40));
+    expect(w.t[w.n - 1]).toBe(T0 + 299_000);
+  });
+
+  it('averages over the samples a bucket really had (gaps do not count as zeros)', () => {
+    const r = new SeriesRing(1, 10);
+    r.push(T0 + 1000, [10]);
+    r.push(T0 + 2000, [30]);
+    r.push(T0 + 61_000, [0]);
+    const w = r.read(0, T0 - 1);
+    expect(w.v[0]).toBe(20);
+  });
+
+  it('holds at least a day in fixed memory', () => {
+    const r = new SeriesRing(1, 10);
+    const day = 24 * 3600;
+    for (let s = 0; s < day + 3600; s += 10) r.push(T0 + s * 1000, [1]);
+    expect(COARSE_SLOTS * 60).toBeGreaterThanOrEqual(day);
+    expect(r.coarseSize).toBe(Math.min(COARSE_SLOTS, (day + 3600) / 60 - 1));
+    const w = r.read(0, T0 + 3600_000);
+    expect(w.n).toBeGreaterThan(day / 60 - 2);
+  });
+
+  it('ignores repeated or older times (a replayed tick)', () => {
+    const r = new SeriesRing(1);
+    r.push(T0 + 1000, [1]);
+    r.push(T0 + 1000, [2]);
+    r.push(T0, [3]);
+    expect(r.fineSize).toBe(1);
+    expect(r.last(0)).toBe(1);
+  });
+
+  it('maxSince looks only at the window', () => {
+    const r = new SeriesRing(1);
+    r.push(T0, [100]);
+    r.push(T0 + 1000, [5]);
+    r.push(T0 + 2000, [7]);
+    expect(r.maxSince(0, T0 + 1000)).toBe(7);
+    expect(r.maxSince(0, T0)).toBe(100);
+  });
+});
