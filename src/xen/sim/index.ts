@@ -27,7 +27,7 @@ import { SimFailure, SimHost } from './host';
 import type { SimDomain } from './model';
 import { startRfbServer, type RfbServer } from './rfb-server';
 import { seedDomains } from './seed';
-import { parseXentopArgs, runXenstore, XentopSampler } from './tools';
+import { parseXentopArgs, runBrctl, runIp, runXenstore, XentopSampler } from './tools';
 import { runXl } from './xl';
 
 /** Options for the demo host. */
@@ -195,6 +195,10 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
           });
           return { stdout, stderr: '', exitCode: 0 };
         }
+        case 'ip':
+          return { stdout: runIp(host, args), stderr: '', exitCode: 0 };
+        case 'brctl':
+          return { stdout: runBrctl(host, args), stderr: '', exitCode: 0 };
         default:
           return { stdout: '', stderr: `${program}: not available on the demo host\n`, exitCode: 127 };
       }
@@ -367,7 +371,7 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
       consoles.clear();
       const servers = await Promise.all(vncServers.values());
       vncServers.clear();
-      await Promise.all(servers.map((s) => s?.close()));
+      await Promise.all(servers.map((s) => (s ? s.close() : Promise.resolve())));
       host.removeAllListeners();
       host.persist();
     },

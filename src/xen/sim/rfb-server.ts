@@ -151,9 +151,13 @@ export async function startRfbServer(opts: RfbServerOptions): Promise<RfbServer>
             (Math.round(((fb[i + 1] ?? 0) * pf.gMax) / 255) << pf.gShift) |
             (Math.round(((fb[i + 2] ?? 0) * pf.bMax) / 255) << pf.bShift)) >>>
           0;
-        if (bytes === 4) pf.bigEndian ? out.writeUInt32BE(v, o) : out.writeUInt32LE(v, o);
-        else if (bytes === 2) pf.bigEndian ? out.writeUInt16BE(v & 0xffff, o) : out.writeUInt16LE(v & 0xffff, o);
-        else out.writeUInt8(v & 0xff, o);
+        if (bytes === 4) {
+          if (pf.bigEndian) out.writeUInt32BE(v, o);
+          else out.writeUInt32LE(v, o);
+        } else if (bytes === 2) {
+          if (pf.bigEndian) out.writeUInt16BE(v & 0xffff, o);
+          else out.writeUInt16LE(v & 0xffff, o);
+        } else out.writeUInt8(v & 0xff, o);
         o += bytes;
       }
     }

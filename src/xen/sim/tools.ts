@@ -113,3 +113,51 @@ export function runXenstore(host: SimHost, program: 'xenstore-read' | 'xenstore-
   }
   return formatXenstoreLs(entries, root, flags.includes('-f'));
 }
+
+/** The demo host's bridges, as dom0 would have them. */
+export const SIM_BRIDGES = ['xenbr0', 'xenbr1'] as const;
+
+/** `ip -o link show [type bridge]` and `ip -br link` for dom0's interfaces (vifs follow the running domains' NICs). */
+export function runIp(host: SimHost, args: readonly string[]): string {
+  const a = args.join(' ');
+  const vifs = host.state.domains.filter((d) => d.phase !== 'rebuilding').flatMap((d) => d.config.nics.map((n) => `vif${d.domid}.${n.devid}`));
+  const links: { name: string; mac: string; bridge: boolean; master?: string }[] = [
+    { name: 'lo', mac: '00:00:00:00:00:00', bridge: false },
+    { name: 'eth0', mac: '52:54:00:12:34:56', bridge: false, master: 'xenbr0' },
+    { name: 'xenbr0', mac: 'c6:57:65:94:b7:be', bridge: true },
+    { name: 'xenbr1', mac: 'c6:57:65:94:b7:bf', bridge: true },
+    ...vifs.map((name) => ({ name, mac: 'fe:ff:ff:ff:ff:ff', bridge: false })),
+  ];
+  if (/^-br link( show)?$/.test(a)) {
+    return links.map((l) => `${l.name.padEnd(16)} ${l.name === 'lo' ? 'UNKNOWN       ' : 'UP            '} ${l.mac} <${l.name === 'lo' ? 'LOOPBACK,UP,LOWER_UP' : 'BROADCAST,MULTICAST,UP,LOWER_UP'}> \n`).join('');
+  }
+  const m = /^-o link show( type bridge)?$/.exec(a);
+  if (!m) throw new SimFailure('Command line is not complete. Try option "help"\n', 1);
+  return links
+    .map((l, i) => ({ ...l, idx: i + 1 }))
+    .filter((l) => !m[1] || l.bridge)
+    .map(
+      (l) =>
+        `${l.idx}: ${l.name}: <${l.name === 'lo' ? 'LOOPBACK,UP,LOWER_UP' : 'BROADCAST,MULTICAST,UP,LOWER_UP'}> mtu ${l.name === 'lo' ? 65536 : 1500} qdisc noqueue${l.master ? ` master ${l.master}` : ''} state UP mode DEFAULT group default qlen 1000\\    link/${l.name === 'lo' ? 'loopback' : 'ether'} ${l.mac} brd ff:ff:ff:ff:ff:ff\n`,
+    )
+    .join('');
+}
+
+/** `brctl show`, tab-separated as bridge-utils prints it. */
+export function runBrctl(host: SimHost, args: readonly string[]): string {
+  if (args[0] !== 'show') throw new SimFailure('never heard of command [' + (args[0] ?? '') + ']\n', 1);
+  let out = 'bridge name\tbridge id\t\tSTP enabled\tinterfaces\n';
+  const ports = new Map<string, string[]>([
+    ['xenbr0', ['eth0']],
+    ['xenbr1', []],
+  ]);
+  for (const d of host.state.domains) {
+    if (d.phase === 'rebuilding') continue;
+    for (const n of d.config.nics) ports.get(n.bridge)?.push(`vif${d.domid}.${n.devid}`);
+  }
+  for (const [br, ifs] of ports) {
+    out += `${br}\t\t8000.c6576594b7be\tno\t\t${ifs[0] ?? ''}\n`;
+    for (const i of ifs.slice(1)) out += `\t\t\t\t\t\t\t${i}\n`;
+  }
+  return out;
+}

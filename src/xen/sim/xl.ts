@@ -361,7 +361,7 @@ async function create(ctx: XlContext, args: readonly string[], dryRunGlobal: boo
   const extra = pos.filter((p) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(p));
   const file = pos.find((p) => !extra.includes(p)) ?? usage('create', 1);
   const { text, shown } = await readConfig(ctx, file);
-  let stderr = `Parsing config from ${shown}\n`;
+  const stderr = `Parsing config from ${shown}\n`;
   let config: SimDomainConfig;
   try {
     const parsed = parseCfgText(text, shown);
