@@ -85,3 +85,14 @@ export function parseDecimalField(what: string, line: number, field: string, tex
   }
   return Number(text);
 }
+
+/**
+ * Parses a time xl prints with "%.1f" ("162.0"). Demanding the one decimal catches output cut inside the last
+ * column ("16" of "162.0"), which a looser number parser would take as a real value.
+ */
+export function parseTenthsField(what: string, line: number, field: string, text: string): number {
+  if (!/^\d{1,15}\.\d$/.test(text)) {
+    throw parseError(what, line, `${field} is not a time with one decimal: ${quoteLine(text)}`);
+  }
+  return Number(text);
+}

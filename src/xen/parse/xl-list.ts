@@ -1,7 +1,7 @@
 import type { PowerState } from '../../shared/dto';
 import {
   headerIs,
-  parseDecimalField,
+  parseTenthsField,
   parseError,
   parseIntField,
   quoteLine,
@@ -68,7 +68,7 @@ export function rowFromColumns(what: string, n: number, name: string, columns: r
     memMiB: parseIntField(what, n, 'Mem', mem),
     vcpus: parseIntField(what, n, 'VCPUs', vcpus),
     stateFlags: flags,
-    cpuTimeS: parseDecimalField(what, n, 'Time(s)', time),
+    cpuTimeS: parseTenthsField(what, n, 'Time(s)', time),
   };
 }
 

@@ -1,6 +1,6 @@
 import {
   headerIs,
-  parseDecimalField,
+  parseTenthsField,
   parseError,
   parseIntField,
   quoteLine,
@@ -58,7 +58,7 @@ export function parseXlVcpuList(text: string): XlVcpuRow[] {
       online,
       running: state[0] === 'r',
       blocked: state[1] === 'b',
-      timeS: parseDecimalField(WHAT, n, 'Time(s)', time),
+      timeS: parseTenthsField(WHAT, n, 'Time(s)', time),
       hardAffinity: hard,
       softAffinity: soft,
     };

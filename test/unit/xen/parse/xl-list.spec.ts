@@ -98,6 +98,12 @@ describe('parseXlList edge cases', () => {
     expect(err.message).toBe('xl list: line 2: expected 6 columns, got "Domain-0      0  1024     2     r---"');
   });
 
+  it('throws PARSE when the output is cut inside the last time column', () => {
+    const full = loadFixture('xl-list.txt').text;
+    const cut = full.slice(0, full.lastIndexOf('.'));
+    expect(parseError(() => parseXlList(cut))).toEqual({ message: 'xl list: line 2: Time(s) is not a time with one decimal: "162"', line: 2 });
+  });
+
   it('throws PARSE for a non-numeric column', () => {
     const err = parseError(() => parseXlList(`${HEADER}Domain-0   x  1024     2     r-----   1.0\n`));
     expect(err).toEqual({ message: 'xl list: line 2: ID is not an integer: "x"', line: 2 });
