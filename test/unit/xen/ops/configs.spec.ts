@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createXenApi } from '../../../../src/xen/ops/api';
-import { FakeFs, FakeRunner, fx } from './fakes';
+import { FakeFs, FakeRunner, fx, rejection } from './fakes';
 
 const TEST1 = fx('test1.cfg');
 const WEB = `# web server
@@ -87,7 +87,7 @@ describe('writeConfig', () => {
   it('refuses a name= that differs from the domain, broken text, and a stale expectedText; nothing is written', async () => {
     const { fs, api } = setup();
     await expect(api.writeConfig('test1', TEST1.replace('"test1"', '"evil"'))).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'name' } });
-    await expect(api.writeConfig('test1', 'name = "test1"\nmemory = [\n')).rejects.toMatchObject({ code: expect.stringMatching(/PARSE|INVALID_ARG/) });
+    expect(['PARSE', 'INVALID_ARG']).toContain((await rejection(api.writeConfig('test1', 'name = "test1"\nmemory = [\n'))).code);
     await expect(api.writeConfig('test1', TEST1, { expectedText: 'something older' })).rejects.toMatchObject({ code: 'EXISTS' });
     expect(fs.written).toEqual([]);
   });

@@ -219,3 +219,24 @@ function parent(p: string): string {
   const i = p.lastIndexOf('/');
   return i <= 0 ? '/' : p.slice(0, i);
 }
+
+/** The error `p` rejects with; fails the test if it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<XenError> {
+  const r = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(r instanceof XenError)) throw new Error(`expected a XenError rejection, got ${String(r)}`);
+  return r;
+}
+
+/** The XenError `fn` throws; fails the test if it returns. */
+export function thrown(fn: () => unknown): XenError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof XenError) return e;
+    throw e;
+  }
+  throw new Error('expected a XenError to be thrown');
+}

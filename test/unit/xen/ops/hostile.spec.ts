@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createXenApi, type XenApi } from '../../../../src/xen/ops/api';
-import { FakeRunner } from './fakes';
+import { FakeRunner, rejection } from './fakes';
 
 /** Identifiers an attacker (or a typo) could send through IPC; each must stop before any command runs. */
 const HOSTILE = ['a;touch /tmp/x', "te'st", 'te"st', 'two words', 'line\nbreak', '$(touch /tmp/x)', '`id`', '-h', '--help', '', '../etc', 'x'.repeat(65), '-1'];
@@ -41,7 +41,9 @@ describe('hostile identifiers are refused before any command runs', () => {
     it.each(HOSTILE)(`${name} refuses %j`, async (dom) => {
       const runner = new FakeRunner();
       const api = createXenApi(runner);
-      await expect(call(api, dom)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: expect.any(String) } });
+      const e = await rejection(call(api, dom));
+      expect(e.code).toBe('INVALID_ARG');
+      expect(typeof e.detail.field).toBe('string');
       expect(runner.calls).toEqual([]);
       expect(runner.fs.written).toEqual([]);
       expect(runner.fs.removed).toEqual([]);
