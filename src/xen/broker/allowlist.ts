@@ -71,12 +71,45 @@ async function checkXl(args: readonly string[], guards: BrokerGuards): Promise<r
     if (files.length !== 1) refuse('xl create takes known flags and exactly one config file');
     await checkPathAt(files[0]!.i, guards.config);
   } else if (sub === 'save' || sub === 'restore') {
-    for (let i = 0; i < rest.length; i++) if (rest[i]!.startsWith('/')) await checkPathAt(i, guards.images);
+    // A save file carries the domain's config, which restore obeys as root; so save files live under the config
+    // roots (Debian's xendomains uses /var/lib/xen/save), never in an image directory the user may write to.
+    for (let i = 0; i < rest.length; i++) if (rest[i]!.startsWith('/')) await checkPathAt(i, guards.config);
   } else if (sub === 'cd-insert') {
     // xl cd-insert <domain> <vdev> <target>: the image root will open.
     if (rest.length === 3 && rest[2]!.startsWith('/')) await checkPathAt(2, guards.images);
+  } else if (sub === 'block-attach') {
+    // A file target must be an image the user put in an image directory; block devices (/dev/...) are allowed.
+    for (let i = 0; i < rest.length; i++) {
+      const m = /(?:^|,)\s*target\s*=\s*(.*)$/.exec(rest[i]!);
+      const target = m?.[1]?.trim() ?? (rest[i]!.startsWith('/') ? rest[i]! : undefined);
+      if (target === undefined || target.startsWith('/dev/')) continue;
+      if (target.includes(',') || !target.startsWith('/')) refuse(`Disk target ${JSON.stringify(target)} is not allowed`);
+      await guards.images.check(target, 'follow');
+    }
+  } else if (sub === 'network-attach') {
+    // vif script= runs as root: only the stock scripts from /etc/xen/scripts, named without a path.
+    for (const a of rest) if (/(?:^|,)\s*script\s*=\s*[^,]*\//.test(a)) refuse('A vif script must be a name from /etc/xen/scripts');
   }
   return out;
+}
+
+/** xl.cfg keys whose value is a program (or its arguments) root would run; Xenith never writes them except pygrub. */
+const RUNS_PROGRAM = /^\s*(device_model_override|device_model_stubdomain_override|device_model_args|device_model_args_pv|device_model_args_hvm|stubdomain_kernel|stubdomain_ramdisk|bootloader)\s*=\s*(.*)$/;
+const STOCK_BOOTLOADER = /^["']?(pygrub|\/usr\/lib\/xen-[\d.]+\/bin\/pygrub)["']?\s*$/;
+
+/**
+ * Refuses config text that would make `xl create` (running as root) start a program of the caller's choosing:
+ * a device-model or stub-domain override, a bootloader other than pygrub, or a vif/disk script given as a path.
+ */
+export function checkConfigText(text: string): void {
+  text.split('\n').forEach((line, i) => {
+    const m = RUNS_PROGRAM.exec(line.replace(/#.*$/, ''));
+    if (m !== null && !(m[1] === 'bootloader' && STOCK_BOOTLOADER.test(m[2] ?? ''))) {
+      refuse(`Config line ${i + 1} sets ${m[1]}, which Xenith does not allow`, { line: i + 1 });
+    }
+    // Not comment-stripped: a '#' inside a quoted list item must not hide the rest of the line.
+    if (/\bscript\s*=\s*[^,'"\]]*\//.test(line)) refuse(`Config line ${i + 1} names a script by path`, { line: i + 1 });
+  });
 }
 
 const IP_OPTIONS = new Set(['-j', '-json', '-o', '-oneline', '-br', '-brief', '-d', '-details', '-p', '-pretty', '-s', '-4', '-6']);

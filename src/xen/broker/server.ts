@@ -3,7 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { XenError } from '../errors';
 import { assertPtySize } from '../runner/pty-process';
 import type { PtyHandle, Runner, StreamHandle } from '../runner/types';
-import { checkRun, type BrokerGuards } from './allowlist';
+import { checkConfigText, checkRun, type BrokerGuards } from './allowlist';
 import { DEFAULT_BROKER_ROOTS, acceptImageDirs, createPathGuard } from './paths';
 import {
   BROKER_PROTOCOL_VERSION,
@@ -67,6 +67,12 @@ export function startBroker(opts: BrokerOptions): Broker {
     if (!stopped && output.writable) output.write(`${JSON.stringify(msg)}\n`);
   };
   const busy = (id: BrokerId): boolean => runs.has(id) || streams.has(id) || ptys.has(id);
+  /** Text bound for the config roots, checked so a config cannot make root run a program of the caller's choosing. */
+  const configText = (args: Record<string, unknown>): string => {
+    const text = str(args, 'text', MAX_LINE_BYTES);
+    checkConfigText(text);
+    return text;
+  };
   const str = (args: Record<string, unknown>, key: string, max = MAX_WRITE): string => {
     const v = args[key];
     if (typeof v !== 'string' || v.length > max || v.includes('\0')) throw new XenError('INVALID_ARG', `${key} must be a string`, { field: key });
@@ -147,8 +153,8 @@ export function startBroker(opts: BrokerOptions): Broker {
     'pty-resume': async (_id, args) => (target(ptys, args).resume(), null),
     'pty-close': async (_id, args) => (target(ptys, args).kill(), null),
     'fs-readFile': async (_id, args) => runner.fs.readFile(await cfgPath(args)),
-    'fs-writeFileExclusive': async (_id, args) => runner.fs.writeFileExclusive(await cfgPath(args, 'nofollow'), str(args, 'text', MAX_LINE_BYTES)),
-    'fs-replaceFile': async (_id, args) => runner.fs.replaceFile(await cfgPath(args, 'nofollow'), str(args, 'text', MAX_LINE_BYTES)),
+    'fs-writeFileExclusive': async (_id, args) => runner.fs.writeFileExclusive(await cfgPath(args, 'nofollow'), configText(args)),
+    'fs-replaceFile': async (_id, args) => runner.fs.replaceFile(await cfgPath(args, 'nofollow'), configText(args)),
     'fs-list': async (_id, args) => runner.fs.list(await imgPath(args)),
     'fs-stat': async (_id, args) => runner.fs.stat(await imgPath(args, 'nofollow')),
     'fs-remove': async (_id, args) => runner.fs.remove(await imgPath(args, 'nofollow')),

@@ -57,7 +57,9 @@ describe('broker protocol', () => {
   });
 
   it('allows only the xl subcommands Xenith uses', async () => {
-    const h = harness();
+    const quick = makeTempDir();
+    writeScript(quick, 'xl', '#!/bin/sh\necho "$@"\n');
+    const h = startHarness({ runner: createLocalRunner({ binDir: quick }), roots: [etc], imageDirs: [images] });
     for (const sub of ['migrate', 'cpupool-create', 'set-parameters', 'loadpolicy', 'devd', 'psr-cat-set', 'debug-keys', '-N']) {
       expect(errorOf(await h.request('run', { program: 'xl', args: [sub, 'x'] }))?.code).toBe('INVALID_ARG');
     }
@@ -76,7 +78,19 @@ describe('broker protocol', () => {
     const override = await h.request('run', { program: 'xl', args: ['create', path.join(etc, 'test1.cfg'), 'bootloader="/bin/sh"'] });
     expect(errorOf(override)?.code).toBe('INVALID_ARG');
     expect(errorOf(await h.request('run', { program: 'xl', args: ['save', 'test1', path.join(outside, 'x.save')] }))?.code).toBe('PERMISSION');
-    expect((await h.request('run', { program: 'xl', args: ['save', 'test1', path.join(images, 'x.save')] }))['ok']).toBe(true);
+    expect(errorOf(await h.request('run', { program: 'xl', args: ['restore', path.join(images, 'x.save')] }))?.code).toBe('PERMISSION');
+    expect((await h.request('run', { program: 'xl', args: ['save', 'test1', path.join(etc, 'x.save')] }))['ok']).toBe(true);
+  });
+
+  it('refuses disk targets outside the image directories and vif scripts given by path', async () => {
+    const h = harness();
+    const spec = (t: string) => `format=raw, vdev=xvdb, access=rw, target=${t}`;
+    expect(errorOf(await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec(path.join(outside, 'secret'))] }))?.code).toBe('PERMISSION');
+    expect((await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec(path.join(images, 'd.img'))] }))['ok']).toBe(true);
+    expect((await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec('/dev/vg0/test1-disk')] }))['ok']).toBe(true);
+    const vif = 'bridge=xenbr0, script=/tmp/evil.sh';
+    expect(errorOf(await h.request('run', { program: 'xl', args: ['network-attach', 'test1', vif] }))?.code).toBe('INVALID_ARG');
+    expect((await h.request('run', { program: 'xl', args: ['network-attach', 'test1', 'bridge=xenbr0, script=vif-bridge'] }))['ok']).toBe(true);
   });
 
   it('keeps the other programs read-only', async () => {
@@ -147,6 +161,23 @@ describe('broker fs ops', () => {
     expect(errorOf(await h.request('fs-writeFileExclusive', { path: path.join(images, 'x.cfg'), text: 'x' }))?.code).toBe('PERMISSION');
     expect(readdirSync(outside)).toEqual(['secret']);
     expect(await h.request('ping')).toMatchObject({ ok: true });
+  });
+
+  it('refuses config text that would make xl run a program of the caller\'s choosing', async () => {
+    const h = harness();
+    const write = (name: string, text: string) => h.request('fs-writeFileExclusive', { path: path.join(etc, name), text });
+    for (const bad of [
+      'name="x"\nbootloader="/tmp/evil"\n',
+      'device_model_override = "/bin/sh"\n',
+      "vif = [ 'bridge=xenbr0,script=/tmp/evil.sh' ]\n",
+      'disk = [ "format=raw, vdev=xvda, script=/tmp/x, target=/dev/vg/x" ]\n',
+      "vif = [ 'bridge=x#', 'script=/tmp/e' ]\n",
+      'device_model_args_hvm = [ "-chardev", "file,path=/etc/shadow" ]\n',
+    ]) {
+      expect(errorOf(await write('bad.cfg', bad))?.code).toBe('INVALID_ARG');
+    }
+    expect(existsSync(path.join(etc, 'bad.cfg'))).toBe(false);
+    expect((await write('pv.cfg', 'name="pv"\nbootloader = "pygrub"\n# bootloader="/tmp/commented"\nvif = [ "bridge=xenbr0,script=vif-bridge" ]\n'))['ok']).toBe(true);
   });
 
   it('refuses "/" and system directories as image directories', () => {
