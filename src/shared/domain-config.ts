@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isValidVdev, type DiskSpec } from './disk-spec';
+import { isValidVdev, letterIndex, type DiskSpec } from './disk-spec';
 import { isUnicastMac, normaliseMac, type VifSpec } from './vif-spec';
 import { absPathProblem, findControlChar } from './validate-helpers';
 
@@ -246,6 +246,15 @@ export const domainConfigSchema = z
     for (const p of crossFieldProblems(cfg as DomainConfig)) ctx.addIssue({ code: 'custom', message: p.message, path: p.path });
   });
 
+/**
+ * What makes two vdevs the same device. In an HVM guest qemu emulates xvdX and hdX alike as IDE disk X, so xvda and
+ * hda collide; sdX is SCSI and separate. A PV guest only sees the names.
+ */
+function vdevKey(vdev: string, hvm: boolean): string {
+  const m = /^(xvd|hd)([a-z]+)([0-9]*)$/.exec(vdev);
+  return hvm && m ? `ide:${letterIndex(m[2] as string)}:${m[3] as string}` : vdev;
+}
+
 interface PathProblem {
   path: (string | number)[];
   message: string;
@@ -291,9 +300,12 @@ function crossFieldProblems(cfg: DomainConfig): PathProblem[] {
   if (!Array.isArray(cfg.disks) || !Array.isArray(cfg.vifs)) return out;
   const vdevs = new Map<string, number>();
   cfg.disks.forEach((d, i) => {
-    const first = vdevs.get(d.vdev);
-    if (first !== undefined) add(['disks', i, 'vdev'], `${d.vdev} is already used by disk ${first + 1}`);
-    else vdevs.set(d.vdev, i);
+    const key = vdevKey(d.vdev, hvm);
+    const first = vdevs.get(key);
+    if (first !== undefined) {
+      const other = cfg.disks[first]?.vdev ?? '';
+      add(['disks', i, 'vdev'], other === d.vdev ? `${d.vdev} is already used by disk ${first + 1}` : `${d.vdev} is the same emulated disk as ${other} (disk ${first + 1}) in an HVM guest`);
+    } else vdevs.set(key, i);
     if (d.script !== undefined) {
       if (d.target === '') add(['disks', i, 'target'], 'is empty');
     } else if (!(d.target === '' && d.devtype === 'cdrom')) {

@@ -220,6 +220,16 @@ describe('validateDomainConfig: disks', () => {
     expectProblem(disk(over), field, message);
   });
 
+  it('treats xvdX and hdX as one disk in an HVM guest but not in a PV one', () => {
+    const disks = [
+      { target: '/a.img', format: 'raw' as const, vdev: 'xvda', access: 'rw' as const },
+      { target: '/b.img', format: 'raw' as const, vdev: 'hda', access: 'rw' as const },
+      { target: '/c.img', format: 'raw' as const, vdev: 'sda', access: 'rw' as const },
+    ];
+    expectProblem(hvm({ disks }), 'disks[1].vdev', /Disk 2 device name hda is the same emulated disk as xvda \(disk 1\) in an HVM guest/);
+    expect(problems(pv({ disks }))).toEqual([]);
+  });
+
   it('refuses unknown disk fields and too many disks', () => {
     expectProblem(disk({ evil: 1 } as never), 'disks[1].evil', /Disk 2 evil is not a known option/);
     const many = Array.from({ length: 65 }, (_, i) => ({ target: `/d/${i}.img`, format: 'raw' as const, vdev: `xvd${String.fromCharCode(97 + (i % 26))}${i >= 26 ? String(Math.floor(i / 26)) : ''}`, access: 'rw' as const }));
