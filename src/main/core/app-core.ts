@@ -22,6 +22,8 @@ export interface AppCore {
 export interface CoreEnv {
   dataDir: string;
   detachConsole: ((name: string, kind: 'text' | 'vnc') => void) | null;
+  /** Origins the UI is served from, when known up front (Electron's app://xenith); a web server adds its own later. */
+  clientOrigins?: string[];
   /** Folder of the bundled helper programs (broker, guest console); defaults to this bundle's folder. */
   bundleDir?: string;
 }
@@ -105,6 +107,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     status,
     reportHealth,
     notifyChanged: (reason) => hub.emit('domains:changed', { reason }),
+    clientOrigins: new Set(env.clientOrigins ?? []),
     detachConsole: env.detachConsole,
     onClose: (fn) => closers.push(fn),
   };

@@ -26,6 +26,11 @@ export interface Services {
   reportHealth(ok: boolean, message: string): void;
   /** Tells every client to refetch the domain list. */
   notifyChanged(reason: string): void;
+  /**
+   * Origins our own UI is served from: app://xenith in Electron, the browser-mode server's origin once it listens.
+   * The VNC proxy accepts WebSocket connections only from these.
+   */
+  clientOrigins: Set<string>;
   /** Electron only: opens a console in its own window. */
   detachConsole: ((name: string, kind: 'text' | 'vnc') => void) | null;
   /** Cleanups run on close, in reverse order. */

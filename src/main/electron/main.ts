@@ -107,6 +107,7 @@ async function main(): Promise<void> {
 
   core = await createAppCore(options, {
     dataDir: app.getPath('userData'),
+    clientOrigins: [APP_ORIGIN],
     detachConsole: (name, kind) => {
       openWindow(`#/console/${encodeURIComponent(name)}/${kind}`, `${name} — console`, { width: 900, height: 640 });
     },
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
 
   if (options.web) {
     const server = await startWebServer({ registry: core.registry, hub: core.hub, staticDir: rendererDir, host: options.listen, port: options.port });
+    core.services.clientOrigins.add(server.origin);
     console.log(`Xenith is serving on ${server.url}`);
     app.on('window-all-closed', () => undefined);
     return;

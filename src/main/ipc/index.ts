@@ -4,6 +4,10 @@ import { registerAppHandlers } from './app';
 import { registerHostHandlers } from './host';
 import { registerDomainHandlers } from './domains';
 import { registerConsoleHandlers } from './console';
+import { registerDomainHwHandlers } from './domain-hw';
+import { registerDomainConfigHandlers } from './domain-config';
+import { registerDetailsHandlers } from './details';
+import { registerVncHandlers } from './vnc';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
 export function registerHandlers(r: HandlerRegistry, s: Services): void {
@@ -11,4 +15,8 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerHostHandlers(r, s);
   registerDomainHandlers(r, s);
   registerConsoleHandlers(r, s);
+  registerDomainHwHandlers(r, s);
+  registerDomainConfigHandlers(r, s);
+  registerDetailsHandlers(r, s);
+  registerVncHandlers(r, s);
 }

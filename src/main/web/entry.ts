@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     port: options.port,
     token: process.env['XENITH_WEB_TOKEN'] || undefined,
   });
+  core.services.clientOrigins.add(server.origin);
   const status = core.status();
   console.log(`Xenith (${status.label}) is serving on:\n\n  ${server.url}\n\nOpen it in a browser on this machine (over SSH: ssh -L ${server.port}:127.0.0.1:${server.port} dom0). Ctrl+C stops it.`);
   const stop = () => {
