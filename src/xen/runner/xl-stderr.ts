@@ -20,14 +20,16 @@ export function xlErrorMessage(stderr: string): string {
   return lines.find((l) => !CHATTER.some((re) => re.test(l))) ?? lines[0] ?? '';
 }
 
-/** Words xl, xentop and xenstore use when they were started without the rights they need. */
+/**
+ * Words xl, xentop and xenstore use when they were started without the rights they need. As a non-root user xl says
+ * "cannot open libxc handle: Permission denied"; the same line ending in "No such file or directory" means Xen is not
+ * running, which is not a permission problem.
+ */
 const PERMISSION_TEXT = [
   /must be run as root/i,
   /need to be root/i,
   /permission denied/i,
   /operation not permitted/i,
-  /cannot open libxc handle/i,
-  /Could not obtain handle on privileged command interface/i,
 ];
 
 /** True when a failed command's stderr says it lacked privileges. */
