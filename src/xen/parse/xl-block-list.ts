@@ -31,6 +31,10 @@ export function parseXlBlockList(text: string): XlBlockRow[] {
     if (t.length !== 7) throw parseError(WHAT, n, `expected 7 columns, got ${quoteLine(line)}`);
     const [vdev = '', be = '', handle = '', state = '', evtch = '', ring = '', path = ''] = t;
     const v = parseIntField(WHAT, n, 'Vdev', vdev);
+    // libxl's backend path always ends in the vdev; checking it also catches output cut inside the last column.
+    if (!path.startsWith('/') || !path.endsWith(`/${v}`)) {
+      throw parseError(WHAT, n, `BE-path does not end with the vdev ${v}: ${quoteLine(path)}`);
+    }
     return {
       vdev: v,
       vdevName: vdevName(v),

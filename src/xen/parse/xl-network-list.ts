@@ -38,6 +38,10 @@ export function parseXlNetworkList(text: string): XlNetworkRow[] {
     const slash = rings.indexOf('/');
     if (slash < 0) throw parseError(WHAT, n, `tx-/rx-ring-ref is not "tx/rx": ${quoteLine(rings)}`);
     const devid = parseIntField(WHAT, n, 'Idx', idx);
+    // libxl's backend path always ends in the devid; checking it also catches output cut inside the last column.
+    if (!path.startsWith('/') || !path.endsWith(`/${devid}`)) {
+      throw parseError(WHAT, n, `BE-path does not end with the device id ${devid}: ${quoteLine(path)}`);
+    }
     return {
       devid,
       idx: devid,

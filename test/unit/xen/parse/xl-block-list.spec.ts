@@ -42,8 +42,16 @@ describe('parseXlBlockList malformed input', () => {
     });
   });
 
+  it('throws PARSE when the output is cut inside the backend path', () => {
+    const full = loadFixture('xl-block-list-test1.txt').text;
+    expect(parseError(() => parseXlBlockList(full.slice(0, full.length - 3)))).toEqual({
+      message: 'xl block-list: line 2: BE-path does not end with the vdev 51712: "/local/domain/0/backend/vbd/1/517"',
+      line: 2,
+    });
+  });
+
   it('throws PARSE on a non-numeric vdev', () => {
-    expect(parseError(() => parseXlBlockList(`${HEADER}xvda 0 1 4 9 8 /p\n`)).message).toBe(
+    expect(parseError(() => parseXlBlockList(`${HEADER}xvda 0 1 4 9 8 /p/xvda\n`)).message).toBe(
       'xl block-list: line 2: Vdev is not an integer: "xvda"',
     );
   });

@@ -48,14 +48,21 @@ describe('parseXlNetworkList malformed input', () => {
     });
   });
 
+  it('throws PARSE when the output is cut inside the backend path', () => {
+    const full = loadFixture('xl-network-list-test1.txt').text;
+    expect(parseError(() => parseXlNetworkList(full.slice(0, full.length - 3))).message).toBe(
+      'xl network-list: line 2: BE-path does not end with the device id 0: "/local/domain/0/backend/vif/1"',
+    );
+  });
+
   it('throws PARSE on a bad MAC or ring pair', () => {
-    expect(parseError(() => parseXlNetworkList(`${HEADER}0 0 00:16:3e:08:38 0 4 -1 522/523 /p\n`)).message).toBe(
+    expect(parseError(() => parseXlNetworkList(`${HEADER}0 0 00:16:3e:08:38 0 4 -1 522/523 /p/0\n`)).message).toBe(
       'xl network-list: line 2: Mac Addr. is not a MAC address: "00:16:3e:08:38"',
     );
-    expect(parseError(() => parseXlNetworkList(`${HEADER}0 0 00:16:3e:08:38:84 0 4 -1 522 /p\n`)).message).toBe(
+    expect(parseError(() => parseXlNetworkList(`${HEADER}0 0 00:16:3e:08:38:84 0 4 -1 522 /p/0\n`)).message).toBe(
       'xl network-list: line 2: tx-/rx-ring-ref is not "tx/rx": "522"',
     );
-    expect(parseError(() => parseXlNetworkList(`${HEADER}0 0 00:16:3e:08:38:84 0 4 -1 522/x /p\n`)).message).toBe(
+    expect(parseError(() => parseXlNetworkList(`${HEADER}0 0 00:16:3e:08:38:84 0 4 -1 522/x /p/0\n`)).message).toBe(
       'xl network-list: line 2: rx-ring-ref is not an integer: "x"',
     );
   });
