@@ -77,8 +77,22 @@ export class SimHost extends EventEmitter {
     return ms / this.opts.speed;
   }
 
+  private batching = 0;
+
+  /** Runs `fn` with state writes held back, then writes once (seeding hundreds of domains). */
+  batch<T>(fn: () => T): T {
+    this.batching++;
+    try {
+      return fn();
+    } finally {
+      this.batching--;
+      this.persist();
+    }
+  }
+
   /** Writes the state file atomically. */
   persist(): void {
+    if (this.batching > 0) return;
     const tmp = `${this.statePath}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.state));
     renameSync(tmp, this.statePath);

@@ -118,7 +118,7 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
   const host = SimHost.open({ stateDir: opts.stateDir, clock, speed }, sizingFor(opts.seedDomains));
   const fs: HostFs = createSimFs(rootDir);
   const local = (p: string): string => hostPathToLocal(rootDir, p);
-  if (!host.state.seeded) seed(host, { local }, opts.seedDomains);
+  if (!host.state.seeded) host.batch(() => seed(host, { local }, opts.seedDomains));
 
   let closed = false;
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -144,13 +144,17 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
   const consoles = new Map<number, Set<nodePty.IPty>>();
   const streams = new Set<() => void>();
 
-  host.on('up', (d: SimDomain) => startVnc(d));
+  // VNC servers start when first needed (xenstore asked for the port, or a test asked), so a host seeded with
+  // hundreds of HVM domains does not open hundreds of sockets; a domid that was serving keeps serving.
+  const ensureVnc = (domid: number): void => {
+    const d = host.state.domains.find((x) => x.domid === domid);
+    if (d && d.phase !== 'rebuilding') startVnc(d);
+  };
   host.on('gone', (domid: number) => {
     stopVnc(domid);
     for (const p of consoles.get(domid) ?? []) p.kill();
     consoles.delete(domid);
   });
-  for (const d of host.state.domains) if (d.phase !== 'rebuilding') startVnc(d);
 
   const ticker = setInterval(() => host.tick(), 100);
   ticker.unref();
@@ -183,6 +187,9 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
         case 'xenstore-ls':
         case 'xenstore-list': {
           // vnc-port is known once the RFB server listens; wait for it rather than answer "missing".
+          const m = /^\/local\/domain\/([0-9]+)/.exec(args.find((a) => a.startsWith('/')) ?? '/');
+          if (m?.[1] !== undefined) ensureVnc(Number(m[1]));
+          else if (args.every((a) => a.startsWith('-') || /^\/(local(\/domain)?)?\/?$/.test(a))) for (const d of host.state.domains) ensureVnc(d.domid);
           const ports = new Map<number, number>();
           for (const [domid, p] of vncServers) {
             const s = await p;
@@ -387,6 +394,7 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
       async vnc(ident: string): Promise<RfbServer | undefined> {
         const d = host.find(ident);
         if (!d || d === 'dom0') return undefined;
+        ensureVnc(d.domid);
         return vncServers.get(d.domid);
       },
       tick: () => host.tick(),
