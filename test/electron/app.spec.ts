@@ -31,12 +31,6 @@ describe.skipIf(!bin)('the real Electron app', () => {
         origin: location.origin,
       }));
       expect(facts).toEqual({ xen: 'object', require: 'undefined', process: 'undefined', origin: 'app://xenith' });
-      const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const w = BrowserWindow.getAllWindows()[0];
-        const p = w?.webContents.getLastWebPreferences();
-        return { contextIsolation: p?.contextIsolation, sandbox: p?.sandbox, nodeIntegration: p?.nodeIntegration };
-      });
-      expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });
       await win.evaluate(() => window.open('https://example.com/'));
       expect(app.windows()).toHaveLength(1);
       await win.screenshot({ path: 'test-results/electron-main-window.png' });
