@@ -15,7 +15,7 @@ export { exec, DEFAULT_TIMEOUTS, type Command, type ExecOptions, type TimeoutTab
 
 // Operations.
 export { createXenApi, type XenApi } from './ops/api';
-export type { XenApiOptions } from './ops/context';
+export type { XenApiOptions, ResolvedOptions } from './ops/context';
 export type { ConfigView, DeleteReport, DeleteStep, DeleteOptions, WriteConfigOptions } from './ops/configs';
 export type { CreateOptions, ShutdownOptions, DryRunResult } from './ops/lifecycle';
 export type { ConsoleInfo } from './ops/host';

@@ -20,8 +20,10 @@ export interface SharedOpsOptions {
   createMs?: number;
   opMs?: number;
   saveRestoreMs?: number;
-  /** Directory on the host for the suite's scratch images and save file. */
+  /** Directory on the host for the suite's scratch images. */
   scratchDir?: string;
+  /** Directory for the save file: the broker allows save files only under the config roots (/var/lib/xen/save). */
+  saveDir?: string;
   /** Bridge for network-attach. */
   bridge?: string;
   /** Prefix of the suite's domain names; distinct per run so a leftover never collides. */
@@ -64,7 +66,8 @@ export function defineSharedOpsSuite(suiteName: string, makeEnv: () => Promise<S
   const bridge = o.bridge ?? 'xenbr0';
   const name = `${o.namePrefix ?? 'xenith-ops'}-${Date.now().toString(36)}`;
   const extraImg = `${scratch}/${name}-extra.img`;
-  const saveFile = `${scratch}/${name}.save`;
+  const saveDir = o.saveDir ?? '/var/lib/xen/save';
+  const saveFile = `${saveDir}/${name}.save`;
 
   describe(suiteName, () => {
     let env: SharedOpsEnv;
@@ -214,6 +217,7 @@ export function defineSharedOpsSuite(suiteName: string, makeEnv: () => Promise<S
     }, opMs * 2);
 
     it('saves to a new file (the guest stops) and restores it', async () => {
+      await env.runner.fs.mkdirp(saveDir);
       await api.save(name, saveFile);
       expect(row(await api.listDomains(), name)).toMatchObject({ state: 'stopped', domid: null });
       await expect(api.save(name, saveFile)).rejects.toMatchObject({ code: 'EXISTS' });

@@ -1,6 +1,6 @@
 import type { Runner } from '../runner/types';
 import * as configs from './configs';
-import { createContext, type XenApiOptions } from './context';
+import { createContext, type ResolvedOptions, type XenApiOptions } from './context';
 import * as devices from './devices';
 import * as domains from './domains';
 import * as host from './host';
@@ -13,6 +13,10 @@ type Bound<F> = F extends (ctx: infer _C, ...args: infer A) => infer R ? (...arg
 /** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
 export interface XenApi {
   readonly runner: Runner;
+  /** The directories and timings in use, defaults filled in (the wizard needs configDir and imageDirs). */
+  readonly options: ResolvedOptions;
+  /** Forgets what listDomainsCheap reuses, e.g. after a config changed behind the app's back. */
+  invalidateCache(): void;
   listDomains: Bound<typeof domains.listDomains>;
   listDomainsCheap: Bound<typeof domains.listDomainsCheap>;
   hostInfo: Bound<typeof host.hostInfo>;
@@ -55,6 +59,8 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
   const ctx = createContext(runner, options);
   return {
     runner,
+    options: ctx.opts,
+    invalidateCache: () => ctx.invalidate(),
     listDomains: () => domains.listDomains(ctx),
     listDomainsCheap: () => domains.listDomainsCheap(ctx),
     hostInfo: () => host.hostInfo(ctx),

@@ -110,18 +110,32 @@ export async function findConfigByName(ctx: OpsContext, name: string): Promise<C
   return pickConfig(await scanConfigs(ctx), name);
 }
 
-/** Entries of the autostart directory that start `configPath`: links to it, or files named like it. */
-export async function autostartEntries(ctx: OpsContext, configPath: string, autoList?: readonly string[]): Promise<string[]> {
+/** The autostart directory as read once: each entry's path and, for a symlink, the absolute path it points at. */
+export interface AutostartDir {
+  entries: { path: string; name: string; target: string | null }[];
+}
+
+/** Reads the autostart directory once (a list plus one readlink per entry); empty when it does not exist. */
+export async function readAutostartDir(ctx: OpsContext): Promise<AutostartDir> {
   const dir = ctx.opts.autoDir;
-  const names = autoList ?? (await listOrEmpty(ctx, dir));
-  const hits: string[] = [];
-  for (const n of names) {
+  const entries: AutostartDir['entries'] = [];
+  for (const n of await listOrEmpty(ctx, dir)) {
     const p = joinPath(dir, n);
-    const target = await ctx.runner.fs.readlink(p);
-    const resolved = target === null ? null : posix.normalize(target.startsWith('/') ? target : joinPath(dir, target));
-    if (resolved === configPath || n === baseName(configPath)) hits.push(p);
+    const link = await ctx.runner.fs.readlink(p);
+    entries.push({ path: p, name: n, target: link === null ? null : posix.normalize(link.startsWith('/') ? link : joinPath(dir, link)) });
   }
-  return hits;
+  return { entries };
+}
+
+/** Entries of the autostart directory that start `configPath`: links to it, or files named like it (xendomains takes both). */
+export function autostartEntriesIn(auto: AutostartDir, configPath: string): string[] {
+  const base = baseName(configPath);
+  return auto.entries.filter((e) => e.target === configPath || e.name === base).map((e) => e.path);
+}
+
+/** Reads the autostart directory and returns the entries that start `configPath`. */
+export async function autostartEntries(ctx: OpsContext, configPath: string): Promise<string[]> {
+  return autostartEntriesIn(await readAutostartDir(ctx), configPath);
 }
 
 /** Reads domain `name`'s config: path, text, and the validated model (or the problems that stop it). */

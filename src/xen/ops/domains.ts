@@ -2,7 +2,7 @@ import type { DomainSummary, DomainType } from '../../shared/dto';
 import type { DomainConfig } from '../../shared/domain-config';
 import { parseXlListLong, summariseLongEntry } from '../parse/xl-list-long';
 import { stateFromFlags } from '../parse/xl-list';
-import { autostartEntries, pickConfig, scanConfigs, type ConfigEntry } from './configs';
+import { autostartEntriesIn, pickConfig, readAutostartDir, scanConfigs, type ConfigEntry } from './configs';
 import type { ListCache, OpsContext } from './context';
 import { TIMEOUTS } from './context';
 import { listRows, type ListRow } from './rows';
@@ -97,11 +97,12 @@ function stoppedSummary(cfg: ConfigEntry, autostart: boolean): DomainSummary {
 /** Reads configs and autostart entries, keyed by domain name (one config per name: NAME.cfg preferred). */
 async function readConfigs(ctx: OpsContext): Promise<ListCache['configs']> {
   const entries = await scanConfigs(ctx);
+  const auto = await readAutostartDir(ctx);
   const out: ListCache['configs'] = new Map();
   for (const name of new Set(entries.map((e) => e.name))) {
     const cfg = pickConfig(entries, name);
     if (cfg === null) continue;
-    out.set(name, { entry: cfg, autostart: (await autostartEntries(ctx, cfg.path)).length > 0 });
+    out.set(name, { entry: cfg, autostart: autostartEntriesIn(auto, cfg.path).length > 0 });
   }
   return out;
 }

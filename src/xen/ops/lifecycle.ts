@@ -2,8 +2,8 @@ import { XenError } from '../errors';
 import type { OpsContext } from './context';
 import { TIMEOUTS } from './context';
 import { findRow, listRows } from './rows';
-import { checkAbsPath, checkDomainName, checkDomainRef, type DomainRef } from './validate';
-import { findConfigByName, renameConfigFor } from './configs';
+import { checkAbsPath, checkDomainName, checkDomainRef, checkNotDom0, type DomainRef } from './validate';
+import { pickConfig, renameConfigFor, scanConfigs } from './configs';
 
 /** Options of create. */
 export interface CreateOptions {
@@ -56,7 +56,7 @@ export async function dryRun(ctx: OpsContext, configPath: string): Promise<DryRu
  * -w returns while the domain is still listed `--ps--`, and a create of the same name then fails.
  */
 export async function shutdown(ctx: OpsContext, dom: DomainRef, o: ShutdownOptions = {}): Promise<void> {
-  const ref = checkDomainRef(dom);
+  const ref = checkNotDom0(checkDomainRef(dom), 'Shutdown');
   const wait = o.wait ?? true;
   const timeoutMs = o.timeoutMs ?? ctx.opts.shutdownTimeoutMs;
   const args = ['shutdown', ...(wait ? ['-w'] : []), ...(o.force === true ? ['-F'] : []), ref];
@@ -83,14 +83,14 @@ export async function waitUntilGone(ctx: OpsContext, ref: string, timeoutMs: num
 
 /** Asks the guest to reboot (`xl reboot [-F] DOM`); the domain comes back with a new domid. */
 export async function reboot(ctx: OpsContext, dom: DomainRef, o: { force?: boolean } = {}): Promise<void> {
-  const ref = checkDomainRef(dom);
+  const ref = checkNotDom0(checkDomainRef(dom), 'Reboot');
   ctx.invalidate();
   await ctx.xl(['reboot', ...(o.force === true ? ['-F'] : []), ref], TIMEOUTS.control);
 }
 
 /** Powers a domain off at once (`xl destroy DOM`). */
 export async function destroy(ctx: OpsContext, dom: DomainRef): Promise<void> {
-  const ref = checkDomainRef(dom);
+  const ref = checkNotDom0(checkDomainRef(dom), 'Destroy');
   ctx.invalidate();
   await ctx.xl(['destroy', ref], TIMEOUTS.control);
   ctx.invalidate();
@@ -98,7 +98,7 @@ export async function destroy(ctx: OpsContext, dom: DomainRef): Promise<void> {
 
 /** Pauses a domain (`xl pause DOM`). */
 export async function pause(ctx: OpsContext, dom: DomainRef): Promise<void> {
-  await ctx.xl(['pause', checkDomainRef(dom)], TIMEOUTS.control);
+  await ctx.xl(['pause', checkNotDom0(checkDomainRef(dom), 'Pause')], TIMEOUTS.control);
 }
 
 /** Unpauses a domain (`xl unpause DOM`). */
@@ -108,7 +108,7 @@ export async function unpause(ctx: OpsContext, dom: DomainRef): Promise<void> {
 
 /** Saves a domain's memory to a new file and stops it (`xl save [-c] DOM FILE`); never overwrites a file. */
 export async function save(ctx: OpsContext, dom: DomainRef, file: string, o: { leaveRunning?: boolean } = {}): Promise<void> {
-  const ref = checkDomainRef(dom);
+  const ref = checkNotDom0(checkDomainRef(dom), 'Save');
   const path = checkAbsPath(file, 'file');
   if ((await ctx.runner.fs.stat(path)) !== null) throw new XenError('EXISTS', `${path} already exists`, { field: 'file', path });
   ctx.invalidate();
@@ -131,16 +131,17 @@ export async function restore(ctx: OpsContext, file: string, o: { paused?: boole
  * NAME.cfg, and its autostart link). Refuses before changing anything when the new file already exists.
  */
 export async function rename(ctx: OpsContext, dom: DomainRef, newName: string): Promise<{ configPath: string | null }> {
-  const ref = checkDomainRef(dom);
+  const ref = checkNotDom0(checkDomainRef(dom), 'Rename');
   const to = checkDomainName(newName, 'newName');
   const rows = await listRows(ctx);
   const row = findRow(rows, ref);
   const oldName = row?.name ?? ref;
   if (row === undefined && /^\d+$/.test(ref)) throw new XenError('NOT_FOUND', `No domain with id ${ref}`, { field: 'domain' });
   if (rows.some((r) => r.name === to)) throw new XenError('EXISTS', `A domain named ${to} is running`, { field: 'newName' });
-  const cfg = await findConfigByName(ctx, oldName);
+  const entries = await scanConfigs(ctx);
+  const cfg = pickConfig(entries, oldName);
   if (cfg === null && row === undefined) throw new XenError('NOT_FOUND', `No domain or config named ${oldName}`, { field: 'domain' });
-  if ((await findConfigByName(ctx, to)) !== null) throw new XenError('EXISTS', `A config for ${to} already exists`, { field: 'newName' });
+  if (pickConfig(entries, to) !== null) throw new XenError('EXISTS', `A config for ${to} already exists`, { field: 'newName' });
   // Check the file move is possible before xl renames anything, so a refusal leaves both sides untouched.
   const plan = cfg === null ? null : await renameConfigFor(ctx, cfg, to);
   ctx.invalidate();

@@ -91,3 +91,14 @@ export function checkCpuList(value: unknown, field: string): string {
 export function invalidArg(field: string, message: string, value?: unknown): XenError {
   return invalid(field, message, value);
 }
+
+/**
+ * Refuses dom0 for operations that would stop, freeze or move the host itself (`xl shutdown 0` asks dom0's own
+ * kernel to power off the machine). `ref` is a checked reference from checkDomainRef.
+ */
+export function checkNotDom0(ref: string, what: string, field = 'domain'): string {
+  if (ref === '0' || ref === 'Domain-0') {
+    throw invalid(field, `${what} does not apply to Domain-0: it is the host itself`, ref);
+  }
+  return ref;
+}

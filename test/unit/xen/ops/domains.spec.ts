@@ -117,3 +117,17 @@ describe('listDomainsCheap', () => {
     expect(runner.lines).toEqual(['xl list', 'xl list -l', 'xl destroy test1', 'xl list', 'xl list -l']);
   });
 });
+
+describe('invalidateCache', () => {
+  it('makes the next cheap list a full one', async () => {
+    const runner = new FakeRunner(new FakeFs());
+    runner.on('xl list', fx('xl-list.txt')).on('xl list -l', fx('xl-list-l.json'));
+    const api = createXenApi(runner);
+    await api.listDomainsCheap();
+    await api.listDomainsCheap();
+    api.invalidateCache();
+    await api.listDomainsCheap();
+    expect(runner.lines).toEqual(['xl list', 'xl list -l', 'xl list', 'xl list', 'xl list -l']);
+    expect(api.options).toMatchObject({ configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDirs: ['/var/lib/xen/images'] });
+  });
+});

@@ -78,3 +78,32 @@ describe('hostile identifiers are refused before any command runs', () => {
     expect(runner.fs.written).toEqual([]);
   });
 });
+
+describe('Domain-0 is never stopped, frozen or moved', () => {
+  const DOM0_OPS: [string, (api: XenApi, dom: string | number) => Promise<unknown>][] = [
+    ['shutdown', (a, d) => a.shutdown(d)],
+    ['reboot', (a, d) => a.reboot(d)],
+    ['destroy', (a, d) => a.destroy(d)],
+    ['pause', (a, d) => a.pause(d)],
+    ['save', (a, d) => a.save(d, '/var/lib/xen/save/dom0.save')],
+    ['rename', (a, d) => a.rename(d, 'host')],
+  ];
+  for (const [name, call] of DOM0_OPS) {
+    it.each([0, '0', 'Domain-0'])(`${name} refuses %j`, async (dom) => {
+      const runner = new FakeRunner();
+      const e = await rejection(call(createXenApi(runner), dom));
+      expect(e.code).toBe('INVALID_ARG');
+      expect(e.message).toMatch(/Domain-0/);
+      expect(runner.calls).toEqual([]);
+    });
+  }
+
+  it('still allows what is meant for dom0: mem-set, vcpu-set, lists', async () => {
+    const runner = new FakeRunner().use(() => '');
+    const api = createXenApi(runner);
+    await api.memSet(0, 2048);
+    await api.vcpuSet('Domain-0', 2);
+    await api.unpause(0);
+    expect(runner.lines).toEqual(['xl mem-set 0 2048m', 'xl vcpu-set Domain-0 2', 'xl unpause 0']);
+  });
+});
