@@ -25,20 +25,31 @@ describe('the app shell in browser mode, on the demo host', () => {
     expect(page.url()).toContain('#/host');
     await page.keyboard.press('Control+2');
     await page.waitForURL(/#\/domains/);
+    await page.getByTestId('statusbar').click();
     await page.keyboard.press('F6');
-    const inSidebar = await page.evaluate(() => document.querySelector('[data-area="sidebar"]')?.contains(document.activeElement));
-    expect(inSidebar).toBe(true);
+    await page.waitForFunction(() => document.querySelector('[data-area="sidebar"]')?.contains(document.activeElement));
+    await page.keyboard.press('F6');
+    await page.waitForFunction(() => document.querySelector('[data-area="main"]')?.contains(document.activeElement));
+    await page.keyboard.press('Shift+F6');
+    await page.waitForFunction(() => document.querySelector('[data-area="sidebar"]')?.contains(document.activeElement));
   });
 
   it('follows the dark theme', async () => {
     const { page } = app;
     await page.emulateMedia({ colorScheme: 'dark' });
-    await expect(page.evaluate(() => document.documentElement.dataset['theme'])).resolves.toBe('dark');
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'dark');
     await page.getByTestId('nav-host').click();
     await page.getByTestId('host-view').waitFor();
     await app.shot('shell-host-dark');
     await page.emulateMedia({ colorScheme: 'light' });
-    await expect(page.evaluate(() => document.documentElement.dataset['theme'])).resolves.toBe('light');
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'light');
     await app.shot('shell-host-light');
+    // An explicit choice overrides the system and survives a reload.
+    await page.getByTestId('theme-select').selectOption('dark');
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'dark');
+    await page.reload();
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'dark');
+    await page.getByTestId('theme-select').selectOption('system');
+    await page.waitForFunction(() => document.documentElement.dataset['theme'] === 'light');
   });
 });
