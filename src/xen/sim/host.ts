@@ -205,7 +205,7 @@ export class SimHost extends EventEmitter {
   }
 
   /** Starts a new domain from a config; throws xl's failures for duplicate names and exhausted memory. */
-  createDomain(config: SimDomainConfig, opts: { paused: boolean; cpuS?: number; uptimeS?: number; consoleFresh?: boolean }): SimDomain {
+  createDomain(config: SimDomainConfig, opts: { paused: boolean; cpuS?: number; uptimeS?: number; consoleFresh?: boolean; missingDisk?: string }): SimDomain {
     const now = this.now();
     const domid = this.state.nextDomid++;
     const lib = (where: string, msg: string): string => `libxl: error: ${where}: Domain ${domid}:${msg}\n`;
@@ -230,6 +230,16 @@ export class SimHost extends EventEmitter {
           'libxl: error: libxl_dom.c:581:libxl__build_dom: xc_dom_boot_mem_init failed: Cannot allocate memory\n' +
           lib('libxl_create.c:1720:domcreate_rebuild_done', 'cannot (re-)build domain: -3') +
           destroyTail,
+        3,
+      );
+    }
+    if (opts.missingDisk !== undefined) {
+      // The block hotplug script fails on a missing backing file; libxl then tears the half-built domain down.
+      this.persist();
+      throw new SimFailure(
+        `libxl: error: libxl_exec.c:117:libxl_report_child_exitstatus: /etc/xen/scripts/block add [${4000 + domid}] exited with error status 1\n` +
+          `libxl: error: libxl_device.c:1286:device_hotplug_child_death_cb: script: File ${opts.missingDisk} is not readable or does not exist\n` +
+          lib('libxl_create.c:1862:domcreate_attach_devices', 'unable to add disk devices'),
         3,
       );
     }

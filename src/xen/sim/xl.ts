@@ -373,10 +373,19 @@ async function create(ctx: XlContext, args: readonly string[], dryRunGlobal: boo
     throw e;
   }
   if (flags.has('-n') || dryRunGlobal) return ok(`${yajlStringify(domainConfigJson(config, null))}\n`, stderr);
+  let missingDisk: string | undefined;
+  for (const d of config.disks) {
+    // Block devices cannot exist on the demo host, so only image files are checked.
+    if (d.cdrom || !d.target.startsWith('/') || d.target.startsWith('/dev/')) continue;
+    if ((await ctx.fs.stat(d.target).catch(() => null)) === null) {
+      missingDisk = d.target;
+      break;
+    }
+  }
   await ctx.sleep(ctx.host.delay(400));
   ctx.host.tick();
   try {
-    ctx.host.createDomain(config, { paused: flags.has('-p') });
+    ctx.host.createDomain(config, missingDisk === undefined ? { paused: flags.has('-p') } : { paused: flags.has('-p'), missingDisk });
   } catch (e) {
     if (e instanceof SimFailure) throw new SimFailure(stderr + e.stderr, e.exitCode);
     throw e;

@@ -84,6 +84,7 @@ describe('demo host lifecycle', () => {
     const clock = fakeClock();
     const r = fx.runner({ clock, speed: 1 });
     await r.fs.writeFileExclusive('/etc/xen/keep.cfg', SMALL_CFG('keep', 'on_crash = "preserve"\n'));
+    await r.fs.createSparse('/var/lib/xen/images/keep.img', 1 << 30);
     await r.run('xl', ['create', '/etc/xen/keep.cfg']);
     r.sim.crash('web01'); // on_crash destroy
     r.sim.crash('db01'); // on_crash restart
@@ -138,11 +139,24 @@ describe('demo host lifecycle', () => {
   it('the host runs out of memory with libxl’s allocation failure', async () => {
     const r = fx.runner();
     await r.fs.writeFileExclusive('/etc/xen/huge.cfg', SMALL_CFG('huge').replace('memory = 256\nmaxmem = 512', 'memory = 8192'));
+    await r.fs.createSparse('/var/lib/xen/images/huge.img', 1 << 30);
     const res = await r.run('xl', ['create', '/etc/xen/huge.cfg'], { allowFailure: true });
     expect(res.exitCode).toBe(3);
     expect(res.stderr).toContain("xc_dom_boot_mem_init: can't allocate low memory for domain: Out of memory");
     expect(res.stderr).toContain('cannot (re-)build domain: -3');
     expect(await row(r, 'huge')).toBeUndefined();
+  });
+
+  it('a missing disk image fails in the hotplug script and leaves no domain', async () => {
+    const r = fx.runner();
+    await r.fs.writeFileExclusive('/etc/xen/nodisk.cfg', SMALL_CFG('nodisk'));
+    const res = await r.run('xl', ['create', '/etc/xen/nodisk.cfg'], { allowFailure: true });
+    expect(res.exitCode).toBe(3);
+    expect(res.stderr).toContain('File /var/lib/xen/images/nodisk.img is not readable or does not exist');
+    expect(await row(r, 'nodisk')).toBeUndefined();
+    await r.fs.createSparse('/var/lib/xen/images/nodisk.img', 1 << 30);
+    await r.run('xl', ['create', '/etc/xen/nodisk.cfg']);
+    expect(await row(r, 'nodisk')).toBeDefined();
   });
 
   it('create -p starts paused; unpause runs it; pause/destroy', async () => {
