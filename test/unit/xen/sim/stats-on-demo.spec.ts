@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StatsBatch } from '../../../../src/shared/dto';
+import { createStatsService } from '../../../../src/xen/stats/stats-service';
+import { SimFixture, waitFor } from './helpers';
+
+const fx = new SimFixture();
+afterEach(() => fx.cleanup());
+
+// The app's stats service reading the demo host's streamed xentop, as the live graphs will.
+describe('stats service on the demo host', () => {
+  it('turns the streamed xentop frames into batches with per-domain CPU and memory', async () => {
+    const r = fx.runner({ speed: 20 });
+    const errors: unknown[] = [];
+    const svc = createStatsService(r, { intervalS: 1, onError: (e) => errors.push(e) });
+    const batches: StatsBatch[] = [];
+    const off = svc.subscribe((b) => batches.push(b));
+    try {
+      await waitFor(() => batches.length >= 3);
+    } finally {
+      off();
+      svc.stop();
+    }
+    expect(errors).toEqual([]);
+    const last = batches[batches.length - 1]!;
+    expect(last.host.memTotalKiB).toBe(16384 * 1024);
+    const db = last.domains.find((d) => d.name === 'db01');
+    expect(db).toMatchObject({ domid: 2, memKiB: 4096 * 1024, vcpus: 4 });
+    expect(last.domains.find((d) => d.name === 'win-desktop')?.domid).toBe(3);
+    expect(last.domains.some((d) => d.cpuHostPct > 0)).toBe(true);
+    expect(last.domains.find((d) => d.name === 'build01')?.state).toBe('paused');
+  });
+});
