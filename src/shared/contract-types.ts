@@ -134,12 +134,15 @@ export interface OsPreset {
 
 /** What the wizard needs to know about the host. */
 export interface WizardOptions {
+  /** Each guest type: whether virt_caps allows it, and a sentence saying why (or why not). */
   guestTypes: { type: DomainType; available: boolean; reason: string }[];
   bridges: string[];
   hostCpus: number;
   freeMemMiB: number;
   totalMemMiB: number;
   imageDir: string;
+  /** Free bytes where imageDir lives; null when it cannot be read (the directory is missing). */
+  imageDirFreeBytes: number | null;
   configDir: string;
   qemuImg: boolean;
   presets: OsPreset[];
@@ -161,6 +164,7 @@ export interface WizardPreview {
 export interface WizardResult {
   name: string;
   configPath: string;
+  /** Files this run made (images, config, autostart link). */
   created: string[];
   started: boolean;
 }

@@ -8,6 +8,7 @@ import { registerDomainHwHandlers } from './domain-hw';
 import { registerDomainConfigHandlers } from './domain-config';
 import { registerDetailsHandlers } from './details';
 import { registerVncHandlers } from './vnc';
+import { registerWizardHandlers } from './wizard';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
 export function registerHandlers(r: HandlerRegistry, s: Services): void {
@@ -19,4 +20,5 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerDomainConfigHandlers(r, s);
   registerDetailsHandlers(r, s);
   registerVncHandlers(r, s);
+  registerWizardHandlers(r, s);
 }

@@ -1,0 +1,148 @@
+import type { WizardResult } from '../../shared/contract-types';
+import { plannedPhases, type WizardPhase, type WizardPlan } from '../../shared/wizard-plan';
+import { isXenError, XenError } from '../../xen/errors';
+import { joinPath, type WizardDeps } from './deps';
+import { imageBytes, reviewPlan } from './preview';
+
+/** One progress report: a phase started, finished or failed. */
+export interface PhaseReport {
+  phase: WizardPhase;
+  state: 'running' | 'done' | 'failed';
+  message: string;
+}
+
+/** Receives each phase's progress (main forwards it as job:progress to the calling client). */
+export type ProgressSink = (r: PhaseReport) => void;
+
+/** What a run made, newest last, so a failure removes exactly that and nothing else. */
+interface Made {
+  kind: 'image' | 'config' | 'autostart';
+  path: string;
+}
+
+/** How long `qemu-img create` may take (it writes only metadata for qcow2). */
+const QEMU_IMG_TIMEOUT_MS = 120_000;
+
+/** Turns anything thrown into a XenError, keeping code, message and detail (xl's stderr) when it already is one. */
+function asXenError(e: unknown): XenError {
+  if (e instanceof XenError) return e;
+  return new XenError('XL_FAILED', e instanceof Error ? e.message : String(e));
+}
+
+/** Creates one new image; the file is ours from the moment an exclusive create succeeds, never before. */
+async function makeImage(d: WizardDeps, disk: Extract<WizardPlan['disks'][number], { mode: 'new' }>, made: Made[]): Promise<void> {
+  const bytes = imageBytes(disk.sizeGiB);
+  if (disk.format === 'raw') {
+    await d.runner.fs.createSparse(disk.path, bytes);
+    made.push({ kind: 'image', path: disk.path });
+    return;
+  }
+  // qemu-img create overwrites silently: claim the name with an exclusive create first, then let qemu-img fill our file.
+  await d.runner.fs.writeFileExclusive(disk.path, '');
+  made.push({ kind: 'image', path: disk.path });
+  await d.runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', disk.path, String(bytes)], { timeoutMs: QEMU_IMG_TIMEOUT_MS });
+}
+
+/** The autostart link setAutostart makes for NAME.cfg. */
+function autostartLink(d: WizardDeps, name: string): string {
+  return joinPath(d.paths.autoDir, `${name}.cfg`);
+}
+
+/** Removes what this run made, newest first; each failure is kept, the rest still removed. */
+async function rollback(d: WizardDeps, made: Made[]): Promise<{ removed: string[]; left: { path: string; message: string }[] }> {
+  const removed: string[] = [];
+  const left: { path: string; message: string }[] = [];
+  for (const m of [...made].reverse()) {
+    try {
+      await d.runner.fs.remove(m.path);
+      removed.push(m.path);
+    } catch (e) {
+      if (isXenError(e, 'NOT_FOUND')) removed.push(m.path);
+      else left.push({ path: m.path, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return { removed, left };
+}
+
+/**
+ * Runs a plan: validate, create the new images, write NAME.cfg (never over a file), optionally check it with
+ * `xl create -n`, optionally link it for autostart, then `xl create` unless the user wants to customise first or
+ * not start. Each phase is reported. On any failure exactly what this run made is removed (images, config, link,
+ * newest first); pre-existing images the plan uses are never touched. The error keeps xl's code, message and
+ * detail, plus `phase`, `removed` and `left` (what could not be removed).
+ */
+export async function createFromPlan(d: WizardDeps, plan: WizardPlan, progress: ProgressSink = () => undefined): Promise<WizardResult> {
+  const made: Made[] = [];
+  let phase: WizardPhase = 'validate';
+  const phases = plannedPhases(plan);
+  const step = async <T>(p: WizardPhase, running: string, fn: () => Promise<T>, done: string): Promise<T> => {
+    phase = p;
+    progress({ phase: p, state: 'running', message: running });
+    const value = await fn();
+    progress({ phase: p, state: 'done', message: done });
+    return value;
+  };
+  try {
+    const review = await step('validate', 'Checking the plan against the host…', () => reviewPlan(d, plan), 'The plan is valid.');
+    if (!review.ok || review.config === null) {
+      const first = review.problems[0];
+      throw new XenError('INVALID_ARG', first?.message ?? 'The plan is not valid', { field: first?.field ?? '', problems: review.problems });
+    }
+    const configPath = review.configPath;
+    const newDisks = plan.disks.filter((x) => x.mode === 'new');
+    if (phases.includes('disks')) {
+      await step(
+        'disks',
+        `Creating ${newDisks.length} disk image${newDisks.length === 1 ? '' : 's'}…`,
+        async () => {
+          for (const disk of newDisks) await makeImage(d, disk, made);
+        },
+        `Created ${newDisks.map((x) => x.path).join(', ')}.`,
+      );
+    }
+    await step(
+      'config',
+      `Writing ${configPath}…`,
+      async () => {
+        await d.runner.fs.writeFileExclusive(configPath, review.text);
+        made.push({ kind: 'config', path: configPath });
+      },
+      `Wrote ${configPath}.`,
+    );
+    if (phases.includes('check')) await step('check', `xl create -n ${configPath}…`, () => d.api.dryRun(configPath), 'xl accepts the config.');
+    if (phases.includes('autostart')) {
+      const link = autostartLink(d, plan.name);
+      await step(
+        'autostart',
+        `Linking ${link}…`,
+        async () => {
+          // setAutostart does nothing when an entry is already there; only a link it makes now is ours.
+          const before = await d.runner.fs.stat(link).catch(() => null);
+          await d.api.setAutostart(plan.name, true);
+          if (before === null && (await d.runner.fs.stat(link).catch(() => null)) !== null) made.push({ kind: 'autostart', path: link });
+        },
+        `${plan.name} starts at boot.`,
+      );
+    }
+    let started = false;
+    if (phases.includes('start')) {
+      await step('start', `xl create ${configPath}…`, () => d.api.create(configPath), `${plan.name} is running.`);
+      started = true;
+    }
+    return { name: plan.name, configPath, created: made.map((m) => m.path), started };
+  } catch (e) {
+    const err = asXenError(e);
+    progress({ phase, state: 'failed', message: err.message });
+    let cleanup = { removed: [] as string[], left: [] as { path: string; message: string }[] };
+    if (made.length > 0) {
+      progress({ phase: 'cleanup', state: 'running', message: `Removing ${made.map((m) => m.path).join(', ')}…` });
+      cleanup = await rollback(d, made);
+      progress({
+        phase: 'cleanup',
+        state: cleanup.left.length === 0 ? 'done' : 'failed',
+        message: cleanup.left.length === 0 ? `Removed ${cleanup.removed.join(', ')}.` : `Could not remove ${cleanup.left.map((l) => `${l.path} (${l.message})`).join(', ')}.`,
+      });
+    }
+    throw new XenError(err.code, err.message, { ...err.detail, phase, removed: cleanup.removed, left: cleanup.left });
+  }
+}

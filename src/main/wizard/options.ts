@@ -1,0 +1,130 @@
+import type { WizardOptions } from '../../shared/contract-types';
+import type { DomainType } from '../../shared/dto';
+import { normaliseMac, parseVifSpec, randomXenMac } from '../../shared/vif-spec';
+import { isXenError } from '../../xen/errors';
+import { parseXlConfig } from '../../xen/config/xl-config';
+import { parseXlListLong, summariseLongEntry } from '../../xen/parse/xl-list-long';
+import { joinPath, type WizardDeps } from './deps';
+import { OS_PRESETS } from './presets';
+
+/** Names and MACs already taken on the host: every config file and every running domain. */
+export interface UsedIdentities {
+  names: string[];
+  macs: string[];
+}
+
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch {
+    return null;
+  }
+}
+
+/** Names (from `name=` and the file name) and MACs of every `*.cfg` in the config directory. */
+async function fromConfigs(d: WizardDeps, out: UsedIdentities): Promise<void> {
+  let files: string[];
+  try {
+    files = await d.runner.fs.list(d.paths.configDir);
+  } catch (e) {
+    if (isXenError(e, 'NOT_FOUND')) return;
+    throw e;
+  }
+  for (const f of files.filter((n) => n.endsWith('.cfg'))) {
+    // NAME.cfg is taken even when it holds something else: the wizard never writes over it.
+    out.names.push(f.slice(0, -4));
+    const text = await orNull(d.runner.fs.readFile(joinPath(d.paths.configDir, f)));
+    if (text === null) continue;
+    let obj: Record<string, unknown>;
+    try {
+      obj = parseXlConfig(text).toObject() as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (typeof obj['name'] === 'string') out.names.push(obj['name']);
+    const vif = obj['vif'];
+    for (const spec of Array.isArray(vif) ? vif : []) {
+      if (typeof spec !== 'string') continue;
+      try {
+        const mac = parseVifSpec(spec).mac;
+        if (mac !== undefined) out.macs.push(mac);
+      } catch {
+        // A vif the parser refuses cannot hold a MAC we would collide with in a way xl accepts.
+      }
+    }
+  }
+}
+
+/** Names and MACs of running domains (`xl list -l`), which may have no config file at all. */
+async function fromRunning(d: WizardDeps, out: UsedIdentities): Promise<void> {
+  const { stdout } = await d.runner.run('xl', ['list', '-l']);
+  for (const entry of parseXlListLong(stdout)) {
+    const s = summariseLongEntry(entry);
+    out.names.push(s.name);
+    for (const n of s.nics) if (n.mac !== null) out.macs.push(n.mac);
+  }
+}
+
+/** Every name and MAC in use, de-duplicated (MACs lower-case). */
+export async function usedIdentities(d: WizardDeps): Promise<UsedIdentities> {
+  const out: UsedIdentities = { names: [], macs: [] };
+  await fromConfigs(d, out);
+  await fromRunning(d, out);
+  for (const s of await d.api.listDomains()) out.names.push(s.name);
+  return {
+    names: [...new Set(out.names)].sort(),
+    macs: [...new Set(out.macs.map((m) => normaliseMac(m)).filter((m): m is string => m !== null))].sort(),
+  };
+}
+
+/** A random 00:16:3e MAC that no config or running domain uses (and none in `also`). */
+export function uniqueMac(used: readonly string[], rand?: (n: number) => Uint8Array): string {
+  const taken = new Set(used.map((m) => normaliseMac(m) ?? m));
+  for (let i = 0; i < 1000; i++) {
+    const mac = randomXenMac(rand);
+    if (!taken.has(mac)) return mac;
+  }
+  // 8 million addresses and a thousand tries: only a broken random source gets here.
+  throw new Error('could not find an unused MAC address');
+}
+
+/** True when the host can run qemu-img (it makes qcow2 images). */
+export async function hasQemuImg(d: WizardDeps): Promise<boolean> {
+  try {
+    const r = await d.runner.run('qemu-img', ['--version'], { allowFailure: true, timeoutMs: 10_000 });
+    return r.exitCode === 0;
+  } catch {
+    return false;
+  }
+}
+
+const TYPE_WORDS: Record<DomainType, { yes: string; no: string }> = {
+  pv: { yes: 'Paravirtualised: the guest kernel knows it runs on Xen; no emulation, no device model.', no: 'The hypervisor does not offer PV guests (virt_caps has no "pv").' },
+  pvh: { yes: 'PV in a hardware container: needs a PVH-capable kernel, no device model, the best isolation.', no: 'PVH needs hardware virtualisation (virt_caps "hvm" with "hap" or "shadow").' },
+  hvm: { yes: 'Fully virtualised PC with emulated devices (qemu): runs any OS, including Windows and installers from ISO.', no: 'HVM needs hardware virtualisation (virt_caps "hvm" with "hap" or "shadow").' },
+};
+
+/** What the wizard needs to know about the host: guest types, bridges, CPUs, memory, presets, used names and MACs. */
+export async function wizardOptions(d: WizardDeps): Promise<WizardOptions> {
+  const info = await d.api.hostInfo();
+  const used = await usedIdentities(d);
+  const types: DomainType[] = ['hvm', 'pv', 'pvh'];
+  return {
+    guestTypes: types.map((type) => {
+      const available = info.guestTypes.includes(type);
+      return { type, available, reason: available ? TYPE_WORDS[type].yes : TYPE_WORDS[type].no };
+    }),
+    bridges: info.bridges,
+    hostCpus: info.nrCpus,
+    freeMemMiB: info.freeMemMiB,
+    totalMemMiB: info.totalMemMiB,
+    imageDir: d.paths.imageDir,
+    imageDirFreeBytes: await orNull(d.runner.fs.freeBytes(d.paths.imageDir)),
+    configDir: d.paths.configDir,
+    qemuImg: await hasQemuImg(d),
+    presets: [...OS_PRESETS],
+    usedNames: used.names,
+    usedMacs: used.macs,
+    suggestedMac: uniqueMac(used.macs),
+  };
+}

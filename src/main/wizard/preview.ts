@@ -1,0 +1,122 @@
+import type { WizardPreview } from '../../shared/contract-types';
+import { validateDomainConfig, type DomainConfig } from '../../shared/domain-config';
+import { checkPlan, planLabel, type PlanProblem, type WizardPlan } from '../../shared/wizard-plan';
+import { isXenError } from '../../xen/errors';
+import { renderXlConfig } from '../../xen/config/render';
+import type { HostFileStat } from '../../xen/runner/types';
+import { dirOf, joinPath, type WizardDeps } from './deps';
+import { hasQemuImg, usedIdentities } from './options';
+import { planFieldOf, planToConfig } from './plan-config';
+
+const GIB = 1024 * 1024 * 1024;
+
+/** What previewing a plan found, plus the model and text create goes on to use. */
+export interface PlanReview extends WizardPreview {
+  config: DomainConfig | null;
+}
+
+async function statOrNull(d: WizardDeps, path: string): Promise<HostFileStat | null> {
+  try {
+    return await d.runner.fs.stat(path);
+  } catch (e) {
+    if (isXenError(e, 'NOT_FOUND')) return null;
+    throw e;
+  }
+}
+
+/** Bytes a new image of `sizeGiB` holds (whole bytes, rounded to 1 MiB so qemu-img and truncate agree). */
+export function imageBytes(sizeGiB: number): number {
+  return Math.round((sizeGiB * GIB) / (1024 * 1024)) * 1024 * 1024;
+}
+
+/** Checks against the host's files: new images and the config absent, sources present, directories there, space enough. */
+async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string): Promise<PlanProblem[]> {
+  const out: PlanProblem[] = [];
+  const add = (path: (string | number)[], field: string, message: string): void => {
+    out.push({ field, message: `${planLabel(path)} ${message}` });
+  };
+  if ((await statOrNull(d, configPath)) !== null) add(['name'], 'name', `is taken: ${configPath} already exists`);
+  const sources: ['iso' | 'kernel' | 'ramdisk', string | undefined][] = [['iso', plan.iso], ['kernel', plan.kernel], ['ramdisk', plan.ramdisk]];
+  for (const [field, path] of sources) {
+    if (path === undefined) continue;
+    const st = await statOrNull(d, path);
+    if (st === null) add([field], field, `${path} does not exist`);
+    else if (!st.isFile && !st.isBlockDevice) add([field], field, `${path} is not a file`);
+  }
+  const needByDir = new Map<string, { bytes: number; first: number }>();
+  for (const [i, disk] of plan.disks.entries()) {
+    const st = await statOrNull(d, disk.path);
+    if (disk.mode === 'existing') {
+      if (st === null) add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} does not exist`);
+      else if (!st.isFile && !st.isBlockDevice) add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} is not an image file, logical volume or device`);
+      continue;
+    }
+    if (st !== null) {
+      add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} already exists; the wizard never overwrites a file (choose another name)`);
+      continue;
+    }
+    const dir = dirOf(disk.path);
+    const dst = await statOrNull(d, dir);
+    if (dst === null || !dst.isDirectory) {
+      add(['disks', i, 'path'], `disks[${i}].path`, `is in ${dir}, which is not an existing directory`);
+      continue;
+    }
+    const acc = needByDir.get(dir) ?? { bytes: 0, first: i };
+    acc.bytes += imageBytes(disk.sizeGiB);
+    needByDir.set(dir, acc);
+  }
+  for (const [dir, need] of needByDir) {
+    let free: number | null = null;
+    try {
+      free = await d.runner.fs.freeBytes(dir);
+    } catch {
+      free = null;
+    }
+    // Sparse images take space as the guest writes; a disk bigger than the filesystem's free space will fail later.
+    if (free !== null && need.bytes > free) {
+      add(['disks', need.first, 'sizeGiB'], `disks[${need.first}].sizeGiB`, `needs ${(need.bytes / GIB).toFixed(1)} GiB in ${dir}, which has ${(free / GIB).toFixed(1)} GiB free`);
+    }
+  }
+  return out;
+}
+
+/** Validates a plan with every rule and the host's files, and renders the exact xl.cfg text create would write. */
+export async function reviewPlan(d: WizardDeps, plan: WizardPlan): Promise<PlanReview> {
+  const configPath = joinPath(d.paths.configDir, `${plan.name}.cfg`);
+  const [info, used, qemuImg] = await Promise.all([d.api.hostInfo(), usedIdentities(d), hasQemuImg(d)]);
+  const problems: PlanProblem[] = checkPlan(plan, { usedNames: used.names, usedMacs: used.macs, hostCpus: info.nrCpus, qemuImg });
+  const warnings: string[] = [];
+  const add = (list: PlanProblem[]): void => {
+    for (const p of list) if (!problems.some((q) => q.field === p.field)) problems.push(p);
+  };
+  let config: DomainConfig | null = null;
+  let text = '';
+  const v = validateDomainConfig(planToConfig(plan), { existingNames: used.names, existingMacs: used.macs, maxHostCpus: info.nrCpus });
+  if (v.ok) {
+    try {
+      text = renderXlConfig(v.value);
+      config = v.value;
+    } catch (e) {
+      const field = isXenError(e) && typeof e.detail['field'] === 'string' ? planFieldOf(e.detail['field'], plan) : 'name';
+      add([{ field, message: e instanceof Error ? e.message : String(e) }]);
+    }
+  } else {
+    add(v.errors.map((err) => ({ field: planFieldOf(err.field, plan), message: err.message })));
+  }
+  add(await hostProblems(d, plan, configPath));
+  if (plan.memoryMiB > info.freeMemMiB) {
+    warnings.push(`Memory: ${plan.memoryMiB} MiB is more than the host's ${info.freeMemMiB} MiB free; the domain will not start until memory is freed.`);
+  }
+  if (plan.vcpus > info.nrCpus / 2 && plan.vcpus <= info.nrCpus) {
+    warnings.push(`vCPUs: ${plan.vcpus} of the host's ${info.nrCpus} CPUs; busy guests will compete for them.`);
+  }
+  if (plan.nics.length === 0) warnings.push('Network: the domain has no network interface.');
+  const ok = problems.length === 0 && config !== null;
+  return { ok, configPath, text, problems, warnings, config: ok ? config : null };
+}
+
+/** wizard:preview's answer (the review without the model). */
+export async function previewPlan(d: WizardDeps, plan: WizardPlan): Promise<WizardPreview> {
+  const { config: _config, ...preview } = await reviewPlan(d, plan);
+  return preview;
+}
