@@ -92,14 +92,15 @@ export function startBroker(opts: BrokerOptions): Broker {
   const handlers: Record<string, Handler> = {
     ping: async () => ({ version: BROKER_PROTOCOL_VERSION, pid: process.pid }),
     run: async (id, args) => {
-      const cmd = await checkRun(args['program'], args['args'], guards);
-      const t = args['timeoutMs'];
-      if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t <= 0 || t > MAX_TIMEOUT_MS)) {
-        throw new XenError('INVALID_ARG', 'Bad timeoutMs', { field: 'timeoutMs' });
-      }
+      // Registered before the first await, so a cancel that arrives in the same chunk still finds it.
       const ac = new AbortController();
       runs.set(id, ac);
       try {
+        const cmd = await checkRun(args['program'], args['args'], guards);
+        const t = args['timeoutMs'];
+        if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t <= 0 || t > MAX_TIMEOUT_MS)) {
+          throw new XenError('INVALID_ARG', 'Bad timeoutMs', { field: 'timeoutMs' });
+        }
         return await runner.run(cmd.program, cmd.args, { timeoutMs: t, signal: ac.signal, allowFailure: args['allowFailure'] === true });
       } finally {
         runs.delete(id);

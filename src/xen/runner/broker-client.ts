@@ -89,6 +89,7 @@ class BrokerConnection {
     if (typeof m['event'] === 'string') {
       if (m['event'] === 'ready') this.ready = true;
       else this.sinks.get(id)?.(m['event'], m['data']);
+      if (m['event'] === 'exit') this.sinks.delete(id); // nothing follows an exit
       return;
     }
     const p = this.pending.get(id);
@@ -117,10 +118,6 @@ class BrokerConnection {
       this.pending.set(id, { resolve, reject });
       this.child.stdin.write(`${JSON.stringify({ id, op, args })}\n`);
     });
-  }
-
-  dropSink(id: BrokerId): void {
-    this.sinks.delete(id);
   }
 
   /** Closing stdin is the only way to stop a broker that runs as root (this process may not signal it). */

@@ -121,6 +121,10 @@ describe('broker protocol', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(await h.request('cancel', { target: 'slow' })).toMatchObject({ ok: true });
     expect(errorOf(await p)?.code).toBe('ABORTED');
+    // Both lines in one chunk: the cancel must still find the run.
+    h.raw('{"id":"r2","op":"run","args":{"program":"xl","args":["save","test1"]}}\n{"id":"c2","op":"cancel","args":{"target":"r2"}}\n');
+    expect(await h.waitFor((m) => m['id'] === 'c2' && 'ok' in m)).toMatchObject({ ok: true });
+    expect(await h.waitFor((m) => m['id'] === 'r2' && 'ok' in m)).toMatchObject({ ok: false, error: { code: 'ABORTED' } });
   });
 });
 
