@@ -16,7 +16,8 @@ export { exec, DEFAULT_TIMEOUTS, type Command, type ExecOptions, type TimeoutTab
 // Operations.
 export { createXenApi, type XenApi } from './ops/api';
 export type { XenApiOptions, ResolvedOptions } from './ops/context';
-export type { ConfigView, DeleteReport, DeleteStep, DeleteOptions, WriteConfigOptions } from './ops/configs';
+export type { ConfigView, WriteConfigOptions } from './ops/configs';
+export type { DeleteReport, DeleteStep, DeleteOptions } from './ops/delete';
 export type { CreateOptions, ShutdownOptions, DryRunResult } from './ops/lifecycle';
 export type { ConsoleInfo } from './ops/host';
 export { isValidDomainName, type DomainRef } from './ops/validate';

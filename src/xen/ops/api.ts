@@ -1,11 +1,14 @@
 import type { Runner } from '../runner/types';
+import * as autostart from './autostart';
 import * as configs from './configs';
+import * as del from './delete';
 import { createContext, type ResolvedOptions, type XenApiOptions } from './context';
 import * as devices from './devices';
 import * as domains from './domains';
 import * as host from './host';
 import * as lifecycle from './lifecycle';
 import * as mc from './memory-cpu';
+import * as ren from './rename';
 
 /** Binds an operation to the API's context: `(ctx, ...args)` becomes `(...args)`. */
 type Bound<F> = F extends (ctx: infer _C, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -32,7 +35,7 @@ export interface XenApi {
   unpause: Bound<typeof lifecycle.unpause>;
   save: Bound<typeof lifecycle.save>;
   restore: Bound<typeof lifecycle.restore>;
-  rename: Bound<typeof lifecycle.rename>;
+  rename: Bound<typeof ren.rename>;
   memSet: Bound<typeof mc.memSet>;
   memMax: Bound<typeof mc.memMax>;
   vcpuSet: Bound<typeof mc.vcpuSet>;
@@ -50,8 +53,8 @@ export interface XenApi {
   networkList: Bound<typeof devices.networkList>;
   readConfig: Bound<typeof configs.readConfig>;
   writeConfig: Bound<typeof configs.writeConfig>;
-  setAutostart: Bound<typeof configs.setAutostart>;
-  deleteDomain: Bound<typeof configs.deleteDomain>;
+  setAutostart: Bound<typeof autostart.setAutostart>;
+  deleteDomain: Bound<typeof del.deleteDomain>;
 }
 
 /** Creates the toolstack API over `runner`; options default to Debian's /etc/xen layout. */
@@ -76,7 +79,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     unpause: (dom) => lifecycle.unpause(ctx, dom),
     save: (dom, file, o) => lifecycle.save(ctx, dom, file, o),
     restore: (file, o) => lifecycle.restore(ctx, file, o),
-    rename: (dom, newName) => lifecycle.rename(ctx, dom, newName),
+    rename: (dom, newName) => ren.rename(ctx, dom, newName),
     memSet: (dom, mib) => mc.memSet(ctx, dom, mib),
     memMax: (dom, mib) => mc.memMax(ctx, dom, mib),
     vcpuSet: (dom, n, o) => mc.vcpuSet(ctx, dom, n, o),
@@ -94,7 +97,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     networkList: (dom) => devices.networkList(ctx, dom),
     readConfig: (name) => configs.readConfig(ctx, name),
     writeConfig: (name, content, o) => configs.writeConfig(ctx, name, content, o),
-    setAutostart: (name, on) => configs.setAutostart(ctx, name, on),
-    deleteDomain: (name, o) => configs.deleteDomain(ctx, name, o),
+    setAutostart: (name, on) => autostart.setAutostart(ctx, name, on),
+    deleteDomain: (name, o) => del.deleteDomain(ctx, name, o),
   };
 }

@@ -2,8 +2,7 @@ import { XenError } from '../errors';
 import type { OpsContext } from './context';
 import { TIMEOUTS } from './context';
 import { findRow, listRows } from './rows';
-import { checkAbsPath, checkDomainName, checkDomainRef, checkNotDom0, type DomainRef } from './validate';
-import { pickConfig, renameConfigFor, scanConfigs } from './configs';
+import { checkAbsPath, checkDomainRef, checkNotDom0, type DomainRef } from './validate';
 
 /** Options of create. */
 export interface CreateOptions {
@@ -124,29 +123,4 @@ export async function restore(ctx: OpsContext, file: string, o: { paused?: boole
   ctx.invalidate();
   await ctx.xl(['restore', ...(o.paused === true ? ['-p'] : []), path], TIMEOUTS.saveRestore);
   ctx.invalidate();
-}
-
-/**
- * Renames a domain: `xl rename` when it runs, and its config file's `name=` (plus the file itself when it is called
- * NAME.cfg, and its autostart link). Refuses before changing anything when the new file already exists.
- */
-export async function rename(ctx: OpsContext, dom: DomainRef, newName: string): Promise<{ configPath: string | null }> {
-  const ref = checkNotDom0(checkDomainRef(dom), 'Rename');
-  const to = checkDomainName(newName, 'newName');
-  const rows = await listRows(ctx);
-  const row = findRow(rows, ref);
-  const oldName = row?.name ?? ref;
-  if (row === undefined && /^\d+$/.test(ref)) throw new XenError('NOT_FOUND', `No domain with id ${ref}`, { field: 'domain' });
-  if (rows.some((r) => r.name === to)) throw new XenError('EXISTS', `A domain named ${to} is running`, { field: 'newName' });
-  const entries = await scanConfigs(ctx);
-  const cfg = pickConfig(entries, oldName);
-  if (cfg === null && row === undefined) throw new XenError('NOT_FOUND', `No domain or config named ${oldName}`, { field: 'domain' });
-  if (pickConfig(entries, to) !== null) throw new XenError('EXISTS', `A config for ${to} already exists`, { field: 'newName' });
-  // Check the file move is possible before xl renames anything, so a refusal leaves both sides untouched.
-  const plan = cfg === null ? null : await renameConfigFor(ctx, cfg, to);
-  ctx.invalidate();
-  if (row !== undefined) await ctx.xl(['rename', ref, to], TIMEOUTS.control);
-  const configPath = plan === null ? null : await plan.apply();
-  ctx.invalidate();
-  return { configPath };
 }

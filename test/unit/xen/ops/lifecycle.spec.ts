@@ -170,6 +170,15 @@ describe('rename', () => {
     expect(await fs.stat('/etc/xen/auto/test1.cfg')).toBeNull();
   });
 
+  it('replaces several autostart entries for the old file (a link and a copy) with one link', async () => {
+    const fs = new FakeFs({ '/etc/xen/test1.cfg': TEST1_CFG, '/etc/xen/auto/test1.cfg': TEST1_CFG }).link('/etc/xen/auto/t1', '../test1.cfg');
+    const runner = new FakeRunner(fs);
+    runner.on('xl list', fx('xl-list.txt'));
+    await createXenApi(runner).rename('test1', 'web');
+    expect(await fs.list('/etc/xen/auto')).toEqual(['web.cfg']);
+    expect(await fs.readlink('/etc/xen/auto/web.cfg')).toBe('/etc/xen/web.cfg');
+  });
+
   it('keeps a config file whose name differs from the domain, editing name= in place', async () => {
     const fs = new FakeFs({ '/etc/xen/lab.cfg': TEST1_CFG });
     const runner = new FakeRunner(fs);
