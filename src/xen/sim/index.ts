@@ -8,8 +8,9 @@
  *   by a 100 ms unref'd ticker. `speed` divides every delay so tests run fast.
  * - Consoles are real ptys (node-pty) running src/xen/sim/console-guest.cjs with the current Node (plain JS, because a
  *   node 20 child cannot run .ts); the bundled build passes `consoleGuestPath`.
- * - VNC: a real RFB 3.8 server per running HVM domain with vnc=1; VNC auth (vncpasswd) uses a small DES in des.ts
- *   because Node's OpenSSL 3 lacks des-ecb.
+ * - VNC: a real RFB 3.8 server (127.0.0.1, random port) per running HVM domain with vnc=1, started the first time
+ *   xenstore is asked about that domain; VNC auth (vncpasswd) uses a small DES in des.ts because Node's OpenSSL 3
+ *   lacks des-ecb.
  * - Texts not captured from the real host (out-of-memory create, mem-max below target, vcpu-set above maxvcpus,
  *   rename clash, cd-insert on PV, block-attach clash) use libxl/xl wording with approximate source line numbers.
  */

@@ -159,7 +159,9 @@ export async function runXl(ctx: XlContext, argv: readonly string[]): Promise<Si
       case 'reboot':
         return await shutdownOrReboot(ctx, cmd, args);
       case 'destroy': {
-        const d = host.resolveDomU(opts(args).pos[0] ?? usage(cmd, 1), 'libxl_domain_destroy');
+        const ident = opts(args).pos[0] ?? usage(cmd, 1);
+        if (host.resolve(ident) === 'dom0') throw new SimFailure('Cannot destroy privileged domain 0.\n\n', 1);
+        const d = host.resolveDomU(ident, 'libxl_domain_destroy');
         host.remove(d);
         host.persist();
         return ok();
@@ -382,7 +384,7 @@ async function create(ctx: XlContext, args: readonly string[], dryRunGlobal: boo
       break;
     }
   }
-  await ctx.sleep(ctx.host.delay(400));
+  await ctx.sleep(ctx.host.delay(1000));
   ctx.host.tick();
   try {
     ctx.host.createDomain(config, missingDisk === undefined ? { paused: flags.has('-p') } : { paused: flags.has('-p'), missingDisk });

@@ -153,6 +153,11 @@ describe('demo runner: failures surface like the local runner', () => {
     expect(res).toEqual({ stdout: '', stderr: 'nosuchdomain is an invalid domain identifier (rc=-6)\n', exitCode: 1 });
   });
 
+  it('domain 0 cannot be destroyed', async () => {
+    const r = fx.runner();
+    expect(await r.run('xl', ['destroy', 'Domain-0'], { allowFailure: true })).toEqual({ stdout: '', stderr: 'Cannot destroy privileged domain 0.\n\n', exitCode: 1 });
+  });
+
   it('an unknown subcommand fails as xl does', async () => {
     const r = fx.runner();
     expect(await r.run('xl', ['frobnicate'], { allowFailure: true })).toEqual({ stdout: '', stderr: 'command not implemented\n', exitCode: 1 });
