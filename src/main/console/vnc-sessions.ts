@@ -41,7 +41,7 @@ export class VncSessions {
     await this.address(name);
     const cfg = await this.deps.api.readConfig(name).catch(() => null);
     const proxy = await startVncProxy({
-      allowedOrigins: this.deps.allowedOrigins,
+      allowedOrigins: () => this.deps.allowedOrigins(),
       connect: async () => openVncLeg(this.deps.choice, await this.address(name), () => this.sshDir()),
     });
     const id = randomBytes(12).toString('base64url');

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startWebApp, type WebApp } from './support/harness';
+
+/** The text of xterm's buffer (scrollback included), read through the test hook. */
+async function termText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const t = window.__xenithTestHooks?.console?.term;
+    if (!t) return '';
+    const b = t.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  });
+}
+
+async function waitForText(page: Page, re: RegExp, timeoutMs = 20_000): Promise<string> {
+  const t0 = Date.now();
+  let text = '';
+  while (Date.now() - t0 < timeoutMs) {
+    text = await termText(page);
+    if (re.test(text)) return text;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`terminal never showed ${re}; it shows:\n${text}`);
+}
+
+/** Average colour of a horizontal band of the noVNC canvas, as [r,g,b]. */
+async function canvasBand(page: Page, y0: number, y1: number): Promise<{ w: number; h: number; green: number }> {
+  return page.evaluate(
+    ([a, b]) => {
+      const c = document.querySelector('[data-testid="vnc-screen"] canvas') as HTMLCanvasElement | null;
+      if (!c) return { w: 0, h: 0, green: 0 };
+      const ctx = c.getContext('2d');
+      if (!ctx) return { w: c.width, h: c.height, green: 0 };
+      const img = ctx.getImageData(0, a!, c.width, b! - a!).data;
+      // Count bright-green pixels: the demo server draws typed text in (120,255,120).
+      let green = 0;
+      for (let i = 0; i < img.length; i += 4) if (img[i + 1]! > 200 && img[i]! < 160 && img[i + 2]! < 160) green++;
+      return { w: c.width, h: c.height, green };
+    },
+    [y0, y1],
+  );
+}
+
+/** Calls one channel of the app over its own WebSocket from the page (the token cookie goes along). */
+async function callApi(page: Page, channel: string, args: unknown): Promise<unknown> {
+  return page.evaluate(
+    ([c, a]) =>
+      new Promise((resolve) => {
+        const w = new WebSocket(`ws://${location.host}/ws`);
+        w.onopen = () => w.send(JSON.stringify({ t: 'req', id: 1, channel: c, args: a }));
+        w.onmessage = (ev: MessageEvent<string>) => {
+          const m = JSON.parse(ev.data) as { t: string; id?: number; res?: unknown };
+          if (m.t === 'res' && m.id === 1) {
+            w.close();
+            resolve(m.res);
+          }
+        };
+      }),
+    [channel, args] as const,
+  );
+}
+
+describe('embedded consoles in browser mode, on the demo host', () => {
+  let app: WebApp;
+  beforeAll(async () => {
+    app = await startWebApp();
+    await app.context.addInitScript(() => {
+      window.__xenithTestHooks = {};
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('opens a text console, logs in, runs a command and reads its output', async () => {
+    const { page } = app;
+    // A fresh document, so the init script that creates the test hooks runs (a hash change alone keeps the old one).
+    await page.goto('about:blank');
+    await page.goto(`${app.origin}/#/console/web01/text`);
+    await page.getByTestId('text-console').waitFor();
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor();
+    await waitForText(page, /web01 login: $/m);
+    await page.locator('.console-term').click();
+    await page.keyboard.type('root\r');
+    await waitForText(page, /root@web01:~# $/m);
+    await page.keyboard.type('echo hello-from-xterm\r');
+    const text = await waitForText(page, /^hello-from-xterm$/m);
+    expect(text).toMatch(/root@web01:~# echo hello-from-xterm\n/);
+    await page.keyboard.type('uname -a\r');
+    await waitForText(page, /Linux web01 6\.1\.0-50-amd64/);
+    await app.shot('console-text-web01');
+  });
+
+  it('answers a cursor-position query itself (ESC[6n) instead of showing it', async () => {
+    const { page } = app;
+    const reply = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const t = window.__xenithTestHooks?.console?.term;
+          if (!t) return resolve('no terminal');
+          const sub = t.onData((d) => {
+            sub.dispose();
+            resolve(d);
+          });
+          t.write('\x1b[6n');
+        }),
+    );
+    expect(reply).toMatch(/^\x1b\[\d+;\d+R$/);
+    const text = await termText(page);
+    expect(text).not.toContain('[6n');
+    // The reply went to the guest (it swallows escape sequences): the shell still answers normally.
+    await page.keyboard.type('hostname\r');
+    await waitForText(page, /^web01$/m);
+  });
+
+  it('says reconnecting while the domain reboots and reconnects to the new domain', async () => {
+    const { page } = app;
+    const before = await page.evaluate(() => window.__xenithTestHooks?.console?.sessionId());
+    // Reboot through the app's own API, as the domain view's button does (not awaited: the banner shows meanwhile).
+    const rebooted = callApi(page, 'domain:reboot', { name: 'web01' });
+    await page.locator('[data-testid="console-state"]', { hasText: /Reconnecting|Disconnected/ }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('console-banner').waitFor();
+    await app.shot('console-text-reconnecting');
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await expect(page.evaluate(() => window.__xenithTestHooks?.console?.sessionId())).resolves.toBe(before);
+    await expect(rebooted).resolves.toMatchObject({ ok: true });
+    await waitForText(page, /Linux version 6\.1\.0-50-amd64[\s\S]*web01 login: $/m, 30_000);
+    await page.locator('.console-term').click();
+    await page.keyboard.type('root\r');
+    await waitForText(page, /root@web01:~# $/m);
+  });
+
+  it('opens the graphical console of the VNC domain: the canvas shows the framebuffer and typed keys reach the server', async () => {
+    const { page } = app;
+    await page.goto(`${app.origin}/#/console/win-desktop/vnc`);
+    await page.getByTestId('vnc-console').waitFor();
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 20_000 });
+    const canvas = page.locator('[data-testid="vnc-screen"] canvas');
+    await canvas.waitFor();
+    // The demo server's test pattern: colour bars across the top of a 640x480 framebuffer.
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="vnc-screen"] canvas') as HTMLCanvasElement | null;
+      const px = c?.getContext('2d')?.getImageData(40, 40, 1, 1).data;
+      return !!px && px[0]! > 150 && px[1]! > 150 && px[2]! > 150;
+    });
+    const start = await canvasBand(page, 0, 480);
+    expect([start.w, start.h]).toEqual([640, 480]);
+    await app.shot('console-vnc-win-desktop');
+    await canvas.click({ position: { x: 300, y: 300 } });
+    await page.keyboard.type('xenith');
+    await page.waitForFunction(
+      (before) => {
+        const c = document.querySelector('[data-testid="vnc-screen"] canvas') as HTMLCanvasElement | null;
+        const ctx = c?.getContext('2d');
+        if (!c || !ctx) return false;
+        const img = ctx.getImageData(0, 0, c.width, c.height).data;
+        let green = 0;
+        for (let i = 0; i < img.length; i += 4) if (img[i + 1]! > 200 && img[i]! < 160 && img[i + 2]! < 160) green++;
+        return green > before + 50;
+      },
+      start.green,
+      { timeout: 10_000 },
+    );
+    await app.shot('console-vnc-typed');
+  });
+
+  it('asks before sending Ctrl+Alt+Del and types text through the fallback box', async () => {
+    const { page } = app;
+    await page.getByTestId('vnc-sendkey').selectOption('Ctrl+Alt+Del');
+    await page.getByTestId('vnc-confirm-keys').waitFor();
+    await app.shot('console-vnc-confirm');
+    await page.getByTestId('vnc-confirm-keys-cancel').click();
+    await page.getByTestId('vnc-confirm-keys').waitFor({ state: 'detached' });
+    // Headless Chromium refuses clipboard reads without a permission: the textarea fallback appears.
+    await page.getByTestId('vnc-type-clipboard').click();
+    await page.getByTestId('vnc-type-dialog').waitFor();
+    await page.getByTestId('vnc-type-text').fill('typed');
+    await page.getByTestId('vnc-type-ok').click();
+    await page.getByTestId('vnc-type-dialog').waitFor({ state: 'detached' });
+  });
+
+  it('connects to a password-protected display with the password from its config', async () => {
+    const { page } = app;
+    await expect(callApi(page, 'domain:start', { name: 'legacy-hvm' })).resolves.toMatchObject({ ok: true });
+    await page.goto(`${app.origin}/#/console/legacy-hvm/vnc`);
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 20_000 });
+    await expect(page.getByTestId('vnc-password-dialog').count()).resolves.toBe(0);
+  });
+});
