@@ -5,6 +5,8 @@ import { useListUi } from '../lib/list-ui';
 import { navigate } from '../lib/route';
 import { ErrorNote } from './ErrorNote';
 
+const SHORT: Partial<Record<string, string>> = { destroy: 'Force off', save: 'Save', delete: 'Delete' };
+
 /** Actions on the selected domains, a filter, Restore and New. Buttons say how many domains each applies to. */
 export function DomainToolbar({ selection }: { selection: readonly DomainSummary[] }) {
   const query = useListUi((s) => s.query);
@@ -25,28 +27,30 @@ export function DomainToolbar({ selection }: { selection: readonly DomainSummary
       />
       <div className="tb-group">
         {ACTIONS.map((a) => {
-          const targets = applicable(a.id, selection);
-          if (a.id === 'autostart-off' && targets.length === 0) return null;
-          if (a.id === 'autostart-on' && targets.length === 0 && applicable('autostart-off', selection).length > 0) return null;
+          if (a.id === 'autostart-off') return null;
+          // One Autostart button: it turns autostart on unless every applicable domain already has it.
+          const id = a.id === 'autostart-on' && applicable('autostart-on', selection).length === 0 && applicable('autostart-off', selection).length > 0 ? 'autostart-off' : a.id;
+          const targets = applicable(id, selection);
           const usable = targets.length > 0 && (selection.length === 1 || a.bulk);
+          const label = id === 'autostart-on' ? 'Autostart on' : id === 'autostart-off' ? 'Autostart off' : SHORT[id] ?? a.label;
           return (
             <button
               key={a.id}
               type="button"
-              className={`btn${a.id === 'destroy' || a.id === 'delete' ? ' danger' : ''}`}
+              className={`btn${id === 'destroy' || id === 'delete' ? ' danger' : ''}`}
               disabled={!usable}
               title={`${a.label} (${a.keyLabel})`}
               aria-keyshortcuts={a.key === 'Delete' ? 'Delete' : a.key.toUpperCase()}
-              data-testid={`action-${a.id}`}
-              onClick={() => requestAction(a.id, targets.map((t) => t.name))}
+              data-testid={`action-${id}`}
+              onClick={() => requestAction(id, targets.map((t) => t.name))}
             >
-              {a.id === 'autostart-on' ? 'Autostart on' : a.id === 'autostart-off' ? 'Autostart off' : a.label.replace('…', '')}
+              {label}
               {selection.length > 1 && usable ? ` (${targets.length})` : ''}
             </button>
           );
         })}
       </div>
-      <div className="tb-group">
+      <div className="tb-group end">
         <button type="button" className="btn" onClick={requestRestore} data-testid="action-restore" disabled={restoreBusy !== undefined}>
           {restoreBusy ? 'Restoring…' : 'Restore…'}
         </button>

@@ -48,7 +48,7 @@ export const LiveChart = memo(function LiveChart({ title, data, series, from, to
         <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={clock} stroke="var(--fg-faint)" fontSize={11} minTickGap={40} />
-          <YAxis domain={[0, yMax]} allowDataOverflow tickFormatter={format} stroke="var(--fg-faint)" fontSize={11} width={64} />
+          <YAxis domain={[0, yMax]} ticks={[0, yMax / 4, yMax / 2, (3 * yMax) / 4, yMax]} allowDataOverflow tickFormatter={format} stroke="var(--fg-faint)" fontSize={11} width={64} />
           <Tooltip
             isAnimationActive={false}
             labelFormatter={(t) => clock(Number(t))}

@@ -27,7 +27,7 @@ interface Props {
 const scratch: SeriesWindow = { t: new Float64Array(900), v: new Float32Array(900), n: 0 };
 
 /** A tiny canvas chart of the last minute of a domain's metrics, drawn outside React on each stats tick. */
-export const Sparkline = memo(function Sparkline({ name, lines, max, minMax = 1, seconds = 60, width = 96, height = 22, label, testId }: Props) {
+export const Sparkline = memo(function Sparkline({ name, lines, max, minMax = 1, seconds = 60, width = 80, height = 22, label, testId }: Props) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const canvas = ref.current;
@@ -51,22 +51,41 @@ export const Sparkline = memo(function Sparkline({ name, lines, max, minMax = 1,
       }
       if (top <= 0) top = 1;
       ctx.lineWidth = 1.25;
-      for (const l of lines) {
+      // Baseline, so an idle domain still shows where its graph is.
+      ctx.fillStyle = cssVar('--border');
+      ctx.fillRect(0, height - 1, width, 1);
+      lines.forEach((l, li) => {
         const w = ring.read(l.metric, from, scratch);
-        ctx.strokeStyle = cssVar(l.color);
+        const color = cssVar(l.color);
+        const last = lines.length - 1;
         ctx.beginPath();
         let prevT = -Infinity;
+        let startX = 0;
+        let x = 0;
         for (let k = 0; k < w.n; k++) {
           const t = w.t[k] ?? 0;
-          const x = ((t - from) / (seconds * 1000)) * width;
-          const y = height - 1 - (Math.min(w.v[k] ?? 0, top) / top) * (height - 2);
+          x = ((t - from) / (seconds * 1000)) * width;
+          const y = height - 1.5 - (Math.min(w.v[k] ?? 0, top) / top) * (height - 3);
           // A gap of more than a few ticks (stopped, app paused) breaks the line instead of drawing a false slope.
-          if (t - prevT > 3500) ctx.moveTo(x, y);
-          else ctx.lineTo(x, y);
+          if (t - prevT > 3500) {
+            ctx.moveTo(x, y);
+            if (k === 0) startX = x;
+          } else ctx.lineTo(x, y);
           prevT = t;
         }
+        ctx.strokeStyle = color;
         ctx.stroke();
-      }
+        // The main (last) line gets a faint area under it: easier to read at 22 px than a bare line.
+        if (li === last && w.n > 1) {
+          ctx.lineTo(x, height);
+          ctx.lineTo(startX, height);
+          ctx.closePath();
+          ctx.globalAlpha = 0.18;
+          ctx.fillStyle = color;
+          ctx.fill();
+          ctx.globalAlpha = 1;
+        }
+      });
     };
     return registerDrawer(draw);
   }, [name, lines, max, minMax, seconds, width, height]);

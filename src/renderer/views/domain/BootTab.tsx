@@ -23,7 +23,8 @@ export function BootTab({ name, summary, data }: TabProps) {
   useEffect(() => {
     const keys = ['kernel', 'ramdisk', 'cmdline', 'extra', 'root', 'bootloader', 'bootloader_args', 'firmware', 'boot', 'on_poweroff', 'on_reboot', 'on_crash'];
     setF(Object.fromEntries(keys.map((k) => [k, cfgText(view, k)])));
-  }, [view]);
+    // Only a change of the file resets the form; a background reload with the same text keeps unsaved edits.
+  }, [view?.text]);
   if (data.configError) return <p className="muted">{`This domain has no config file to edit (${data.configError.message}).`}</p>;
   if (!view) return <p className="muted">Loading…</p>;
   const set = (k: string) => (v: string) => setF({ ...f, [k]: v });

@@ -118,7 +118,7 @@ export function DisksTab({ name, summary, data }: TabProps) {
             {disks.length === 0 && (
               <tr>
                 <td colSpan={8} className="muted">
-                  No disks.
+                  {data.details ? 'No disks.' : 'Loading…'}
                 </td>
               </tr>
             )}

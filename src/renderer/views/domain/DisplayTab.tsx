@@ -21,7 +21,7 @@ export function DisplayTab({ name, summary, data }: TabProps) {
     setListen(cfgText(view, 'vnclisten'));
     setDisplay(cfgText(view, 'vncdisplay'));
     setPassword('');
-  }, [view, summary?.hasVnc]);
+  }, [view?.text, summary?.hasVnc]);
   const displayOk = display === '' || /^\d{1,4}$/.test(display);
   const listenOk = listen === '' || /^[A-Za-z0-9.:_-]+$/.test(listen);
   return (

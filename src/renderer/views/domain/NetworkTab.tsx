@@ -69,7 +69,7 @@ export function NetworkTab({ name, summary, data }: TabProps) {
             {nics.length === 0 && (
               <tr>
                 <td colSpan={7} className="muted">
-                  No network interfaces.
+                  {data.details ? 'No network interfaces.' : 'Loading…'}
                 </td>
               </tr>
             )}

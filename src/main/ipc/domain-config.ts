@@ -1,0 +1,56 @@
+import type { ConfigCheck } from '../../shared/contract-types';
+import { validateDomainConfig } from '../../shared/domain-config';
+import { unifiedDiff } from '../../shared/unified-diff';
+import { parseXlConfig } from '../../xen/config/xl-config';
+import { configFromXl } from '../../xen/config/render';
+import { isXenError } from '../../xen/errors';
+import type { HandlerRegistry } from '../gateway/registry';
+import type { Services } from '../core/services';
+import { changing } from './track';
+
+/** Checks config text for domain `name`: syntax (with the line), every field, and that it keeps the name. */
+export function checkConfigText(name: string, text: string, saved: string, path: string): ConfigCheck {
+  const diff = unifiedDiff(saved, text.endsWith('\n') || text === '' ? text : `${text}\n`, { a: path, b: `${path} (edited)` });
+  let obj: Record<string, unknown>;
+  try {
+    obj = parseXlConfig(text).toObject() as Record<string, unknown>;
+  } catch (e) {
+    const line = isXenError(e) && typeof e.detail.line === 'number' ? e.detail.line : undefined;
+    return { ok: false, problems: [{ field: '', message: e instanceof Error ? e.message : String(e), ...(line !== undefined ? { line } : {}) }], diff };
+  }
+  let cfg;
+  try {
+    cfg = configFromXl(obj);
+  } catch (e) {
+    const field = isXenError(e) && typeof e.detail.field === 'string' ? e.detail.field : '';
+    return { ok: false, problems: [{ field, message: e instanceof Error ? e.message : String(e) }], diff };
+  }
+  const v = validateDomainConfig(cfg);
+  if (!v.ok) return { ok: false, problems: v.errors.map((p) => ({ field: p.field, message: p.message })), diff };
+  if (v.value.name !== name) {
+    return { ok: false, problems: [{ field: 'name', message: `The file must keep name = "${name}"; use Rename on the Overview tab to change it` }], diff };
+  }
+  return { ok: true, problems: [], diff };
+}
+
+/** domain:configGet/configCheck/configSave: the xl.cfg text, checked as it is typed, saved atomically with a guard. */
+export function registerDomainConfigHandlers(r: HandlerRegistry, s: Services): void {
+  r.register('domain:configGet', ({ name }) => s.api.readConfig(name));
+  r.register('domain:configCheck', async ({ name, text }) => {
+    let saved = '';
+    let path = `${s.paths.configDir}/${name}.cfg`;
+    try {
+      const view = await s.api.readConfig(name);
+      saved = view.text;
+      path = view.path;
+    } catch (e) {
+      if (!isXenError(e, 'NOT_FOUND')) throw e;
+    }
+    return checkConfigText(name, text, saved, path);
+  });
+  r.register('domain:configSave', ({ name, text, expectedText }) =>
+    changing(s, `config ${name}`, async () => {
+      await s.api.writeConfig(name, text, { expectedText });
+    }),
+  );
+}
