@@ -71,22 +71,27 @@ export function createSimFs(rootDir: string): HostFs {
         }
       }),
     remove: (p) => wrap(p, () => fsp.unlink(local(p))),
-    // Link targets stay host paths (as on a real dom0); readlink hands them back unchanged.
+    // Links are stored relative (../x.cfg) so following one on this machine stays inside the sandbox; an absolute
+    // target would point at the developer's real /etc/xen. readlink turns them back into absolute host paths.
     symlink: (target, p) =>
       wrap(p, async () => {
         hostPathToLocal(rootDir, target);
+        const linkHost = path.posix.normalize(p);
+        const rel = path.posix.relative(path.posix.dirname(linkHost), path.posix.normalize(target)) || '.';
         await fsp.mkdir(path.dirname(local(p)), { recursive: true });
-        await fsp.symlink(target, local(p));
+        await fsp.symlink(rel, local(p));
       }),
     readlink: (p) =>
       wrap(p, async () => {
+        let raw: string;
         try {
-          return await fsp.readlink(local(p));
+          raw = await fsp.readlink(local(p));
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT' || code === 'EINVAL') return null;
           throw e;
         }
+        return raw.startsWith('/') ? raw : path.posix.resolve(path.posix.dirname(path.posix.normalize(p)), raw);
       }),
     createSparse: (p, bytes) =>
       wrap(p, async () => {

@@ -92,7 +92,8 @@ function seed(host: SimHost, fs: { local: (p: string) => string }, count: number
     if (s.autostart) {
       const link = fs.local(`/etc/xen/auto/${s.name}.cfg`);
       mkdirSync(path.dirname(link), { recursive: true });
-      if (!existsSync(link)) symlinkSync(cfgPath, link);
+      // Relative, like the sandboxed HostFs makes them, so the link cannot reach outside the state dir.
+      if (!existsSync(link)) symlinkSync(`../${s.name}.cfg`, link);
     }
     if (s.state === 'stopped') continue;
     const config = simConfigFromCfg(parseCfgText(s.cfgText, cfgPath), `seed:${s.name}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,9 @@ describe('demo host files live under <stateDir>/root', () => {
     await fs.writeFileExclusive('/etc/xen/a.cfg', 'x');
     await fs.symlink('/etc/xen/a.cfg', '/etc/xen/auto/a.cfg');
     expect(await fs.readlink('/etc/xen/auto/a.cfg')).toBe('/etc/xen/a.cfg');
+    // Stored relative, so reading through it stays in the sandbox rather than reaching this machine's /etc/xen.
+    expect(readlinkSync(join(root, 'etc/xen/auto/a.cfg'))).toBe('../a.cfg');
+    expect(await fs.readFile('/etc/xen/auto/a.cfg')).toBe('x');
     expect((await fs.stat('/etc/xen/auto/a.cfg'))?.isSymlink).toBe(true);
     expect(await fs.readlink('/etc/xen/a.cfg')).toBeNull();
     await expect(fs.symlink('relative', '/etc/xen/auto/b.cfg')).rejects.toMatchObject({ code: 'INVALID_ARG' });

@@ -262,7 +262,7 @@ describe('demo host persistence', () => {
     expect(rows.find((x) => x.name === 'web01')?.memMiB).toBe(1500);
     // The host kept running while the app was away.
     expect(rows.find((x) => x.name === 'db01')?.cpuTimeS).toBeGreaterThan(cpuBefore);
-    expect(readlinkSync(join(dir, 'root/etc/xen/auto/web01.cfg'))).toBe('/etc/xen/web01.cfg');
+    expect(readlinkSync(join(dir, 'root/etc/xen/auto/web01.cfg'))).toBe('../web01.cfg');
     expect(await b.fs.readlink('/etc/xen/auto/web01.cfg')).toBe('/etc/xen/web01.cfg');
   });
 
