@@ -62,6 +62,8 @@ export interface OpsContext {
   /** Runs `xl ARGS` and returns stdout. */
   xl(args: readonly string[], timeoutMs?: number): Promise<string>;
   cache: ListCache | null;
+  /** Bumped by invalidate, so a list that started before a change does not store what it read. */
+  generation: number;
   /** Forget cached list data after anything that changes the set of domains or configs. */
   invalidate(): void;
   sleep(ms: number): Promise<void>;
@@ -75,8 +77,10 @@ export function createContext(runner: Runner, options: XenApiOptions = {}): OpsC
     run: (program, args, timeoutMs = TIMEOUTS.query) => runner.run(program, args, { timeoutMs }),
     xl: async (args, timeoutMs = TIMEOUTS.query) => (await runner.run('xl', args, { timeoutMs })).stdout,
     cache: null,
+    generation: 0,
     invalidate: () => {
       ctx.cache = null;
+      ctx.generation += 1;
     },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };

@@ -128,14 +128,26 @@ function merge(rows: readonly ListRow[], long: Map<number, LongFacts>, configs: 
  * plus the ones that exist only as `*.cfg` files in the config directory, with autostart from the autostart directory.
  */
 export async function listDomains(ctx: OpsContext): Promise<DomainSummary[]> {
-  const rows = await listRows(ctx);
-  return fullList(ctx, rows);
+  // Independent reads, in parallel: over ssh each is a round trip, and xl list -l is the slow one.
+  const gen = ctx.generation;
+  const [rows, long, configs] = await Promise.all([listRows(ctx), readLongFacts(ctx), readConfigs(ctx)]);
+  return remember(ctx, gen, rows, long, configs);
 }
 
-async function fullList(ctx: OpsContext, rows: readonly ListRow[]): Promise<DomainSummary[]> {
-  const long = await readLongFacts(ctx);
-  const configs = await readConfigs(ctx);
-  ctx.cache = { domidKey: domidKey(rows), long, configs };
+async function fullList(ctx: OpsContext, gen: number, rows: readonly ListRow[]): Promise<DomainSummary[]> {
+  const [long, configs] = await Promise.all([readLongFacts(ctx), readConfigs(ctx)]);
+  return remember(ctx, gen, rows, long, configs);
+}
+
+function remember(
+  ctx: OpsContext,
+  gen: number,
+  rows: readonly ListRow[],
+  long: Map<number, LongFacts>,
+  configs: ListCache['configs'],
+): DomainSummary[] {
+  // An operation that changed domains or configs while this list ran makes what it read stale: do not keep it.
+  if (ctx.generation === gen) ctx.cache = { domidKey: domidKey(rows), long, configs };
   return merge(rows, long, configs);
 }
 
@@ -144,8 +156,9 @@ async function fullList(ctx: OpsContext, rows: readonly ListRow[]): Promise<Doma
  * reused unless the set of domids changed (a domain came, went or rebooted) or an operation invalidated them.
  */
 export async function listDomainsCheap(ctx: OpsContext): Promise<DomainSummary[]> {
+  const gen = ctx.generation;
   const rows = await listRows(ctx);
   const cache = ctx.cache;
-  if (cache === null || cache.domidKey !== domidKey(rows)) return fullList(ctx, rows);
+  if (cache === null || cache.domidKey !== domidKey(rows)) return fullList(ctx, gen, rows);
   return merge(rows, cache.long, cache.configs);
 }

@@ -131,3 +131,36 @@ describe('invalidateCache', () => {
     expect(api.options).toMatchObject({ configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDirs: ['/var/lib/xen/images'] });
   });
 });
+
+describe('a list racing an operation', () => {
+  it('does not cache what it read when a config changed meanwhile', async () => {
+    const fs = new FakeFs({ '/etc/xen/test1.cfg': fx('test1.cfg') });
+    const runner = new FakeRunner(fs);
+    let release: (() => void) | undefined;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    runner.on('xl list', fx('xl-list.txt'));
+    let longCalls = 0;
+    runner.use((line) => {
+      if (line !== 'xl list -l') return undefined;
+      longCalls += 1;
+      return fx('xl-list-l.json');
+    });
+    const api = createXenApi(runner);
+    // Hold the first long list until setAutostart has run.
+    const origRun = runner.run.bind(runner);
+    runner.run = async (program, args, opts) => {
+      if (args.join(' ') === 'list -l' && longCalls === 0) await gate;
+      return origRun(program, args, opts);
+    };
+    const first = api.listDomainsCheap();
+    await new Promise((r) => setTimeout(r, 5));
+    await api.setAutostart('test1', true);
+    release?.();
+    expect((await first).find((d) => d.name === 'test1')?.autostart).toBe(false);
+    const second = await api.listDomainsCheap();
+    expect(second.find((d) => d.name === 'test1')?.autostart).toBe(true);
+    expect(longCalls).toBe(2);
+  });
+});
