@@ -7,6 +7,10 @@ import { brokerLaunchCommand, createBrokerRunner } from '../../xen/runner/broker
 import { createDemoRunner } from '../../xen/sim/index';
 import type { AppOptions, ToolstackChoice } from './options';
 
+/** The root-owned launcher the polkit action names (installed by the .deb). */
+const BROKER_LAUNCHER = '/usr/lib/xenith/xenith-broker';
+const IMAGE_DIR = '/var/lib/xen/images';
+
 /** Where the bundled helper programs live next to the main bundle. */
 export interface BundlePaths {
   brokerPath: string;
@@ -43,6 +47,10 @@ export function createRunnerFor(choice: ToolstackChoice, options: AppOptions, da
           sudoNonInteractive: process.env['XENITH_BROKER_SUDO'] === '1',
           nodePath: process.execPath,
           brokerPath: bundle.brokerPath,
+          // Under Electron, process.execPath is Electron itself: it must act as plain Node for the broker.
+          runAsNode: process.versions['electron'] !== undefined,
+          wrapperPath: existsSync(BROKER_LAUNCHER) ? BROKER_LAUNCHER : null,
+          imageDirs: [IMAGE_DIR],
         }),
       });
   }
