@@ -143,9 +143,10 @@ export function formatUptime(rows: readonly { name: string; domid: number; uptim
   return out;
 }
 
-/** `xl sched-credit2` (all domains of Pool-0). */
-export function formatSchedCredit2(rows: readonly { name: string; domid: number; weight: number; cap: number }[]): string {
-  let out = 'Cpupool Pool-0: ratelimit=1000us\nName                                ID Weight  Cap\n';
+/** `xl sched-credit2` (all domains of Pool-0), or one domain's row for -d. */
+export function formatSchedCredit2(rows: readonly { name: string; domid: number; weight: number; cap: number }[], withPool = true): string {
+  // `xl sched-credit2 -d DOM` prints the table without the pool line.
+  let out = `${withPool ? 'Cpupool Pool-0: ratelimit=1000us\n' : ''}Name                                ID Weight  Cap\n`;
   for (const r of rows) out += `${padR(r.name, 33)} ${padL(r.domid, 4)} ${padL(r.weight, 6)} ${padL(r.cap, 4)}\n`;
   return out;
 }

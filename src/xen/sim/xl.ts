@@ -343,7 +343,7 @@ function schedCredit2(ctx: XlContext, args: readonly string[]): SimResult {
     const d = ctx.host.state.domains.find((x) => x.domid === r.domid);
     return { name: r.name, domid: r.domid, weight: d?.weight ?? 256, cap: d?.cap ?? 0 };
   });
-  return ok(formatSchedCredit2(rows));
+  return ok(formatSchedCredit2(rows, dom === undefined));
 }
 
 async function readConfig(ctx: XlContext, file: string): Promise<{ text: string; shown: string }> {

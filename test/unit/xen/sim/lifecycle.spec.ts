@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseXlList, type XlListRow } from '../../../../src/xen/parse/xl-list';
 import { parseXlListLong, summariseLongEntry } from '../../../../src/xen/parse/xl-list-long';
 import { parseXlListVerbose } from '../../../../src/xen/parse/xl-list-verbose';
+import { parseXlSchedCredit2 } from '../../../../src/xen/parse/xl-sched-credit2';
 import type { DemoRunner } from '../../../../src/xen/sim/index';
 import { fakeClock, SimFixture, tempStateDir } from './helpers';
 
@@ -236,6 +237,14 @@ describe('demo host lifecycle', () => {
     s = summariseLongEntry(parseXlListLong((await r.run('xl', ['list', '-l', 'win-desktop'])).stdout)[0]!);
     expect(s.disks[1]?.target).toBe('/var/lib/xen/iso/other.iso');
     expect((await r.run('xl', ['cd-insert', 'web01', 'xvda', '/x.iso'], { allowFailure: true })).exitCode).toBe(1);
+  });
+
+  it('sched-credit2 -d shows and sets one domain’s weight', async () => {
+    const r = fx.runner();
+    await r.run('xl', ['sched-credit2', '-d', 'web01', '-w', '512']);
+    const pools = parseXlSchedCredit2((await r.run('xl', ['sched-credit2', '-d', 'web01'])).stdout);
+    expect(pools).toEqual([{ pool: null, ratelimitUs: null, domains: [{ name: 'web01', domid: 1, weight: 512, cap: 0 }] }]);
+    expect((await r.run('xl', ['sched-credit2', '-d', 'web01', '-w', '0'], { allowFailure: true })).exitCode).toBe(1);
   });
 
   it('vcpu-pin changes the hard affinity vcpu-list shows', async () => {
