@@ -1,4 +1,5 @@
 import type { PowerState } from '../../shared/dto';
+import { describeStateLetters } from '../../shared/state-words';
 import {
   headerIs,
   parseTenthsField,
@@ -88,25 +89,5 @@ export function stateFromFlags(flags: string): PowerState {
   return 'running';
 }
 
-const REASONS: Record<string, string> = {
-  '-': 'powered off',
-  r: 'rebooting',
-  s: 'suspended',
-  c: 'crashed',
-  w: 'watchdog fired',
-  S: 'soft reset',
-  '?': 'unknown reason',
-};
-
-/** Words for xl's six state letters, e.g. "-b----" -> "blocked (idle, waiting for I/O)", "--ps--" -> "paused, shut down (powered off)". */
-export function describeStateFlags(flags: string): string {
-  if (!FLAGS_RE.test(flags)) return `unknown state ${JSON.stringify(flags)}`;
-  const words: string[] = [];
-  if (flags[0] === 'r') words.push('running on a CPU');
-  if (flags[1] === 'b') words.push('blocked (idle, waiting for I/O)');
-  if (flags[2] === 'p') words.push('paused');
-  if (flags[3] === 's') words.push(`shut down (${REASONS[flags.charAt(4)] ?? 'unknown reason'})`);
-  if (flags[5] === 'd') words.push('dying');
-  if (words.length === 0) return 'runnable (waiting for a CPU)';
-  return words.join(', ');
-}
+/** Words for xl's six state letters, e.g. "-b----" -> "blocked (idle, waiting for I/O)"; one implementation shared with the renderer. */
+export const describeStateFlags = describeStateLetters;
