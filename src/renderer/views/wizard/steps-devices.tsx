@@ -1,0 +1,228 @@
+import { useEffect, useState } from 'react';
+import { nextDiskVdev } from '../../../shared/wizard-plan';
+import { xen } from '../../api/client';
+import { PathField } from '../../components/FileChooser';
+import { formatBytes } from '../../lib/format';
+import { diskFileName, freshMac, newDisk, newKey, type DiskDraft, type Draft } from './draft';
+import { Field, FieldError, invalidProps } from './field';
+import type { StepProps } from './steps-basic';
+
+/** Free bytes in `dir` on the host (main asks the host; null while unknown or when the directory is missing). */
+function useFreeBytes(dir: string): number | null | 'missing' {
+  const [free, setFree] = useState<number | null | 'missing'>(null);
+  useEffect(() => {
+    if (!dir.startsWith('/')) {
+      setFree('missing');
+      return;
+    }
+    let live = true;
+    setFree(null);
+    xen.files
+      .list({ dir: dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir, filter: 'dir' })
+      .then((l) => live && setFree(l.freeBytes))
+      .catch(() => live && setFree('missing'));
+    return () => {
+      live = false;
+    };
+  }, [dir]);
+  return free;
+}
+
+function FreeSpace({ dir }: { dir: string }) {
+  const free = useFreeBytes(dir);
+  if (free === 'missing') return <span className="warn-text small">The directory cannot be read on the host.</span>;
+  if (free === null) return <span className="muted small">…</span>;
+  return <span className="muted small" data-testid="wiz-free">{`${formatBytes(free)} free in ${dir}`}</span>;
+}
+
+function DiskCard({ disk, index, draft, set, opts, problems }: StepProps & { disk: DiskDraft; index: number }) {
+  const f = (sub: string): string => `disks[${index}].${sub}`;
+  const patch = (p: Partial<DiskDraft>): void => set((d) => ({ ...d, disks: d.disks.map((x, i) => (i === index ? { ...x, ...p } : x)) }));
+  const bootDisk = index === 0 && (draft.method === 'pygrub' || draft.method === 'disk');
+  const tid = `wiz-disk${index}`;
+  return (
+    <section className="wiz-device card" aria-label={`Disk ${index + 1}`} data-testid={tid}>
+      <div className="wiz-device-head">
+        <h3>{`Disk ${index + 1}`}</h3>
+        <span className="tag mono">{disk.vdev}</span>
+        {bootDisk && <span className="tag">boot disk (chosen on Source)</span>}
+        <span className="grow" />
+        {!bootDisk && (
+          <button type="button" className="btn" onClick={() => set((d) => ({ ...d, disks: d.disks.filter((_, i) => i !== index) }))} data-testid={`${tid}-remove`}>
+            Remove
+          </button>
+        )}
+      </div>
+      {!bootDisk && (
+        <div className="row-gap" role="radiogroup" aria-label={`Disk ${index + 1} kind`}>
+          <label className="check-row">
+            <input type="radio" checked={disk.mode === 'new'} onChange={() => patch({ mode: 'new', format: disk.format === 'vhd' ? 'raw' : disk.format, sizeGiB: disk.sizeGiB || '10' })} data-testid={`${tid}-mode-new`} />
+            Create a new image
+          </label>
+          <label className="check-row">
+            <input type="radio" checked={disk.mode === 'existing'} onChange={() => patch({ mode: 'existing' })} data-testid={`${tid}-mode-existing`} />
+            Use an existing image, logical volume or device
+          </label>
+        </div>
+      )}
+      <FieldError problems={problems} field={f('mode')} />
+      {disk.mode === 'new' ? (
+        <>
+          <div className="wiz-row">
+            <div className="wiz-field grow">
+              <PathField value={disk.dir} onChange={(v) => patch({ dir: v })} filter="dir" startDir={opts.imageDir} label="Directory" testId={`${tid}-dir`} />
+              <FreeSpace dir={disk.dir} />
+            </div>
+            <Field label="File name (never overwritten)" field={f('path')} problems={problems}>
+              <input className="input mono" value={disk.file} onChange={(e) => patch({ file: e.target.value, fileTouched: true })} spellCheck={false} data-testid={`${tid}-file`} {...invalidProps(problems, f('path'))} />
+            </Field>
+          </div>
+          <div className="wiz-grid">
+            <Field label="Size (GiB)" field={f('sizeGiB')} problems={problems}>
+              <input className="input num" inputMode="decimal" value={disk.sizeGiB} onChange={(e) => patch({ sizeGiB: e.target.value })} data-testid={`${tid}-size`} {...invalidProps(problems, f('sizeGiB'))} />
+            </Field>
+            <Field label="Format" field={f('format')} problems={problems} hint={opts.qemuImg ? undefined : 'qcow2 needs qemu-img, which this host does not have.'}>
+              <select
+                className="input"
+                value={disk.format}
+                onChange={(e) => patch({ format: e.target.value as DiskDraft['format'], ...(disk.fileTouched ? {} : { file: diskFileName(draft.name, index, disk.vdev, e.target.value as DiskDraft['format']) }) })}
+                data-testid={`${tid}-format`}
+              >
+                <option value="raw">raw (sparse)</option>
+                <option value="qcow2" disabled={!opts.qemuImg}>
+                  qcow2 (qemu-img)
+                </option>
+              </select>
+            </Field>
+            <Field label="Device" field={f('vdev')} problems={problems}>
+              <input className="input mono num" value={disk.vdev} onChange={(e) => patch({ vdev: e.target.value })} data-testid={`${tid}-vdev`} {...invalidProps(problems, f('vdev'))} />
+            </Field>
+          </div>
+        </>
+      ) : (
+        <div className="wiz-row">
+          {!bootDisk && (
+            <div className="wiz-field grow">
+              <PathField value={disk.path} onChange={(v) => patch({ path: v })} filter="image" startDir={opts.imageDir} label="Image, logical volume or device" testId={`${tid}-path`} />
+              <FieldError problems={problems} field={f('path')} />
+            </div>
+          )}
+          {bootDisk && <p className="mono wiz-grow">{disk.path || '(none chosen)'}</p>}
+          {!bootDisk && (
+            <label className="field-label">
+              Format
+              <select className="input" value={disk.format} onChange={(e) => patch({ format: e.target.value as DiskDraft['format'] })} data-testid={`${tid}-format`}>
+                <option value="raw">raw (also LVs and devices)</option>
+                <option value="qcow2">qcow2</option>
+                <option value="vhd">vhd</option>
+              </select>
+            </label>
+          )}
+          <Field label="Device" field={f('vdev')} problems={problems}>
+            <input className="input mono num" value={disk.vdev} onChange={(e) => patch({ vdev: e.target.value })} data-testid={`${tid}-vdev`} {...invalidProps(problems, f('vdev'))} />
+          </Field>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Step 4: new images (raw or qcow2, size, directory with its free space) or existing images; more disks. */
+export function StorageStep(props: StepProps) {
+  const { draft, set, opts, problems } = props;
+  const add = (): void =>
+    set((d: Draft) => {
+      const disk = newDisk(d, opts.imageDir, 10);
+      return { ...d, disks: [...d.disks, { ...disk, vdev: nextDiskVdev(d.disks.map((x) => x.vdev), d.type === 'hvm' && d.method === 'iso') }] };
+    });
+  return (
+    <div className="wiz-step-body">
+      {draft.disks.length === 0 && <p className="muted">No disks: the guest has only what it boots from.</p>}
+      {draft.disks.map((disk, i) => (
+        <DiskCard key={disk.key} {...props} disk={disk} index={i} />
+      ))}
+      <FieldError problems={problems} field="disks" />
+      <div className="row-gap">
+        <button type="button" className="btn" onClick={add} disabled={draft.disks.length >= 16} data-testid="wiz-disk-add">
+          Add a disk
+        </button>
+        {draft.type === 'hvm' && draft.method === 'iso' && <span className="muted small">The install ISO is attached as a CD drive (hdc).</span>}
+      </div>
+    </div>
+  );
+}
+
+/** Step 5: bridges from the host, unique 00:16:3e MACs, the emulated model for HVM; more NICs or none. */
+export function NetworkStep({ draft, set, opts, problems }: StepProps) {
+  const patch = (index: number, p: Partial<Draft['nics'][number]>): void => set((d) => ({ ...d, nics: d.nics.map((x, i) => (i === index ? { ...x, ...p } : x)) }));
+  return (
+    <div className="wiz-step-body">
+      {opts.bridges.length === 0 && <p className="warn-text">No bridges were found on the host; type the name of the bridge to join.</p>}
+      {draft.nics.length === 0 && (
+        <p className="muted" data-testid="wiz-no-nics">
+          No network interfaces: the guest will have no network.
+        </p>
+      )}
+      {draft.nics.map((n, i) => {
+        const f = (sub: string): string => `nics[${i}].${sub}`;
+        const tid = `wiz-nic${i}`;
+        return (
+          <section key={n.key} className="wiz-device card" aria-label={`Network interface ${i + 1}`} data-testid={tid}>
+            <div className="wiz-device-head">
+              <h3>{`Network interface ${i + 1}`}</h3>
+              <span className="grow" />
+              <button type="button" className="btn" onClick={() => set((d) => ({ ...d, nics: d.nics.filter((_, j) => j !== i) }))} data-testid={`${tid}-remove`}>
+                Remove
+              </button>
+            </div>
+            <div className="wiz-grid">
+              <Field label="Bridge" field={f('bridge')} problems={problems}>
+                {opts.bridges.length > 0 ? (
+                  <select className="input" value={n.bridge} onChange={(e) => patch(i, { bridge: e.target.value })} data-testid={`${tid}-bridge`}>
+                    {opts.bridges.map((b) => (
+                      <option key={b} value={b}>
+                        {b}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input className="input mono" value={n.bridge} onChange={(e) => patch(i, { bridge: e.target.value })} data-testid={`${tid}-bridge`} {...invalidProps(problems, f('bridge'))} />
+                )}
+              </Field>
+              <Field label="MAC address" field={f('mac')} problems={problems}>
+                <span className="wiz-inline">
+                  <input className="input mono" value={n.mac} onChange={(e) => patch(i, { mac: e.target.value })} spellCheck={false} data-testid={`${tid}-mac`} {...invalidProps(problems, f('mac'))} />
+                  <button type="button" className="btn" onClick={() => patch(i, { mac: freshMac(opts, draft.nics) })} data-testid={`${tid}-random`}>
+                    Random
+                  </button>
+                </span>
+              </Field>
+              {draft.type === 'hvm' && (
+                <Field label="Emulated model" field={f('model')} problems={problems}>
+                  <select className="input" value={n.model} onChange={(e) => patch(i, { model: e.target.value as Draft['nics'][number]['model'] })} data-testid={`${tid}-model`}>
+                    <option value="">default (rtl8139)</option>
+                    <option value="e1000">e1000</option>
+                    <option value="rtl8139">rtl8139</option>
+                    <option value="virtio-net">virtio-net</option>
+                  </select>
+                </Field>
+              )}
+            </div>
+          </section>
+        );
+      })}
+      <FieldError problems={problems} field="nics" />
+      <div className="row-gap">
+        <button
+          type="button"
+          className="btn"
+          disabled={draft.nics.length >= 8}
+          onClick={() => set((d) => ({ ...d, nics: [...d.nics, { key: newKey(), bridge: opts.bridges[0] ?? 'xenbr0', mac: freshMac(opts, d.nics), model: '' }] }))}
+          data-testid="wiz-nic-add"
+        >
+          Add a network interface
+        </button>
+      </div>
+    </div>
+  );
+}
