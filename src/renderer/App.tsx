@@ -7,7 +7,6 @@ import { watchDomains } from './store/domains-store';
 import { HostView } from './views/HostView';
 import { DomainsView } from './views/DomainsView';
 import { WizardView } from './views/wizard/WizardView';
-import { WizardView } from './views/wizard/WizardView';
 import { ConsoleView } from './views/console/ConsoleView';
 
 /** Root: starts the stores' subscriptions and picks the view for the route. */
@@ -26,9 +25,6 @@ export function App() {
   switch (route.view) {
     case 'host':
       view = <HostView />;
-      break;
-    case 'new':
-      view = <WizardView />;
       break;
     case 'new':
       view = <WizardView />;
