@@ -172,7 +172,7 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
     try {
       switch (program) {
         case 'xl':
-          if (args.includes('console')) throw new XenError('UNSUPPORTED', 'xl console needs a terminal: use pty()', { argv: [program, ...args] });
+          if (args.find((a) => !a.startsWith('-')) === 'console') throw new XenError('UNSUPPORTED', 'xl console needs a terminal: use pty()', { argv: [program, ...args] });
           return await runXl({ host, fs, sleep }, args);
         case 'xentop': {
           const o = parseXentopArgs(args);
@@ -189,9 +189,12 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
         case 'xenstore-ls':
         case 'xenstore-list': {
           // vnc-port is known once the RFB server listens; wait for it rather than answer "missing".
-          const m = /^\/local\/domain\/([0-9]+)/.exec(args.find((a) => a.startsWith('/')) ?? '/');
-          if (m?.[1] !== undefined) ensureVnc(Number(m[1]));
-          else if (args.every((a) => a.startsWith('-') || /^\/(local(\/domain)?)?\/?$/.test(a))) for (const d of host.state.domains) ensureVnc(d.domid);
+          const paths = args.filter((a) => !a.startsWith('-'));
+          for (const p of paths.length ? paths : ['/']) {
+            const m = /^\/local\/domain\/([0-9]+)/.exec(p);
+            if (m?.[1] !== undefined) ensureVnc(Number(m[1]));
+            else if (/^\/(local(\/domain)?)?\/?$/.test(p)) for (const d of host.state.domains) ensureVnc(d.domid);
+          }
           const ports = new Map<number, number>();
           for (const [domid, p] of vncServers) {
             const s = await p;
