@@ -1,0 +1,135 @@
+// The new-VM wizard's create pipeline (src/main/wizard) on the real Xen test host: a PV and a PVH guest from the
+// busybox test kernel and initramfs, each with a new sparse disk and a vif, created through the same code the
+// wizard:create channel runs (over src/xen's SSH runner), then booted: the console shows the guest's banner.
+// Afterwards the failure path: a plan xl refuses at create leaves none of its files behind.
+// Runs only with XENITH_TEST_HOST set (npm run test:xen sets it for the QEMU host).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WizardPlan } from '../../src/shared/wizard-plan';
+import { createXenApi } from '../../src/xen/ops/api';
+import { createSshRunner } from '../../src/xen/runner/ssh';
+import type { Runner } from '../../src/xen/runner/types';
+import { XenError } from '../../src/xen/errors';
+import { createFromPlan, type PhaseReport } from '../../src/main/wizard/create';
+import type { WizardDeps } from '../../src/main/wizard/deps';
+import { wizardOptions } from '../../src/main/wizard/options';
+import { previewPlan } from '../../src/main/wizard/preview';
+import { closeConnection, destroyIfPresent, remote, remoteCollect, remoteOk, testHost, waitForDomain } from './support';
+
+const host = testHost();
+const PV = 'xenith-wiz-pv';
+const PVH = 'xenith-wiz-pvh';
+const BAD = 'xenith-wiz-bad';
+const NAMES = [PV, PVH, BAD];
+
+describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => {
+  // skipIf guarantees this inside the block; the assertion narrows the type.
+  const h = host!;
+  let runner: Runner;
+  let deps: WizardDeps;
+  const paths = { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: h.guestDir };
+  /** Every file a test here may leave on failure; removed by exact path, never by pattern. */
+  const files = NAMES.flatMap((n) => [`${paths.configDir}/${n}.cfg`, `${paths.autoDir}/${n}.cfg`, `${h.guestDir}/${n}.img`]);
+
+  /** A plan for the busybox test guest as the wizard would send it. */
+  function plan(name: string, type: 'pv' | 'pvh', mac: string, over: Partial<WizardPlan> = {}): WizardPlan {
+    return {
+      type,
+      method: 'kernel',
+      preset: 'other',
+      name,
+      memoryMiB: 128,
+      maxMemMiB: 256,
+      vcpus: 1,
+      maxVcpus: 2,
+      kernel: `${h.guestDir}/vmlinuz`,
+      ramdisk: `${h.guestDir}/initrd.gz`,
+      cmdline: 'console=hvc0 quiet',
+      disks: [{ mode: 'new', path: `${h.guestDir}/${name}.img`, sizeGiB: 0.1, format: 'raw', vdev: 'xvda' }],
+      nics: [{ bridge: h.bridge, mac }],
+      vnc: false,
+      startNow: true,
+      autostart: false,
+      openConsole: false,
+      customise: false,
+      dryRun: true,
+      ...over,
+    };
+  }
+
+  beforeAll(async () => {
+    for (const n of NAMES) await destroyIfPresent(h, n);
+    await remote(h, ['rm', '-f', ...files]);
+    runner = createSshRunner({
+      target: h.target,
+      port: h.port,
+      ...(h.identityFile ? { identityFile: h.identityFile } : {}),
+      // The QEMU test host's key changes with each image build (support.ts does the same for its own ssh).
+      extraOptions: h.target.endsWith('@127.0.0.1') ? ['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'LogLevel=ERROR'] : [],
+    });
+    deps = { api: createXenApi(runner, { configDir: paths.configDir, autoDir: paths.autoDir, imageDirs: [h.guestDir] }), runner, paths };
+  });
+
+  afterAll(async () => {
+    for (const n of NAMES) await destroyIfPresent(h, n);
+    await remote(h, ['rm', '-f', ...files]);
+    await runner?.close();
+    await closeConnection(h);
+  });
+
+  it('reads the host: guest types from virt_caps, the test bridge, a MAC nobody uses', async () => {
+    const o = await wizardOptions(deps);
+    expect(o.guestTypes.filter((t) => t.available).map((t) => t.type).sort()).toEqual(['hvm', 'pv', 'pvh']);
+    expect(o.bridges).toContain(h.bridge);
+    expect(o.hostCpus).toBeGreaterThanOrEqual(1);
+    expect(o.usedNames).toContain('Domain-0');
+    expect(o.usedMacs).not.toContain(o.suggestedMac);
+  });
+
+  it.each([
+    ['PV', PV, 'pv'],
+    ['PVH', PVH, 'pvh'],
+  ] as const)('creates a %s guest from the busybox kernel, and it boots', async (_what, name, type) => {
+    const mac = (await wizardOptions(deps)).suggestedMac;
+    const p = plan(name, type, mac);
+    const preview = await previewPlan(deps, p);
+    expect(preview.problems).toEqual([]);
+    const seen: PhaseReport[] = [];
+    const r = await createFromPlan(deps, p, (x) => seen.push(x));
+    expect(r).toEqual({ name, configPath: `/etc/xen/${name}.cfg`, created: [`${h.guestDir}/${name}.img`, `/etc/xen/${name}.cfg`], started: true });
+    expect(seen.filter((x) => x.state === 'done').map((x) => x.phase)).toEqual(['validate', 'disks', 'config', 'check', 'start']);
+    // The file on the host is exactly the preview.
+    expect(await remoteOk(h, ['cat', `/etc/xen/${name}.cfg`])).toBe(preview.text);
+    await waitForDomain(h, name, true, 30_000);
+    const listed = await deps.api.listDomains();
+    expect(listed.find((d) => d.name === name)).toMatchObject({ type, vcpus: 1, configPath: `/etc/xen/${name}.cfg` });
+    // The first console client after boot gets everything since boot, banner included.
+    const text = await remoteCollect(h, ['timeout', '60', 'xl', 'console', name], /heartbeat \d+/, 90_000);
+    expect(text).toContain('XENITH-TEST-GUEST up');
+    expect(text).toContain('xvda present');
+    const nics = await deps.api.networkList(name);
+    expect(nics.map((n) => n.mac)).toEqual([mac]);
+    await remoteOk(h, ['xl', 'destroy', name], { timeoutMs: 60_000 });
+    await waitForDomain(h, name, false, 60_000);
+  });
+
+  it('when xl create fails it removes the image, config and autostart link it made, and keeps xl\'s message', async () => {
+    const mac = (await wizardOptions(deps)).suggestedMac;
+    // More memory than the host has free: xl create -n accepts the file, xl create cannot build the domain.
+    const info = await deps.api.hostInfo();
+    const huge = Math.max(info.freeMemMiB + 512, 4096);
+    const err = await createFromPlan(deps, plan(BAD, 'pv', mac, { memoryMiB: huge, maxMemMiB: huge, autostart: true })).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(XenError);
+    const xe = err as XenError;
+    expect(xe.code).toBe('XL_FAILED');
+    expect(String(xe.detail.stderr)).toMatch(/libxl: error/);
+    expect(xe.detail).toMatchObject({ phase: 'start', left: [] });
+    expect(xe.detail['removed']).toEqual([`${paths.autoDir}/${BAD}.cfg`, `${paths.configDir}/${BAD}.cfg`, `${h.guestDir}/${BAD}.img`]);
+    for (const f of [`${paths.configDir}/${BAD}.cfg`, `${paths.autoDir}/${BAD}.cfg`, `${h.guestDir}/${BAD}.img`]) {
+      expect((await remote(h, ['test', '-e', f])).code).not.toBe(0);
+    }
+    expect((await remote(h, ['xl', 'list', BAD])).code).not.toBe(0);
+  });
+});
