@@ -20,6 +20,7 @@ export type { ConfigView, WriteConfigOptions } from './ops/configs';
 export type { DeleteReport, DeleteStep, DeleteOptions } from './ops/delete';
 export type { CreateOptions, ShutdownOptions, DryRunResult } from './ops/lifecycle';
 export type { ConsoleInfo } from './ops/host';
+export type { CreateImageOptions } from './ops/images';
 export { isValidDomainName, type DomainRef } from './ops/validate';
 
 // Live figures.

@@ -192,8 +192,13 @@ export function defineSharedOpsSuite(suiteName: string, makeEnv: () => Promise<S
     }, opMs);
 
     it('attaches a new sparse image and detaches it', async () => {
-      await env.runner.fs.mkdirp(scratch);
-      await env.runner.fs.createSparse(extraImg, 64 * 1024 * 1024);
+      if (api.options.imageDirs.includes(scratch)) {
+        await api.createImage(extraImg, { sizeBytes: 64 * 1024 * 1024 });
+        await expect(api.createImage(extraImg, { sizeBytes: 64 * 1024 * 1024 })).rejects.toMatchObject({ code: 'EXISTS' });
+      } else {
+        await env.runner.fs.mkdirp(scratch);
+        await env.runner.fs.createSparse(extraImg, 64 * 1024 * 1024);
+      }
       const before = (await api.blockList(name)).length;
       await api.blockAttach(name, `format=raw,vdev=xvdb,access=rw,target=${extraImg}`);
       expect((await api.blockList(name)).length).toBe(before + 1);

@@ -6,6 +6,7 @@ import { createContext, type ResolvedOptions, type XenApiOptions } from './conte
 import * as devices from './devices';
 import * as domains from './domains';
 import * as host from './host';
+import * as images from './images';
 import * as lifecycle from './lifecycle';
 import * as mc from './memory-cpu';
 import * as ren from './rename';
@@ -51,6 +52,7 @@ export interface XenApi {
   networkAttach: Bound<typeof devices.networkAttach>;
   networkDetach: Bound<typeof devices.networkDetach>;
   networkList: Bound<typeof devices.networkList>;
+  createImage: Bound<typeof images.createImage>;
   readConfig: Bound<typeof configs.readConfig>;
   writeConfig: Bound<typeof configs.writeConfig>;
   setAutostart: Bound<typeof autostart.setAutostart>;
@@ -95,6 +97,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     networkAttach: (dom, vif) => devices.networkAttach(ctx, dom, vif),
     networkDetach: (dom, dev) => devices.networkDetach(ctx, dom, dev),
     networkList: (dom) => devices.networkList(ctx, dom),
+    createImage: (path, o) => images.createImage(ctx, path, o),
     readConfig: (name) => configs.readConfig(ctx, name),
     writeConfig: (name, content, o) => configs.writeConfig(ctx, name, content, o),
     setAutostart: (name, on) => autostart.setAutostart(ctx, name, on),
