@@ -1,26 +1,23 @@
 // Smoke test of the Xen test host itself: the toolstack answers over ssh, and the busybox PV test guest
 // can be created, shows its banner and heartbeat on the PV console, and destroyed.
 // Runs only with XENITH_TEST_HOST set (npm run test:xen sets it for the QEMU host).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   closeConnection,
+  describeHost,
   destroyIfPresent,
   infoField,
   remote,
   remoteCollect,
   remoteOk,
   testGuestConfig,
-  testHost,
   waitForDomain,
 } from './support';
 
-const host = testHost();
 const PLAIN = 'xenith-smoke';
 const WITH_DEVICES = 'xenith-smoke-dev';
 
-describe.skipIf(!host)('Xen test host (smoke)', () => {
-  // skipIf guarantees this inside the block; the assertion narrows the type.
-  const h = host!;
+describeHost('Xen test host (smoke)', (h) => {
   const cfg = (name: string): string => `${h.guestDir}/${name}.cfg`;
   const diskPath = `${h.guestDir}/${WITH_DEVICES}.img`;
 

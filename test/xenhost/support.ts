@@ -2,6 +2,7 @@
 // connection, and cleaning up domains the tests created. Kept apart from the specs so that the suite can
 // later switch to src/xen's SSH runner (createSshRunner({target, port, identityFile})) in one place.
 import { spawn } from 'node:child_process';
+import { describe } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +30,15 @@ export function testHost(env: NodeJS.ProcessEnv = process.env): TestHost | undef
     guestDir: env.XENITH_TEST_GUEST_DIR ?? '/var/lib/xenith-test',
     bridge: env.XENITH_TEST_BRIDGE ?? 'xenbr0',
   };
+}
+
+// Stands in when no host is configured: the suite body is still collected, but every test is skipped.
+const NO_HOST: TestHost = { target: 'unset', port: 22, identityFile: undefined, guestDir: '/nonexistent', bridge: 'none' };
+
+/** A describe block that receives the test host, skipped (with its tests listed) when XENITH_TEST_HOST is unset. */
+export function describeHost(name: string, body: (host: TestHost) => void): void {
+  const host = testHost();
+  describe.skipIf(!host)(name, () => body(host ?? NO_HOST));
 }
 
 /** Result of one remote command. */
