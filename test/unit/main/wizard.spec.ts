@@ -326,3 +326,48 @@ describe('wizard:create', () => {
     expect(await exists('/etc/xen/wiz1.cfg')).toBe(false);
   });
 });
+
+describe('guest types the host cannot run', () => {
+  it('are offered disabled with the reason from virt_caps', async () => {
+    const pvOnly = wrapRun(demo, (program, args) =>
+      program === 'xl' && args[0] === 'info'
+        ? demo.run(program, args).then((r) => ({ ...r, stdout: r.stdout.replace(/^virt_caps\s*:.*$/m, 'virt_caps              : pv gnttab-v1 gnttab-v2') }))
+        : null,
+    );
+    const o = await wizardOptions(depsOver(pvOnly));
+    expect(o.guestTypes).toEqual([
+      { type: 'hvm', available: false, reason: 'HVM needs hardware virtualisation (virt_caps "hvm" with "hap" or "shadow").' },
+      { type: 'pv', available: true, reason: expect.stringMatching(/^Paravirtualised/) as unknown as string },
+      { type: 'pvh', available: false, reason: 'PVH needs hardware virtualisation (virt_caps "hvm" with "hap" or "shadow").' },
+    ]);
+  });
+});
+
+describe('the wizard IPC handlers', () => {
+  it('send job:progress to the calling client only, and refetch the domain list after create', async () => {
+    const { HandlerRegistry } = await import('../../../src/main/gateway/registry');
+    const { EventHub } = await import('../../../src/main/gateway/events');
+    const { registerWizardHandlers } = await import('../../../src/main/ipc/wizard');
+    const hub = new EventHub();
+    const got: Record<string, string[]> = { a: [], b: [] };
+    hub.addClient('a', (event, payload) => got['a']?.push(`${event}:${JSON.stringify(payload)}`));
+    hub.addClient('b', (event, payload) => got['b']?.push(`${event}:${JSON.stringify(payload)}`));
+    const changed: string[] = [];
+    const d = depsOver(demo);
+    const services = { api: d.api, runner: demo, paths, hub, notifyChanged: (r: string) => changed.push(r) } as unknown as Parameters<typeof registerWizardHandlers>[1];
+    const r = new HandlerRegistry();
+    registerWizardHandlers(r, services);
+    const res = await r.invoke('wizard:create', { plan: pvPlan(), jobId: 'job-abcdef12' }, { clientId: 'a' });
+    expect(res).toMatchObject({ ok: true, value: { name: 'wiz1', started: true } });
+    expect(got['b']).toEqual([]);
+    expect(got['a']?.[0]).toBe('job:progress:{"jobId":"job-abcdef12","phase":"validate","state":"running","message":"Checking the plan against the host…"}');
+    expect(got['a']?.at(-1)).toMatch(/^job:progress:\{"jobId":"job-abcdef12","phase":"start","state":"done"/);
+    expect(changed).toEqual(['wizard']);
+    // A hostile plan never reaches the handler: the gateway refuses it and names the field.
+    const bad = await r.invoke('wizard:preview', { plan: { ...pvPlan(), cmdline: 'x"\nbootloader="/bin/sh' } }, { clientId: 'a' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARG', detail: { field: 'plan.cmdline' } } });
+    // A failure comes back coded, with xl's detail and what was removed.
+    const again = await r.invoke('wizard:create', { plan: pvPlan({ nics: [] }), jobId: 'job-abcdef13' }, { clientId: 'a' });
+    expect(again).toMatchObject({ ok: false, error: { code: 'INVALID_ARG' } });
+  });
+});
