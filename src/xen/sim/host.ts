@@ -269,7 +269,24 @@ export class SimHost extends EventEmitter {
   requestShutdown(d: SimDomain, reason: number): void {
     if (d.phase === 'shutdown' || d.phase === 'crashed' || d.phase === 'rebuilding') return;
     if (d.pending) return;
+    if (d.phase === 'paused') {
+      // The request sits in xenstore (control/shutdown); a paused guest cannot see it until it runs again.
+      d.requestedShutdown = reason;
+      this.persist();
+      return;
+    }
     d.pending = { at: this.now() + this.delay(DELAYS.halt), kind: 'halted', reason };
+    this.persist();
+  }
+
+  /** Unpauses a domain; a shutdown asked while paused now proceeds. */
+  unpause(d: SimDomain): void {
+    if (d.phase !== 'paused') return;
+    this.settle(d);
+    d.phase = 'running';
+    const reason = d.requestedShutdown;
+    delete d.requestedShutdown;
+    if (reason !== undefined) d.pending = { at: this.now() + this.delay(DELAYS.halt), kind: 'halted', reason };
     this.persist();
   }
 

@@ -93,6 +93,8 @@ export interface SimDomain {
   consoleFresh: boolean;
   /** Pre-save uptime base so I/O counters keep growing after restore. */
   ioBaseS: number;
+  /** A shutdown/reboot asked of a paused guest: it acts on it once unpaused (the reason code). */
+  requestedShutdown?: number;
   /** credit2 weight and cap (defaults 256 / 0). */
   weight?: number;
   cap?: number;

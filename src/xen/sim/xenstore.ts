@@ -69,7 +69,8 @@ export function domUEntries(d: SimDomain, x: XsExtras): [string, string][] {
     set('console/vnc-port', x.vncPort);
   }
   for (const f of ['feature-poweroff', 'feature-reboot', 'feature-suspend', 'platform-feature-multiprocessor-suspend', 'platform-feature-xs_reset_watches']) set(`control/${f}`, 1);
-  set('control/shutdown', d.pending?.kind === 'halted' ? (d.pending.reason === 1 ? 'reboot' : 'poweroff') : '');
+  const asked = d.pending?.kind === 'halted' ? d.pending.reason : d.requestedShutdown;
+  set('control/shutdown', asked === undefined ? '' : asked === 1 ? 'reboot' : 'poweroff');
   set('control/sysrq', '');
   for (let i = 0; i < d.config.maxVcpus; i++) set(`cpu/${i}/availability`, i < d.onlineVcpus ? 'online' : 'offline');
   m.set(`${r}/data`, '');

@@ -172,10 +172,7 @@ export async function runXl(ctx: XlContext, argv: readonly string[]): Promise<Si
         if (cmd === 'pause' && d.phase === 'running') {
           host.settle(d);
           d.phase = 'paused';
-        } else if (cmd === 'unpause' && d.phase === 'paused') {
-          host.settle(d);
-          d.phase = 'running';
-        }
+        } else if (cmd === 'unpause') host.unpause(d);
         host.persist();
         return ok();
       }

@@ -63,6 +63,20 @@ describe('demo host lifecycle', () => {
     expect((await row(r, 'mail01'))?.stateFlags).toBe('--ps--');
   });
 
+  it('a paused guest acts on a shutdown only once unpaused', async () => {
+    const clock = fakeClock();
+    const r = fx.runner({ clock, speed: 1 });
+    await r.run('xl', ['shutdown', 'build01']);
+    expect((await r.run('xenstore-read', ['/local/domain/4/control/shutdown'])).stdout).toBe('poweroff\n');
+    clock.advance(10_000);
+    expect((await row(r, 'build01'))?.stateFlags).toBe('--p---');
+    await r.run('xl', ['unpause', 'build01']);
+    clock.advance(400);
+    expect((await row(r, 'build01'))?.stateFlags).toBe('--ps--');
+    clock.advance(1500);
+    expect(await row(r, 'build01')).toBeUndefined();
+  });
+
   it('reboot: a new domid, briefly Mem 0 VCPUs 0 --p---, then running again', async () => {
     const clock = fakeClock();
     const r = fx.runner({ clock, speed: 1 });

@@ -12,7 +12,7 @@ import { parseXlNetworkList } from '../../../../src/xen/parse/xl-network-list';
 import { parseXlSchedCredit2 } from '../../../../src/xen/parse/xl-sched-credit2';
 import { parseXlUptime } from '../../../../src/xen/parse/xl-uptime';
 import { parseXlVcpuList } from '../../../../src/xen/parse/xl-vcpu-list';
-import { SimFixture } from './helpers';
+import { SimFixture, waitFor } from './helpers';
 
 const fx = new SimFixture();
 afterEach(() => fx.cleanup());
@@ -112,7 +112,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
     h.stdout.on('data', (b: Buffer | string) => {
       text += String(b);
     });
-    await new Promise((res) => setTimeout(res, 120));
+    await waitFor(() => text.split('NAME').length > 3);
     h.kill();
     expect(await h.exited).toBeNull();
     const frames = parseXentopBatch(text);
