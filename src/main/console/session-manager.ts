@@ -76,7 +76,8 @@ export class ConsoleSessionManager {
     o: ConsoleManagerOptions = {},
   ) {
     this.high = o.highWatermark ?? 256 * 1024;
-    this.low = o.lowWatermark ?? Math.floor(this.high / 4);
+    // Resume while the terminal still has half a window queued, so it is not left idle during the ack round trip.
+    this.low = o.lowWatermark ?? Math.floor(this.high / 2);
     this.batchMs = o.batchMs ?? 4;
     this.maxBatch = o.maxBatch ?? 128 * 1024;
     this.pollMs = o.reconnectPollMs ?? 1000;

@@ -1,0 +1,295 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { HandlerRegistry } from '../../src/main/gateway/registry';
+import { EventHub } from '../../src/main/gateway/events';
+import { startWebServer } from '../../src/main/web/server';
+import { ConsoleSessionManager } from '../../src/main/console/session-manager';
+import { registerConsoleChannels } from '../../src/main/ipc/console';
+import { spawnPty } from '../../src/xen/runner/pty-process';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test/e2e/support/harness';
+import type { BenchResult } from '../types';
+
+/** Suite name, as `--only` matches it. */
+export const name = 'console';
+
+/** Bytes of console text the guest prints (before the pty turns each \n into \r\n). */
+const FLOOD_BYTES = 20_000_000;
+/** OSC number the flood program answers keystrokes with: invisible in xterm, and xterm tells us when it parsed one. */
+const ECHO_OSC = 7777;
+
+/** Lines of console text the flood repeats: 10 000 lines of 99 printable characters and \n (1 000 000 bytes). */
+function floodBlock(): string {
+  let seed = 12345;
+  const lines: string[] = [];
+  for (let l = 0; l < 10_000; l++) {
+    let s = '';
+    for (let i = 0; i < 99; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      s += String.fromCharCode(32 + ((seed >>> 16) % 95));
+    }
+    lines.push(`${s}\n`);
+  }
+  return lines.join('');
+}
+
+/**
+ * The "guest": waits for Ctrl-A, prints the block again and again (FLOOD_BYTES in all) as fast as the pty takes it,
+ * going back to its event loop between chunks as a guest keeps reading input while it prints, and answers every other
+ * key at once with an OSC sequence naming it. It logs what it wrote, in order (content up to an offset, or a literal),
+ * so the bench can rebuild the exact stream and its hash without slowing the guest down.
+ */
+const FLOOD_PROGRAM = String.raw`'use strict';
+const fs = require('fs');
+const [resultFile, blockFile, totalArg] = process.argv.slice(2);
+const block = fs.readFileSync(blockFile, 'latin1');
+const total = Number(totalArg);
+const CHUNK = 25000;
+const log = [];
+let produced = 0;
+let started = false;
+let done = false;
+const literal = (s) => { log.push(s); process.stdout.write(s); };
+const save = () => fs.writeFileSync(resultFile, JSON.stringify({ log }));
+function pump() {
+  if (produced < total) {
+    const at = produced % block.length;
+    const chunk = block.slice(at, at + CHUNK);
+    produced += chunk.length;
+    if (typeof log[log.length - 1] === 'number') log[log.length - 1] = produced;
+    else log.push(produced);
+    if (!process.stdout.write(chunk)) process.stdout.once('drain', pump);
+    else setImmediate(pump);
+    return;
+  }
+  literal('\nFLOOD-END\n');
+  done = true;
+  save();
+}
+process.stdin.setRawMode(true);
+// Only now may keys come: before raw mode the tty would echo them itself.
+literal(']${ECHO_OSC + 1};ready');
+process.stdin.on('data', (buf) => {
+  for (const b of buf) {
+    if (b === 1) { if (!started) { started = true; setImmediate(pump); } }
+    else if (b >= 0x20 && b < 0x7f) { literal(']${ECHO_OSC};' + String.fromCharCode(b) + ''); if (done) save(); }
+  }
+});
+`;
+
+/** Rebuilds what the guest wrote from its log, as the pty delivers it (\n becomes \r\n): FNV-1a hash and length. */
+function expectedStream(block: string, log: (number | string)[]): { hash: number; length: number } {
+  let h = 0x811c9dc5 >>> 0;
+  let length = 0;
+  const add = (s: string) => {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 10) {
+        h = Math.imul(h ^ 13, 16777619) >>> 0;
+        length++;
+      }
+      h = Math.imul(h ^ c, 16777619) >>> 0;
+      length++;
+    }
+  };
+  let at = 0;
+  for (const item of log) {
+    if (typeof item === 'string') {
+      add(item);
+      continue;
+    }
+    while (at < item) {
+      const off = at % block.length;
+      const piece = block.slice(off, Math.min(block.length, off + (item - at)));
+      add(piece);
+      at += piece.length;
+    }
+  }
+  return { hash: h, length };
+}
+
+interface PageResult {
+  hash: number;
+  length: number;
+  firstAt: number;
+  doneAt: number;
+}
+
+/** 20 MB of console output through the real pipeline: pty -> session manager -> WebSocket -> xterm in Chromium. */
+export async function run(): Promise<BenchResult[]> {
+  const staticDir = resolve('dist/renderer');
+  if (!existsSync(join(staticDir, 'index.html'))) throw new Error('dist/renderer is missing: run `npm run build` first');
+  const dir = mkdtempSync(join(tmpdir(), 'xenith-bench-console-'));
+  const program = join(dir, 'flood.cjs');
+  const resultFile = join(dir, 'result.json');
+  const blockFile = join(dir, 'block.txt');
+  const block = floodBlock();
+  writeFileSync(program, FLOOD_PROGRAM);
+  writeFileSync(blockFile, block, 'latin1');
+
+  const paused = { count: 0, ms: 0 };
+  const hub = new EventHub();
+  const registry = new HandlerRegistry();
+  const manager = new ConsoleSessionManager({
+    spawn: (_args, size) => {
+      const p = spawnPty(process.execPath, [program, resultFile, blockFile, String(FLOOD_BYTES)], size, { ...process.env, ELECTRON_RUN_AS_NODE: '1' });
+      // Counts how long flow control held the guest back: the share of the run the terminal was the slow part.
+      let since = 0;
+      return {
+        ...p,
+        pause: () => {
+          paused.count++;
+          since = performance.now();
+          p.pause();
+        },
+        resume: () => {
+          paused.ms += performance.now() - since;
+          p.resume();
+        },
+      };
+    },
+    findDomid: () => Promise.resolve(1),
+    emitData: (clientId, p) => hub.emit('console:data', p, clientId),
+    emitStatus: (clientId, ev) => hub.emit('console:status', ev, clientId),
+  });
+  registerConsoleChannels(registry, manager);
+  registry.register('app:status', () => ({ kind: 'demo', label: 'bench', healthy: true, message: 'ok' }));
+  hub.onClientLeft((c) => manager.closeClient(c));
+  const server = await startWebServer({ registry, hub, staticDir });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(() => {
+      window.__xenithTestHooks = {};
+    });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.goto('about:blank');
+    await page.goto(`${server.origin}/#/console/flood/text`);
+    await page.waitForFunction(() => window.__xenithTestHooks?.console?.sessionId() != null, undefined, { timeout: 30_000 });
+
+    // Hash every chunk the terminal receives; note when the first arrives and when xterm has processed them all.
+    await page.evaluate((osc) => {
+      const hooks = window.__xenithTestHooks!;
+      const c = hooks.console!;
+      const st = { h: 0x811c9dc5 >>> 0, length: 0, firstAt: 0, doneAt: 0, echoes: new Map<string, number>(), target: -1, head: '', tail: '', ready: false };
+      (window as unknown as { __bench: typeof st }).__bench = st;
+      c.term.parser.registerOscHandler(osc + 1, () => {
+        st.ready = true;
+        return true;
+      });
+      c.term.parser.registerOscHandler(osc, (data) => {
+        st.echoes.set(data, performance.now());
+        return true;
+      });
+      hooks.tap = (d: string) => {
+        if (st.firstAt === 0) st.firstAt = performance.now();
+        let h = st.h;
+        for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d.charCodeAt(i), 16777619) >>> 0;
+        st.h = h;
+        st.length += d.length;
+        if (st.head.length < 200) st.head += d.slice(0, 200);
+        st.tail = (st.tail + d).slice(-200);
+      };
+      c.term.focus();
+    }, ECHO_OSC);
+    await page.waitForFunction(() => (window as unknown as { __bench: { ready: boolean } }).__bench.ready, undefined, { timeout: 30_000 });
+    await page.evaluate(() => window.__xenithTestHooks!.console!.term.input('\x01', true));
+
+    // Keystrokes during the flood: each is timed from its keydown in the page to xterm parsing the guest's answer.
+    const latencies: number[] = [];
+    const keys = 'abcdefghijklmnopqrstuvwxyz';
+    const floodOver = async (): Promise<boolean> => {
+      if (!existsSync(resultFile)) return false;
+      // Cheap (this process is main too): every 100-character line gains a \r; literals count with theirs.
+      const log = (JSON.parse(readFileSync(resultFile, 'utf8')) as { log: (number | string)[] }).log;
+      let length = 0;
+      for (const item of log) length += typeof item === 'string' ? item.length + (item.match(/\n/g)?.length ?? 0) : 0;
+      length += FLOOD_BYTES * 1.01;
+      return page.evaluate((n) => window.__xenithTestHooks!.console!.flow.processed >= n, length);
+    };
+    for (let i = 0; i < 400 && (i < 5 || !(await floodOver())); i++) {
+      const key = keys[i % keys.length]!;
+      await page.evaluate((k) => {
+        const st = (window as unknown as { __bench: { echoes: Map<string, number>; down: Map<string, number> } }).__bench;
+        st.echoes.delete(k);
+        st.down ??= new Map();
+        const onDown = (e: KeyboardEvent) => {
+          if (e.key === k) {
+            st.down.set(k, performance.now());
+            document.removeEventListener('keydown', onDown, true);
+          }
+        };
+        document.addEventListener('keydown', onDown, true);
+      }, key);
+      await page.keyboard.press(key);
+      const ms = await page.evaluate(
+        (k) =>
+          new Promise<number>((resolveMs) => {
+            const st = (window as unknown as { __bench: { echoes: Map<string, number>; down: Map<string, number> } }).__bench;
+            const t0 = performance.now();
+            const check = () => {
+              const at = st.echoes.get(k);
+              const down = st.down.get(k);
+              if (at !== undefined && down !== undefined) resolveMs(at - down);
+              else if (performance.now() - t0 > 5000) resolveMs(Number.POSITIVE_INFINITY);
+              else setTimeout(check, 1);
+            };
+            check();
+          }),
+        key,
+      );
+      latencies.push(ms);
+      await page.waitForTimeout(25);
+    }
+
+    const deadline = Date.now() + 120_000;
+    while (!existsSync(resultFile)) {
+      if (Date.now() > deadline) throw new Error('the flood did not finish within 120 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const expected = expectedStream(block, (JSON.parse(readFileSync(resultFile, 'utf8')) as { log: (number | string)[] }).log);
+    const got = await page.evaluate(
+      (total) =>
+        new Promise<PageResult>((resolveRes) => {
+          const st = (window as unknown as { __bench: { h: number; length: number; firstAt: number } }).__bench;
+          const flow = window.__xenithTestHooks!.console!.flow;
+          const check = () => {
+            if (flow.processed >= total || performance.now() - st.firstAt > 180_000) {
+              resolveRes({ hash: st.h, length: st.length, firstAt: st.firstAt, doneAt: performance.now() });
+            } else setTimeout(check, 2);
+          };
+          check();
+        }),
+      expected.length,
+    );
+    if (got.length !== expected.length || got.hash !== expected.hash) {
+      const ends = await page.evaluate(() => {
+        const st = (window as unknown as { __bench: { head: string; tail: string } }).__bench;
+        return JSON.stringify([st.head, st.tail]);
+      });
+      throw new Error(`console flood arrived damaged (first and last characters: ${ends}): ${got.length} chars, hash ${got.hash.toString(16)}; the guest wrote ${expected.length}, hash ${expected.hash.toString(16)}`);
+    }
+    const seconds = (got.doneAt - got.firstAt) / 1000;
+    const finite = latencies.filter(Number.isFinite);
+    if (finite.length < latencies.length) throw new Error(`${latencies.length - finite.length} keystroke(s) got no answer within 5 s: ${latencies.map((l) => l.toFixed(1)).join(" ")}`);
+    console.error(
+      `bench: console: ${(expected.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s, ${latencies.length} keystrokes, latency median ${median(finite).toFixed(1)} ms, max ${Math.max(...finite).toFixed(1)} ms; pty paused ${paused.count} times, ${(paused.ms / 1000).toFixed(2)} s in all; load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs`,
+    );
+    return [
+      { name: 'console.mb_per_s', value: expected.length / 1e6 / seconds, unit: 'MB/s' },
+      { name: 'console.input_latency_max_ms', value: Math.max(...finite), unit: 'ms' },
+    ];
+  } finally {
+    await browser.close().catch(() => undefined);
+    manager.closeAll();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
