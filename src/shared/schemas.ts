@@ -2,12 +2,14 @@ import { z } from 'zod';
 
 /** Schemas for the values that cross IPC. Each refuses what could break a command line or a config file. */
 
-/** A domain name Xen accepts: letters, digits, `_ . -`, not starting with `-`, at most 64 characters. */
+/** A domain name Xen accepts: letters, digits, `_ . -`, not starting with `-` or `.`, not all digits, at most 64 characters. */
 export const domainNameSchema = z
   .string()
   .min(1, 'Name is empty')
   .max(64, 'Name is longer than 64 characters')
-  .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, 'Name may use only letters, digits, "_", "." and "-", and not start with "-"');
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'Name may use only letters, digits, "_", "." and "-", and not start with "-" or "."')
+  // An all-digit name would be read by xl as a domid.
+  .refine((n) => !/^\d+$/.test(n), 'Name may not be all digits (xl would read it as a domain ID)');
 
 /** An absolute host path with no `..` segment, control character or quote. */
 export const absPathSchema = z

@@ -20,7 +20,7 @@ describe('HandlerRegistry', () => {
     const r = new HandlerRegistry();
     const pause = vi.fn(async () => undefined);
     r.register('domain:pause', pause);
-    for (const name of ['a;touch /tmp/x', '$(reboot)', '-h', 'a b', 'x\ny', '', 'a'.repeat(65)]) {
+    for (const name of ['a;touch /tmp/x', '$(reboot)', '-h', '.hidden', '42', 'a b', 'x\ny', '', 'a'.repeat(65)]) {
       const res = await r.invoke('domain:pause', { name }, ctx);
       expect(res.ok).toBe(false);
       if (!res.ok) {
