@@ -130,6 +130,9 @@ describe('the new-VM wizard on the demo host', () => {
     await page.getByTestId('wiz-preview').filter({ hasText: 'name = "e2e-hvm"' }).waitFor();
     const previewText = await page.getByTestId('wiz-preview').textContent();
     await app.shot('wizard-hvm-6-finish');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await app.shot('wizard-hvm-6-finish-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.getByTestId('wiz-finish').click();
     await page.getByTestId('wiz-outcome').waitFor({ timeout: 20_000 });
     expect(await page.getByTestId('wiz-outcome').textContent()).toBe('e2e-hvm is running.');

@@ -191,7 +191,7 @@ export function WizardView() {
                   onClick={() => goTo(i)}
                   data-testid={`wiz-step-${s.id}`}
                 >
-                  <span className="wiz-step-num">{i < step ? '✓' : i + 1}</span>
+                  <span className="wiz-step-num">{i < step || (job?.done === true && job.error === null) ? '✓' : i + 1}</span>
                   {s.title}
                 </button>
               </li>
@@ -199,7 +199,9 @@ export function WizardView() {
           </ol>
         </nav>
         <section className="wiz-main card" aria-labelledby="wiz-step-title" data-testid={`wiz-body-${current.id}`}>
-          <h2 id="wiz-step-title" ref={titleRef} tabIndex={-1}>{`${step + 1}. ${current.title}`}</h2>
+          <h2 id="wiz-step-title" ref={titleRef} tabIndex={-1}>
+            {job === null ? `${step + 1}. ${current.title}` : !job.done ? `Creating ${job.name}…` : job.error ? `${job.name} was not created` : `${job.name} is ready`}
+          </h2>
           {job ? (
             <ProgressPanel phases={job.phases} error={job.error} outcome={job.outcome} />
           ) : (
