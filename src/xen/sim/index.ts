@@ -65,7 +65,12 @@ export interface DemoRunner extends Runner {
 }
 
 function defaultGuestPath(): string {
-  return fileURLToPath(new URL('./console-guest.cjs', import.meta.url));
+  try {
+    return fileURLToPath(new URL('./console-guest.cjs', import.meta.url));
+  } catch {
+    // A CommonJS bundle has no import.meta.url: look beside the bundle (the build copies the file there).
+    return path.join(__dirname, 'console-guest.cjs');
+  }
 }
 
 function sizingFor(count: number | undefined): { totalMiB: number; dom0MiB: number; nrCpus: number } {
@@ -343,6 +348,7 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
         host.persist();
       }
       const guest = opts.consoleGuestPath ?? defaultGuestPath();
+      if (!existsSync(guest)) throw new XenError('NOT_FOUND', `demo console program not found at ${guest}`, { path: guest });
       const p = nodePty.spawn(process.execPath, [guest, JSON.stringify(payload)], {
         name: 'xterm-256color',
         cols: size.cols,

@@ -72,6 +72,11 @@ describe('demo host consoles on a real pty', () => {
     expect(out.text()).toContain('nosuchdomain is an invalid domain identifier (rc=-6)');
   });
 
+  it('a missing guest program is reported, not spawned', () => {
+    const r = fx.runner({ consoleGuestPath: '/nonexistent/console-guest.cjs' });
+    expect(() => r.pty('xl', ['console', 'web01'], { cols: 80, rows: 24 })).toThrow('demo console program not found');
+  });
+
   it('only xl console runs on a pty', () => {
     const r = fx.runner();
     expect(() => r.pty('xl', ['list'], { cols: 80, rows: 24 })).toThrow('xl console');
