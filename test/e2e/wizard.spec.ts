@@ -227,6 +227,39 @@ describe('the new-VM wizard on the demo host', () => {
     await app.shot('wizard-pv-7-console');
   });
 
+  it('defines a PVH guest booting an existing disk with pygrub and opens its details instead of starting it', async () => {
+    const { page } = app;
+    put('/var/lib/xen/images/installed.img', precious);
+    await openWizard(page);
+    await page.getByTestId('wiz-type-pvh').click();
+    await page.getByTestId('wiz-method-pygrub').click();
+    await next(page, 'source');
+    await refused(page, 'source', 'disks[0].path', /^Disk 1 path /);
+    await page.getByTestId('wiz-bootdisk-browse').click();
+    await page.getByTestId('wiz-bootdisk-chooser-entry-installed.img').click();
+    expect(await page.getByTestId('wiz-bootdisk').inputValue()).toBe('/var/lib/xen/images/installed.img');
+    await next(page, 'cpu');
+    await next(page, 'storage');
+    expect(await page.getByTestId('wiz-disk0').textContent()).toContain('boot disk');
+    await next(page, 'network');
+    await page.getByTestId('wiz-nic0-remove').click();
+    await page.getByTestId('wiz-no-nics').waitFor();
+    await next(page, 'finish');
+    await page.getByTestId('wiz-name').fill('e2e-pvh');
+    await page.getByTestId('wiz-customise').check();
+    expect(await page.getByTestId('wiz-start-now').isDisabled()).toBe(true);
+    await page.getByTestId('wiz-preview').filter({ hasText: 'bootloader = "pygrub"' }).waitFor();
+    await page.getByTestId('wiz-warnings').filter({ hasText: 'no network interface' }).waitFor();
+    await app.shot('wizard-pvh-6-customise');
+    await page.getByTestId('wiz-finish').click();
+    await page.waitForURL(/#\/domains\/e2e-pvh\/overview$/, { timeout: 20_000 });
+    const cfg = readConfig('e2e-pvh');
+    expect(cfg).toMatchObject({ name: 'e2e-pvh', type: 'pvh', bootloader: 'pygrub', vifs: [] });
+    expect(cfg.disks).toEqual([{ target: '/var/lib/xen/images/installed.img', format: 'raw', vdev: 'xvda', access: 'rw' }]);
+    expect(cfg.kernel).toBeUndefined();
+    expect(readFileSync(local('/var/lib/xen/images/installed.img')).equals(precious)).toBe(true);
+  });
+
   it('an xl create failure shows xl\'s message and leaves nothing new behind; the existing disk is untouched', async () => {
     const { page } = app;
     await openWizard(page);

@@ -47,7 +47,7 @@ export function FinishStep({ draft, set, problems, preview, previewing }: StepPr
       </Field>
       <Summary draft={draft} />
       <div className="wiz-switches">
-        <Switch label="Start now" checked={draft.startNow} disabled={draft.customise} onChange={(v) => upd({ startNow: v })} testId="wiz-start-now" hint="Runs xl create once the config is written." />
+        <Switch label="Start now" checked={starts} disabled={draft.customise} onChange={(v) => upd({ startNow: v })} testId="wiz-start-now" hint="Runs xl create once the config is written." />
         <Switch label="Start at boot" checked={draft.autostart} onChange={(v) => upd({ autostart: v })} testId="wiz-autostart" hint="Links the config into /etc/xen/auto for xendomains." />
         <Switch label="Open the console" checked={draft.openConsole && starts} disabled={!starts} onChange={(v) => upd({ openConsole: v })} testId="wiz-open-console" hint="Shows the text console once the domain runs." />
         <Switch label="Customise before start" checked={draft.customise} onChange={(v) => upd({ customise: v })} testId="wiz-customise" hint="Writes the config and opens the domain's details instead of starting it." />
