@@ -8,6 +8,7 @@ import { xen } from '../../api/client';
 import { ConsoleChannel } from '../../lib/console-channel';
 import { FlowWriter } from '../../lib/console-flow';
 import { errorInfo } from '../../lib/errors';
+import { copyText } from '../../lib/console-clipboard';
 import { ConsoleToolbar, ToolButton, useFullscreen, type ConsoleState } from './ConsoleChrome';
 import { testHooks } from './test-hooks';
 
@@ -102,7 +103,7 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
       if (e.type !== 'keydown' || !e.ctrlKey || !e.shiftKey) return true;
       if (e.code === 'KeyC') {
         const sel = term.getSelection();
-        if (sel) void navigator.clipboard.writeText(sel).catch(() => undefined);
+        if (sel) void copyText(sel);
         return false;
       }
       if (e.code === 'KeyV') {
@@ -167,7 +168,7 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
 
   const copy = useCallback(() => {
     const sel = termRef.current?.getSelection();
-    if (sel) void navigator.clipboard.writeText(sel).catch(() => undefined);
+    if (sel) void copyText(sel);
     termRef.current?.focus();
   }, []);
   const paste = useCallback(() => {

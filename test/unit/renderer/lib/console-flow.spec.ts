@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FlowWriter } from '../../../../src/renderer/lib/console-flow';
+import { ConsoleChannel } from '../../../../src/renderer/lib/console-channel';
+import type { ConsoleStatusEvent } from '../../../../src/shared/contract-types';
+
+describe('FlowWriter', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('acks only what the terminal has processed, coalesced per tick', async () => {
+    const pending: (() => void)[] = [];
+    const written: string[] = [];
+    const acks: number[] = [];
+    const w = new FlowWriter({
+      write: (d, done) => {
+        written.push(d);
+        pending.push(done);
+      },
+      ack: (n) => acks.push(n),
+    });
+    w.push('abc');
+    w.push('defgh');
+    await vi.advanceTimersByTimeAsync(5);
+    expect(written).toEqual(['abc', 'defgh']);
+    expect(acks).toEqual([]);
+    pending.shift()!();
+    pending.shift()!();
+    expect(acks).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(acks).toEqual([8]);
+    expect([w.written, w.processed]).toEqual([8, 8]);
+    w.push('xy');
+    pending.shift()!();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(acks).toEqual([8, 2]);
+  });
+});
+
+describe('ConsoleChannel', () => {
+  function fakeApi() {
+    const subs = new Map<string, Set<(p: unknown) => void>>();
+    return {
+      on: ((event: string, cb: (p: unknown) => void) => {
+        let s = subs.get(event);
+        if (!s) subs.set(event, (s = new Set()));
+        s.add(cb);
+        return () => s.delete(cb);
+      }) as never,
+      fire: (event: string, p: unknown) => subs.get(event)?.forEach((cb) => cb(p)),
+    };
+  }
+
+  it('routes by id and replays what came before the session was claimed', () => {
+    const api = fakeApi();
+    const ch = new ConsoleChannel(api);
+    ch.listen();
+    api.fire('console:data', { id: 'aaaaaaaa', data: 'early ' });
+    api.fire('console:status', { id: 'aaaaaaaa', state: 'connected', message: 'hi' });
+    const got: string[] = [];
+    const states: ConsoleStatusEvent[] = [];
+    const off = ch.claim('aaaaaaaa', { data: (d) => got.push(d), status: (s) => states.push(s) });
+    api.fire('console:data', { id: 'aaaaaaaa', data: 'late' });
+    api.fire('console:data', { id: 'bbbbbbbb', data: 'not mine' });
+    expect(got).toEqual(['early ', 'late']);
+    expect(states.map((s) => s.state)).toEqual(['connected']);
+    off();
+    api.fire('console:data', { id: 'aaaaaaaa', data: 'after release' });
+    expect(got).toEqual(['early ', 'late']);
+  });
+});
