@@ -8,6 +8,8 @@ export interface AppOptions {
   sshTarget: string | null;
   sshPort: number | null;
   sshIdentity: string | null;
+  /** Extra ssh options, each KEY=VALUE (--ssh-option, repeatable). */
+  sshOptions: string[];
   /** Browser mode: address to listen on (loopback unless explicitly given). */
   listen: string;
   port: number;
@@ -32,6 +34,7 @@ export function parseAppOptions(argv: readonly string[], env: Record<string, str
     sshTarget: env['XENITH_HOST'] ?? null,
     sshPort: null,
     sshIdentity: null,
+    sshOptions: [],
     listen: '127.0.0.1',
     port: 0,
     demoDomains: null,
@@ -80,6 +83,12 @@ export function parseAppOptions(argv: readonly string[], env: Record<string, str
       case '--ssh-key':
         o.sshIdentity = take();
         break;
+      case '--ssh-option': {
+        const v = take();
+        if (!/^[A-Za-z]+=[^\s\0]+$/.test(v)) throw new UsageError('--ssh-option must look like Key=Value');
+        o.sshOptions.push(v);
+        break;
+      }
       case '--listen':
         o.listen = take();
         break;
@@ -112,14 +121,14 @@ export interface MachineFacts {
 /** Which toolstack the app connects to. */
 export type ToolstackChoice =
   | { kind: 'demo'; reason: string }
-  | { kind: 'ssh'; target: string; port: number | null; identity: string | null }
+  | { kind: 'ssh'; target: string; port: number | null; identity: string | null; options: string[] }
   | { kind: 'local'; reason: string }
   | { kind: 'broker'; reason: string };
 
 /** Local Xen when present (/proc/xen/capabilities), the demo host otherwise; --demo and --host override. */
 export function chooseToolstack(o: AppOptions, m: MachineFacts): ToolstackChoice {
   if (o.demo) return { kind: 'demo', reason: 'asked for with --demo' };
-  if (o.sshTarget) return { kind: 'ssh', target: o.sshTarget, port: o.sshPort, identity: o.sshIdentity };
+  if (o.sshTarget) return { kind: 'ssh', target: o.sshTarget, port: o.sshPort, identity: o.sshIdentity, options: o.sshOptions };
   if (!m.hasXenCapabilities) return { kind: 'demo', reason: 'no Xen on this machine' };
   if (m.isRoot) return { kind: 'local', reason: 'running as root in dom0' };
   return { kind: 'broker', reason: 'xl needs root: using the privileged broker' };

@@ -40,13 +40,15 @@ export interface WebAppOptions {
   colorScheme?: 'light' | 'dark';
   env?: Record<string, string>;
   viewport?: { width: number; height: number };
+  /** Command-line arguments instead of the demo host, e.g. ['--host', 'root@127.0.0.1', ...] for the real test host. */
+  args?: string[];
 }
 
 /** Starts `node dist/main/web.cjs --demo` on a temp state dir, waits for its URL, opens Chromium on it. */
 export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
   const stateDir = mkdtempSync(join(tmpdir(), 'xenith-e2e-'));
   const token = `t${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-  const proc = spawn(process.execPath, ['dist/main/web.cjs', '--demo', '--demo-state', stateDir], {
+  const proc = spawn(process.execPath, ['dist/main/web.cjs', ...(o.args ?? ['--demo', '--demo-state', stateDir])], {
     env: {
       ...process.env,
       XENITH_WEB_TOKEN: token,

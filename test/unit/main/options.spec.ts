@@ -39,6 +39,9 @@ describe('chooseToolstack', () => {
       target: 'root@dom0',
       port: null,
       identity: null,
+      options: [],
     });
+    expect(parseAppOptions(['--host', 'root@dom0', '--ssh-option', 'StrictHostKeyChecking=no'], {}).sshOptions).toEqual(['StrictHostKeyChecking=no']);
+    expect(() => parseAppOptions(['--ssh-option', 'ProxyCommand sh -c x'], {})).toThrow(/--ssh-option/);
   });
 });
