@@ -121,7 +121,7 @@ export interface MachineFacts {
 /** Which toolstack the app connects to. */
 export type ToolstackChoice =
   | { kind: 'demo'; reason: string }
-  | { kind: 'ssh'; target: string; port: number | null; identity: string | null; options: string[] }
+  | { kind: 'ssh'; target: string; port: number | null; identity: string | null; options?: string[] }
   | { kind: 'local'; reason: string }
   | { kind: 'broker'; reason: string };
 

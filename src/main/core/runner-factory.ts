@@ -36,7 +36,7 @@ export function createRunnerFor(choice: ToolstackChoice, options: AppOptions, da
         target: choice.target,
         ...(choice.port !== null ? { port: choice.port } : {}),
         ...(choice.identity !== null ? { identityFile: choice.identity } : {}),
-        ...(choice.options.length ? { extraOptions: choice.options } : {}),
+        ...(choice.options?.length ? { extraOptions: choice.options } : {}),
       });
     case 'local':
       return createLocalRunner();
