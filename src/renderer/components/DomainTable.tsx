@@ -79,7 +79,7 @@ const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, to
       id={rowId(d.name)}
       aria-selected={selected}
       className={`grid-row${selected ? ' selected' : ''}${active ? ' active' : ''}`}
-      style={{ transform: `translateY(${top}px)` }}
+      style={{ top }}
       data-testid={`domain-row-${d.name}`}
       data-state={state}
       onClick={(e) => onClick(e, d.name)}

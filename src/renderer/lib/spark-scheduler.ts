@@ -32,26 +32,3 @@ export function registerDrawer(draw: Draw): () => void {
     }
   };
 }
-
-/** Redraws everything now (after a theme change). */
-export function redrawAll(): void {
-  schedule();
-}
-
-const colorCache = new Map<string, string>();
-let cacheTheme = '';
-
-/** A CSS variable's value, cached per theme so a draw pass does not restyle the document. */
-export function cssVar(name: string): string {
-  const theme = document.documentElement.dataset['theme'] ?? '';
-  if (theme !== cacheTheme) {
-    colorCache.clear();
-    cacheTheme = theme;
-  }
-  let v = colorCache.get(name);
-  if (v === undefined) {
-    v = getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
-    colorCache.set(name, v);
-  }
-  return v;
-}

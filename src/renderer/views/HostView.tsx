@@ -91,7 +91,7 @@ export function HostView() {
           <h2>CPUs and memory</h2>
           <dl className="grid-facts">
             <dt>CPUs</dt>
-            <dd data-testid="host-cpus">{`${host.nrCpus} at ${host.cpuMhz} MHz`}</dd>
+            <dd data-testid="host-cpus">{`${host.nrCpus} at ${Math.round(host.cpuMhz)} MHz`}</dd>
             <dt>Topology</dt>
             <dd data-testid="host-topology">{`${host.nrNodes} NUMA node${host.nrNodes === 1 ? '' : 's'}, ${host.coresPerSocket} cores per socket, ${host.threadsPerCore} thread${host.threadsPerCore === 1 ? '' : 's'} per core`}</dd>
             <dt>Total memory</dt>

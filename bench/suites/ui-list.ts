@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../test/e2e/support/harness';
+import type { BenchResult } from '../types';
+
+/** Suite name, as `--only` matches it. */
+export const name = 'ui-list';
+
+const DOMAINS = 500;
+const MEASURE_MS = 20_000;
+/** Let the rings fill and the list settle before measuring. */
+const WARMUP_MS = 4_000;
+
+/** One vsync interval at 60 Hz. */
+const VSYNC_MS = 1000 / 60;
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? NaN;
+}
+
+/** Starts browser mode on a fresh demo host with `count` domains; resolves with the URL it prints. */
+async function startServer(stateDir: string, count: number): Promise<{ proc: ChildProcess; url: string }> {
+  const token = `b${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  const proc = spawn(process.execPath, ['dist/main/web.cjs', '--demo', '--demo-state', stateDir], {
+    env: { ...process.env, XENITH_WEB_TOKEN: token, XENITH_DATA_DIR: join(stateDir, 'data'), XENITH_DEMO_DOMAINS: String(count) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`web server did not print its URL in 60 s:\n${output}`)), 60_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`web server exited (${code}) before printing its URL:\n${output}`));
+    });
+  });
+  return { proc, url };
+}
+
+/**
+ * The domain list with 500 domains updating every second, in Chromium: frame times from requestAnimationFrame deltas
+ * over 20 s while the list scrolls slowly (so rows and their sparklines mount and unmount), and the renderer's heap
+ * after a forced GC (CDP Runtime.getHeapUsage: V8 heap plus ArrayBuffer backing stores).
+ */
+export async function run(): Promise<BenchResult[]> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'xenith-bench-ui-'));
+  let server: { proc: ChildProcess; url: string } | null = null;
+  let browser: Browser | null = null;
+  try {
+    server = await startServer(stateDir, DOMAINS);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(server.url.replace(/#.*$/, ''));
+    await page.evaluate(() => (location.hash = '#/domains'));
+    await page.getByTestId('domain-count').filter({ hasText: `of ${DOMAINS + 1} shown` }).waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(WARMUP_MS);
+    // Headless Chromium paces requestAnimationFrame at 60 Hz whatever the flags (measured: uncapping only adds jitter),
+    // so a raw delta is 16.7 ms on an idle page. A frame's cost is its delta minus the idle time Chrome handed out
+    // within it (requestIdleCallback's timeRemaining()): what the main thread spent on tasks, React, style, layout,
+    // paint and the sparklines. A frame that overran shows up whole (no idle, a 33 ms delta).
+    const { work, deltas } = await page.evaluate(async (ms) => {
+      const body = document.querySelector<HTMLElement>('[data-testid="domain-grid-body"]');
+      const work: number[] = [];
+      const deltas: number[] = [];
+      let idle = 0;
+      let running = true;
+      const onIdle = (dl: IdleDeadline) => {
+        idle += dl.timeRemaining();
+        if (running) requestIdleCallback(onIdle);
+      };
+      requestIdleCallback(onIdle);
+      const end = performance.now() + ms;
+      let last = 0;
+      let scrollAt = 0;
+      await new Promise<void>((resolve) => {
+        const step = (now: number) => {
+          const delta = now - last;
+          deltas.push(delta);
+          work.push(Math.max(0, delta - idle));
+          idle = 0;
+          last = now;
+          // A few rows every 250 ms, wrapping: the virtualiser mounts new rows while the stats keep ticking.
+          if (body && now - scrollAt > 250) {
+            scrollAt = now;
+            body.scrollTop = body.scrollTop + 3 * 34 >= body.scrollHeight - body.clientHeight ? 0 : body.scrollTop + 3 * 34;
+          }
+          if (now < end) requestAnimationFrame(step);
+          else {
+            running = false;
+            resolve();
+          }
+        };
+        requestAnimationFrame((now) => {
+          last = now;
+          scrollAt = now;
+          idle = 0;
+          requestAnimationFrame(step);
+        });
+      });
+      return { work, deltas };
+    }, MEASURE_MS);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    // usedSize is the V8 heap; backingStorageSize adds ArrayBuffer stores, where the stats rings live.
+    const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+    const heapBytes = usage.usedSize + (usage.backingStorageSize ?? 0);
+    const sorted = work.slice().sort((a, b) => a - b);
+    const dropped = deltas.filter((d) => d > VSYNC_MS * 1.5).length / Math.max(1, deltas.length);
+    const rows = await page.locator('[data-testid^="domain-row-"]').count();
+    console.error(`ui-list: ${deltas.length} frames, ${rows} rows mounted, ${(dropped * 100).toFixed(1)}% of intervals over 25 ms, V8 ${(usage.usedSize / 1048576).toFixed(1)} MB + buffers ${((usage.backingStorageSize ?? 0) / 1048576).toFixed(1)} MB`);
+    return [
+      { name: `list.frame_median_ms.${DOMAINS}`, value: percentile(sorted, 50), unit: 'ms' },
+      { name: `list.frame_p95_ms.${DOMAINS}`, value: percentile(sorted, 95), unit: 'ms' },
+      { name: `list.dropped_frames_pct.${DOMAINS}`, value: dropped * 100, unit: '%' },
+      { name: `renderer.heap_mb.${DOMAINS}`, value: heapBytes / (1024 * 1024), unit: 'MB' },
+    ];
+  } finally {
+    await browser?.close().catch(() => undefined);
+    if (server && server.proc.exitCode === null) {
+      const p = server.proc;
+      p.kill('SIGTERM');
+      await new Promise((r) => p.once('exit', r));
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
