@@ -51,6 +51,8 @@ export interface ListCache {
   long: Map<number, { uuid: string | null; type: DomainType | null; maxVcpus: number; maxMemMiB: number; hasVnc: boolean }>;
   /** Per domain name, its config file and whether it autostarts. */
   configs: Map<string, { entry: ConfigEntry; autostart: boolean }>;
+  /** Per domid, when it started (epoch ms, from `xl uptime`), so a cheap list still shows a live uptime. */
+  startedAt: Map<number, number>;
 }
 
 /** Shared by every operation of one API instance. */

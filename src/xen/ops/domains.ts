@@ -2,6 +2,8 @@ import type { DomainSummary, DomainType } from '../../shared/dto';
 import type { DomainConfig } from '../../shared/domain-config';
 import { parseXlListLong, summariseLongEntry } from '../parse/xl-list-long';
 import { stateFromFlags } from '../parse/xl-list';
+import { parseXlUptime } from '../parse/xl-uptime';
+import { isXenError } from '../errors';
 import { autostartEntriesIn, readAutostartDir } from './autostart';
 import { pickConfig, scanConfigs, type ConfigEntry } from './configs';
 import type { ListCache, OpsContext } from './context';
@@ -52,7 +54,7 @@ function configHasVnc(cfg: DomainConfig | null): boolean {
 }
 
 /** A running domain's row: xl list's live figures, -l's fixed facts, and its config file when one names it. */
-function runningSummary(row: ListRow, long: LongFacts | undefined, cfg: ConfigEntry | null, autostart: boolean): DomainSummary {
+function runningSummary(row: ListRow, long: LongFacts | undefined, cfg: ConfigEntry | null, autostart: boolean, startedAt: number | undefined, now: number): DomainSummary {
   return {
     name: row.name,
     domid: row.domid,
@@ -66,7 +68,7 @@ function runningSummary(row: ListRow, long: LongFacts | undefined, cfg: ConfigEn
     memoryMiB: row.memMiB,
     maxMemMiB: Math.max(row.memMiB, long?.maxMemMiB ?? 0),
     cpuTimeS: row.cpuTimeS,
-    uptimeS: null,
+    uptimeS: startedAt === undefined ? null : Math.max(0, Math.round((now - startedAt) / 1000)),
     configPath: cfg?.path ?? null,
     autostart,
     hasVnc: long?.hasVnc ?? configHasVnc(cfg?.config ?? null),
@@ -108,12 +110,28 @@ async function readConfigs(ctx: OpsContext): Promise<ListCache['configs']> {
   return out;
 }
 
-function merge(rows: readonly ListRow[], long: Map<number, LongFacts>, configs: ListCache['configs']): DomainSummary[] {
+/**
+ * When each running domain started, from one `xl uptime`. Uptime is a nicety: a failure here (an old xl, a parse
+ * problem) leaves the column empty rather than failing the whole list.
+ */
+async function readStartTimes(ctx: OpsContext): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  try {
+    const now = Date.now();
+    for (const r of parseXlUptime((await ctx.run('xl', ['uptime'], TIMEOUTS.query)).stdout)) out.set(r.domid, now - r.uptimeS * 1000);
+  } catch (e) {
+    if (!isXenError(e)) throw e;
+  }
+  return out;
+}
+
+function merge(rows: readonly ListRow[], long: Map<number, LongFacts>, configs: ListCache['configs'], startedAt: Map<number, number>): DomainSummary[] {
+  const now = Date.now();
   const running = [...rows]
     .sort((a, b) => a.domid - b.domid)
     .map((r) => {
       const c = configs.get(r.name);
-      return runningSummary(r, long.get(r.domid), c?.entry ?? null, c?.autostart ?? false);
+      return runningSummary(r, long.get(r.domid), c?.entry ?? null, c?.autostart ?? false, startedAt.get(r.domid), now);
     });
   const names = new Set(rows.map((r) => r.name));
   const stopped = [...configs.values()]
@@ -130,13 +148,13 @@ function merge(rows: readonly ListRow[], long: Map<number, LongFacts>, configs: 
 export async function listDomains(ctx: OpsContext): Promise<DomainSummary[]> {
   // Independent reads, in parallel: over ssh each is a round trip, and xl list -l is the slow one.
   const gen = ctx.generation;
-  const [rows, long, configs] = await Promise.all([listRows(ctx), readLongFacts(ctx), readConfigs(ctx)]);
-  return remember(ctx, gen, rows, long, configs);
+  const [rows, long, configs, startedAt] = await Promise.all([listRows(ctx), readLongFacts(ctx), readConfigs(ctx), readStartTimes(ctx)]);
+  return remember(ctx, gen, rows, long, configs, startedAt);
 }
 
 async function fullList(ctx: OpsContext, gen: number, rows: readonly ListRow[]): Promise<DomainSummary[]> {
-  const [long, configs] = await Promise.all([readLongFacts(ctx), readConfigs(ctx)]);
-  return remember(ctx, gen, rows, long, configs);
+  const [long, configs, startedAt] = await Promise.all([readLongFacts(ctx), readConfigs(ctx), readStartTimes(ctx)]);
+  return remember(ctx, gen, rows, long, configs, startedAt);
 }
 
 function remember(
@@ -145,10 +163,11 @@ function remember(
   rows: readonly ListRow[],
   long: Map<number, LongFacts>,
   configs: ListCache['configs'],
+  startedAt: Map<number, number>,
 ): DomainSummary[] {
   // An operation that changed domains or configs while this list ran makes what it read stale: do not keep it.
-  if (ctx.generation === gen) ctx.cache = { domidKey: domidKey(rows), long, configs };
-  return merge(rows, long, configs);
+  if (ctx.generation === gen) ctx.cache = { domidKey: domidKey(rows), long, configs, startedAt };
+  return merge(rows, long, configs, startedAt);
 }
 
 /**
@@ -160,5 +179,5 @@ export async function listDomainsCheap(ctx: OpsContext): Promise<DomainSummary[]
   const rows = await listRows(ctx);
   const cache = ctx.cache;
   if (cache === null || cache.domidKey !== domidKey(rows)) return fullList(ctx, gen, rows);
-  return merge(rows, cache.long, cache.configs);
+  return merge(rows, cache.long, cache.configs, cache.startedAt);
 }
