@@ -181,6 +181,29 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     await page.getByTestId('vnc-type-dialog').waitFor({ state: 'detached' });
   });
 
+  it('reconnects the graphical console after the guest reboots (new domid, new VNC port)', async () => {
+    const { page } = app;
+    const rebooted = callApi(page, 'domain:reboot', { name: 'win-desktop' });
+    await page.locator('[data-testid="console-state"]', { hasText: 'Reconnecting' }).waitFor({ timeout: 20_000 });
+    await expect(rebooted).resolves.toMatchObject({ ok: true });
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="vnc-screen"] canvas') as HTMLCanvasElement | null;
+      const px = c?.getContext('2d')?.getImageData(40, 40, 1, 1).data;
+      return !!px && px[0]! > 150;
+    });
+  });
+
+  it('says why when a domain has no console to open', async () => {
+    const { page } = app;
+    await page.goto(`${app.origin}/#/console/test-pvh/text`);
+    await page.getByTestId('console-banner').filter({ hasText: 'test-pvh is not running' }).waitFor();
+    await expect(page.getByTestId('console-state').textContent()).resolves.toBe('Failed');
+    await page.goto(`${app.origin}/#/console/web01/vnc`);
+    await page.getByTestId('console-banner').filter({ hasText: 'web01 has no graphical console' }).waitFor();
+    await app.shot('console-vnc-none');
+  });
+
   it('connects to a password-protected display with the password from its config', async () => {
     const { page } = app;
     await expect(callApi(page, 'domain:start', { name: 'legacy-hvm' })).resolves.toMatchObject({ ok: true });

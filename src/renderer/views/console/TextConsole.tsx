@@ -232,7 +232,7 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
       </ConsoleToolbar>
       {state.state === 'reconnecting' || state.state === 'disconnected' ? (
         <div className="console-banner warn" role="status" data-testid="console-banner">
-          {state.message}. The console reconnects by itself when {name} is running again.
+          {state.message} — the console reconnects by itself.
         </div>
       ) : null}
       {ended ? (
