@@ -1,0 +1,111 @@
+// What the shared operation suite does not cover, on the real Xen host through src/xen: the live stats stream, the
+// text console on a pty, and PVH and HVM guests.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createStatsService } from '../../src/xen/stats/stats-service';
+import type { StatsBatch } from '../../src/shared/dto';
+import { closeConnection, describeHost, destroyIfPresent, remote } from './support';
+import { busyboxGuest, xenOver } from './xen-env';
+
+const PV = 'xenith-feat-pv';
+const PVH = 'xenith-feat-pvh';
+const HVM = 'xenith-feat-hvm';
+
+describeHost('src/xen on the real Xen host: stats, console, PVH and HVM', (h) => {
+  const { runner, api } = xenOver(h);
+  const paths: string[] = [];
+
+  async function createGuest(name: string, type: 'pv' | 'pvh' | 'hvm'): Promise<void> {
+    await destroyIfPresent(h, name);
+    await remote(h, ['rm', '-f', `/etc/xen/${name}.cfg`]);
+    const { path } = await api.writeConfig(name, busyboxGuest(h, name, type));
+    paths.push(path);
+    await api.create(path);
+  }
+
+  beforeAll(async () => {
+    for (const n of [PV, PVH, HVM]) await destroyIfPresent(h, n);
+  });
+  afterAll(async () => {
+    for (const n of [PV, PVH, HVM]) await destroyIfPresent(h, n);
+    if (paths.length) await remote(h, ['rm', '-f', ...paths]);
+    await runner.close();
+    await closeConnection(h);
+  });
+
+  it('creates a PV guest whose text console on a pty shows the banner and runs a typed command', async () => {
+    await createGuest(PV, 'pv');
+    const list = await api.listDomains();
+    expect(list.find((d) => d.name === PV)).toMatchObject({ type: 'pv', configPath: `/etc/xen/${PV}.cfg` });
+    const pty = runner.pty('xl', ['console', PV], { cols: 100, rows: 30 });
+    let out = '';
+    pty.onData((d) => (out += d));
+    const waitFor = async (re: RegExp, ms: number): Promise<void> => {
+      const t0 = Date.now();
+      while (!re.test(out)) {
+        if (Date.now() - t0 > ms) throw new Error(`console never showed ${re}; it showed:\n${out.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    try {
+      // The first console client after boot gets everything buffered since boot.
+      await waitFor(/XENITH-TEST-GUEST up/, 120_000);
+      pty.write('\r');
+      await waitFor(/[#$] $/m, 30_000);
+      pty.write('echo xenith-$((6*7))\r');
+      await waitFor(/xenith-42/, 30_000);
+    } finally {
+      // Ctrl-] detaches like a person would.
+      pty.write('\x1d');
+      pty.kill();
+    }
+  }, 300_000);
+
+  it('streams live stats from one xentop: the guest is listed and its CPU time rises', async () => {
+    const stats = createStatsService(runner, { intervalS: 1 });
+    const batches: StatsBatch[] = [];
+    const off = stats.subscribe((b) => batches.push(b));
+    try {
+      const t0 = Date.now();
+      const mine = () => batches.map((b) => b.domains.find((d) => d.name === PV)).filter((d) => d !== undefined);
+      while (mine().length < 6 && Date.now() - t0 < 90_000) await new Promise((r) => setTimeout(r, 500));
+      const samples = mine();
+      expect(samples.length).toBeGreaterThanOrEqual(6);
+      const first = samples[0]!;
+      const last = samples[samples.length - 1]!;
+      // The guest prints a heartbeat every 5 s, so its CPU time keeps growing (xentop counts whole seconds under TCG).
+      expect(last.cpuTimeS).toBeGreaterThanOrEqual(first.cpuTimeS);
+      expect(last.memKiB).toBeGreaterThan(64 * 1024);
+      expect(batches.at(-1)?.domains.some((d) => d.name === 'Domain-0')).toBe(true);
+      expect(samples.every((s) => s.cpuHostPct >= 0 && s.cpuHostPct <= 100)).toBe(true);
+    } finally {
+      off();
+      stats.stop();
+    }
+  }, 180_000);
+
+  it('creates a PVH guest that boots', async () => {
+    await createGuest(PVH, 'pvh');
+    const d = (await api.listDomains()).find((x) => x.name === PVH);
+    expect(d).toMatchObject({ type: 'pvh' });
+    expect(d?.state).not.toBe('crashed');
+    await api.destroy(PVH);
+  }, 300_000);
+
+  it('creates an HVM guest (qemu-system-xen in dom0) and reads its serial console', async () => {
+    await createGuest(HVM, 'hvm');
+    const d = (await api.listDomains()).find((x) => x.name === HVM);
+    expect(d).toMatchObject({ type: 'hvm' });
+    const pty = runner.pty('xl', ['console', '-t', 'serial', HVM], { cols: 100, rows: 30 });
+    let out = '';
+    pty.onData((x) => (out += x));
+    try {
+      const t0 = Date.now();
+      while (!/XENITH-TEST-GUEST up|Linux version/.test(out) && Date.now() - t0 < 180_000) await new Promise((r) => setTimeout(r, 500));
+      expect(out).toMatch(/XENITH-TEST-GUEST up|Linux version/);
+    } finally {
+      pty.write('\x1d');
+      pty.kill();
+    }
+    await api.destroy(HVM);
+  }, 420_000);
+});

@@ -1,0 +1,100 @@
+// The app itself against the real Xen host: browser mode started with --host, driven in Debian's Chromium.
+// The list shows the real guest with a live CPU graph, pausing from the UI pauses it on Xen, and the text console
+// shows the guest's banner and heartbeat, runs a typed command and reconnects after `xl reboot`.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startWebApp, type WebApp } from '../e2e/support/harness';
+import { closeConnection, describeHost, destroyIfPresent, remote, remoteOk, testGuestConfig, waitForDomain } from './support';
+import { appArgsFor } from './xen-env';
+
+const NAME = 'xenith-ui';
+
+async function termText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const t = window.__xenithTestHooks?.console?.term;
+    if (!t) return '';
+    const b = t.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
+    return lines.join('\n');
+  });
+}
+
+async function waitForTerm(page: Page, re: RegExp, ms: number): Promise<string> {
+  const t0 = Date.now();
+  let text = '';
+  while (Date.now() - t0 < ms) {
+    text = await termText(page);
+    if (re.test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`terminal never showed ${re}; it shows:\n${text.slice(-2000)}`);
+}
+
+describeHost('the Xenith UI on the real Xen host', (h) => {
+  let app: WebApp | undefined;
+  const cfg = `${h.guestDir}/${NAME}.cfg`;
+
+  beforeAll(async () => {
+    await destroyIfPresent(h, NAME);
+    await remoteOk(h, ['sh', '-c', `cat > ${cfg}`], { input: testGuestConfig(h, NAME) });
+    await remoteOk(h, ['xl', 'create', cfg], { timeoutMs: 180_000 });
+    await waitForDomain(h, NAME, true, 60_000);
+    app = await startWebApp({ args: appArgsFor(h) });
+    await app.context.addInitScript(() => {
+      window.__xenithTestHooks = {};
+    });
+  }, 400_000);
+  afterAll(async () => {
+    await app?.stop();
+    await destroyIfPresent(h, NAME);
+    await remote(h, ['rm', '-f', cfg]);
+    await closeConnection(h);
+  });
+
+  it('lists the real guest with a live CPU graph, and pausing it from the UI pauses it on Xen', async () => {
+    const page = app!.page;
+    await page.getByTestId('status-toolstack').filter({ hasText: 'over SSH' }).waitFor({ timeout: 60_000 });
+    await page.getByTestId(`domain-row-${NAME}`).waitFor({ timeout: 60_000 });
+    // xentop's CPU% needs two frames; under TCG allow a generous window for a few ticks.
+    await page.waitForFunction(
+      (n) => (document.querySelector(`[data-testid="spark-cpu-${n}"] path[data-line]`)?.getAttribute('d')?.match(/L/g)?.length ?? 0) >= 2,
+      NAME,
+      { timeout: 60_000 },
+    );
+    await app!.shot('xenhost-list');
+    await page.getByTestId(`domain-row-${NAME}`).click();
+    await page.getByTestId('action-pause').click();
+    let flags = '';
+    for (let i = 0; i < 60 && !flags.includes('p'); i++) {
+      const out = await remoteOk(h, ['xl', 'list', NAME]);
+      flags = out.trim().split('\n')[1]?.trim().split(/\s+/)[4] ?? '';
+      if (!flags.includes('p')) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(flags).toMatch(/^..p/);
+    await page.getByTestId(`state-${NAME}`).filter({ hasText: 'paused' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('action-unpause').click();
+    await page.getByTestId(`state-${NAME}`).filter({ hasNotText: 'paused' }).waitFor({ timeout: 30_000 });
+  }, 300_000);
+
+  it('shows the guest banner and heartbeat in xterm, runs a typed command, and reconnects after xl reboot', async () => {
+    const page = app!.page;
+    await page.goto('about:blank');
+    await page.goto(`${app!.origin}/#/console/${NAME}/text`);
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 60_000 });
+    await waitForTerm(page, /heartbeat \d+/, 120_000);
+    await page.getByTestId('text-console').click();
+    await page.keyboard.type('echo ui-$((6*7))\r');
+    await waitForTerm(page, /ui-42/, 60_000);
+    await app!.shot('xenhost-console');
+    await remoteOk(h, ['xl', 'reboot', NAME], { timeoutMs: 120_000 });
+    await page.locator('[data-testid="console-state"]', { hasText: /Reconnecting|Disconnected/ }).waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 180_000 });
+    // The rebooted guest prints its banner again on the new console.
+    const before = (await termText(page)).split('XENITH-TEST-GUEST up').length;
+    await waitForTerm(page, /heartbeat \d+/, 120_000);
+    const t0 = Date.now();
+    while ((await termText(page)).split('XENITH-TEST-GUEST up').length <= before && Date.now() - t0 < 120_000) await page.waitForTimeout(500);
+    expect((await termText(page)).split('XENITH-TEST-GUEST up').length).toBeGreaterThan(before);
+  }, 600_000);
+});
