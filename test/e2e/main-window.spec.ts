@@ -114,6 +114,23 @@ describe('the domain list on the demo host', () => {
     await waitState(page, 'mail01', 'stopped');
   });
 
+  it('opens the context menu from the keyboard, shuts down from it, and reboots from the toolbar', async () => {
+    const { page } = app;
+    await clickRow(page, 'win-desktop');
+    await page.keyboard.press('Shift+F10');
+    await page.getByTestId('domain-menu').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('domain-grid-body').focus();
+    await page.keyboard.press('ContextMenu');
+    await page.getByTestId('menu-shutdown').click();
+    await waitState(page, 'win-desktop', 'stopped', 30_000);
+    await clickRow(page, 'db01');
+    await page.getByTestId('action-reboot').click();
+    await page.getByTestId('busy-db01').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="busy-db01"]') === null, undefined, { timeout: 30_000 });
+    expect(['running', 'blocked']).toContain(await stateOf(page, 'db01'));
+  });
+
   it('starts a stopped domain and toggles autostart', async () => {
     const { page } = app;
     await clickRow(page, 'test-pvh');
@@ -134,7 +151,7 @@ describe('the domain list on the demo host', () => {
     await clickRow(page, 'db01', ['Control']);
     await clickRow(page, 'build01', ['Control']);
     // Pause applies to two of the three (build01 is paused already).
-    await expect(page.getByTestId('action-pause').textContent()).resolves.toBe('Pause (2)');
+    await page.getByTestId('action-pause').filter({ hasText: 'Pause (2)' }).waitFor({ timeout: 10_000 });
     await page.getByTestId('action-pause').click();
     await page.getByTestId('result-panel').waitFor();
     await waitState(page, 'web01', 'paused');

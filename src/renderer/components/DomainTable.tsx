@@ -228,6 +228,15 @@ export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetched
         select([]);
         return;
     }
+    if (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) {
+      // Open the menu beside the focused row, not at the pointer (which may be anywhere).
+      e.preventDefault();
+      const row = active === null ? null : document.getElementById(rowId(active));
+      const r = (row ?? e.currentTarget).getBoundingClientRect();
+      if (active !== null && !selSet.has(active)) select([active]);
+      (row ?? e.currentTarget).dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: r.left + 48, clientY: r.top + Math.min(r.height, 30) }));
+      return;
+    }
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
       e.preventDefault();
       select(order.slice());

@@ -18,6 +18,8 @@ export function ResultPanel() {
   const rows = last.names.map((n) => ({ name: n, o: outcomes[n] })).filter((r) => r.o !== undefined);
   if (rows.length === 0) return null;
   const failed = rows.filter((r) => r.o && !r.o.ok).length;
+  // One domain that simply worked needs no panel: its row already shows the new state.
+  if (rows.length === 1 && failed === 0) return null;
   return (
     <section className={`result-panel${failed ? ' has-failed' : ''}`} aria-live="polite" data-testid="result-panel">
       <header>
