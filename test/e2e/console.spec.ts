@@ -115,6 +115,22 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     await waitForText(page, /^web01$/m);
   });
 
+  it('goes full screen and back, keeping the terminal fitted', async () => {
+    const { page } = app;
+    const before = await page.evaluate(() => window.__xenithTestHooks?.console?.term.rows ?? 0);
+    await page.getByTestId('console-fullscreen').click();
+    await page.waitForFunction(() => {
+      const f = document.querySelector('[data-testid="text-console"]');
+      return document.fullscreenElement === f || f?.classList.contains('pseudo-fullscreen');
+    });
+    await page.waitForFunction((n) => (window.__xenithTestHooks?.console?.term.rows ?? 0) >= n, before);
+    await expect(page.getByTestId('console-fullscreen').textContent()).resolves.toBe('Exit full screen');
+    await app.shot('console-text-fullscreen');
+    await page.getByTestId('console-fullscreen').click();
+    await page.waitForFunction(() => document.fullscreenElement === null && !document.querySelector('.pseudo-fullscreen'));
+    await page.locator('.console-term').click();
+  });
+
   it('says reconnecting while the domain reboots and reconnects to the new domain', async () => {
     const { page } = app;
     const before = await page.evaluate(() => window.__xenithTestHooks?.console?.sessionId());

@@ -8,19 +8,40 @@ export interface ConsoleState {
   note?: string;
 }
 
-/** Fullscreen of one element through the Fullscreen API, with its current state. */
+/**
+ * Fullscreen of one element through the Fullscreen API. Where the request is refused (Electron denies permission
+ * requests by default) the element fills the window instead, until Esc or the button again.
+ */
 export function useFullscreen(ref: RefObject<HTMLElement | null>): { isFullscreen: boolean; toggle: () => void } {
-  const [isFullscreen, setIs] = useState(false);
+  const [real, setReal] = useState(false);
+  const [pseudo, setPseudo] = useState(false);
   useEffect(() => {
-    const on = () => setIs(document.fullscreenElement !== null && document.fullscreenElement === ref.current);
+    const on = () => setReal(document.fullscreenElement !== null && document.fullscreenElement === ref.current);
     document.addEventListener('fullscreenchange', on);
     return () => document.removeEventListener('fullscreenchange', on);
   }, [ref]);
+  useEffect(() => {
+    ref.current?.classList.toggle('pseudo-fullscreen', pseudo);
+    if (!pseudo) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && e.shiftKey) setPseudo(false);
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [ref, pseudo]);
   const toggle = useCallback(() => {
-    if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
-    else void ref.current?.requestFullscreen().catch(() => undefined);
-  }, [ref]);
-  return { isFullscreen, toggle };
+    if (pseudo) return setPseudo(false);
+    if (document.fullscreenElement) {
+      void document.exitFullscreen().catch(() => undefined);
+      return;
+    }
+    const el = ref.current;
+    if (!el) return;
+    void Promise.resolve()
+      .then(() => el.requestFullscreen())
+      .catch(() => setPseudo(true));
+  }, [ref, pseudo]);
+  return { isFullscreen: real || pseudo, toggle };
 }
 
 /** A small toolbar button. */
@@ -70,7 +91,7 @@ export function ConsoleToolbar({
       <ToolButton
         testId="console-fullscreen"
         label={isFullscreen ? 'Exit full screen' : 'Full screen'}
-        title={isFullscreen ? 'Leave full screen (Esc)' : 'Show the console on the whole screen'}
+        title={isFullscreen ? 'Leave full screen' : 'Show the console on the whole screen'}
         pressed={isFullscreen}
         onClick={onFullscreen}
       />
