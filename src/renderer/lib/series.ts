@@ -1,20 +1,27 @@
 import type { SeriesRing } from '../store/stats-ring';
 
-/** Rows of several metrics of one ring over a window, keyed for recharts: [{t, a, b}, ...]. */
-export function ringRows(ring: SeriesRing | undefined, from: number, cols: Record<string, number>, scale: Record<string, number> = {}): Record<string, number>[] {
+/**
+ * Rows of several metrics of one ring over a window, keyed for recharts: [{t, a, b}, ...]. More than `maxPoints` rows
+ * are averaged down to that many, so a day-long window costs a chart no more than ten minutes do.
+ */
+export function ringRows(ring: SeriesRing | undefined, from: number, cols: Record<string, number>, maxPoints = 600): Record<string, number>[] {
   if (!ring) return [];
   const keys = Object.keys(cols);
   const reads = keys.map((k) => ring.read(cols[k] ?? 0, from));
   const first = reads[0];
   if (!first) return [];
-  const rows: Record<string, number>[] = new Array<Record<string, number>>(first.n);
-  for (let i = 0; i < first.n; i++) {
-    const row: Record<string, number> = { t: first.t[i] ?? 0 };
+  const n = first.n;
+  const per = Math.max(1, Math.ceil(n / Math.max(1, maxPoints)));
+  const rows: Record<string, number>[] = [];
+  for (let i = 0; i < n; i += per) {
+    const end = Math.min(n, i + per);
+    const row: Record<string, number> = { t: first.t[end - 1] ?? 0 };
     for (let k = 0; k < keys.length; k++) {
-      const key = keys[k] ?? '';
-      row[key] = (reads[k]?.v[i] ?? 0) * (scale[key] ?? 1);
+      let sum = 0;
+      for (let j = i; j < end; j++) sum += reads[k]?.v[j] ?? 0;
+      row[keys[k] ?? ''] = sum / (end - i);
     }
-    rows[i] = row;
+    rows.push(row);
   }
   return rows;
 }

@@ -132,13 +132,14 @@ export class SeriesRing {
   }
 
   /**
-   * Metric `m` from `fromMs` on. Uses the fine ring when it reaches back that far, else the coarse buckets followed by
-   * the fine rows newer than the last bucket, so a long window still ends at the present second.
+   * Metric `m` from `fromMs` on. Uses the fine ring when it reaches back that far (within one bucket), else the coarse
+   * buckets followed by the fine rows newer than the last bucket, so a long window still ends at the present second.
    */
   read(m: number, fromMs: number, out?: SeriesWindow): SeriesWindow {
     const dst = out ?? { t: new Float64Array(0), v: new Float32Array(0), n: 0 };
     const oldestFine = this.fine.size > 0 ? (this.fine.t[this.fine.slot(0)] ?? Infinity) : Infinity;
-    if (fromMs >= oldestFine || this.coarse.size === 0) return this.fine.read(m, fromMs, dst);
+    // Fine rows when they cover the window but for less than one bucket (a window just older than the ring).
+    if (fromMs >= oldestFine - this.coarseStepMs || this.coarse.size === 0) return this.fine.read(m, fromMs, dst);
     const c = this.coarse.read(m, fromMs, { t: new Float64Array(0), v: new Float32Array(0), n: 0 });
     const lastBucketEnd = this.bucket * this.coarseStepMs;
     const f = this.fine.read(m, lastBucketEnd, { t: new Float64Array(0), v: new Float32Array(0), n: 0 });

@@ -42,7 +42,8 @@ describe('SeriesRing', () => {
     r.push(T0 + 1000, [10]);
     r.push(T0 + 2000, [30]);
     r.push(T0 + 61_000, [0]);
-    const w = r.read(0, T0 - 1);
+    // Two buckets before the oldest fine row: old enough that the coarse ring answers.
+    const w = r.read(0, T0 - 120_000);
     expect(w.v[0]).toBe(20);
   });
 
@@ -54,6 +55,15 @@ describe('SeriesRing', () => {
     expect(r.coarseSize).toBe(Math.min(COARSE_SLOTS, (day + 3600) / 60 - 1));
     const w = r.read(0, T0 + 3600_000);
     expect(w.n).toBeGreaterThan(day / 60 - 2);
+  });
+
+  it('prefers fine rows when they cover the window but for less than one bucket', () => {
+    const r = new SeriesRing(1, 120);
+    for (let s = 0; s < 300; s++) r.push(T0 + s * 1000, [s]);
+    // The fine ring holds 180..299 s; a window from 150 s is within one bucket of it.
+    const w = r.read(0, T0 + 150_000);
+    expect(w.n).toBe(120);
+    expect(w.v[0]).toBe(180);
   });
 
   it('ignores repeated or older times (a replayed tick)', () => {
