@@ -205,6 +205,15 @@ describe('domain details on the demo host', () => {
     await page.getByTestId('ov-name').filter({ hasText: 'test-pvh2' }).waitFor();
   });
 
+  it('Domain-0: no config file, said in words, and no stop actions', async () => {
+    const { page } = app;
+    await openTab(page, 'Domain-0', 'config');
+    await page.getByTestId('config-load-error').waitFor();
+    await expect(page.getByTestId('details-action-destroy').count()).resolves.toBe(0);
+    await openTab(page, 'Domain-0', 'boot');
+    await expect(page.getByTestId('panel-boot').textContent()).resolves.toContain('no config file');
+  });
+
   it('every tab in the dark theme', async () => {
     const { page } = app;
     await page.emulateMedia({ colorScheme: 'dark' });
