@@ -63,6 +63,8 @@ const DETACH_KEY = '\x1d';
  */
 export class ConsoleSessionManager {
   private readonly sessions = new Map<string, Session>();
+  /** Clients that left; an open that was still waiting for the domain list when its client left is undone. */
+  private readonly gone = new Set<string>();
   private readonly high: number;
   private readonly low: number;
   private readonly batchMs: number;
@@ -93,6 +95,7 @@ export class ConsoleSessionManager {
     if (mine >= this.maxPerClient) throw new XenError('INVALID_ARG', `Too many consoles open (${mine})`, { field: 'name' });
     const domid = await this.deps.findDomid(target.name);
     if (domid === null) throw new XenError('NOT_FOUND', `${target.name} is not running, so it has no console`, { field: 'name' });
+    if (this.gone.has(clientId)) throw new XenError('ABORTED', 'The window that asked for this console has gone', { field: 'name' });
     const s: Session = {
       id: randomBytes(12).toString('base64url'),
       clientId,
@@ -145,6 +148,8 @@ export class ConsoleSessionManager {
 
   /** Closes every session of a client that went away (window closed, WebSocket dropped). */
   closeClient(clientId: string): void {
+    // Client ids are never reused (a counter plus randomness, or a window id), so remembering them is safe.
+    this.gone.add(clientId);
     for (const s of [...this.sessions.values()]) if (s.clientId === clientId) this.end(s, null);
   }
 

@@ -32,6 +32,8 @@ export function vncPasswordOf(cfg: DomainConfig | null): string | null {
 export class VncSessions {
   private readonly sessions = new Map<string, { clientId: string; proxy: VncProxy }>();
   private controlDir: string | null = null;
+  /** Clients that left (ids are never reused): an open still in flight for one of them is undone. */
+  private readonly gone = new Set<string>();
 
   constructor(private readonly deps: VncDeps) {}
 
@@ -44,6 +46,10 @@ export class VncSessions {
       allowedOrigins: () => this.deps.allowedOrigins(),
       connect: async () => openVncLeg(this.deps.choice, await this.address(name), () => this.sshDir()),
     });
+    if (this.gone.has(clientId)) {
+      await proxy.close();
+      throw new XenError('ABORTED', 'The window that asked for this display has gone', { field: 'name' });
+    }
     const id = randomBytes(12).toString('base64url');
     this.sessions.set(id, { clientId, proxy });
     return { id, url: proxy.url, password: vncPasswordOf(cfg?.config ?? null) };
@@ -57,6 +63,7 @@ export class VncSessions {
   }
 
   async closeClient(clientId: string): Promise<void> {
+    this.gone.add(clientId);
     await Promise.all([...this.sessions].filter(([, s]) => s.clientId === clientId).map(([id]) => this.close(clientId, id)));
   }
 

@@ -290,3 +290,26 @@ describe('ConsoleSessionManager', () => {
     expect(r.received('c1', id)).toBe('last words');
   });
 });
+
+describe('ConsoleSessionManager and clients that leave mid-open', () => {
+  it('undoes an open whose client left while the domain list was being read', async () => {
+    let release: (v: number) => void = () => undefined;
+    const ptys: PtyHandle[] = [];
+    const m = new ConsoleSessionManager({
+      spawn: () => {
+        const p = new FakePty([]);
+        ptys.push(p);
+        return p;
+      },
+      findDomid: () => new Promise<number>((r) => (release = r)),
+      emitData: () => undefined,
+      emitStatus: () => undefined,
+    });
+    const opening = m.open('gone', { name: 'web01' }, size);
+    m.closeClient('gone');
+    release(3);
+    await expect(opening).rejects.toThrow(/has gone/);
+    expect(ptys).toHaveLength(0);
+    expect(m.sessionsOf('gone')).toEqual([]);
+  });
+});

@@ -75,16 +75,22 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
     let cancelled = false;
     let id: string | null = null;
     let release: (() => void) | null = null;
+    // Main forgets a session when our connection to it drops (browser mode): say so instead of typing into nothing.
+    const lost = (e: unknown) => {
+      if (cancelled || errorInfo(e).code !== 'NOT_FOUND') return;
+      id = null;
+      setState({ state: 'closed', message: 'The console session ended (the connection to Xenith was interrupted)' });
+    };
     const send = (data: string) => {
       if (id === null) return;
       for (let i = 0; i < data.length; i += WRITE_PIECE) {
-        void xen.console.write({ id, data: data.slice(i, i + WRITE_PIECE) }).catch(() => undefined);
+        void xen.console.write({ id, data: data.slice(i, i + WRITE_PIECE) }).catch(lost);
       }
     };
     const flow = new FlowWriter({
       write: (data, done) => term.write(data, done),
       ack: (count) => {
-        if (id !== null) void xen.console.ack({ id, bytes: count }).catch(() => undefined);
+        if (id !== null) void xen.console.ack({ id, bytes: count }).catch(lost);
       },
     });
     const hooks = testHooks();

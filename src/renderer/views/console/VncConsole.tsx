@@ -39,6 +39,29 @@ export function VncConsole({ name, onDetach }: { name: string; onDetach?: () => 
     let retry: ReturnType<typeof setTimeout> | null = null;
     const hooks = testHooks();
 
+    // Each attempt opens a fresh proxy session: the old one is gone if our connection to main dropped meanwhile.
+    const start = (first: boolean) => {
+      xen.vnc.open({ name }).then(
+        (res) => {
+          if (cancelled) {
+            void xen.vnc.close({ id: res.id }).catch(() => undefined);
+            return;
+          }
+          id = res.id;
+          connect(res.url, res.password);
+        },
+        (e: unknown) => {
+          if (cancelled) return;
+          if (first) {
+            setState({ state: 'failed', message: errorInfo(e).message });
+            return;
+          }
+          // While the guest reboots it is briefly not running: keep waiting for it.
+          setState({ state: 'reconnecting', message: `Waiting for the display of ${name} (${errorInfo(e).message})` });
+          retry = setTimeout(() => start(false), RETRY_MS);
+        },
+      );
+    };
     const connect = (url: string, pw: string | null) => {
       if (cancelled) return;
       const rfb = new RFB(screen, url, { shared: true, ...(pw ? { credentials: { password: pw } } : {}) });
@@ -74,23 +97,12 @@ export function VncConsole({ name, onDetach }: { name: string; onDetach?: () => 
             ? s
             : { state: 'reconnecting', message: clean ? `The display of ${name} closed` : `Lost the display of ${name} (the guest may be rebooting)` },
         );
-        retry = setTimeout(() => connect(url, pw), RETRY_MS);
+        if (id !== null) void xen.vnc.close({ id }).catch(() => undefined);
+        id = null;
+        retry = setTimeout(() => start(false), RETRY_MS);
       });
     };
-
-    xen.vnc.open({ name }).then(
-      (res) => {
-        if (cancelled) {
-          void xen.vnc.close({ id: res.id }).catch(() => undefined);
-          return;
-        }
-        id = res.id;
-        connect(res.url, res.password);
-      },
-      (e: unknown) => {
-        if (!cancelled) setState({ state: 'failed', message: errorInfo(e).message });
-      },
-    );
+    start(true);
     return () => {
       cancelled = true;
       if (retry) clearTimeout(retry);
