@@ -30,10 +30,13 @@ async function fromConfigs(d: WizardDeps, out: UsedIdentities): Promise<void> {
     if (isXenError(e, 'NOT_FOUND')) return;
     throw e;
   }
-  for (const f of files.filter((n) => n.endsWith('.cfg'))) {
+  const cfgs = files.filter((n) => n.endsWith('.cfg'));
+  // One round trip per file on a remote host: read them all at once.
+  const texts = await Promise.all(cfgs.map((f) => orNull(d.runner.fs.readFile(joinPath(d.paths.configDir, f)))));
+  for (const [i, f] of cfgs.entries()) {
     // NAME.cfg is taken even when it holds something else: the wizard never writes over it.
     out.names.push(f.slice(0, -4));
-    const text = await orNull(d.runner.fs.readFile(joinPath(d.paths.configDir, f)));
+    const text = texts[i] ?? null;
     if (text === null) continue;
     let obj: Record<string, unknown>;
     try {
@@ -68,9 +71,8 @@ async function fromRunning(d: WizardDeps, out: UsedIdentities): Promise<void> {
 /** Every name and MAC in use, de-duplicated (MACs lower-case). */
 export async function usedIdentities(d: WizardDeps): Promise<UsedIdentities> {
   const out: UsedIdentities = { names: [], macs: [] };
-  await fromConfigs(d, out);
-  await fromRunning(d, out);
-  for (const s of await d.api.listDomains()) out.names.push(s.name);
+  // Config files and `xl list -l` between them name every domain the domain list shows.
+  await Promise.all([fromConfigs(d, out), fromRunning(d, out)]);
   return {
     names: [...new Set(out.names)].sort(),
     macs: [...new Set(out.macs.map((m) => normaliseMac(m)).filter((m): m is string => m !== null))].sort(),
@@ -106,8 +108,7 @@ const TYPE_WORDS: Record<DomainType, { yes: string; no: string }> = {
 
 /** What the wizard needs to know about the host: guest types, bridges, CPUs, memory, presets, used names and MACs. */
 export async function wizardOptions(d: WizardDeps): Promise<WizardOptions> {
-  const info = await d.api.hostInfo();
-  const used = await usedIdentities(d);
+  const [info, used, qemuImg, imageDirFreeBytes] = await Promise.all([d.api.hostInfo(), usedIdentities(d), hasQemuImg(d), orNull(d.runner.fs.freeBytes(d.paths.imageDir))]);
   const types: DomainType[] = ['hvm', 'pv', 'pvh'];
   return {
     guestTypes: types.map((type) => {
@@ -119,9 +120,9 @@ export async function wizardOptions(d: WizardDeps): Promise<WizardOptions> {
     freeMemMiB: info.freeMemMiB,
     totalMemMiB: info.totalMemMiB,
     imageDir: d.paths.imageDir,
-    imageDirFreeBytes: await orNull(d.runner.fs.freeBytes(d.paths.imageDir)),
+    imageDirFreeBytes,
     configDir: d.paths.configDir,
-    qemuImg: await hasQemuImg(d),
+    qemuImg,
     presets: [...OS_PRESETS],
     usedNames: used.names,
     usedMacs: used.macs,
