@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DomainConfigView, DomainDetails } from '../../shared/contract-types';
 import { xen } from '../api/client';
 import { errorInfo, type ErrorInfo } from './errors';
+import { reasonNames } from './reason';
 
 /** A domain's details and config file, refetched whenever main says domains changed. */
 export interface DomainData {
@@ -13,8 +14,12 @@ export interface DomainData {
   reload: () => Promise<void>;
 }
 
-/** Loads domain `name`'s details and config; reloads on domains:changed. */
-export function useDomainData(name: string): DomainData {
+/**
+ * Loads domain `name`'s details and config. Reloads when an action names this domain (main's domains:changed reason is
+ * "<action> <name>") or when `summaryKey` changes (its state, domid or sizes in the list), not on every list change:
+ * with many domains the list changes nearly every tick, and details cost several xl calls.
+ */
+export function useDomainData(name: string, summaryKey = ''): DomainData {
   const [details, setDetails] = useState<DomainDetails | null>(null);
   const [config, setConfig] = useState<DomainConfigView | null>(null);
   const [configError, setConfigError] = useState<ErrorInfo | null>(null);
@@ -39,9 +44,14 @@ export function useDomainData(name: string): DomainData {
   useEffect(() => {
     setDetails(null);
     setConfig(null);
+  }, [name]);
+  useEffect(() => {
     void reload();
+  }, [reload, summaryKey]);
+  useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
-    const off = xen.on('domains:changed', () => {
+    const off = xen.on('domains:changed', ({ reason }) => {
+      if (!reasonNames(reason, name)) return;
       // Bursts (bulk actions) become one reload.
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void reload(), 150);
@@ -50,7 +60,7 @@ export function useDomainData(name: string): DomainData {
       off();
       if (timer) clearTimeout(timer);
     };
-  }, [reload]);
+  }, [reload, name]);
   return { details, config, configError, error, reload };
 }
 

@@ -50,7 +50,8 @@ function ConsoleSlot({ name, summary }: TabProps) {
 export function DomainDetailsView({ name, tab }: { name: string; tab: string }) {
   const summary = useDomainsStore(selectDomain(name));
   const loaded = useDomainsStore((s) => s.loaded);
-  const data = useDomainData(name);
+  const summaryKey = summary ? `${summary.domid}:${summary.state}:${summary.vcpus}:${summary.maxVcpus}:${summary.memoryMiB}:${summary.maxMemMiB}:${summary.autostart}` : '';
+  const data = useDomainData(name, summaryKey);
   const current = TABS.some((t) => t.id === tab) ? tab : 'overview';
   const props: TabProps = { name, summary, data };
   const content: Record<string, ReactNode> = {
