@@ -148,6 +148,28 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     await waitForText(page, /root@web01:~# $/m);
   });
 
+  it('runs two consoles at once in two tabs, each seeing only its own guest', async () => {
+    const { page } = app;
+    const other = await app.context.newPage();
+    try {
+      await other.goto(`${app.origin}/#/console/mail01/text`);
+      await other.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor();
+      await waitForText(other, /mail01 login: $/m);
+      await other.locator('.console-term').click();
+      await other.keyboard.type('root\r');
+      await waitForText(other, /root@mail01:~# $/m);
+      await other.keyboard.type('echo only-in-mail01\r');
+      await waitForText(other, /^only-in-mail01$/m);
+      await page.locator('.console-term').click();
+      await page.keyboard.type('echo only-in-web01\r');
+      await waitForText(page, /^only-in-web01$/m);
+      await expect(termText(page)).resolves.not.toContain('only-in-mail01');
+      await expect(termText(other)).resolves.not.toContain('only-in-web01');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('opens the graphical console of the VNC domain: the canvas shows the framebuffer and typed keys reach the server', async () => {
     const { page } = app;
     await page.goto(`${app.origin}/#/console/win-desktop/vnc`);
