@@ -48,6 +48,15 @@ function autostartLink(d: WizardDeps, name: string): string {
   return joinPath(d.paths.autoDir, `${name}.cfg`);
 }
 
+/** True when `xl list NAME` finds the domain (false when it does not or xl cannot be asked). */
+async function domainExists(d: WizardDeps, name: string): Promise<boolean> {
+  try {
+    return (await d.runner.run('xl', ['list', name], { allowFailure: true, timeoutMs: 30_000 })).exitCode === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Removes what this run made, newest first; each failure is kept, the rest still removed. */
 async function rollback(d: WizardDeps, made: Made[]): Promise<{ removed: string[]; left: { path: string; message: string }[] }> {
   const removed: string[] = [];
@@ -73,7 +82,8 @@ async function rollback(d: WizardDeps, made: Made[]): Promise<{ removed: string[
  */
 export async function createFromPlan(d: WizardDeps, plan: WizardPlan, progress: ProgressSink = () => undefined): Promise<WizardResult> {
   const made: Made[] = [];
-  let phase: WizardPhase = 'validate';
+  // Assigned inside step(); the cast stops TypeScript narrowing it to 'validate' in the catch block.
+  let phase = 'validate' as WizardPhase;
   const phases = plannedPhases(plan);
   const step = async <T>(p: WizardPhase, running: string, fn: () => Promise<T>, done: string): Promise<T> => {
     phase = p;
@@ -134,7 +144,12 @@ export async function createFromPlan(d: WizardDeps, plan: WizardPlan, progress: 
     const err = asXenError(e);
     progress({ phase, state: 'failed', message: err.message });
     let cleanup = { removed: [] as string[], left: [] as { path: string; message: string }[] };
-    if (made.length > 0) {
+    // xl create that timed out or was cut off may still have built the domain: its disks are then in use.
+    const running = phase === 'start' && err.code !== 'XL_FAILED' && (await domainExists(d, plan.name));
+    if (running) {
+      progress({ phase: 'cleanup', state: 'failed', message: `${plan.name} exists despite the error, so its files are kept: ${made.map((m) => m.path).join(', ')}.` });
+      cleanup = { removed: [], left: made.map((m) => ({ path: m.path, message: 'kept: the domain exists' })) };
+    } else if (made.length > 0) {
       progress({ phase: 'cleanup', state: 'running', message: `Removing ${made.map((m) => m.path).join(', ')}…` });
       cleanup = await rollback(d, made);
       progress({

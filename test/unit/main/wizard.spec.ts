@@ -371,3 +371,33 @@ describe('the wizard IPC handlers', () => {
     expect(again).toMatchObject({ ok: false, error: { code: 'INVALID_ARG' } });
   });
 });
+
+describe('an xl create that times out', () => {
+  it('keeps the files when the domain exists after all (its disks are in use)', async () => {
+    const slow = wrapRun(demo, (program, args) =>
+      program === 'xl' && args[0] === 'create' && !args.includes('-n')
+        ? demo.run(program, args).then(() => Promise.reject(new XenError('TIMEOUT', 'xl timed out after 180000 ms', { argv: ['xl', ...args] })))
+        : null,
+    );
+    const err = await createFromPlan(depsOver(slow), pvPlan()).then(
+      () => null,
+      (e: unknown) => e as XenError,
+    );
+    expect(err?.code).toBe('TIMEOUT');
+    expect(err?.detail).toMatchObject({ phase: 'start', removed: [] });
+    expect(await exists('/var/lib/xen/images/wiz1.img')).toBe(true);
+    expect(await exists('/etc/xen/wiz1.cfg')).toBe(true);
+  });
+
+  it('removes the files when the domain does not exist', async () => {
+    const slow = wrapRun(demo, (program, args) =>
+      program === 'xl' && args[0] === 'create' && !args.includes('-n') ? Promise.reject(new XenError('TIMEOUT', 'xl timed out', {})) : null,
+    );
+    const err = await createFromPlan(depsOver(slow), pvPlan()).then(
+      () => null,
+      (e: unknown) => e as XenError,
+    );
+    expect(err?.detail).toMatchObject({ phase: 'start', removed: ['/etc/xen/wiz1.cfg', '/var/lib/xen/images/wiz1.img'] });
+    expect(await exists('/var/lib/xen/images/wiz1.img')).toBe(false);
+  });
+});
