@@ -37,6 +37,8 @@ export function sshTunnelArgs(choice: Extract<ToolstackChoice, { kind: 'ssh' }>,
     target: choice.target,
     ...(choice.port !== null ? { port: choice.port } : {}),
     ...(choice.identity !== null ? { identityFile: choice.identity } : {}),
+    // The same -o options the runner got (a test VM's host-key policy, ...), so the tunnel logs in the same way.
+    ...(choice.options?.length ? { extraOptions: choice.options } : {}),
   };
   return [...sshBaseArgs(opts, controlDir), '-W', `${host.includes(':') ? `[${host}]` : host}:${port}`, '--', choice.target];
 }

@@ -153,6 +153,10 @@ describe('VNC connection helpers', () => {
       '-p', '2222', '-i', '/k/id', '-W', '127.0.0.1:5901', '--', 'root@dom0',
     ]);
     expect(sshTunnelArgs({ kind: 'ssh', target: 'dom0', port: null, identity: null }, '/c', { listen: '::1', port: 5900 }).slice(-3)).toEqual(['[::1]:5900', '--', 'dom0']);
+    expect(sshTunnelArgs({ kind: 'ssh', target: 'dom0', port: null, identity: null, options: ['StrictHostKeyChecking=accept-new'] }, '/c', { listen: null, port: 5900 })).toEqual([
+      '-o', 'BatchMode=yes', '-o', 'ControlMaster=auto', '-o', 'ControlPath=/c/%C', '-o', 'ControlPersist=60',
+      '-o', 'StrictHostKeyChecking=accept-new', '-W', '127.0.0.1:5900', '--', 'dom0',
+    ]);
     expect(() => sshTunnelArgs({ kind: 'ssh', target: 'dom0', port: null, identity: null }, '/c', { listen: null, port: 70000 })).toThrow(/Bad VNC port/);
   });
 
