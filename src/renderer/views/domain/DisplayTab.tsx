@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { EditStatus } from '../../components/EditStatus';
-import { cfgBool, cfgText } from '../../lib/cfg-read';
+import { cfgBool, cfgField, cfgText } from '../../lib/cfg-read';
+import { displayKeys, vfbField } from '../../lib/display-keys';
 import { navigate } from '../../lib/route';
 import { saveCfgKeys } from '../../lib/use-config-edit';
 import { useEdit } from '../../lib/use-domain';
@@ -17,11 +18,14 @@ export function DisplayTab({ name, summary, data }: TabProps) {
   const [password, setPassword] = useState('');
   const edit = useEdit();
   useEffect(() => {
-    setVnc(cfgBool(view, 'vnc') ?? summary?.hasVnc ?? false);
-    setListen(cfgText(view, 'vnclisten'));
-    setDisplay(cfgText(view, 'vncdisplay'));
+    const vfb = cfgField(view, 'vfb');
+    const pvVnc = Array.isArray(vfb) && vfb.some((v) => /(^|,)\s*vnc\s*=\s*1/.test(String(v)));
+    setVnc(cfgBool(view, 'vnc') ?? (pvVnc || (summary?.hasVnc ?? false)));
+    setListen(cfgText(view, 'vnclisten') || vfbField(vfb, 'vnclisten'));
+    setDisplay(cfgText(view, 'vncdisplay') || vfbField(vfb, 'vncdisplay'));
     setPassword('');
   }, [view?.text, summary?.hasVnc]);
+  const type = summary?.type ?? cfgText(view, 'type');
   const displayOk = display === '' || /^\d{1,4}$/.test(display);
   const listenOk = listen === '' || /^[A-Za-z0-9.:_-]+$/.test(listen);
   return (
@@ -36,7 +40,9 @@ export function DisplayTab({ name, summary, data }: TabProps) {
           Open graphical console
         </button>
       </section>
-      {data.configError ? (
+      {type === 'pvh' ? (
+        <p className="muted" data-testid="vnc-pvh">PVH guests have no emulated display; use the text console.</p>
+      ) : data.configError ? (
         <p className="muted">{`No config file to edit (${data.configError.message}).`}</p>
       ) : (
         <section className="card">
@@ -68,14 +74,7 @@ export function DisplayTab({ name, summary, data }: TabProps) {
               data-testid="vnc-save"
               onClick={() =>
                 void edit.run(
-                  () =>
-                    saveCfgKeys(name, data, {
-                      vnc: vnc ? 1 : 0,
-                      vnclisten: vnc && listen !== '' ? listen : null,
-                      vncdisplay: vnc && display !== '' ? Number(display) : null,
-                      vncunused: vnc ? (display === '' ? 1 : 0) : null,
-                      ...(vnc && password !== '' ? { vncpasswd: password } : {}),
-                    }),
+                  () => saveCfgKeys(name, data, displayKeys(type, { vnc, listen, display, password })),
                   'Saved; takes effect at next boot.',
                 )
               }
