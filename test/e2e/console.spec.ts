@@ -69,7 +69,10 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     await app.context.addInitScript(() => {
       window.__xenithTestHooks = {};
     });
+    // What the page sends to main over its WebSocket (to see the terminal's answers reach console:write).
+    app.page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(typeof f.payload === 'string' ? f.payload : f.payload.toString())));
   });
+  const sent: string[] = [];
   afterAll(async () => {
     await app?.stop();
   });
@@ -108,6 +111,10 @@ describe('embedded consoles in browser mode, on the demo host', () => {
         }),
     );
     expect(reply).toMatch(/^\x1b\[\d+;\d+R$/);
+    // The same answer went to the guest through console:write.
+    await expect
+      .poll(() => sent.some((f) => f.includes('"console:write"') && /\\u001b\[\d+;\d+R/.test(f)), { timeout: 5000 })
+      .toBe(true);
     const text = await termText(page);
     expect(text).not.toContain('[6n');
     // The reply went to the guest (it swallows escape sequences): the shell still answers normally.
