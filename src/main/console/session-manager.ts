@@ -51,6 +51,7 @@ interface Session {
   /** While a reconnected pty is on probation its output is held back. */
   probation: { timer: ReturnType<typeof setTimeout>; held: string[] } | null;
   pollTimer: ReturnType<typeof setTimeout> | null;
+  /** Polls since the console was lost: the poll slows down while a domain stays off. */
   attempts: number;
 }
 
@@ -249,7 +250,11 @@ export class ConsoleSessionManager {
 
   private schedulePoll(s: Session): void {
     if (s.closed) return;
-    s.pollTimer = setTimeout(() => void this.poll(s), this.pollMs);
+    // Every poll runs `xl list`: quick while a reboot is likely, then at most every five intervals for a domain
+    // that stays shut down.
+    const factor = Math.min(5, 1 + Math.floor(s.attempts / 10));
+    s.attempts++;
+    s.pollTimer = setTimeout(() => void this.poll(s), this.pollMs * factor);
   }
 
   private async poll(s: Session): Promise<void> {
@@ -261,7 +266,6 @@ export class ConsoleSessionManager {
       this.schedulePoll(s);
       return;
     }
-    s.attempts++;
     let pty: PtyHandle;
     try {
       pty = this.deps.spawn(consoleArgs(s.target), s.size);

@@ -242,6 +242,32 @@ describe('ConsoleSessionManager', () => {
     expect(r.received('c1', id)).toBe('login: ');
   });
 
+  it('polls quickly at first and more slowly while the domain stays off', async () => {
+    const r = rig();
+    let polls = 0;
+    const { id } = await r.m.open('c1', { name: 'web01' }, size);
+    r.domid.value = null;
+    const m = r.m as unknown as { deps: { findDomid: (n: string) => Promise<number | null> } };
+    const inner = m.deps.findDomid;
+    m.deps.findDomid = (n) => {
+      polls++;
+      return inner(n);
+    };
+    r.ptys[0]!.exit(0);
+    await vi.advanceTimersByTimeAsync(10 * 50 + 5);
+    expect(polls).toBe(10);
+    // The next ten come every 100 ms, then every 150, 200 and finally 250 ms.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(polls).toBe(20);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(polls).toBeGreaterThan(20 + 60_000 / 250 - 20);
+    expect(polls).toBeLessThan(20 + 60_000 / 250 + 20);
+    r.domid.value = 4;
+    await vi.advanceTimersByTimeAsync(400);
+    expect(r.ptys).toHaveLength(2);
+    r.m.close('c1', id);
+  });
+
   it('ends the session after Ctrl-] instead of reconnecting', async () => {
     const r = rig();
     const { id } = await r.m.open('c1', { name: 'web01' }, size);
