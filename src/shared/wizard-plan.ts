@@ -278,7 +278,15 @@ export function checkPlan(input: unknown, ctx: PlanContext = {}): PlanProblem[] 
         out.push(problem(p, issue.code === 'unrecognized_keys' ? 'is not a wizard field' : missing ? 'is required' : issue.message));
       }
     }
-    return dedupe(out);
+    // A bad field on one step must not hide another step's cross-field problems (memory above maximum...):
+    // the rules still run on what is there, and give up quietly where the shape is too wrong to read.
+    let cross: PlanProblem[] = [];
+    try {
+      cross = crossProblems(input as WizardPlan, ctx);
+    } catch {
+      cross = [];
+    }
+    return dedupe([...out, ...cross]);
   }
   return dedupe(crossProblems(parsed.data, ctx));
 }

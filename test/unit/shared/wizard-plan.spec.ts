@@ -185,6 +185,14 @@ describe('checkPlan', () => {
     expect(problemFor({ ...pvPlan(), disks: [{ mode: 'new', path: '/x/y.img', sizeGiB: 1, format: 'raw', vdev: 'xvda', script: '/bin/sh' }] }, 'disks[0].script')).toMatch(/not a wizard field/);
   });
 
+  it('still reports cross-field problems when another field has the wrong shape', () => {
+    const plan = pvPlan({ memoryMiB: 2048, maxMemMiB: 1024, disks: [{ mode: 'new', path: '/var/lib/xen/images/a.img', sizeGiB: Number.NaN, format: 'raw', vdev: 'xvda' }] });
+    const fields = checkPlan(plan).map((p) => p.field);
+    expect(fields).toEqual(['disks[0].sizeGiB', 'memoryMiB']);
+    // Too wrong to read (disks is not a list): only the shape problems.
+    expect(checkPlan({ ...pvPlan(), disks: 'lots' }).map((p) => p.field)).toEqual(['disks']);
+  });
+
   it('is the schema the wizard:create channel checks (hostile values never reach main)', () => {
     const args = contract['wizard:create'].args;
     expect(args.safeParse({ plan: pvPlan(), jobId: 'job12345' }).success).toBe(true);
