@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/e2e/support/harness';
@@ -121,7 +121,7 @@ export async function run(): Promise<BenchResult[]> {
     const sorted = work.slice().sort((a, b) => a - b);
     const dropped = deltas.filter((d) => d > VSYNC_MS * 1.5).length / Math.max(1, deltas.length);
     const rows = await page.locator('[data-testid^="domain-row-"]').count();
-    console.error(`ui-list: ${deltas.length} frames, ${rows} rows mounted, ${(dropped * 100).toFixed(1)}% of intervals over 25 ms, V8 ${(usage.usedSize / 1048576).toFixed(1)} MB + buffers ${((usage.backingStorageSize ?? 0) / 1048576).toFixed(1)} MB`);
+    console.error(`ui-list: ${deltas.length} frames, ${rows} rows mounted, ${(dropped * 100).toFixed(1)}% of intervals over 25 ms, V8 ${(usage.usedSize / 1048576).toFixed(1)} MB + buffers ${((usage.backingStorageSize ?? 0) / 1048576).toFixed(1)} MB; load average ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs (frame figures are only comparable at a similar load)`);
     return [
       { name: `list.frame_median_ms.${DOMAINS}`, value: percentile(sorted, 50), unit: 'ms' },
       { name: `list.frame_p95_ms.${DOMAINS}`, value: percentile(sorted, 95), unit: 'ms' },
