@@ -43,6 +43,24 @@ async function canvasBand(page: Page, y0: number, y1: number): Promise<{ w: numb
   );
 }
 
+/** Waits until the demo display shows more typed (bright green) pixels than `than`; resolves with the count. */
+async function waitForMoreGreen(page: Page, than: number): Promise<number> {
+  const h = await page.waitForFunction(
+    (n) => {
+      const c = document.querySelector('[data-testid="vnc-screen"] canvas') as HTMLCanvasElement | null;
+      const ctx = c?.getContext('2d');
+      if (!c || !ctx) return false;
+      const img = ctx.getImageData(0, 0, c.width, c.height).data;
+      let green = 0;
+      for (let i = 0; i < img.length; i += 4) if (img[i + 1]! > 200 && img[i]! < 160 && img[i + 2]! < 160) green++;
+      return green > n + 50 ? green : false;
+    },
+    than,
+    { timeout: 10_000 },
+  );
+  return (await h.jsonValue()) as number;
+}
+
 /** Calls one channel of the app over its own WebSocket from the page (the token cookie goes along). */
 async function callApi(page: Page, channel: string, args: unknown): Promise<unknown> {
   return page.evaluate(
@@ -218,12 +236,21 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     await app.shot('console-vnc-confirm');
     await page.getByTestId('vnc-confirm-keys-cancel').click();
     await page.getByTestId('vnc-confirm-keys').waitFor({ state: 'detached' });
+    const before = await waitForMoreGreen(page, -1000);
     // Headless Chromium refuses clipboard reads without a permission: the textarea fallback appears.
     await page.getByTestId('vnc-type-clipboard').click();
     await page.getByTestId('vnc-type-dialog').waitFor();
     await page.getByTestId('vnc-type-text').fill('typed');
     await page.getByTestId('vnc-type-ok').click();
     await page.getByTestId('vnc-type-dialog').waitFor({ state: 'detached' });
+    const afterBox = await waitForMoreGreen(page, before);
+    // With the permission granted, the clipboard's own text is typed straight away.
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.origin });
+    await page.evaluate(() => navigator.clipboard.writeText('clip'));
+    await page.getByTestId('vnc-type-clipboard').click();
+    await waitForMoreGreen(page, afterBox);
+    await expect(page.getByTestId('vnc-type-dialog').count()).resolves.toBe(0);
+    await app.shot('console-vnc-clipboard');
   });
 
   it('reconnects the graphical console after the guest reboots (new domid, new VNC port)', async () => {
