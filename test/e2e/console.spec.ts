@@ -229,6 +229,23 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     await app.shot('console-vnc-typed');
   });
 
+  it('switches between scaled-to-fit and actual size', async () => {
+    const { page } = app;
+    const cssSize = () =>
+      page.evaluate(() => {
+        const c = document.querySelector('[data-testid="vnc-screen"] canvas') as HTMLCanvasElement;
+        const r = c.getBoundingClientRect();
+        return [Math.round(r.width), Math.round(r.height)];
+      });
+    const fitted = await cssSize();
+    expect(fitted[1]).toBeGreaterThan(480);
+    await page.getByTestId('vnc-scale-native').click();
+    await expect.poll(cssSize).toEqual([640, 480]);
+    await app.shot('console-vnc-native');
+    await page.getByTestId('vnc-scale-fit').click();
+    await expect.poll(cssSize).toEqual(fitted);
+  });
+
   it('asks before sending Ctrl+Alt+Del and types text through the fallback box', async () => {
     const { page } = app;
     await page.getByTestId('vnc-sendkey').selectOption('Ctrl+Alt+Del');
