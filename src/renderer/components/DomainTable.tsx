@@ -72,7 +72,8 @@ interface RowProps {
 const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, top, onClick, onContext }: RowProps) {
   const state = stateLabel(d, s);
   const mem = s ? s.memKiB / 1024 : d.memoryMiB;
-  const running = d.state !== 'stopped';
+  // A live sample wins over the list row: a domain started from a terminal shows within one tick, before the refetch.
+  const running = d.state !== 'stopped' || s !== undefined;
   return (
     <div
       role="row"
@@ -105,7 +106,7 @@ const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, to
           </span>
         )}
       </div>
-      <div role="gridcell" className="c-num">{d.domid ?? '—'}</div>
+      <div role="gridcell" className="c-num">{s?.domid ?? d.domid ?? '—'}</div>
       <div role="gridcell">{d.type ? d.type.toUpperCase() : '—'}</div>
       <div role="gridcell" title={stateWords(d, s)} data-testid={`state-${d.name}`}>
         <span className={`state-dot st-${state}`} aria-hidden="true" />
