@@ -87,11 +87,12 @@ describeHost('the Xenith UI on the real Xen host', (h) => {
     await page.keyboard.type('echo ui-$((6*7))\r');
     await waitForTerm(page, /ui-42/, 60_000);
     await app!.shot('xenhost-console');
+    // Count banners before the reboot: the new one may arrive before the tab says Connected again.
+    const before = (await termText(page)).split('XENITH-TEST-GUEST up').length;
     await remoteOk(h, ['xl', 'reboot', NAME], { timeoutMs: 120_000 });
     await page.locator('[data-testid="console-state"]', { hasText: /Reconnecting|Disconnected/ }).waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 180_000 });
     // The rebooted guest prints its banner again on the new console.
-    const before = (await termText(page)).split('XENITH-TEST-GUEST up').length;
     await waitForTerm(page, /heartbeat \d+/, 120_000);
     const t0 = Date.now();
     while ((await termText(page)).split('XENITH-TEST-GUEST up').length <= before && Date.now() - t0 < 120_000) await page.waitForTimeout(500);

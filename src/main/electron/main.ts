@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { channels } from '../../shared/contract';
 import { checkSender } from '../gateway/sender';
 import { contentSecurityPolicy } from '../security/csp';
-import { isAllowedExternalUrl, isInternalNavigation, secureWindowOptions } from '../security/window-options';
+import { isAllowedExternalUrl, isInternalNavigation, isPermissionAllowed, secureWindowOptions } from '../security/window-options';
 import { parseAppOptions, UsageError } from '../core/options';
 import { createAppCore, type AppCore } from '../core/app-core';
 import { startWebServer } from '../web/server';
@@ -100,9 +100,12 @@ async function main(): Promise<void> {
     throw e;
   }
   await app.whenReady();
-  // Checklist 5: deny every permission request (camera, notifications, ...); Xenith needs none.
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // Checklist 5: deny every permission request (camera, notifications, ...) but fullscreen and clipboard writes for
+  // the consoles, and those only for our own origin.
+  session.defaultSession.setPermissionRequestHandler((wc, perm, callback, details) =>
+    callback(isPermissionAllowed(perm, details.requestingUrl || wc.getURL(), APP_ORIGIN)),
+  );
+  session.defaultSession.setPermissionCheckHandler((_wc, perm, requestingOrigin) => isPermissionAllowed(perm, requestingOrigin, APP_ORIGIN));
   app.on('web-contents-created', (_e, contents) => hardenContents(contents));
 
   core = await createAppCore(options, {

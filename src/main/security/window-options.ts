@@ -87,3 +87,11 @@ export function isInternalNavigation(url: string, appOrigin: string): boolean {
     return false;
   }
 }
+
+/** Permissions a Xenith page may have: fullscreen consoles and writing copied console text to the clipboard. */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['fullscreen', 'clipboard-sanitized-write']);
+
+/** Checklist 5 (handle permission requests): only our own origin, and only what the consoles need; everything else is denied. */
+export function isPermissionAllowed(permission: string, requestingUrl: string, appOrigin: string): boolean {
+  return ALLOWED_PERMISSIONS.has(permission) && isInternalNavigation(requestingUrl, appOrigin);
+}

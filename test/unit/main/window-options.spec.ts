@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedExternalUrl, isInternalNavigation, secureWindowOptions } from '../../../src/main/security/window-options';
+import { isAllowedExternalUrl, isInternalNavigation, isPermissionAllowed, secureWindowOptions } from '../../../src/main/security/window-options';
 import { contentSecurityPolicy } from '../../../src/main/security/csp';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +30,14 @@ describe('secureWindowOptions (Electron security checklist)', () => {
     expect(isInternalNavigation('https://example.com/', 'app://xenith')).toBe(false);
     expect(isInternalNavigation('file:///etc/passwd', 'app://xenith')).toBe(false);
     expect(isInternalNavigation('not a url', 'app://xenith')).toBe(false);
+  });
+  it('grants only fullscreen and clipboard writes, and only to our own origin', () => {
+    expect(isPermissionAllowed('fullscreen', 'app://xenith/index.html#/console/web/text', 'app://xenith')).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'app://xenith', 'app://xenith')).toBe(true);
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'hid', 'serial']) {
+      expect(isPermissionAllowed(p, 'app://xenith/index.html', 'app://xenith'), p).toBe(false);
+    }
+    expect(isPermissionAllowed('fullscreen', 'https://evil.example/', 'app://xenith')).toBe(false);
   });
   it('opens only allowlisted https links externally', () => {
     expect(isAllowedExternalUrl('https://xenbits.xen.org/docs/unstable/man/xl.cfg.5.html')).toBe(true);
