@@ -87,6 +87,8 @@ describe('the new-VM wizard on the demo host', () => {
     // Step 3: CPU and memory; junk is refused naming the field.
     await page.getByTestId('wiz-memoryMiB').fill('lots');
     await refused(page, 'cpu', 'memoryMiB', /^Memory must be a number/);
+    // The refused Next puts the keyboard on the wrong field, which names its error.
+    expect(await page.evaluate(() => [document.activeElement?.getAttribute('data-testid'), document.activeElement?.getAttribute('aria-describedby')])).toEqual(['wiz-memoryMiB', 'wiz-err-memoryMiB']);
     await page.getByTestId('wiz-memoryMiB').fill('2048');
     await page.getByTestId('wiz-maxMemMiB').fill('1024');
     await refused(page, 'cpu', 'memoryMiB', /^Memory must not be more than the maximum memory \(1024 MiB\)/);
@@ -180,7 +182,9 @@ describe('the new-VM wizard on the demo host', () => {
     await page.getByTestId('wiz-memoryMiB').fill('256');
     await page.getByTestId('wiz-maxMemMiB').fill('512');
     await app.shot('wizard-pv-3-cpu');
-    await next(page, 'storage');
+    // Enter in a field is Next.
+    await page.getByTestId('wiz-maxMemMiB').press('Enter');
+    await page.getByTestId('wiz-body-storage').waitFor();
 
     expect(await page.getByTestId('wiz-disk0-size').inputValue()).toBe('4');
     await page.getByTestId('wiz-disk0-size').fill('2');

@@ -31,6 +31,8 @@ export function WizardView() {
   const [previewing, setPreviewing] = useState(false);
   const [job, setJob] = useState<Job | null>(null);
   const titleRef = useRef<HTMLHeadingElement>(null);
+  const bodyRef = useRef<HTMLFormElement>(null);
+  const [focusError, setFocusError] = useState(0);
 
   const load = useCallback(() => {
     setLoadError(null);
@@ -89,6 +91,13 @@ export function WizardView() {
   }, [onFinish, planKey, opts, job]);
 
   useEffect(() => titleRef.current?.focus(), [step]);
+  // After a refused Next, keyboard and screen-reader users land on the first field that is wrong.
+  useEffect(() => {
+    if (focusError === 0) return;
+    const el = bodyRef.current?.querySelector<HTMLElement>('[aria-invalid="true"], .wiz-error, .wiz-problems');
+    if (el && !el.matches('input, select, textarea')) el.setAttribute('tabindex', '-1');
+    el?.focus();
+  }, [focusError]);
 
   if (loadError) {
     return (
@@ -113,7 +122,10 @@ export function WizardView() {
   const next = async (): Promise<void> => {
     const local = stepProblems(draft, current.id, opts);
     setProblems(local);
-    if (local.length > 0) return;
+    if (local.length > 0) {
+      setFocusError((n) => n + 1);
+      return;
+    }
     const parsed = wizardPlanSchema.safeParse(draftToPlan(draft));
     if (parsed.success) {
       setChecking(true);
@@ -126,6 +138,7 @@ export function WizardView() {
           const firstStep = WIZARD_STEPS.findIndex((s) => ownedSoFar.some((x) => fieldOnStep(x.field, s.id, draft)));
           if (mine.length === 0 && firstStep >= 0) setStep(firstStep);
           setProblems(mine.length > 0 ? mine : ownedSoFar);
+          setFocusError((n) => n + 1);
           return;
         }
       } catch (e) {
@@ -198,7 +211,18 @@ export function WizardView() {
             ))}
           </ol>
         </nav>
-        <section className="wiz-main card" aria-labelledby="wiz-step-title" data-testid={`wiz-body-${current.id}`}>
+        <form
+          className="wiz-main card"
+          aria-labelledby="wiz-step-title"
+          data-testid={`wiz-body-${current.id}`}
+          ref={bodyRef}
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            // Enter in a field means Next; Finish always takes a deliberate click.
+            if (job === null && !onFinish && !checking) void next();
+          }}
+        >
           <h2 id="wiz-step-title" ref={titleRef} tabIndex={-1}>
             {job === null ? `${step + 1}. ${current.title}` : !job.done ? `Creating ${job.name}…` : job.error ? `${job.name} was not created` : `${job.name} is ready`}
           </h2>
@@ -233,7 +257,7 @@ export function WizardView() {
                     Finish
                   </button>
                 ) : (
-                  <button type="button" className="btn primary" disabled={checking} onClick={() => void next()} data-testid="wiz-next">
+                  <button type="submit" className="btn primary" disabled={checking} data-testid="wiz-next">
                     {checking ? 'Checking…' : 'Next'}
                   </button>
                 )}
@@ -255,7 +279,7 @@ export function WizardView() {
               </>
             )}
           </div>
-        </section>
+        </form>
       </div>
     </div>
   );
