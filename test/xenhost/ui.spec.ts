@@ -75,6 +75,12 @@ describeHost('the Xenith UI on the real Xen host', (h) => {
     await page.getByTestId(`state-${NAME}`).filter({ hasText: 'paused' }).waitFor({ timeout: 30_000 });
     await page.getByTestId('action-unpause').click();
     await page.getByTestId(`state-${NAME}`).filter({ hasNotText: 'paused' }).waitFor({ timeout: 30_000 });
+    // A change made outside the app (xl on a terminal) shows up from the stats stream, within a tick or two.
+    const t0 = Date.now();
+    await remoteOk(h, ['xl', 'pause', NAME]);
+    await page.getByTestId(`state-${NAME}`).filter({ hasText: 'paused' }).waitFor({ timeout: 30_000 });
+    console.log(`outside change seen in the list ${Date.now() - t0} ms after xl pause returned (TCG, over ssh)`);
+    await remoteOk(h, ['xl', 'unpause', NAME]);
   }, 300_000);
 
   it('shows the guest banner and heartbeat in xterm, runs a typed command, and reconnects after xl reboot', async () => {
