@@ -85,10 +85,9 @@ async function main(argv) {
     }
     return capture(process.env, outDir, names.length ? names : undefined) ? 1 : 0;
   }
-  const { ensureImage, makeSnapshot, startHost, stopHost } = await import('../test/xenhost/host.mjs');
-  const { existsSync } = await import('node:fs');
+  const { ensureImage, ensureSnapshot, startHost, stopHost } = await import('../test/xenhost/host.mjs');
   const img = await ensureImage();
-  if (!existsSync(join(img.dir, 'ready.qcow2'))) await makeSnapshot(img.dir);
+  await ensureSnapshot(img.dir);
   const host = await startHost(img.dir);
   try {
     return capture({ ...process.env, ...host.env }, outDir, names.length ? names : undefined) ? 1 : 0;

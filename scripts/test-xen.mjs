@@ -5,9 +5,7 @@
 // With XENITH_TEST_HOST already set (a real dom0 over SSH), it skips the image and the VM and runs the suite.
 // Extra arguments go to vitest (e.g. `npm run test:xen -- host-smoke`).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensureImage, makeSnapshot, startHost, stopHost, since } from '../test/xenhost/host.mjs';
+import { ensureImage, ensureSnapshot, startHost, stopHost, since } from '../test/xenhost/host.mjs';
 
 const phases = [];
 function phase(name, seconds, note = '') {
@@ -49,11 +47,9 @@ async function main() {
   phase('image', since(t0), img.cached ? 'cache hit' : 'built');
   if (!img.cached) process.stderr.write(`[test:xen] build steps (name, seconds, rc):\n${img.timings}`);
 
-  if (!existsSync(join(img.dir, 'ready.qcow2'))) {
-    t0 = performance.now();
-    const s = await makeSnapshot(img.dir);
-    phase('first boot + savevm', s);
-  }
+  t0 = performance.now();
+  const snap = await ensureSnapshot(img.dir);
+  if (snap > 0) phase('first boot + savevm', snap);
 
   t0 = performance.now();
   const host = await startHost(img.dir);

@@ -32,12 +32,47 @@ function envSeconds(name, fallback) {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-/** Builds the image or reuses the cached one; resolves to {dir, cached, seconds}. */
+/**
+ * Runs `fn` while holding an exclusive flock(1) on `lockFile`, so that parallel `npm run test:xen` runs do
+ * not build the same image or take the same first-boot snapshot twice. The lock is held by a `cat` under
+ * flock that exits when its stdin closes, so it is released even if this process dies.
+ */
+export async function withLock(lockFile, fn) {
+  mkdirSync(dirname(lockFile), { recursive: true });
+  const holder = spawn('flock', ['-x', lockFile, '-c', 'echo locked; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((res, rej) => {
+    let waited = false;
+    const timer = setTimeout(() => {
+      waited = true;
+      log(`waiting for ${lockFile} (another run is building or booting)`);
+    }, 2000);
+    holder.stdout.once('data', () => {
+      clearTimeout(timer);
+      if (waited) log(`got ${lockFile}`);
+      res();
+    });
+    holder.once('error', rej);
+    holder.once('exit', (code) => rej(new Error(`flock ${lockFile} exited ${code}`)));
+  });
+  try {
+    return await fn();
+  } finally {
+    holder.removeAllListeners('exit');
+    holder.stdin.end();
+  }
+}
+
+/** Builds the image or reuses the cached one; resolves to {dir, cached, seconds, timings}. */
 export async function ensureImage() {
   const t0 = performance.now();
   const where = spawnSync('bash', [join(HERE, 'build-image.sh'), '--print-dir'], { encoding: 'utf8' });
   const expected = where.stdout.trim();
-  const cached = expected !== '' && existsSync(join(expected, 'READY'));
+  if (!expected) throw new Error(`build-image.sh --print-dir failed: ${where.stderr}`);
+  return withLock(`${expected}.lock`, () => buildImage(t0, expected));
+}
+
+async function buildImage(t0, expected) {
+  const cached = existsSync(join(expected, 'READY'));
   const out = await new Promise((res, rej) => {
     const child = spawn('bash', [join(HERE, 'build-image.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
@@ -235,6 +270,11 @@ export async function makeSnapshot(dir, { bootTimeoutMs = envSeconds('XENITH_TES
   }
 }
 
+/** Takes the first-boot snapshot unless <dir>/ready.qcow2 exists; resolves to the seconds taken, or 0. */
+export async function ensureSnapshot(dir) {
+  return withLock(join(dir, 'snapshot.lock'), async () => (existsSync(join(dir, 'ready.qcow2')) ? 0 : makeSnapshot(dir)));
+}
+
 /**
  * Starts a host from the `ready` snapshot on a private copy of ready.qcow2, so the cached snapshot is
  * never written (an internal snapshot is not visible through a qcow2 backing chain, hence a copy,
@@ -336,7 +376,7 @@ async function main(argv) {
     process.stdout.write(`${img.dir}\n`);
   } else if (cmd === 'start') {
     const img = await ensureImage();
-    if (!existsSync(join(img.dir, 'ready.qcow2'))) await makeSnapshot(img.dir);
+    await ensureSnapshot(img.dir);
     const h = await startHost(img.dir);
     h.child.unref();
     h.child.stderr.destroy();
