@@ -149,7 +149,7 @@ export function CpuStep({ draft, set, opts, problems }: StepProps) {
       <p className="wiz-host-facts" data-testid="wiz-host-facts">
         {`The host has ${opts.hostCpus} CPUs and ${formatMiB(opts.freeMemMiB)} free of ${formatMiB(opts.totalMemMiB)}.`}
       </p>
-      <div className="wiz-grid">
+      <div className="wiz-grid two">
         {num('vcpus', 'vCPUs', '')}
         {num('maxVcpus', 'Maximum vCPUs', ' (hot-plug up to)')}
         {num('memoryMiB', 'Memory', ' (MiB)')}
