@@ -189,11 +189,28 @@ describe('domain details on the demo host', () => {
     expect(cfg && readFileSync(cfg, 'utf8')).toMatch(/^memory = 768$/m);
   });
 
-  it('Console: the tab slot opens the text console route', async () => {
+  it('Console: the tab embeds the text console, switches to the graphical one, and opens it in its own view', async () => {
     const { page } = app;
-    await openTab(page, 'web01', 'console');
+    await openTab(page, 'win-desktop', 'console');
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('text-console').waitFor();
+    await app.shot('details-console-text');
+    await page.getByTestId('console-tab-vnc').click();
+    await page.getByTestId('vnc-console').waitFor();
+    await page.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor({ timeout: 30_000 });
+    // The demo display draws colour bars: wait until the canvas shows them (bright, saturated pixels).
+    await page.waitForFunction(() => {
+      const c = document.querySelector('[data-testid="vnc-screen"] canvas') as HTMLCanvasElement | null;
+      const d = c?.getContext('2d')?.getImageData(0, 0, c.width, Math.min(c.height, 200)).data;
+      if (!d) return false;
+      for (let i = 0; i < d.length; i += 16) if (d[i]! > 150 && d[i + 1]! > 150 && d[i + 2]! < 60) return true;
+      return false;
+    }, undefined, { timeout: 30_000 });
+    await page.mouse.move(0, 0);
+    await app.shot('details-console-vnc');
+    await page.getByTestId('console-tab-text').click();
     await page.getByTestId('open-text-console').click();
-    await page.waitForURL(/#\/console\/web01\/text/);
+    await page.waitForURL(/#\/console\/win-desktop\/text/);
   });
 
   it('Overview: renames a stopped domain and lands on its new name', async () => {

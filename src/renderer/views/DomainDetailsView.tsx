@@ -1,5 +1,5 @@
 import * as Tabs from '@radix-ui/react-tabs';
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { navigate } from '../lib/route';
 import { useDomainData } from '../lib/use-domain';
@@ -13,6 +13,7 @@ import { MemoryTab } from './domain/MemoryTab';
 import { NetworkTab } from './domain/NetworkTab';
 import { OverviewTab } from './domain/OverviewTab';
 import { PerformanceTab } from './domain/PerformanceTab';
+import { ConsolePanel } from './console/ConsolePanel';
 import { DomainActionsBar } from './domain/DomainActionsBar';
 import type { TabProps } from './domain/tab-props';
 
@@ -29,18 +30,35 @@ const TABS: { id: string; label: string }[] = [
   { id: 'console', label: 'Console' },
 ];
 
-function ConsoleSlot({ name, summary }: TabProps) {
+/** The Console tab: the text or graphical console embedded in the domain view, or opened in a view of its own. */
+function ConsoleTab({ name, summary }: TabProps) {
   const running = summary !== undefined && summary.state !== 'stopped';
+  const [kind, setKind] = useState<'text' | 'vnc'>('text');
+  const hasVnc = summary?.hasVnc === true;
+  if (!running) return <div className="tab-body"><p className="muted" data-testid="console-tab-stopped">The domain is not running, so it has no console.</p></div>;
   return (
-    <div className="tab-body">
-      <p className="muted">{running ? 'The console opens in its own view; it keeps running while you look at other tabs.' : 'The domain is not running, so it has no console.'}</p>
-      <div className="row-gap">
-        <button type="button" className="btn primary" disabled={!running} onClick={() => navigate({ view: 'console', name, kind: 'text' })} data-testid="open-text-console">
-          Open text console
+    <div className="tab-body console-tab">
+      <div className="row-gap" role="group" aria-label="Console kind">
+        <button type="button" className={`btn${kind === 'text' ? ' primary' : ''}`} aria-pressed={kind === 'text'} onClick={() => setKind('text')} data-testid="console-tab-text">
+          Text console
         </button>
-        <button type="button" className="btn" disabled={!running || !summary?.hasVnc} onClick={() => navigate({ view: 'console', name, kind: 'vnc' })} data-testid="open-vnc-console-2">
-          Open graphical console
+        <button
+          type="button"
+          className={`btn${kind === 'vnc' ? ' primary' : ''}`}
+          aria-pressed={kind === 'vnc'}
+          disabled={!hasVnc}
+          title={hasVnc ? '' : 'This domain has no VNC display (vnc=1 or a vfb in its config).'}
+          onClick={() => setKind('vnc')}
+          data-testid="console-tab-vnc"
+        >
+          Graphical console
         </button>
+        <button type="button" className="btn" onClick={() => navigate({ view: 'console', name, kind })} data-testid="open-text-console">
+          Open in its own view
+        </button>
+      </div>
+      <div className="console-tab-body">
+        <ConsolePanel key={`${name}-${kind}`} name={name} kind={kind} />
       </div>
     </div>
   );
@@ -64,7 +82,7 @@ export function DomainDetailsView({ name, tab }: { name: string; tab: string }) 
     network: <NetworkTab {...props} />,
     display: <DisplayTab {...props} />,
     config: <ConfigTab {...props} />,
-    console: <ConsoleSlot {...props} />,
+    console: <ConsoleTab {...props} />,
   };
   return (
     <div className="page details-page" data-testid="domain-details">
