@@ -68,6 +68,9 @@ describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => 
       extraOptions: h.target.endsWith('@127.0.0.1') ? ['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'LogLevel=ERROR'] : [],
     });
     deps = { api: createXenApi(runner, { configDir: paths.configDir, autoDir: paths.autoDir, imageDirs: [h.guestDir] }), runner, paths };
+    // Open the shared ssh connection with one command: the wizard then asks several things at once, and on a busy
+    // TCG host a burst of first connections can each take longer than a query's timeout.
+    await runner.run('xl', ['info'], { timeoutMs: 120_000 });
   });
 
   afterAll(async () => {
@@ -112,7 +115,7 @@ describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => 
     expect(nics.map((n) => n.mac)).toEqual([mac]);
     await remoteOk(h, ['xl', 'destroy', name], { timeoutMs: 60_000 });
     await waitForDomain(h, name, false, 60_000);
-  });
+  }, 600_000);
 
   it('creates an HVM guest that network-boots, where dom0 has the qemu device model', async () => {
     // HVM needs qemu-system-xen in dom0 (Debian installs it as xen-qemu-system-i386); without it there is nothing to test.
@@ -130,7 +133,7 @@ describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => 
     expect((await deps.api.listDomains()).find((d) => d.name === HVM)?.type).toBe('hvm');
     await remoteOk(h, ['xl', 'destroy', HVM], { timeoutMs: 60_000 });
     await waitForDomain(h, HVM, false, 60_000);
-  });
+  }, 600_000);
 
   it('when xl create fails it removes the image, config and autostart link it made, and keeps xl\'s message', async () => {
     const mac = (await wizardOptions(deps)).suggestedMac;
