@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 import { ensureImage, ensureSnapshot, startHost, stopHost, since } from '../test/xenhost/host.mjs';
 
 const phases = [];
+/** The running vitest, killed too when we are interrupted. */
+let suiteChild;
 function phase(name, seconds, note = '') {
   phases.push({ name, seconds, note });
   process.stderr.write(`[test:xen] ${name}: ${seconds}s${note ? ` (${note})` : ''}\n`);
@@ -19,6 +21,7 @@ function runSuite(env, extra) {
       stdio: 'inherit',
       env: { ...process.env, ...env },
     });
+    suiteChild = child;
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
@@ -66,7 +69,8 @@ async function main() {
   // Ctrl-C / kill: QEMU must not outlive the run.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => {
-      process.stderr.write(`[test:xen] ${sig}: stopping QEMU\n`);
+      process.stderr.write(`[test:xen] ${sig}: stopping the suite and QEMU\n`);
+      if (suiteChild && suiteChild.exitCode === null) suiteChild.kill('SIGTERM');
       stop().finally(() => process.exit(130));
     });
   }
