@@ -58,13 +58,15 @@ async function main() {
   const host = await startHost(img.dir);
   phase('boot (loadvm)', since(t0), `ssh port ${host.port}`);
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    const ts = performance.now();
-    await stopHost(host);
-    phase('stop', since(ts));
+  // One stop, however many paths ask for it (the suite ending and a signal can race); all wait for it.
+  let stopping;
+  const stop = () => {
+    stopping ??= (async () => {
+      const ts = performance.now();
+      await stopHost(host);
+      phase('stop', since(ts));
+    })();
+    return stopping;
   };
   // Ctrl-C / kill: QEMU must not outlive the run.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
