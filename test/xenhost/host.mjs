@@ -7,7 +7,7 @@
 //   node test/xenhost/host.mjs stop RUNDIR    stop a host started with `start`
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, createConnection } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync, constants, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync, constants, renameSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -283,6 +283,7 @@ export async function ensureSnapshot(dir) {
 export async function startHost(dir, { resumeTimeoutMs = envSeconds('XENITH_TESTHOST_RESUME_TIMEOUT_S', 120) * 1000 } = {}) {
   if (!existsSync(join(dir, 'ready.qcow2'))) throw new Error('no ready.qcow2: call makeSnapshot first');
   mkdirSync(join(dir, 'runs'), { recursive: true });
+  pruneRuns(dir);
   const runDir = await mkdtemp(join(dir, 'runs', 'run-'));
   const disk = join(runDir, 'disk.qcow2');
   copyFileSync(join(dir, 'ready.qcow2'), disk, constants.COPYFILE_FICLONE);
@@ -310,6 +311,23 @@ export async function startHost(dir, { resumeTimeoutMs = envSeconds('XENITH_TEST
     throw e;
   }
   return handle;
+}
+
+/**
+ * Removes run directories left by runs that died without stopping (SIGKILL, a crash): no live QEMU from
+ * their pidfile and older than 10 minutes, so a run that is just starting is never touched.
+ */
+function pruneRuns(dir) {
+  const runs = join(dir, 'runs');
+  for (const name of readdirSync(runs)) {
+    const runDir = join(runs, name);
+    const pid = pidFromFile(runDir);
+    const ageMs = Date.now() - statSync(runDir).mtimeMs;
+    if ((pid === undefined || !alive(pid)) && ageMs > 10 * 60_000) {
+      log(`removing stale ${runDir}`);
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  }
 }
 
 function pidFromFile(runDir) {
