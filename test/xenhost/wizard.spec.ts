@@ -20,7 +20,8 @@ const PV = 'xenith-wiz-pv';
 const PVH = 'xenith-wiz-pvh';
 const BAD = 'xenith-wiz-bad';
 const HVM = 'xenith-wiz-hvm';
-const NAMES = [PV, PVH, BAD, HVM];
+const QCOW = 'xenith-wiz-qcow';
+const NAMES = [PV, PVH, BAD, HVM, QCOW];
 
 describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => {
   // skipIf guarantees this inside the block; the assertion narrows the type.
@@ -29,7 +30,7 @@ describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => 
   let deps: WizardDeps;
   const paths = { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: h.guestDir };
   /** Every file a test here may leave on failure; removed by exact path, never by pattern. */
-  const files = NAMES.flatMap((n) => [`${paths.configDir}/${n}.cfg`, `${paths.autoDir}/${n}.cfg`, `${h.guestDir}/${n}.img`]);
+  const files = [...NAMES.flatMap((n) => [`${paths.configDir}/${n}.cfg`, `${paths.autoDir}/${n}.cfg`, `${h.guestDir}/${n}.img`]), `${h.guestDir}/${QCOW}.qcow2`];
 
   /** A plan for the busybox test guest as the wizard would send it. */
   function plan(name: string, type: 'pv' | 'pvh', mac: string, over: Partial<WizardPlan> = {}): WizardPlan {
@@ -117,10 +118,10 @@ describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => 
     await waitForDomain(h, name, false, 60_000);
   }, 600_000);
 
-  it('creates an HVM guest that network-boots, where dom0 has the qemu device model', async () => {
+  it('creates an HVM guest that network-boots, where dom0 has the qemu device model', async ({ skip }) => {
     // HVM needs qemu-system-xen in dom0 (Debian installs it as xen-qemu-system-i386); without it there is nothing to test.
     const dm = await remote(h, ['sh', '-c', 'test -x /usr/libexec/xen-qemu-system-i386 || command -v qemu-system-i386']);
-    if (dm.code !== 0) return;
+    if (dm.code !== 0) skip();
     const mac = (await wizardOptions(deps)).suggestedMac;
     const { kernel: _k, ramdisk: _r, cmdline: _c, ...base } = plan(HVM, 'pv', mac);
     const p: WizardPlan = { ...base, type: 'hvm', method: 'pxe', memoryMiB: 256, maxMemMiB: 256, maxVcpus: 1, nics: [{ bridge: h.bridge, mac, model: 'e1000' }] };
@@ -133,6 +134,19 @@ describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => 
     expect((await deps.api.listDomains()).find((d) => d.name === HVM)?.type).toBe('hvm');
     await remoteOk(h, ['xl', 'destroy', HVM], { timeoutMs: 60_000 });
     await waitForDomain(h, HVM, false, 60_000);
+  }, 600_000);
+
+  it('makes a qcow2 image with qemu-img and defines the guest without starting it, where dom0 has qemu-img', async ({ skip }) => {
+    const o = await wizardOptions(deps);
+    if (!o.qemuImg) skip();
+    const image = `${h.guestDir}/${QCOW}.qcow2`;
+    const p = plan(QCOW, 'pvh', o.suggestedMac, { customise: true, disks: [{ mode: 'new', path: image, sizeGiB: 1.5, format: 'qcow2', vdev: 'xvda' }] });
+    const r = await createFromPlan(deps, p);
+    expect(r).toEqual({ name: QCOW, configPath: `/etc/xen/${QCOW}.cfg`, created: [image, `/etc/xen/${QCOW}.cfg`], started: false });
+    const info = JSON.parse(await remoteOk(h, ['qemu-img', 'info', '--output=json', image])) as { format: string; 'virtual-size': number };
+    expect(info).toMatchObject({ format: 'qcow2', 'virtual-size': 1.5 * 1024 ** 3 });
+    expect((await deps.api.listDomains()).find((d) => d.name === QCOW)?.state).toBe('stopped');
+    expect(await remoteOk(h, ['cat', `/etc/xen/${QCOW}.cfg`])).toContain(`disk = [ "${image},qcow2,xvda,rw" ]`);
   }, 600_000);
 
   it('when xl create fails it removes the image, config and autostart link it made, and keeps xl\'s message', async () => {
