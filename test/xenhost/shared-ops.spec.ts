@@ -19,7 +19,7 @@ if (!host) {
         // A throwaway VM whose host key changes with each image build; never used for a real dom0.
         ...(host.target.endsWith('@127.0.0.1') ? { extraOptions: ['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'LogLevel=ERROR'] } : {}),
       });
-      const api = createXenApi(runner, { pollIntervalMs: 500, shutdownTimeoutMs: 120_000 });
+      const api = createXenApi(runner, { pollIntervalMs: 500, shutdownTimeoutMs: 240_000, timeoutScale: 6 });
       return {
         api,
         runner,

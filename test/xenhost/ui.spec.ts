@@ -40,7 +40,7 @@ describeHost('the Xenith UI on the real Xen host', (h) => {
     await remoteOk(h, ['sh', '-c', `cat > ${cfg}`], { input: testGuestConfig(h, NAME) });
     await remoteOk(h, ['xl', 'create', cfg], { timeoutMs: 180_000 });
     await waitForDomain(h, NAME, true, 60_000);
-    app = await startWebApp({ args: appArgsFor(h) });
+    app = await startWebApp({ args: appArgsFor(h), env: { XENITH_TIMEOUT_SCALE: '6' } });
     await app.context.addInitScript(() => {
       window.__xenithTestHooks = {};
     });

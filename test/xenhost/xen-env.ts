@@ -13,7 +13,7 @@ export function xenOver(host: TestHost): { runner: Runner; api: XenApi } {
     // The QEMU test host is a throwaway VM whose host key changes with each image build.
     ...(host.target.endsWith('@127.0.0.1') ? { extraOptions: ['StrictHostKeyChecking=no', 'UserKnownHostsFile=/dev/null', 'LogLevel=ERROR'] } : {}),
   });
-  return { runner, api: createXenApi(runner, { pollIntervalMs: 500, shutdownTimeoutMs: 120_000 }) };
+  return { runner, api: createXenApi(runner, { pollIntervalMs: 500, shutdownTimeoutMs: 240_000, timeoutScale: 6 }) };
 }
 
 /** The busybox test guest as a DomainConfig (no devices: xl create skips the slow hotplug scripts). */

@@ -48,7 +48,14 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
   });
   const runner = createRunnerFor(choice, options, env.dataDir, bundlePaths(env.bundleDir ?? __dirname));
   const paths = { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: '/var/lib/xen/images' };
-  const api = createXenApi(runner, { configDir: paths.configDir, autoDir: paths.autoDir, imageDirs: [paths.imageDir] });
+  // XENITH_TIMEOUT_SCALE stretches command timeouts for very slow hosts (nested or emulated Xen, like the test host).
+  const scale = Number(process.env['XENITH_TIMEOUT_SCALE'] ?? '1');
+  const api = createXenApi(runner, {
+    configDir: paths.configDir,
+    autoDir: paths.autoDir,
+    imageDirs: [paths.imageDir],
+    ...(Number.isFinite(scale) && scale > 0 ? { timeoutScale: scale } : {}),
+  });
   const hub = new EventHub();
   const closers: (() => Promise<void> | void)[] = [];
 

@@ -15,6 +15,11 @@ export interface XenApiOptions {
   pollIntervalMs?: number;
   /** How long shutdown waits for a domain to disappear before TIMEOUT. */
   shutdownTimeoutMs?: number;
+  /**
+   * Multiplies every command timeout. 1 on real hardware; a host emulated under QEMU/TCG (the test host) is one to
+   * two orders of magnitude slower, and its tests say so here rather than the product's timeouts growing for it.
+   */
+  timeoutScale?: number;
 }
 
 /** The options with every default filled in. */
@@ -28,6 +33,7 @@ export function resolveOptions(o: XenApiOptions = {}): ResolvedOptions {
     imageDirs: (o.imageDirs ?? ['/var/lib/xen/images']).map(stripSlash),
     pollIntervalMs: o.pollIntervalMs ?? 500,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? 120_000,
+    timeoutScale: o.timeoutScale !== undefined && o.timeoutScale > 0 ? o.timeoutScale : 1,
   };
 }
 
@@ -73,11 +79,13 @@ export interface OpsContext {
 
 /** Builds the context one API instance shares. */
 export function createContext(runner: Runner, options: XenApiOptions = {}): OpsContext {
+  const opts = resolveOptions(options);
+  const scaled = (ms: number) => Math.round(ms * opts.timeoutScale);
   const ctx: OpsContext = {
     runner,
-    opts: resolveOptions(options),
-    run: (program, args, timeoutMs = TIMEOUTS.query) => runner.run(program, args, { timeoutMs }),
-    xl: async (args, timeoutMs = TIMEOUTS.query) => (await runner.run('xl', args, { timeoutMs })).stdout,
+    opts,
+    run: (program, args, timeoutMs = TIMEOUTS.query) => runner.run(program, args, { timeoutMs: scaled(timeoutMs) }),
+    xl: async (args, timeoutMs = TIMEOUTS.query) => (await runner.run('xl', args, { timeoutMs: scaled(timeoutMs) })).stdout,
     cache: null,
     generation: 0,
     invalidate: () => {
