@@ -35,17 +35,21 @@ async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string)
   const add = (path: (string | number)[], field: string, message: string): void => {
     out.push({ field, message: `${planLabel(path)} ${message}` });
   };
-  if ((await statOrNull(d, configPath)) !== null) add(['name'], 'name', `is taken: ${configPath} already exists`);
   const sources: ['iso' | 'kernel' | 'ramdisk', string | undefined][] = [['iso', plan.iso], ['kernel', plan.kernel], ['ramdisk', plan.ramdisk]];
+  // Every path the checks look at, asked for at once: each stat is a round trip on a remote host.
+  const wanted = new Set<string>([configPath, ...sources.flatMap(([, p]) => (p === undefined ? [] : [p])), ...plan.disks.flatMap((x) => (x.mode === 'new' ? [x.path, dirOf(x.path)] : [x.path]))]);
+  const stats = new Map(await Promise.all([...wanted].map(async (p) => [p, await statOrNull(d, p)] as const)));
+  const statOf = (p: string): HostFileStat | null => stats.get(p) ?? null;
+  if (statOf(configPath) !== null) add(['name'], 'name', `is taken: ${configPath} already exists`);
   for (const [field, path] of sources) {
     if (path === undefined) continue;
-    const st = await statOrNull(d, path);
+    const st = statOf(path);
     if (st === null) add([field], field, `${path} does not exist`);
     else if (!st.isFile && !st.isBlockDevice) add([field], field, `${path} is not a file`);
   }
   const needByDir = new Map<string, { bytes: number; first: number }>();
   for (const [i, disk] of plan.disks.entries()) {
-    const st = await statOrNull(d, disk.path);
+    const st = statOf(disk.path);
     if (disk.mode === 'existing') {
       if (st === null) add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} does not exist`);
       else if (!st.isFile && !st.isBlockDevice) add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} is not an image file, logical volume or device`);
@@ -56,7 +60,7 @@ async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string)
       continue;
     }
     const dir = dirOf(disk.path);
-    const dst = await statOrNull(d, dir);
+    const dst = statOf(dir);
     if (dst === null || !dst.isDirectory) {
       add(['disks', i, 'path'], `disks[${i}].path`, `is in ${dir}, which is not an existing directory`);
       continue;
