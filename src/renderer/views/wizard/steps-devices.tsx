@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import { nextDiskVdev } from '../../../shared/wizard-plan';
 import { xen } from '../../api/client';
 import { PathField } from '../../components/FileChooser';
 import { formatBytes } from '../../lib/format';
@@ -130,11 +129,8 @@ function DiskCard({ disk, index, draft, set, opts, problems }: StepProps & { dis
 /** Step 4: new images (raw or qcow2, size, directory with its free space) or existing images; more disks. */
 export function StorageStep(props: StepProps) {
   const { draft, set, opts, problems } = props;
-  const add = (): void =>
-    set((d: Draft) => {
-      const disk = newDisk(d, opts.imageDir, 10);
-      return { ...d, disks: [...d.disks, { ...disk, vdev: nextDiskVdev(d.disks.map((x) => x.vdev), d.type === 'hvm' && d.method === 'iso') }] };
-    });
+  // newDisk picks a device that collides with no other disk (nor, in HVM, with the ISO's IDE slot).
+  const add = (): void => set((d: Draft) => ({ ...d, disks: [...d.disks, newDisk(d, opts.imageDir, 10)] }));
   return (
     <div className="wiz-step-body">
       {draft.disks.length === 0 && <p className="muted">No disks: the guest has only what it boots from.</p>}
