@@ -3,7 +3,7 @@
 // wizard:create channel runs (over src/xen's SSH runner), then booted: the console shows the guest's banner.
 // Afterwards the failure path: a plan xl refuses at create leaves none of its files behind.
 // Runs only with XENITH_TEST_HOST set (npm run test:xen sets it for the QEMU host).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { WizardPlan } from '../../src/shared/wizard-plan';
 import { createXenApi } from '../../src/xen/ops/api';
 import { createSshRunner } from '../../src/xen/runner/ssh';
@@ -13,9 +13,8 @@ import { createFromPlan, type PhaseReport } from '../../src/main/wizard/create';
 import type { WizardDeps } from '../../src/main/wizard/deps';
 import { wizardOptions } from '../../src/main/wizard/options';
 import { previewPlan } from '../../src/main/wizard/preview';
-import { closeConnection, destroyIfPresent, remote, remoteCollect, remoteOk, testHost, waitForDomain } from './support';
+import { closeConnection, describeHost, destroyIfPresent, remote, remoteCollect, remoteOk, waitForDomain } from './support';
 
-const host = testHost();
 const PV = 'xenith-wiz-pv';
 const PVH = 'xenith-wiz-pvh';
 const BAD = 'xenith-wiz-bad';
@@ -23,9 +22,7 @@ const HVM = 'xenith-wiz-hvm';
 const QCOW = 'xenith-wiz-qcow';
 const NAMES = [PV, PVH, BAD, HVM, QCOW];
 
-describe.skipIf(!host)('the wizard create pipeline on the Xen test host', () => {
-  // skipIf guarantees this inside the block; the assertion narrows the type.
-  const h = host!;
+describeHost('the wizard create pipeline on the Xen test host', (h) => {
   let runner: Runner;
   let deps: WizardDeps;
   const paths = { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: h.guestDir };
