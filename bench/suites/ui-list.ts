@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startWebServerProcess, testToken, type WebServerProcess } from '../../test/e2e/support/web-server';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,31 +24,12 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Starts browser mode on a fresh demo host with `count` domains; resolves with the URL it prints. */
-async function startServer(stateDir: string, count: number): Promise<{ proc: ChildProcess; url: string }> {
-  const token = `b${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-  const proc = spawn(process.execPath, ['dist/main/web.cjs', '--demo', '--demo-state', stateDir], {
-    env: { ...process.env, XENITH_WEB_TOKEN: token, XENITH_DATA_DIR: join(stateDir, 'data'), XENITH_DEMO_DOMAINS: String(count) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startServer(stateDir: string, count: number): Promise<WebServerProcess> {
+  return startWebServerProcess(['--demo', '--demo-state', stateDir], {
+    XENITH_WEB_TOKEN: testToken('b'),
+    XENITH_DATA_DIR: join(stateDir, 'data'),
+    XENITH_DEMO_DOMAINS: String(count),
   });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web server did not print its URL in 60 s:\n${output}`)), 60_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`web server exited (${code}) before printing its URL:\n${output}`));
-    });
-  });
-  return { proc, url };
 }
 
 /**
@@ -58,7 +39,7 @@ async function startServer(stateDir: string, count: number): Promise<{ proc: Chi
  */
 export async function run(): Promise<BenchResult[]> {
   const stateDir = mkdtempSync(join(tmpdir(), 'xenith-bench-ui-'));
-  let server: { proc: ChildProcess; url: string } | null = null;
+  let server: WebServerProcess | null = null;
   let browser: Browser | null = null;
   try {
     server = await startServer(stateDir, DOMAINS);

@@ -1,5 +1,5 @@
-/** Error codes that cross IPC: the toolstack's own plus the gateway's. */
-export type IpcErrorCode =
+/** Codes every toolstack failure is reported with (src/xen's XenError uses exactly these). */
+export type ToolstackErrorCode =
   | 'XL_NOT_FOUND'
   | 'XL_FAILED'
   | 'TIMEOUT'
@@ -9,10 +9,10 @@ export type IpcErrorCode =
   | 'INVALID_ARG'
   | 'NOT_FOUND'
   | 'EXISTS'
-  | 'UNSUPPORTED'
-  | 'UNKNOWN_CHANNEL'
-  | 'FORBIDDEN'
-  | 'INTERNAL';
+  | 'UNSUPPORTED';
+
+/** Error codes that cross IPC: the toolstack's own plus the gateway's. */
+export type IpcErrorCode = ToolstackErrorCode | 'UNKNOWN_CHANNEL' | 'FORBIDDEN' | 'INTERNAL';
 
 /** A coded error as it travels over IPC (Electron passes only `message` of a thrown Error, so it is encoded on purpose). */
 export interface IpcError {

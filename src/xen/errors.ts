@@ -1,15 +1,7 @@
+import type { ToolstackErrorCode } from '../shared/ipc-errors';
+
 /** Codes every toolstack failure is reported with; the UI maps each to words a person understands. */
-export type XenErrorCode =
-  | 'XL_NOT_FOUND'
-  | 'XL_FAILED'
-  | 'TIMEOUT'
-  | 'ABORTED'
-  | 'PERMISSION'
-  | 'PARSE'
-  | 'INVALID_ARG'
-  | 'NOT_FOUND'
-  | 'EXISTS'
-  | 'UNSUPPORTED';
+export type XenErrorCode = ToolstackErrorCode;
 
 /** Extra facts kept with an error: the argv that ran, xl's exit code and its own stderr, the offending line. */
 export interface XenErrorDetail {

@@ -1,29 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startWebApp, type WebApp } from './support/harness';
-
-/** The text of xterm's buffer (scrollback included), read through the test hook. */
-async function termText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const t = window.__xenithTestHooks?.console?.term;
-    if (!t) return '';
-    const b = t.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  });
-}
-
-async function waitForText(page: Page, re: RegExp, timeoutMs = 20_000): Promise<string> {
-  const t0 = Date.now();
-  let text = '';
-  while (Date.now() - t0 < timeoutMs) {
-    text = await termText(page);
-    if (re.test(text)) return text;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`terminal never showed ${re}; it shows:\n${text}`);
-}
+import { termText, waitForTermText as waitForText } from './support/terminal';
 
 /** Average colour of a horizontal band of the noVNC canvas, as [r,g,b]. */
 async function canvasBand(page: Page, y0: number, y1: number): Promise<{ w: number; h: number; green: number }> {

@@ -2,34 +2,12 @@
 // The list shows the real guest with a live CPU graph, pausing from the UI pauses it on Xen, and the text console
 // shows the guest's banner and heartbeat, runs a typed command and reconnects after `xl reboot`.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { startWebApp, type WebApp } from '../e2e/support/harness';
+import { termText, waitForTermText as waitForTerm } from '../e2e/support/terminal';
 import { closeConnection, describeHost, destroyIfPresent, remote, remoteOk, testGuestConfig, waitForDomain } from './support';
 import { appArgsFor } from './xen-env';
 
 const NAME = 'xenith-ui';
-
-async function termText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const t = window.__xenithTestHooks?.console?.term;
-    if (!t) return '';
-    const b = t.buffer.active;
-    const lines: string[] = [];
-    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? '');
-    return lines.join('\n');
-  });
-}
-
-async function waitForTerm(page: Page, re: RegExp, ms: number): Promise<string> {
-  const t0 = Date.now();
-  let text = '';
-  while (Date.now() - t0 < ms) {
-    text = await termText(page);
-    if (re.test(text)) return text;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`terminal never showed ${re}; it shows:\n${text.slice(-2000)}`);
-}
 
 describeHost('the Xenith UI on the real Xen host', (h) => {
   let app: WebApp | undefined;

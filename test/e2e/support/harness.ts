@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startWebServerProcess, testToken } from './web-server';
 
 /** Debian's Chromium; never a Playwright download. */
 export const CHROMIUM = process.env['XENITH_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -47,35 +48,13 @@ export interface WebAppOptions {
 /** Starts `node dist/main/web.cjs --demo` on a temp state dir, waits for its URL, opens Chromium on it. */
 export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
   const stateDir = mkdtempSync(join(tmpdir(), 'xenith-e2e-'));
-  const token = `t${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-  const proc = spawn(process.execPath, ['dist/main/web.cjs', ...(o.args ?? ['--demo', '--demo-state', stateDir])], {
-    env: {
-      ...process.env,
-      XENITH_WEB_TOKEN: token,
-      XENITH_DATA_DIR: join(stateDir, 'data'),
-      ...(o.demoDomains !== undefined ? { XENITH_DEMO_DOMAINS: String(o.demoDomains) } : {}),
-      ...o.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web server did not print its URL in 30 s:\n${output}`)), 30_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`web server exited (${code}) before printing its URL:\n${output}`));
-    });
-  });
+  const token = testToken();
+  const { proc, url } = await startWebServerProcess(o.args ?? ['--demo', '--demo-state', stateDir], {
+    XENITH_WEB_TOKEN: token,
+    XENITH_DATA_DIR: join(stateDir, 'data'),
+    ...(o.demoDomains !== undefined ? { XENITH_DEMO_DOMAINS: String(o.demoDomains) } : {}),
+    ...o.env,
+  }, 30_000);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const context = await browser.newContext({
     viewport: o.viewport ?? { width: 1360, height: 860 },
