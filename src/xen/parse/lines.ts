@@ -96,3 +96,17 @@ export function parseTenthsField(what: string, line: number, field: string, text
   }
   return Number(text);
 }
+
+/**
+ * The data rows of a table that xl prints under a header line: blank lines dropped, the header checked against
+ * `words` (PARSE naming the line when it is missing or different), the rows after it returned with their numbers.
+ */
+export function rowsUnderHeader(what: string, text: string, words: readonly string[]): NumberedLine[] {
+  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
+  const header = lines[0];
+  if (header === undefined) throw parseError(what, 1, 'empty output, expected the header line');
+  if (!headerIs(header.text, words)) {
+    throw parseError(what, header.n, `expected header "${words.join(' ')}", got ${quoteLine(header.text)}`);
+  }
+  return lines.slice(1);
+}

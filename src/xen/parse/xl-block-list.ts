@@ -1,4 +1,4 @@
-import { headerIs, parseError, parseIntField, quoteLine, splitLines, tokenize } from './lines';
+import { parseError, parseIntField, quoteLine, tokenize, rowsUnderHeader } from './lines';
 
 /** One virtual block device from `xl block-list DOM`. */
 export interface XlBlockRow {
@@ -20,13 +20,7 @@ const HEADER = ['Vdev', 'BE', 'handle', 'state', 'evt-ch', 'ring-ref', 'BE-path'
 
 /** Parses `xl block-list DOM...`; a header alone (no disks, as for dom0) gives []. */
 export function parseXlBlockList(text: string): XlBlockRow[] {
-  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
-  const header = lines[0];
-  if (header === undefined) throw parseError(WHAT, 1, 'empty output, expected the header line');
-  if (!headerIs(header.text, HEADER)) {
-    throw parseError(WHAT, header.n, `expected header "${HEADER.join(' ')}", got ${quoteLine(header.text)}`);
-  }
-  return lines.slice(1).map(({ n, text: line }) => {
+  return rowsUnderHeader(WHAT, text, HEADER).map(({ n, text: line }) => {
     const t = tokenize(line).map((x) => x.text);
     if (t.length !== 7) throw parseError(WHAT, n, `expected 7 columns, got ${quoteLine(line)}`);
     const [vdev = '', be = '', handle = '', state = '', evtch = '', ring = '', path = ''] = t;

@@ -1,4 +1,4 @@
-import { headerIs, parseError, quoteLine, splitLines, splitNameAndColumns } from './lines';
+import { parseError, quoteLine, splitNameAndColumns, rowsUnderHeader } from './lines';
 import { rowFromColumns, type XlListRow } from './xl-list';
 
 /** One row of `xl list -v`: the plain row plus uuid, shutdown reason code and security label. */
@@ -16,13 +16,7 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** Parses `xl list -v`; columns are read from the right so a name with spaces survives. */
 export function parseXlListVerbose(text: string): XlListVerboseRow[] {
-  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
-  const header = lines[0];
-  if (header === undefined) throw parseError(WHAT, 1, 'empty output, expected the header line');
-  if (!headerIs(header.text, HEADER)) {
-    throw parseError(WHAT, header.n, `expected header "${HEADER.join(' ')}", got ${quoteLine(header.text)}`);
-  }
-  return lines.slice(1).map(({ n, text: line }) => {
+  return rowsUnderHeader(WHAT, text, HEADER).map(({ n, text: line }) => {
     const split = splitNameAndColumns(line, 8);
     if (split === null || split.name === '') throw parseError(WHAT, n, `expected 9 columns, got ${quoteLine(line)}`);
     const [uuid = '', reason = '', label = ''] = split.columns.slice(5);

@@ -1,14 +1,6 @@
 import type { PowerState } from '../../shared/dto';
 import { describeStateLetters } from '../../shared/state-words';
-import {
-  headerIs,
-  parseTenthsField,
-  parseError,
-  parseIntField,
-  quoteLine,
-  splitLines,
-  splitNameAndColumns,
-} from './lines';
+import { parseTenthsField, parseError, parseIntField, quoteLine, splitNameAndColumns, rowsUnderHeader } from './lines';
 
 /** One row of `xl list`. */
 export interface XlListRow {
@@ -41,13 +33,7 @@ export function isStateFlags(flags: string): boolean {
 
 /** Parses `xl list` (the plain table) into rows; the header must be xl's and every row complete. */
 export function parseXlList(text: string): XlListRow[] {
-  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
-  const header = lines[0];
-  if (header === undefined) throw parseError(WHAT, 1, 'empty output, expected the header line');
-  if (!headerIs(header.text, XL_LIST_HEADER)) {
-    throw parseError(WHAT, header.n, `expected header "${XL_LIST_HEADER.join(' ')}", got ${quoteLine(header.text)}`);
-  }
-  return lines.slice(1).map(({ n, text: line }) => parseXlListRow(WHAT, n, line));
+  return rowsUnderHeader(WHAT, text, XL_LIST_HEADER).map(({ n, text: line }) => parseXlListRow(WHAT, n, line));
 }
 
 /** Parses one data row of `xl list` (shared with `xl list -v`, whose rows start the same way). */

@@ -1,4 +1,4 @@
-import { headerIs, parseError, parseIntField, quoteLine, splitLines, tokenize } from './lines';
+import { parseError, parseIntField, quoteLine, tokenize, rowsUnderHeader } from './lines';
 
 /** One interface from `xl network-list DOM`. */
 export interface XlNetworkRow {
@@ -24,13 +24,7 @@ const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 /** Parses `xl network-list DOM...`; a header alone (no interfaces, as for dom0) gives []. */
 export function parseXlNetworkList(text: string): XlNetworkRow[] {
-  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
-  const header = lines[0];
-  if (header === undefined) throw parseError(WHAT, 1, 'empty output, expected the header line');
-  if (!headerIs(header.text, HEADER)) {
-    throw parseError(WHAT, header.n, `expected header "${HEADER.join(' ')}", got ${quoteLine(header.text)}`);
-  }
-  return lines.slice(1).map(({ n, text: line }): XlNetworkRow => {
+  return rowsUnderHeader(WHAT, text, HEADER).map(({ n, text: line }): XlNetworkRow => {
     const t = tokenize(line).map((x) => x.text);
     if (t.length !== 8) throw parseError(WHAT, n, `expected 8 columns, got ${quoteLine(line)}`);
     const [idx = '', be = '', mac = '', handle = '', state = '', evtch = '', rings = '', path = ''] = t;

@@ -1,4 +1,4 @@
-import { headerIs, parseError, parseIntField, quoteLine, splitLines, tokenize } from './lines';
+import { parseError, parseIntField, quoteLine, tokenize, rowsUnderHeader } from './lines';
 
 /** One row of `xl uptime`. */
 export interface XlUptimeRow {
@@ -16,13 +16,7 @@ const CLOCK_RE = /^(\d+):(\d\d):(\d\d)$/;
  * uptime is read from the right as one or three words and the name is whatever precedes the domid.
  */
 export function parseXlUptime(text: string): XlUptimeRow[] {
-  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
-  const header = lines[0];
-  if (header === undefined) throw parseError(WHAT, 1, 'empty output, expected the header line');
-  if (!headerIs(header.text, HEADER)) {
-    throw parseError(WHAT, header.n, `expected header "${HEADER.join(' ')}", got ${quoteLine(header.text)}`);
-  }
-  return lines.slice(1).map(({ n, text: line }) => {
+  return rowsUnderHeader(WHAT, text, HEADER).map(({ n, text: line }) => {
     const t = tokenize(line);
     const expected = (): Error => parseError(WHAT, n, `expected "name id [N days,] H:MM:SS", got ${quoteLine(line)}`);
     const clock = CLOCK_RE.exec(t[t.length - 1]?.text ?? '');

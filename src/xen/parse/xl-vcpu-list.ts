@@ -1,12 +1,4 @@
-import {
-  headerIs,
-  parseTenthsField,
-  parseError,
-  parseIntField,
-  quoteLine,
-  splitLines,
-  splitNameAndColumns,
-} from './lines';
+import { parseTenthsField, parseError, parseIntField, quoteLine, splitNameAndColumns, rowsUnderHeader } from './lines';
 
 /** One vCPU from `xl vcpu-list`. */
 export interface XlVcpuRow {
@@ -32,13 +24,7 @@ const AFFINITY_RE = /^(all|none|\d+(-\d+)?(,\d+(-\d+)?)*)$/;
 
 /** Parses `xl vcpu-list [DOM]`; an offline vCPU shows "-" for its CPU and "p" in its state. */
 export function parseXlVcpuList(text: string): XlVcpuRow[] {
-  const lines = splitLines(text).filter((l) => l.text.trim() !== '');
-  const header = lines[0];
-  if (header === undefined) throw parseError(WHAT, 1, 'empty output, expected the header line');
-  if (!headerIs(header.text, HEADER)) {
-    throw parseError(WHAT, header.n, `expected header "${HEADER.join(' ')}", got ${quoteLine(header.text)}`);
-  }
-  return lines.slice(1).map(({ n, text: line }) => {
+  return rowsUnderHeader(WHAT, text, HEADER).map(({ n, text: line }) => {
     const split = splitNameAndColumns(line, 8);
     if (split === null || split.name === '' || split.columns[6] !== '/') {
       throw parseError(WHAT, n, `expected "name id vcpu cpu state time hard / soft", got ${quoteLine(line)}`);
