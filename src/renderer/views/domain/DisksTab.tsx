@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import type { DiskInfo } from '../../../shared/contract-types';
 import type { ApplyMode } from '../../../shared/schemas';
 import { xen } from '../../api/client';
 import { APPLY_WORDS, ApplyChoice, defaultApply } from '../../components/ApplyChoice';
@@ -9,16 +8,10 @@ import { ConfirmDialog } from '../../components/Modal';
 import { formatBytes } from '../../lib/format';
 import { useEdit } from '../../lib/use-domain';
 import { nextVdev } from '../../lib/vdev';
-import { isRunning, type TabProps } from './tab-props';
+import { detachApply, isRunning, placeWords, type TabProps } from './tab-props';
 
 const IMAGE_DIR = '/var/lib/xen/images';
 type Format = 'raw' | 'qcow2' | 'vhd' | 'qcow';
-
-function where(d: DiskInfo): string {
-  if (d.inConfig && d.attached) return 'now and at boot';
-  if (d.attached) return 'now only';
-  return 'at next boot';
-}
 
 /** Disks: what the config and the running domain have; attach new or existing images; detach; CD insert and eject. */
 export function DisksTab({ name, summary, data }: TabProps) {
@@ -83,7 +76,7 @@ export function DisksTab({ name, summary, data }: TabProps) {
                 <td>{d.access === 'rw' ? 'read/write' : 'read-only'}</td>
                 <td>{d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes)}</td>
                 <td>{d.allocatedBytes === null ? '—' : formatBytes(d.allocatedBytes)}</td>
-                <td>{where(d)}</td>
+                <td>{placeWords(d)}</td>
                 <td className="actions-cell">
                   {d.devtype === 'cdrom' && running && (
                     <>
@@ -109,7 +102,7 @@ export function DisksTab({ name, summary, data }: TabProps) {
                       </button>
                     </>
                   )}
-                  <button type="button" className="btn danger" data-testid={`disk-detach-${d.vdev}`} onClick={() => setDetach({ vdev: d.vdev, apply: d.attached && d.inConfig ? 'both' : d.attached ? 'live' : 'config' })}>
+                  <button type="button" className="btn danger" data-testid={`disk-detach-${d.vdev}`} onClick={() => setDetach({ vdev: d.vdev, apply: detachApply(d) })}>
                     Detach…
                   </button>
                 </td>

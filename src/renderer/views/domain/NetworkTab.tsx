@@ -9,7 +9,7 @@ import { useEdit } from '../../lib/use-domain';
 import { randomXenMac } from '../../lib/vdev';
 import { useAppStore } from '../../store/app-store';
 import { stats, useStatsTick } from '../../store/stats-store';
-import { isRunning, type TabProps } from './tab-props';
+import { detachApply, isRunning, placeWords, type TabProps } from './tab-props';
 
 type Model = '' | 'e1000' | 'rtl8139' | 'virtio-net';
 const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
@@ -58,9 +58,9 @@ export function NetworkTab({ name, summary, data }: TabProps) {
                 <td>{n.bridge ?? '—'}</td>
                 <td>{n.model ?? 'default'}</td>
                 <td className="mono">{n.vifName ?? '—'}</td>
-                <td>{n.inConfig && n.attached ? 'now and at boot' : n.attached ? 'now only' : 'at next boot'}</td>
+                <td>{placeWords(n)}</td>
                 <td>
-                  <button type="button" className="btn danger" data-testid={`nic-detach-${n.mac}`} onClick={() => setDetach({ mac: n.mac, apply: n.attached && n.inConfig ? 'both' : n.attached ? 'live' : 'config' })}>
+                  <button type="button" className="btn danger" data-testid={`nic-detach-${n.mac}`} onClick={() => setDetach({ mac: n.mac, apply: detachApply(n) })}>
                     Detach…
                   </button>
                 </td>
