@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
+import { closeHttpAndWs, sameToken } from '../net/local-server';
 
 /** Options of one graphical-console proxy. */
 export interface VncProxyOptions {
@@ -31,12 +32,6 @@ export interface VncProxy {
 }
 
 const HOST = '127.0.0.1';
-
-function sameToken(given: string, token: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function refuse(socket: Duplex, status: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -120,12 +115,6 @@ export async function startVncProxy(o: VncProxyOptions): Promise<VncProxy> {
     get connections() {
       return active === null ? 0 : 1;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeHttpAndWs(server, wss),
   };
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import type { HandlerRegistry } from '../gateway/registry';
 import type { EventHub } from '../gateway/events';
 import { contentSecurityPolicy } from '../security/csp';
 import { isLoopbackAddress } from './loopback';
+import { closeHttpAndWs, sameToken } from '../net/local-server';
 
 /** Options of the browser-mode server. */
 export interface WebServerOptions {
@@ -44,14 +45,6 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.ico': 'image/x-icon',
 };
-
-/** Compares tokens in constant time. */
-function sameToken(a: string | undefined, b: string): boolean {
-  if (!a) return false;
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /** Reads our cookie from a request. */
 function cookieToken(req: IncomingMessage): string | undefined {
@@ -197,12 +190,6 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     origin,
     port,
     token,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeHttpAndWs(server, wss),
   };
 }
