@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
 import { HandlerRegistry } from '../../src/main/gateway/registry';
 import { EventHub } from '../../src/main/gateway/events';
 import { startWebServer } from '../../src/main/web/server';
@@ -10,6 +9,7 @@ import { registerConsoleChannels } from '../../src/main/ipc/console';
 import { spawnPty } from '../../src/xen/runner/pty-process';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/e2e/support/harness';
 import type { BenchResult } from '../types';
+import { CdpBrowser, type CdpPage } from '../cdp-pipe';
 
 /** Suite name, as `--only` matches it. */
 export const name = 'console';
@@ -157,12 +157,14 @@ export async function run(): Promise<BenchResult[]> {
   registry.register('app:status', () => ({ kind: 'demo', label: 'bench', healthy: true, message: 'ok' }));
   hub.onClientLeft((c) => manager.closeClient(c));
   const server = await startWebServer({ registry, hub, staticDir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  // A bare CDP pipe, not Playwright: Playwright copies every WebSocket frame into this process, which would make the
+  // bench measure its own instrument (see cdp-pipe.ts).
+  const browser = CdpBrowser.launch(CHROMIUM, CHROMIUM_ARGS);
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage(1280, 800);
     // Installed before the app loads, so the tap sees the guest's very first bytes: it hashes every chunk the terminal
     // receives, notes when the first arrives, and spots the guest's "ready" marker.
-    await context.addInitScript((osc: number) => {
+    await addInitScript(page, (osc: number) => {
       const st = { h: 0x811c9dc5 >>> 0, length: 0, firstAt: 0, echoes: new Map<string, number>(), down: new Map<string, number>(), head: '', tail: '', ready: false };
       (window as unknown as { __bench: typeof st }).__bench = st;
       const marker = `\x1b]${osc + 1};ready\x07`;
@@ -179,13 +181,12 @@ export async function run(): Promise<BenchResult[]> {
         },
       };
     }, ECHO_OSC);
-    const page = await context.newPage();
     await page.goto(server.url);
     await page.goto('about:blank');
     await page.goto(`${server.origin}/#/console/flood/text`);
-    await page.waitForFunction(() => window.__xenithTestHooks?.console?.sessionId() != null, undefined, { timeout: 30_000 });
+    await page.waitFor('window.__xenithTestHooks?.console?.sessionId() != null', 30_000);
     // The guest's answers to keys: xterm calls this when it parses one, which is when the user would see it.
-    await page.evaluate((osc) => {
+    await evaluate(page, (osc: number) => {
       const st = (window as unknown as { __bench: { echoes: Map<string, number> } }).__bench;
       const c = window.__xenithTestHooks!.console!;
       c.term.parser.registerOscHandler(osc, (data) => {
@@ -194,8 +195,15 @@ export async function run(): Promise<BenchResult[]> {
       });
       c.term.focus();
     }, ECHO_OSC);
-    await page.waitForFunction(() => (window as unknown as { __bench: { ready: boolean } }).__bench.ready, undefined, { timeout: 30_000 });
-    await page.evaluate(() => window.__xenithTestHooks!.console!.term.input('\x01', true));
+    await page.waitFor('window.__bench.ready', 30_000);
+    // XENITH_BENCH_PROFILE=FILE records the page's CPU profile during the flood (open it in Chrome's DevTools).
+    const profileFile = process.env.XENITH_BENCH_PROFILE;
+    if (profileFile) {
+      await page.send('Profiler.enable');
+      await page.send('Profiler.setSamplingInterval', { interval: 250 });
+      await page.send('Profiler.start');
+    }
+    await evaluate(page, () => window.__xenithTestHooks!.console!.term.input('\x01', true), undefined);
 
     // Keystrokes during the flood: each is timed from its keydown in the page to xterm parsing the guest's answer.
     const latencies: number[] = [];
@@ -207,11 +215,11 @@ export async function run(): Promise<BenchResult[]> {
       let length = 0;
       for (const item of log) length += typeof item === 'string' ? item.length + (item.match(/\n/g)?.length ?? 0) : 0;
       length += FLOOD_BYTES * 1.01;
-      return page.evaluate((n) => window.__xenithTestHooks!.console!.flow.processed >= n, length);
+      return evaluate(page, (n: number) => window.__xenithTestHooks!.console!.flow.processed >= n, length);
     };
     for (let i = 0; i < 400 && (i < 5 || !(await floodOver())); i++) {
       const key = keys[i % keys.length]!;
-      await page.evaluate((k) => {
+      await evaluate(page, (k: string) => {
         const st = (window as unknown as { __bench: { echoes: Map<string, number>; down: Map<string, number> } }).__bench;
         st.echoes.delete(k);
         const onDown = (e: KeyboardEvent) => {
@@ -222,9 +230,10 @@ export async function run(): Promise<BenchResult[]> {
         };
         document.addEventListener('keydown', onDown, true);
       }, key);
-      await page.keyboard.press(key);
-      const ms = await page.evaluate(
-        (k) =>
+      await page.press(key);
+      const ms = await evaluate(
+        page,
+        (k: string) =>
           new Promise<number>((resolveMs) => {
             const st = (window as unknown as { __bench: { echoes: Map<string, number>; down: Map<string, number> } }).__bench;
             const t0 = performance.now();
@@ -240,7 +249,7 @@ export async function run(): Promise<BenchResult[]> {
         key,
       );
       latencies.push(ms);
-      await page.waitForTimeout(25);
+      await new Promise((r) => setTimeout(r, 25));
     }
 
     const deadline = Date.now() + 120_000;
@@ -249,8 +258,9 @@ export async function run(): Promise<BenchResult[]> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const expected = expectedStream(block, (JSON.parse(readFileSync(resultFile, 'utf8')) as { log: (number | string)[] }).log);
-    const got = await page.evaluate(
-      (total) =>
+    const got = await evaluate(
+      page,
+      (total: number) =>
         new Promise<PageResult>((resolveRes) => {
           const st = (window as unknown as { __bench: { h: number; length: number; firstAt: number } }).__bench;
           const flow = window.__xenithTestHooks!.console!.flow;
@@ -263,11 +273,15 @@ export async function run(): Promise<BenchResult[]> {
         }),
       expected.length,
     );
+    if (profileFile) {
+      const { profile } = await page.send<{ profile: unknown }>('Profiler.stop');
+      writeFileSync(profileFile, JSON.stringify(profile));
+    }
     if (got.length !== expected.length || got.hash !== expected.hash) {
-      const ends = await page.evaluate(() => {
+      const ends = await evaluate(page, () => {
         const st = (window as unknown as { __bench: { head: string; tail: string } }).__bench;
         return JSON.stringify([st.head, st.tail]);
-      });
+      }, undefined);
       throw new Error(`console flood arrived damaged (first and last characters: ${ends}): ${got.length} chars, hash ${got.hash.toString(16)}; the guest wrote ${expected.length}, hash ${expected.hash.toString(16)}`);
     }
     const seconds = (got.doneAt - got.firstAt) / 1000;
@@ -281,11 +295,21 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'console.input_latency_max_ms', value: Math.max(...finite), unit: 'ms' },
     ];
   } finally {
-    await browser.close().catch(() => undefined);
+    await browser.close();
     manager.closeAll();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs `fn(arg)` in the page and returns its (awaited, JSON) value; `fn` must use nothing but its argument. */
+function evaluate<A, R>(page: CdpPage, fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+  return page.evaluate<R>(`(${fn.toString()})(${arg === undefined ? '' : JSON.stringify(arg)})`);
+}
+
+/** Installs `fn(arg)` to run before the page's own scripts on every load. */
+function addInitScript<A>(page: CdpPage, fn: (arg: A) => void, arg: A): Promise<void> {
+  return page.addInitScript(`(${fn.toString()})(${JSON.stringify(arg)})`);
 }
 
 function median(xs: number[]): number {
