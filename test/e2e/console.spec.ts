@@ -134,6 +134,35 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     await page.locator('.console-term').click();
   });
 
+  it('shows a mouse selection highlighted, keeps it while output scrolls, and clears it', async () => {
+    const { page } = app;
+    const highlighted = () => page.evaluate(() => document.querySelectorAll('[data-testid="text-console"] .xterm-selection > div').length);
+    const box = await page.locator('[data-testid="text-console"] .xterm-screen').boundingBox();
+    const { rows, cols, cursorY } = await page.evaluate(() => {
+      const t = window.__xenithTestHooks!.console!.term;
+      return { rows: t.rows, cols: t.cols, cursorY: t.buffer.active.cursorY };
+    });
+    if (!box) throw new Error('no terminal on screen');
+    const cellW = box.width / cols;
+    const cellH = box.height / rows;
+    // Drag across the prompt line above the cursor.
+    const y = box.y + (Math.max(cursorY - 1, 0) + 0.5) * cellH;
+    await page.mouse.move(box.x + 0.5 * cellW, y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 6.5 * cellW, y, { steps: 5 });
+    await page.mouse.up();
+    const selected = await page.evaluate(() => window.__xenithTestHooks!.console!.term.getSelection());
+    expect(selected.length).toBeGreaterThan(3);
+    await expect.poll(highlighted, { timeout: 5000 }).toBeGreaterThan(0);
+    await app.shot('console-text-selection');
+    // Output that scrolls the screen moves the selection with it; it stays drawn.
+    await page.evaluate(() => window.__xenithTestHooks!.console!.term.write('scroll\r\n'.repeat(5)));
+    await expect.poll(highlighted, { timeout: 5000 }).toBeGreaterThan(0);
+    await page.evaluate(() => window.__xenithTestHooks!.console!.term.clearSelection());
+    await expect.poll(highlighted, { timeout: 5000 }).toBe(0);
+    await page.locator('.console-term').click();
+  });
+
   it('says reconnecting while the domain reboots and reconnects to the new domain', async () => {
     const { page } = app;
     const before = await page.evaluate(() => window.__xenithTestHooks?.console?.sessionId());

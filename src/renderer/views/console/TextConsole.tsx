@@ -9,6 +9,7 @@ import { ConsoleChannel } from '../../lib/console-channel';
 import { FlowWriter } from '../../lib/console-flow';
 import { errorInfo } from '../../lib/errors';
 import { copyText } from '../../lib/console-clipboard';
+import { skipIdleSelectionRedraws } from '../../lib/xterm-selection';
 import { ConsoleToolbar, ToolButton, useFullscreen, type ConsoleState } from './ConsoleChrome';
 import { testHooks } from './test-hooks';
 
@@ -63,6 +64,7 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
     term.loadAddon(search);
     term.loadAddon(new WebLinksAddon((_e, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
     term.open(host);
+    skipIdleSelectionRedraws(term);
     termRef.current = term;
     searchRef.current = search;
     try {
