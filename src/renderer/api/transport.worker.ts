@@ -1,0 +1,28 @@
+import { createWsTransport } from './ws-transport';
+import type { EventChannel } from '../../shared/contract';
+import type { FromWorker, ToWorker } from './worker-protocol';
+
+/** The dedicated worker's global scope, as far as this file uses it (the DOM lib types `self` as a Window). */
+interface WorkerScope {
+  postMessage(msg: FromWorker): void;
+  onmessage: ((ev: MessageEvent<ToWorker>) => void) | null;
+}
+
+/**
+ * Browser mode's WebSocket lives here, off the page's main thread: the socket is read while the page is busy (xterm
+ * parsing a console flood, a chart redrawing), so its data never waits for the page to be idle, and each message's
+ * JSON is parsed here. The page sees the same requests, answers and events, in the same order.
+ */
+const scope = self as unknown as WorkerScope;
+const transport = createWsTransport();
+const subscribed = new Set<EventChannel>();
+
+transport.onConnection((up) => scope.postMessage({ k: 'conn', up }));
+scope.onmessage = ({ data: msg }) => {
+  if (msg.k === 'req') {
+    void transport.invoke(msg.channel, msg.args).then((res) => scope.postMessage({ k: 'res', id: msg.id, res }));
+  } else if (msg.k === 'sub' && !subscribed.has(msg.e)) {
+    subscribed.add(msg.e);
+    transport.subscribe(msg.e, (p) => scope.postMessage({ k: 'evt', e: msg.e, p }));
+  }
+};

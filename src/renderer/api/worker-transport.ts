@@ -1,0 +1,59 @@
+import type { Transport } from '../../shared/api';
+import type { EventChannel } from '../../shared/contract';
+import type { IpcResponse } from '../../shared/ipc-errors';
+import type { FromWorker, ToWorker } from './worker-protocol';
+
+/** The part of a Worker this transport uses (tests pass a fake). */
+export interface WorkerPort {
+  postMessage(msg: ToWorker): void;
+  onmessage: ((ev: MessageEvent<FromWorker>) => void) | null;
+}
+
+export type PageTransport = Transport & { onConnection(cb: (up: boolean) => void): () => void };
+
+/**
+ * The page's side of the transport worker: requests go to the worker by id, answers and events come back. The worker
+ * subscribes to an event the first time the page does; the page fans it out to its own listeners.
+ */
+export function createWorkerTransport(worker: WorkerPort): PageTransport {
+  let nextId = 1;
+  const pending = new Map<number, (r: IpcResponse<unknown>) => void>();
+  const listeners = new Map<EventChannel, Set<(p: unknown) => void>>();
+  const connListeners = new Set<(up: boolean) => void>();
+
+  worker.onmessage = ({ data: msg }) => {
+    if (msg.k === 'res') {
+      pending.get(msg.id)?.(msg.res);
+      pending.delete(msg.id);
+    } else if (msg.k === 'evt') {
+      for (const cb of listeners.get(msg.e) ?? []) cb(msg.p);
+    } else {
+      for (const l of connListeners) l(msg.up);
+    }
+  };
+
+  return {
+    invoke(channel, args) {
+      const id = nextId++;
+      return new Promise<IpcResponse<unknown>>((resolve) => {
+        pending.set(id, resolve);
+        worker.postMessage({ k: 'req', id, channel, args });
+      });
+    },
+    subscribe(event, cb) {
+      let set = listeners.get(event);
+      if (!set) {
+        listeners.set(event, (set = new Set()));
+        worker.postMessage({ k: 'sub', e: event });
+      }
+      set.add(cb);
+      return () => {
+        set.delete(cb);
+      };
+    },
+    onConnection(cb) {
+      connListeners.add(cb);
+      return () => connListeners.delete(cb);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { createWorkerTransport, type WorkerPort } from '../../../../src/renderer/api/worker-transport';
+import type { FromWorker, ToWorker } from '../../../../src/renderer/api/worker-protocol';
+
+/** A worker stand-in: records what the page posts, and lets the test post back. */
+function fakeWorker() {
+  const posted: ToWorker[] = [];
+  const port: WorkerPort = {
+    postMessage: (m) => posted.push(m),
+    onmessage: null,
+  };
+  const reply = (m: FromWorker) => port.onmessage?.({ data: m } as MessageEvent<FromWorker>);
+  return { port, posted, reply };
+}
+
+describe('createWorkerTransport (the page side of the browser-mode transport worker)', () => {
+  it('sends each request with its own id and resolves it with the answer for that id, whatever the order', async () => {
+    const w = fakeWorker();
+    const t = createWorkerTransport(w.port);
+    const a = t.invoke('host:info', {});
+    const b = t.invoke('domains:list', { includeDom0: true });
+    expect(w.posted).toEqual([
+      { k: 'req', id: 1, channel: 'host:info', args: {} },
+      { k: 'req', id: 2, channel: 'domains:list', args: { includeDom0: true } },
+    ]);
+    w.reply({ k: 'res', id: 2, res: { ok: true, value: ['b'] } });
+    w.reply({ k: 'res', id: 1, res: { ok: false, error: { code: 'TIMEOUT', message: 'slow' } } });
+    await expect(a).resolves.toEqual({ ok: false, error: { code: 'TIMEOUT', message: 'slow' } });
+    await expect(b).resolves.toEqual({ ok: true, value: ['b'] });
+  });
+
+  it('asks the worker for an event once, fans it out to every listener, and stops calling one that unsubscribed', () => {
+    const w = fakeWorker();
+    const t = createWorkerTransport(w.port);
+    const got: string[] = [];
+    const off1 = t.subscribe('console:data', (p) => got.push(`1:${(p as { data: string }).data}`));
+    t.subscribe('console:data', (p) => got.push(`2:${(p as { data: string }).data}`));
+    expect(w.posted).toEqual([{ k: 'sub', e: 'console:data' }]);
+    w.reply({ k: 'evt', e: 'console:data', p: { id: 'x', data: 'hello' } });
+    off1();
+    w.reply({ k: 'evt', e: 'console:data', p: { id: 'x', data: 'again' } });
+    // An event nobody here listens to is ignored.
+    w.reply({ k: 'evt', e: 'console:status', p: { id: 'x', state: 'connected', message: '' } });
+    expect(got).toEqual(['1:hello', '2:hello', '2:again']);
+  });
+
+  it('reports the connection going down and up', () => {
+    const w = fakeWorker();
+    const t = createWorkerTransport(w.port);
+    const states: boolean[] = [];
+    const off = t.onConnection((up) => states.push(up));
+    w.reply({ k: 'conn', up: true });
+    w.reply({ k: 'conn', up: false });
+    off();
+    w.reply({ k: 'conn', up: true });
+    expect(states).toEqual([true, false]);
+  });
+});
