@@ -36,6 +36,58 @@ describe('FlowWriter', () => {
   });
 });
 
+describe('FlowWriter pieces and early acks', () => {
+  function rig(piece: number, ackStep: number) {
+    const pending: (() => void)[] = [];
+    const written: string[] = [];
+    const acks: number[] = [];
+    const w = new FlowWriter(
+      {
+        write: (d, done) => {
+          written.push(d);
+          pending.push(done);
+        },
+        ack: (n) => acks.push(n),
+      },
+      { piece, ackStep },
+    );
+    return { w, pending, written, acks };
+  }
+
+  it('hands the terminal pieces no larger than asked, in order, never splitting a surrogate pair', () => {
+    const r = rig(4, 1000);
+    r.w.push('abcdefghij');
+    expect(r.written).toEqual(['abcd', 'efgh', 'ij']);
+    // '😀' is two UTF-16 units: a cut after its first unit moves back one.
+    r.w.push('abc😀def');
+    expect(r.written.slice(3)).toEqual(['abc', '😀de', 'f']);
+    expect(r.written.join('')).toBe('abcdefghijabc😀def');
+    expect(r.w.written).toBe(18);
+  });
+
+  it('acks at once, from inside the terminal callback, each time a step has been processed', async () => {
+    const r = rig(10, 25);
+    r.w.push('x'.repeat(60));
+    expect(r.written).toHaveLength(6);
+    r.pending.shift()!();
+    r.pending.shift()!();
+    expect(r.acks).toEqual([]);
+    // The third piece brings the processed, unacknowledged total to 30: no waiting for the end of the task.
+    r.pending.shift()!();
+    expect(r.acks).toEqual([30]);
+    r.pending.shift()!();
+    expect(r.acks).toEqual([30]);
+    await Promise.resolve();
+    // The rest of the task's progress is coalesced into one ack.
+    expect(r.acks).toEqual([30, 10]);
+    r.pending.shift()!();
+    r.pending.shift()!();
+    await Promise.resolve();
+    expect(r.acks).toEqual([30, 10, 20]);
+    expect([r.w.written, r.w.processed]).toEqual([60, 60]);
+  });
+});
+
 describe('ConsoleChannel', () => {
   function fakeApi() {
     const subs = new Map<string, Set<(p: unknown) => void>>();
