@@ -17,10 +17,21 @@ export interface ConsoleManagerDeps {
 
 /** Tuning; the defaults suit xterm in a renderer. Counts are string lengths (UTF-16 units) on both sides. */
 export interface ConsoleManagerOptions {
-  /** Unacknowledged output above which the pty is paused. */
+  /** Unacknowledged output above which the pty is paused: the most the window grows to. */
   highWatermark?: number;
-  /** The pty is resumed once acknowledgements bring the unacknowledged output down to this. */
+  /** The pty is resumed once acknowledgements bring the unacknowledged output down to this (scaled with the window). */
   lowWatermark?: number;
+  /**
+   * How long output may wait in the client before it is processed. The window (how much output may be unacknowledged)
+   * adapts to keep the time from sending a batch to its acknowledgement near this, so a keystroke's echo never queues
+   * behind more than this much of the terminal's work, whether the terminal is fast or slow. 0 keeps the window fixed
+   * at the high watermark.
+   */
+  targetDelayMs?: number;
+  /** The smallest the window shrinks to. */
+  minWindow?: number;
+  /** The window a new session starts with; it grows while acknowledgements come back quickly. */
+  initialWindow?: number;
   /** Output chunks arriving within this many ms go out as one event. */
   batchMs?: number;
   /** A batch this large is sent at once instead of waiting for the timer. */
@@ -30,6 +41,8 @@ export interface ConsoleManagerOptions {
   /** A reconnected console must live this long before it counts (xl prints an error and exits at once while the domain is still being rebuilt). */
   confirmMs?: number;
   maxSessionsPerClient?: number;
+  /** The clock delay samples are taken with (tests pass their own). */
+  now?: () => number;
 }
 
 interface Session {
@@ -45,6 +58,16 @@ interface Session {
   /** Output sent to the client and not yet acknowledged. */
   unacked: number;
   paused: boolean;
+  /** The adaptive window: the pty pauses when this much output is unacknowledged. */
+  window: number;
+  /** The window held the pty back since the last delay sample (only then may it grow). */
+  limited: boolean;
+  /** Output sent and acknowledged since the session began, and when each batch went out (for delay samples). */
+  sentTotal: number;
+  ackedTotal: number;
+  marks: { end: number; at: number }[];
+  /** When the window last shrank (it shrinks at most once per target delay). */
+  lastCut: number;
   closed: boolean;
   /** The user typed Ctrl-] (xl console's detach key): an exit then ends the session instead of reconnecting. */
   detachRequested: boolean;
@@ -67,26 +90,35 @@ export class ConsoleSessionManager {
   /** Clients that left; an open that was still waiting for the domain list when its client left is undone. */
   private readonly gone = new Set<string>();
   private readonly high: number;
-  private readonly low: number;
+  private readonly lowRatio: number;
+  private readonly targetMs: number;
+  private readonly minWindow: number;
+  private readonly initialWindow: number;
   private readonly batchMs: number;
   private readonly maxBatch: number;
   private readonly pollMs: number;
   private readonly confirmMs: number;
   private readonly maxPerClient: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly deps: ConsoleManagerDeps,
     o: ConsoleManagerOptions = {},
   ) {
-    this.high = o.highWatermark ?? 256 * 1024;
+    this.high = o.highWatermark ?? 1024 * 1024;
     // Resume while the terminal still has half a window queued, so it is not left idle during the ack round trip.
-    this.low = o.lowWatermark ?? Math.floor(this.high / 2);
-    this.batchMs = o.batchMs ?? 4;
+    const low = o.lowWatermark ?? Math.floor(this.high / 2);
+    this.lowRatio = low / this.high;
+    this.targetMs = o.targetDelayMs ?? 30;
+    this.minWindow = Math.min(o.minWindow ?? 32 * 1024, this.high);
+    this.initialWindow = Math.max(this.minWindow, Math.min(o.initialWindow ?? 64 * 1024, this.high));
+    this.batchMs = o.batchMs ?? 2;
     this.maxBatch = o.maxBatch ?? 128 * 1024;
     this.pollMs = o.reconnectPollMs ?? 1000;
     this.confirmMs = o.confirmMs ?? 400;
     this.maxPerClient = o.maxSessionsPerClient ?? 32;
-    if (!(this.low >= 0 && this.low < this.high)) throw new Error('console flow control: low watermark must be below the high one');
+    this.now = o.now ?? (() => performance.now());
+    if (!(low >= 0 && low < this.high)) throw new Error('console flow control: low watermark must be below the high one');
   }
 
   /** Opens a console for `clientId`; refuses a domain that is not running. */
@@ -109,6 +141,12 @@ export class ConsoleSessionManager {
       flushTimer: null,
       unacked: 0,
       paused: false,
+      window: this.targetMs > 0 ? this.initialWindow : this.high,
+      limited: false,
+      sentTotal: 0,
+      ackedTotal: 0,
+      marks: [],
+      lastCut: Number.NEGATIVE_INFINITY,
       closed: false,
       detachRequested: false,
       probation: null,
@@ -137,7 +175,9 @@ export class ConsoleSessionManager {
   ack(clientId: string, id: string, count: number): void {
     const s = this.owned(clientId, id);
     s.unacked = Math.max(0, s.unacked - count);
-    if (s.paused && s.unacked <= this.low) {
+    s.ackedTotal = Math.min(s.sentTotal, s.ackedTotal + count);
+    this.sampleDelay(s);
+    if (s.paused && s.unacked <= Math.floor(s.window * this.lowRatio)) {
       s.paused = false;
       s.pty?.resume();
     }
@@ -169,6 +209,36 @@ export class ConsoleSessionManager {
     return s ? { unacked: s.unacked, paused: s.paused } : null;
   }
 
+  /** The current window of one session (tests, diagnostics). */
+  windowOf(id: string): number | null {
+    return this.sessions.get(id)?.window ?? null;
+  }
+
+  /**
+   * Delay-based window control, as TCP Vegas or LEDBAT do for a network: each acknowledgement that completes a batch
+   * gives the time that batch took from main to processed in the terminal. Longer than the target means output is
+   * queueing in the client: shrink the window (at most once per target delay). Well under it while the window was what
+   * held the pty back: grow it, doubling from a small start, then by a quarter.
+   */
+  private sampleDelay(s: Session): void {
+    if (this.targetMs <= 0) return;
+    let sentAt: number | undefined;
+    while (s.marks.length > 0 && s.marks[0]!.end <= s.ackedTotal) sentAt = s.marks.shift()!.at;
+    if (sentAt === undefined) return;
+    const now = this.now();
+    const delay = now - sentAt;
+    if (delay > this.targetMs) {
+      if (now - s.lastCut >= this.targetMs) {
+        s.window = Math.max(this.minWindow, Math.floor(s.window * 0.7));
+        s.lastCut = now;
+      }
+    } else if (delay < this.targetMs * 0.6 && s.limited) {
+      const step = s.window < this.initialWindow * 4 ? s.window : Math.floor(s.window / 4);
+      s.window = Math.min(this.high, s.window + step);
+      s.limited = false;
+    }
+  }
+
   private owned(clientId: string, id: string): Session {
     const s = this.sessions.get(id);
     // Another client's session answers exactly like a missing one, so ids cannot be probed.
@@ -198,8 +268,9 @@ export class ConsoleSessionManager {
     s.pending.push(data);
     s.pendingLen += data.length;
     // Count queued output too, so a fast producer is stopped before the batch timer fires.
-    if (!s.paused && s.unacked + s.pendingLen >= this.high) {
+    if (!s.paused && s.unacked + s.pendingLen >= s.window) {
       s.paused = true;
+      s.limited = true;
       s.pty?.pause();
     }
     if (s.pendingLen >= this.maxBatch) this.flush(s);
@@ -214,6 +285,12 @@ export class ConsoleSessionManager {
     s.pending = [];
     s.pendingLen = 0;
     s.unacked += data.length;
+    s.sentTotal += data.length;
+    if (this.targetMs > 0) {
+      s.marks.push({ end: s.sentTotal, at: this.now() });
+      // A client that never acks must not grow this without bound; the oldest marks only cost delay samples.
+      if (s.marks.length > 512) s.marks.splice(0, s.marks.length - 512);
+    }
     this.deps.emitData(s.clientId, { id: s.id, data });
   }
 

@@ -201,6 +201,81 @@ describe('ConsoleSessionManager', () => {
     expect(p.pauses - p.resumes).toBeLessThanOrEqual(1);
   });
 
+  describe('adaptive window', () => {
+    /**
+     * Drives a flood through a session whose client processes output `lagMs` after it was sent: every 3 ms the producer
+     * writes up to 256 KiB in 4 KiB chunks, stopping when the pty is paused, and each batch is acked once the (manual)
+     * clock passes its time + lag.
+     */
+    async function flood(lagMs: number, opts: ConstructorParameters<typeof ConsoleSessionManager>[1], rounds = 400) {
+      const clock = { t: 0 };
+      const r = rig({ highWatermark: 1024 * 1024, lowWatermark: 512 * 1024, minWindow: 8192, initialWindow: 16384, targetDelayMs: 30, maxBatch: 16384, now: () => clock.t, ...opts });
+      const { id } = await r.m.open('c1', { name: 'web01' }, size);
+      const p = r.ptys[0]!;
+      const inflight: { n: number; at: number }[] = [];
+      let seen = 0;
+      const windows: number[] = [];
+      let expected = '';
+      for (let i = 0; i < rounds; i++) {
+        for (let k = 0; k < 64 && !p.paused; k++) {
+          const chunk = String.fromCharCode(97 + ((i + k) % 26)).repeat(4096);
+          expected += chunk;
+          p.emit(chunk);
+        }
+        await vi.advanceTimersByTimeAsync(3);
+        clock.t += 3;
+        for (const d of r.data.slice(seen)) inflight.push({ n: d.data.length, at: clock.t });
+        seen = r.data.length;
+        while (inflight.length > 0 && clock.t - inflight[0]!.at >= lagMs) r.m.ack('c1', id, inflight.shift()!.n);
+        windows.push(r.m.windowOf(id)!);
+      }
+      while (p.paused || inflight.length > 0) {
+        await vi.advanceTimersByTimeAsync(3);
+        clock.t += 3;
+        for (const d of r.data.slice(seen)) inflight.push({ n: d.data.length, at: clock.t });
+        seen = r.data.length;
+        while (inflight.length > 0) r.m.ack('c1', id, inflight.shift()!.n);
+      }
+      return { windows, received: r.received('c1', id), expected, pty: p };
+    }
+
+    it('grows the window while the client keeps up, never past the high watermark', async () => {
+      const got = await flood(6, {});
+      expect(got.windows[0]).toBe(16384);
+      expect(Math.max(...got.windows)).toBeGreaterThan(512 * 1024);
+      expect(Math.max(...got.windows)).toBeLessThanOrEqual(1024 * 1024);
+      expect(got.received).toBe(got.expected);
+    });
+
+    it('shrinks the window while output waits in the client longer than the target, but not below the minimum', async () => {
+      const got = await flood(120, { initialWindow: 256 * 1024 });
+      expect(got.windows[0]).toBe(256 * 1024);
+      expect(got.windows.at(-1)).toBeLessThanOrEqual(2 * 8192);
+      expect(Math.min(...got.windows)).toBeGreaterThanOrEqual(8192);
+      expect(got.received).toBe(got.expected);
+      expect(got.pty.pauses).toBeGreaterThanOrEqual(10);
+    });
+
+    it('keeps the window at the high watermark when the target delay is 0', async () => {
+      const got = await flood(120, { targetDelayMs: 0, highWatermark: 65536, lowWatermark: 32768 });
+      expect(new Set(got.windows)).toEqual(new Set([65536]));
+      expect(got.received).toBe(got.expected);
+    });
+
+    it('ignores acknowledgements for more than was sent', async () => {
+      const r = rig({ highWatermark: 65536, lowWatermark: 1024, initialWindow: 16384, minWindow: 4096 });
+      const { id } = await r.m.open('c1', { name: 'web01' }, size);
+      r.ptys[0]!.emit('x'.repeat(20000));
+      await vi.advanceTimersByTimeAsync(5);
+      r.m.ack('c1', id, 10_000_000);
+      expect(r.m.flowState(id)).toEqual({ unacked: 0, paused: false });
+      // The window still bounds what may be unacknowledged: the bogus ack bought no credit.
+      r.ptys[0]!.emit('y'.repeat(70000));
+      expect(r.ptys[0]!.paused).toBe(true);
+      expect(r.m.windowOf(id)).toBeLessThanOrEqual(65536);
+    });
+  });
+
   it('after the console exits it says disconnected, polls, and reconnects to the new domid with its size', async () => {
     const r = rig();
     const { id } = await r.m.open('c1', { name: 'web01', index: 0 }, size);
