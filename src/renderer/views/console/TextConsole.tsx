@@ -10,6 +10,7 @@ import { FlowWriter } from '../../lib/console-flow';
 import { errorInfo } from '../../lib/errors';
 import { copyText } from '../../lib/console-clipboard';
 import { skipIdleSelectionRedraws } from '../../lib/xterm-selection';
+import { paceFloodRedraws } from '../../lib/xterm-frames';
 import { ConsoleToolbar, ToolButton, useFullscreen, type ConsoleState } from './ConsoleChrome';
 import { testHooks } from './test-hooks';
 
@@ -65,6 +66,7 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
     term.loadAddon(new WebLinksAddon((_e, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
     term.open(host);
     skipIdleSelectionRedraws(term);
+    paceFloodRedraws(term);
     termRef.current = term;
     searchRef.current = search;
     try {

@@ -1,0 +1,41 @@
+import type { Terminal } from '@xterm/xterm';
+
+/** The parts of xterm's (6.x) render debouncer this uses. */
+interface Debouncer {
+  _rowStart: number | undefined;
+  _rowEnd: number | undefined;
+  _rowCount: number | undefined;
+  _animationFrame: number | undefined;
+  _innerRefresh: () => void;
+}
+
+/**
+ * Paces xterm's redraws while output floods. xterm redraws on every animation frame in which rows changed; while a
+ * guest prints megabytes every row changes every frame, and with the DOM renderer each such frame costs several
+ * milliseconds of style, layout, paint and raster that the parser, the pty and the guest could use. Text scrolling
+ * that fast cannot be read, so a redraw of the whole viewport that comes sooner than `minIntervalMs` after the last
+ * one waits for a later frame. Redraws of some rows (typing, the cursor, a prompt) are never held back.
+ *
+ * Returns false (and changes nothing) if this xterm lacks the internals it expects, so an upgrade falls back to
+ * xterm's own pacing, never to a broken screen.
+ */
+export function paceFloodRedraws(term: Terminal, minIntervalMs = 33, now: () => number = () => performance.now()): boolean {
+  const core = (term as unknown as { _core?: { _renderService?: { _renderDebouncer?: Partial<Debouncer> } } })._core;
+  const deb = core?._renderService?._renderDebouncer;
+  const inner = deb?._innerRefresh;
+  if (!deb || typeof inner !== 'function' || !('_rowStart' in deb) || !('_animationFrame' in deb)) return false;
+  const d = deb as Debouncer;
+  const win = term.element?.ownerDocument.defaultView ?? window;
+  let last = Number.NEGATIVE_INFINITY;
+  d._innerRefresh = () => {
+    const t = now();
+    const whole = d._rowStart === 0 && d._rowCount !== undefined && d._rowEnd !== undefined && d._rowEnd >= d._rowCount - 1;
+    if (whole && t - last < minIntervalMs) {
+      d._animationFrame = win.requestAnimationFrame(() => d._innerRefresh());
+      return;
+    }
+    if (whole) last = t;
+    inner.call(d);
+  };
+  return true;
+}

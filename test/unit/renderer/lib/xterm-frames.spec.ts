@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { Terminal } from '@xterm/xterm';
+import { paceFloodRedraws } from '../../../../src/renderer/lib/xterm-frames';
+
+/** xterm's render debouncer as far as the pacing uses it, on a page whose animation frames the test runs by hand. */
+function rig() {
+  const frames: (() => void)[] = [];
+  const rendered: [number, number][] = [];
+  const clock = { t: 1000 };
+  interface FakeDebouncer {
+    _rowStart: number | undefined;
+    _rowEnd: number | undefined;
+    _rowCount: number | undefined;
+    _animationFrame: number | undefined;
+    _innerRefresh(this: FakeDebouncer): void;
+  }
+  const deb: FakeDebouncer = {
+    _rowStart: undefined,
+    _rowEnd: undefined,
+    _rowCount: 40,
+    _animationFrame: undefined,
+    _innerRefresh() {
+      this._animationFrame = undefined;
+      if (this._rowStart === undefined || this._rowEnd === undefined) return;
+      rendered.push([this._rowStart, this._rowEnd]);
+      this._rowStart = undefined;
+      this._rowEnd = undefined;
+    },
+  };
+  const view = { requestAnimationFrame: (cb: () => void) => frames.push(cb) };
+  const term = { _core: { _renderService: { _renderDebouncer: deb } }, element: { ownerDocument: { defaultView: view } } } as unknown as Terminal;
+  /** Marks rows dirty as xterm's refresh() does, asking for a frame if none is pending. */
+  const dirty = (start: number, end: number) => {
+    deb._rowStart = Math.min(deb._rowStart ?? start, start);
+    deb._rowEnd = Math.max(deb._rowEnd ?? end, end);
+    if (deb._animationFrame === undefined) deb._animationFrame = view.requestAnimationFrame(() => deb._innerRefresh());
+  };
+  /** Runs the pending animation frame `ms` after the last. */
+  const frame = (ms: number) => {
+    clock.t += ms;
+    const cbs = frames.splice(0);
+    for (const cb of cbs) cb();
+  };
+  return { term, deb, rendered, clock, dirty, frame };
+}
+
+describe('paceFloodRedraws', () => {
+  it('holds a whole-viewport redraw that comes too soon after the last one until a later frame, losing no rows', () => {
+    const r = rig();
+    expect(paceFloodRedraws(r.term, 33, () => r.clock.t)).toBe(true);
+    r.dirty(0, 39);
+    r.frame(17);
+    expect(r.rendered).toEqual([[0, 39]]);
+    // The flood goes on: every row is dirty again by the next frame, 17 ms later: held.
+    r.dirty(0, 39);
+    r.frame(17);
+    expect(r.rendered).toEqual([[0, 39]]);
+    // Still pending (a frame was asked for again), and drawn once 33 ms have passed.
+    r.frame(17);
+    expect(r.rendered).toEqual([
+      [0, 39],
+      [0, 39],
+    ]);
+  });
+
+  it('never holds back a redraw of some rows (typing, the cursor)', () => {
+    const r = rig();
+    paceFloodRedraws(r.term, 33, () => r.clock.t);
+    r.dirty(0, 39);
+    r.frame(16);
+    r.dirty(12, 12);
+    r.frame(16);
+    r.dirty(12, 13);
+    r.frame(16);
+    expect(r.rendered).toEqual([
+      [0, 39],
+      [12, 12],
+      [12, 13],
+    ]);
+  });
+
+  it('changes nothing on a terminal without the internals it expects', () => {
+    expect(paceFloodRedraws({} as Terminal)).toBe(false);
+    expect(paceFloodRedraws({ _core: { _renderService: { _renderDebouncer: { _innerRefresh: () => undefined } } } } as unknown as Terminal)).toBe(false);
+  });
+});
