@@ -9,6 +9,7 @@ import type { EventHub } from '../gateway/events';
 import { contentSecurityPolicy } from '../security/csp';
 import { isLoopbackAddress } from './loopback';
 import { closeHttpAndWs, sameToken } from '../net/local-server';
+import { encodeConsoleData } from '../../shared/console-frame';
 
 /** Options of the browser-mode server. */
 export interface WebServerOptions {
@@ -156,7 +157,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   function attach(ws: WebSocket): void {
     const clientId = `ws-${++nextClient}-${randomBytes(4).toString('hex')}`;
     const remove = opts.hub.addClient(clientId, (event, payload) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
+      if (ws.readyState !== ws.OPEN) return;
+      if (event === 'console:data') {
+        // Console output, the bulk of the traffic, goes as a binary frame (see console-frame.ts).
+        const { id, data } = payload as { id: string; data: string };
+        ws.send(encodeConsoleData(id, data), { binary: true });
+      } else {
+        ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
+      }
     });
     ws.on('message', (raw) => {
       let msg: unknown;

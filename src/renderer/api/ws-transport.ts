@@ -1,6 +1,7 @@
 import type { Transport } from '../../shared/api';
 import type { Channel, EventChannel } from '../../shared/contract';
 import type { IpcResponse } from '../../shared/ipc-errors';
+import { decodeConsoleData } from '../../shared/console-frame';
 
 type Pending = { resolve: (r: IpcResponse<unknown>) => void };
 
@@ -22,13 +23,20 @@ export function createWsTransport(url = `${location.protocol === 'https:' ? 'wss
 
   function connect(): void {
     ws = new WebSocket(url);
+    ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       open = true;
       delay = 250;
       for (const m of queue.splice(0)) ws?.send(m);
       for (const l of connListeners) l(true);
     };
-    ws.onmessage = (ev: MessageEvent<string>) => {
+    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
+      if (typeof ev.data !== 'string') {
+        // Console output comes as binary frames (console-frame.ts).
+        const p = decodeConsoleData(ev.data);
+        if (p) for (const cb of listeners.get('console:data') ?? []) cb(p);
+        return;
+      }
       let msg: { t?: string; id?: number; res?: IpcResponse<unknown>; e?: EventChannel; p?: unknown };
       try {
         msg = JSON.parse(ev.data) as typeof msg;

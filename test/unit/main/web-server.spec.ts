@@ -8,6 +8,7 @@ import { HandlerRegistry } from '../../../src/main/gateway/registry';
 import { EventHub } from '../../../src/main/gateway/events';
 import { startWebServer, type WebServer } from '../../../src/main/web/server';
 import { isLoopbackAddress } from '../../../src/main/web/loopback';
+import { decodeConsoleData } from '../../../src/shared/console-frame';
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
@@ -99,6 +100,24 @@ describe('browser-mode server', () => {
     expect(handler).toHaveBeenCalledTimes(1);
     hub.emit('domains:changed', { reason: 'test' });
     await vi.waitFor(() => expect(answers).toContainEqual({ t: 'evt', e: 'domains:changed', p: { reason: 'test' } }));
+    ws.close();
+  });
+
+  it('sends console output as binary frames and every other event as JSON text', async () => {
+    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin, Cookie: 'xenith_token=secret-token-123' });
+    const frames: { binary: boolean; data: Buffer }[] = [];
+    ws.on('message', (m: Buffer, binary: boolean) => frames.push({ binary, data: m }));
+    // One answered request: the connection is registered with the hub.
+    ws.send(JSON.stringify({ t: 'req', id: 1, channel: 'app:status', args: {} }));
+    await vi.waitFor(() => expect(frames).toHaveLength(1));
+    const text = 'héllo "quoted" \\ ✓ 😀\r\n';
+    hub.emit('console:data', { id: 'sess-1', data: text });
+    hub.emit('console:status', { id: 'sess-1', state: 'connected', message: 'ok' });
+    await vi.waitFor(() => expect(frames).toHaveLength(3));
+    expect(frames[1]!.binary).toBe(true);
+    expect(decodeConsoleData(new Uint8Array(frames[1]!.data))).toEqual({ id: 'sess-1', data: text });
+    expect(frames[2]!.binary).toBe(false);
+    expect(JSON.parse(frames[2]!.data.toString())).toEqual({ t: 'evt', e: 'console:status', p: { id: 'sess-1', state: 'connected', message: 'ok' } });
     ws.close();
   });
 });
