@@ -110,8 +110,8 @@ export class ConsoleSessionManager {
     const low = o.lowWatermark ?? Math.floor(this.high / 2);
     this.lowRatio = low / this.high;
     this.targetMs = o.targetDelayMs ?? 30;
-    this.minWindow = Math.min(o.minWindow ?? 32 * 1024, this.high);
-    this.initialWindow = Math.max(this.minWindow, Math.min(o.initialWindow ?? 64 * 1024, this.high));
+    this.minWindow = Math.min(o.minWindow ?? 8 * 1024, this.high);
+    this.initialWindow = Math.max(this.minWindow, Math.min(o.initialWindow ?? 16 * 1024, this.high));
     this.batchMs = o.batchMs ?? 2;
     this.maxBatch = o.maxBatch ?? 128 * 1024;
     this.pollMs = o.reconnectPollMs ?? 1000;
