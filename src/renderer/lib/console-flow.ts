@@ -15,12 +15,13 @@ export interface FlowOptions {
  * Writes console output into the terminal and acknowledges it once the terminal has processed it (xterm's write
  * callback), so main pauses the pty while the terminal is behind.
  *
- * Acks must leave early: xterm parses for up to 12 ms before it yields, and an ack held until then keeps the pty paused
- * while the terminal still has work, so the next output arrives only after the terminal has gone idle. So output goes
- * to xterm in pieces, each piece's callback counts, and every `ackStep` characters an ack is sent from inside the
- * callback (a message to the transport, which sends it while the page goes on parsing). The rest is coalesced into one
- * ack per task. Each ack is a round trip through the transport and main, so the step is large (128 KiB, an eighth of
- * main's largest window): more acks measurably cost throughput.
+ * When acks go matters as much as what they say. Output goes to xterm in pieces and each piece's callback counts:
+ * - the moment the terminal has processed everything written, the ack goes at once (main may be waiting for it);
+ * - while a backlog remains, an ack goes every `ackStep` characters, from inside the callback, so main resumes the
+ *   pty while the terminal is still busy (xterm parses for up to 12 ms before it yields);
+ * - progress of an eighth of a step or more is acked when the current task ends (one message per parse slice).
+ * Each ack is a round trip through the transport and main, so they are kept few: more of them measurably cost
+ * throughput in the console bench.
  */
 export class FlowWriter {
   private unsent = 0;
@@ -58,9 +59,9 @@ export class FlowWriter {
     this.t.write(piece, () => {
       this.processed += piece.length;
       this.unsent += piece.length;
-      if (this.unsent >= this.ackStep) {
+      if (this.unsent >= this.ackStep || this.processed === this.written) {
         this.flush();
-      } else if (!this.scheduled) {
+      } else if (this.unsent >= this.ackStep / 8 && !this.scheduled) {
         this.scheduled = true;
         // A microtask runs once xterm's current write slice is done (coalescing its callbacks) and, unlike a timer,
         // is neither clamped to 4 ms nor throttled in a background tab.

@@ -7,7 +7,7 @@ describe('FlowWriter', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('acks only what the terminal has processed, coalesced per tick', async () => {
+  it('acks only what the terminal has processed, and at once when it has caught up with everything written', async () => {
     const pending: (() => void)[] = [];
     const written: string[] = [];
     const acks: number[] = [];
@@ -23,15 +23,16 @@ describe('FlowWriter', () => {
     await vi.advanceTimersByTimeAsync(5);
     expect(written).toEqual(['abc', 'defgh']);
     expect(acks).toEqual([]);
+    // Part of the backlog, and little: nothing yet, not even when the task ends.
     pending.shift()!();
-    pending.shift()!();
-    expect(acks).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
+    expect(acks).toEqual([]);
+    // The terminal has caught up: the ack goes from inside the callback.
+    pending.shift()!();
     expect(acks).toEqual([8]);
     expect([w.written, w.processed]).toEqual([8, 8]);
     w.push('xy');
     pending.shift()!();
-    await vi.advanceTimersByTimeAsync(1);
     expect(acks).toEqual([8, 2]);
   });
 });
@@ -65,26 +66,28 @@ describe('FlowWriter pieces and early acks', () => {
     expect(r.w.written).toBe(18);
   });
 
-  it('acks at once, from inside the terminal callback, each time a step has been processed', async () => {
-    const r = rig(10, 25);
-    r.w.push('x'.repeat(60));
-    expect(r.written).toHaveLength(6);
-    r.pending.shift()!();
-    r.pending.shift()!();
+  it('while a backlog remains, acks each step at once and an eighth of a step or more when the task ends', async () => {
+    const r = rig(10, 80);
+    r.w.push('x'.repeat(200));
+    expect(r.written).toHaveLength(20);
+    // Five pieces, 50: more than an eighth of the step, less than a step: one ack when the task ends.
+    for (let i = 0; i < 5; i++) r.pending.shift()!();
     expect(r.acks).toEqual([]);
-    // The third piece brings the processed, unacknowledged total to 30: no waiting for the end of the task.
-    r.pending.shift()!();
-    expect(r.acks).toEqual([30]);
-    r.pending.shift()!();
-    expect(r.acks).toEqual([30]);
     await Promise.resolve();
-    // The rest of the task's progress is coalesced into one ack.
-    expect(r.acks).toEqual([30, 10]);
-    r.pending.shift()!();
+    expect(r.acks).toEqual([50]);
+    // Eight more: the step is reached in the middle of the task and the ack goes at once.
+    for (let i = 0; i < 8; i++) r.pending.shift()!();
+    expect(r.acks).toEqual([50, 80]);
+    // Less than an eighth of a step left over: held until more comes.
+    await Promise.resolve();
+    expect(r.acks).toEqual([50, 80]);
     r.pending.shift()!();
     await Promise.resolve();
-    expect(r.acks).toEqual([30, 10, 20]);
-    expect([r.w.written, r.w.processed]).toEqual([60, 60]);
+    expect(r.acks).toEqual([50, 80, 10]);
+    // The last pieces: caught up, acked at once.
+    while (r.pending.length > 0) r.pending.shift()!();
+    expect(r.acks).toEqual([50, 80, 10, 60]);
+    expect([r.w.written, r.w.processed]).toEqual([200, 200]);
   });
 });
 
