@@ -9,17 +9,29 @@ interface Debouncer {
   _innerRefresh: () => void;
 }
 
+export interface PaceOptions {
+  /** True while output is waiting to be parsed: the terminal is flooded. Only then are redraws held back. */
+  flooded: () => boolean;
+  /** The least time between two redraws of the whole viewport while flooded. */
+  minIntervalMs?: number;
+  now?: () => number;
+}
+
 /**
  * Paces xterm's redraws while output floods. xterm redraws on every animation frame in which rows changed; while a
  * guest prints megabytes every row changes every frame, and with the DOM renderer each such frame costs several
  * milliseconds of style, layout, paint and raster that the parser, the pty and the guest could use. Text scrolling
- * that fast cannot be read, so a redraw of the whole viewport that comes sooner than `minIntervalMs` after the last
- * one waits for a later frame. Redraws of some rows (typing, the cursor, a prompt) are never held back.
+ * that fast cannot be read, so while output is still waiting to be parsed, a redraw of the whole viewport that comes
+ * sooner than `minIntervalMs` after the last one waits for a later frame. Nothing is held back otherwise: not redraws
+ * of some rows (typing, the cursor), and not full-screen programs redrawing as keys are pressed (an editor scrolling),
+ * which leave no output waiting.
  *
  * Returns false (and changes nothing) if this xterm lacks the internals it expects, so an upgrade falls back to
  * xterm's own pacing, never to a broken screen.
  */
-export function paceFloodRedraws(term: Terminal, minIntervalMs = 33, now: () => number = () => performance.now()): boolean {
+export function paceFloodRedraws(term: Terminal, o: PaceOptions): boolean {
+  const minIntervalMs = o.minIntervalMs ?? 50;
+  const now = o.now ?? (() => performance.now());
   const core = (term as unknown as { _core?: { _renderService?: { _renderDebouncer?: Partial<Debouncer> } } })._core;
   const deb = core?._renderService?._renderDebouncer;
   const inner = deb?._innerRefresh;
@@ -30,7 +42,7 @@ export function paceFloodRedraws(term: Terminal, minIntervalMs = 33, now: () => 
   d._innerRefresh = () => {
     const t = now();
     const whole = d._rowStart === 0 && d._rowCount !== undefined && d._rowEnd !== undefined && d._rowEnd >= d._rowCount - 1;
-    if (whole && t - last < minIntervalMs) {
+    if (whole && t - last < minIntervalMs && o.flooded()) {
       d._animationFrame = win.requestAnimationFrame(() => d._innerRefresh());
       return;
     }

@@ -66,7 +66,6 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
     term.loadAddon(new WebLinksAddon((_e, uri) => window.open(uri, '_blank', 'noopener,noreferrer')));
     term.open(host);
     skipIdleSelectionRedraws(term);
-    paceFloodRedraws(term);
     termRef.current = term;
     searchRef.current = search;
     try {
@@ -97,6 +96,8 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
         if (id !== null) void xen.console.ack({ id, bytes: count }).catch(lost);
       },
     });
+    // While output waits to be parsed, the screen is redrawn at most 20 times a second (xterm-frames.ts).
+    paceFloodRedraws(term, { flooded: () => flow.processed < flow.written });
     const hooks = testHooks();
     if (hooks) hooks.console = { term, flow, name, sessionId: () => id };
 

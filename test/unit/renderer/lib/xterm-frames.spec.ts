@@ -45,9 +45,9 @@ function rig() {
 }
 
 describe('paceFloodRedraws', () => {
-  it('holds a whole-viewport redraw that comes too soon after the last one until a later frame, losing no rows', () => {
+  it('while flooded, holds a whole-viewport redraw that comes too soon after the last one until a later frame, losing no rows', () => {
     const r = rig();
-    expect(paceFloodRedraws(r.term, 33, () => r.clock.t)).toBe(true);
+    expect(paceFloodRedraws(r.term, { flooded: () => true, minIntervalMs: 33, now: () => r.clock.t })).toBe(true);
     r.dirty(0, 39);
     r.frame(17);
     expect(r.rendered).toEqual([[0, 39]]);
@@ -65,7 +65,7 @@ describe('paceFloodRedraws', () => {
 
   it('never holds back a redraw of some rows (typing, the cursor)', () => {
     const r = rig();
-    paceFloodRedraws(r.term, 33, () => r.clock.t);
+    paceFloodRedraws(r.term, { flooded: () => true, minIntervalMs: 33, now: () => r.clock.t });
     r.dirty(0, 39);
     r.frame(16);
     r.dirty(12, 12);
@@ -79,8 +79,27 @@ describe('paceFloodRedraws', () => {
     ]);
   });
 
+  it('never holds back whole-viewport redraws when no output is waiting (an editor scrolling as keys are pressed)', () => {
+    const r = rig();
+    let flooded = false;
+    paceFloodRedraws(r.term, { flooded: () => flooded, minIntervalMs: 50, now: () => r.clock.t });
+    for (let i = 0; i < 3; i++) {
+      r.dirty(0, 39);
+      r.frame(17);
+    }
+    expect(r.rendered).toHaveLength(3);
+    // The same redraws while output waits: one in 50 ms.
+    flooded = true;
+    for (let i = 0; i < 6; i++) {
+      r.dirty(0, 39);
+      r.frame(17);
+    }
+    expect(r.rendered).toHaveLength(5);
+  });
+
   it('changes nothing on a terminal without the internals it expects', () => {
-    expect(paceFloodRedraws({} as Terminal)).toBe(false);
-    expect(paceFloodRedraws({ _core: { _renderService: { _renderDebouncer: { _innerRefresh: () => undefined } } } } as unknown as Terminal)).toBe(false);
+    const o = { flooded: () => true };
+    expect(paceFloodRedraws({} as Terminal, o)).toBe(false);
+    expect(paceFloodRedraws({ _core: { _renderService: { _renderDebouncer: { _innerRefresh: () => undefined } } } } as unknown as Terminal, o)).toBe(false);
   });
 });
