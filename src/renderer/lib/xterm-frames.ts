@@ -22,7 +22,8 @@ export interface PaceOptions {
  * guest prints megabytes every row changes every frame, and with the DOM renderer each such frame costs several
  * milliseconds of style, layout, paint and raster that the parser, the pty and the guest could use. Text scrolling
  * that fast cannot be read, so while output is still waiting to be parsed, a redraw of the whole viewport that comes
- * sooner than `minIntervalMs` after the last one waits for a later frame. Nothing is held back otherwise: not redraws
+ * sooner than `minIntervalMs` after the last one (or after the flood began) waits for a later frame. Nothing is held
+ * back otherwise: not redraws
  * of some rows (typing, the cursor), and not full-screen programs redrawing as keys are pressed (an editor scrolling),
  * which leave no output waiting.
  *
@@ -39,10 +40,16 @@ export function paceFloodRedraws(term: Terminal, o: PaceOptions): boolean {
   const d = deb as Debouncer;
   const win = term.element?.ownerDocument.defaultView ?? window;
   let last = Number.NEGATIVE_INFINITY;
+  // When the current flood began: its first whole redraw also waits the interval, so the parser gets through the
+  // start of the flood (and any echo in it) before the first, costly redraw of a screen of new text.
+  let floodSince: number | undefined;
   d._innerRefresh = () => {
     const t = now();
+    const flooded = o.flooded();
+    if (!flooded) floodSince = undefined;
+    else floodSince ??= t;
     const whole = d._rowStart === 0 && d._rowCount !== undefined && d._rowEnd !== undefined && d._rowEnd >= d._rowCount - 1;
-    if (whole && t - last < minIntervalMs && o.flooded()) {
+    if (whole && flooded && t - Math.max(last, floodSince ?? last) < minIntervalMs) {
       d._animationFrame = win.requestAnimationFrame(() => d._innerRefresh());
       return;
     }

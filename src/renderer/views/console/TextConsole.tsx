@@ -19,6 +19,8 @@ const channel = new ConsoleChannel(xen);
 
 const SCROLLBACK_KEY = 'xenith.console.scrollback';
 const SCROLLBACK_CHOICES = [1000, 5000, 10000, 50000] as const;
+/** Output arriving in chunks this large is a flood, not a program answering keys. */
+const BULK_CHUNK = 8 * 1024;
 /** console:write takes at most 64 KiB per call; pasted text is sent in pieces below that. */
 const WRITE_PIECE = 16 * 1024;
 
@@ -96,8 +98,10 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
         if (id !== null) void xen.console.ack({ id, bytes: count }).catch(lost);
       },
     });
-    // While output waits to be parsed, the screen is redrawn at most 20 times a second (xterm-frames.ts).
-    paceFloodRedraws(term, { flooded: () => flow.processed < flow.written });
+    // While output floods in (some waits to be parsed, or a bulk chunk came within 100 ms: the terminal may catch up
+    // between two chunks of a flood), the screen is redrawn at most 20 times a second (xterm-frames.ts).
+    let lastBulk = Number.NEGATIVE_INFINITY;
+    paceFloodRedraws(term, { flooded: () => flow.processed < flow.written || performance.now() - lastBulk < 100 });
     const hooks = testHooks();
     if (hooks) hooks.console = { term, flow, name, sessionId: () => id };
 
@@ -148,6 +152,7 @@ export function TextConsole({ name, type, index, onDetach }: { name: string; typ
           release = channel.claim(res.id, {
             data: (d) => {
               hooks?.tap?.(d);
+              if (d.length >= BULK_CHUNK) lastBulk = performance.now();
               flow.push(d);
             },
             status: (ev) => setState({ state: ev.state, message: ev.message }),

@@ -45,37 +45,48 @@ function rig() {
 }
 
 describe('paceFloodRedraws', () => {
-  it('while flooded, holds a whole-viewport redraw that comes too soon after the last one until a later frame, losing no rows', () => {
+  it('while flooded, draws the whole viewport at most once per interval, counted from when the flood began', () => {
     const r = rig();
-    expect(paceFloodRedraws(r.term, { flooded: () => true, minIntervalMs: 33, now: () => r.clock.t })).toBe(true);
+    let flooded = false;
+    expect(paceFloodRedraws(r.term, { flooded: () => flooded, minIntervalMs: 33, now: () => r.clock.t })).toBe(true);
     r.dirty(0, 39);
     r.frame(17);
     expect(r.rendered).toEqual([[0, 39]]);
-    // The flood goes on: every row is dirty again by the next frame, 17 ms later: held.
+    // A flood begins: its first whole redraw waits too, so the parser can get ahead first.
+    flooded = true;
     r.dirty(0, 39);
     r.frame(17);
-    expect(r.rendered).toEqual([[0, 39]]);
-    // Still pending (a frame was asked for again), and drawn once 33 ms have passed.
+    expect(r.rendered).toHaveLength(1);
+    r.dirty(0, 39);
+    r.frame(17);
+    expect(r.rendered).toHaveLength(1);
+    // 34 ms after the flood began: drawn, nothing lost (the rows stayed dirty).
     r.frame(17);
     expect(r.rendered).toEqual([
       [0, 39],
       [0, 39],
     ]);
+    // Then once per interval.
+    r.dirty(0, 39);
+    r.frame(17);
+    expect(r.rendered).toHaveLength(2);
+    r.frame(17);
+    expect(r.rendered).toHaveLength(3);
   });
 
-  it('never holds back a redraw of some rows (typing, the cursor)', () => {
+  it('never holds back a redraw of some rows (typing, the cursor), even while flooded', () => {
     const r = rig();
     paceFloodRedraws(r.term, { flooded: () => true, minIntervalMs: 33, now: () => r.clock.t });
-    r.dirty(0, 39);
-    r.frame(16);
     r.dirty(12, 12);
     r.frame(16);
     r.dirty(12, 13);
     r.frame(16);
+    r.dirty(0, 5);
+    r.frame(16);
     expect(r.rendered).toEqual([
-      [0, 39],
       [12, 12],
       [12, 13],
+      [0, 5],
     ]);
   });
 
@@ -88,12 +99,17 @@ describe('paceFloodRedraws', () => {
       r.frame(17);
     }
     expect(r.rendered).toHaveLength(3);
-    // The same redraws while output waits: one in 50 ms.
+    // The same redraws while output waits: one in 50 ms, the first 50 ms after the flood began.
     flooded = true;
     for (let i = 0; i < 6; i++) {
       r.dirty(0, 39);
       r.frame(17);
     }
+    expect(r.rendered).toHaveLength(4);
+    // Caught up: drawn at once again.
+    flooded = false;
+    r.dirty(0, 39);
+    r.frame(17);
     expect(r.rendered).toHaveLength(5);
   });
 
