@@ -118,6 +118,30 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     await waitForText(page, /^web01$/m);
   });
 
+  it('draws a flood to its last line, and Ctrl-C stops a longer one while the console keeps answering', async () => {
+    const { page } = app;
+    /** What the screen shows (the DOM rows the renderer drew), not the terminal's buffer. */
+    const screen = () => page.evaluate(() => document.querySelector('[data-testid="text-console"] .xterm-rows')?.textContent ?? '');
+    await page.locator('.console-term').click();
+    // 100 000 lines, 589 KB: the console floods, the screen is redrawn a few times a second meanwhile.
+    await page.keyboard.type('seq 100000\r');
+    await expect.poll(screen, { timeout: 20_000 }).toMatch(/99999\s*100000\s*root@web01:~#/);
+    const flow = await page.evaluate(() => {
+      const f = window.__xenithTestHooks!.console!.flow;
+      return { written: f.written, processed: f.processed };
+    });
+    expect(flow.processed).toBe(flow.written);
+    expect(flow.written).toBeGreaterThan(588_895);
+    await app.shot('console-text-flood-done');
+    // Ten million lines would take a while: Ctrl-C stops them and the prompt comes back.
+    await page.keyboard.type('seq 10000000\r');
+    await expect.poll(screen, { timeout: 10_000 }).toMatch(/\d{5}\s*$/);
+    await page.keyboard.press('Control+C');
+    await expect.poll(screen, { timeout: 10_000 }).toMatch(/\^C\s*root@web01:~#\s*$/);
+    await page.keyboard.type('hostname\r');
+    await expect.poll(screen, { timeout: 10_000 }).toMatch(/hostname\s*web01\s*root@web01:~#\s*$/);
+  });
+
   it('goes full screen and back, keeping the terminal fitted', async () => {
     const { page } = app;
     const before = await page.evaluate(() => window.__xenithTestHooks?.console?.term.rows ?? 0);

@@ -109,6 +109,18 @@ function run(cmd) {
       } else if (rest[0] === '/proc/uptime') out(`${uptime().toFixed(2)} ${(uptime() * 0.9).toFixed(2)}\n`);
       else out(`cat: ${rest[0] || ''}: No such file or directory\n`);
       return;
+    case 'seq': {
+      // seq [FIRST] LAST, as coreutils: a way to make the console flood (Ctrl-C stops it).
+      const nums = rest.map(Number);
+      const [first, last] = nums.length >= 2 ? nums : [1, nums[0]];
+      if (!Number.isInteger(first) || !Number.isInteger(last) || last - first > 10_000_000) {
+        out(`seq: invalid argument\n`);
+        return;
+      }
+      running = { next: first, last };
+      setImmediate(pump);
+      return 'running';
+    }
     case 'exit':
     case 'logout':
       state = 'login';
@@ -134,8 +146,20 @@ function enter() {
     }
     return prompt();
   }
-  run(text);
-  prompt();
+  if (run(text) !== 'running') prompt();
+}
+
+/** A command still printing (seq): it prints in pieces between reads of the keyboard, so Ctrl-C can stop it. */
+let running = null;
+function pump() {
+  if (!running) return;
+  let chunk = '';
+  while (running.next <= running.last && chunk.length < 16384) chunk += `${running.next++}\n`;
+  if (chunk) out(chunk);
+  if (running.next > running.last) {
+    running = null;
+    prompt();
+  } else setImmediate(pump);
 }
 
 let esc = 0;
@@ -159,6 +183,15 @@ process.stdin.on('data', (buf) => {
       continue;
     }
     if (state === 'booting') continue;
+    if (running) {
+      // A program is printing: the shell reads no line; Ctrl-C stops the program.
+      if (b === 0x03) {
+        running = null;
+        out('^C\n');
+        prompt();
+      }
+      continue;
+    }
     if (b === 0x0d || b === 0x0a) enter();
     else if (b === 0x7f || b === 0x08) {
       if (line.length > 0) {

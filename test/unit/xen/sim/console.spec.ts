@@ -40,6 +40,33 @@ describe('demo host consoles on a real pty', () => {
     expect(await out.exit).toBe(0);
   });
 
+  it('seq prints its numbers in order and then the prompt; Ctrl-C stops a long one; bad arguments are refused', async () => {
+    const r = fx.runner({ speed: 20 });
+    const p = r.pty('xl', ['console', 'web01'], { cols: 80, rows: 24 });
+    const out = capture(p);
+    await waitFor(() => out.text().includes('web01 login: '));
+    p.write('root\r');
+    await waitFor(() => out.text().includes('root@web01:~# '));
+    const from = out.text().length;
+    p.write('seq 20000\r');
+    await waitFor(() => out.text().endsWith('\r\n20000\r\nroot@web01:~# '), 10_000);
+    const numbers = out.text().slice(from).split('\r\n').slice(1, -1).map(Number);
+    expect(numbers).toEqual(Array.from({ length: 20000 }, (_, i) => i + 1));
+    p.write('seq 3 5\r');
+    await waitFor(() => out.text().endsWith('\r\n3\r\n4\r\n5\r\nroot@web01:~# '));
+    p.write('seq 10000000\r');
+    await waitFor(() => out.text().length > from + 200_000, 10_000);
+    // Typing while it prints is not a command; Ctrl-C stops it.
+    p.write('x\x03');
+    await waitFor(() => out.text().endsWith('^C\r\nroot@web01:~# '), 10_000);
+    const stoppedAt = out.text().length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(out.text().length).toBe(stoppedAt);
+    p.write('seq x\r');
+    await waitFor(() => out.text().endsWith('seq: invalid argument\r\nroot@web01:~# '));
+    p.kill();
+  });
+
   it('only the first client after boot gets the boot log', async () => {
     const r = fx.runner({ speed: 20 });
     await r.run('xl', ['create', '/etc/xen/test-pvh.cfg']);
