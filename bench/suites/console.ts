@@ -145,8 +145,39 @@ interface PageResult {
   doneAt: number;
 }
 
-/** 20 MB of console output through the real pipeline: pty -> session manager -> WebSocket -> xterm in Chromium. */
+/** One flood's figures. */
+interface FloodRun {
+  mbPerS: number;
+  latencyMaxMs: number;
+}
+
+/** How many floods a run of the suite measures (each in a fresh browser and server); XENITH_BENCH_CONSOLE_RUNS overrides. */
+const RUNS = 5;
+
+/**
+ * The console figures over several floods, each from a cold start: on a 2-CPU machine one flood's figures vary by
+ * ±10% from run to run, so the suite reports the median flood's throughput and the median of the floods' worst
+ * keystrokes, and (as `console.input_latency_max_ms.all_runs`) the worst keystroke of all of them.
+ */
 export async function run(): Promise<BenchResult[]> {
+  const n = Number(process.env.XENITH_BENCH_CONSOLE_RUNS ?? RUNS);
+  if (!Number.isInteger(n) || n < 1) throw new Error('XENITH_BENCH_CONSOLE_RUNS must be a positive whole number');
+  const runs: FloodRun[] = [];
+  for (let i = 0; i < n; i++) runs.push(await floodOnce());
+  const mb = runs.map((r) => r.mbPerS);
+  const worst = runs.map((r) => r.latencyMaxMs);
+  console.error(
+    `bench: console: ${n} floods: ${mb.map((v) => v.toFixed(1)).join(' ')} MB/s, worst keystrokes ${worst.map((v) => v.toFixed(1)).join(' ')} ms; medians ${median(mb).toFixed(1)} MB/s, ${median(worst).toFixed(1)} ms`,
+  );
+  return [
+    { name: 'console.mb_per_s', value: median(mb), unit: 'MB/s' },
+    { name: 'console.input_latency_max_ms', value: median(worst), unit: 'ms' },
+    { name: 'console.input_latency_max_ms.all_runs', value: Math.max(...worst), unit: 'ms' },
+  ];
+}
+
+/** 20 MB of console output through the real pipeline: pty -> session manager -> WebSocket -> xterm in Chromium. */
+async function floodOnce(): Promise<FloodRun> {
   const staticDir = resolve('dist/renderer');
   if (!existsSync(join(staticDir, 'index.html'))) throw new Error('dist/renderer is missing: run `npm run build` first');
   const dir = mkdtempSync(join(tmpdir(), 'xenith-bench-console-'));
@@ -352,10 +383,7 @@ export async function run(): Promise<BenchResult[]> {
     console.error(
       `bench: console: ${(expected.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(2)} s, ${latencies.length} keystrokes, latency median ${median(finite).toFixed(1)} ms, max ${Math.max(...finite).toFixed(1)} ms; pty paused ${paused.count} times, ${(paused.ms / 1000).toFixed(2)} s in all; load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs`,
     );
-    return [
-      { name: 'console.mb_per_s', value: expected.length / 1e6 / seconds, unit: 'MB/s' },
-      { name: 'console.input_latency_max_ms', value: Math.max(...finite), unit: 'ms' },
-    ];
+    return { mbPerS: expected.length / 1e6 / seconds, latencyMaxMs: Math.max(...finite) };
   } finally {
     await browser.close();
     manager.closeAll();
