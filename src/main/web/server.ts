@@ -153,18 +153,23 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
 
+  /** Console output, the bulk of the traffic, goes as a binary frame (console-frame.ts); JSON if it cannot be one. */
+  function consoleFrame(p: { id: string; data: string }): Uint8Array | null {
+    try {
+      return encodeConsoleData(p.id, p.data);
+    } catch {
+      return null;
+    }
+  }
+
   let nextClient = 0;
   function attach(ws: WebSocket): void {
     const clientId = `ws-${++nextClient}-${randomBytes(4).toString('hex')}`;
     const remove = opts.hub.addClient(clientId, (event, payload) => {
       if (ws.readyState !== ws.OPEN) return;
-      if (event === 'console:data') {
-        // Console output, the bulk of the traffic, goes as a binary frame (see console-frame.ts).
-        const { id, data } = payload as { id: string; data: string };
-        ws.send(encodeConsoleData(id, data), { binary: true });
-      } else {
-        ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
-      }
+      const frame = event === 'console:data' ? consoleFrame(payload as { id: string; data: string }) : null;
+      if (frame) ws.send(frame, { binary: true });
+      else ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
     });
     ws.on('message', (raw) => {
       let msg: unknown;

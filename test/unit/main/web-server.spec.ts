@@ -118,6 +118,11 @@ describe('browser-mode server', () => {
     expect(decodeConsoleData(new Uint8Array(frames[1]!.data))).toEqual({ id: 'sess-1', data: text });
     expect(frames[2]!.binary).toBe(false);
     expect(JSON.parse(frames[2]!.data.toString())).toEqual({ t: 'evt', e: 'console:status', p: { id: 'sess-1', state: 'connected', message: 'ok' } });
+    // An id a binary frame cannot carry still arrives, as JSON (session ids are short ASCII; this is insurance).
+    hub.emit('console:data', { id: 'é'.repeat(3), data: 'x' });
+    await vi.waitFor(() => expect(frames).toHaveLength(4));
+    expect(frames[3]!.binary).toBe(false);
+    expect(JSON.parse(frames[3]!.data.toString())).toEqual({ t: 'evt', e: 'console:data', p: { id: 'ééé', data: 'x' } });
     ws.close();
   });
 });
