@@ -1,7 +1,7 @@
 import type { Transport } from '../../shared/api';
-import type { EventChannel } from '../../shared/contract';
 import type { IpcResponse } from '../../shared/ipc-errors';
 import type { FromWorker, ToWorker } from './worker-protocol';
+import { createListeners } from './listeners';
 
 /** The part of a Worker this transport uses (tests pass a fake). */
 export interface WorkerPort {
@@ -18,17 +18,16 @@ export type PageTransport = Transport & { onConnection(cb: (up: boolean) => void
 export function createWorkerTransport(worker: WorkerPort): PageTransport {
   let nextId = 1;
   const pending = new Map<number, (r: IpcResponse<unknown>) => void>();
-  const listeners = new Map<EventChannel, Set<(p: unknown) => void>>();
-  const connListeners = new Set<(up: boolean) => void>();
+  const listeners = createListeners((e) => worker.postMessage({ k: 'sub', e }));
 
   worker.onmessage = ({ data: msg }) => {
     if (msg.k === 'res') {
       pending.get(msg.id)?.(msg.res);
       pending.delete(msg.id);
     } else if (msg.k === 'evt') {
-      for (const cb of listeners.get(msg.e) ?? []) cb(msg.p);
+      listeners.emit(msg.e, msg.p);
     } else {
-      for (const l of connListeners) l(msg.up);
+      listeners.connectionChanged(msg.up);
     }
   };
 
@@ -40,20 +39,7 @@ export function createWorkerTransport(worker: WorkerPort): PageTransport {
         worker.postMessage({ k: 'req', id, channel, args });
       });
     },
-    subscribe(event, cb) {
-      let set = listeners.get(event);
-      if (!set) {
-        listeners.set(event, (set = new Set()));
-        worker.postMessage({ k: 'sub', e: event });
-      }
-      set.add(cb);
-      return () => {
-        set.delete(cb);
-      };
-    },
-    onConnection(cb) {
-      connListeners.add(cb);
-      return () => connListeners.delete(cb);
-    },
+    subscribe: listeners.subscribe,
+    onConnection: listeners.onConnection,
   };
 }

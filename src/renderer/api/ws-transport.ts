@@ -2,6 +2,7 @@ import type { Transport } from '../../shared/api';
 import type { Channel, EventChannel } from '../../shared/contract';
 import type { IpcResponse } from '../../shared/ipc-errors';
 import { decodeConsoleData } from '../../shared/console-frame';
+import { createListeners } from './listeners';
 
 type Pending = { resolve: (r: IpcResponse<unknown>) => void };
 
@@ -18,8 +19,7 @@ export function createWsTransport(url = `${location.protocol === 'https:' ? 'wss
   let delay = 250;
   const pending = new Map<number, Pending>();
   const queue: string[] = [];
-  const listeners = new Map<EventChannel, Set<(p: unknown) => void>>();
-  const connListeners = new Set<(up: boolean) => void>();
+  const listeners = createListeners();
 
   function connect(): void {
     ws = new WebSocket(url);
@@ -28,13 +28,13 @@ export function createWsTransport(url = `${location.protocol === 'https:' ? 'wss
       open = true;
       delay = 250;
       for (const m of queue.splice(0)) ws?.send(m);
-      for (const l of connListeners) l(true);
+      listeners.connectionChanged(true);
     };
     ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
       if (typeof ev.data !== 'string') {
         // Console output comes as binary frames (console-frame.ts).
         const p = decodeConsoleData(ev.data);
-        if (p) for (const cb of listeners.get('console:data') ?? []) cb(p);
+        if (p) listeners.emit('console:data', p);
         return;
       }
       let msg: { t?: string; id?: number; res?: IpcResponse<unknown>; e?: EventChannel; p?: unknown };
@@ -47,7 +47,7 @@ export function createWsTransport(url = `${location.protocol === 'https:' ? 'wss
         pending.get(msg.id)?.resolve(msg.res);
         pending.delete(msg.id);
       } else if (msg.t === 'evt' && msg.e) {
-        for (const cb of listeners.get(msg.e) ?? []) cb(msg.p);
+        listeners.emit(msg.e, msg.p);
       }
     };
     ws.onclose = () => {
@@ -57,7 +57,7 @@ export function createWsTransport(url = `${location.protocol === 'https:' ? 'wss
         p.resolve({ ok: false, error: { code: 'ABORTED', message: 'Connection to Xenith was lost' } });
         pending.delete(id);
       }
-      if (wasOpen) for (const l of connListeners) l(false);
+      if (wasOpen) listeners.connectionChanged(false);
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 5000);
     };
@@ -74,17 +74,7 @@ export function createWsTransport(url = `${location.protocol === 'https:' ? 'wss
         else queue.push(msg);
       });
     },
-    subscribe(event, cb) {
-      let set = listeners.get(event);
-      if (!set) listeners.set(event, (set = new Set()));
-      set.add(cb);
-      return () => {
-        set.delete(cb);
-      };
-    },
-    onConnection(cb) {
-      connListeners.add(cb);
-      return () => connListeners.delete(cb);
-    },
+    subscribe: listeners.subscribe,
+    onConnection: listeners.onConnection,
   };
 }
