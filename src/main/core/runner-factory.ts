@@ -9,7 +9,6 @@ import type { AppOptions, ToolstackChoice } from './options';
 
 /** The root-owned launcher the polkit action names (installed by the .deb). */
 const BROKER_LAUNCHER = '/usr/lib/xenith/xenith-broker';
-const IMAGE_DIR = '/var/lib/xen/images';
 
 /** Where the bundled helper programs live next to the main bundle. */
 export interface BundlePaths {
@@ -51,7 +50,6 @@ export function createRunnerFor(choice: ToolstackChoice, options: AppOptions, da
           // Under Electron, process.execPath is Electron itself: it must act as plain Node for the broker.
           runAsNode: process.versions['electron'] !== undefined,
           wrapperPath: existsSync(BROKER_LAUNCHER) ? BROKER_LAUNCHER : null,
-          imageDirs: [IMAGE_DIR],
         }),
       });
   }

@@ -1,12 +1,44 @@
+import { lstat, open, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { parseVifSpec } from '../../shared/vif-spec';
+import { SpecSyntaxError } from '../../shared/validate-helpers';
+import { checkConfigForRoot, diskFileUse, type CheckedConfig, type ConfigFileUse } from '../config/config-policy';
 import { XenError } from '../errors';
+import { checkDomainName } from '../ops/validate';
 import { assertCommand } from '../runner/programs';
 import type { XenProgram } from '../runner/types';
-import type { PathGuard } from './paths';
+import { checkFreeBlockDevice, type BlockDeviceEnv } from './block-devices';
+import { createPathGuard, type FinalComponent, type PathGuard } from './paths';
+import { BROKER_POLICY_FILE, type BrokerPolicy } from './policy';
 
-/** Where xl may read configs (config) and read or write disk and save images (images). */
+/** The broker's policy turned into path guards, one per kind of file root touches for Xenith. */
 export interface BrokerGuards {
-  config: PathGuard;
-  images: PathGuard;
+  readonly policy: BrokerPolicy;
+  /** Where config files may be read (the config and autostart directories). */
+  readonly configRead: PathGuard;
+  readonly config: PathGuard;
+  readonly auto: PathGuard;
+  readonly save: PathGuard;
+  readonly images: PathGuard;
+  readonly boot: PathGuard;
+  /** Everything above: what may be listed, stat'ed and measured. */
+  readonly any: PathGuard;
+  readonly blockEnv?: BlockDeviceEnv;
+}
+
+/** Builds the guards for `policy`. */
+export function createGuards(policy: BrokerPolicy, blockEnv?: BlockDeviceEnv): BrokerGuards {
+  return {
+    policy,
+    configRead: createPathGuard([policy.configDir, policy.autoDir]),
+    config: createPathGuard([policy.configDir]),
+    auto: createPathGuard([policy.autoDir]),
+    save: createPathGuard([policy.saveDir]),
+    images: createPathGuard(policy.imageDirs),
+    boot: createPathGuard(policy.bootDirs),
+    any: createPathGuard([policy.configDir, policy.autoDir, policy.saveDir, ...policy.imageDirs, ...policy.bootDirs]),
+    ...(blockEnv !== undefined ? { blockEnv } : {}),
+  };
 }
 
 /** The xl subcommands Xenith uses; the broker runs as root, so nothing else gets through. */
@@ -19,15 +51,52 @@ export const XL_SUBCOMMANDS: ReadonlySet<string> = new Set([
 
 /** xl create options that only change how the domain starts (-p paused, -n dry run, -c console, -e, -d, -q, -V). */
 const XL_CREATE_FLAGS = new Set(['-p', '-n', '-c', '-e', '-d', '-q', '-V']);
+/** A config Xenith writes: NAME.cfg directly in the config directory. */
+const CONFIG_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.cfg$/;
 
 const refuse = (msg: string, detail: Record<string, unknown> = {}): never => {
   throw new XenError('INVALID_ARG', msg, { field: 'args', ...detail });
 };
 
+/** How to widen the policy, for refusals a root administrator can lift. */
+const widen = (key: string): string => `(root can allow more with "${key} = DIR" in ${BROKER_POLICY_FILE})`;
+
+/** A config file path: NAME.cfg directly inside the config directory (never xl.conf, scripts/ or a subdirectory). */
+export async function checkConfigFile(p: unknown, g: BrokerGuards, final: FinalComponent): Promise<string> {
+  const resolved = await g.config.check(p, final);
+  const dir = await g.config.check(g.policy.configDir, 'follow');
+  if (path.posix.dirname(resolved) !== dir || !CONFIG_FILE.test(path.posix.basename(resolved))) {
+    throw new XenError('PERMISSION', `${String(p)} is not a NAME.cfg file directly in ${g.policy.configDir}`, { field: 'path', path: p, rule: 'config-file' });
+  }
+  return resolved;
+}
+
+/** Checks each host file a config names against the policy: images and free block devices, boot files, shares. */
+export async function checkFileUses(files: readonly ConfigFileUse[], g: BrokerGuards): Promise<void> {
+  for (const f of files) {
+    const named = (e: unknown, key: string): XenError =>
+      e instanceof XenError && e.code === 'PERMISSION' ? new XenError('PERMISSION', `${f.field}: ${e.message} ${widen(key)}`, { field: f.field, path: f.path, rule: key }) : (e as XenError);
+    if (f.kind === 'boot') {
+      await g.boot.check(f.path, 'follow').catch((e: unknown) => Promise.reject(named(e, 'boot_dir')));
+    } else if (f.kind === 'disk' && f.path.startsWith('/dev/')) {
+      await checkFreeBlockDevice(f.path, f.field, g.blockEnv);
+    } else {
+      await g.images.check(f.path, 'follow').catch((e: unknown) => Promise.reject(named(e, 'image_dir')));
+    }
+  }
+}
+
+/** Parses, checks and canonicalises config text root is asked to write or start. */
+export async function checkConfigText(text: string, g: BrokerGuards): Promise<CheckedConfig> {
+  const checked = checkConfigForRoot(text, { bootloaders: g.policy.bootloaders });
+  await checkFileUses(checked.files, g);
+  return checked;
+}
+
 /**
  * Checks a `run` request before the root broker starts anything: a known program, plain string arguments, and per
- * program only the read-only or Xenith-shaped uses. Files that xl, as root, would read or write (create's config,
- * save/restore images, qemu-img targets) must lie inside the guards' roots.
+ * program only the read-only or Xenith-shaped uses. Files that xl, as root, would read or write (create's config and
+ * everything it names, save/restore images, disk and CD targets, qemu-img targets) must lie inside the policy.
  */
 export async function checkRun(program: unknown, args: unknown, guards: BrokerGuards): Promise<{ program: XenProgram; args: readonly string[] }> {
   assertCommand(program, args);
@@ -56,60 +125,103 @@ export async function checkRun(program: unknown, args: unknown, guards: BrokerGu
   }
 }
 
-async function checkXl(args: readonly string[], guards: BrokerGuards): Promise<readonly string[]> {
+/** A domain argument: a name by the one name rule, or a domid. */
+function checkDomainArg(a: string | undefined): void {
+  if (a === undefined || (!/^\d{1,5}$/.test(a) && !safeName(a))) refuse(`${JSON.stringify(a)} is not a domain name or ID`, { rule: 'domain-name' });
+}
+
+function safeName(a: string): boolean {
+  try {
+    checkDomainName(a);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function specError(e: unknown): never {
+  throw e instanceof SpecSyntaxError ? new XenError('INVALID_ARG', e.message, { field: 'args', rule: 'spec' }) : e;
+}
+
+async function checkXl(args: readonly string[], g: BrokerGuards): Promise<readonly string[]> {
   const at = args.findIndex((a) => !/^-v+$/.test(a)); // only -v/-vvv may come before the subcommand
   const sub = at === -1 ? undefined : args[at];
   if (sub === undefined || !XL_SUBCOMMANDS.has(sub)) refuse(`xl ${String(sub)} is not a command Xenith runs`, { subcommand: sub });
   const rest = args.slice(at + 1);
   const out = [...args];
-  const checkPathAt = async (i: number, guard: PathGuard): Promise<void> => {
-    out[at + 1 + i] = await guard.check(rest[i], 'follow');
-  };
-  if (sub === 'create') {
-    // key=value overrides (bootloader=..., device_model_override=...) would let a caller run anything as root.
-    const files = rest.map((a, i) => ({ a, i })).filter(({ a }) => !XL_CREATE_FLAGS.has(a));
-    if (files.length !== 1) refuse('xl create takes known flags and exactly one config file');
-    await checkPathAt(files[0]!.i, guards.config);
-  } else if (sub === 'save' || sub === 'restore') {
-    // A save file carries the domain's config, which restore obeys as root; so save files live under the config
-    // roots (Debian's xendomains uses /var/lib/xen/save), never in an image directory the user may write to.
-    for (let i = 0; i < rest.length; i++) if (rest[i]!.startsWith('/')) await checkPathAt(i, guards.config);
-  } else if (sub === 'cd-insert') {
-    // xl cd-insert <domain> <vdev> <target>: the image root will open.
-    if (rest.length === 3 && rest[2]!.startsWith('/')) await checkPathAt(2, guards.images);
-  } else if (sub === 'block-attach') {
-    // A file target must be an image the user put in an image directory; block devices (/dev/...) are allowed.
-    for (let i = 0; i < rest.length; i++) {
-      const m = /(?:^|,)\s*target\s*=\s*(.*)$/.exec(rest[i]!);
-      const target = m?.[1]?.trim() ?? (rest[i]!.startsWith('/') ? rest[i]! : undefined);
-      if (target === undefined || target.startsWith('/dev/')) continue;
-      if (target.includes(',') || !target.startsWith('/')) refuse(`Disk target ${JSON.stringify(target)} is not allowed`);
-      await guards.images.check(target, 'follow');
+  const set = (i: number, v: string): void => void (out[at + 1 + i] = v);
+  switch (sub) {
+    case 'create': {
+      // key=value overrides (bootloader=..., device_model_override=...) would let a caller run anything as root.
+      const files = rest.map((a, i) => ({ a, i })).filter(({ a }) => !XL_CREATE_FLAGS.has(a));
+      if (files.length !== 1) refuse('xl create takes known flags and exactly one config file');
+      const { a, i } = files[0]!;
+      const file = await checkConfigFile(a, g, 'follow');
+      // What xl will obey as root is checked as a whole: the file only root can write, read here, now.
+      await checkConfigText(await readFile(file, 'utf8'), g);
+      set(i, file);
+      break;
     }
-  } else if (sub === 'network-attach') {
-    // vif script= runs as root: only the stock scripts from /etc/xen/scripts, named without a path.
-    for (const a of rest) if (/(?:^|,)\s*script\s*=\s*[^,]*\//.test(a)) refuse('A vif script must be a name from /etc/xen/scripts');
+    case 'save':
+    case 'restore': {
+      // A save file carries the domain's config, which restore obeys as root: only the save directory.
+      const file = rest.filter((x) => !x.startsWith('-'));
+      const fileAt = sub === 'save' ? 1 : 0;
+      if (sub === 'save') checkDomainArg(file[0]);
+      const f = file[fileAt];
+      if (f === undefined) refuse(`xl ${sub} needs a file in ${g.policy.saveDir}`);
+      const i = rest.indexOf(f as string);
+      set(i, await g.save.check(f, sub === 'save' ? 'nofollow' : 'follow'));
+      if (sub === 'save' && (await lstat(out[at + 1 + i]!).catch(() => null)) !== null) {
+        throw new XenError('EXISTS', `${f} already exists`, { field: 'path', path: f });
+      }
+      break;
+    }
+    case 'cd-insert': {
+      // xl cd-insert <domain> <vdev> <target>: root opens the target.
+      if (rest.length !== 3) refuse('xl cd-insert takes a domain, a device and an image');
+      checkDomainArg(rest[0]);
+      await checkFileUses([{ field: 'target', path: String(rest[2]), kind: 'disk', access: 'ro' }], g);
+      break;
+    }
+    case 'block-attach': {
+      if (rest.length !== 2) refuse('xl block-attach takes a domain and one disk specification');
+      checkDomainArg(rest[0]);
+      const use = diskFileUse(rest[1]!, 'disk');
+      if (use !== null) await checkFileUses([use], g);
+      break;
+    }
+    case 'network-attach': {
+      checkDomainArg(rest[0]);
+      for (const spec of rest.slice(1)) {
+        try {
+          const v = parseVifSpec(spec);
+          if (v.script !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.script)) refuse('A vif script must be a name from /etc/xen/scripts', { rule: 'script-name' });
+        } catch (e) {
+          specError(e);
+        }
+      }
+      break;
+    }
+    case 'rename':
+      checkDomainArg(rest[0]);
+      checkDomainArg(rest[1]);
+      break;
+    case 'console':
+      checkConsoleArgs(rest);
+      break;
   }
   return out;
 }
 
-/** xl.cfg keys whose value is a program (or its arguments) root would run; Xenith never writes them except pygrub. */
-const RUNS_PROGRAM = /^\s*(device_model_override|device_model_stubdomain_override|device_model_args|device_model_args_pv|device_model_args_hvm|stubdomain_kernel|stubdomain_ramdisk|bootloader)\s*=\s*(.*)$/;
-const STOCK_BOOTLOADER = /^["']?(pygrub|\/usr\/lib\/xen-[\d.]+\/bin\/pygrub)["']?\s*$/;
-
-/**
- * Refuses config text that would make `xl create` (running as root) start a program of the caller's choosing:
- * a device-model or stub-domain override, a bootloader other than pygrub, or a vif/disk script given as a path.
- */
-export function checkConfigText(text: string): void {
-  text.split('\n').forEach((line, i) => {
-    const m = RUNS_PROGRAM.exec(line.replace(/#.*$/, ''));
-    if (m !== null && !(m[1] === 'bootloader' && STOCK_BOOTLOADER.test(m[2] ?? ''))) {
-      refuse(`Config line ${i + 1} sets ${m[1]}, which Xenith does not allow`, { line: i + 1 });
-    }
-    // Not comment-stripped: a '#' inside a quoted list item must not hide the rest of the line.
-    if (/\bscript\s*=\s*[^,'"\]]*\//.test(line)) refuse(`Config line ${i + 1} names a script by path`, { line: i + 1 });
-  });
+/** xl console [-t pv|serial] [-n N] DOMAIN. */
+function checkConsoleArgs(rest: readonly string[]): void {
+  const r = [...rest];
+  while (r.length > 1) {
+    const [flag, v] = r.splice(0, 2);
+    if (!((flag === '-t' && (v === 'pv' || v === 'serial')) || (flag === '-n' && /^\d{1,2}$/.test(v ?? '')))) refuse(`xl console ${flag} ${v} is not allowed`);
+  }
+  checkDomainArg(r[0]);
 }
 
 const IP_OPTIONS = new Set(['-j', '-json', '-o', '-oneline', '-br', '-brief', '-d', '-details', '-p', '-pretty', '-s', '-4', '-6']);
@@ -125,15 +237,39 @@ function checkIp(args: readonly string[]): void {
   for (const a of rest.slice(1)) if (!/^[\w.@:-]+$/.test(a) || a.startsWith('-')) refuse(`ip argument ${JSON.stringify(a)} is not allowed`);
 }
 
+/**
+ * qemu-img --version, info on an image, or create of a new qcow2/raw image in an image directory. create writes
+ * through whatever is at its path, so the broker first makes that path itself (O_EXCL, never through a link), or
+ * accepts the empty regular file the caller made the same way.
+ */
 async function checkQemuImg(args: readonly string[], guard: PathGuard): Promise<readonly string[]> {
   const sub = args[0];
+  if (args.length === 1 && sub === '--version') return args;
   if (sub !== 'info' && sub !== 'create') refuse(`qemu-img ${String(sub)} is not allowed`);
   const out = [...args];
+  let target: number | null = null;
   for (let i = 1; i < args.length; i++) {
     const a = args[i]!;
-    // A backing file would let root read any file through the new image.
-    if (a === '-b' || a === '-B' || a === '-F' || /backing/i.test(a)) refuse('qemu-img backing files are not allowed');
-    if (a.startsWith('/')) out[i] = await guard.check(a, sub === 'create' ? 'nofollow' : 'follow');
+    // A backing file would let root read any file through the new image; -o could name one too.
+    if (a === '-b' || a === '-B' || a === '-F' || a === '-o' || /backing/i.test(a)) refuse('qemu-img backing files and -o options are not allowed');
+    if (a.startsWith('/')) {
+      if (target !== null) refuse('qemu-img takes one image path');
+      out[i] = await guard.check(a, sub === 'create' ? 'nofollow' : 'follow');
+      target = i;
+    } else if (!/^(-q|-f|--|--output=json|json|qcow2|raw|\d+[KMGT]?)$/.test(a)) {
+      refuse(`qemu-img argument ${JSON.stringify(a)} is not allowed`);
+    }
   }
+  if (target === null) refuse('qemu-img needs an image path inside an image directory');
+  if (sub === 'create') await claimNewImage(out[target!]!);
   return out;
+}
+
+async function claimNewImage(p: string): Promise<void> {
+  const st = await lstat(p).catch(() => null);
+  if (st === null) {
+    await (await open(p, 'wx', 0o600)).close();
+    return;
+  }
+  if (!st.isFile() || st.size !== 0 || st.nlink !== 1) throw new XenError('EXISTS', `${p} already exists`, { field: 'path', path: p });
 }

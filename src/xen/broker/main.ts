@@ -1,15 +1,15 @@
 import { createLocalRunner } from '../runner/local';
+import { loadBrokerPolicy, BROKER_POLICY_FILE } from './policy';
 import { startBroker } from './server';
 
 /**
  * Entry of the privileged broker (built as dist/main/broker.cjs; started through pkexec, sudo -n or directly).
- * Arguments: `--image-dir=/path` (repeatable). It serves stdin/stdout until stdin closes or its parent changes.
+ * It takes no arguments: what it may touch is root's policy (/etc/xenith/broker.conf), never the caller's choice.
+ * It serves stdin/stdout until stdin closes or its parent changes.
  */
-export function brokerMain(argv: readonly string[] = process.argv.slice(2)): void {
-  const imageDirs = argv.filter((a) => a.startsWith('--image-dir=')).map((a) => a.slice('--image-dir='.length));
-  const unknown = argv.filter((a) => !a.startsWith('--image-dir='));
-  if (unknown.length > 0) {
-    process.stderr.write(`xenith-broker: unknown arguments ${JSON.stringify(unknown)}\n`);
+export async function brokerMain(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv.length > 0) {
+    process.stderr.write(`xenith-broker: takes no arguments (its policy is ${BROKER_POLICY_FILE}); got ${JSON.stringify(argv)}\n`);
     process.exit(2);
   }
   // pkexec and sudo reset PATH; the toolstack lives in the sbin directories.
@@ -20,7 +20,7 @@ export function brokerMain(argv: readonly string[] = process.argv.slice(2)): voi
       input: process.stdin,
       output: process.stdout,
       runner: createLocalRunner({ env }),
-      imageDirs,
+      policy: await loadBrokerPolicy(),
       parentPid: () => process.ppid,
       parentPollMs: 2000,
     });
@@ -32,4 +32,4 @@ export function brokerMain(argv: readonly string[] = process.argv.slice(2)): voi
   void broker.closed.then(() => setTimeout(() => process.exit(0), 200).unref());
 }
 
-brokerMain();
+void brokerMain();

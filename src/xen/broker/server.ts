@@ -3,8 +3,10 @@ import type { Readable, Writable } from 'node:stream';
 import { XenError } from '../errors';
 import { assertPtySize } from '../runner/pty-process';
 import type { PtyHandle, Runner, StreamHandle } from '../runner/types';
-import { checkConfigText, checkRun, type BrokerGuards } from './allowlist';
-import { DEFAULT_BROKER_ROOTS, acceptImageDirs, createPathGuard } from './paths';
+import { checkConfigFile, checkConfigText, checkRun, createGuards, type BrokerGuards } from './allowlist';
+import type { BlockDeviceEnv } from './block-devices';
+import type { FinalComponent } from './paths';
+import type { BrokerPolicy } from './policy';
 import {
   BROKER_PROTOCOL_VERSION,
   MAX_LINE_BYTES,
@@ -21,10 +23,10 @@ export interface BrokerOptions {
   input: Readable;
   output: Writable;
   runner: Runner;
-  /** Image directories chosen by the user (checked by acceptImageDirs): disk images, save files, new sparse files. */
-  imageDirs?: readonly string[];
-  /** Replaces DEFAULT_BROKER_ROOTS (where configs are read and written) entirely; for tests. */
-  roots?: readonly string[];
+  /** What root allows, from root's own policy file (loadBrokerPolicy); never from the client. */
+  policy: BrokerPolicy;
+  /** Where block-device use is read from (/proc, /sys); for tests. */
+  blockEnv?: BlockDeviceEnv;
   /** Checked every `parentPollMs`; when its value changes the parent is gone and the broker stops. */
   parentPid?: () => number;
   parentPollMs?: number;
@@ -50,12 +52,7 @@ type Handler = (id: BrokerId, args: Record<string, unknown>) => Promise<unknown>
  */
 export function startBroker(opts: BrokerOptions): Broker {
   const { input, output, runner } = opts;
-  const configRoots = opts.roots ?? DEFAULT_BROKER_ROOTS;
-  // Text (configs, links) is written only under the config roots; images may also go to the image directories.
-  const guards: BrokerGuards = {
-    config: createPathGuard(configRoots),
-    images: createPathGuard([...configRoots, ...acceptImageDirs(opts.imageDirs ?? [])]),
-  };
+  const guards: BrokerGuards = createGuards(opts.policy, opts.blockEnv);
   const runs = new Map<BrokerId, AbortController>();
   const streams = new Map<BrokerId, StreamHandle>();
   const ptys = new Map<BrokerId, PtyHandle>();
@@ -67,12 +64,11 @@ export function startBroker(opts: BrokerOptions): Broker {
     if (!stopped && output.writable) output.write(`${JSON.stringify(msg)}\n`);
   };
   const busy = (id: BrokerId): boolean => runs.has(id) || streams.has(id) || ptys.has(id);
-  /** Text bound for the config roots, checked so a config cannot make root run a program of the caller's choosing. */
-  const configText = (args: Record<string, unknown>): string => {
-    const text = str(args, 'text', MAX_LINE_BYTES);
-    checkConfigText(text);
-    return text;
-  };
+  /**
+   * Config text root is asked to write: parsed, checked as a whole against the policy, and written in its canonical
+   * form, so the file holds exactly what was checked (one statement per line, no `+=`).
+   */
+  const configText = async (args: Record<string, unknown>): Promise<string> => (await checkConfigText(str(args, 'text', MAX_LINE_BYTES), guards)).text;
   const str = (args: Record<string, unknown>, key: string, max = MAX_WRITE): string => {
     const v = args[key];
     if (typeof v !== 'string' || v.length > max || v.includes('\0')) throw new XenError('INVALID_ARG', `${key} must be a string`, { field: key });
@@ -84,10 +80,23 @@ export function startBroker(opts: BrokerOptions): Broker {
     if (h === undefined) throw new XenError('NOT_FOUND', `No open session ${JSON.stringify(t)}`, { field: 'target' });
     return h;
   };
-  const cfgPath = (args: Record<string, unknown>, final: 'follow' | 'nofollow' = 'follow'): Promise<string> =>
-    guards.config.check(args['path'], final);
-  const imgPath = (args: Record<string, unknown>, final: 'follow' | 'nofollow' = 'follow'): Promise<string> =>
-    guards.images.check(args['path'], final);
+  const cfgFile = (args: Record<string, unknown>, final: FinalComponent): Promise<string> => checkConfigFile(args['path'], guards, final);
+  /** The first guard that accepts the path, or the last one's refusal. */
+  const firstOf = async (p: unknown, checks: readonly ((p: unknown) => Promise<string>)[]): Promise<string> => {
+    let last: unknown;
+    for (const c of checks) {
+      try {
+        return await c(p);
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  };
+  /** Files Xenith may remove: autostart links, its configs, save files, disk images (never through a link). */
+  const removable = (p: unknown): Promise<string> =>
+    firstOf(p, [(x) => guards.auto.check(x, 'nofollow'), (x) => checkConfigFile(x, guards, 'nofollow'), (x) => guards.save.check(x, 'nofollow'), (x) => guards.images.check(x, 'nofollow')]);
+  const anyPath = (args: Record<string, unknown>, final: FinalComponent = 'follow'): Promise<string> => guards.any.check(args['path'], final);
 
   const handlers: Record<string, Handler> = {
     ping: async () => ({ version: BROKER_PROTOCOL_VERSION, pid: process.pid }),
@@ -153,24 +162,35 @@ export function startBroker(opts: BrokerOptions): Broker {
     'pty-pause': async (_id, args) => (target(ptys, args).pause(), null),
     'pty-resume': async (_id, args) => (target(ptys, args).resume(), null),
     'pty-close': async (_id, args) => (target(ptys, args).kill(), null),
-    'fs-readFile': async (_id, args) => runner.fs.readFile(await cfgPath(args)),
-    'fs-writeFileExclusive': async (_id, args) => runner.fs.writeFileExclusive(await cfgPath(args, 'nofollow'), configText(args)),
-    'fs-replaceFile': async (_id, args) => runner.fs.replaceFile(await cfgPath(args, 'nofollow'), configText(args)),
-    'fs-list': async (_id, args) => runner.fs.list(await imgPath(args)),
-    'fs-stat': async (_id, args) => runner.fs.stat(await imgPath(args, 'nofollow')),
-    'fs-remove': async (_id, args) => runner.fs.remove(await imgPath(args, 'nofollow')),
+    'fs-readFile': async (_id, args) => runner.fs.readFile(await guards.configRead.check(args['path'], 'follow')),
+    'fs-writeFileExclusive': async (_id, args) => {
+      // An empty file in an image directory is how a new image is claimed (O_EXCL) before qemu-img fills it.
+      if (args['text'] === '') {
+        const img = await guards.images.check(args['path'], 'nofollow').catch(() => null);
+        if (img !== null) return runner.fs.writeFileExclusive(img, '');
+      }
+      const file = await cfgFile(args, 'nofollow');
+      return runner.fs.writeFileExclusive(file, await configText(args));
+    },
+    'fs-replaceFile': async (_id, args) => {
+      const file = await cfgFile(args, 'nofollow');
+      return runner.fs.replaceFile(file, await configText(args));
+    },
+    'fs-list': async (_id, args) => runner.fs.list(await anyPath(args)),
+    'fs-stat': async (_id, args) => runner.fs.stat(await anyPath(args, 'nofollow')),
+    'fs-remove': async (_id, args) => runner.fs.remove(await removable(args['path'])),
     'fs-symlink': async (_id, args) => {
-      const at = await cfgPath(args, 'nofollow');
-      // The link's target must be inside the roots too, or a link in /etc/xen/auto could expose any file.
+      const at = await guards.auto.check(args['path'], 'nofollow');
+      // An autostart link points at a config file, nothing else, or a link in /etc/xen/auto could expose any file.
       const t = str(args, 'target', 4096);
-      const absTarget = t.startsWith('/') ? t : `${at.slice(0, at.lastIndexOf('/'))}/${t}`;
-      await guards.config.check(absTarget, 'follow');
+      await checkConfigFile(t.startsWith('/') ? t : `${at.slice(0, at.lastIndexOf('/'))}/${t}`, guards, 'follow');
       return runner.fs.symlink(t, at);
     },
-    'fs-readlink': async (_id, args) => runner.fs.readlink(await imgPath(args, 'nofollow')),
-    'fs-createSparse': async (_id, args) => runner.fs.createSparse(await imgPath(args, 'nofollow'), args['bytes'] as number),
-    'fs-freeBytes': async (_id, args) => runner.fs.freeBytes(await imgPath(args)),
-    'fs-mkdirp': async (_id, args) => runner.fs.mkdirp(await imgPath(args)),
+    'fs-readlink': async (_id, args) => runner.fs.readlink(await guards.auto.check(args['path'], 'nofollow')),
+    'fs-createSparse': async (_id, args) => runner.fs.createSparse(await guards.images.check(args['path'], 'nofollow'), args['bytes'] as number),
+    'fs-freeBytes': async (_id, args) => runner.fs.freeBytes(await anyPath(args)),
+    'fs-mkdirp': async (_id, args) =>
+      runner.fs.mkdirp(await firstOf(args['path'], [(x) => guards.configRead.check(x), (x) => guards.save.check(x), (x) => guards.images.check(x)])),
   };
 
   const handleLine = (line: string): void => {

@@ -16,8 +16,6 @@ export interface BrokerLaunchFacts {
    * With it, pkexec uses the org.xenith.broker action; without it pkexec falls back to its generic action.
    */
   wrapperPath?: string | null;
-  /** Directories for disk images, passed as --image-dir=... */
-  imageDirs?: readonly string[];
 }
 
 /**
@@ -25,13 +23,13 @@ export interface BrokerLaunchFacts {
  * With none available it starts the broker directly anyway, so xl's own "must be root" reaches the user as PERMISSION.
  */
 export function brokerLaunchCommand(f: BrokerLaunchFacts): string[] {
-  const extra = (f.imageDirs ?? []).map((d) => `--image-dir=${d}`);
+  // No broker arguments: its reach is root's policy file, so nothing the caller passes can widen it.
   const node = f.runAsNode === true ? ['/usr/bin/env', 'ELECTRON_RUN_AS_NODE=1', f.nodePath, f.brokerPath] : [f.nodePath, f.brokerPath];
-  if (f.isRoot) return [...node, ...extra];
-  if (f.sudoNonInteractive) return ['sudo', '-n', '--', ...node, ...extra];
+  if (f.isRoot) return node;
+  if (f.sudoNonInteractive) return ['sudo', '-n', '--', ...node];
   if (f.hasPkexec) {
-    if (f.wrapperPath !== undefined && f.wrapperPath !== null) return ['pkexec', f.wrapperPath, ...extra];
-    return ['pkexec', ...node, ...extra];
+    if (f.wrapperPath !== undefined && f.wrapperPath !== null) return ['pkexec', f.wrapperPath];
+    return ['pkexec', ...node];
   }
-  return [...node, ...extra];
+  return node;
 }

@@ -1,10 +1,12 @@
 // A broker entry for tests: bundled by the spec with esbuild and run as a real child process. Its runner points at
 // fake programs, and `xl list crash-me` makes the process die, to test the client's restart.
+import { DEFAULT_BROKER_POLICY } from '../../../../src/xen/broker/policy';
 import { startBroker } from '../../../../src/xen/broker/server';
 import { createLocalRunner } from '../../../../src/xen/runner/local';
 import type { Runner } from '../../../../src/xen/runner/types';
 
 const cfg = JSON.parse(process.env['XENITH_FIXTURE'] ?? '{}') as { binDir: string; roots: string[]; imageDirs?: string[] };
+const [configDir = '/nonexistent'] = cfg.roots;
 const local = createLocalRunner({ binDir: cfg.binDir });
 const runner: Runner = {
   ...local,
@@ -13,5 +15,6 @@ const runner: Runner = {
     return local.run(program, args, opts);
   },
 };
-const broker = startBroker({ input: process.stdin, output: process.stdout, runner, roots: cfg.roots, imageDirs: cfg.imageDirs ?? [] });
+const policy = { ...DEFAULT_BROKER_POLICY, configDir, autoDir: `${configDir}/auto`, saveDir: `${configDir}/save`, imageDirs: cfg.imageDirs ?? [] };
+const broker = startBroker({ input: process.stdin, output: process.stdout, runner, policy });
 void broker.closed.then(() => process.exit(0));

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BROKER_POLICY, parseBrokerPolicy, type BrokerPolicy } from '../../../../src/xen/broker/policy';
 import { createLocalRunner } from '../../../../src/xen/runner/local';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from '../runner/fake-bin';
 import { startHarness, type Harness } from './harness';
@@ -9,6 +10,7 @@ let bin: string;
 let etc: string; // stands in for /etc/xen
 let images: string;
 let outside: string;
+let boot: string;
 
 beforeAll(() => {
   bin = makeTempDir();
@@ -17,13 +19,20 @@ beforeAll(() => {
   etc = makeTempDir('xenith-etc-');
   mkdirSync(path.join(etc, 'auto'));
   writeFileSync(path.join(etc, 'test1.cfg'), 'name="test1"\n');
+  mkdirSync(path.join(etc, 'save'));
   images = makeTempDir('xenith-img-');
+  boot = makeTempDir('xenith-boot-');
   outside = makeTempDir('xenith-outside-');
   writeFileSync(path.join(outside, 'secret'), 'top secret');
 });
 
+/** The policy the tests' broker runs under: temp directories standing in for Xen's own. */
+function policy(): BrokerPolicy {
+  return { ...DEFAULT_BROKER_POLICY, configDir: etc, autoDir: path.join(etc, 'auto'), saveDir: path.join(etc, 'save'), imageDirs: [images], bootDirs: [boot] };
+}
+
 function harness(): Harness {
-  return startHarness({ runner: createLocalRunner({ binDir: bin }), roots: [etc], imageDirs: [images] });
+  return startHarness({ runner: createLocalRunner({ binDir: bin }), policy: policy() });
 }
 
 const errorOf = (m: Record<string, unknown>) => (m['ok'] === false ? (m['error'] as { code: string; message: string }) : undefined);
@@ -59,7 +68,7 @@ describe('broker protocol', () => {
   it('allows only the xl subcommands Xenith uses', async () => {
     const quick = makeTempDir();
     writeScript(quick, 'xl', '#!/bin/sh\necho "$@"\n');
-    const h = startHarness({ runner: createLocalRunner({ binDir: quick }), roots: [etc], imageDirs: [images] });
+    const h = startHarness({ runner: createLocalRunner({ binDir: quick }), policy: policy() });
     for (const sub of ['migrate', 'cpupool-create', 'set-parameters', 'loadpolicy', 'devd', 'psr-cat-set', 'debug-keys', '-N']) {
       expect(errorOf(await h.request('run', { program: 'xl', args: [sub, 'x'] }))?.code).toBe('INVALID_ARG');
     }
@@ -79,7 +88,7 @@ describe('broker protocol', () => {
     expect(errorOf(override)?.code).toBe('INVALID_ARG');
     expect(errorOf(await h.request('run', { program: 'xl', args: ['save', 'test1', path.join(outside, 'x.save')] }))?.code).toBe('PERMISSION');
     expect(errorOf(await h.request('run', { program: 'xl', args: ['restore', path.join(images, 'x.save')] }))?.code).toBe('PERMISSION');
-    expect((await h.request('run', { program: 'xl', args: ['save', 'test1', path.join(etc, 'x.save')] }))['ok']).toBe(true);
+    expect((await h.request('run', { program: 'xl', args: ['save', 'test1', path.join(etc, 'save', 'x.save')] }))['ok']).toBe(true);
   });
 
   it('refuses disk targets outside the image directories and vif scripts given by path', async () => {
@@ -87,7 +96,7 @@ describe('broker protocol', () => {
     const spec = (t: string) => `format=raw, vdev=xvdb, access=rw, target=${t}`;
     expect(errorOf(await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec(path.join(outside, 'secret'))] }))?.code).toBe('PERMISSION');
     expect((await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec(path.join(images, 'd.img'))] }))['ok']).toBe(true);
-    expect((await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec('/dev/vg0/test1-disk')] }))['ok']).toBe(true);
+    expect(errorOf(await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec('/dev/vg0/test1-disk')] }))?.code).toBe('NOT_FOUND');
     const vif = 'bridge=xenbr0, script=/tmp/evil.sh';
     expect(errorOf(await h.request('run', { program: 'xl', args: ['network-attach', 'test1', vif] }))?.code).toBe('INVALID_ARG');
     expect((await h.request('run', { program: 'xl', args: ['network-attach', 'test1', 'bridge=xenbr0, script=vif-bridge'] }))['ok']).toBe(true);
@@ -106,7 +115,7 @@ describe('broker protocol', () => {
   it('answers a run that fails with the runner\'s coded error', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\necho "test1 is an invalid domain identifier (rc=-6)" >&2\nexit 1\n');
-    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), roots: [etc] });
+    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), policy: policy() });
     expect(await h.request('run', { program: 'xl', args: ['list', 'test1'] })).toMatchObject({
       ok: false,
       error: { code: 'XL_FAILED', message: 'test1 is an invalid domain identifier (rc=-6)', detail: { exitCode: 1, argv: ['xl', 'list', 'test1'] } },
@@ -116,13 +125,13 @@ describe('broker protocol', () => {
   it('cancels a running command on request', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\nexec sleep 20\n');
-    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), roots: [etc] });
-    const p = h.request('run', { program: 'xl', args: ['save', 'test1'] }, 'slow');
+    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), policy: policy() });
+    const p = h.request('run', { program: 'xl', args: ['pause', 'test1'] }, 'slow');
     await new Promise((r) => setTimeout(r, 100));
     expect(await h.request('cancel', { target: 'slow' })).toMatchObject({ ok: true });
     expect(errorOf(await p)?.code).toBe('ABORTED');
     // Both lines in one chunk: the cancel must still find the run.
-    h.raw('{"id":"r2","op":"run","args":{"program":"xl","args":["save","test1"]}}\n{"id":"c2","op":"cancel","args":{"target":"r2"}}\n');
+    h.raw('{"id":"r2","op":"run","args":{"program":"xl","args":["pause","test1"]}}\n{"id":"c2","op":"cancel","args":{"target":"r2"}}\n');
     expect(await h.waitFor((m) => m['id'] === 'c2' && 'ok' in m)).toMatchObject({ ok: true });
     expect(await h.waitFor((m) => m['id'] === 'r2' && 'ok' in m)).toMatchObject({ ok: false, error: { code: 'ABORTED' } });
   });
@@ -133,8 +142,8 @@ describe('broker fs ops', () => {
     const h = harness();
     expect(await h.request('fs-readFile', { path: path.join(etc, 'test1.cfg') })).toMatchObject({ ok: true, value: 'name="test1"\n' });
     expect((await h.request('fs-writeFileExclusive', { path: path.join(etc, 'new.cfg'), text: 'name="new"\n' }))['ok']).toBe(true);
-    expect(readFileSync(path.join(etc, 'new.cfg'), 'utf8')).toBe('name="new"\n');
-    expect(errorOf(await h.request('fs-writeFileExclusive', { path: path.join(etc, 'new.cfg'), text: 'x' }))?.code).toBe('EXISTS');
+    expect(readFileSync(path.join(etc, 'new.cfg'), 'utf8')).toBe('name = "new"\n');
+    expect(errorOf(await h.request('fs-writeFileExclusive', { path: path.join(etc, 'new.cfg'), text: 'name="new"\n' }))?.code).toBe('EXISTS');
     expect((await h.request('fs-symlink', { target: path.join(etc, 'new.cfg'), path: path.join(etc, 'auto', 'new.cfg') }))['ok']).toBe(true);
     expect(await h.request('fs-readlink', { path: path.join(etc, 'auto', 'new.cfg') })).toMatchObject({ ok: true, value: path.join(etc, 'new.cfg') });
     expect(await h.request('fs-list', { path: path.join(etc, 'auto') })).toMatchObject({ ok: true, value: ['new.cfg'] });
@@ -184,11 +193,10 @@ describe('broker fs ops', () => {
     expect((await write('pv.cfg', 'name="pv"\nbootloader = "pygrub"\n# bootloader="/tmp/commented"\nvif = [ "bridge=xenbr0,script=vif-bridge" ]\n'))['ok']).toBe(true);
   });
 
-  it('refuses "/" and system directories as image directories', () => {
-    const runner = createLocalRunner({ binDir: bin });
-    expect(() => startHarness({ runner, roots: [etc], imageDirs: ['/'] })).toThrow(/may not be an image directory/);
-    expect(() => startHarness({ runner, roots: [etc], imageDirs: ['/root/.ssh'] })).toThrow(/may not be an image directory/);
-    expect(() => startHarness({ runner, roots: [etc], imageDirs: ['/usr/../tmp'] })).toThrow(/Bad image directory/);
+  it('refuses "/" and system directories as image directories in the policy file', () => {
+    expect(() => parseBrokerPolicy('image_dir = /\n')).toThrow(/may not be an image directory/);
+    expect(() => parseBrokerPolicy('image_dir = /root/.ssh\n')).toThrow(/may not be an image directory/);
+    expect(() => parseBrokerPolicy('image_dir = /usr/../tmp\n')).toThrow(/line 1: "\/usr\/..\/tmp" is not an absolute path/);
   });
 });
 
@@ -205,7 +213,7 @@ describe('broker streams, terminals and lifetime', () => {
   it('opens xl console on a pty, writes, resizes, closes; refuses other subcommands', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\necho "args: $*"\nread line\necho "got: $line"\n');
-    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), roots: [etc] });
+    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), policy: policy() });
     expect(await h.request('pty-open', { args: ['console', 'test1'], cols: 80, rows: 24 }, 'p1')).toMatchObject({ ok: true });
     await h.waitFor((m) => m['id'] === 'p1' && String(m['data']).includes('args: console test1'));
     expect(await h.request('pty-resize', { target: 'p1', cols: 120, rows: 40 })).toMatchObject({ ok: true });
@@ -227,7 +235,7 @@ describe('broker streams, terminals and lifetime', () => {
 
   it('stops when its parent process changes', async () => {
     let ppid = 100;
-    const h = startHarness({ runner: createLocalRunner({ binDir: bin }), roots: [etc], parentPid: () => ppid, parentPollMs: 20 });
+    const h = startHarness({ runner: createLocalRunner({ binDir: bin }), policy: policy(), parentPid: () => ppid, parentPollMs: 20 });
     await new Promise((r) => setTimeout(r, 60));
     let done = false;
     void h.broker.closed.then(() => (done = true));

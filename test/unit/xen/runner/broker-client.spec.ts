@@ -41,8 +41,9 @@ describe('createBrokerRunner against a real broker process', () => {
     const res = await r.run('xl', ['list', "a'b; $(touch x)"]);
     expect(JSON.parse(res.stdout)).toEqual(['list', "a'b; $(touch x)"]);
     expect(await r.fs.readFile(path.join(etc, 'a.cfg'))).toBe('name="a"\n');
-    await r.fs.replaceFile(path.join(etc, 'a.cfg'), 'name="b"\n');
-    expect(readFileSync(path.join(etc, 'a.cfg'), 'utf8')).toBe('name="b"\n');
+    // The broker writes the canonical form of what it checked.
+    await r.fs.replaceFile(path.join(etc, 'a.cfg'), 'name="b" # renamed\n');
+    expect(readFileSync(path.join(etc, 'a.cfg'), 'utf8')).toBe('name = "b"\n');
     await expect(r.fs.readFile('/etc/passwd')).rejects.toMatchObject({ code: 'PERMISSION' });
     await expect(r.run('xl', ['migrate', 'a', 'host'])).rejects.toMatchObject({ code: 'INVALID_ARG' });
     expect(await r.fs.stat(path.join(etc, 'none'))).toBeNull();
@@ -68,7 +69,7 @@ describe('createBrokerRunner against a real broker process', () => {
     writeScript(slow, 'xl', '#!/bin/sh\nexec sleep 20\n');
     const r = createBrokerRunner({ command: [process.execPath, fixture], env: { ...env, XENITH_FIXTURE: JSON.stringify({ binDir: slow, roots: [etc] }) } });
     const ac = new AbortController();
-    const p = r.run('xl', ['save', 'a'], { signal: ac.signal });
+    const p = r.run('xl', ['pause', 'a'], { signal: ac.signal });
     setTimeout(() => ac.abort(), 300);
     await expect(p).rejects.toMatchObject({ code: 'ABORTED' });
     await expect(r.run('xl', ['list'], { timeoutMs: 200 })).rejects.toMatchObject({ code: 'TIMEOUT' });
@@ -98,7 +99,7 @@ describe('createBrokerRunner against a real broker process', () => {
   });
 
   it('the real broker entry answers, refuses, and exits when its stdin closes', async () => {
-    const child = spawn(process.execPath, [mainBundle, '--image-dir=/srv/xen-images'], { env: { ...env, PATH: '/nonexistent' }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [mainBundle], { env: { ...env, PATH: '/nonexistent' }, stdio: 'pipe' });
     const lines: Record<string, unknown>[] = [];
     let buf = '';
     const waitLines = (n: number) =>
@@ -127,12 +128,12 @@ describe('createBrokerRunner against a real broker process', () => {
     expect(await exit).toBe(0);
   });
 
-  it('refuses to start with a system directory as image directory', async () => {
+  it('refuses to start with any argument: the caller cannot choose what root may touch', async () => {
     const child = spawn(process.execPath, [mainBundle, '--image-dir=/etc'], { env, stdio: 'pipe' });
     let err = '';
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(2);
-    expect(err).toContain('/etc may not be an image directory');
+    expect(err).toContain('takes no arguments (its policy is /etc/xenith/broker.conf)');
   });
 });
 
@@ -151,8 +152,8 @@ describe('brokerLaunchCommand', () => {
       'pkexec', '/usr/bin/node', '/opt/xenith/broker.cjs',
     ]);
     expect(
-      brokerLaunchCommand({ ...base, isRoot: false, hasPkexec: true, sudoNonInteractive: false, wrapperPath: '/usr/lib/xenith/xenith-broker', imageDirs: ['/srv/img'] }),
-    ).toEqual(['pkexec', '/usr/lib/xenith/xenith-broker', '--image-dir=/srv/img']);
+      brokerLaunchCommand({ ...base, isRoot: false, hasPkexec: true, sudoNonInteractive: false, wrapperPath: '/usr/lib/xenith/xenith-broker' }),
+    ).toEqual(['pkexec', '/usr/lib/xenith/xenith-broker']);
   });
   it('falls back to running directly, and runs Electron as Node when asked', () => {
     expect(brokerLaunchCommand({ ...base, isRoot: false, hasPkexec: false, sudoNonInteractive: false })).toEqual(['/usr/bin/node', '/opt/xenith/broker.cjs']);

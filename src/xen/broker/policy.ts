@@ -1,0 +1,97 @@
+import { lstat, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { XenError } from '../errors';
+import { acceptImageDirs } from './paths';
+
+/** Where root's policy for the broker lives; only root may write it. */
+export const BROKER_POLICY_FILE = '/etc/xenith/broker.conf';
+
+/**
+ * What the root broker may touch, decided by root (the policy file), never by the process that talks to it.
+ * Config, autostart and save directories are Xen's own (Debian's xen-utils layout); the rest are configurable.
+ */
+export interface BrokerPolicy {
+  /** Domain configs: `NAME.cfg` files directly inside. */
+  readonly configDir: string;
+  /** xendomains' autostart directory: links to configs only. */
+  readonly autoDir: string;
+  /** Where `xl save` writes and `xl restore` reads (a save file carries a config root obeys). */
+  readonly saveDir: string;
+  /** Disk and ISO images: where guests' file disks may be, and where new ones are made. */
+  readonly imageDirs: readonly string[];
+  /** Kernels, ramdisks and firmware a config may name. */
+  readonly bootDirs: readonly string[];
+  /** Bootloaders a config may name (xl runs them as root). */
+  readonly bootloaders: readonly string[];
+}
+
+/** The policy when root has written no file: the stock Debian layout, pygrub only. */
+export const DEFAULT_BROKER_POLICY: BrokerPolicy = {
+  configDir: '/etc/xen',
+  autoDir: '/etc/xen/auto',
+  saveDir: '/var/lib/xen/save',
+  imageDirs: ['/var/lib/xen/images'],
+  bootDirs: ['/var/lib/xen/boot', '/boot', '/usr/lib/grub-xen'],
+  bootloaders: ['pygrub', '/usr/lib/xen-4.17/bin/pygrub', '/usr/bin/pygrub'],
+};
+
+/** The keys of broker.conf, each repeatable; the first use of a key replaces its default list. */
+const KEYS = { image_dir: 'imageDirs', boot_dir: 'bootDirs', bootloader: 'bootloaders' } as const;
+
+const bad = (line: number, message: string): XenError =>
+  new XenError('INVALID_ARG', `${BROKER_POLICY_FILE} line ${line}: ${message}`, { field: 'policy', line });
+
+function absDir(value: string, line: number): string {
+  if (!path.posix.isAbsolute(value) || value.split('/').includes('..') || /[\0-\x1f]/.test(value)) throw bad(line, `${JSON.stringify(value)} is not an absolute path`);
+  return path.posix.normalize(value).replace(/(.)\/+$/, '$1');
+}
+
+/**
+ * Parses broker.conf: `key = value` lines, `#` comments, keys image_dir, boot_dir and bootloader (each repeatable).
+ * Anything else is an error naming the line, so a typo never silently widens or narrows what root does.
+ */
+export function parseBrokerPolicy(text: string): BrokerPolicy {
+  const lists: Partial<Record<(typeof KEYS)[keyof typeof KEYS], string[]>> = {};
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line === '') return;
+    const m = /^([a-z_]+)\s*=\s*(.+)$/.exec(line);
+    if (m === null) throw bad(i + 1, 'expected "key = value"');
+    const key = m[1] as string;
+    if (!Object.hasOwn(KEYS, key)) throw bad(i + 1, `unknown key "${key}" (image_dir, boot_dir, bootloader)`);
+    const field = KEYS[key as keyof typeof KEYS];
+    const value = (m[2] as string).trim();
+    const v = field === 'bootloaders' && !value.includes('/') ? checkName(value, i + 1) : absDir(value, i + 1);
+    (lists[field] ??= []).push(v);
+  });
+  return {
+    ...DEFAULT_BROKER_POLICY,
+    ...lists,
+    // Image directories are written by root on the caller's behalf: never "/" or a system directory.
+    imageDirs: acceptImageDirs(lists.imageDirs ?? DEFAULT_BROKER_POLICY.imageDirs),
+  };
+}
+
+function checkName(value: string, line: number): string {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value)) throw bad(line, `${JSON.stringify(value)} is not a program name or an absolute path`);
+  return value;
+}
+
+/**
+ * Reads the policy file. It must be a regular file (not a link) owned by root and writable by nobody else, or the
+ * broker refuses to start: a policy another user could edit would hand that user root's reach. No file: defaults.
+ */
+export async function loadBrokerPolicy(file = BROKER_POLICY_FILE, expectUid = 0): Promise<BrokerPolicy> {
+  let st;
+  try {
+    st = await lstat(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_BROKER_POLICY;
+    throw e;
+  }
+  if (!st.isFile()) throw new XenError('PERMISSION', `${file} must be a regular file, not a link or directory`, { field: 'policy' });
+  if (st.uid !== expectUid || (st.mode & 0o022) !== 0) {
+    throw new XenError('PERMISSION', `${file} must be owned by root and writable only by root (chown root: ; chmod 644)`, { field: 'policy' });
+  }
+  return parseBrokerPolicy(await readFile(file, 'utf8'));
+}
