@@ -48,12 +48,18 @@ function autostartLink(d: WizardDeps, name: string): string {
   return joinPath(d.paths.autoDir, `${name}.cfg`);
 }
 
-/** True when `xl list NAME` finds the domain (false when it does not or xl cannot be asked). */
-async function domainExists(d: WizardDeps, name: string): Promise<boolean> {
+/**
+ * Whether `xl list NAME` finds the domain: yes, no (xl answered that the name is unknown), or unknown (xl could not be
+ * asked, timed out or said something else), with xl's words for the user.
+ */
+async function domainExists(d: WizardDeps, name: string): Promise<{ answer: 'yes' | 'no' | 'unknown'; why: string }> {
   try {
-    return (await d.runner.run('xl', ['list', name], { allowFailure: true, timeoutMs: 30_000 })).exitCode === 0;
-  } catch {
-    return false;
+    const r = await d.runner.run('xl', ['list', name], { allowFailure: true, timeoutMs: 30_000 });
+    if (r.exitCode === 0) return { answer: 'yes', why: `xl list ${name} shows it` };
+    if (/invalid domain identifier|not found|no such domain/i.test(r.stderr)) return { answer: 'no', why: r.stderr.trim() };
+    return { answer: 'unknown', why: r.stderr.trim() || `xl list exited with ${r.exitCode}` };
+  } catch (e) {
+    return { answer: 'unknown', why: e instanceof Error ? e.message : String(e) };
   }
 }
 
@@ -144,11 +150,18 @@ export async function createFromPlan(d: WizardDeps, plan: WizardPlan, progress: 
     const err = asXenError(e);
     progress({ phase, state: 'failed', message: err.message });
     let cleanup = { removed: [] as string[], left: [] as { path: string; message: string }[] };
-    // xl create that timed out or was cut off may still have built the domain: its disks are then in use.
-    const running = phase === 'start' && err.code !== 'XL_FAILED' && (await domainExists(d, plan.name));
-    if (running) {
-      progress({ phase: 'cleanup', state: 'failed', message: `${plan.name} exists despite the error, so its files are kept: ${made.map((m) => m.path).join(', ')}.` });
-      cleanup = { removed: [], left: made.map((m) => ({ path: m.path, message: 'kept: the domain exists' })) };
+    // xl create that timed out or was cut off may still have built the domain: its disks are then in use. Files are
+    // removed only when xl says the domain is not there; when that cannot be known, nothing that may be in use goes.
+    const outcome = phase === 'start' && err.code !== 'XL_FAILED' ? await domainExists(d, plan.name) : { answer: 'no' as const, why: '' };
+    if (outcome.answer !== 'no' && made.length > 0) {
+      const files = made.map((m) => m.path).join(', ');
+      const message =
+        outcome.answer === 'yes'
+          ? `${plan.name} exists despite the error, so its files are kept: ${files}.`
+          : `Xenith could not tell whether ${plan.name} was created (${outcome.why}), so its files are kept: ${files}. Check with "xl list ${plan.name}"; if it is not there, delete ${plan.name} in Xenith to remove them.`;
+      progress({ phase: 'cleanup', state: 'failed', message });
+      const why = outcome.answer === 'yes' ? 'kept: the domain exists' : 'kept: whether the domain exists is unknown';
+      cleanup = { removed: [], left: made.map((m) => ({ path: m.path, message: why })) };
     } else if (made.length > 0) {
       progress({ phase: 'cleanup', state: 'running', message: `Removing ${made.map((m) => m.path).join(', ')}…` });
       cleanup = await rollback(d, made);

@@ -68,6 +68,11 @@ export async function checkConfigFile(p: unknown, g: BrokerGuards, final: FinalC
   if (path.posix.dirname(resolved) !== dir || !CONFIG_FILE.test(path.posix.basename(resolved))) {
     throw new XenError('PERMISSION', `${String(p)} is not a NAME.cfg file directly in ${g.policy.configDir}`, { field: 'path', path: p, rule: 'config-file' });
   }
+  // Writing or removing acts on the name itself: a link there is the administrator's, and is neither replaced nor
+  // written through.
+  if (final === 'nofollow' && (await lstat(resolved).catch(() => null))?.isSymbolicLink() === true) {
+    throw new XenError('PERMISSION', `${String(p)} is a link; Xenith does not replace links`, { field: 'path', path: p, rule: 'config-file' });
+  }
   return resolved;
 }
 

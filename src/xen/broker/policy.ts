@@ -90,8 +90,12 @@ export async function loadBrokerPolicy(file = BROKER_POLICY_FILE, expectUid = 0)
     throw e;
   }
   if (!st.isFile()) throw new XenError('PERMISSION', `${file} must be a regular file, not a link or directory`, { field: 'policy' });
-  if (st.uid !== expectUid || (st.mode & 0o022) !== 0) {
-    throw new XenError('PERMISSION', `${file} must be owned by root and writable only by root (chown root: ; chmod 644)`, { field: 'policy' });
+  // The directory too: whoever can write it can swap the file.
+  const dir = await lstat(path.dirname(file));
+  for (const [what, s] of [[file, st], [path.dirname(file), dir]] as const) {
+    if (s.uid !== expectUid || (s.mode & 0o022) !== 0) {
+      throw new XenError('PERMISSION', `${what} must be owned by root and writable only by root (chown root: ; chmod go-w)`, { field: 'policy' });
+    }
   }
   return parseBrokerPolicy(await readFile(file, 'utf8'));
 }

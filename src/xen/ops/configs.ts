@@ -1,6 +1,7 @@
 import type { DomainConfig } from '../../shared/domain-config';
 import { validateDomainConfig } from '../../shared/domain-config';
 import { isXenError, XenError } from '../errors';
+import { assertPlainStatements } from '../config/config-policy';
 import { parseXlConfig } from '../config/xl-config';
 import { configFromXl, renderXlConfig, updateXlConfigText } from '../config/render';
 import type { OpsContext } from './context';
@@ -124,6 +125,8 @@ export async function writeConfig(
   let newModel: DomainConfig;
   let text: string | null = null;
   if (typeof content === 'string') {
+    // One statement per line and no `+=`, on every host: what a person reviews line by line is what xl acts on.
+    assertPlainStatements(content);
     const obj = parseXlConfig(content).toObject() as Record<string, unknown>;
     newModel = validated(configFromXl(obj), name);
     text = content.endsWith('\n') ? content : `${content}\n`;

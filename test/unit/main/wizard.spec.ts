@@ -389,6 +389,28 @@ describe('an xl create that times out', () => {
     expect(await exists('/etc/xen/wiz1.cfg')).toBe(true);
   });
 
+  it('keeps the files and says what to check when xl list cannot tell either (outcome unknown)', async () => {
+    const messages: string[] = [];
+    const slow = wrapRun(demo, (program, args) =>
+      program === 'xl' && ((args[0] === 'create' && !args.includes('-n')) || (args[0] === 'list' && args[1] === 'wiz1'))
+        ? Promise.reject(new XenError('TIMEOUT', `xl ${args[0]} timed out`, {}))
+        : null,
+    );
+    const err = await createFromPlan(depsOver(slow), pvPlan(), (p) => messages.push(p.message)).then(
+      () => null,
+      (e: unknown) => e as XenError,
+    );
+    expect(err?.code).toBe('TIMEOUT');
+    expect(err?.detail).toMatchObject({ phase: 'start', removed: [] });
+    expect((err?.detail['left'] as { message: string }[]).map((l) => l.message)).toEqual([
+      'kept: whether the domain exists is unknown',
+      'kept: whether the domain exists is unknown',
+    ]);
+    expect(messages.at(-1)).toMatch(/could not tell whether wiz1 was created \(xl list timed out\), so its files are kept: .*Check with "xl list wiz1"/);
+    expect(await exists('/var/lib/xen/images/wiz1.img')).toBe(true);
+    expect(await exists('/etc/xen/wiz1.cfg')).toBe(true);
+  });
+
   it('removes the files when the domain does not exist', async () => {
     const slow = wrapRun(demo, (program, args) =>
       program === 'xl' && args[0] === 'create' && !args.includes('-n') ? Promise.reject(new XenError('TIMEOUT', 'xl timed out', {})) : null,

@@ -5,7 +5,7 @@ import { startBroker } from '../../../../src/xen/broker/server';
 import { createLocalRunner } from '../../../../src/xen/runner/local';
 import type { Runner } from '../../../../src/xen/runner/types';
 
-const cfg = JSON.parse(process.env['XENITH_FIXTURE'] ?? '{}') as { binDir: string; roots: string[]; imageDirs?: string[] };
+const cfg = JSON.parse(process.env['XENITH_FIXTURE'] ?? '{}') as { binDir: string; roots: string[]; imageDirs?: string[]; bootDirs?: string[] };
 const [configDir = '/nonexistent'] = cfg.roots;
 const local = createLocalRunner({ binDir: cfg.binDir });
 const runner: Runner = {
@@ -15,6 +15,6 @@ const runner: Runner = {
     return local.run(program, args, opts);
   },
 };
-const policy = { ...DEFAULT_BROKER_POLICY, configDir, autoDir: `${configDir}/auto`, saveDir: `${configDir}/save`, imageDirs: cfg.imageDirs ?? [] };
+const policy = { ...DEFAULT_BROKER_POLICY, configDir, autoDir: `${configDir}/auto`, saveDir: `${configDir}/save`, imageDirs: cfg.imageDirs ?? [], bootDirs: cfg.bootDirs ?? [] };
 const broker = startBroker({ input: process.stdin, output: process.stdout, runner, policy });
 void broker.closed.then(() => process.exit(0));
