@@ -40,7 +40,9 @@ export class HandlerRegistry {
   /** Validates and dispatches one request; never throws. */
   async invoke(channel: unknown, rawArgs: unknown, ctx: CallContext): Promise<IpcResponse<unknown>> {
     if (!isChannel(channel)) {
-      return fail({ code: 'UNKNOWN_CHANNEL', message: `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` });
+      // Described without String(): a hostile object's toString/valueOf must not run, nor throw past the registry.
+      const shown = typeof channel === 'string' ? JSON.stringify(channel).slice(0, 80) : `of type ${channel === null ? 'null' : typeof channel}`;
+      return fail({ code: 'UNKNOWN_CHANNEL', message: `Unknown channel ${shown}` });
     }
     const handler = this.handlers.get(channel);
     if (!handler) return fail({ code: 'UNKNOWN_CHANNEL', message: `No handler for ${channel}` });

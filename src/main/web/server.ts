@@ -181,10 +181,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       }
       if (typeof msg !== 'object' || msg === null) return;
       const { t, id, channel, args } = msg as { t?: unknown; id?: unknown; channel?: unknown; args?: unknown };
-      if (t !== 'req' || typeof id !== 'number') return;
-      void opts.registry.invoke(channel, args, { clientId }).then((res) => {
+      if (t !== 'req' || typeof id !== 'number' || !Number.isSafeInteger(id)) return;
+      const answer = (res: unknown): void => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'res', id, res }));
-      });
+      };
+      // No message may throw past here: a failure the registry did not code is answered INTERNAL, never left to
+      // become an unhandled rejection that stops the server.
+      opts.registry.invoke(channel, args, { clientId }).then(answer, () => answer({ ok: false, error: { code: 'INTERNAL', message: 'The request failed' } }));
     });
     ws.on('close', remove);
     ws.on('error', remove);

@@ -103,6 +103,22 @@ describe('browser-mode server', () => {
     ws.close();
   });
 
+  it('answers hostile message shapes with coded errors and keeps serving (a channel object with toString stopped it)', async () => {
+    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin, Cookie: 'xenith_token=secret-token-123' });
+    const answers: { id?: number; res?: { ok: boolean; error?: { code?: string } } }[] = [];
+    ws.on('message', (m: Buffer) => answers.push(JSON.parse(m.toString()) as never));
+    for (const [id, channel] of [[11, { toString: 1 }], [12, { toString: 'x', valueOf: 2 }], [13, ['app:status']], [14, null], [15, 7], [16, '__proto__'], [17, 'toString']] as const) {
+      ws.send(JSON.stringify({ t: 'req', id, channel, args: {} }));
+    }
+    ws.send(JSON.stringify({ t: 'req', id: 18, channel: 'app:status', args: { toString: 1 } }));
+    ws.send(JSON.stringify({ t: 'req', id: 19, channel: 'app:status', args: {} }));
+    await vi.waitFor(() => expect(answers.filter((a) => a.id !== undefined)).toHaveLength(9));
+    for (const id of [11, 12, 13, 14, 15, 16, 17]) expect(answers.find((a) => a.id === id)?.res?.error?.code).toBe('UNKNOWN_CHANNEL');
+    expect(answers.find((a) => a.id === 18)?.res?.error?.code).toBe('INVALID_ARG');
+    expect(answers.find((a) => a.id === 19)?.res?.ok).toBe(true);
+    ws.close();
+  });
+
   it('sends console output as binary frames and every other event as JSON text', async () => {
     const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin, Cookie: 'xenith_token=secret-token-123' });
     const frames: { binary: boolean; data: Buffer }[] = [];
