@@ -32,6 +32,16 @@ describeHost('src/xen on the real Xen host: stats, console, PVH and HVM', (h) =>
     await closeConnection(h);
   });
 
+  it('refuses a config carrying a second statement on a line or "+=" before anything reaches the host', async () => {
+    const name = 'xenith-feat-evil';
+    const base = `name = "${name}"\ntype = "pv"\nkernel = "${h.guestDir}/vmlinuz"\nramdisk = "${h.guestDir}/initrd.gz"\nmemory = 128\n`;
+    await expect(api.writeConfig(name, `${base}vcpus = 1; bootloader = "/tmp/evil"\n`)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'bootloader', rule: 'one-per-line' } });
+    await expect(api.writeConfig(name, `${base}extra = "console=hvc0"\nextra += " init=/tmp/evil"\n`)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'extra', rule: 'no-append' } });
+    // Nothing was written, so there is nothing xl create could be pointed at, and no domain appeared.
+    expect((await remote(h, ['test', '-e', `/etc/xen/${name}.cfg`])).code).toBe(1);
+    expect((await api.listDomains()).some((d) => d.name === name)).toBe(false);
+  });
+
   it('creates a PV guest whose text console on a pty shows the banner and runs a typed command', async () => {
     await createGuest(PV, 'pv');
     const list = await api.listDomains();
