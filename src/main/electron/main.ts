@@ -56,7 +56,7 @@ function hardenContents(contents: WebContents): void {
 
 /** Opens a window on a route of the renderer. */
 function openWindow(route: string, title: string, size?: { width: number; height: number }): BrowserWindow {
-  const win = new BrowserWindow(secureWindowOptions({ preloadPath, title, dark: nativeTheme.shouldUseDarkColors, ...size }));
+  const win = new BrowserWindow(secureWindowOptions({ preloadPath, title, dark: nativeTheme.shouldUseDarkColors, packaged: app.isPackaged, ...size }));
   const id = win.webContents.id;
   trustedIds.add(id);
   const clientId = `win-${id}`;

@@ -28,11 +28,13 @@ export interface SecureWindowOptions {
     navigateOnDragDrop: false;
     spellcheck: false;
     safeDialogs: true;
+    /** Checklist: no DevTools in a packaged build (they would let anyone at the keyboard script the privileged UI). */
+    devTools: boolean;
   };
 }
 
 /** Options of every Xenith window (main window and detached consoles). */
-export function secureWindowOptions(opts: { preloadPath: string; title?: string; width?: number; height?: number; dark: boolean }): SecureWindowOptions {
+export function secureWindowOptions(opts: { preloadPath: string; title?: string; width?: number; height?: number; dark: boolean; packaged?: boolean }): SecureWindowOptions {
   return {
     width: opts.width ?? 1280,
     height: opts.height ?? 820,
@@ -55,6 +57,7 @@ export function secureWindowOptions(opts: { preloadPath: string; title?: string;
       navigateOnDragDrop: false,
       spellcheck: false,
       safeDialogs: true,
+      devTools: opts.packaged !== true,
     },
   };
 }

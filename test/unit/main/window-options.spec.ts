@@ -25,6 +25,11 @@ describe('secureWindowOptions (Electron security checklist)', () => {
     expect(o.webPreferences.preload).toBe('/app/dist/preload/preload.cjs');
     expect(o.show).toBe(false);
   });
+
+  it('turns DevTools off in a packaged build and leaves them for development', () => {
+    expect(secureWindowOptions({ preloadPath: '/p', dark: false, packaged: true }).webPreferences.devTools).toBe(false);
+    expect(o.webPreferences.devTools).toBe(true);
+  });
   it('allows navigation only inside the app origin', () => {
     expect(isInternalNavigation('app://xenith/index.html#/host', 'app://xenith')).toBe(true);
     expect(isInternalNavigation('https://example.com/', 'app://xenith')).toBe(false);
