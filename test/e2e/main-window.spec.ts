@@ -126,8 +126,17 @@ describe('the domain list on the demo host', () => {
     // A clean shutdown waits for the guest; the demo's HVM guest takes a while, longer on a loaded machine.
     await waitState(page, 'win-desktop', 'stopped', 60_000);
     await clickRow(page, 'db01');
+    // The busy mark can come and go between two polls on an idle machine: a MutationObserver set up before the click
+    // records that it was shown at all.
+    await page.evaluate(() => {
+      const w = window as unknown as { sawBusy?: boolean };
+      w.sawBusy = false;
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="busy-db01"]') !== null) w.sawBusy = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await page.getByTestId('action-reboot').click();
-    await page.getByTestId('busy-db01').waitFor();
+    await page.waitForFunction(() => (window as unknown as { sawBusy?: boolean }).sawBusy === true, undefined, { timeout: 30_000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="busy-db01"]') === null, undefined, { timeout: 60_000 });
     expect(['running', 'blocked']).toContain(await stateOf(page, 'db01'));
   });
