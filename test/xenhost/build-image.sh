@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Xen 4.17 test host (a Debian bookworm dom0 disk image plus the busybox test guest) per
-# /work/shared/xen/TESTHOST.md, into a cache outside the repo keyed by the hash of the recipe files.
+# ../shared/xen/TESTHOST.md, into a cache outside the repo keyed by the hash of the recipe files.
 # Prints the cache directory as the last line of stdout. Needs root (debootstrap, chroot, mount of proc).
 #
 #   test/xenhost/build-image.sh            build or reuse

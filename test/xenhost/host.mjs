@@ -1,4 +1,4 @@
-// Boots and stops the Xen 4.17 test host under QEMU (TCG), per /work/shared/xen/TESTHOST.md.
+// Boots and stops the Xen 4.17 test host under QEMU (TCG), per ../shared/xen/TESTHOST.md.
 // Plain ESM JavaScript so that scripts/test-xen.mjs can import it on Node 20 without a TS loader.
 //
 // CLI (for working by hand):
