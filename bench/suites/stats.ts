@@ -15,9 +15,9 @@ function recordedRunner(domains: number): { runner: Runner; stdout: () => PassTh
   const runner: Runner = {
     kind: 'demo',
     label: 'bench',
-    async run(program, args): Promise<RunResult> {
-      if (program === 'xl' && args[0] === 'list') return { stdout: synthXlList(domains), stderr: '', exitCode: 0 };
-      throw new Error(`bench runner: unexpected ${program} ${args.join(' ')}`);
+    async run(op): Promise<RunResult> {
+      if (op === 'domains.list') return { stdout: synthXlList(domains), stderr: '', exitCode: 0 };
+      throw new Error(`bench runner: unexpected ${op}`);
     },
     stream(): StreamHandle {
       out = new PassThrough();

@@ -6,12 +6,14 @@
 export { XenError, isXenError, type XenErrorCode, type XenErrorDetail } from './errors';
 
 // Reaching a toolstack.
-export type { Runner, HostFs, HostFileStat, StreamHandle, PtyHandle, RunOptions, RunResult, XenProgram } from './runner/types';
+export type { Runner, Executor, HostFs, HostFileStat, StreamHandle, PtyHandle, RunOptions, RunResult, XenProgram } from './runner/types';
 export { createLocalRunner, type LocalRunnerOptions } from './runner/local';
 export { createSshRunner, type SshRunnerOptions } from './runner/ssh';
 export { createBrokerRunner, type BrokerRunnerOptions } from './runner/broker-client';
 export { createDemoRunner, type DemoRunner, type DemoRunnerOptions, type SimControl } from './sim/index';
-export { exec, DEFAULT_TIMEOUTS, type Command, type ExecOptions, type TimeoutTable } from './command';
+export { DEFAULT_TIMEOUTS, type TimeoutTable } from './command';
+export { COMMANDS, type CommandArgs, type CommandName } from './commands/table';
+export { buildCommand, isCommandName, type BuiltCommand } from './commands/build';
 
 // Operations.
 export { createXenApi, type XenApi } from './ops/api';
@@ -20,7 +22,7 @@ export type { ConfigView, WriteConfigOptions } from './ops/configs';
 export type { DeleteReport, DeleteStep, DeleteOptions } from './ops/delete';
 export type { CreateOptions, ShutdownOptions, DryRunResult } from './ops/lifecycle';
 export type { ConsoleInfo } from './ops/host';
-export type { CreateImageOptions } from './ops/images';
+export { gibToBytes, type CreateImageOptions } from './ops/images';
 export { isValidDomainName, type DomainRef } from './ops/validate';
 
 // Live figures.

@@ -46,7 +46,7 @@ describeHost('src/xen on the real Xen host: stats, console, PVH and HVM', (h) =>
     await createGuest(PV, 'pv');
     const list = await api.listDomains();
     expect(list.find((d) => d.name === PV)).toMatchObject({ type: 'pv', configPath: `/etc/xen/${PV}.cfg` });
-    const pty = runner.pty('xl', ['console', PV], { cols: 100, rows: 30 });
+    const pty = runner.pty('console.open', { dom: PV }, { cols: 100, rows: 30 });
     let out = '';
     pty.onData((d) => (out += d));
     const waitFor = async (re: RegExp, ms: number): Promise<void> => {
@@ -106,7 +106,7 @@ describeHost('src/xen on the real Xen host: stats, console, PVH and HVM', (h) =>
     await createGuest(HVM, 'hvm');
     const d = (await api.listDomains()).find((x) => x.name === HVM);
     expect(d).toMatchObject({ type: 'hvm' });
-    const pty = runner.pty('xl', ['console', '-t', 'serial', HVM], { cols: 100, rows: 30 });
+    const pty = runner.pty('console.open', { dom: HVM, type: 'serial' }, { cols: 100, rows: 30 });
     let out = '';
     pty.onData((x) => (out += x));
     try {

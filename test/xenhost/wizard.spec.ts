@@ -68,7 +68,7 @@ describeHost('the wizard create pipeline on the Xen test host', (h) => {
     deps = { api: createXenApi(runner, { configDir: paths.configDir, autoDir: paths.autoDir, imageDirs: [h.guestDir] }), runner, paths };
     // Open the shared ssh connection with one command: the wizard then asks several things at once, and on a busy
     // TCG host a burst of first connections can each take longer than a query's timeout.
-    await runner.run('xl', ['info'], { timeoutMs: 120_000 });
+    await runner.run('host.info', {}, { timeoutMs: 120_000 });
   });
 
   afterAll(async () => {

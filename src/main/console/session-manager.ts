@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { XenError } from '../../xen/errors';
 import type { PtyHandle } from '../../xen/runner/types';
 import type { ConsoleOpenResult, ConsoleStatusEvent } from '../../shared/contract-types';
-import { consoleArgs, type ConsoleTarget } from './console-args';
+import { consoleCall, type ConsoleCall, type ConsoleTarget } from './console-args';
 
 /** What the session manager needs from the rest of main; tests pass fakes. */
 export interface ConsoleManagerDeps {
   /** Starts `xl ARGS` on a pty (Runner.pty). */
-  spawn(args: readonly string[], size: { cols: number; rows: number }): PtyHandle;
+  spawn(call: ConsoleCall, size: { cols: number; rows: number }): PtyHandle;
   /** The domid of the named domain when it can have a console now (running, blocked or paused), else null. */
   findDomid(name: string): Promise<number | null>;
   /** Sends console output to the one client that opened the session. */
@@ -123,7 +123,7 @@ export class ConsoleSessionManager {
 
   /** Opens a console for `clientId`; refuses a domain that is not running. */
   async open(clientId: string, target: ConsoleTarget, size: { cols: number; rows: number }): Promise<ConsoleOpenResult> {
-    const args = consoleArgs(target);
+    const call = consoleCall(target);
     const mine = [...this.sessions.values()].filter((s) => s.clientId === clientId).length;
     if (mine >= this.maxPerClient) throw new XenError('INVALID_ARG', `Too many consoles open (${mine})`, { field: 'name' });
     const domid = await this.deps.findDomid(target.name);
@@ -153,7 +153,7 @@ export class ConsoleSessionManager {
       pollTimer: null,
       attempts: 0,
     };
-    this.attach(s, this.deps.spawn(args, s.size));
+    this.attach(s, this.deps.spawn(call, s.size));
     this.sessions.set(s.id, s);
     return { id: s.id, highWatermark: this.high };
   }
@@ -345,7 +345,7 @@ export class ConsoleSessionManager {
     }
     let pty: PtyHandle;
     try {
-      pty = this.deps.spawn(consoleArgs(s.target), s.size);
+      pty = this.deps.spawn(consoleCall(s.target), s.size);
     } catch {
       this.schedulePoll(s);
       return;

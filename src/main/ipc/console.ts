@@ -18,7 +18,7 @@ export function registerConsoleChannels(r: HandlerRegistry, m: ConsoleSessionMan
 export function registerConsoleHandlers(r: HandlerRegistry, s: Services, o: ConsoleManagerOptions = {}): ConsoleSessionManager {
   const m = new ConsoleSessionManager(
     {
-      spawn: (args, size) => s.runner.pty('xl', args, size),
+      spawn: (call, size) => s.runner.pty('console.open', call, size),
       findDomid: (name) => findConsoleDomid(s.api, name),
       emitData: (clientId, payload) => s.hub.emit('console:data', payload, clientId),
       emitStatus: (clientId, ev) => s.hub.emit('console:status', ev, clientId),

@@ -19,7 +19,7 @@ async function maybe<T>(p: Promise<T>): Promise<T | null> {
 }
 
 async function xenstoreRead(s: Services, key: string): Promise<string | null> {
-  const r = await maybe(s.runner.run('xenstore-read', [key], { timeoutMs: 5000 }));
+  const r = await maybe(s.runner.run('xenstore.read', { key }, { timeoutMs: 5000 }));
   return r === null ? null : r.stdout.trim();
 }
 

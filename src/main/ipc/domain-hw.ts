@@ -1,13 +1,12 @@
-import { posix } from 'node:path';
 import type { DomainConfig, DiskSpec, VifSpec } from '../../shared/domain-config';
 import type { ApplyMode } from '../../shared/schemas';
 import { randomXenMac } from '../../shared/vif-spec';
 import { XenError } from '../../xen/errors';
+import { gibToBytes } from '../../xen/index';
 import type { HandlerRegistry } from '../gateway/registry';
 import type { Services } from '../core/services';
 import { changing } from './track';
 
-const GiB = 1024 * 1024 * 1024;
 
 /** Whether an edit touches the running domain and/or its config file. */
 function live(apply: ApplyMode): boolean {
@@ -129,13 +128,7 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
         const view = await s.api.readConfig(name);
         if (view.config?.disks.some((d) => d.vdev === disk.vdev)) throw new XenError('EXISTS', `The config already has a disk ${disk.vdev}`, { field: 'disk.vdev' });
       }
-      if ((await s.runner.fs.stat(disk.target)) !== null) {
-        throw new XenError('EXISTS', `${disk.target} already exists; nothing was overwritten`, { field: 'disk.target', path: disk.target });
-      }
-      const bytes = Math.ceil((sizeGiB * GiB) / 512) * 512;
-      await s.runner.fs.mkdirp(posix.dirname(disk.target));
-      if (disk.format === 'raw') await s.runner.fs.createSparse(disk.target, bytes);
-      else await s.runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', '--', disk.target, String(bytes)], { timeoutMs: 60_000 });
+      await s.api.createImage(disk.target, { sizeBytes: gibToBytes(sizeGiB), format: disk.format });
       try {
         await applyBoth(
           s,

@@ -20,9 +20,6 @@ interface Made {
   path: string;
 }
 
-/** How long `qemu-img create` may take (it writes only metadata for qcow2). */
-const QEMU_IMG_TIMEOUT_MS = 120_000;
-
 /** Turns anything thrown into a XenError, keeping code, message and detail (xl's stderr) when it already is one. */
 function asXenError(e: unknown): XenError {
   if (e instanceof XenError) return e;
@@ -31,16 +28,9 @@ function asXenError(e: unknown): XenError {
 
 /** Creates one new image; the file is ours from the moment an exclusive create succeeds, never before. */
 async function makeImage(d: WizardDeps, disk: Extract<WizardPlan['disks'][number], { mode: 'new' }>, made: Made[]): Promise<void> {
-  const bytes = imageBytes(disk.sizeGiB);
-  if (disk.format === 'raw') {
-    await d.runner.fs.createSparse(disk.path, bytes);
-    made.push({ kind: 'image', path: disk.path });
-    return;
-  }
-  // qemu-img create overwrites silently: claim the name with an exclusive create first, then let qemu-img fill our file.
-  await d.runner.fs.writeFileExclusive(disk.path, '');
+  // The one image maker: exclusive, inside the image directories, and it removes its own file when it fails.
+  await d.api.createImage(disk.path, { sizeBytes: imageBytes(disk.sizeGiB), format: disk.format });
   made.push({ kind: 'image', path: disk.path });
-  await d.runner.run('qemu-img', ['create', '-q', '-f', 'qcow2', disk.path, String(bytes)], { timeoutMs: QEMU_IMG_TIMEOUT_MS });
 }
 
 /** The autostart link setAutostart makes for NAME.cfg. */
@@ -54,7 +44,7 @@ function autostartLink(d: WizardDeps, name: string): string {
  */
 async function domainExists(d: WizardDeps, name: string): Promise<{ answer: 'yes' | 'no' | 'unknown'; why: string }> {
   try {
-    const r = await d.runner.run('xl', ['list', name], { allowFailure: true, timeoutMs: 30_000 });
+    const r = await d.runner.run('domain.list', { dom: name }, { allowFailure: true });
     if (r.exitCode === 0) return { answer: 'yes', why: `xl list ${name} shows it` };
     if (/invalid domain identifier|not found|no such domain/i.test(r.stderr)) return { answer: 'no', why: r.stderr.trim() };
     return { answer: 'unknown', why: r.stderr.trim() || `xl list exited with ${r.exitCode}` };
@@ -171,6 +161,8 @@ export async function createFromPlan(d: WizardDeps, plan: WizardPlan, progress: 
         message: cleanup.left.length === 0 ? `Removed ${cleanup.removed.join(', ')}.` : `Could not remove ${cleanup.left.map((l) => `${l.path} (${l.message})`).join(', ')}.`,
       });
     }
-    throw new XenError(err.code, err.message, { ...err.detail, phase, removed: cleanup.removed, left: cleanup.left });
+    // A step that cleaned up after itself (the image maker removes a file it claimed) says so in its error.
+    const removedByStep = Array.isArray(err.detail['removed']) ? (err.detail['removed'] as string[]) : [];
+    throw new XenError(err.code, err.message, { ...err.detail, phase, removed: [...removedByStep, ...cleanup.removed], left: cleanup.left });
   }
 }

@@ -3,6 +3,7 @@ import { validateDomainConfig, type DomainConfig } from '../../shared/domain-con
 import { checkPlan, planLabel, type PlanProblem, type WizardPlan } from '../../shared/wizard-plan';
 import { isXenError } from '../../xen/errors';
 import { renderXlConfig } from '../../xen/config/render';
+import { gibToBytes } from '../../xen/index';
 import type { HostFileStat } from '../../xen/runner/types';
 import { dirOf, joinPath, type WizardDeps } from './deps';
 import { hasQemuImg, usedIdentities } from './options';
@@ -24,10 +25,8 @@ async function statOrNull(d: WizardDeps, path: string): Promise<HostFileStat | n
   }
 }
 
-/** Bytes a new image of `sizeGiB` holds (whole bytes, rounded to 1 MiB so qemu-img and truncate agree). */
-export function imageBytes(sizeGiB: number): number {
-  return Math.round((sizeGiB * GIB) / (1024 * 1024)) * 1024 * 1024;
-}
+/** Bytes a new image of `sizeGiB` holds: the one image maker's rule. */
+export const imageBytes = gibToBytes;
 
 /** Checks against the host's files: new images and the config absent, sources present, directories there, space enough. */
 async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string): Promise<PlanProblem[]> {
@@ -57,6 +56,10 @@ async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string)
     }
     if (st !== null) {
       add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} already exists; the wizard never overwrites a file (choose another name)`);
+      continue;
+    }
+    if (!disk.path.startsWith(`${d.paths.imageDir}/`)) {
+      add(['disks', i, 'path'], `disks[${i}].path`, `must be inside ${d.paths.imageDir}, where Xenith creates images`);
       continue;
     }
     const dir = dirOf(disk.path);

@@ -1,4 +1,4 @@
-import { createLocalRunner } from '../runner/local';
+import { createLocalExecutor } from '../runner/local';
 import { loadBrokerPolicy, BROKER_POLICY_FILE } from './policy';
 import { startBroker } from './server';
 
@@ -19,7 +19,7 @@ export async function brokerMain(argv: readonly string[] = process.argv.slice(2)
     broker = startBroker({
       input: process.stdin,
       output: process.stdout,
-      runner: createLocalRunner({ env }),
+      executor: createLocalExecutor({ env }),
       policy: await loadBrokerPolicy(),
       parentPid: () => process.ppid,
       parentPollMs: 2000,

@@ -9,8 +9,12 @@ export type BrokerId = number | string;
 /** A request from the app. */
 export interface BrokerRequest {
   id: BrokerId;
+  /** A command of the table (src/xen/commands/table.ts), a file operation or a session control; never a program. */
   op: string;
+  /** The operation's arguments, checked by its schema in the broker. */
   args?: Record<string, unknown>;
+  /** How to run it: timeoutMs and allowFailure for commands, cols and rows for a terminal. */
+  opts?: Record<string, unknown>;
 }
 
 /** An error as it crosses the pipe (a XenError's own fields). */
@@ -31,7 +35,7 @@ export interface BrokerEvent {
 }
 
 /** Protocol version announced in the `ready` event. */
-export const BROKER_PROTOCOL_VERSION = 1;
+export const BROKER_PROTOCOL_VERSION = 2;
 
 /** The longest request line accepted; config files are small, so 1 MiB is plenty. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -63,7 +67,9 @@ export function parseRequest(line: string): BrokerRequest {
   if (typeof r['op'] !== 'string') throw new XenError('INVALID_ARG', 'Request needs an op', { requestId: id });
   const args = r['args'] ?? {};
   if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new XenError('INVALID_ARG', 'args must be an object', { requestId: id });
-  return { id: id as BrokerId, op: r['op'], args: args as Record<string, unknown> };
+  const opts = r['opts'] ?? {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new XenError('INVALID_ARG', 'opts must be an object', { requestId: id });
+  return { id: id as BrokerId, op: r['op'], args: args as Record<string, unknown>, opts: opts as Record<string, unknown> };
 }
 
 /** The id of a request line that failed parseRequest, if one can be read, so its sender is not left waiting. */

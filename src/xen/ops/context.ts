@@ -1,7 +1,8 @@
 import type { DomainType } from '../../shared/dto';
 import type { ConfigEntry } from './configs';
 import { DEFAULT_TIMEOUTS } from '../command';
-import type { RunResult, Runner, XenProgram } from '../runner/types';
+import { COMMANDS, type CommandArgs, type CommandName } from '../commands/table';
+import type { RunResult, Runner } from '../runner/types';
 
 /** Where configs live on the host and how long long-running operations may take. */
 export interface XenApiOptions {
@@ -41,14 +42,6 @@ function stripSlash(p: string): string {
   return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
 
-/** Timeouts in ms per kind of command: command.ts's table, so every caller of xl agrees. */
-export const TIMEOUTS = {
-  query: DEFAULT_TIMEOUTS.query,
-  control: DEFAULT_TIMEOUTS.change,
-  create: DEFAULT_TIMEOUTS.create,
-  saveRestore: DEFAULT_TIMEOUTS.saveRestore,
-} as const;
-
 /** What listDomains remembers so listDomainsCheap can skip `xl list -l` and the config scan. */
 export interface ListCache {
   /** The domids the long facts were read for, sorted and joined. */
@@ -65,10 +58,13 @@ export interface ListCache {
 export interface OpsContext {
   readonly runner: Runner;
   readonly opts: ResolvedOptions;
-  /** Runs a command; non-zero exits throw XL_FAILED with xl's own stderr (the runner's job). */
-  run(program: XenProgram, args: readonly string[], timeoutMs?: number): Promise<RunResult>;
-  /** Runs `xl ARGS` and returns stdout. */
-  xl(args: readonly string[], timeoutMs?: number): Promise<string>;
+  /**
+   * Runs a command from the table; non-zero exits throw XL_FAILED with xl's own stderr (the runner's job). Without a
+   * timeout the command's class gives one; either way it is scaled by timeoutScale.
+   */
+  run<K extends CommandName>(op: K, args: CommandArgs<K>, o?: { timeoutMs?: number; allowFailure?: boolean }): Promise<RunResult>;
+  /** Runs a command and returns its stdout. */
+  out<K extends CommandName>(op: K, args: CommandArgs<K>, timeoutMs?: number): Promise<string>;
   cache: ListCache | null;
   /** Bumped by invalidate, so a list that started before a change does not store what it read. */
   generation: number;
@@ -84,8 +80,9 @@ export function createContext(runner: Runner, options: XenApiOptions = {}): OpsC
   const ctx: OpsContext = {
     runner,
     opts,
-    run: (program, args, timeoutMs = TIMEOUTS.query) => runner.run(program, args, { timeoutMs: scaled(timeoutMs) }),
-    xl: async (args, timeoutMs = TIMEOUTS.query) => (await runner.run('xl', args, { timeoutMs: scaled(timeoutMs) })).stdout,
+    run: (op, args, o = {}) =>
+      runner.run(op, args, { timeoutMs: scaled(o.timeoutMs ?? DEFAULT_TIMEOUTS[COMMANDS[op].cls]), ...(o.allowFailure === true ? { allowFailure: true } : {}) }),
+    out: async (op, args, timeoutMs) => (await ctx.run(op, args, timeoutMs !== undefined ? { timeoutMs } : {})).stdout,
     cache: null,
     generation: 0,
     invalidate: () => {

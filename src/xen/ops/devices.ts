@@ -4,7 +4,6 @@ import { XenError } from '../errors';
 import { parseXlBlockList } from '../parse/xl-block-list';
 import { parseXlNetworkList } from '../parse/xl-network-list';
 import type { OpsContext } from './context';
-import { TIMEOUTS } from './context';
 import { checkAbsPath, checkDomainRef, checkInt, checkMac, checkVdev, invalidArg, type DomainRef } from './validate';
 
 /** Runs a spec parser/formatter, turning its complaint into INVALID_ARG on `field`. */
@@ -33,14 +32,14 @@ function vifSpecArg(vif: VifSpec | string): string {
 export async function blockAttach(ctx: OpsContext, dom: DomainRef, disk: DiskSpec | string): Promise<void> {
   const ref = checkDomainRef(dom);
   const spec = diskSpecArg(disk);
-  await ctx.xl(['block-attach', ref, spec], TIMEOUTS.control);
+  await ctx.run('domain.blockAttach', { dom: ref, spec });
 }
 
 /** Unplugs a disk (`xl block-detach [--force] DOM VDEV`); needs the guest's cooperation unless forced. */
 export async function blockDetach(ctx: OpsContext, dom: DomainRef, vdev: string | number, o: { force?: boolean } = {}): Promise<void> {
   const ref = checkDomainRef(dom);
   const dev = checkVdev(vdev);
-  await ctx.xl(['block-detach', ...(o.force === true ? ['--force'] : []), ref, dev], TIMEOUTS.control);
+  await ctx.run('domain.blockDetach', { dom: ref, vdev: dev, force: o.force === true });
 }
 
 /** Puts a medium into an HVM guest's existing CD drive (`xl cd-insert DOM VDEV PATH`). */
@@ -48,21 +47,21 @@ export async function cdInsert(ctx: OpsContext, dom: DomainRef, vdev: string, pa
   const ref = checkDomainRef(dom);
   const dev = checkVdev(vdev);
   const file = checkAbsPath(path, 'path');
-  await ctx.xl(['cd-insert', ref, dev, file], TIMEOUTS.control);
+  await ctx.run('domain.cdInsert', { dom: ref, vdev: dev, file });
 }
 
 /** Empties an HVM guest's CD drive (`xl cd-eject DOM VDEV`). */
 export async function cdEject(ctx: OpsContext, dom: DomainRef, vdev: string): Promise<void> {
   const ref = checkDomainRef(dom);
   const dev = checkVdev(vdev);
-  await ctx.xl(['cd-eject', ref, dev], TIMEOUTS.control);
+  await ctx.run('domain.cdEject', { dom: ref, vdev: dev });
 }
 
 /** Hot-plugs a network interface (`xl network-attach DOM SPEC`). */
 export async function networkAttach(ctx: OpsContext, dom: DomainRef, vif: VifSpec | string): Promise<void> {
   const ref = checkDomainRef(dom);
   const spec = vifSpecArg(vif);
-  await ctx.xl(['network-attach', ref, spec], TIMEOUTS.control);
+  await ctx.run('domain.networkAttach', { dom: ref, spec });
 }
 
 /** Unplugs a network interface by device number or MAC (`xl network-detach DOM DEVID|MAC`). */
@@ -72,15 +71,15 @@ export async function networkDetach(ctx: OpsContext, dom: DomainRef, devidOrMac:
     typeof devidOrMac === 'number' || /^\d+$/.test(devidOrMac)
       ? String(checkInt(Number(devidOrMac), 'device', 0, 65535))
       : checkMac(devidOrMac, 'device');
-  await ctx.xl(['network-detach', ref, dev], TIMEOUTS.control);
+  await ctx.run('domain.networkDetach', { dom: ref, device: dev });
 }
 
 /** A domain's network interfaces as its backend sees them (`xl network-list DOM`). */
 export async function networkList(ctx: OpsContext, dom: DomainRef): Promise<ReturnType<typeof parseXlNetworkList>> {
-  return parseXlNetworkList(await ctx.xl(['network-list', checkDomainRef(dom)]));
+  return parseXlNetworkList(await ctx.out('domain.networkList', { dom: checkDomainRef(dom) }));
 }
 
 /** A domain's block devices as its backend sees them (`xl block-list DOM`). */
 export async function blockList(ctx: OpsContext, dom: DomainRef): Promise<ReturnType<typeof parseXlBlockList>> {
-  return parseXlBlockList(await ctx.xl(['block-list', checkDomainRef(dom)]));
+  return parseXlBlockList(await ctx.out('domain.blockList', { dom: checkDomainRef(dom) }));
 }

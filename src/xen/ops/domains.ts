@@ -7,7 +7,6 @@ import { isXenError } from '../errors';
 import { autostartEntriesIn, readAutostartDir } from './autostart';
 import { pickConfig, scanConfigs, type ConfigEntry } from './configs';
 import type { ListCache, OpsContext } from './context';
-import { TIMEOUTS } from './context';
 import { listRows, type ListRow } from './rows';
 
 /** What `xl list -l` adds to a row: the facts `xl list` lacks. */
@@ -21,7 +20,7 @@ interface LongFacts {
 
 /** Runs the expensive `xl list -l` and keeps, per domid, what `xl list` cannot tell. */
 async function readLongFacts(ctx: OpsContext): Promise<Map<number, LongFacts>> {
-  const out = await ctx.xl(['list', '-l'], TIMEOUTS.query);
+  const out = await ctx.out('domains.listLong', {});
   const facts = new Map<number, LongFacts>();
   for (const entry of parseXlListLong(out)) {
     const s = summariseLongEntry(entry);
@@ -118,7 +117,7 @@ async function readStartTimes(ctx: OpsContext): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   try {
     const now = Date.now();
-    for (const r of parseXlUptime((await ctx.run('xl', ['uptime'], TIMEOUTS.query)).stdout)) out.set(r.domid, now - r.uptimeS * 1000);
+    for (const r of parseXlUptime(await ctx.out('domains.uptime', {}))) out.set(r.domid, now - r.uptimeS * 1000);
   } catch (e) {
     if (!isXenError(e)) throw e;
   }

@@ -5,7 +5,6 @@ import { parseXlDmesg } from '../parse/xl-dmesg';
 import { guestTypesFromVirtCaps, parseXlInfo } from '../parse/xl-info';
 import { parseXlUptime } from '../parse/xl-uptime';
 import type { OpsContext } from './context';
-import { TIMEOUTS } from './context';
 import { listRows } from './rows';
 import { checkDomainRef, checkDomid, type DomainRef } from './validate';
 
@@ -22,7 +21,7 @@ export function bridgesFromIpLink(text: string): string[] {
 /** The host's bridges; an empty list when `ip` is missing or refuses (the wizard then asks for a name). */
 async function bridges(ctx: OpsContext): Promise<string[]> {
   try {
-    const { stdout } = await ctx.run('ip', ['-o', 'link', 'show', 'type', 'bridge'], TIMEOUTS.query);
+    const { stdout } = await ctx.run('host.bridges', {});
     return bridgesFromIpLink(stdout);
   } catch (e) {
     if (isXenError(e, 'XL_FAILED') || isXenError(e, 'XL_NOT_FOUND') || isXenError(e, 'UNSUPPORTED')) return [];
@@ -33,7 +32,7 @@ async function bridges(ctx: OpsContext): Promise<string[]> {
 /** Host facts from `xl info`, dom0's memory from `xl list` and the bridges from `ip link`. */
 export async function hostInfo(ctx: OpsContext): Promise<HostInfo> {
   // Three independent reads: in parallel, as each costs a round trip over ssh.
-  const [infoText, rows, bridgeNames] = await Promise.all([ctx.xl(['info'], TIMEOUTS.query), listRows(ctx), bridges(ctx)]);
+  const [infoText, rows, bridgeNames] = await Promise.all([ctx.out('host.info', {}), listRows(ctx), bridges(ctx)]);
   const info = parseXlInfo(infoText);
   const dom0 = rows.find((r) => r.domid === 0);
   return {
@@ -59,13 +58,12 @@ export async function hostInfo(ctx: OpsContext): Promise<HostInfo> {
 
 /** How long each domain (or one) has run (`xl uptime [DOM]`). */
 export async function uptime(ctx: OpsContext, dom?: DomainRef): Promise<ReturnType<typeof parseXlUptime>> {
-  const args = dom === undefined ? ['uptime'] : ['uptime', checkDomainRef(dom)];
-  return parseXlUptime(await ctx.xl(args));
+  return parseXlUptime(await ctx.out('domains.uptime', dom === undefined ? {} : { dom: checkDomainRef(dom) }));
 }
 
 /** The hypervisor's log (`xl dmesg`). */
 export async function dmesg(ctx: OpsContext): Promise<ReturnType<typeof parseXlDmesg>> {
-  return parseXlDmesg(await ctx.xl(['dmesg']));
+  return parseXlDmesg(await ctx.out('host.dmesg', {}));
 }
 
 /** Where a domain's consoles are: its PV console pty and, when it has one, its VNC server. */
@@ -79,7 +77,7 @@ export interface ConsoleInfo {
 export async function consoleInfo(ctx: OpsContext, domid: number): Promise<ConsoleInfo> {
   const id = checkDomid(domid);
   const base = `/local/domain/${id}/console`;
-  const { stdout } = await ctx.run('xenstore-ls', ['-f', base], TIMEOUTS.query);
+  const { stdout } = await ctx.run('xenstore.list', { path: base });
   const entries = parseXenstoreLs(stdout);
   const vnc = vncFrom(entries, id);
   return { tty: consoleTtyFrom(entries, id), vncPort: vnc?.port ?? null, vncListen: vnc?.listen ?? null };

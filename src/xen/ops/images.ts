@@ -1,6 +1,5 @@
 import { XenError } from '../errors';
 import type { OpsContext } from './context';
-import { TIMEOUTS } from './context';
 import { checkAbsPath, checkInt, invalidArg } from './validate';
 
 /** Options of createImage. */
@@ -13,9 +12,15 @@ export interface CreateImageOptions {
 // 64 TiB: above any disk a user means, and exact as a JS number.
 const MAX_IMAGE_BYTES = 64 * 1024 ** 4;
 
+/** The image directory `p` lies inside, or null. */
+function imageDirOf(ctx: OpsContext, p: string): string | null {
+  return ctx.opts.imageDirs.find((d) => p.startsWith(`${d}/`)) ?? null;
+}
+
 /**
- * Creates a new disk image inside one of the image directories; never over an existing file, never elsewhere (a
- * path outside them would let the UI create files anywhere root can write).
+ * The one image maker (the wizard and the Disks tab both use it): a new disk image inside the configured image
+ * directories, never over an existing file (the name is claimed with an exclusive create before qemu-img writes to
+ * it), with the table's scaled timeouts. A failure removes the file this call made and nothing else.
  */
 export async function createImage(ctx: OpsContext, path: string, o: CreateImageOptions): Promise<{ path: string }> {
   const p = checkAbsPath(path, 'path');
@@ -24,11 +29,27 @@ export async function createImage(ctx: OpsContext, path: string, o: CreateImageO
   if (size % 512 !== 0) throw invalidArg('sizeBytes', 'must be a multiple of 512', size);
   const format = o.format ?? 'raw';
   if (format !== 'raw' && format !== 'qcow2') throw invalidArg('format', 'must be raw or qcow2', format);
-  const dir = ctx.opts.imageDirs.find((d) => p.startsWith(`${d}/`) && !p.slice(d.length + 1).includes('/'));
-  if (dir === undefined) throw invalidArg('path', `must be a file directly in ${ctx.opts.imageDirs.join(' or ')}`, p);
-  if ((await ctx.runner.fs.stat(p)) !== null) throw new XenError('EXISTS', `${p} already exists`, { field: 'path', path: p });
-  await ctx.runner.fs.mkdirp(dir);
-  if (format === 'raw') await ctx.runner.fs.createSparse(p, size);
-  else await ctx.run('qemu-img', ['create', '-f', 'qcow2', p, String(size)], TIMEOUTS.control);
+  if (imageDirOf(ctx, p) === null) throw invalidArg('path', `must be inside ${ctx.opts.imageDirs.join(' or ')}`, p);
+  if ((await ctx.runner.fs.stat(p)) !== null) throw new XenError('EXISTS', `${p} already exists; nothing was overwritten`, { field: 'path', path: p });
+  await ctx.runner.fs.mkdirp(p.slice(0, p.lastIndexOf('/')));
+  if (format === 'raw') {
+    await ctx.runner.fs.createSparse(p, size);
+    return { path: p };
+  }
+  // qemu-img create overwrites silently: claim the name first, then let qemu-img fill the file this call owns.
+  await ctx.runner.fs.createEmpty(p);
+  try {
+    await ctx.run('image.createQcow2', { path: p, bytes: size });
+  } catch (e) {
+    // The claimed file is this call's own, and no domain uses it yet: remove it, and say so in the error.
+    const removed = await ctx.runner.fs.remove(p).then(() => [p], () => []);
+    if (e instanceof XenError) throw new XenError(e.code, e.message, { ...e.detail, removed });
+    throw e;
+  }
   return { path: p };
+}
+
+/** Bytes a new image of `gib` GiB holds: rounded to whole MiB, so qemu-img and a sparse file agree. */
+export function gibToBytes(gib: number): number {
+  return Math.round((gib * 1024 ** 3) / (1024 * 1024)) * 1024 * 1024;
 }

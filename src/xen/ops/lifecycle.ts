@@ -1,6 +1,5 @@
 import { XenError } from '../errors';
 import type { OpsContext } from './context';
-import { TIMEOUTS } from './context';
 import { findRow, listRows } from './rows';
 import { checkAbsPath, checkDomainRef, checkNotDom0, type DomainRef } from './validate';
 
@@ -26,16 +25,15 @@ export type DryRunResult = Record<string, unknown>;
 /** Starts a domain from a config file (`xl create [-p] PATH`). */
 export async function create(ctx: OpsContext, configPath: string, o: CreateOptions = {}): Promise<void> {
   const path = checkAbsPath(configPath, 'configPath');
-  const args = ['create', ...(o.paused === true ? ['-p'] : []), path];
   ctx.invalidate();
-  await ctx.xl(args, TIMEOUTS.create);
+  await ctx.run('domain.create', { file: path, paused: o.paused === true });
   ctx.invalidate();
 }
 
 /** Checks a config file with libxl's own parser without creating anything (`xl create -n PATH`). */
 export async function dryRun(ctx: OpsContext, configPath: string): Promise<DryRunResult> {
   const path = checkAbsPath(configPath, 'configPath');
-  const { stdout } = await ctx.run('xl', ['create', '-n', path], TIMEOUTS.query);
+  const { stdout } = await ctx.run('config.dryRun', { file: path });
   // xl prints "Parsing config from ..." first (stderr on a terminal, but some runners merge it): take the JSON object.
   const start = stdout.search(/^\{/m);
   if (start < 0) throw new XenError('PARSE', 'xl create -n printed no JSON', { stdout: stdout.slice(0, 2000) });
@@ -58,9 +56,8 @@ export async function shutdown(ctx: OpsContext, dom: DomainRef, o: ShutdownOptio
   const ref = checkNotDom0(checkDomainRef(dom), 'Shutdown');
   const wait = o.wait ?? true;
   const timeoutMs = o.timeoutMs ?? ctx.opts.shutdownTimeoutMs;
-  const args = ['shutdown', ...(wait ? ['-w'] : []), ...(o.force === true ? ['-F'] : []), ref];
   ctx.invalidate();
-  await ctx.xl(args, timeoutMs);
+  await ctx.run('domain.shutdown', { dom: ref, wait, force: o.force === true }, { timeoutMs });
   if (wait) await waitUntilGone(ctx, ref, timeoutMs);
   ctx.invalidate();
 }
@@ -84,25 +81,25 @@ export async function waitUntilGone(ctx: OpsContext, ref: string, timeoutMs: num
 export async function reboot(ctx: OpsContext, dom: DomainRef, o: { force?: boolean } = {}): Promise<void> {
   const ref = checkNotDom0(checkDomainRef(dom), 'Reboot');
   ctx.invalidate();
-  await ctx.xl(['reboot', ...(o.force === true ? ['-F'] : []), ref], TIMEOUTS.control);
+  await ctx.run('domain.reboot', { dom: ref, force: o.force === true });
 }
 
 /** Powers a domain off at once (`xl destroy DOM`). */
 export async function destroy(ctx: OpsContext, dom: DomainRef): Promise<void> {
   const ref = checkNotDom0(checkDomainRef(dom), 'Destroy');
   ctx.invalidate();
-  await ctx.xl(['destroy', ref], TIMEOUTS.control);
+  await ctx.run('domain.destroy', { dom: ref });
   ctx.invalidate();
 }
 
 /** Pauses a domain (`xl pause DOM`). */
 export async function pause(ctx: OpsContext, dom: DomainRef): Promise<void> {
-  await ctx.xl(['pause', checkNotDom0(checkDomainRef(dom), 'Pause')], TIMEOUTS.control);
+  await ctx.run('domain.pause', { dom: checkNotDom0(checkDomainRef(dom), 'Pause') });
 }
 
 /** Unpauses a domain (`xl unpause DOM`). */
 export async function unpause(ctx: OpsContext, dom: DomainRef): Promise<void> {
-  await ctx.xl(['unpause', checkDomainRef(dom)], TIMEOUTS.control);
+  await ctx.run('domain.unpause', { dom: checkDomainRef(dom) });
 }
 
 /** Saves a domain's memory to a new file and stops it (`xl save [-c] DOM FILE`); never overwrites a file. */
@@ -111,7 +108,7 @@ export async function save(ctx: OpsContext, dom: DomainRef, file: string, o: { l
   const path = checkAbsPath(file, 'file');
   if ((await ctx.runner.fs.stat(path)) !== null) throw new XenError('EXISTS', `${path} already exists`, { field: 'file', path });
   ctx.invalidate();
-  await ctx.xl(['save', ...(o.leaveRunning === true ? ['-c'] : []), ref, path], TIMEOUTS.saveRestore);
+  await ctx.run('domain.save', { dom: ref, file: path, leaveRunning: o.leaveRunning === true });
   ctx.invalidate();
 }
 
@@ -121,6 +118,6 @@ export async function restore(ctx: OpsContext, file: string, o: { paused?: boole
   const st = await ctx.runner.fs.stat(path);
   if (st === null || !st.isFile) throw new XenError('NOT_FOUND', `${path} is not a save file`, { field: 'file', path });
   ctx.invalidate();
-  await ctx.xl(['restore', ...(o.paused === true ? ['-p'] : []), path], TIMEOUTS.saveRestore);
+  await ctx.run('domain.restore', { file: path, paused: o.paused === true });
   ctx.invalidate();
 }

@@ -3,7 +3,6 @@ import { parseXlConfig } from '../config/xl-config';
 import { autostartEntries } from './autostart';
 import { pickConfig, scanConfigs, type ConfigEntry } from './configs';
 import type { OpsContext } from './context';
-import { TIMEOUTS } from './context';
 import { baseName, joinPath } from './paths';
 import { findRow, listRows } from './rows';
 import { checkDomainName, checkDomainRef, checkNotDom0, type DomainRef } from './validate';
@@ -60,7 +59,7 @@ export async function rename(ctx: OpsContext, dom: DomainRef, newName: string): 
   // Check the file move is possible before xl renames anything, so a refusal leaves both sides untouched.
   const plan = cfg === null ? null : await renameConfigFor(ctx, cfg, to);
   ctx.invalidate();
-  if (row !== undefined) await ctx.xl(['rename', ref, to], TIMEOUTS.control);
+  if (row !== undefined) await ctx.run('domain.rename', { dom: ref, newName: to });
   const configPath = plan === null ? null : await plan.apply();
   ctx.invalidate();
   return { configPath };

@@ -1,13 +1,12 @@
 import { parseXlList, type XlListRow } from '../parse/xl-list';
 import type { OpsContext } from './context';
-import { TIMEOUTS } from './context';
 
 /** One line of `xl list`. */
 export type ListRow = XlListRow;
 
 /** Runs the cheap `xl list` and returns its rows. */
 export async function listRows(ctx: OpsContext): Promise<ListRow[]> {
-  return parseXlList(await ctx.xl(['list'], TIMEOUTS.query));
+  return parseXlList(await ctx.out('domains.list', {}));
 }
 
 /** The row a domain reference (name, or domid as a string) points at. */

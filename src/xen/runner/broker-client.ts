@@ -2,7 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { XenError } from '../errors';
 import { fromWireError, type BrokerId, type WireError } from '../broker/protocol';
-import { assertCommand } from './programs';
+import { buildCommand } from '../commands/build';
+import { parseXlConfig } from '../config/xl-config';
 import { assertPtySize } from './pty-process';
 import type { HostFileStat, HostFs, PtyHandle, RunResult, Runner, StreamHandle } from './types';
 
@@ -28,6 +29,15 @@ interface Pending {
 /** pkexec's exit codes when the user dismissed the dialog or is not authorised. */
 const AUTH_REFUSED = new Set([126, 127]);
 const WRITE_CHUNK = 32 * 1024;
+
+/** The values xl acts on in `text` (last assignment wins); the broker renders and checks the file from them. */
+function configValues(text: string): Record<string, unknown> {
+  try {
+    return parseXlConfig(text).toObject();
+  } catch (e) {
+    throw new XenError('INVALID_ARG', `config: ${e instanceof Error ? e.message : String(e)}`, { field: 'config', rule: 'syntax' });
+  }
+}
 
 /** One broker process and the requests in flight on it. */
 class BrokerConnection {
@@ -111,12 +121,12 @@ class BrokerConnection {
     this.sinks.clear();
   }
 
-  request(id: BrokerId, op: string, args: Record<string, unknown>, sink?: EventSink): Promise<unknown> {
+  request(id: BrokerId, op: string, args: Record<string, unknown>, opts: Record<string, unknown>, sink?: EventSink): Promise<unknown> {
     if (this.dead !== null) return Promise.reject(this.dead);
     if (sink !== undefined) this.sinks.set(id, sink);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.child.stdin.write(`${JSON.stringify({ id, op, args })}\n`);
+      this.child.stdin.write(`${JSON.stringify({ id, op, args, opts })}\n`);
     });
   }
 
@@ -147,42 +157,45 @@ export function createBrokerRunner(options: BrokerRunnerOptions): Runner {
     conn ??= new BrokerConnection(options.command, options.env);
     return conn;
   };
-  const call = async (op: string, args: Record<string, unknown>, sink?: EventSink, id: number = nextId++): Promise<unknown> =>
-    connection().request(id, op, args, sink);
+  const call = async (op: string, args: Record<string, unknown>, o: { opts?: Record<string, unknown>; sink?: EventSink; id?: number } = {}): Promise<unknown> =>
+    connection().request(o.id ?? nextId++, op, args, o.opts ?? {}, o.sink);
 
   const fs: HostFs = {
-    readFile: async (path) => (await call('fs-readFile', { path })) as string,
-    writeFileExclusive: async (path, text) => void (await call('fs-writeFileExclusive', { path, text })),
-    replaceFile: async (path, text) => void (await call('fs-replaceFile', { path, text })),
-    list: async (path) => (await call('fs-list', { path })) as string[],
-    stat: async (path) => (await call('fs-stat', { path })) as HostFileStat | null,
-    remove: async (path) => void (await call('fs-remove', { path })),
-    symlink: async (target, path) => void (await call('fs-symlink', { target, path })),
-    readlink: async (path) => (await call('fs-readlink', { path })) as string | null,
-    createSparse: async (path, bytes) => void (await call('fs-createSparse', { path, bytes })),
-    freeBytes: async (path) => (await call('fs-freeBytes', { path })) as number,
-    mkdirp: async (path) => void (await call('fs-mkdirp', { path })),
+    readFile: async (path) => (await call('fs.readFile', { path })) as string,
+    // Configs cross as the values xl acts on, never as text: root renders and checks the file it writes.
+    writeFileExclusive: async (path, text) => void (await call('config.create', { path, values: configValues(text) })),
+    replaceFile: async (path, text) => void (await call('config.replace', { path, values: configValues(text) })),
+    createEmpty: async (path) => void (await call('image.claim', { path })),
+    list: async (path) => (await call('fs.list', { path })) as string[],
+    stat: async (path) => (await call('fs.stat', { path })) as HostFileStat | null,
+    remove: async (path) => void (await call('fs.remove', { path })),
+    symlink: async (target, path) => void (await call('autostart.link', { target, path })),
+    readlink: async (path) => (await call('fs.readlink', { path })) as string | null,
+    createSparse: async (path, bytes) => void (await call('image.createSparse', { path, bytes })),
+    freeBytes: async (path) => (await call('fs.freeBytes', { path })) as number,
+    mkdirp: async (path) => void (await call('fs.mkdirp', { path })),
   };
 
   return {
     kind: 'broker',
     label: options.label ?? 'local Xen (via helper)',
-    async run(program, args, opts = {}): Promise<RunResult> {
-      assertCommand(program, args);
-      if (opts.signal?.aborted) throw new XenError('ABORTED', `${program} was cancelled`, { argv: [program, ...args] });
+    async run(op, args, opts = {}): Promise<RunResult> {
+      // Checked here too, so a bad call fails fast with the same words; the broker checks again and builds the argv.
+      buildCommand(op, args);
+      if (opts.signal?.aborted) throw new XenError('ABORTED', `${op} was cancelled`, { op });
       const id = nextId++;
       const onAbort = (): void => void call('cancel', { target: id }).catch(() => undefined);
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const req: Record<string, unknown> = { program, args, allowFailure: opts.allowFailure === true };
-        if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) req['timeoutMs'] = opts.timeoutMs;
-        return (await call('run', req, undefined, id)) as RunResult;
+        const o: Record<string, unknown> = { allowFailure: opts.allowFailure === true };
+        if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) o['timeoutMs'] = opts.timeoutMs;
+        return (await call(op, args, { opts: o, id })) as RunResult;
       } finally {
         opts.signal?.removeEventListener('abort', onAbort);
       }
     },
-    stream(program, args): StreamHandle {
-      assertCommand(program, args);
+    stream(op, args): StreamHandle {
+      buildCommand(op, args);
       const stdout = new PassThrough();
       const id = nextId++;
       let killed = false;
@@ -198,8 +211,8 @@ export function createBrokerRunner(options: BrokerRunnerOptions): Runner {
           settle(typeof data === 'number' ? data : null);
         }
       };
-      call('stream-start', { program, args }, sink, id).then(
-        () => killed && void call('stream-stop', { target: id }).catch(() => undefined),
+      call(op, args, { sink, id }).then(
+        () => killed && void call('stream.stop', { target: id }).catch(() => undefined),
         (e: XenError) => {
           stdout.end();
           fail(e);
@@ -211,13 +224,12 @@ export function createBrokerRunner(options: BrokerRunnerOptions): Runner {
         kill() {
           if (killed) return;
           killed = true;
-          void call('stream-stop', { target: id }).catch(() => undefined);
+          void call('stream.stop', { target: id }).catch(() => undefined);
         },
       };
     },
-    pty(program, args, size): PtyHandle {
-      assertCommand(program, args);
-      if (program !== 'xl') throw new XenError('INVALID_ARG', 'Only xl runs on a terminal', { field: 'program' });
+    pty(op, args, size): PtyHandle {
+      buildCommand(op, args);
       assertPtySize(size.cols, size.rows);
       const id = nextId++;
       const dataCbs = new Set<(d: string) => void>();
@@ -231,26 +243,26 @@ export function createBrokerRunner(options: BrokerRunnerOptions): Runner {
         }
       };
       // Later requests wait for the open to be answered: the broker handles requests concurrently.
-      const opened = call('pty-open', { args, cols: size.cols, rows: size.rows }, sink, id).then(
+      const opened = call(op, args, { opts: { cols: size.cols, rows: size.rows }, sink, id }).then(
         () => true,
         () => (sink('exit', 1), false),
       );
-      const send = (op: string, extra: Record<string, unknown> = {}): void => {
-        void opened.then((ok) => (ok && exitCode === null ? call(op, { target: id, ...extra }) : null)).catch(() => undefined);
+      const send = (control: string, extra: Record<string, unknown> = {}): void => {
+        void opened.then((ok) => (ok && exitCode === null ? call(control, { target: id, ...extra }) : null)).catch(() => undefined);
       };
       return {
         onData: (cb) => (dataCbs.add(cb), () => void dataCbs.delete(cb)),
         onExit: (cb) => (exitCbs.add(cb), () => void exitCbs.delete(cb)),
         write: (data) => {
-          for (let i = 0; i < data.length; i += WRITE_CHUNK) send('pty-write', { data: data.slice(i, i + WRITE_CHUNK) });
+          for (let i = 0; i < data.length; i += WRITE_CHUNK) send('pty.write', { data: data.slice(i, i + WRITE_CHUNK) });
         },
         resize: (cols, rows) => {
           assertPtySize(cols, rows);
-          send('pty-resize', { cols, rows });
+          send('pty.resize', { cols, rows });
         },
-        pause: () => send('pty-pause'),
-        resume: () => send('pty-resume'),
-        kill: () => send('pty-close'),
+        pause: () => send('pty.pause'),
+        resume: () => send('pty.resume'),
+        kill: () => send('pty.close'),
       };
     },
     fs,

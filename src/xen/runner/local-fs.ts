@@ -53,6 +53,10 @@ export function createLocalFs(): HostFs {
       // 'wx' is O_CREAT|O_EXCL: fails on an existing file and does not follow a symlink planted at p.
       await wrap('create', p, () => fsp.writeFile(p, text, { flag: 'wx' }));
     },
+    async createEmpty(p) {
+      assertAbsolute(p);
+      await wrap('create', p, () => fsp.writeFile(p, '', { flag: 'wx', mode: 0o600 }));
+    },
     async replaceFile(p, text) {
       assertAbsolute(p);
       await wrap('replace', p, async () => {

@@ -5,7 +5,8 @@ import { createLocalFs } from './local-fs';
 import { DEFAULT_KILL_GRACE_MS, runProcess } from './process';
 import { assertCommand } from './programs';
 import { spawnPty } from './pty-process';
-import type { RunResult, Runner, StreamHandle, XenProgram } from './types';
+import { commandRunner } from './command-runner';
+import type { Executor, RunResult, Runner, StreamHandle, XenProgram } from './types';
 import { commandFailure } from './xl-stderr';
 
 /** How the local runner finds and starts programs. */
@@ -24,8 +25,13 @@ export interface LocalRunnerOptions {
 /** A command that gives no timeout of its own still may not hang the app forever. */
 export const DEFAULT_RUN_TIMEOUT_MS = 30_000;
 
-/** Runner that starts the toolstack programs on this machine (needs root for xl, or runs inside the broker). */
+/** The Runner for this machine's own toolstack (needs root for xl): commands from the table, started locally. */
 export function createLocalRunner(options: LocalRunnerOptions = {}): Runner {
+  return commandRunner(createLocalExecutor(options));
+}
+
+/** Starts the toolstack programs on this machine; the broker holds one, as root, and builds every argv itself. */
+export function createLocalExecutor(options: LocalRunnerOptions = {}): Executor {
   const env = options.env ?? process.env;
   const resolve = (program: XenProgram): string =>
     options.programs?.[program] ?? (options.binDir !== undefined ? path.join(options.binDir, program) : program);

@@ -54,6 +54,10 @@ export function createSshFs(runScript: RemoteScriptRunner): HostFs {
       assertAbsolute(p);
       await call('writeFileExclusive', p, [p], text);
     },
+    async createEmpty(p) {
+      assertAbsolute(p);
+      await call('writeFileExclusive', p, [p], '');
+    },
     async replaceFile(p, text) {
       assertAbsolute(p);
       await call('replaceFile', p, [p], text);

@@ -8,7 +8,8 @@ import { assertCommand } from './programs';
 import { spawnPty } from './pty-process';
 import { quoteForRemoteShell } from './remote-quote';
 import { createSshFs } from './ssh-fs';
-import type { RunResult, Runner, StreamHandle, XenProgram } from './types';
+import { commandRunner } from './command-runner';
+import type { Executor, RunResult, Runner, StreamHandle, XenProgram } from './types';
 import { commandFailure } from './xl-stderr';
 
 export { quoteForRemoteShell } from './remote-quote';
@@ -63,8 +64,13 @@ export function sshBaseArgs(o: SshRunnerOptions, controlDir: string): string[] {
   return args;
 }
 
-/** Runner that reaches a dom0 over one reused ssh connection (ControlMaster). */
+/** The Runner for a dom0 reached over SSH: commands from the table, run over one reused connection. */
 export function createSshRunner(options: SshRunnerOptions): Runner {
+  return commandRunner(createSshExecutor(options));
+}
+
+/** Starts programs on a dom0 over one reused ssh connection (ControlMaster). */
+export function createSshExecutor(options: SshRunnerOptions): Executor {
   assertSshOptions(options);
   const ssh = options.sshBinary ?? 'ssh';
   const env = options.env ?? process.env;

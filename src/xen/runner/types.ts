@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { CommandArgs, CommandName } from '../commands/table';
 
 /** Programs this layer may run; nothing else ever reaches a runner. */
 export type XenProgram = 'xl' | 'xentop' | 'xenstore-read' | 'xenstore-ls' | 'xenstore-list' | 'qemu-img' | 'brctl' | 'ip';
@@ -54,6 +55,8 @@ export interface HostFs {
   readFile(path: string): Promise<string>;
   /** Creates a new file; throws EXISTS rather than overwrite. */
   writeFileExclusive(path: string, text: string): Promise<void>;
+  /** Creates a new empty file (a disk image about to be filled by qemu-img); throws EXISTS rather than touch one. */
+  createEmpty(path: string): Promise<void>;
   /** Replaces an existing file atomically (write temp + rename). */
   replaceFile(path: string, text: string): Promise<void>;
   list(dir: string): Promise<string[]>;
@@ -69,14 +72,34 @@ export interface HostFs {
   mkdirp(path: string): Promise<void>;
 }
 
-/** The way to reach one toolstack: local, through the broker, over SSH, or the built-in demo host. */
-export interface Runner {
-  readonly kind: 'local' | 'broker' | 'ssh' | 'demo';
+/**
+ * What starts programs on one host: local, over SSH, or the demo host's simulator. It takes an argv, so only the
+ * runners built on it (commandRunner) and the root broker hold one; operations never do.
+ */
+export interface Executor {
+  readonly kind: 'local' | 'ssh' | 'demo';
   /** Human label for the status bar, e.g. "local Xen", "demo host", "root@dom0 over SSH". */
   readonly label: string;
   run(program: XenProgram, args: readonly string[], opts?: RunOptions & { allowFailure?: boolean }): Promise<RunResult>;
   stream(program: XenProgram, args: readonly string[]): StreamHandle;
   pty(program: 'xl', args: readonly string[], size: { cols: number; rows: number }): PtyHandle;
+  readonly fs: HostFs;
+  close(): Promise<void>;
+}
+
+/**
+ * The way operations reach one toolstack: local, through the broker, over SSH, or the built-in demo host. Commands are
+ * named by the command table (src/xen/commands/table.ts) with their arguments; the argv is built from the table by
+ * the runner, or, through the broker, by root.
+ */
+export interface Runner {
+  readonly kind: 'local' | 'broker' | 'ssh' | 'demo';
+  /** Human label for the status bar, e.g. "local Xen", "demo host", "root@dom0 over SSH". */
+  readonly label: string;
+  /** Runs a `run` command; a non-zero exit throws XL_FAILED unless allowFailure. No timeout given: the table's class. */
+  run<K extends CommandName>(op: K, args: CommandArgs<K>, opts?: RunOptions & { allowFailure?: boolean }): Promise<RunResult>;
+  stream(op: 'stats.xentop', args: CommandArgs<'stats.xentop'>): StreamHandle;
+  pty(op: 'console.open', args: CommandArgs<'console.open'>, size: { cols: number; rows: number }): PtyHandle;
   readonly fs: HostFs;
   close(): Promise<void>;
 }

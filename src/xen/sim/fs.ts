@@ -43,6 +43,11 @@ export function createSimFs(rootDir: string): HostFs {
         await fsp.mkdir(path.dirname(local(p)), { recursive: true });
         await fsp.writeFile(local(p), text, { flag: 'wx' });
       }),
+    createEmpty: (p) =>
+      wrap(p, async () => {
+        await fsp.mkdir(path.dirname(local(p)), { recursive: true });
+        await fsp.writeFile(local(p), '', { flag: 'wx' });
+      }),
     replaceFile: (p, text) =>
       wrap(p, async () => {
         const target = local(p);

@@ -21,7 +21,8 @@ import { fileURLToPath } from 'node:url';
 import * as nodePty from 'node-pty';
 import { XenError } from '../errors';
 import { commandFailure } from '../runner/xl-stderr';
-import type { HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, XenProgram } from '../runner/types';
+import { commandRunner } from '../runner/command-runner';
+import type { Executor, HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, XenProgram } from '../runner/types';
 import { parseCfgText, simConfigFromCfg } from './cfg';
 import { hostPathToLocal, createSimFs } from './fs';
 import { SimFailure, SimHost } from './host';
@@ -58,10 +59,22 @@ export interface SimControl {
   tick(): void;
 }
 
-/** A Runner for the demo host, plus its simulation controls. */
+/** The demo host's executor (it answers argv as xl would), plus its simulation controls. */
+export interface DemoExecutor extends Executor {
+  readonly kind: 'demo';
+  readonly sim: SimControl;
+}
+
+/** The Runner for the demo host: commands from the table, answered by the simulator; plus its controls. */
 export interface DemoRunner extends Runner {
   readonly kind: 'demo';
   readonly sim: SimControl;
+}
+
+/** The demo host as the app uses it. */
+export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
+  const x = createDemoExecutor(opts);
+  return { ...commandRunner(x), kind: 'demo', sim: x.sim };
 }
 
 function defaultGuestPath(): string {
@@ -117,7 +130,7 @@ function seed(host: SimHost, fs: { local: (p: string) => string }, count: number
 }
 
 /** Creates the demo host runner (kind 'demo', label 'demo host'). */
-export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
+export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
   const speed = opts.speed && opts.speed > 0 ? opts.speed : 1;
   const clock = opts.clock ?? Date.now;
   const rootDir = path.join(opts.stateDir, 'root');
@@ -225,7 +238,7 @@ export function createDemoRunner(opts: DemoRunnerOptions): DemoRunner {
     }
   };
 
-  const runner: DemoRunner = {
+  const runner: DemoExecutor = {
     kind: 'demo',
     label: 'demo host',
     fs,

@@ -43,11 +43,6 @@ export interface StatsService {
   stop(): void;
 }
 
-/** The argv of the one xentop the service runs. */
-export function xentopArgs(intervalS: number, fullNames = true): string[] {
-  return fullNames ? ['-b', '-f', '-d', String(intervalS)] : ['-b', '-d', String(intervalS)];
-}
-
 const DOMID_REFRESH_GAP_MS = 5_000;
 const DOMID_RETRY_AFTER_FAILURE_MS = 30_000;
 
@@ -67,7 +62,7 @@ export function createStatsService(runner: Runner, options: StatsServiceOptions 
   const initialMs = options.backoff?.initialMs ?? 500;
   const maxMs = options.backoff?.maxMs ?? 30_000;
   const healthyMs = options.backoff?.healthyMs ?? 60_000;
-  const args = xentopArgs(intervalS, options.fullNames ?? true);
+  const xentop = { delayS: intervalS, fullNames: options.fullNames ?? true };
   const report = (e: unknown): void => options.onError?.(e);
 
   let facts: HostFacts | null = null;
@@ -163,7 +158,7 @@ export function createStatsService(runner: Runner, options: StatsServiceOptions 
     ensureHostFacts();
     let h: StreamHandle;
     try {
-      h = runner.stream('xentop', args);
+      h = runner.stream('stats.xentop', xentop);
     } catch (e) {
       report(e);
       scheduleRestart();
@@ -185,8 +180,8 @@ export function createStatsService(runner: Runner, options: StatsServiceOptions 
       scheduleRestart();
     };
     void h.exited.then(
-      (code) => died(new XenError('XL_FAILED', `xentop exited (code ${code ?? 'signal'})`, { argv: ['xentop', ...args], exitCode: code })),
-      (e: unknown) => died(isXenError(e) ? e : new XenError('XL_FAILED', `xentop failed: ${String(e)}`, { argv: ['xentop', ...args] })),
+      (code) => died(new XenError('XL_FAILED', `xentop exited (code ${code ?? 'signal'})`, { op: 'stats.xentop', exitCode: code })),
+      (e: unknown) => died(isXenError(e) ? e : new XenError('XL_FAILED', `xentop failed: ${String(e)}`, { op: 'stats.xentop' })),
     );
   }
 

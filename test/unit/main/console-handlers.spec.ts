@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildCommand } from '../../../src/xen/commands/build';
+import type { CommandArgs } from '../../../src/xen/commands/table';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { WebSocket } from 'ws';
 import { HandlerRegistry } from '../../../src/main/gateway/registry';
@@ -41,10 +43,11 @@ function setup(vncPort: () => number | null = () => null) {
     choice: { kind: 'demo', reason: 'test' },
     onClose: (fn: () => Promise<void> | void) => onClose.push(fn),
     runner: {
-      pty: (_program: 'xl', args: readonly string[], size: { cols: number; rows: number }): PtyHandle => {
+      pty: (op: 'console.open', call: CommandArgs<'console.open'>, size: { cols: number; rows: number }): PtyHandle => {
         let cb: ((d: string) => void) | null = null;
         const p: Pty = {
-          args,
+          // What xl would get: the argv the command table builds.
+          args: buildCommand(op, call).argv,
           size,
           killed: false,
           onData: (f) => ((cb = f), () => (cb = null)),

@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConsoleSessionManager, type ConsoleManagerDeps } from '../../../src/main/console/session-manager';
-import { consoleArgs } from '../../../src/main/console/console-args';
+import { consoleCall, type ConsoleTarget } from '../../../src/main/console/console-args';
+import { buildCommand } from '../../../src/xen/commands/build';
+
+/** The argv the command table builds for a console. */
+const consoleArgs = (t: ConsoleTarget): readonly string[] => buildCommand('console.open', consoleCall(t)).argv;
 import type { PtyHandle } from '../../../src/xen/runner/types';
 import type { ConsoleStatusEvent } from '../../../src/shared/contract-types';
 
@@ -63,8 +67,8 @@ function rig(opts: ConstructorParameters<typeof ConsoleSessionManager>[1] = {}):
   const status: Rig['status'] = [];
   const domid = { value: 7 as number | null };
   const deps: ConsoleManagerDeps = {
-    spawn: (args) => {
-      const p = new FakePty(args);
+    spawn: (call) => {
+      const p = new FakePty(buildCommand('console.open', call).argv);
       ptys.push(p);
       return p;
     },
@@ -92,10 +96,10 @@ describe('consoleArgs', () => {
     expect(consoleArgs({ name: 'db.2', type: 'pv' })).toEqual(['console', '-t', 'pv', 'db.2']);
   });
   it('refuses names and values that could become flags or shell', () => {
-    for (const name of ['-t', '', 'a b', '$(x)', 'a'.repeat(65)]) expect(() => consoleArgs({ name })).toThrow(/Bad domain name/);
-    expect(() => consoleArgs({ name: 'a', type: 'vga' as 'pv' })).toThrow(/console type/);
-    expect(() => consoleArgs({ name: 'a', index: 16 })).toThrow(/console number/);
-    expect(() => consoleArgs({ name: 'a', index: 1.5 })).toThrow(/console number/);
+    for (const name of ['-t', '', 'a b', '$(x)', 'a'.repeat(65), '.hidden', '123']) expect(() => consoleArgs({ name })).toThrow(/console\.open: dom:/);
+    expect(() => consoleArgs({ name: 'a', type: 'vga' as 'pv' })).toThrow(/console\.open: type:/);
+    expect(() => consoleArgs({ name: 'a', index: 16 })).toThrow(/console\.open: index:/);
+    expect(() => consoleArgs({ name: 'a', index: 1.5 })).toThrow(/console\.open: index:/);
   });
 });
 

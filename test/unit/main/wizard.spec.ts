@@ -9,6 +9,7 @@ import { parseXlConfig } from '../../../src/xen/config/xl-config';
 import { configFromXl } from '../../../src/xen/config/render';
 import { createXenApi } from '../../../src/xen/ops/api';
 import type { Runner, RunResult } from '../../../src/xen/runner/types';
+import { buildCommand } from '../../../src/xen/commands/build';
 import { createDemoRunner, type DemoRunner } from '../../../src/xen/sim/index';
 import { createFromPlan, type PhaseReport } from '../../../src/main/wizard/create';
 import type { WizardDeps } from '../../../src/main/wizard/deps';
@@ -29,12 +30,16 @@ function depsOver(runner: Runner): WizardDeps {
 }
 
 /** The demo runner with `run` replaced for some commands. */
-function wrapRun(inner: Runner, hook: (program: string, args: readonly string[]) => Promise<RunResult> | null): Runner {
+function wrapRun(inner: Runner, hook: (program: string, args: readonly string[], passOn: () => Promise<RunResult>) => Promise<RunResult> | null): Runner {
   return {
     kind: inner.kind,
     label: inner.label,
     fs: inner.fs,
-    run: (program, args, o) => hook(program, args) ?? inner.run(program, args, o),
+    run: (op, args, o) => {
+      // The hook sees the argv the command table builds, as xl would.
+      const c = buildCommand(op, args);
+      return hook(c.program, c.argv, () => inner.run(op, args, o)) ?? inner.run(op, args, o);
+    },
     stream: (p, a) => inner.stream(p, a),
     pty: (p, a, s) => inner.pty(p, a, s),
     close: () => inner.close(),
@@ -194,7 +199,7 @@ describe('wizard:preview', () => {
     expect(by['name']).toBe(`Name "${seeded}" is already used by another domain`);
     expect(by['kernel']).toBe('Kernel /var/lib/xen/boot/nope does not exist');
     expect(by['disks[0].path']).toBe('Disk 1 path /var/lib/xen/images/missing.img does not exist');
-    expect(by['disks[1].path']).toBe('Disk 2 path is in /nowhere, which is not an existing directory');
+    expect(by['disks[1].path']).toBe('Disk 2 path must be inside /var/lib/xen/images, where Xenith creates images');
     expect(by['disks[2].sizeGiB']).toMatch(/^Disk 3 size needs 16384\.0 GiB in \/var\/lib\/xen\/images, which has [0-9.]+ GiB free$/);
   });
 
@@ -319,7 +324,7 @@ describe('wizard:create', () => {
       () => null,
       (e: unknown) => e as XenError,
     );
-    expect(calls).toContainEqual(['create', '-q', '-f', 'qcow2', '/var/lib/xen/images/wiz1.qcow2', String(1.5 * 1024 ** 3)]);
+    expect(calls).toContainEqual(['create', '-q', '-f', 'qcow2', '--', '/var/lib/xen/images/wiz1.qcow2', String(1.5 * 1024 ** 3)]);
     expect(err?.message).toBe('qemu-img: Could not create: No space left on device');
     expect(err?.detail).toMatchObject({ phase: 'disks', removed: ['/var/lib/xen/images/wiz1.qcow2'] });
     expect(await exists('/var/lib/xen/images/wiz1.qcow2')).toBe(false);
@@ -329,9 +334,9 @@ describe('wizard:create', () => {
 
 describe('guest types the host cannot run', () => {
   it('are offered disabled with the reason from virt_caps', async () => {
-    const pvOnly = wrapRun(demo, (program, args) =>
+    const pvOnly = wrapRun(demo, (program, args, passOn) =>
       program === 'xl' && args[0] === 'info'
-        ? demo.run(program, args).then((r) => ({ ...r, stdout: r.stdout.replace(/^virt_caps\s*:.*$/m, 'virt_caps              : pv gnttab-v1 gnttab-v2') }))
+        ? passOn().then((r) => ({ ...r, stdout: r.stdout.replace(/^virt_caps\s*:.*$/m, 'virt_caps              : pv gnttab-v1 gnttab-v2') }))
         : null,
     );
     const o = await wizardOptions(depsOver(pvOnly));
@@ -374,9 +379,9 @@ describe('the wizard IPC handlers', () => {
 
 describe('an xl create that times out', () => {
   it('keeps the files when the domain exists after all (its disks are in use)', async () => {
-    const slow = wrapRun(demo, (program, args) =>
+    const slow = wrapRun(demo, (program, args, passOn) =>
       program === 'xl' && args[0] === 'create' && !args.includes('-n')
-        ? demo.run(program, args).then(() => Promise.reject(new XenError('TIMEOUT', 'xl timed out after 180000 ms', { argv: ['xl', ...args] })))
+        ? passOn().then(() => Promise.reject(new XenError('TIMEOUT', 'xl timed out after 180000 ms', { argv: ['xl', ...args] })))
         : null,
     );
     const err = await createFromPlan(depsOver(slow), pvPlan()).then(

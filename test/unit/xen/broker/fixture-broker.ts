@@ -1,14 +1,14 @@
 // A broker entry for tests: bundled by the spec with esbuild and run as a real child process. Its runner points at
-// fake programs, and `xl list crash-me` makes the process die, to test the client's restart.
+// fake programs, and `xl list crash-me` (domain.list {dom: 'crash-me'}) makes the process die, to test the client's restart.
 import { DEFAULT_BROKER_POLICY } from '../../../../src/xen/broker/policy';
 import { startBroker } from '../../../../src/xen/broker/server';
-import { createLocalRunner } from '../../../../src/xen/runner/local';
-import type { Runner } from '../../../../src/xen/runner/types';
+import { createLocalExecutor } from '../../../../src/xen/runner/local';
+import type { Executor } from '../../../../src/xen/runner/types';
 
 const cfg = JSON.parse(process.env['XENITH_FIXTURE'] ?? '{}') as { binDir: string; roots: string[]; imageDirs?: string[]; bootDirs?: string[] };
 const [configDir = '/nonexistent'] = cfg.roots;
-const local = createLocalRunner({ binDir: cfg.binDir });
-const runner: Runner = {
+const local = createLocalExecutor({ binDir: cfg.binDir });
+const executor: Executor = {
   ...local,
   run: (program, args, opts) => {
     if (args.includes('crash-me')) process.exit(3);
@@ -16,5 +16,5 @@ const runner: Runner = {
   },
 };
 const policy = { ...DEFAULT_BROKER_POLICY, configDir, autoDir: `${configDir}/auto`, saveDir: `${configDir}/save`, imageDirs: cfg.imageDirs ?? [], bootDirs: cfg.bootDirs ?? [] };
-const broker = startBroker({ input: process.stdin, output: process.stdout, runner, policy });
+const broker = startBroker({ input: process.stdin, output: process.stdout, executor, policy });
 void broker.closed.then(() => process.exit(0));

@@ -8,7 +8,7 @@ export interface Harness {
   /** Every message the broker wrote, parsed. */
   messages: Record<string, unknown>[];
   /** Sends a request and resolves with the response carrying its id. */
-  request(op: string, args?: Record<string, unknown>, id?: number | string): Promise<Record<string, unknown>>;
+  request(op: string, args?: Record<string, unknown>, id?: number | string, opts?: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Writes raw text to the broker's input. */
   raw(text: string): void;
   /** Resolves with the first message matching `pred` (already received or future). */
@@ -53,9 +53,9 @@ export function startHarness(opts: Omit<BrokerOptions, 'input' | 'output'>): Har
     messages,
     raw: (text) => void input.write(text),
     waitFor,
-    request(op, args = {}, id = nextId++) {
+    request(op, args = {}, id = nextId++, opts) {
       const p = waitFor((m) => m['id'] === id && 'ok' in m);
-      input.write(`${JSON.stringify({ id, op, args })}\n`);
+      input.write(`${JSON.stringify({ id, op, args, ...(opts !== undefined ? { opts } : {}) })}\n`);
       return p;
     },
   };

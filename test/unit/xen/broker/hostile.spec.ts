@@ -3,9 +3,11 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseXlConfig } from '../../../../src/xen/config/xl-config';
 import { makeTempDir, writeScript } from '../runner/fake-bin';
 
-// An attacker's view of the root broker: a process that can write anything to its stdin. The broker is spawned as a
+// An attacker's view of the root broker: a process that can write anything to its stdin. The broker takes Xenith's
+// operations ({op, args}), never a program, an argv or a file's text. The broker is spawned as a
 // child on pipes, the way the app's broker client spawns it, with fake toolstack programs that log every argv. Every
 // hostile request must be refused, none may reach a program, and no file outside the test's folders may change.
 
@@ -34,8 +36,6 @@ function send(op: unknown, args: unknown): Promise<{ ok: boolean; error?: { code
     check();
   });
 }
-
-const run = (program: string, args: string[]): [string, unknown] => ['run', { program, args }];
 
 /** Stat facts of the system files an escape would touch, to compare before and after. */
 function systemSnapshot(): string {
@@ -135,90 +135,123 @@ function hostileConfigs(): string[] {
   ];
 }
 
+/** The values xl would act on in a config text: what the app's broker client sends for it. */
+function valuesOf(text: string): Record<string, unknown> {
+  return parseXlConfig(text).toObject();
+}
+
 describe('the root broker under attack', () => {
   it('refuses every hostile request, runs nothing, and changes no file outside its folders', async () => {
     const before = systemSnapshot();
     const cfg = (name: string) => path.join(etc, name);
     const requests: [unknown, unknown][] = [];
     for (const text of hostileConfigs()) {
-      requests.push(['fs-writeFileExclusive', { path: cfg('h.cfg'), text }], ['fs-replaceFile', { path: cfg('good.cfg'), text }]);
+      // As values (what the client sends), and as text (which the broker never takes).
+      requests.push(['config.create', { path: cfg('h.cfg'), values: valuesOf(text) }], ['config.replace', { path: cfg('good.cfg'), values: valuesOf(text) }]);
+      requests.push(['config.create', { path: cfg('h.cfg'), text }], ['config.replace', { path: cfg('good.cfg'), values: valuesOf(text), text }]);
     }
+    // Keys and values that are not xl's: a key carrying a newline and a second statement, a nested value bomb.
+    requests.push(
+      ['config.create', { path: cfg('h.cfg'), values: { 'name = "h"\nbootloader': '/tmp/evil' } }],
+      ['config.create', { path: cfg('h.cfg'), values: { name: 'h', memory: { toString: '/tmp/evil' } } }],
+      ['config.create', { path: cfg('h.cfg'), values: { name: 'h', bootloader: ['pygrub', '/tmp/evil'] } }],
+      ['config.create', { path: cfg('h.cfg'), values: { name: 'h\nbootloader="/tmp/evil"' } }],
+    );
     // Files root must never write, and paths that lead out.
     for (const p of [path.join(etc, 'scripts', 'vif-bridge'), path.join(etc, 'xl.conf'), path.join(etc, 'scripts', 'x.cfg'), path.join(etc, 'etclink', 'cron.d', 'x.cfg'), '/etc/cron.d/x.cfg', 'relative.cfg', `${etc}/../x.cfg`, cfg('secret.cfg')]) {
-      requests.push(['fs-writeFileExclusive', { path: p, text: 'name = "x"\n' }], ['fs-replaceFile', { path: p, text: 'name = "x"\n' }]);
+      requests.push(['config.create', { path: p, values: { name: 'x' } }], ['config.replace', { path: p, values: { name: 'x' } }]);
     }
     requests.push(
-      ['fs-writeFileExclusive', { path: path.join(images, 'x.cfg'), text: 'name = "x"\n' }],
-      ['fs-writeFileExclusive', { path: path.join(images, 'dirlink', 'new'), text: '' }],
-      ['fs-readFile', { path: '/etc/shadow' }],
-      ['fs-readFile', { path: cfg('secret.cfg') }],
-      ['fs-readFile', { path: path.join(etc, 'etclink', 'shadow') }],
-      ['fs-readFile', { path: path.join(images, 'link.img') }],
-      ['fs-list', { path: '/root' }],
-      ['fs-list', { path: path.join(images, 'dirlink') }],
-      ['fs-stat', { path: '/etc/shadow' }],
-      ['fs-remove', { path: '/etc/passwd' }],
-      ['fs-remove', { path: path.join(images, 'dirlink', 'secret') }],
-      ['fs-remove', { path: path.join(etc, 'scripts', 'vif-bridge') }],
-      ['fs-remove', { path: path.join(etc, 'xl.conf') }],
-      ['fs-symlink', { path: path.join(etc, 'auto', 'x.cfg'), target: '/etc/shadow' }],
-      ['fs-symlink', { path: path.join(etc, 'auto', 'y.cfg'), target: '../../etc/shadow' }],
-      ['fs-symlink', { path: path.join(etc, 'auto', 'z.cfg'), target: path.join(etc, 'xl.conf') }],
-      ['fs-symlink', { path: '/etc/cron.d/x', target: cfg('good.cfg') }],
-      ['fs-createSparse', { path: path.join(outside, 'big.img'), bytes: 1 }],
-      ['fs-createSparse', { path: path.join(images, 'dirlink', 'big.img'), bytes: 1 }],
-      ['fs-mkdirp', { path: '/etc/cron.d/xenith' }],
-      ['fs-mkdirp', { path: path.join(images, 'dirlink', 'sub') }],
-      run('xl', ['create', cfg('evil.cfg')]),
-      run('xl', ['create', cfg('append.cfg')]),
-      run('xl', ['create', cfg('secret.cfg')]),
-      run('xl', ['create', '/etc/shadow']),
-      run('xl', ['create', 'good.cfg']),
-      run('xl', ['create', path.join(etc, 'xl.conf')]),
-      run('xl', ['create', cfg('good.cfg'), 'bootloader="/bin/sh"']),
-      run('xl', ['create', cfg('good.cfg'), cfg('evil.cfg')]),
-      run('xl', ['block-attach', 'good', 'file:/etc/shadow,xvdb,w']),
-      run('xl', ['block-attach', 'good', 'format=raw, vdev=xvdb, access=rw, target=/dev/../etc/shadow']),
-      run('xl', ['block-attach', 'good', `format=raw, vdev=xvdb, access=rw, target=${images}/link.img`]),
-      run('xl', ['block-attach', 'good', 'format=raw, vdev=xvdb, access=rw, target=evil.img']),
-      run('xl', ['block-attach', 'good', 'format=raw, vdev=xvdb, access=rw, script=/tmp/x, target=y']),
-      run('xl', ['block-attach', 'good', '/dev/null,raw,xvdb,rw']),
-      run('xl', ['block-attach', '-x', `${images}/ok.img,raw,xvdb,rw`]),
-      run('xl', ['cd-insert', 'good', 'hdc', '../../etc/shadow']),
-      run('xl', ['cd-insert', 'good', 'hdc', '/etc/shadow']),
-      run('xl', ['cd-insert', 'good', 'hdc', `${images}/link.img`]),
-      run('xl', ['restore', 'evil.save']),
-      run('xl', ['restore', path.join(outside, 'evil.save')]),
-      run('xl', ['restore', path.join(images, 'evil.save')]),
-      run('xl', ['save', 'good', '/etc/cron.d/x']),
-      run('xl', ['save', 'good', 'relative.save']),
-      run('xl', ['network-attach', 'good', 'bridge=xenbr0,script=/tmp/evil.sh']),
-      run('xl', ['network-attach', 'good', 'bridge=xenbr0,script=../evil']),
-      run('xl', ['rename', 'good', '-evil']),
-      run('xl', ['rename', 'good', '.evil']),
-      run('xl', ['console', '-e', 'x', 'good']),
-      run('qemu-img', ['create', '-f', 'raw', path.join(images, 'link.img'), '1G']),
-      run('qemu-img', ['create', '-f', 'qcow2', '-b', '/etc/shadow', path.join(images, 'n.qcow2')]),
-      run('qemu-img', ['create', '-f', 'qcow2', '-o', 'backing_file=/etc/shadow', path.join(images, 'n2.qcow2')]),
-      run('qemu-img', ['create', '-f', 'raw', path.join(outside, 'x.img'), '1G']),
-      run('qemu-img', ['info', '/etc/shadow']),
-      run('qemu-img', ['convert', path.join(images, 'a'), '/etc/shadow']),
-      run('ip', ['link', 'set', 'eth0', 'down']),
-      run('ip', ['-batch', '/tmp/x']),
-      run('brctl', ['delbr', 'xenbr0']),
-      run('xentop', ['--config=/x']),
-      run('xenstore-read', ['$(id)']),
+      ['config.create', { path: path.join(images, 'x.cfg'), values: { name: 'x' } }],
+      ['image.claim', { path: path.join(images, 'dirlink', 'new') }],
+      ['image.claim', { path: path.join(images, 'link.img') }],
+      ['image.claim', { path: cfg('new.cfg') }],
+      ['fs.readFile', { path: '/etc/shadow' }],
+      ['fs.readFile', { path: cfg('secret.cfg') }],
+      ['fs.readFile', { path: path.join(etc, 'etclink', 'shadow') }],
+      ['fs.readFile', { path: path.join(images, 'link.img') }],
+      ['fs.list', { path: '/root' }],
+      ['fs.list', { path: path.join(images, 'dirlink') }],
+      ['fs.stat', { path: '/etc/shadow' }],
+      ['fs.remove', { path: '/etc/passwd' }],
+      ['fs.remove', { path: path.join(images, 'dirlink', 'secret') }],
+      ['fs.remove', { path: path.join(etc, 'scripts', 'vif-bridge') }],
+      ['fs.remove', { path: path.join(etc, 'xl.conf') }],
+      ['autostart.link', { path: path.join(etc, 'auto', 'x.cfg'), target: '/etc/shadow' }],
+      ['autostart.link', { path: path.join(etc, 'auto', 'y.cfg'), target: '../../etc/shadow' }],
+      ['autostart.link', { path: path.join(etc, 'auto', 'z.cfg'), target: path.join(etc, 'xl.conf') }],
+      ['autostart.link', { path: '/etc/cron.d/x', target: cfg('good.cfg') }],
+      ['image.createSparse', { path: path.join(outside, 'big.img'), bytes: 1 }],
+      ['image.createSparse', { path: path.join(images, 'dirlink', 'big.img'), bytes: 1 }],
+      ['fs.mkdirp', { path: '/etc/cron.d/xenith' }],
+      ['fs.mkdirp', { path: path.join(images, 'dirlink', 'sub') }],
+      ['domain.create', { file: cfg('evil.cfg') }],
+      ['domain.create', { file: cfg('append.cfg') }],
+      ['domain.create', { file: cfg('secret.cfg') }],
+      ['domain.create', { file: '/etc/shadow' }],
+      ['domain.create', { file: 'good.cfg' }],
+      ['domain.create', { file: path.join(etc, 'xl.conf') }],
+      ['domain.create', { file: cfg('good.cfg'), overrides: ['bootloader="/bin/sh"'] }],
+      ['domain.create', { file: [cfg('good.cfg'), cfg('evil.cfg')] }],
+      ['domain.create', { file: cfg('good.cfg'), paused: '-p' }],
+      ['domain.blockAttach', { dom: 'good', spec: 'file:/etc/shadow,xvdb,w' }],
+      ['domain.blockAttach', { dom: 'good', spec: 'format=raw, vdev=xvdb, access=rw, target=/dev/../etc/shadow' }],
+      ['domain.blockAttach', { dom: 'good', spec: '/dev/../etc/shadow,raw,xvdb,rw' }],
+      ['domain.blockAttach', { dom: 'good', spec: '/etc/shadow,raw,xvdb,rw' }],
+      ['domain.blockAttach', { dom: 'good', spec: `${images}/link.img,raw,xvdb,rw` }],
+      ['domain.blockAttach', { dom: 'good', spec: 'evil.img,raw,xvdb,rw' }],
+      ['domain.blockAttach', { dom: 'good', spec: 'raw,xvdb,rw,script=/tmp/x,target=/dev/vg/y' }],
+      ['domain.blockAttach', { dom: 'good', spec: '/dev/null,raw,xvdb,rw' }],
+      ['domain.blockAttach', { dom: '-x', spec: `${images}/ok.img,raw,xvdb,rw` }],
+      ['domain.cdInsert', { dom: 'good', vdev: 'hdc', file: '../../etc/shadow' }],
+      ['domain.cdInsert', { dom: 'good', vdev: 'hdc', file: '/etc/shadow' }],
+      ['domain.cdInsert', { dom: 'good', vdev: 'hdc', file: `${images}/link.img` }],
+      ['domain.cdInsert', { dom: 'good', vdev: 'hdc -x', file: `${images}/ok.iso` }],
+      ['domain.restore', { file: 'evil.save' }],
+      ['domain.restore', { file: path.join(outside, 'evil.save') }],
+      ['domain.restore', { file: path.join(images, 'evil.save') }],
+      ['domain.save', { dom: 'good', file: '/etc/cron.d/x' }],
+      ['domain.save', { dom: 'good', file: 'relative.save' }],
+      ['domain.networkAttach', { dom: 'good', spec: 'bridge=xenbr0,script=/tmp/evil.sh' }],
+      ['domain.networkAttach', { dom: 'good', spec: 'bridge=xenbr0,script=../evil' }],
+      ['domain.rename', { dom: 'good', newName: '-evil' }],
+      ['domain.rename', { dom: 'good', newName: '.evil' }],
+      ['domain.rename', { dom: 'good', newName: '123' }],
+      ['console.open', { dom: 'good', extra: ['-e', 'x'] }],
+      ['console.open', { dom: '0' }],
+      ['domain.memSet', { dom: 'good', mib: '512m; reboot' }],
+      ['domain.vcpuPin', { dom: 'good', vcpu: 0, hard: '0; id' }],
+      ['domain.schedSet', { dom: 'good' }],
+      ['domain.pause', { dom: 'good', argv: ['--help'] }],
+      ['domain.pause', { dom: ['good', 'evil'] }],
+      ['domain.pause', { dom: '99999' }],
+      ['domain.pause', {}],
+      ['image.createQcow2', { path: path.join(images, 'link.img'), bytes: 1 << 30 }],
+      ['image.createQcow2', { path: path.join(images, 'n.qcow2'), bytes: 1 << 30, backing: '/etc/shadow' }],
+      ['image.createQcow2', { path: path.join(images, 'n2.qcow2'), bytes: 1 << 30, options: 'backing_file=/etc/shadow' }],
+      ['image.createQcow2', { path: path.join(outside, 'x.img'), bytes: 1 << 30 }],
+      ['image.createQcow2', { path: path.join(images, 'dirlink', 'x.img'), bytes: 1 << 30 }],
+      ['xenstore.read', { key: '$(id)' }],
+      ['xenstore.read', { key: '/local/../../x' }],
+      ['xenstore.list', { path: '-s' }],
+      ['stats.xentop', { delayS: 1, config: '/x' }],
+      ['stats.xentop', { delayS: '1 --config=/x' }],
       ['run', { program: 'bash', args: ['-c', 'id'] }],
+      ['run', { program: 'xl', args: ['list'] }],
       ['run', { program: '/bin/sh', args: [] }],
-      ['run', { program: 'xl', args: 'list' }],
       ['exec', { argv: ['id'] }],
-      ['__proto__', {}],
-      ['constructor', {}],
+      ['fs-writeFileExclusive', { path: cfg('old.cfg'), text: 'name = "x"\n' }],
+      ['fs-replaceFile', { path: cfg('good.cfg'), text: 'name = "x"\n' }],
       ['pty-open', { args: ['destroy', 'good'], cols: 80, rows: 24 }],
       ['stream-start', { program: 'xl', args: ['list'] }],
+      ['__proto__', {}],
+      ['constructor', {}],
+      ['toString', {}],
+      [{ toString: 'domain.pause' }, { dom: 'good' }],
+      ['domain.pause', 'good'],
     );
-    for (const sub of ['migrate', 'cpupool-create', 'set-parameters', 'loadpolicy', 'debug-keys', 'sysrq', 'trigger', 'pci-assignable-add', 'devd', 'psr-cat-set', 'qemu-monitor-command', 'vm-list', 'remus', 'dump-core', 'usbdev-attach']) {
-      requests.push(run('xl', [sub, 'good', '/etc/shadow']));
+    for (const op of ['xl.migrate', 'domain.migrate', 'cpupool.create', 'host.setParameters', 'xsm.loadPolicy', 'host.debugKeys', 'domain.sysrq', 'domain.trigger', 'pci.assignableAdd', 'domain.qemuMonitor', 'domain.dumpCore', 'domain.usbdevAttach']) {
+      requests.push([op, { dom: 'good', file: '/etc/shadow' }]);
     }
     expect(requests.length).toBeGreaterThanOrEqual(100);
     const accepted: string[] = [];
@@ -234,12 +267,14 @@ describe('the root broker under attack', () => {
   });
 
   it('still does Xenith\'s own work, so the refusals above are not a broker that refuses everything', async () => {
-    expect((await send('fs-replaceFile', { path: path.join(etc, 'good.cfg'), text: `name = "good"\nmemory = 256\ndisk = [ "${images}/good.img,raw,xvda,rw" ]\n` })).ok).toBe(true);
-    expect((await send(...run('xl', ['create', path.join(etc, 'good.cfg')]))).ok).toBe(true);
-    expect((await send(...run('xl', ['block-attach', 'good', `${images}/b.img,raw,xvdb,rw`]))).ok).toBe(true);
-    expect((await send(...run('qemu-img', ['create', '-q', '-f', 'qcow2', '--', path.join(images, 'n.qcow2'), '1073741824']))).ok).toBe(true);
-    expect((await send(...run('xl', ['save', 'good', path.join(etc, 'save', 'good.save')]))).ok).toBe(true);
-    expect((await send(...run('qemu-img', ['--version']))).ok).toBe(true);
+    const good = `name = "good"\nmemory = 256\ndisk = [ "${images}/good.img,raw,xvda,rw" ]\n`;
+    expect((await send('config.replace', { path: path.join(etc, 'good.cfg'), values: valuesOf(good) })).ok).toBe(true);
+    expect((await send('domain.create', { file: path.join(etc, 'good.cfg') })).ok).toBe(true);
+    expect((await send('domain.blockAttach', { dom: 'good', spec: `${images}/b.img,raw,xvdb,rw` })).ok).toBe(true);
+    expect((await send('image.claim', { path: path.join(images, 'n.qcow2') })).ok).toBe(true);
+    expect((await send('image.createQcow2', { path: path.join(images, 'n.qcow2'), bytes: 1073741824 })).ok).toBe(true);
+    expect((await send('domain.save', { dom: 'good', file: path.join(etc, 'save', 'good.save') })).ok).toBe(true);
+    expect((await send('qemuImg.version', {})).ok).toBe(true);
     expect(readFileSync(log, 'utf8').split('\n').filter(Boolean)).toEqual([
       `xl create ${path.join(etc, 'good.cfg')}`,
       `xl block-attach good ${images}/b.img,raw,xvdb,rw`,
@@ -247,6 +282,7 @@ describe('the root broker under attack', () => {
       `xl save good ${path.join(etc, 'save', 'good.save')}`,
       'qemu-img --version',
     ]);
+    expect(readFileSync(path.join(etc, 'good.cfg'), 'utf8')).toBe(good);
     expect(statSync(path.join(images, 'n.qcow2')).isFile()).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFil
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BROKER_POLICY, parseBrokerPolicy, type BrokerPolicy } from '../../../../src/xen/broker/policy';
-import { createLocalRunner } from '../../../../src/xen/runner/local';
+import { createLocalExecutor } from '../../../../src/xen/runner/local';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from '../runner/fake-bin';
 import { startHarness, type Harness } from './harness';
 
@@ -32,31 +32,38 @@ function policy(): BrokerPolicy {
 }
 
 function harness(): Harness {
-  return startHarness({ runner: createLocalRunner({ binDir: bin }), policy: policy() });
+  return startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: policy() });
 }
 
 const errorOf = (m: Record<string, unknown>) => (m['ok'] === false ? (m['error'] as { code: string; message: string }) : undefined);
 
 describe('broker protocol', () => {
-  it('announces itself, answers ping, and runs an allowed xl command with the exact argv', async () => {
+  it('announces itself, answers ping, and runs an operation with the argv it builds itself', async () => {
     const h = harness();
-    expect(await h.waitFor((m) => m['event'] === 'ready')).toMatchObject({ id: 0, data: { version: 1 } });
-    expect(await h.request('ping')).toMatchObject({ ok: true, value: { version: 1 } });
-    const r = await h.request('run', { program: 'xl', args: ['list', '-l', 'a;b $(c)'] });
+    expect(await h.waitFor((m) => m['event'] === 'ready')).toMatchObject({ id: 0, data: { version: 2 } });
+    expect(await h.request('ping')).toMatchObject({ ok: true, value: { version: 2 } });
+    const r = await h.request('domain.pause', { dom: 'test1' });
     expect(r['ok']).toBe(true);
-    expect(JSON.parse((r['value'] as { stdout: string }).stdout)).toEqual(['list', '-l', 'a;b $(c)']);
+    expect(JSON.parse((r['value'] as { stdout: string }).stdout)).toEqual(['pause', 'test1']);
+    const s = await h.request('domain.schedSet', { dom: '3', weight: 512 });
+    expect(JSON.parse((s['value'] as { stdout: string }).stdout)).toEqual(['sched-credit2', '-d', '3', '-w', '512']);
   });
 
   it('refuses unknown ops, bad args, broken JSON and odd shapes, and keeps answering', async () => {
     const h = harness();
-    expect(errorOf(await h.request('format-disk', {}))).toMatchObject({ code: 'INVALID_ARG', message: 'Unknown op "format-disk"' });
-    expect(errorOf(await h.request('__proto__', {}))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('format-disk', {}))).toMatchObject({ code: 'INVALID_ARG', message: '"format-disk" is not an operation Xenith runs' });
+    for (const op of ['__proto__', 'toString', 'constructor', 'hasOwnProperty']) expect(errorOf(await h.request(op, {}))?.code).toBe('INVALID_ARG');
+    // The old program-and-argv form is gone: no request names a program or carries an argv.
     expect(errorOf(await h.request('run', { program: 'bash', args: ['-c', 'id'] }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'xl', args: 'list' }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['list', 7] }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['list\0'] }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['x'.repeat(5000)] }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['list'], timeoutMs: -1 }))?.code).toBe('INVALID_ARG');
+    const extra = errorOf(await h.request('domain.pause', { dom: 'test1', args: ['-x'] }));
+    expect(extra?.code).toBe('INVALID_ARG');
+    expect(extra?.message).toMatch(/^domain\.pause: /);
+    expect(errorOf(await h.request('domain.pause', { dom: '-x' }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('domain.pause', { dom: 7 }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('domain.pause', { dom: 'a\0' }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('domain.pause', { dom: 'x'.repeat(5000) }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('domain.pause', { dom: 'test1' }, undefined, { timeoutMs: -1 }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('domain.pause', { dom: 'test1' }, undefined, { shell: true }))?.code).toBe('INVALID_ARG');
     h.raw('{not json\n');
     expect(await h.waitFor((m) => m['id'] === null)).toMatchObject({ ok: false, error: { code: 'INVALID_ARG', message: 'Request is not valid JSON' } });
     h.raw('[1,2]\n');
@@ -65,132 +72,149 @@ describe('broker protocol', () => {
     expect(await h.request('ping')).toMatchObject({ ok: true });
   });
 
-  it('allows only the xl subcommands Xenith uses', async () => {
+  it('runs only the operations of the command table', async () => {
     const quick = makeTempDir();
     writeScript(quick, 'xl', '#!/bin/sh\necho "$@"\n');
-    const h = startHarness({ runner: createLocalRunner({ binDir: quick }), policy: policy() });
-    for (const sub of ['migrate', 'cpupool-create', 'set-parameters', 'loadpolicy', 'devd', 'psr-cat-set', 'debug-keys', '-N']) {
-      expect(errorOf(await h.request('run', { program: 'xl', args: [sub, 'x'] }))?.code).toBe('INVALID_ARG');
+    const h = startHarness({ executor: createLocalExecutor({ binDir: quick }), policy: policy() });
+    for (const op of ['xl.migrate', 'domain.migrate', 'cpupool.create', 'host.setParameters', 'xl', 'run', 'stream-start', 'pty-open', 'fs-writeFileExclusive']) {
+      expect(errorOf(await h.request(op, { dom: 'x' }))?.code).toBe('INVALID_ARG');
     }
-    for (const sub of ['list', 'info', 'vcpu-list', 'uptime', 'dmesg', 'pause', 'unpause', 'shutdown', 'destroy', 'mem-set', 'sched-credit2']) {
-      expect((await h.request('run', { program: 'xl', args: [sub, 'test1'] }))['ok']).toBe(true);
+    const answers: Record<string, string> = {};
+    for (const [op, args] of [
+      ['domains.list', {}], ['host.info', {}], ['domains.vcpuList', { dom: 'test1' }], ['domains.uptime', {}], ['host.dmesg', {}],
+      ['domain.unpause', { dom: 'test1' }], ['domain.shutdown', { dom: 'test1', wait: true }], ['domain.destroy', { dom: 'test1' }],
+      ['domain.memSet', { dom: 'test1', mib: 512 }],
+    ] as const) {
+      const r = await h.request(op, args);
+      answers[op] = (r['value'] as { stdout: string }).stdout.trim();
     }
-    expect((await h.request('run', { program: 'xl', args: ['-v', 'info'] }))['ok']).toBe(true);
+    expect(answers).toMatchObject({ 'domains.list': 'list', 'domain.shutdown': 'shutdown -w test1', 'domain.memSet': 'mem-set test1 512m' });
   });
 
-  it('lets xl create read only config files inside the roots, with no key=value overrides', async () => {
+  it('lets xl create read only config files inside the roots, and save/restore only the save directory', async () => {
     const h = harness();
-    const ok = await h.request('run', { program: 'xl', args: ['create', '-p', path.join(etc, 'test1.cfg')] });
+    const ok = await h.request('domain.create', { file: path.join(etc, 'test1.cfg'), paused: true });
     expect(ok['ok']).toBe(true);
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['create', path.join(outside, 'secret')] }))?.code).toBe('PERMISSION');
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['create', `${etc}/../${path.basename(outside)}/secret`] }))?.code).toBe('INVALID_ARG');
-    const override = await h.request('run', { program: 'xl', args: ['create', path.join(etc, 'test1.cfg'), 'bootloader="/bin/sh"'] });
-    expect(errorOf(override)?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['save', 'test1', path.join(outside, 'x.save')] }))?.code).toBe('PERMISSION');
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['restore', path.join(images, 'x.save')] }))?.code).toBe('PERMISSION');
-    expect((await h.request('run', { program: 'xl', args: ['save', 'test1', path.join(etc, 'save', 'x.save')] }))['ok']).toBe(true);
+    expect(JSON.parse((ok['value'] as { stdout: string }).stdout)).toEqual(['create', '-p', path.join(etc, 'test1.cfg')]);
+    expect(errorOf(await h.request('domain.create', { file: path.join(outside, 'secret') }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('domain.create', { file: `${etc}/../${path.basename(outside)}/secret` }))?.code).toBe('INVALID_ARG');
+    // No key=value overrides: the args are the schema's, nothing else.
+    expect(errorOf(await h.request('domain.create', { file: path.join(etc, 'test1.cfg'), extra: 'bootloader="/bin/sh"' }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('domain.save', { dom: 'test1', file: path.join(outside, 'x.save') }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('domain.restore', { file: path.join(images, 'x.save') }))?.code).toBe('PERMISSION');
+    expect((await h.request('domain.save', { dom: 'test1', file: path.join(etc, 'save', 'x.save') }))['ok']).toBe(true);
   });
 
   it('refuses disk targets outside the image directories and vif scripts given by path', async () => {
     const h = harness();
-    const spec = (t: string) => `format=raw, vdev=xvdb, access=rw, target=${t}`;
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec(path.join(outside, 'secret'))] }))?.code).toBe('PERMISSION');
-    expect((await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec(path.join(images, 'd.img'))] }))['ok']).toBe(true);
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['block-attach', 'test1', spec('/dev/vg0/test1-disk')] }))?.code).toBe('NOT_FOUND');
-    const vif = 'bridge=xenbr0, script=/tmp/evil.sh';
-    expect(errorOf(await h.request('run', { program: 'xl', args: ['network-attach', 'test1', vif] }))?.code).toBe('INVALID_ARG');
-    expect((await h.request('run', { program: 'xl', args: ['network-attach', 'test1', 'bridge=xenbr0, script=vif-bridge'] }))['ok']).toBe(true);
+    const spec = (t: string) => `${t},raw,xvdb,rw`;
+    expect(errorOf(await h.request('domain.blockAttach', { dom: 'test1', spec: spec(path.join(outside, 'secret')) }))?.code).toBe('PERMISSION');
+    expect((await h.request('domain.blockAttach', { dom: 'test1', spec: spec(path.join(images, 'd.img')) }))['ok']).toBe(true);
+    expect(errorOf(await h.request('domain.blockAttach', { dom: 'test1', spec: spec('/dev/vg0/test1-disk') }))?.code).toBe('NOT_FOUND');
+    expect(errorOf(await h.request('domain.networkAttach', { dom: 'test1', spec: 'bridge=xenbr0, script=/tmp/evil.sh' }))?.code).toBe('INVALID_ARG');
+    expect((await h.request('domain.networkAttach', { dom: 'test1', spec: 'bridge=xenbr0,script=vif-bridge' }))['ok']).toBe(true);
   });
 
-  it('keeps the other programs read-only', async () => {
-    const h = harness();
-    expect(errorOf(await h.request('run', { program: 'ip', args: ['link', 'set', 'eth0', 'down'] }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'ip', args: ['-batch', '/tmp/x'] }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'brctl', args: ['delbr', 'xenbr0'] }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'qemu-img', args: ['create', '-b', '/etc/shadow', path.join(images, 'a.qcow2')] }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('run', { program: 'qemu-img', args: ['create', '-f', 'raw', path.join(outside, 'a.img'), '1G'] }))?.code).toBe('PERMISSION');
-    expect(errorOf(await h.request('run', { program: 'xentop', args: ['-b', '--config=/x'] }))?.code).toBe('INVALID_ARG');
+  it('makes images only as new qcow2 files inside the image directories', async () => {
+    const quick = makeTempDir();
+    writeScript(quick, 'qemu-img', '#!/bin/sh\necho "$@"\n');
+    const h = startHarness({ executor: createLocalExecutor({ binDir: quick }), policy: policy() });
+    const r = await h.request('image.createQcow2', { path: path.join(images, 'a.qcow2'), bytes: 1 << 20 });
+    expect((r['value'] as { stdout: string }).stdout.trim()).toBe(`create -q -f qcow2 -- ${path.join(images, 'a.qcow2')} 1048576`);
+    // The empty file a client claimed is accepted; anything else at the name is never overwritten.
+    writeFileSync(path.join(images, 'full.qcow2'), 'data');
+    expect(errorOf(await h.request('image.createQcow2', { path: path.join(images, 'full.qcow2'), bytes: 1 << 20 }))?.code).toBe('EXISTS');
+    expect(readFileSync(path.join(images, 'full.qcow2'), 'utf8')).toBe('data');
+    expect(errorOf(await h.request('image.createQcow2', { path: path.join(images, 'c.qcow2'), bytes: 1000 }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('image.createQcow2', { path: path.join(outside, 'a.img'), bytes: 1 << 20 }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('image.createQcow2', { path: path.join(images, 'b.qcow2'), bytes: 1 << 20, backing: '/etc/shadow' }))?.code).toBe('INVALID_ARG');
+    expect(readdirSync(outside)).toEqual(['secret']);
   });
 
   it('answers a run that fails with the runner\'s coded error', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\necho "test1 is an invalid domain identifier (rc=-6)" >&2\nexit 1\n');
-    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), policy: policy() });
-    expect(await h.request('run', { program: 'xl', args: ['list', 'test1'] })).toMatchObject({
+    const h = startHarness({ executor: createLocalExecutor({ binDir: dir }), policy: policy() });
+    expect(await h.request('domain.list', { dom: 'test1' })).toMatchObject({
       ok: false,
       error: { code: 'XL_FAILED', message: 'test1 is an invalid domain identifier (rc=-6)', detail: { exitCode: 1, argv: ['xl', 'list', 'test1'] } },
     });
+    expect(await h.request('domain.list', { dom: 'test1' }, undefined, { allowFailure: true })).toMatchObject({ ok: true, value: { exitCode: 1 } });
   });
 
   it('cancels a running command on request', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\nexec sleep 20\n');
-    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), policy: policy() });
-    const p = h.request('run', { program: 'xl', args: ['pause', 'test1'] }, 'slow');
+    const h = startHarness({ executor: createLocalExecutor({ binDir: dir }), policy: policy() });
+    const p = h.request('domain.pause', { dom: 'test1' }, 'slow');
     await new Promise((r) => setTimeout(r, 100));
     expect(await h.request('cancel', { target: 'slow' })).toMatchObject({ ok: true });
     expect(errorOf(await p)?.code).toBe('ABORTED');
     // Both lines in one chunk: the cancel must still find the run.
-    h.raw('{"id":"r2","op":"run","args":{"program":"xl","args":["pause","test1"]}}\n{"id":"c2","op":"cancel","args":{"target":"r2"}}\n');
+    h.raw('{"id":"r2","op":"domain.pause","args":{"dom":"test1"}}\n{"id":"c2","op":"cancel","args":{"target":"r2"}}\n');
     expect(await h.waitFor((m) => m['id'] === 'c2' && 'ok' in m)).toMatchObject({ ok: true });
     expect(await h.waitFor((m) => m['id'] === 'r2' && 'ok' in m)).toMatchObject({ ok: false, error: { code: 'ABORTED' } });
   });
 });
 
 describe('broker fs ops', () => {
-  it('reads and writes configs inside the roots', async () => {
+  it('reads configs, and writes them from values, never from text', async () => {
     const h = harness();
-    expect(await h.request('fs-readFile', { path: path.join(etc, 'test1.cfg') })).toMatchObject({ ok: true, value: 'name="test1"\n' });
-    expect((await h.request('fs-writeFileExclusive', { path: path.join(etc, 'new.cfg'), text: 'name="new"\n' }))['ok']).toBe(true);
-    expect(readFileSync(path.join(etc, 'new.cfg'), 'utf8')).toBe('name = "new"\n');
-    expect(errorOf(await h.request('fs-writeFileExclusive', { path: path.join(etc, 'new.cfg'), text: 'name="new"\n' }))?.code).toBe('EXISTS');
-    expect((await h.request('fs-symlink', { target: path.join(etc, 'new.cfg'), path: path.join(etc, 'auto', 'new.cfg') }))['ok']).toBe(true);
-    expect(await h.request('fs-readlink', { path: path.join(etc, 'auto', 'new.cfg') })).toMatchObject({ ok: true, value: path.join(etc, 'new.cfg') });
-    expect(await h.request('fs-list', { path: path.join(etc, 'auto') })).toMatchObject({ ok: true, value: ['new.cfg'] });
-    expect((await h.request('fs-createSparse', { path: path.join(images, 'd.img'), bytes: 1 << 20 }))['ok']).toBe(true);
-    expect(await h.request('fs-stat', { path: path.join(images, 'd.img') })).toMatchObject({ ok: true, value: { size: 1 << 20, isFile: true } });
-    expect(await h.request('fs-stat', { path: path.join(images, 'none') })).toMatchObject({ ok: true, value: null });
+    expect(await h.request('fs.readFile', { path: path.join(etc, 'test1.cfg') })).toMatchObject({ ok: true, value: 'name="test1"\n' });
+    expect((await h.request('config.create', { path: path.join(etc, 'new.cfg'), values: { name: 'new', memory: 512 } }))['ok']).toBe(true);
+    expect(readFileSync(path.join(etc, 'new.cfg'), 'utf8')).toBe('name = "new"\nmemory = 512\n');
+    expect(errorOf(await h.request('config.create', { path: path.join(etc, 'new.cfg'), values: { name: 'new' } }))?.code).toBe('EXISTS');
+    expect(errorOf(await h.request('config.create', { path: path.join(etc, 'text.cfg'), text: 'name="t"\n' }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('config.create', { path: path.join(etc, 'k.cfg'), values: { 'name = "x"\nbootloader': 'x' } }))?.code).toBe('INVALID_ARG');
+    expect(existsSync(path.join(etc, 'text.cfg')) || existsSync(path.join(etc, 'k.cfg'))).toBe(false);
+    expect((await h.request('autostart.link', { target: path.join(etc, 'new.cfg'), path: path.join(etc, 'auto', 'new.cfg') }))['ok']).toBe(true);
+    expect(await h.request('fs.readlink', { path: path.join(etc, 'auto', 'new.cfg') })).toMatchObject({ ok: true, value: path.join(etc, 'new.cfg') });
+    expect(await h.request('fs.list', { path: path.join(etc, 'auto') })).toMatchObject({ ok: true, value: ['new.cfg'] });
+    expect((await h.request('image.createSparse', { path: path.join(images, 'd.img'), bytes: 1 << 20 }))['ok']).toBe(true);
+    expect(await h.request('fs.stat', { path: path.join(images, 'd.img') })).toMatchObject({ ok: true, value: { size: 1 << 20, isFile: true } });
+    expect(await h.request('fs.stat', { path: path.join(images, 'none') })).toMatchObject({ ok: true, value: null });
   });
 
   it('refuses paths outside the roots, .. escapes, relative paths and symlink tricks, and keeps answering', async () => {
     const h = harness();
     const secret = path.join(outside, 'secret');
-    expect(errorOf(await h.request('fs-readFile', { path: secret }))?.code).toBe('PERMISSION');
-    expect(errorOf(await h.request('fs-readFile', { path: `${etc}/../${path.basename(outside)}/secret` }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('fs-readFile', { path: 'etc/xen/test1.cfg' }))?.code).toBe('INVALID_ARG');
-    expect(errorOf(await h.request('fs-readFile', { path: 42 }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('fs.readFile', { path: secret }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('fs.readFile', { path: `${etc}/../${path.basename(outside)}/secret` }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('fs.readFile', { path: 'etc/xen/test1.cfg' }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('fs.readFile', { path: 42 }))?.code).toBe('INVALID_ARG');
     // A link inside the root that points out of it: reading through it is refused.
     symlinkSync(secret, path.join(etc, 'leak.cfg'));
-    expect(errorOf(await h.request('fs-readFile', { path: path.join(etc, 'leak.cfg') }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('fs.readFile', { path: path.join(etc, 'leak.cfg') }))?.code).toBe('PERMISSION');
     // A directory link inside the root that points out: writing below it is refused, nothing is created outside.
     symlinkSync(outside, path.join(etc, 'escape'));
-    expect(errorOf(await h.request('fs-writeFileExclusive', { path: path.join(etc, 'escape', 'owned.cfg'), text: 'x' }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('config.create', { path: path.join(etc, 'escape', 'owned.cfg'), values: { name: 'x' } }))?.code).toBe('PERMISSION');
     expect(existsSync(path.join(outside, 'owned.cfg'))).toBe(false);
-    expect(errorOf(await h.request('fs-createSparse', { path: path.join(etc, 'escape', 'big.img'), bytes: 1 }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('image.createSparse', { path: path.join(etc, 'escape', 'big.img'), bytes: 1 }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('image.claim', { path: path.join(etc, 'escape', 'c.img') }))?.code).toBe('PERMISSION');
     // A link whose target lies outside may not be made, even from inside the root.
-    expect(errorOf(await h.request('fs-symlink', { target: secret, path: path.join(etc, 'auto', 's.cfg') }))?.code).toBe('PERMISSION');
-    expect(errorOf(await h.request('fs-symlink', { target: '../../etc/shadow', path: path.join(etc, 'auto', 't.cfg') }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('autostart.link', { target: secret, path: path.join(etc, 'auto', 's.cfg') }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('autostart.link', { target: '../../etc/shadow', path: path.join(etc, 'auto', 't.cfg') }))?.code).toBe('INVALID_ARG');
     // Configs are not written into image directories.
-    expect(errorOf(await h.request('fs-writeFileExclusive', { path: path.join(images, 'x.cfg'), text: 'x' }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('config.create', { path: path.join(images, 'x.cfg'), values: { name: 'x' } }))?.code).toBe('PERMISSION');
     expect(readdirSync(outside)).toEqual(['secret']);
     expect(await h.request('ping')).toMatchObject({ ok: true });
   });
 
-  it('refuses config text that would make xl run a program of the caller\'s choosing', async () => {
+  it('refuses config values that would make xl run a program of the caller\'s choosing', async () => {
     const h = harness();
-    const write = (name: string, text: string) => h.request('fs-writeFileExclusive', { path: path.join(etc, name), text });
+    const write = (name: string, values: Record<string, unknown>) => h.request('config.create', { path: path.join(etc, name), values });
     for (const bad of [
-      'name="x"\nbootloader="/tmp/evil"\n',
-      'device_model_override = "/bin/sh"\n',
-      "vif = [ 'bridge=xenbr0,script=/tmp/evil.sh' ]\n",
-      'disk = [ "format=raw, vdev=xvda, script=/tmp/x, target=/dev/vg/x" ]\n',
-      "vif = [ 'bridge=x#', 'script=/tmp/e' ]\n",
-      'device_model_args_hvm = [ "-chardev", "file,path=/etc/shadow" ]\n',
+      { name: 'x', bootloader: '/tmp/evil' },
+      { name: 'x', device_model_override: '/bin/sh' },
+      { name: 'x', vif: ['bridge=xenbr0,script=/tmp/evil.sh'] },
+      { name: 'x', disk: ['format=raw, vdev=xvda, script=/tmp/x, target=/dev/vg/x'] },
+      { name: 'x', device_model_args_hvm: ['-chardev', 'file,path=/etc/shadow'] },
+      { name: 'x', serial: 'file:/etc/shadow' },
     ]) {
       expect(errorOf(await write('bad.cfg', bad))?.code).toBe('INVALID_ARG');
     }
     expect(existsSync(path.join(etc, 'bad.cfg'))).toBe(false);
-    expect((await write('pv.cfg', 'name="pv"\nbootloader = "pygrub"\n# bootloader="/tmp/commented"\nvif = [ "bridge=xenbr0,script=vif-bridge" ]\n'))['ok']).toBe(true);
+    expect((await write('pv.cfg', { name: 'pv', bootloader: 'pygrub', vif: ['bridge=xenbr0,script=vif-bridge'] }))['ok']).toBe(true);
   });
 
   it('refuses "/" and system directories as image directories in the policy file', () => {
@@ -203,31 +227,32 @@ describe('broker fs ops', () => {
 describe('broker streams, terminals and lifetime', () => {
   it('streams xentop as data events and stops it on request', async () => {
     const h = harness();
-    expect(await h.request('stream-start', { program: 'xentop', args: ['-b', '-d', '1'] }, 's1')).toMatchObject({ ok: true });
+    expect(await h.request('stats.xentop', { delayS: 1, fullNames: false }, 's1')).toMatchObject({ ok: true });
     expect(await h.waitFor((m) => m['id'] === 's1' && m['event'] === 'data')).toMatchObject({ data: 'frame -b -d 1\n' });
-    expect(await h.request('stream-stop', { target: 's1' })).toMatchObject({ ok: true });
+    expect(await h.request('stream.stop', { target: 's1' })).toMatchObject({ ok: true });
     expect(await h.waitFor((m) => m['id'] === 's1' && m['event'] === 'exit')).toMatchObject({ data: null });
-    expect(errorOf(await h.request('stream-start', { program: 'xl', args: ['list'] }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('stats.xentop', { delayS: 0 }))?.code).toBe('INVALID_ARG');
   });
 
-  it('opens xl console on a pty, writes, resizes, closes; refuses other subcommands', async () => {
+  it('opens xl console on a pty, writes, resizes, closes', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\necho "args: $*"\nread line\necho "got: $line"\n');
-    const h = startHarness({ runner: createLocalRunner({ binDir: dir }), policy: policy() });
-    expect(await h.request('pty-open', { args: ['console', 'test1'], cols: 80, rows: 24 }, 'p1')).toMatchObject({ ok: true });
+    const h = startHarness({ executor: createLocalExecutor({ binDir: dir }), policy: policy() });
+    expect(await h.request('console.open', { dom: 'test1' }, 'p1', { cols: 80, rows: 24 })).toMatchObject({ ok: true });
     await h.waitFor((m) => m['id'] === 'p1' && String(m['data']).includes('args: console test1'));
-    expect(await h.request('pty-resize', { target: 'p1', cols: 120, rows: 40 })).toMatchObject({ ok: true });
-    expect(errorOf(await h.request('pty-resize', { target: 'p1', cols: -1, rows: 40 }))?.code).toBe('INVALID_ARG');
-    expect(await h.request('pty-write', { target: 'p1', data: 'hello\r' })).toMatchObject({ ok: true });
+    expect(await h.request('pty.resize', { target: 'p1', cols: 120, rows: 40 })).toMatchObject({ ok: true });
+    expect(errorOf(await h.request('pty.resize', { target: 'p1', cols: -1, rows: 40 }))?.code).toBe('INVALID_ARG');
+    expect(await h.request('pty.write', { target: 'p1', data: 'hello\r' })).toMatchObject({ ok: true });
     await h.waitFor((m) => m['id'] === 'p1' && String(m['data']).includes('got: hello'));
     expect(await h.waitFor((m) => m['id'] === 'p1' && m['event'] === 'exit')).toMatchObject({ data: 0 });
-    expect(errorOf(await h.request('pty-write', { target: 'p1', data: 'x' }))?.code).toBe('NOT_FOUND');
-    expect(errorOf(await h.request('pty-open', { args: ['destroy', 'test1'], cols: 80, rows: 24 }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('pty.write', { target: 'p1', data: 'x' }))?.code).toBe('NOT_FOUND');
+    expect(errorOf(await h.request('console.open', { dom: 'test1', type: 'vga' }, undefined, { cols: 80, rows: 24 }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('console.open', { dom: 'test1' }))?.code).toBe('INVALID_ARG');
   });
 
   it('stops when its input ends, killing open streams', async () => {
     const h = harness();
-    await h.request('stream-start', { program: 'xentop', args: ['-b'] }, 's2');
+    await h.request('stats.xentop', { delayS: 1 }, 's2');
     await h.waitFor((m) => m['id'] === 's2' && m['event'] === 'data');
     h.input.end();
     await h.broker.closed;
@@ -235,7 +260,7 @@ describe('broker streams, terminals and lifetime', () => {
 
   it('stops when its parent process changes', async () => {
     let ppid = 100;
-    const h = startHarness({ runner: createLocalRunner({ binDir: bin }), policy: policy(), parentPid: () => ppid, parentPollMs: 20 });
+    const h = startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: policy(), parentPid: () => ppid, parentPollMs: 20 });
     await new Promise((r) => setTimeout(r, 60));
     let done = false;
     void h.broker.closed.then(() => (done = true));

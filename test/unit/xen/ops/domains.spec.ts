@@ -151,9 +151,9 @@ describe('a list racing an operation', () => {
     const api = createXenApi(runner);
     // Hold the first long list until setAutostart has run.
     const origRun = runner.run.bind(runner);
-    runner.run = async (program, args, opts) => {
-      if (args.join(' ') === 'list -l' && longCalls === 0) await gate;
-      return origRun(program, args, opts);
+    runner.run = async (op, args, opts) => {
+      if (op === 'domains.listLong' && longCalls === 0) await gate;
+      return origRun(op, args, opts);
     };
     const first = api.listDomainsCheap();
     await new Promise((r) => setTimeout(r, 5));

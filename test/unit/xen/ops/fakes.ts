@@ -10,6 +10,8 @@ import type {
   XenProgram,
 } from '../../../../src/xen/runner/types';
 import { loadFixture } from '../../../fixtures/load';
+import { buildCommand } from '../../../../src/xen/commands/build';
+import type { CommandArgs, CommandName } from '../../../../src/xen/commands/table';
 
 /** One command the fake runner was asked to run. */
 export interface Call {
@@ -69,7 +71,9 @@ export class FakeRunner implements Runner {
     return this.calls.map((c) => [c.program, ...c.args]);
   }
 
-  async run(program: XenProgram, args: readonly string[], opts?: RunOptions & { allowFailure?: boolean }): Promise<RunResult> {
+  /** Like every runner, builds the argv from the command table (so tests see exactly what xl would get). */
+  async run<K extends CommandName>(op: K, a: CommandArgs<K>, opts?: RunOptions & { allowFailure?: boolean }): Promise<RunResult> {
+    const { program, argv: args } = buildCommand(op, a);
     const call: Call = { program, args: [...args], timeoutMs: opts?.timeoutMs };
     this.calls.push(call);
     const line = [program, ...args].join(' ');
@@ -150,6 +154,10 @@ export class FakeFs implements HostFs {
     if (this.nodes.has(path)) throw new XenError('EXISTS', `${path} exists`);
     this.written.push(path);
     this.put(path, text);
+  }
+
+  async createEmpty(path: string): Promise<void> {
+    await this.writeFileExclusive(path, '');
   }
 
   async replaceFile(path: string, text: string): Promise<void> {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { XenError } from '../../../../src/xen/errors';
-import { createLocalRunner } from '../../../../src/xen/runner/local';
+import { createLocalExecutor } from '../../../../src/xen/runner/local';
 import type { XenProgram } from '../../../../src/xen/runner/types';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from './fake-bin';
 
@@ -39,9 +39,9 @@ const HOSTILE = [
   '\\',
 ];
 
-describe('createLocalRunner run', () => {
+describe('createLocalExecutor run', () => {
   it('passes every argument as one literal argv entry, with no shell in between', async () => {
-    const r = createLocalRunner({ binDir: bin });
+    const r = createLocalExecutor({ binDir: bin });
     const args = HOSTILE.map((a) => a.replace(/MARK/g, path.join(work, 'mark')));
     const res = await r.run('xl', args);
     expect(JSON.parse(res.stdout)).toEqual(args);
@@ -52,7 +52,7 @@ describe('createLocalRunner run', () => {
   it('uses an exact path from the programs map ahead of binDir', async () => {
     const other = makeTempDir();
     writeScript(other, 'my-xl', '#!/bin/sh\necho mapped "$@"\n');
-    const r = createLocalRunner({ binDir: bin, programs: { xl: path.join(other, 'my-xl') } });
+    const r = createLocalExecutor({ binDir: bin, programs: { xl: path.join(other, 'my-xl') } });
     expect((await r.run('xl', ['list'])).stdout).toBe('mapped list\n');
   });
 
@@ -64,7 +64,7 @@ describe('createLocalRunner run', () => {
       'libxl: error: libxl_create.c:1296:initiate_domain_create: Domain 7:cannot make domain: -6\n';
     writeFileSync(path.join(dir, 'err.txt'), stderr);
     writeScript(dir, 'xl', `#!/bin/sh\ncat "${path.join(dir, 'err.txt')}" >&2\nexit 3\n`);
-    const r = createLocalRunner({ binDir: dir });
+    const r = createLocalExecutor({ binDir: dir });
     const p = r.run('xl', ['create', '/etc/xen/test1.cfg']);
     await expect(p).rejects.toMatchObject({
       code: 'XL_FAILED',
@@ -76,31 +76,31 @@ describe('createLocalRunner run', () => {
   it('uses the first meaningful stderr line when there is no libxl error', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\necho "" >&2\necho "  test1 is an invalid domain identifier (rc=-6)  " >&2\nexit 1\n');
-    const p = createLocalRunner({ binDir: dir }).run('xl', ['list', 'test1']);
+    const p = createLocalExecutor({ binDir: dir }).run('xl', ['list', 'test1']);
     await expect(p).rejects.toMatchObject({ code: 'XL_FAILED', message: 'test1 is an invalid domain identifier (rc=-6)' });
   });
 
   it('returns a failed result instead of throwing when allowFailure is set', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\necho out\necho bad >&2\nexit 4\n');
-    const res = await createLocalRunner({ binDir: dir }).run('xl', ['x'], { allowFailure: true });
+    const res = await createLocalExecutor({ binDir: dir }).run('xl', ['x'], { allowFailure: true });
     expect(res).toEqual({ stdout: 'out\n', stderr: 'bad\n', exitCode: 4 });
   });
 
   it('maps "must be run as root" to PERMISSION', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\necho "xl: must be run as root" >&2\nexit 1\n');
-    await expect(createLocalRunner({ binDir: dir }).run('xl', ['info'])).rejects.toMatchObject({ code: 'PERMISSION' });
+    await expect(createLocalExecutor({ binDir: dir }).run('xl', ['info'])).rejects.toMatchObject({ code: 'PERMISSION' });
   });
 
   it('maps a program that is not executable (EACCES) to PERMISSION', async () => {
     const dir = makeTempDir();
     writeFileSync(path.join(dir, 'xl'), '#!/bin/sh\n');
-    await expect(createLocalRunner({ binDir: dir }).run('xl', ['info'])).rejects.toMatchObject({ code: 'PERMISSION' });
+    await expect(createLocalExecutor({ binDir: dir }).run('xl', ['info'])).rejects.toMatchObject({ code: 'PERMISSION' });
   });
 
   it('maps a missing program (ENOENT) to XL_NOT_FOUND', async () => {
-    const p = createLocalRunner({ binDir: makeTempDir() }).run('xl', ['info']);
+    const p = createLocalExecutor({ binDir: makeTempDir() }).run('xl', ['info']);
     await expect(p).rejects.toBeInstanceOf(XenError);
     await expect(p).rejects.toMatchObject({ code: 'XL_NOT_FOUND' });
   });
@@ -109,7 +109,7 @@ describe('createLocalRunner run', () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\nexec sleep 20\n');
     const t0 = Date.now();
-    await expect(createLocalRunner({ binDir: dir }).run('xl', ['create'], { timeoutMs: 200 })).rejects.toMatchObject({
+    await expect(createLocalExecutor({ binDir: dir }).run('xl', ['create'], { timeoutMs: 200 })).rejects.toMatchObject({
       code: 'TIMEOUT',
       detail: { argv: ['xl', 'create'] },
     });
@@ -120,7 +120,7 @@ describe('createLocalRunner run', () => {
     const dir = makeTempDir();
     const pidFile = path.join(dir, 'child.pid');
     writeScript(dir, 'xl', `#!/bin/sh\ntrap '' TERM\nsleep 20 &\necho $! > "${pidFile}"\nwait\n`);
-    const r = createLocalRunner({ binDir: dir, killGraceMs: 200 });
+    const r = createLocalExecutor({ binDir: dir, killGraceMs: 200 });
     const t0 = Date.now();
     await expect(r.run('xl', ['x'], { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(Date.now() - t0).toBeLessThan(3000);
@@ -132,7 +132,7 @@ describe('createLocalRunner run', () => {
   it('throws ABORTED when the signal fires, and at once when it already has', async () => {
     const dir = makeTempDir();
     writeScript(dir, 'xl', '#!/bin/sh\nexec sleep 20\n');
-    const r = createLocalRunner({ binDir: dir });
+    const r = createLocalExecutor({ binDir: dir });
     const ac = new AbortController();
     const p = r.run('xl', ['save'], { signal: ac.signal });
     setTimeout(() => ac.abort(), 100);
@@ -141,7 +141,7 @@ describe('createLocalRunner run', () => {
   });
 
   it('refuses programs outside the closed list and arguments with NUL, without starting anything', async () => {
-    const r = createLocalRunner({ binDir: bin });
+    const r = createLocalExecutor({ binDir: bin });
     await expect(r.run('sh' as XenProgram, ['-c', 'true'])).rejects.toMatchObject({ code: 'INVALID_ARG' });
     await expect(r.run('xl', ['list\0-l'])).rejects.toMatchObject({ code: 'INVALID_ARG' });
     await expect(r.run('xl', [42 as unknown as string])).rejects.toMatchObject({ code: 'INVALID_ARG' });
@@ -149,9 +149,9 @@ describe('createLocalRunner run', () => {
   });
 });
 
-describe('createLocalRunner stream and pty', () => {
+describe('createLocalExecutor stream and pty', () => {
   it('streams stdout of a long-lived program until killed', async () => {
-    const r = createLocalRunner({ binDir: bin });
+    const r = createLocalExecutor({ binDir: bin });
     const h = r.stream('xentop', ['-b', '-d', '1']);
     let text = '';
     await new Promise<void>((resolve) => {
@@ -166,12 +166,12 @@ describe('createLocalRunner stream and pty', () => {
   });
 
   it('rejects `exited` with XL_NOT_FOUND when the program is missing', async () => {
-    const h = createLocalRunner({ binDir: makeTempDir() }).stream('xentop', ['-b']);
+    const h = createLocalExecutor({ binDir: makeTempDir() }).stream('xentop', ['-b']);
     await expect(h.exited).rejects.toMatchObject({ code: 'XL_NOT_FOUND' });
   });
 
   it('runs xl on a pty with its argv intact and reports the exit code', async () => {
-    const r = createLocalRunner({ binDir: bin });
+    const r = createLocalExecutor({ binDir: bin });
     const t = r.pty('xl', ['console', 'a b;c'], { cols: 80, rows: 24 });
     let out = '';
     t.onData((d) => (out += d));
@@ -181,7 +181,7 @@ describe('createLocalRunner stream and pty', () => {
   });
 
   it('refuses a pty for anything but xl and absurd sizes', () => {
-    const r = createLocalRunner({ binDir: bin });
+    const r = createLocalExecutor({ binDir: bin });
     expect(() => r.pty('xentop' as 'xl', [], { cols: 80, rows: 24 })).toThrow(XenError);
     expect(() => r.pty('xl', [], { cols: 0, rows: 24 })).toThrow(XenError);
   });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, symlink
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { XenError } from '../../../../src/xen/errors';
-import { createSshRunner, quoteForRemoteShell } from '../../../../src/xen/runner/ssh';
+import { createSshExecutor, quoteForRemoteShell } from '../../../../src/xen/runner/ssh';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from './fake-bin';
 
 /**
@@ -55,10 +55,10 @@ describe('quoteForRemoteShell', () => {
   });
 });
 
-describe('createSshRunner', () => {
+describe('createSshExecutor', () => {
   it('builds the exact ssh argv: batch mode, one ControlMaster, port, key, extra options, target, --, quoted command', async () => {
     const control = makeTempDir();
-    const r = createSshRunner({
+    const r = createSshExecutor({
       target: 'root@dom0',
       port: 2222,
       identityFile: '/home/u/.ssh/id_ed25519',
@@ -86,7 +86,7 @@ describe('createSshRunner', () => {
   });
 
   it('delivers hostile values as one literal argument each through a real remote shell, running nothing', async () => {
-    const r = createSshRunner({ target: 'root@dom0', sshBinary: ssh.bin, remoteBinDir: remoteBin, controlDir: dir });
+    const r = createSshExecutor({ target: 'root@dom0', sshBinary: ssh.bin, remoteBinDir: remoteBin, controlDir: dir });
     const m = (n: string) => path.join(marks, n);
     const hostile = [
       `a;touch ${m('semi')}`,
@@ -114,20 +114,20 @@ describe('createSshRunner', () => {
   it('throws XL_FAILED with the remote stderr for a failing command, and ABSENT programs as XL_NOT_FOUND', async () => {
     const bad = makeTempDir();
     writeScript(bad, 'xl', '#!/bin/sh\necho "nosuch is an invalid domain identifier (rc=-6)" >&2\nexit 1\n');
-    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: bad, controlDir: dir });
+    const r = createSshExecutor({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: bad, controlDir: dir });
     await expect(r.run('xl', ['list', 'nosuch'])).rejects.toMatchObject({
       code: 'XL_FAILED',
       message: 'nosuch is an invalid domain identifier (rc=-6)',
       detail: { argv: ['xl', 'list', 'nosuch'], exitCode: 1 },
     });
-    const none = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: makeTempDir(), controlDir: dir });
+    const none = createSshExecutor({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: makeTempDir(), controlDir: dir });
     await expect(none.run('xl', ['info'])).rejects.toMatchObject({ code: 'XL_NOT_FOUND' });
   });
 
   it('maps ssh\'s own failure (exit 255) to PERMISSION when keys are refused', async () => {
     const d = makeTempDir();
     const deny = writeScript(d, 'ssh', '#!/bin/sh\necho "root@dom0: Permission denied (publickey)." >&2\nexit 255\n');
-    const r = createSshRunner({ target: 'root@dom0', sshBinary: deny, controlDir: d });
+    const r = createSshExecutor({ target: 'root@dom0', sshBinary: deny, controlDir: d });
     await expect(r.run('xl', ['info'])).rejects.toMatchObject({ code: 'PERMISSION', message: 'root@dom0: Permission denied (publickey).' });
     await expect(r.fs.readFile('/etc/xen/a.cfg')).rejects.toMatchObject({ code: 'PERMISSION' });
   });
@@ -135,20 +135,20 @@ describe('createSshRunner', () => {
   it('times out through the ssh process', async () => {
     const slow = makeTempDir();
     writeScript(slow, 'xl', '#!/bin/sh\nexec sleep 20\n');
-    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: slow, controlDir: dir });
+    const r = createSshExecutor({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: slow, controlDir: dir });
     await expect(r.run('xl', ['create', 'x'], { timeoutMs: 200 })).rejects.toMatchObject({ code: 'TIMEOUT', detail: { argv: ['xl', 'create', 'x'] } });
   });
 
   it('refuses a target that ssh would read as an option, and bad programs', async () => {
-    expect(() => createSshRunner({ target: '-oProxyCommand=touch /tmp/x' })).toThrow(XenError);
-    expect(() => createSshRunner({ target: 'root@dom0', port: 0 })).toThrow(XenError);
-    expect(() => createSshRunner({ target: 'root@dom0', extraOptions: ['-F /tmp/cfg'] })).toThrow(XenError);
-    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, controlDir: dir });
+    expect(() => createSshExecutor({ target: '-oProxyCommand=touch /tmp/x' })).toThrow(XenError);
+    expect(() => createSshExecutor({ target: 'root@dom0', port: 0 })).toThrow(XenError);
+    expect(() => createSshExecutor({ target: 'root@dom0', extraOptions: ['-F /tmp/cfg'] })).toThrow(XenError);
+    const r = createSshExecutor({ target: 'dom0', sshBinary: ssh.bin, controlDir: dir });
     await expect(r.run('bash' as 'xl', ['-c', 'id'])).rejects.toMatchObject({ code: 'INVALID_ARG' });
   });
 
   it('runs xl on a pty with ssh -tt', async () => {
-    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: remoteBin, controlDir: dir });
+    const r = createSshExecutor({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: remoteBin, controlDir: dir });
     const t = r.pty('xl', ['console', 'x; y'], { cols: 100, rows: 30 });
     let out = '';
     t.onData((d) => (out += d));
@@ -161,7 +161,7 @@ describe('createSshRunner', () => {
   it('streams a long-lived remote program', async () => {
     const sbin = makeTempDir();
     writeScript(sbin, 'xentop', '#!/bin/sh\necho frame1\necho frame2\nexec sleep 30\n');
-    const r = createSshRunner({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: sbin, controlDir: dir });
+    const r = createSshExecutor({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: sbin, controlDir: dir });
     const h = r.stream('xentop', ['-b', '-d', '1']);
     let text = '';
     await new Promise<void>((resolve) => h.stdout.on('data', (b: Buffer) => ((text += b.toString()), text.includes('frame2') && resolve())));
@@ -172,7 +172,7 @@ describe('createSshRunner', () => {
 });
 
 describe('ssh HostFs (fixed scripts run through the fake ssh and a real sh)', () => {
-  const fsFor = () => createSshRunner({ target: 'dom0', sshBinary: ssh.bin, controlDir: dir }).fs;
+  const fsFor = () => createSshExecutor({ target: 'dom0', sshBinary: ssh.bin, controlDir: dir }).fs;
 
   it('writes exclusively with noclobber, never overwriting, and reads back hostile file names', async () => {
     const fs = fsFor();

@@ -17,7 +17,7 @@ function capture(p: PtyHandle): { text: () => string; exit: Promise<number> } {
 
 describe('demo host consoles on a real pty', () => {
   it('a freshly created domain shows its boot log, then a login prompt; root gets a shell that answers', async () => {
-    const r = fx.runner({ speed: 20 });
+    const r = fx.executor({ speed: 20 });
     await r.run('xl', ['create', '/etc/xen/test-pvh.cfg']);
     const p = r.pty('xl', ['console', 'test-pvh'], { cols: 100, rows: 30 });
     const out = capture(p);
@@ -41,7 +41,7 @@ describe('demo host consoles on a real pty', () => {
   });
 
   it('seq prints its numbers in order and then the prompt; Ctrl-C stops a long one; bad arguments are refused', async () => {
-    const r = fx.runner({ speed: 20 });
+    const r = fx.executor({ speed: 20 });
     const p = r.pty('xl', ['console', 'web01'], { cols: 80, rows: 24 });
     const out = capture(p);
     await waitFor(() => out.text().includes('web01 login: '));
@@ -68,7 +68,7 @@ describe('demo host consoles on a real pty', () => {
   });
 
   it('only the first client after boot gets the boot log', async () => {
-    const r = fx.runner({ speed: 20 });
+    const r = fx.executor({ speed: 20 });
     await r.run('xl', ['create', '/etc/xen/test-pvh.cfg']);
     const first = r.pty('xl', ['console', 'test-pvh'], { cols: 80, rows: 24 });
     const a = capture(first);
@@ -83,7 +83,7 @@ describe('demo host consoles on a real pty', () => {
   });
 
   it('a reboot of the domain ends the console', async () => {
-    const r = fx.runner({ speed: 10 });
+    const r = fx.executor({ speed: 10 });
     const p = r.pty('xl', ['console', 'web01'], { cols: 80, rows: 24 });
     const out = capture(p);
     await waitFor(() => out.text().includes('web01 login: '));
@@ -93,19 +93,19 @@ describe('demo host consoles on a real pty', () => {
   });
 
   it('an unknown domain fails with xl’s message and exit 1', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const out = capture(r.pty('xl', ['console', 'nosuchdomain'], { cols: 80, rows: 24 }));
     expect(await out.exit).toBe(1);
     expect(out.text()).toContain('nosuchdomain is an invalid domain identifier (rc=-6)');
   });
 
   it('a missing guest program is reported, not spawned', () => {
-    const r = fx.runner({ consoleGuestPath: '/nonexistent/console-guest.cjs' });
+    const r = fx.executor({ consoleGuestPath: '/nonexistent/console-guest.cjs' });
     expect(() => r.pty('xl', ['console', 'web01'], { cols: 80, rows: 24 })).toThrow('demo console program not found');
   });
 
   it('only xl console runs on a pty', () => {
-    const r = fx.runner();
+    const r = fx.executor();
     expect(() => r.pty('xl', ['list'], { cols: 80, rows: 24 })).toThrow('xl console');
   });
 });

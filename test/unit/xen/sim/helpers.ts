@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDemoRunner, type DemoRunner, type DemoRunnerOptions } from '../../../../src/xen/sim/index';
+import { createDemoExecutor, createDemoRunner, type DemoExecutor, type DemoRunner, type DemoRunnerOptions } from '../../../../src/xen/sim/index';
 
 /** A fake clock tests move by hand. */
 export interface FakeClock {
@@ -27,7 +27,7 @@ export function tempStateDir(): string {
 
 /** Tracks runners and directories so afterEach can close and remove them. */
 export class SimFixture {
-  private readonly runners: DemoRunner[] = [];
+  private readonly runners: (DemoRunner | DemoExecutor)[] = [];
   private readonly dirs: string[] = [];
 
   /** A demo runner on a fresh (or given) state dir. */
@@ -35,6 +35,15 @@ export class SimFixture {
     const stateDir = opts.stateDir ?? tempStateDir();
     if (!opts.stateDir) this.dirs.push(stateDir);
     const r = createDemoRunner({ speed: 20, ...opts, stateDir });
+    this.runners.push(r);
+    return r;
+  }
+
+  /** The demo host's executor (argv as xl takes it), for tests of the simulator itself. */
+  executor(opts: Partial<DemoRunnerOptions> = {}): DemoExecutor {
+    const stateDir = opts.stateDir ?? tempStateDir();
+    if (!opts.stateDir) this.dirs.push(stateDir);
+    const r = createDemoExecutor({ speed: 20, ...opts, stateDir });
     this.runners.push(r);
     return r;
   }

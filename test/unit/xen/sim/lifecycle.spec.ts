@@ -5,16 +5,16 @@ import { parseXlList, type XlListRow } from '../../../../src/xen/parse/xl-list';
 import { parseXlListLong, summariseLongEntry } from '../../../../src/xen/parse/xl-list-long';
 import { parseXlListVerbose } from '../../../../src/xen/parse/xl-list-verbose';
 import { parseXlSchedCredit2 } from '../../../../src/xen/parse/xl-sched-credit2';
-import type { DemoRunner } from '../../../../src/xen/sim/index';
+import type { DemoExecutor } from '../../../../src/xen/sim/index';
 import { fakeClock, SimFixture, tempStateDir } from './helpers';
 
 const fx = new SimFixture();
 afterEach(() => fx.cleanup());
 
-async function list(r: DemoRunner): Promise<XlListRow[]> {
+async function list(r: DemoExecutor): Promise<XlListRow[]> {
   return parseXlList((await r.run('xl', ['list'])).stdout);
 }
-async function row(r: DemoRunner, name: string): Promise<XlListRow | undefined> {
+async function row(r: DemoExecutor, name: string): Promise<XlListRow | undefined> {
   return (await list(r)).find((x) => x.name === name);
 }
 
@@ -24,7 +24,7 @@ const SMALL_CFG = (name: string, extra = ''): string =>
 describe('demo host lifecycle', () => {
   it('CPU time grows with load while running, not while paused, at different rates per domain', async () => {
     const clock = fakeClock();
-    const r = fx.runner({ clock, speed: 100 });
+    const r = fx.executor({ clock, speed: 100 });
     const before = await list(r);
     clock.advance(60_000);
     const after = await list(r);
@@ -39,7 +39,7 @@ describe('demo host lifecycle', () => {
 
   it('shutdown: listed --ps-- for a moment, the name is still taken, then gone', async () => {
     const clock = fakeClock();
-    const r = fx.runner({ clock, speed: 1 });
+    const r = fx.executor({ clock, speed: 1 });
     const res = await r.run('xl', ['shutdown', 'web01']);
     expect(res.stderr).toBe('Shutting down domain 1\n');
     expect((await row(r, 'web01'))?.stateFlags).toMatch(/^[-r][-b]----$/);
@@ -57,7 +57,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('shutdown -w waits for the guest and reports it, while the domain is still listed --ps--', async () => {
-    const r = fx.runner({ speed: 10 });
+    const r = fx.executor({ speed: 10 });
     const res = await r.run('xl', ['shutdown', '-w', 'mail01']);
     expect(res.stderr).toBe('Shutting down domain 5\nWaiting for 1 domains\nDomain 5 has been shut down, reason code 0\n');
     expect((await row(r, 'mail01'))?.stateFlags).toBe('--ps--');
@@ -65,7 +65,7 @@ describe('demo host lifecycle', () => {
 
   it('a paused guest acts on a shutdown only once unpaused', async () => {
     const clock = fakeClock();
-    const r = fx.runner({ clock, speed: 1 });
+    const r = fx.executor({ clock, speed: 1 });
     await r.run('xl', ['shutdown', 'build01']);
     expect((await r.run('xenstore-read', ['/local/domain/4/control/shutdown'])).stdout).toBe('poweroff\n');
     clock.advance(10_000);
@@ -79,7 +79,7 @@ describe('demo host lifecycle', () => {
 
   it('reboot: a new domid, briefly Mem 0 VCPUs 0 --p---, then running again', async () => {
     const clock = fakeClock();
-    const r = fx.runner({ clock, speed: 1 });
+    const r = fx.executor({ clock, speed: 1 });
     expect((await r.run('xl', ['reboot', 'web01'])).stderr).toBe('Rebooting domain 1\n');
     clock.advance(600);
     const during = await row(r, 'web01');
@@ -97,7 +97,7 @@ describe('demo host lifecycle', () => {
 
   it('a crash follows on_crash: destroy, restart, preserve', async () => {
     const clock = fakeClock();
-    const r = fx.runner({ clock, speed: 1 });
+    const r = fx.executor({ clock, speed: 1 });
     await r.fs.writeFileExclusive('/etc/xen/keep.cfg', SMALL_CFG('keep', 'on_crash = "preserve"\n'));
     await r.fs.createSparse('/var/lib/xen/images/keep.img', 1 << 30);
     await r.run('xl', ['create', '/etc/xen/keep.cfg']);
@@ -117,7 +117,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('mem-set honours maxmem with xl’s own message; mem-max raises the ceiling', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const over = await r.run('xl', ['mem-set', 'web01', '3g'], { allowFailure: true });
     expect(over).toEqual({
       stdout: '',
@@ -139,7 +139,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('vcpu-set honours maxvcpus and the host CPU count', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     await r.run('xl', ['vcpu-set', 'web01', '4']);
     expect((await row(r, 'web01'))?.vcpus).toBe(4);
     const overMax = await r.run('xl', ['vcpu-set', 'web01', '6'], { allowFailure: true });
@@ -152,7 +152,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('the host runs out of memory with libxl’s allocation failure', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     await r.fs.writeFileExclusive('/etc/xen/huge.cfg', SMALL_CFG('huge').replace('memory = 256\nmaxmem = 512', 'memory = 8192'));
     await r.fs.createSparse('/var/lib/xen/images/huge.img', 1 << 30);
     const res = await r.run('xl', ['create', '/etc/xen/huge.cfg'], { allowFailure: true });
@@ -163,7 +163,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('a missing disk image fails in the hotplug script and leaves no domain', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     await r.fs.writeFileExclusive('/etc/xen/nodisk.cfg', SMALL_CFG('nodisk'));
     const res = await r.run('xl', ['create', '/etc/xen/nodisk.cfg'], { allowFailure: true });
     expect(res.exitCode).toBe(3);
@@ -175,7 +175,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('create -p starts paused; unpause runs it; pause/destroy', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     expect((await r.run('xl', ['create', '-p', '/etc/xen/test-pvh.cfg'])).stderr).toBe('Parsing config from /etc/xen/test-pvh.cfg\n');
     expect((await row(r, 'test-pvh'))?.stateFlags).toBe('--p---');
     await r.run('xl', ['unpause', 'test-pvh']);
@@ -187,7 +187,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('create -n prints the parsed config as JSON and creates nothing; a bad config fails', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const res = await r.run('xl', ['create', '-n', '/etc/xen/test-pvh.cfg']);
     const cfg = JSON.parse(res.stdout) as { c_info: { name: string; type: string }; b_info: { target_memkb: number } };
     expect(cfg.c_info).toMatchObject({ name: 'test-pvh', type: 'pvh' });
@@ -203,7 +203,7 @@ describe('demo host lifecycle', () => {
 
   it('save writes a file in the state dir and removes the domain; restore brings it back with its uuid', async () => {
     const dir = tempStateDir();
-    const r = fx.runner({ stateDir: dir });
+    const r = fx.executor({ stateDir: dir });
     const uuid = parseXlListVerbose((await r.run('xl', ['list', '-v', 'mail01'])).stdout)[0]?.uuid;
     const saved = await r.run('xl', ['save', 'mail01', '/var/lib/xen/save/mail01.save']);
     expect(saved.stderr.split('\n')[0]).toBe('Saving to /var/lib/xen/save/mail01.save new xl format (info 0x3/0x0/1200)');
@@ -222,7 +222,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('rename keeps names unique', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const clash = await r.run('xl', ['rename', 'web01', 'db01'], { allowFailure: true });
     expect(clash.exitCode).toBe(1);
     expect(clash.stderr).toContain('Domain with name "db01" already exists.');
@@ -231,7 +231,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('hot-plug: block, network and CD changes show in xl list -l', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     await r.run('xl', ['block-attach', 'web01', 'format=raw, vdev=xvdb, access=rw, target=/var/lib/xen/images/extra.img']);
     await r.run('xl', ['network-attach', 'web01', 'bridge=xenbr1', 'mac=00:16:3e:aa:bb:cc']);
     let s = summariseLongEntry(parseXlListLong((await r.run('xl', ['list', '-l', 'web01'])).stdout)[0]!);
@@ -254,7 +254,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('sched-credit2 -d shows and sets one domain’s weight', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     await r.run('xl', ['sched-credit2', '-d', 'web01', '-w', '512']);
     const pools = parseXlSchedCredit2((await r.run('xl', ['sched-credit2', '-d', 'web01'])).stdout);
     expect(pools).toEqual([{ pool: null, ratelimitUs: null, domains: [{ name: 'web01', domid: 1, weight: 512, cap: 0 }] }]);
@@ -262,7 +262,7 @@ describe('demo host lifecycle', () => {
   });
 
   it('vcpu-pin changes the hard affinity vcpu-list shows', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     await r.run('xl', ['vcpu-pin', 'web01', '0', '2-3']);
     expect((await r.run('xl', ['vcpu-list', 'web01'])).stdout).toContain('2-3 / all');
     expect((await r.run('xl', ['vcpu-pin', 'web01', '0', '99'], { allowFailure: true })).exitCode).toBe(1);
@@ -273,13 +273,13 @@ describe('demo host persistence', () => {
   it('a new runner on the same state dir keeps running domains, configs and autostart links', async () => {
     const dir = tempStateDir();
     const clock = fakeClock();
-    const a = fx.runner({ stateDir: dir, clock });
+    const a = fx.executor({ stateDir: dir, clock });
     await a.run('xl', ['create', '/etc/xen/test-pvh.cfg']);
     await a.run('xl', ['mem-set', 'web01', '1500m']);
     const cpuBefore = (await row(a, 'db01'))?.cpuTimeS ?? 0;
     await a.close();
     clock.advance(30_000);
-    const b = fx.runner({ stateDir: dir, clock });
+    const b = fx.executor({ stateDir: dir, clock });
     const rows = await list(b);
     expect(rows.map((x) => x.name)).toContain('test-pvh');
     expect(rows.find((x) => x.name === 'web01')?.memMiB).toBe(1500);
@@ -290,7 +290,7 @@ describe('demo host persistence', () => {
   });
 
   it('seedDomains: N seeds N domains on a bigger host', async () => {
-    const r = fx.runner({ seedDomains: 40 });
+    const r = fx.executor({ seedDomains: 40 });
     const cfgs = (await r.fs.list('/etc/xen')).filter((f) => f.endsWith('.cfg'));
     expect(cfgs).toHaveLength(40);
     const rows = await list(r);

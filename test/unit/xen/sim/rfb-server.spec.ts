@@ -216,7 +216,7 @@ describe('RFB 3.8 server', () => {
 
 describe('VNC through the demo host', () => {
   it('the HVM domain with vnc=1 listens where xenstore says, and a reboot moves it', async () => {
-    const r = fx.runner({ speed: 20 });
+    const r = fx.executor({ speed: 20 });
     const port = Number((await r.run('xenstore-read', ['/local/domain/3/console/vnc-port'])).stdout.trim());
     const c = await connect(port);
     expect((await c.handshake()).name).toBe('win-desktop');
@@ -228,7 +228,7 @@ describe('VNC through the demo host', () => {
   });
 
   it('a domain with vncpasswd asks for VNC auth', async () => {
-    const r = fx.runner({ speed: 20 });
+    const r = fx.executor({ speed: 20 });
     await r.run('xl', ['create', '/etc/xen/legacy-hvm.cfg']);
     const srv = await r.sim.vnc('legacy-hvm');
     expect(srv).toBeDefined();

@@ -19,13 +19,13 @@ afterEach(() => fx.cleanup());
 
 describe('demo runner: read commands parse with the real parsers', () => {
   it('is the demo host', () => {
-    const r = fx.runner();
+    const r = fx.executor();
     expect(r.kind).toBe('demo');
     expect(r.label).toBe('demo host');
   });
 
   it('xl list shows the seeded PV, PVH and HVM domains, running and paused', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const rows = parseXlList((await r.run('xl', ['list'])).stdout);
     expect(rows.map((x) => x.name)).toEqual(['Domain-0', 'web01', 'db01', 'win-desktop', 'build01', 'mail01']);
     expect(rows[0]).toMatchObject({ domid: 0, memMiB: 2048, vcpus: 2, stateFlags: 'r-----' });
@@ -36,7 +36,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
   });
 
   it('xl list -v and a single domain', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const v = parseXlListVerbose((await r.run('xl', ['list', '-v'])).stdout);
     expect(v[0]?.uuid).toBe('00000000-0000-0000-0000-000000000000');
     expect(v.every((x) => x.reasonCode === null)).toBe(true);
@@ -45,7 +45,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
   });
 
   it('xl list -l: types, VNC, disks and NICs as libxl prints them', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const entries = parseXlListLong((await r.run('xl', ['list', '-l'])).stdout).map(summariseLongEntry);
     const by = new Map(entries.map((e) => [e.name, e]));
     expect(by.get('Domain-0')).toMatchObject({ domid: 0, uuid: null, disks: [], nics: [] });
@@ -58,7 +58,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
   });
 
   it('xl info, vcpu-list, uptime, sched-credit2, dmesg', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const info = parseXlInfo((await r.run('xl', ['info'])).stdout);
     expect(info.raw['total_memory']).toBe('16384');
     expect(Number(info.raw['free_memory'])).toBeGreaterThan(0);
@@ -82,7 +82,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
   });
 
   it('xl network-list and block-list for one or several domains', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const nets = parseXlNetworkList((await r.run('xl', ['network-list', 'db01'])).stdout);
     expect(nets.map((n) => [n.idx, n.state])).toEqual([
       [0, 4],
@@ -94,7 +94,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
   });
 
   it('xentop -b: first frame 0.0 %, later frames from CPU deltas', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const frames = parseXentopBatch((await r.run('xentop', ['-b', '-i', '2', '-d', '1'])).stdout);
     expect(frames).toHaveLength(2);
     expect(frames[0]?.domains.every((d) => d.cpuPct === 0)).toBe(true);
@@ -106,7 +106,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
   });
 
   it('xentop stream: frames every delay until kill()', async () => {
-    const r = fx.runner({ speed: 50 });
+    const r = fx.executor({ speed: 50 });
     const h = r.stream('xentop', ['-b', '-d', '1', '-f']);
     let text = '';
     h.stdout.on('data', (b: Buffer | string) => {
@@ -121,7 +121,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
   });
 
   it('xenstore: console tty, VNC port and listen address', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const ls = parseXenstoreLs((await r.run('xenstore-ls', ['-f', '/local/domain/3'])).stdout);
     expect(consoleTtyFrom(ls, 3)).toMatch(/^\/dev\/pts\/[0-9]+$/);
     const vnc = vncFrom(ls, 3);
@@ -135,7 +135,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
   });
 
   it('a missing xenstore key fails like xenstore-read', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const res = await r.run('xenstore-read', ['/local/domain/1/console/vnc-port'], { allowFailure: true });
     expect(res).toMatchObject({ exitCode: 1, stderr: "xenstore-read: couldn't read path /local/domain/1/console/vnc-port\n" });
   });
@@ -143,7 +143,7 @@ describe('demo runner: read commands parse with the real parsers', () => {
 
 describe('demo runner: failures surface like the local runner', () => {
   it('an unknown domain: xl text on stderr, exit 1, thrown as XL_FAILED with argv', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const p = r.run('xl', ['list', 'nosuchdomain']);
     await expect(p).rejects.toThrow('nosuchdomain is an invalid domain identifier (rc=-6)');
     const err = await p.catch((e: unknown) => e);
@@ -154,17 +154,17 @@ describe('demo runner: failures surface like the local runner', () => {
   });
 
   it('domain 0 cannot be destroyed', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     expect(await r.run('xl', ['destroy', 'Domain-0'], { allowFailure: true })).toEqual({ stdout: '', stderr: 'Cannot destroy privileged domain 0.\n\n', exitCode: 1 });
   });
 
   it('an unknown subcommand fails as xl does', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     expect(await r.run('xl', ['frobnicate'], { allowFailure: true })).toEqual({ stdout: '', stderr: 'command not implemented\n', exitCode: 1 });
   });
 
   it('an aborted signal and a closed runner refuse to run', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     const ac = new AbortController();
     ac.abort();
     await expect(r.run('xl', ['list'], { signal: ac.signal })).rejects.toThrow('aborted');
@@ -173,7 +173,7 @@ describe('demo runner: failures surface like the local runner', () => {
   });
 
   it('xl console through run() is refused: it needs the pty', async () => {
-    const r = fx.runner();
+    const r = fx.executor();
     await expect(r.run('xl', ['console', 'web01'])).rejects.toThrow('pty');
   });
 });

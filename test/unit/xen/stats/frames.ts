@@ -1,4 +1,6 @@
 import { PassThrough } from 'node:stream';
+import { buildCommand } from '../../../../src/xen/commands/build';
+import type { CommandName } from '../../../../src/xen/commands/table';
 import { vi } from 'vitest';
 import type { Runner, RunResult, StreamHandle, XenProgram } from '../../../../src/xen/runner/types';
 
@@ -68,7 +70,8 @@ export function fakeRunner(answers: Partial<Record<string, string | Error>> = {}
   const streams: FakeStream[] = [];
   const streamCalls: [XenProgram, readonly string[]][] = [];
   const runCalls: string[] = [];
-  const run = vi.fn(async (program: XenProgram, args: readonly string[]): Promise<RunResult> => {
+  const run = vi.fn(async (op: CommandName, callArgs: unknown): Promise<RunResult> => {
+    const { program, argv: args } = buildCommand(op, callArgs);
     const cmd = [program, ...args].join(' ');
     runCalls.push(cmd);
     const a = answers[cmd];
@@ -79,8 +82,9 @@ export function fakeRunner(answers: Partial<Record<string, string | Error>> = {}
   const runner: Runner = {
     kind: 'local',
     label: 'fake',
-    run,
-    stream(program, args): StreamHandle {
+    run: run as Runner['run'],
+    stream(op, a): StreamHandle {
+      const { program, argv: args } = buildCommand(op, a);
       streamCalls.push([program, args]);
       let resolve!: (c: number | null) => void;
       let reject!: (e: unknown) => void;

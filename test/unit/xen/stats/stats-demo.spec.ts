@@ -32,7 +32,7 @@ describe('createStatsService on the demo host', () => {
       });
     });
     expect(errors).toEqual([]);
-    const list = await runner.run('xl', ['list']);
+    const list = await runner.run('domains.list', {});
     const running = list.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
     const last = batches[3]!;
     expect(last.domains.map((d) => [d.name, d.domid]).sort()).toEqual(running.map((r) => [r[0], Number(r[1])]).sort());

@@ -1,0 +1,201 @@
+import { StringDecoder } from 'node:string_decoder';
+import { z } from 'zod';
+import { buildCommand, isCommandName } from '../commands/build';
+import { COMMANDS } from '../commands/table';
+import { renderCanonical } from '../config/config-policy';
+import { XL_KEY_RE } from '../config/xl-format';
+import { XenError } from '../errors';
+import { assertPtySize } from '../runner/pty-process';
+import type { Executor, PtyHandle, StreamHandle, XenProgram } from '../runner/types';
+import { checkConfigFile, checkConfigText, checkRun, type BrokerGuards } from './allowlist';
+import type { FinalComponent } from './paths';
+import { toWireError, type BrokerEvent, type BrokerId } from './protocol';
+
+/** What one request handler gets: its id, its checked-as-object args and opts, and the broker's shared state. */
+export interface OpCall {
+  id: BrokerId;
+  args: Record<string, unknown>;
+  opts: Record<string, unknown>;
+}
+
+/** The broker's state the handlers share. */
+export interface OpState {
+  readonly executor: Executor;
+  readonly guards: BrokerGuards;
+  readonly runs: Map<BrokerId, AbortController>;
+  readonly streams: Map<BrokerId, StreamHandle>;
+  readonly ptys: Map<BrokerId, PtyHandle>;
+  send(msg: BrokerEvent): void;
+}
+
+export type OpHandler = (st: OpState, call: OpCall) => Promise<unknown>;
+
+/** The longest a single command may be given to take (an hour): the caller cannot make root hold a process forever. */
+const MAX_TIMEOUT_MS = 3_600_000;
+const MAX_WRITE = 64 * 1024;
+
+/** Parses `v` with `schema`; a refusal is INVALID_ARG naming the field. */
+function parse<S extends z.ZodType>(schema: S, v: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(v);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue !== undefined && issue.path.length > 0 ? issue.path.map(String).join('.') : 'args';
+  throw new XenError('INVALID_ARG', `${what}: ${field}: ${issue?.message ?? 'invalid'}`, { field });
+}
+
+const pathArgs = z.object({ path: z.string().min(1).max(4096) }).strict();
+const targetArgs = z.object({ target: z.union([z.number().int(), z.string().max(64)]) }).strict();
+const runOpts = z.object({ timeoutMs: z.number().int().positive().max(MAX_TIMEOUT_MS).optional(), allowFailure: z.boolean().optional() }).strict();
+const ptyOpts = z.object({ cols: z.number(), rows: z.number() }).strict();
+
+/** A config as values (what xl acts on), never as text: root renders the file itself. */
+type XlValue = string | number | XlValue[];
+const xlValue: z.ZodType<XlValue> = z.lazy(() => z.union([z.string().max(MAX_WRITE), z.number().finite(), z.array(xlValue).max(256)]));
+const configArgs = z.object({ path: z.string().min(1).max(4096), values: z.record(z.string().regex(XL_KEY_RE).max(64), xlValue) }).strict();
+
+function session<T>(map: Map<BrokerId, T>, args: Record<string, unknown>): T {
+  const { target } = parse(targetArgs, args, 'target');
+  const h = map.get(target);
+  if (h === undefined) throw new XenError('NOT_FOUND', `No open session ${JSON.stringify(target)}`, { field: 'target' });
+  return h;
+}
+
+/** A command from the table: the args checked by its schema, the argv built here, then checked against root's policy. */
+async function checkedCommand(op: string, args: Record<string, unknown>, guards: BrokerGuards): Promise<{ program: XenProgram; argv: readonly string[] }> {
+  const c = buildCommand(op, args);
+  const checked = await checkRun(c.program, c.argv, guards);
+  return { program: checked.program, argv: checked.args };
+}
+
+async function runCommand(st: OpState, op: string, { id, args, opts }: OpCall): Promise<unknown> {
+  // Registered before the first await, so a cancel that arrives in the same chunk still finds it.
+  const ac = new AbortController();
+  st.runs.set(id, ac);
+  try {
+    const o = parse(runOpts, opts, 'opts');
+    const c = await checkedCommand(op, args, st.guards);
+    return await st.executor.run(c.program, c.argv, { signal: ac.signal, allowFailure: o.allowFailure === true, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+  } finally {
+    st.runs.delete(id);
+  }
+}
+
+async function startStream(st: OpState, op: string, { id, args }: OpCall): Promise<null> {
+  const c = await checkedCommand(op, args, st.guards);
+  const h = st.executor.stream(c.program, c.argv);
+  st.streams.set(id, h);
+  const dec = new StringDecoder('utf8');
+  h.stdout.on('data', (b: Buffer | string) => st.send({ id, event: 'data', data: typeof b === 'string' ? b : dec.write(b) }));
+  h.exited
+    .then(
+      (code) => st.send({ id, event: 'exit', data: code }),
+      (e: unknown) => {
+        st.send({ id, event: 'error', data: toWireError(e) });
+        st.send({ id, event: 'exit', data: null });
+      },
+    )
+    .finally(() => st.streams.delete(id));
+  return null;
+}
+
+async function openPty(st: OpState, op: string, { id, args, opts }: OpCall): Promise<null> {
+  const { cols, rows } = parse(ptyOpts, opts, 'opts');
+  assertPtySize(cols, rows);
+  const c = await checkedCommand(op, args, st.guards);
+  const h = st.executor.pty('xl', c.argv, { cols, rows });
+  st.ptys.set(id, h);
+  h.onData((data) => st.send({ id, event: 'data', data }));
+  h.onExit((code) => {
+    st.ptys.delete(id);
+    st.send({ id, event: 'exit', data: code });
+  });
+  return null;
+}
+
+/** Runs `op` when it names a command of the table, by its mode; null when it does not. */
+export function commandHandler(op: string): OpHandler | null {
+  if (!isCommandName(op)) return null;
+  const mode = COMMANDS[op].mode;
+  return async (st, call) => {
+    if (mode === 'stream') return startStream(st, op, call);
+    if (mode === 'pty') return openPty(st, op, call);
+    return runCommand(st, op, call);
+  };
+}
+
+/** Config values root is asked to write: rendered canonically, checked as a whole against the policy, then written. */
+async function configText(values: Record<string, XlValue>, guards: BrokerGuards): Promise<string> {
+  return (await checkConfigText(renderCanonical(values), guards)).text;
+}
+
+/** The first guard that accepts the path, or the last one's refusal. */
+async function firstOf(p: unknown, checks: readonly ((p: unknown) => Promise<string>)[]): Promise<string> {
+  let last: unknown;
+  for (const c of checks) {
+    try {
+      return await c(p);
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
+}
+
+const cfgFile = (g: BrokerGuards, p: string, final: FinalComponent): Promise<string> => checkConfigFile(p, g, final);
+
+/** Files Xenith may remove: autostart links, its configs, save files, disk images (never through a link). */
+const removable = (g: BrokerGuards, p: string): Promise<string> =>
+  firstOf(p, [(x) => g.auto.check(x, 'nofollow'), (x) => checkConfigFile(x, g, 'nofollow'), (x) => g.save.check(x, 'nofollow'), (x) => g.images.check(x, 'nofollow')]);
+
+const pathOf = (args: Record<string, unknown>): string => parse(pathArgs, args, 'path').path;
+
+/** Session controls and file operations, each with its own schema and guard. */
+export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
+  cancel: async (st, { args }) => (session(st.runs, args).abort(), null),
+  'stream.stop': async (st, { args }) => (session(st.streams, args).kill(), null),
+  'pty.write': async (st, { args }) => {
+    const { data } = parse(targetArgs.extend({ data: z.string().max(MAX_WRITE) }).strict(), args, 'pty.write');
+    session(st.ptys, { target: args['target'] }).write(data);
+    return null;
+  },
+  'pty.resize': async (st, { args }) => {
+    const { target, cols, rows } = parse(targetArgs.extend({ cols: z.number(), rows: z.number() }).strict(), args, 'pty.resize');
+    assertPtySize(cols, rows);
+    session(st.ptys, { target }).resize(cols, rows);
+    return null;
+  },
+  'pty.pause': async (st, { args }) => (session(st.ptys, args).pause(), null),
+  'pty.resume': async (st, { args }) => (session(st.ptys, args).resume(), null),
+  'pty.close': async (st, { args }) => (session(st.ptys, args).kill(), null),
+  'fs.readFile': async (st, { args }) => st.executor.fs.readFile(await st.guards.configRead.check(pathOf(args), 'follow')),
+  'config.create': async (st, { args }) => {
+    const { path, values } = parse(configArgs, args, 'config.create');
+    const file = await cfgFile(st.guards, path, 'nofollow');
+    return st.executor.fs.writeFileExclusive(file, await configText(values, st.guards));
+  },
+  'config.replace': async (st, { args }) => {
+    const { path, values } = parse(configArgs, args, 'config.replace');
+    const file = await cfgFile(st.guards, path, 'nofollow');
+    return st.executor.fs.replaceFile(file, await configText(values, st.guards));
+  },
+  'fs.list': async (st, { args }) => st.executor.fs.list(await st.guards.any.check(pathOf(args), 'follow')),
+  'fs.stat': async (st, { args }) => st.executor.fs.stat(await st.guards.any.check(pathOf(args), 'nofollow')),
+  'fs.remove': async (st, { args }) => st.executor.fs.remove(await removable(st.guards, pathOf(args))),
+  'autostart.link': async (st, { args }) => {
+    const { path, target } = parse(pathArgs.extend({ target: z.string().min(1).max(4096) }).strict(), args, 'autostart.link');
+    const at = await st.guards.auto.check(path, 'nofollow');
+    // An autostart link points at a config file, nothing else, or a link in /etc/xen/auto could expose any file.
+    await checkConfigFile(target.startsWith('/') ? target : `${at.slice(0, at.lastIndexOf('/'))}/${target}`, st.guards, 'follow');
+    return st.executor.fs.symlink(target, at);
+  },
+  'fs.readlink': async (st, { args }) => st.executor.fs.readlink(await st.guards.auto.check(pathOf(args), 'nofollow')),
+  'image.createSparse': async (st, { args }) => {
+    const { path, bytes } = parse(pathArgs.extend({ bytes: z.number().int().positive().max(64 * 1024 ** 4) }).strict(), args, 'image.createSparse');
+    return st.executor.fs.createSparse(await st.guards.images.check(path, 'nofollow'), bytes);
+  },
+  // An empty file in an image directory is how a new image is claimed (O_EXCL) before qemu-img fills it.
+  'image.claim': async (st, { args }) => st.executor.fs.createEmpty(await st.guards.images.check(pathOf(args), 'nofollow')),
+  'fs.freeBytes': async (st, { args }) => st.executor.fs.freeBytes(await st.guards.any.check(pathOf(args), 'follow')),
+  'fs.mkdirp': async (st, { args }) =>
+    st.executor.fs.mkdirp(await firstOf(pathOf(args), [(x) => st.guards.configRead.check(x), (x) => st.guards.save.check(x), (x) => st.guards.images.check(x)])),
+};

@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { formatDiskSpec, parseDiskSpec } from '../../shared/disk-spec';
+import { absPathSchema, domainNameSchema, macSchema, vdevSchema } from '../../shared/schemas';
+import { formatVifSpec, parseVifSpec } from '../../shared/vif-spec';
+import type { TimeoutTable } from '../command';
+import type { XenProgram } from '../runner/types';
+
+/**
+ * The one list of commands Xenith runs on a host. Each entry declares, once, the program, the schema of its
+ * arguments and how they become an argv. Every runner reads it: local and SSH build the argv here; the broker
+ * receives only `{op, args}`, validates the args again with the same schema and builds the argv itself; the demo
+ * host answers the argv built here. Nothing outside this table names a program or an argument.
+ */
+export interface CommandDef<S extends z.ZodType = z.ZodType> {
+  readonly program: XenProgram;
+  /** run: a command that finishes; stream: a long-lived process read as a stream; pty: on a terminal. */
+  readonly mode: 'run' | 'stream' | 'pty';
+  /** Which default timeout applies (command.ts). */
+  readonly cls: keyof TimeoutTable;
+  readonly args: S;
+  argv(a: z.output<S>): string[];
+}
+
+const def = <S extends z.ZodType>(d: CommandDef<S>): CommandDef<S> => d;
+
+/** DOMID_FIRST_RESERVED is 0x7FF0: anything at or above it is not a real domain. */
+const MAX_DOMID = 0x7fef;
+
+/** A domain as xl is told it: a name by the shared name rule, or a domid. */
+export const domArgSchema = z.union([
+  domainNameSchema,
+  z
+    .string()
+    .regex(/^\d{1,5}$/)
+    .refine((s) => Number(s) <= MAX_DOMID, 'Not a domain ID'),
+], { error: 'Must be a domain name or a numeric domain ID' });
+
+const noArgs = z.object({}).strict();
+const dom = z.object({ dom: domArgSchema }).strict();
+const flag = z.boolean().optional();
+
+/** An xl disk specification, accepted only in the canonical form Xenith writes, with an absolute target or none. */
+const diskSpecArg = z.string().max(4096).superRefine((s, ctx) => {
+  try {
+    const d = parseDiskSpec(s);
+    if (d.target !== '' && absPathSchema.safeParse(d.target).success !== true) ctx.addIssue({ code: 'custom', message: 'The disk target must be an absolute path' });
+    else if (formatDiskSpec(d) !== s) ctx.addIssue({ code: 'custom', message: 'The disk specification is not in canonical form' });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : 'Not a disk specification' });
+  }
+});
+
+/** An xl network specification in canonical form; a hotplug script may only be a plain name. */
+const vifSpecArg = z.string().max(4096).superRefine((s, ctx) => {
+  try {
+    const v = parseVifSpec(s);
+    if (v.script !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.script)) ctx.addIssue({ code: 'custom', message: 'A vif script must be a name from /etc/xen/scripts' });
+    else if (formatVifSpec(v) !== s) ctx.addIssue({ code: 'custom', message: 'The network specification is not in canonical form' });
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : 'Not a network specification' });
+  }
+});
+
+const cpuList = z.string().regex(/^(all|-|\^?\d{1,4}(-\d{1,4})?(,\^?\d{1,4}(-\d{1,4})?)*)$/, 'Must be "all", "-" or CPU numbers and ranges like 0-3,^2');
+/** 16 TiB in MiB: far above any host, low enough that xl's parser takes it. */
+const mib = z.number().int().min(1).max(16 * 1024 * 1024);
+/** A xenstore path: absolute, plain words and slashes. */
+const xenstorePath = z.string().max(1024).regex(/^\/[\w/@:.-]*$/, 'Not a xenstore path').refine((p) => !p.split('/').includes('..'), 'Not a xenstore path');
+/** 64 TiB: above any disk a user means, exact as a JS number, whole sectors. */
+const imageBytes = z.number().int().min(1024 * 1024).max(64 * 1024 ** 4).refine((n) => n % 512 === 0, 'Must be a multiple of 512');
+
+export const COMMANDS = {
+  // Reads.
+  'host.info': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['info'] }),
+  'host.dmesg': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['dmesg'] }),
+  'host.bridges': def({ program: 'ip', mode: 'run', cls: 'query', args: noArgs, argv: () => ['-o', 'link', 'show', 'type', 'bridge'] }),
+  'domains.list': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['list'] }),
+  'domains.listLong': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['list', '-l'] }),
+  'domain.list': def({ program: 'xl', mode: 'run', cls: 'query', args: dom, argv: (a) => ['list', a.dom] }),
+  'domains.uptime': def({
+    program: 'xl', mode: 'run', cls: 'query',
+    args: z.object({ dom: domArgSchema.optional() }).strict(),
+    argv: (a) => (a.dom === undefined ? ['uptime'] : ['uptime', a.dom]),
+  }),
+  'domains.vcpuList': def({
+    program: 'xl', mode: 'run', cls: 'query',
+    args: z.object({ dom: domArgSchema.optional() }).strict(),
+    argv: (a) => (a.dom === undefined ? ['vcpu-list'] : ['vcpu-list', a.dom]),
+  }),
+  'domains.schedCredit2': def({
+    program: 'xl', mode: 'run', cls: 'query',
+    args: z.object({ dom: domArgSchema.optional() }).strict(),
+    argv: (a) => (a.dom === undefined ? ['sched-credit2'] : ['sched-credit2', '-d', a.dom]),
+  }),
+  'domain.networkList': def({ program: 'xl', mode: 'run', cls: 'query', args: dom, argv: (a) => ['network-list', a.dom] }),
+  'domain.blockList': def({ program: 'xl', mode: 'run', cls: 'query', args: dom, argv: (a) => ['block-list', a.dom] }),
+  'xenstore.read': def({ program: 'xenstore-read', mode: 'run', cls: 'query', args: z.object({ key: xenstorePath }).strict(), argv: (a) => [a.key] }),
+  'xenstore.list': def({ program: 'xenstore-ls', mode: 'run', cls: 'query', args: z.object({ path: xenstorePath }).strict(), argv: (a) => ['-f', a.path] }),
+  'qemuImg.version': def({ program: 'qemu-img', mode: 'run', cls: 'query', args: noArgs, argv: () => ['--version'] }),
+  'config.dryRun': def({ program: 'xl', mode: 'run', cls: 'query', args: z.object({ file: absPathSchema }).strict(), argv: (a) => ['create', '-n', a.file] }),
+
+  // Lifecycle.
+  'domain.create': def({
+    program: 'xl', mode: 'run', cls: 'create',
+    args: z.object({ file: absPathSchema, paused: flag }).strict(),
+    argv: (a) => ['create', ...(a.paused === true ? ['-p'] : []), a.file],
+  }),
+  'domain.shutdown': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, wait: flag, force: flag }).strict(),
+    argv: (a) => ['shutdown', ...(a.wait === true ? ['-w'] : []), ...(a.force === true ? ['-F'] : []), a.dom],
+  }),
+  'domain.reboot': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, force: flag }).strict(),
+    argv: (a) => ['reboot', ...(a.force === true ? ['-F'] : []), a.dom],
+  }),
+  'domain.destroy': def({ program: 'xl', mode: 'run', cls: 'change', args: dom, argv: (a) => ['destroy', a.dom] }),
+  'domain.pause': def({ program: 'xl', mode: 'run', cls: 'change', args: dom, argv: (a) => ['pause', a.dom] }),
+  'domain.unpause': def({ program: 'xl', mode: 'run', cls: 'change', args: dom, argv: (a) => ['unpause', a.dom] }),
+  'domain.save': def({
+    program: 'xl', mode: 'run', cls: 'saveRestore',
+    args: z.object({ dom: domArgSchema, file: absPathSchema, leaveRunning: flag }).strict(),
+    argv: (a) => ['save', ...(a.leaveRunning === true ? ['-c'] : []), a.dom, a.file],
+  }),
+  'domain.restore': def({
+    program: 'xl', mode: 'run', cls: 'saveRestore',
+    args: z.object({ file: absPathSchema, paused: flag }).strict(),
+    argv: (a) => ['restore', ...(a.paused === true ? ['-p'] : []), a.file],
+  }),
+  'domain.rename': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, newName: domainNameSchema }).strict(),
+    argv: (a) => ['rename', a.dom, a.newName],
+  }),
+
+  // Memory and CPUs.
+  'domain.memSet': def({ program: 'xl', mode: 'run', cls: 'change', args: z.object({ dom: domArgSchema, mib }).strict(), argv: (a) => ['mem-set', a.dom, `${a.mib}m`] }),
+  'domain.memMax': def({ program: 'xl', mode: 'run', cls: 'change', args: z.object({ dom: domArgSchema, mib }).strict(), argv: (a) => ['mem-max', a.dom, `${a.mib}m`] }),
+  'domain.vcpuSet': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, count: z.number().int().min(1).max(512), ignoreHost: flag }).strict(),
+    argv: (a) => ['vcpu-set', ...(a.ignoreHost === true ? ['--ignore-host'] : []), a.dom, String(a.count)],
+  }),
+  'domain.vcpuPin': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, vcpu: z.union([z.literal('all'), z.number().int().min(0).max(511)]), hard: cpuList, soft: cpuList.optional() }).strict(),
+    argv: (a) => ['vcpu-pin', a.dom, String(a.vcpu), a.hard, ...(a.soft === undefined ? [] : [a.soft])],
+  }),
+  'domain.schedSet': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    // Cap is a percentage of one pCPU: 100 per vCPU at most, 0 meaning none.
+    args: z
+      .object({ dom: domArgSchema, weight: z.number().int().min(1).max(65535).optional(), cap: z.number().int().min(0).max(51200).optional() })
+      .strict()
+      .refine((a) => a.weight !== undefined || a.cap !== undefined, { message: 'Give a weight, a cap or both', path: ['weight'] }),
+    argv: (a) => ['sched-credit2', '-d', a.dom, ...(a.weight !== undefined ? ['-w', String(a.weight)] : []), ...(a.cap !== undefined ? ['-c', String(a.cap)] : [])],
+  }),
+
+  // Devices.
+  'domain.blockAttach': def({ program: 'xl', mode: 'run', cls: 'change', args: z.object({ dom: domArgSchema, spec: diskSpecArg }).strict(), argv: (a) => ['block-attach', a.dom, a.spec] }),
+  'domain.blockDetach': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, vdev: z.union([vdevSchema, z.string().regex(/^\d{1,9}$/)]), force: flag }).strict(),
+    argv: (a) => ['block-detach', ...(a.force === true ? ['--force'] : []), a.dom, a.vdev],
+  }),
+  'domain.cdInsert': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, vdev: vdevSchema, file: absPathSchema }).strict(),
+    argv: (a) => ['cd-insert', a.dom, a.vdev, a.file],
+  }),
+  'domain.cdEject': def({ program: 'xl', mode: 'run', cls: 'change', args: z.object({ dom: domArgSchema, vdev: vdevSchema }).strict(), argv: (a) => ['cd-eject', a.dom, a.vdev] }),
+  'domain.networkAttach': def({ program: 'xl', mode: 'run', cls: 'change', args: z.object({ dom: domArgSchema, spec: vifSpecArg }).strict(), argv: (a) => ['network-attach', a.dom, a.spec] }),
+  'domain.networkDetach': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, device: z.union([z.string().regex(/^\d{1,5}$/), macSchema]) }).strict(),
+    argv: (a) => ['network-detach', a.dom, a.device],
+  }),
+
+  // Images: qemu-img only ever creates a new qcow2 file, never through a link, no backing file.
+  'image.createQcow2': def({
+    program: 'qemu-img', mode: 'run', cls: 'change',
+    args: z.object({ path: absPathSchema, bytes: imageBytes }).strict(),
+    argv: (a) => ['create', '-q', '-f', 'qcow2', '--', a.path, String(a.bytes)],
+  }),
+
+  // Long-lived: the one stats stream, and consoles on a terminal.
+  'stats.xentop': def({
+    program: 'xentop', mode: 'stream', cls: 'query',
+    args: z.object({ delayS: z.number().int().min(1).max(3600), fullNames: flag }).strict(),
+    argv: (a) => ['-b', ...(a.fullNames === false ? [] : ['-f']), '-d', String(a.delayS)],
+  }),
+  'console.open': def({
+    program: 'xl', mode: 'pty', cls: 'query',
+    // The name goes last so it can never be read as a flag.
+    args: z.object({ dom: domainNameSchema, type: z.enum(['pv', 'serial']).optional(), index: z.number().int().min(0).max(15).optional() }).strict(),
+    argv: (a) => ['console', ...(a.type !== undefined ? ['-t', a.type] : []), ...(a.index !== undefined ? ['-n', String(a.index)] : []), a.dom],
+  }),
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+/** What a caller passes for `op`. */
+export type CommandArgs<K extends CommandName> = z.input<(typeof COMMANDS)[K]['args']>;
