@@ -1,15 +1,12 @@
-/** Codes every toolstack failure is reported with (src/xen's XenError uses exactly these). */
-export type ToolstackErrorCode =
-  | 'XL_NOT_FOUND'
-  | 'XL_FAILED'
-  | 'TIMEOUT'
-  | 'ABORTED'
-  | 'PERMISSION'
-  | 'PARSE'
-  | 'INVALID_ARG'
-  | 'NOT_FOUND'
-  | 'EXISTS'
-  | 'UNSUPPORTED';
+/**
+ * Codes every toolstack failure is reported with (src/xen's XenError uses exactly these). IN_USE: a disk another
+ * domain uses in a way that forbids this use (two writers). LIMIT: one client holds as many consoles or graphical
+ * sessions as it may.
+ */
+export const TOOLSTACK_ERROR_CODES = [
+  'XL_NOT_FOUND', 'XL_FAILED', 'TIMEOUT', 'ABORTED', 'PERMISSION', 'PARSE', 'INVALID_ARG', 'NOT_FOUND', 'EXISTS', 'IN_USE', 'LIMIT', 'UNSUPPORTED',
+] as const;
+export type ToolstackErrorCode = (typeof TOOLSTACK_ERROR_CODES)[number];
 
 /** Error codes that cross IPC: the toolstack's own plus the gateway's. */
 export type IpcErrorCode = ToolstackErrorCode | 'UNKNOWN_CHANNEL' | 'FORBIDDEN' | 'INTERNAL';
@@ -63,6 +60,10 @@ export function describeErrorCode(code: IpcErrorCode): string {
       return 'It no longer exists.';
     case 'EXISTS':
       return 'It already exists; nothing was overwritten.';
+    case 'IN_USE':
+      return 'Another domain uses that disk; sharing it read-write would corrupt it.';
+    case 'LIMIT':
+      return 'Too many open at once; close one first.';
     case 'UNSUPPORTED':
       return 'This host cannot do that.';
     case 'UNKNOWN_CHANNEL':

@@ -111,6 +111,11 @@ describeHost('the wizard create pipeline on the Xen test host', (h) => {
     expect(text).toContain('xvda present');
     const nics = await deps.api.networkList(name);
     expect(nics.map((n) => n.mac)).toEqual([mac]);
+    // Its disk is now in use read-write: a second guest may not have it, and the refusal names this one.
+    const disk = `${h.guestDir}/${name}.img`;
+    const second = await previewPlan(deps, plan(BAD, type, (await wizardOptions(deps)).suggestedMac, { disks: [{ mode: 'existing', path: disk, format: 'raw', vdev: 'xvda' }] }));
+    expect(second.problems).toContainEqual({ field: 'disks[0].path', message: expect.stringMatching(new RegExp(`^Disk 1 path ${disk} is used read-write by running domain ${name} as xvda;`)) as string });
+    await expect(deps.api.assertDiskFree(disk, 'ro', BAD)).rejects.toMatchObject({ code: 'IN_USE', detail: { domain: name, running: true } });
     await remoteOk(h, ['xl', 'destroy', name], { timeoutMs: 60_000 });
     await waitForDomain(h, name, false, 60_000);
   }, 600_000);

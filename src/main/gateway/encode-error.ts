@@ -1,9 +1,7 @@
 import { XenError } from '../../xen/errors';
-import type { IpcError, IpcErrorCode } from '../../shared/ipc-errors';
+import { TOOLSTACK_ERROR_CODES, type IpcError } from '../../shared/ipc-errors';
 
-const PASS_THROUGH: ReadonlySet<string> = new Set<IpcErrorCode>([
-  'XL_NOT_FOUND', 'XL_FAILED', 'TIMEOUT', 'ABORTED', 'PERMISSION', 'PARSE', 'INVALID_ARG', 'NOT_FOUND', 'EXISTS', 'UNSUPPORTED',
-]);
+const PASS_THROUGH: ReadonlySet<string> = new Set(TOOLSTACK_ERROR_CODES);
 
 /** Encodes any thrown value as a plain coded error (Electron passes only `message` of an Error across IPC). */
 export function encodeError(e: unknown): IpcError {

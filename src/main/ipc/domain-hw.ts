@@ -106,15 +106,17 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
   };
 
   r.register('domain:attachDisk', ({ name, disk, apply }) =>
-    changing(s, `attach disk ${name}`, () =>
-      applyBoth(
+    changing(s, `attach disk ${name}`, async () => {
+      // Never hand a disk another domain writes (or any disk read-write that another domain uses) to this one.
+      await s.api.assertDiskFree(disk.target, disk.devtype === 'cdrom' ? 'ro' : disk.access, name);
+      await applyBoth(
         s,
         name,
         apply,
         () => s.api.blockAttach(name, disk),
         (cfg) => addDisk(cfg, disk),
-      ),
-    ),
+      );
+    }),
   );
 
   r.register('domain:createDisk', ({ name, disk, sizeGiB, apply }) =>
@@ -160,7 +162,12 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
     ),
   );
 
-  r.register('domain:cdInsert', ({ name, vdev, file }) => changing(s, `cd insert ${name}`, () => s.api.cdInsert(name, vdev, file)));
+  r.register('domain:cdInsert', ({ name, vdev, file }) =>
+    changing(s, `cd insert ${name}`, async () => {
+      await s.api.assertDiskFree(file, 'ro', name, 'file');
+      await s.api.cdInsert(name, vdev, file);
+    }),
+  );
   r.register('domain:cdEject', ({ name, vdev }) => changing(s, `cd eject ${name}`, () => s.api.cdEject(name, vdev)));
 
   r.register('domain:attachNic', ({ name, nic, apply }) =>

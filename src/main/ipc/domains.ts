@@ -9,11 +9,8 @@ type Action = 'start' | 'shutdown' | 'reboot' | 'destroy' | 'pause' | 'unpause';
 /** Runs one lifecycle action on one domain. */
 async function act(s: Services, action: Action, name: string): Promise<void> {
   switch (action) {
-    case 'start': {
-      const cfg = await s.api.readConfig(name);
-      await s.api.create(cfg.path);
-      return;
-    }
+    case 'start':
+      return s.api.startDomain(name);
     case 'shutdown':
       return s.api.shutdown(name);
     case 'reboot':
@@ -35,10 +32,7 @@ export function registerDomainHandlers(r: HandlerRegistry, s: Services): void {
     return list;
   });
   r.register('domain:start', ({ name, paused }) =>
-    changing(s, `start ${name}`, async () => {
-      const cfg = await s.api.readConfig(name);
-      await s.api.create(cfg.path, paused ? { paused: true } : {});
-    }),
+    changing(s, `start ${name}`, () => s.api.startDomain(name, paused ? { paused: true } : {})),
   );
   for (const action of ['shutdown', 'reboot', 'destroy', 'pause', 'unpause'] as const) {
     r.register(`domain:${action}`, ({ name }) => changing(s, `${action} ${name}`, () => act(s, action, name)));

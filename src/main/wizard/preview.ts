@@ -3,7 +3,7 @@ import { validateDomainConfig, type DomainConfig } from '../../shared/domain-con
 import { checkPlan, planLabel, type PlanProblem, type WizardPlan } from '../../shared/wizard-plan';
 import { isXenError } from '../../xen/errors';
 import { renderXlConfig } from '../../xen/config/render';
-import { gibToBytes } from '../../xen/index';
+import { clashingUser, clashMessage, gibToBytes } from '../../xen/index';
 import type { HostFileStat } from '../../xen/runner/types';
 import { dirOf, joinPath, type WizardDeps } from './deps';
 import { hasQemuImg, usedIdentities } from './options';
@@ -87,6 +87,25 @@ async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string)
   return out;
 }
 
+/**
+ * Existing disks another domain uses: the new domain gets them read-write, so any other use (running or defined)
+ * clashes; the install ISO is read-only, so only another domain writing it clashes.
+ */
+async function diskUseProblems(d: WizardDeps, plan: WizardPlan): Promise<PlanProblem[]> {
+  const wanted: { path: (string | number)[]; field: string; target: string; access: 'rw' | 'ro' }[] = plan.disks.flatMap((x, i) =>
+    x.mode === 'existing' ? [{ path: ['disks', i, 'path'], field: `disks[${i}].path`, target: x.path, access: 'rw' as const }] : [],
+  );
+  if (plan.iso !== undefined) wanted.push({ path: ['iso'], field: 'iso', target: plan.iso, access: 'ro' });
+  if (wanted.length === 0) return [];
+  const uses = await d.api.diskUses();
+  const out: PlanProblem[] = [];
+  for (const w of wanted) {
+    const clash = clashingUser(uses.get(w.target), w.access, plan.name);
+    if (clash !== null) out.push({ field: w.field, message: `${planLabel(w.path)} ${clashMessage(w.target, clash)}` });
+  }
+  return out;
+}
+
 /** Validates a plan with every rule and the host's files, and renders the exact xl.cfg text create would write. */
 export async function reviewPlan(d: WizardDeps, plan: WizardPlan): Promise<PlanReview> {
   const configPath = joinPath(d.paths.configDir, `${plan.name}.cfg`);
@@ -111,6 +130,7 @@ export async function reviewPlan(d: WizardDeps, plan: WizardPlan): Promise<PlanR
     add(v.errors.map((err) => ({ field: planFieldOf(err.field, plan), message: err.message })));
   }
   add(await hostProblems(d, plan, configPath));
+  add(await diskUseProblems(d, plan));
   if (plan.memoryMiB > info.freeMemMiB) {
     warnings.push(`Memory: ${plan.memoryMiB} MiB is more than the host's ${info.freeMemMiB} MiB free; the domain will not start until memory is freed.`);
   }

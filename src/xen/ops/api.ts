@@ -4,6 +4,7 @@ import * as configs from './configs';
 import * as del from './delete';
 import { createContext, type ResolvedOptions, type XenApiOptions } from './context';
 import * as devices from './devices';
+import * as diskUse from './disk-use';
 import * as domains from './domains';
 import * as host from './host';
 import * as images from './images';
@@ -28,6 +29,7 @@ export interface XenApi {
   dmesg: Bound<typeof host.dmesg>;
   consoleInfo: Bound<typeof host.consoleInfo>;
   create: Bound<typeof lifecycle.create>;
+  startDomain: Bound<typeof lifecycle.startDomain>;
   dryRun: Bound<typeof lifecycle.dryRun>;
   shutdown: Bound<typeof lifecycle.shutdown>;
   reboot: Bound<typeof lifecycle.reboot>;
@@ -53,6 +55,8 @@ export interface XenApi {
   networkDetach: Bound<typeof devices.networkDetach>;
   networkList: Bound<typeof devices.networkList>;
   createImage: Bound<typeof images.createImage>;
+  diskUses: Bound<typeof diskUse.diskUses>;
+  assertDiskFree: Bound<typeof diskUse.assertDiskFree>;
   readConfig: Bound<typeof configs.readConfig>;
   writeConfig: Bound<typeof configs.writeConfig>;
   setAutostart: Bound<typeof autostart.setAutostart>;
@@ -73,6 +77,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     dmesg: () => host.dmesg(ctx),
     consoleInfo: (domid) => host.consoleInfo(ctx, domid),
     create: (path, o) => lifecycle.create(ctx, path, o),
+    startDomain: (name, o) => lifecycle.startDomain(ctx, name, o),
     dryRun: (path) => lifecycle.dryRun(ctx, path),
     shutdown: (dom, o) => lifecycle.shutdown(ctx, dom, o),
     reboot: (dom, o) => lifecycle.reboot(ctx, dom, o),
@@ -98,6 +103,8 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     networkDetach: (dom, dev) => devices.networkDetach(ctx, dom, dev),
     networkList: (dom) => devices.networkList(ctx, dom),
     createImage: (path, o) => images.createImage(ctx, path, o),
+    diskUses: () => diskUse.diskUses(ctx),
+    assertDiskFree: (target, access, self, field) => diskUse.assertDiskFree(ctx, target, access, self, field),
     readConfig: (name) => configs.readConfig(ctx, name),
     writeConfig: (name, content, o) => configs.writeConfig(ctx, name, content, o),
     setAutostart: (name, on) => autostart.setAutostart(ctx, name, on),

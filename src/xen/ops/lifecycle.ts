@@ -1,5 +1,7 @@
 import { XenError } from '../errors';
+import { readConfig } from './configs';
 import type { OpsContext } from './context';
+import { assertDisksFreeToStart } from './disk-use';
 import { findRow, listRows } from './rows';
 import { checkAbsPath, checkDomainRef, checkNotDom0, type DomainRef } from './validate';
 
@@ -28,6 +30,16 @@ export async function create(ctx: OpsContext, configPath: string, o: CreateOptio
   ctx.invalidate();
   await ctx.run('domain.create', { file: path, paused: o.paused === true });
   ctx.invalidate();
+}
+
+/**
+ * Starts a defined domain from its config (`xl create [-p] NAME.cfg`), unless a running domain uses one of its disks in
+ * a way two domains may not share (IN_USE, naming the other domain): a second writer corrupts the filesystem.
+ */
+export async function startDomain(ctx: OpsContext, name: string, o: CreateOptions = {}): Promise<void> {
+  const view = await readConfig(ctx, name);
+  await assertDisksFreeToStart(ctx, name, view.config?.disks ?? []);
+  await create(ctx, view.path, o);
 }
 
 /** Checks a config file with libxl's own parser without creating anything (`xl create -n PATH`). */

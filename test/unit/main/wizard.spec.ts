@@ -210,6 +210,37 @@ describe('wizard:preview', () => {
     expect(p.problems).toContainEqual({ field: 'nics[0].mac', message: `Network interface 1 MAC address ${taken} is already used by another domain` });
     expect(p.warnings.join(' ')).toMatch(/^Memory: 1048576 MiB is more than the host's \d+ MiB free/);
   });
+
+  it('refuses an existing disk another domain uses, naming it, and lets an ISO be shared read-only', async () => {
+    const iso = '/var/lib/xen/iso/debian-12.7.0-amd64-netinst.iso';
+    const p = await previewPlan(
+      depsOver(demo),
+      pvPlan({
+        disks: [
+          { mode: 'existing', path: '/var/lib/xen/images/mail01.img', format: 'raw', vdev: 'xvda' },
+          { mode: 'existing', path: '/var/lib/xen/images/test-pvh.img', format: 'raw', vdev: 'xvdb' },
+        ],
+      }),
+    );
+    const by = Object.fromEntries(p.problems.map((x) => [x.field, x.message]));
+    expect(by['disks[0].path']).toMatch(/^Disk 1 path \/var\/lib\/xen\/images\/mail01\.img is used read-write by running domain mail01 as xvda;/);
+    expect(by['disks[1].path']).toMatch(/is used read-write by domain test-pvh \(in its config\)/);
+    expect(p.ok).toBe(false);
+    // The installer ISO win-desktop reads is fine to read here too.
+    const hvm = await previewPlan(depsOver(demo), pvPlan({ type: 'hvm', method: 'iso', iso, kernel: undefined, ramdisk: undefined, cmdline: undefined, vnc: true }));
+    expect(hvm.problems.filter((x) => x.field === 'iso')).toEqual([]);
+  });
+
+  it('creates nothing when a disk is in use: the refusal comes before any file is made', async () => {
+    const plan = pvPlan({ disks: [{ mode: 'new', path: '/var/lib/xen/images/wiz1.img', sizeGiB: 1, format: 'raw', vdev: 'xvda' }, { mode: 'existing', path: '/var/lib/xen/images/mail01.img', format: 'raw', vdev: 'xvdb' }] });
+    const err = await createFromPlan(depsOver(demo), plan).then(
+      () => null,
+      (e: unknown) => e as XenError,
+    );
+    expect(err?.detail).toMatchObject({ phase: 'validate', field: 'disks[1].path', removed: [] });
+    expect(await exists('/var/lib/xen/images/wiz1.img')).toBe(false);
+    expect(await exists('/etc/xen/wiz1.cfg')).toBe(false);
+  });
 });
 
 describe('wizard:create', () => {

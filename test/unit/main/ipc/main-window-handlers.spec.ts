@@ -127,11 +127,43 @@ describe('disks', () => {
     await expect(failCode('domain:createDisk', { name: 'web01', disk: { ...disk, vdev: 'xvdc' }, sizeGiB: 1, apply: 'config' })).resolves.toBe('EXISTS');
   });
 
-  it('removes the image it created when attaching fails', async () => {
+  it('refuses a device the config already has before creating anything', async () => {
     const disk = { target: '/var/lib/xen/images/ghost.img', format: 'raw', vdev: 'xvda', access: 'rw' } as const;
-    // xvda is taken in the config: refused before anything is created.
     await expect(failCode('domain:createDisk', { name: 'web01', disk, sizeGiB: 1, apply: 'config' })).resolves.toBe('EXISTS');
     expect(await demo.fs.stat(disk.target)).toBeNull();
+  });
+
+  it('removes the image it created when the live attach fails, and leaves the config alone', async () => {
+    const before = cfgText('web01');
+    // The running web01 already has xvda: the image is made, then the hot-plug fails.
+    const disk = { target: '/var/lib/xen/images/ghost.img', format: 'raw', vdev: 'xvda', access: 'rw' } as const;
+    const r = await call('domain:createDisk', { name: 'web01', disk, sizeGiB: 1, apply: 'live' });
+    expect(r.ok).toBe(false);
+    expect(await demo.fs.stat(disk.target)).toBeNull();
+    expect(cfgText('web01')).toBe(before);
+  });
+
+  it('refuses a disk another domain uses read-write, naming it, and changes nothing', async () => {
+    const before = cfgText('web01');
+    const running = await call('domain:attachDisk', { name: 'web01', disk: { target: '/var/lib/xen/images/mail01.img', format: 'raw', vdev: 'xvdb', access: 'rw' }, apply: 'both' });
+    expect(running).toMatchObject({ ok: false, error: { code: 'IN_USE', detail: { domain: 'mail01', field: 'disk.target', running: true } } });
+    expect(!running.ok && running.error.message).toMatch(/^\/var\/lib\/xen\/images\/mail01\.img is used read-write by running domain mail01 as xvda/);
+    // Read-only here does not help while mail01 writes it.
+    const ro = await call('domain:attachDisk', { name: 'web01', disk: { target: '/var/lib/xen/images/mail01.img', format: 'raw', vdev: 'xvdb', access: 'ro' }, apply: 'config' });
+    expect(ro).toMatchObject({ ok: false, error: { code: 'IN_USE' } });
+    // A stopped domain's disk is still its own: its config would start it on the same file.
+    const stopped = await call('domain:attachDisk', { name: 'web01', disk: { target: '/var/lib/xen/images/test-pvh.img', format: 'raw', vdev: 'xvdb', access: 'rw' }, apply: 'config' });
+    expect(stopped).toMatchObject({ ok: false, error: { code: 'IN_USE', detail: { domain: 'test-pvh', running: false } } });
+    expect(cfgText('web01')).toBe(before);
+    await expect(failCode('domain:cdInsert', { name: 'win-desktop', vdev: 'hdc', file: '/var/lib/xen/images/mail01.img' })).resolves.toBe('IN_USE');
+  });
+
+  it('lets two domains share a disk when both only read it', async () => {
+    const iso = '/var/lib/xen/iso/debian-12.7.0-amd64-netinst.iso';
+    await ok('domain:attachDisk', { name: 'web01', disk: { target: iso, format: 'raw', vdev: 'xvdd', access: 'ro', devtype: 'cdrom' }, apply: 'config' });
+    expect(cfgText('web01')).toContain(iso);
+    // But not read-write.
+    await expect(failCode('domain:attachDisk', { name: 'db01', disk: { target: iso, format: 'raw', vdev: 'xvdd', access: 'rw' }, apply: 'config' })).resolves.toBe('IN_USE');
   });
 
   it('detaches from the config only', async () => {
