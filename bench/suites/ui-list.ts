@@ -45,7 +45,9 @@ export async function run(): Promise<BenchResult[]> {
     server = await startServer(stateDir, DOMAINS);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(server.url.replace(/#.*$/, ''));
+    // The printed address carries the token in its fragment; the page keeps it and moves to #/.
+    await page.goto(server.url);
+    await page.waitForFunction(() => location.hash === '#/');
     await page.evaluate(() => (location.hash = '#/domains'));
     await page.getByTestId('domain-count').filter({ hasText: `of ${DOMAINS + 1} shown` }).waitFor({ timeout: 60_000 });
     await page.waitForTimeout(WARMUP_MS);

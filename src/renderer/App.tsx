@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Shell } from './components/Shell';
 import { useTheme } from './components/use-theme';
 import { useRoute } from './lib/route';
+import { tokenMissing } from './api/client';
 import { useAppStore, watchAppStatus } from './store/app-store';
 import { watchDomains } from './store/domains-store';
 import { HostView } from './views/HostView';
@@ -9,8 +10,26 @@ import { DomainsView } from './views/DomainsView';
 import { WizardView } from './views/wizard/WizardView';
 import { ConsoleView } from './views/console/ConsoleView';
 
+/** Browser mode opened without the printed address: nothing can be reached, so say how to get in. */
+function NoToken() {
+  return (
+    <main className="no-token" role="alert">
+      <h1>Open the address Xenith printed</h1>
+      <p>
+        This page was opened without its access token. Xenith printed an address ending in <code>#token=…</code> when it
+        started; open that one. The token stays in this tab and is never sent to any other server.
+      </p>
+    </main>
+  );
+}
+
 /** Root: starts the stores' subscriptions and picks the view for the route. */
 export function App() {
+  if (tokenMissing) return <NoToken />;
+  return <ConnectedApp />;
+}
+
+function ConnectedApp() {
   useTheme();
   const route = useRoute();
   useEffect(() => {

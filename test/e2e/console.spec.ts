@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startWebApp, type WebApp } from './support/harness';
 import { termText, waitForTermText as waitForText } from './support/terminal';
@@ -39,12 +39,12 @@ async function waitForMoreGreen(page: Page, than: number): Promise<number> {
   return (await h.jsonValue()) as number;
 }
 
-/** Calls one channel of the app over its own WebSocket from the page (the token cookie goes along). */
+/** Calls one channel of the app over its own WebSocket from the page, with the token this tab holds. */
 async function callApi(page: Page, channel: string, args: unknown): Promise<unknown> {
   return page.evaluate(
     ([c, a]) =>
       new Promise((resolve) => {
-        const w = new WebSocket(`ws://${location.host}/ws`);
+        const w = new WebSocket(`ws://${location.host}/ws`, ['xenith', `xenith-token.${sessionStorage.getItem('xenith-token') ?? ''}`]);
         w.onopen = () => w.send(JSON.stringify({ t: 'req', id: 1, channel: c, args: a }));
         w.onmessage = (ev: MessageEvent<string>) => {
           const m = JSON.parse(ev.data) as { t: string; id?: number; res?: unknown };
@@ -69,6 +69,7 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     app.page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(typeof f.payload === 'string' ? f.payload : f.payload.toString())));
   });
   const sent: string[] = [];
+  afterEach(() => app.expectNoPageErrors());
   afterAll(async () => {
     await app?.stop();
   });
@@ -208,7 +209,7 @@ describe('embedded consoles in browser mode, on the demo host', () => {
     const { page } = app;
     const other = await app.context.newPage();
     try {
-      await other.goto(`${app.origin}/#/console/mail01/text`);
+      await app.openIn(other, '/console/mail01/text');
       await other.locator('[data-testid="console-state"]', { hasText: 'Connected' }).waitFor();
       await waitForText(other, /mail01 login: $/m);
       await other.locator('.console-term').click();

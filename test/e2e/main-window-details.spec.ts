@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startWebApp, type WebApp } from './support/harness';
 
@@ -29,6 +29,7 @@ describe('domain details on the demo host', () => {
     app = await startWebApp();
     await app.page.getByTestId('domain-row-web01').waitFor();
   });
+  afterEach(() => app.expectNoPageErrors());
   afterAll(async () => {
     await app?.stop();
   });

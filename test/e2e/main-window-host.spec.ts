@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './support/harness';
 
 describe('the host view on the demo host', () => {
@@ -8,6 +8,7 @@ describe('the host view on the demo host', () => {
     await app.page.evaluate(() => (location.hash = '#/host'));
     await app.page.getByTestId('host-view').waitFor();
   });
+  afterEach(() => app.expectNoPageErrors());
   afterAll(async () => {
     await app?.stop();
   });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './support/harness';
 
 describe('the app shell in browser mode, on the demo host', () => {
@@ -6,6 +6,7 @@ describe('the app shell in browser mode, on the demo host', () => {
   beforeAll(async () => {
     app = await startWebApp();
   });
+  afterEach(() => app.expectNoPageErrors());
   afterAll(async () => {
     await app?.stop();
   });

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, posix } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { configFromXl } from '../../src/xen/config/render';
 import { parseXlConfig } from '../../src/xen/config/xl-config';
@@ -56,8 +56,10 @@ describe('the new-VM wizard on the demo host', () => {
     put('/var/lib/xen/boot/initrd-e2e.gz', 'initrd');
     put('/var/lib/xen/images/taken.img', 'someone else');
     put('/var/lib/xen/images/shared-data.img', precious);
+    put('/var/lib/xen/images/spare-data.img', precious);
     await app.page.getByTestId('title-host').filter({ hasText: 'Xen 4.17' }).waitFor();
   });
+  afterEach(() => app.expectNoPageErrors());
   afterAll(async () => {
     await app?.stop();
   });
@@ -278,7 +280,11 @@ describe('the new-VM wizard on the demo host', () => {
     await next(page, 'storage');
     await page.getByTestId('wiz-disk-add').click();
     await page.getByTestId('wiz-disk1-mode-existing').click();
+    // The guest created earlier (e2e-pv, running) writes shared-data.img: a second domain may not have it.
     await page.getByTestId('wiz-disk1-path').fill('/var/lib/xen/images/shared-data.img');
+    await refused(page, 'storage', 'disks[1].path', /^Disk 2 path \/var\/lib\/xen\/images\/shared-data\.img is used read-write by running domain e2e-pv as xvdb; two domains writing one disk corrupt it. Use it read-only on both sides, or choose another disk$/);
+    await app.shot('wizard-disk-in-use');
+    await page.getByTestId('wiz-disk1-path').fill('/var/lib/xen/images/spare-data.img');
     await next(page, 'network');
     await next(page, 'finish');
     await page.getByTestId('wiz-name').fill('e2e-oom');
@@ -294,6 +300,7 @@ describe('the new-VM wizard on the demo host', () => {
     expect(existsSync(local('/etc/xen/e2e-oom.cfg'))).toBe(false);
     expect(existsSync(local('/etc/xen/auto/e2e-oom.cfg'))).toBe(false);
     expect(existsSync(local('/var/lib/xen/images/e2e-oom.img'))).toBe(false);
+    expect(readFileSync(local('/var/lib/xen/images/spare-data.img')).equals(precious)).toBe(true);
     expect(readFileSync(local('/var/lib/xen/images/shared-data.img')).equals(precious)).toBe(true);
     // Back to the wizard keeps what was typed.
     await page.getByTestId('wiz-retry').click();

@@ -1,7 +1,7 @@
 // The app itself against the real Xen host: browser mode started with --host, driven in Debian's Chromium.
 // The list shows the real guest with a live CPU graph, pausing from the UI pauses it on Xen, and the text console
 // shows the guest's banner and heartbeat, runs a typed command and reconnects after `xl reboot`.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from '../e2e/support/harness';
 import { termText, waitForTermText as waitForTerm } from '../e2e/support/terminal';
 import { closeConnection, describeHost, destroyIfPresent, remote, remoteOk, testGuestConfig, waitForDomain } from './support';
@@ -23,6 +23,7 @@ describeHost('the Xenith UI on the real Xen host', (h) => {
       window.__xenithTestHooks = {};
     });
   }, 400_000);
+  afterEach(() => app?.expectNoPageErrors());
   afterAll(async () => {
     await app?.stop();
     await destroyIfPresent(h, NAME);

@@ -125,7 +125,7 @@ export class ConsoleSessionManager {
   async open(clientId: string, target: ConsoleTarget, size: { cols: number; rows: number }): Promise<ConsoleOpenResult> {
     const call = consoleCall(target);
     const mine = [...this.sessions.values()].filter((s) => s.clientId === clientId).length;
-    if (mine >= this.maxPerClient) throw new XenError('INVALID_ARG', `Too many consoles open (${mine})`, { field: 'name' });
+    if (mine >= this.maxPerClient) throw new XenError('LIMIT', `This window already has ${mine} consoles open; close one first`, { field: 'name', limit: this.maxPerClient });
     const domid = await this.deps.findDomid(target.name);
     if (domid === null) throw new XenError('NOT_FOUND', `${target.name} is not running, so it has no console`, { field: 'name' });
     if (this.gone.has(clientId)) throw new XenError('ABORTED', 'The window that asked for this console has gone', { field: 'name' });

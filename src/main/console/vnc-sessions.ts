@@ -35,10 +35,16 @@ export class VncSessions {
   /** Clients that left (ids are never reused): an open still in flight for one of them is undone. */
   private readonly gone = new Set<string>();
 
-  constructor(private readonly deps: VncDeps) {}
+  constructor(
+    private readonly deps: VncDeps,
+    /** Most graphical sessions one client (window or browser tab) may hold: each is a listening proxy. */
+    private readonly maxPerClient = 8,
+  ) {}
 
   /** Finds the domain's VNC server (xenstore) and starts a proxy to it. */
   async open(clientId: string, name: string): Promise<VncOpenResult> {
+    const mine = [...this.sessions.values()].filter((s) => s.clientId === clientId).length;
+    if (mine >= this.maxPerClient) throw new XenError('LIMIT', `This window already has ${mine} graphical consoles open; close one first`, { field: 'name', limit: this.maxPerClient });
     // Fails early with words a person understands; the proxy looks the port up again per connection.
     await this.address(name);
     const cfg = await this.deps.api.readConfig(name).catch(() => null);

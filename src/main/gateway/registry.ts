@@ -46,7 +46,8 @@ export class HandlerRegistry {
     }
     const handler = this.handlers.get(channel);
     if (!handler) return fail({ code: 'UNKNOWN_CHANNEL', message: `No handler for ${channel}` });
-    const parsed = contract[channel].args.safeParse(rawArgs ?? {});
+    // A call without arguments (undefined) means {}; anything else, null included, must match the schema itself.
+    const parsed = contract[channel].args.safeParse(rawArgs === undefined ? {} : rawArgs);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue ? issue.path.map(String).join('.') : '';

@@ -23,6 +23,8 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token (tests); random otherwise. */
   token?: string;
+  /** Most WebSocket clients at once (default 16); one more is told LIMIT and closed. */
+  maxClients?: number;
   warn?: (msg: string) => void;
 }
 
@@ -35,7 +37,13 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const COOKIE = 'xenith_token';
+/** The WebSocket subprotocol the UI speaks; the token rides beside it as `xenith-token.TOKEN` (page-token.ts). */
+const PROTOCOL = 'xenith';
+const TOKEN_PROTOCOL = 'xenith-token.';
+/** Largest message a client may send; ws closes the socket with 1009 (message too big) above it. */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** WebSocket close code for a client over the server's limit (4000-4999 are the application's). */
+export const CLOSE_LIMIT = 4429;
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -47,20 +55,19 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** Reads our cookie from a request. */
-function cookieToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.cookie ?? '';
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
-  }
-  return undefined;
+/** The subprotocols a handshake offers, and the token among them. */
+function offeredProtocols(req: IncomingMessage): { protocols: string[]; token: string | undefined } {
+  const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const t = protocols.find((p) => p.startsWith(TOKEN_PROTOCOL));
+  return { protocols, token: t?.slice(TOKEN_PROTOCOL.length) };
 }
 
 /**
- * Serves the renderer and the WebSocket transport of the same handler registry. Every request needs the random
- * token (first in the URL, then as an HttpOnly SameSite=Strict cookie); the WebSocket also needs our own Origin and
- * the Host header must name this server (DNS-rebinding defence).
+ * Serves the renderer and the WebSocket transport of the same handler registry. The page itself (the public app
+ * bundle) needs only the right Host header (DNS-rebinding defence). Everything that reaches Xen goes over the
+ * WebSocket, which needs the random token, sent with the handshake as a subprotocol (never a cookie, which every
+ * server on 127.0.0.1 would receive), our own Origin and Host. The printed address carries the token in its fragment,
+ * which browsers never send.
  */
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -95,24 +102,6 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return;
     }
     const url = new URL(req.url ?? '/', origin);
-    const given = url.searchParams.get('token');
-    if (given !== null) {
-      if (!sameToken(given, token)) {
-        res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: wrong token.');
-        return;
-      }
-      res.writeHead(302, {
-        'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
-        'Cache-Control': 'no-store',
-      });
-      res.end();
-      return;
-    }
-    if (!sameToken(cookieToken(req), token)) {
-      res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden: open the URL Xenith printed; it carries the access token.');
-      return;
-    }
     let rel = decodeURIComponent(url.pathname);
     if (rel === '/' || !extname(rel)) rel = '/index.html';
     const file = normalize(join(opts.staticDir, rel));
@@ -136,15 +125,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: 1024 * 1024,
+    maxPayload: MAX_MESSAGE_BYTES,
+    handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
+    const offered = offeredProtocols(req);
     const ok =
       url.pathname === '/ws' &&
       req.headers.host === hostHeader &&
       req.headers.origin === origin &&
-      sameToken(cookieToken(req) ?? url.searchParams.get('token') ?? undefined, token);
+      offered.protocols.includes(PROTOCOL) &&
+      sameToken(offered.token, token);
     if (!ok) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
@@ -163,7 +155,20 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 
   let nextClient = 0;
+  const clients = new Set<WebSocket>();
+  const maxClients = opts.maxClients ?? 16;
+  /** A refusal the client can read: always a code, never free text alone. */
+  const refuse = (ws: WebSocket, code: string, message: string): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'err', code, message }));
+  };
   function attach(ws: WebSocket): void {
+    if (clients.size >= maxClients) {
+      refuse(ws, 'LIMIT', `Xenith already serves ${maxClients} clients; close one first`);
+      ws.close(CLOSE_LIMIT, 'LIMIT');
+      return;
+    }
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
     const clientId = `ws-${++nextClient}-${randomBytes(4).toString('hex')}`;
     const remove = opts.hub.addClient(clientId, (event, payload) => {
       if (ws.readyState !== ws.OPEN) return;
@@ -171,17 +176,17 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       if (frame) ws.send(frame, { binary: true });
       else ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
     });
-    ws.on('message', (raw) => {
+    ws.on('message', (raw, isBinary) => {
+      if (isBinary) return refuse(ws, 'INVALID_ARG', 'Requests are JSON text');
       let msg: unknown;
       try {
         msg = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.concat(raw as Buffer[]).toString('utf8'));
       } catch {
-        ws.send(JSON.stringify({ t: 'err', message: 'broken JSON' }));
-        return;
+        return refuse(ws, 'INVALID_ARG', 'Broken JSON');
       }
-      if (typeof msg !== 'object' || msg === null) return;
+      if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return refuse(ws, 'INVALID_ARG', 'A request is a JSON object');
       const { t, id, channel, args } = msg as { t?: unknown; id?: unknown; channel?: unknown; args?: unknown };
-      if (t !== 'req' || typeof id !== 'number' || !Number.isSafeInteger(id)) return;
+      if (t !== 'req' || typeof id !== 'number' || !Number.isSafeInteger(id)) return refuse(ws, 'INVALID_ARG', 'A request needs t:"req" and an integer id');
       const answer = (res: unknown): void => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'res', id, res }));
       };
@@ -202,7 +207,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   hostHeader = `${hostForUrl}:${port}`;
   origin = `http://${hostHeader}`;
   return {
-    url: `${origin}/?token=${token}`,
+    url: `${origin}/#token=${token}`,
     origin,
     port,
     token,

@@ -1,6 +1,7 @@
 import { bridgeTransport, buildXenApi, type XenApi, type XenBridge } from '../../shared/api';
 import { createWsTransport } from './ws-transport';
 import { createWorkerTransport, type PageTransport } from './worker-transport';
+import { takePageToken } from './page-token';
 
 declare global {
   interface Window {
@@ -16,13 +17,19 @@ export const inElectron = typeof window !== 'undefined' && window.xen !== undefi
  * Browser mode: the WebSocket runs in a worker, so a busy page (xterm parsing a console flood) does not hold up
  * reading it; where a worker cannot be started the socket runs on the page itself.
  */
-function browserTransport(): PageTransport {
+function browserTransport(token: string): PageTransport {
   try {
-    return createWorkerTransport(new Worker(new URL('./transport.worker.ts', import.meta.url), { type: 'module', name: 'xenith-transport' }));
+    return createWorkerTransport(new Worker(new URL('./transport.worker.ts', import.meta.url), { type: 'module', name: 'xenith-transport' }), token);
   } catch {
-    return createWsTransport();
+    return createWsTransport(token);
   }
 }
 
+/** Browser mode's access token (null in Electron, or when the page was opened without the printed address). */
+const pageToken = inElectron ? null : takePageToken();
+
+/** True in browser mode when the page has no token: it cannot reach Xenith and says how to fix that. */
+export const tokenMissing = !inElectron && pageToken === null;
+
 /** The one API object of the renderer, over Electron IPC or the browser-mode WebSocket. */
-export const xen: XenApi = buildXenApi(window.xen ? bridgeTransport(window.xen) : browserTransport());
+export const xen: XenApi = buildXenApi(window.xen ? bridgeTransport(window.xen) : browserTransport(pageToken ?? ''));

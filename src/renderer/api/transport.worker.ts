@@ -14,12 +14,17 @@ interface WorkerScope {
  * JSON is parsed here. The page sees the same requests, answers and events, in the same order.
  */
 const scope = self as unknown as WorkerScope;
-const transport = createWsTransport();
+let transport: ReturnType<typeof createWsTransport> | null = null;
 const subscribed = new Set<EventChannel>();
 
-transport.onConnection((up) => scope.postMessage({ k: 'conn', up }));
 scope.onmessage = ({ data: msg }) => {
-  if (msg.k === 'req') {
+  if (msg.k === 'init') {
+    if (transport !== null) return;
+    transport = createWsTransport(msg.token);
+    transport.onConnection((up) => scope.postMessage({ k: 'conn', up }));
+  } else if (transport === null) {
+    // The page sends init first; nothing else can come before it.
+  } else if (msg.k === 'req') {
     void transport.invoke(msg.channel, msg.args).then((res) => scope.postMessage({ k: 'res', id: msg.id, res }));
   } else if (msg.k === 'sub' && !subscribed.has(msg.e)) {
     subscribed.add(msg.e);

@@ -2,7 +2,7 @@ import type { Channel, EventChannel } from '../../shared/contract';
 import type { IpcResponse } from '../../shared/ipc-errors';
 
 /** What the page asks of the transport worker. */
-export type ToWorker = { k: 'req'; id: number; channel: Channel; args: unknown } | { k: 'sub'; e: EventChannel };
+export type ToWorker = { k: 'init'; token: string } | { k: 'req'; id: number; channel: Channel; args: unknown } | { k: 'sub'; e: EventChannel };
 
 /** What the transport worker tells the page, in the order the WebSocket delivered it. */
 export type FromWorker = { k: 'res'; id: number; res: IpcResponse<unknown> } | { k: 'evt'; e: EventChannel; p: unknown } | { k: 'conn'; up: boolean };

@@ -15,7 +15,9 @@ export type PageTransport = Transport & { onConnection(cb: (up: boolean) => void
  * The page's side of the transport worker: requests go to the worker by id, answers and events come back. The worker
  * subscribes to an event the first time the page does; the page fans it out to its own listeners.
  */
-export function createWorkerTransport(worker: WorkerPort): PageTransport {
+export function createWorkerTransport(worker: WorkerPort, token: string): PageTransport {
+  // The worker opens its WebSocket once it has the token; everything after this queues in order behind it.
+  worker.postMessage({ k: 'init', token });
   let nextId = 1;
   const pending = new Map<number, (r: IpcResponse<unknown>) => void>();
   const listeners = createListeners((e) => worker.postMessage({ k: 'sub', e }));

@@ -3,14 +3,16 @@ import type { Channel, EventChannel } from '../../shared/contract';
 import type { IpcResponse } from '../../shared/ipc-errors';
 import { decodeConsoleData } from '../../shared/console-frame';
 import { createListeners } from './listeners';
+import { tokenProtocols } from './page-token';
 
 type Pending = { resolve: (r: IpcResponse<unknown>) => void };
 
 /**
- * Browser mode: the same contract over one WebSocket to the page's own origin (the token cookie travels with it).
- * Reconnects with backoff; requests made while disconnected wait for the connection.
+ * Browser mode: the same contract over one WebSocket to the page's own origin; the access token goes with the
+ * handshake as a subprotocol (page-token.ts). Reconnects with backoff; requests made while disconnected wait for the
+ * connection.
  */
-export function createWsTransport(url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): Transport & {
+export function createWsTransport(token: string, url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): Transport & {
   onConnection(cb: (up: boolean) => void): () => void;
 } {
   let ws: WebSocket | null = null;
@@ -22,7 +24,7 @@ export function createWsTransport(url = `${location.protocol === 'https:' ? 'wss
   const listeners = createListeners();
 
   function connect(): void {
-    ws = new WebSocket(url);
+    ws = new WebSocket(url, tokenProtocols(token));
     ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       open = true;

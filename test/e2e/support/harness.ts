@@ -32,6 +32,10 @@ export interface WebApp {
   page: Page;
   /** Screenshot into test-results/NAME.png. */
   shot(name: string, page?: Page): Promise<string>;
+  /** Opens `route` (e.g. "/console/web01/text") in `p`, a new tab of this context: the token goes in its fragment. */
+  openIn(p: Page, route: string): Promise<void>;
+  /** Fails the calling test when any page of this context threw since the last call (and forgets them). */
+  expectNoPageErrors(): void;
   stop(): Promise<void>;
 }
 
@@ -60,9 +64,10 @@ export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
     viewport: o.viewport ?? { width: 1360, height: 860 },
     colorScheme: o.colorScheme ?? 'light',
   });
-  const page = await context.newPage();
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  // Every page of the context, including tabs a test opens later.
+  context.on('page', (p) => p.on('pageerror', (e) => errors.push(`${p.url()}: ${String(e)}`)));
+  const page = await context.newPage();
   await page.goto(url);
   mkdirSync('test-results', { recursive: true });
   return {
@@ -78,6 +83,15 @@ export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
       const path = join('test-results', `${name}.png`);
       await p.screenshot({ path });
       return path;
+    },
+    async openIn(p, route) {
+      await p.goto(`${new URL(url).origin}/#token=${token}`);
+      await p.waitForFunction(() => location.hash === '#/');
+      await p.goto(`${new URL(url).origin}/#${route}`);
+    },
+    expectNoPageErrors() {
+      const seen = errors.splice(0);
+      if (seen.length > 0) throw new Error(`page errors:\n${seen.join('\n')}`);
     },
     async stop() {
       await browser.close().catch(() => undefined);

@@ -14,7 +14,7 @@ export async function startWebServerProcess(args: readonly string[], env: Record
     const timer = setTimeout(() => reject(new Error(`web server did not print its URL in ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
     const onData = (d: Buffer) => {
       output += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(output);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(output);
       if (m?.[1]) {
         clearTimeout(timer);
         resolve(m[1]);

@@ -389,7 +389,7 @@ describe('ConsoleSessionManager', () => {
     const r = rig({ maxSessionsPerClient: 2 });
     const { id } = await r.m.open('c1', { name: 'a' }, size);
     await r.m.open('c1', { name: 'b' }, size);
-    await expect(r.m.open('c1', { name: 'c' }, size)).rejects.toThrow(/Too many consoles/);
+    await expect(r.m.open('c1', { name: 'c' }, size)).rejects.toMatchObject({ code: 'LIMIT', message: expect.stringMatching(/already has 2 consoles open/) as string });
     r.ptys[0]!.emit('last words');
     r.ptys[0]!.exit(0);
     expect(r.received('c1', id)).toBe('last words');

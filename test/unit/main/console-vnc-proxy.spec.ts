@@ -167,3 +167,26 @@ describe('VNC connection helpers', () => {
     expect(vncPasswordOf({ name: 'a', vfb: ['vnc=1'] } as never)).toBeNull();
   });
 });
+
+describe('graphical sessions per client', () => {
+  it('refuses one more than the limit with LIMIT, per client, and lets a closed one be opened again', async () => {
+    const { VncSessions } = await import('../../../src/main/console/vnc-sessions');
+    const api = {
+      listDomainsCheap: async () => [{ name: 'w', domid: 3 }],
+      consoleInfo: async () => ({ tty: null, vncPort: 5900, vncListen: '127.0.0.1' }),
+      readConfig: async () => Promise.reject(new Error('no config')),
+    } as unknown as ConstructorParameters<typeof VncSessions>[0]['api'];
+    const v = new VncSessions({ api, choice: { kind: 'demo', reason: 'test' } as never, allowedOrigins: () => new Set(['app://xenith']) }, 2);
+    try {
+      const a = await v.open('c1', 'w');
+      await v.open('c1', 'w');
+      await expect(v.open('c1', 'w')).rejects.toMatchObject({ code: 'LIMIT', detail: { limit: 2 } });
+      // Another client has its own allowance.
+      await v.open('c2', 'w');
+      await v.close('c1', a.id);
+      await expect(v.open('c1', 'w')).resolves.toMatchObject({ url: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\//) as string });
+    } finally {
+      await v.closeAll();
+    }
+  });
+});

@@ -22,9 +22,12 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
-function wsOpen(url: string, headers: Record<string, string>): Promise<WebSocket> {
+/** The subprotocols the page offers: "xenith" and the token beside it. */
+const AUTH = ['xenith', 'xenith-token.secret-token-123'];
+
+function wsOpen(url: string, headers: Record<string, string>, protocols: string[] = AUTH): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, protocols, { headers });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
@@ -48,43 +51,40 @@ describe('browser-mode server', () => {
     await server.close();
   });
 
-  it('listens on 127.0.0.1 at a free port and prints a URL with the token', () => {
-    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=secret-token-123$/);
+  it('listens on 127.0.0.1 at a free port and prints a URL with the token in its fragment (never sent to a server)', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=secret-token-123$/);
     expect(server.port).toBeGreaterThan(0);
     expect(warn).not.toHaveBeenCalled();
   });
 
-  it('refuses a page request without the token, or with a wrong one', async () => {
-    expect((await get(`${server.origin}/`)).status).toBe(403);
-    expect((await get(`${server.origin}/?token=wrong`)).status).toBe(403);
-    expect((await get(`${server.origin}/`, { Cookie: 'xenith_token=wrong' })).status).toBe(403);
-  });
-
-  it('trades the token for an HttpOnly SameSite=Strict cookie, then serves the page with a CSP', async () => {
-    const first = await get(server.url);
-    expect(first.status).toBe(302);
-    expect(String(first.headers['set-cookie'])).toMatch(/xenith_token=secret-token-123; HttpOnly; SameSite=Strict/);
-    const page = await get(`${server.origin}/`, { Cookie: 'xenith_token=secret-token-123' });
+  it('serves the public page with a CSP and sets no cookie: the token never travels in a cookie', async () => {
+    const page = await get(`${server.origin}/`);
     expect(page.status).toBe(200);
+    expect(page.headers['set-cookie']).toBeUndefined();
     expect(page.body).toContain('<title>Xenith</title>');
     expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
   });
 
   it('refuses a request naming another Host (DNS rebinding)', async () => {
-    const res = await get(`${server.origin}/`, { Cookie: 'xenith_token=secret-token-123', Host: `evil.example:${server.port}` });
+    const res = await get(`${server.origin}/`, { Host: `evil.example:${server.port}` });
     expect(res.status).toBe(421);
   });
 
   it('refuses a WebSocket without the token or from a foreign Origin; no handler runs', async () => {
     const wsUrl = `ws://127.0.0.1:${server.port}/ws`;
-    await expect(wsOpen(wsUrl, { Origin: server.origin })).rejects.toThrow(/403/);
-    await expect(wsOpen(wsUrl, { Origin: 'http://evil.example', Cookie: 'xenith_token=secret-token-123' })).rejects.toThrow(/403/);
-    await expect(wsOpen(wsUrl, { Cookie: 'xenith_token=secret-token-123' })).rejects.toThrow(/403/);
+    await expect(wsOpen(wsUrl, { Origin: server.origin }, [])).rejects.toThrow(/403/);
+    await expect(wsOpen(wsUrl, { Origin: server.origin }, ['xenith'])).rejects.toThrow(/403/);
+    await expect(wsOpen(wsUrl, { Origin: server.origin }, ['xenith', 'xenith-token.wrong'])).rejects.toThrow(/403/);
+    await expect(wsOpen(wsUrl, { Origin: server.origin }, ['xenith-token.secret-token-123'])).rejects.toThrow(/403/);
+    // A cookie is not a way in, not even the right token in one.
+    await expect(wsOpen(wsUrl, { Origin: server.origin, Cookie: 'xenith_token=secret-token-123' }, [])).rejects.toThrow(/403/);
+    await expect(wsOpen(wsUrl, { Origin: 'http://evil.example' })).rejects.toThrow(/403/);
+    await expect(wsOpen(wsUrl, {})).rejects.toThrow(/403/);
     expect(handler).not.toHaveBeenCalled();
   });
 
   it('carries the contract over an accepted WebSocket, with the same coded errors', async () => {
-    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin, Cookie: 'xenith_token=secret-token-123' });
+    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin });
     const answers: unknown[] = [];
     ws.on('message', (m: Buffer) => answers.push(JSON.parse(m.toString())));
     ws.send(JSON.stringify({ t: 'req', id: 1, channel: 'app:status', args: {} }));
@@ -96,7 +96,7 @@ describe('browser-mode server', () => {
     const codeOf = (id: number) => (answers as { id?: number; res?: { error?: { code?: string } } }[]).find((a) => a.id === id)?.res?.error?.code;
     expect(codeOf(2)).toBe('UNKNOWN_CHANNEL');
     expect(codeOf(3)).toBe('INVALID_ARG');
-    expect(answers).toContainEqual({ t: 'err', message: 'broken JSON' });
+    expect(answers).toContainEqual({ t: 'err', code: 'INVALID_ARG', message: 'Broken JSON' });
     expect(handler).toHaveBeenCalledTimes(1);
     hub.emit('domains:changed', { reason: 'test' });
     await vi.waitFor(() => expect(answers).toContainEqual({ t: 'evt', e: 'domains:changed', p: { reason: 'test' } }));
@@ -104,7 +104,7 @@ describe('browser-mode server', () => {
   });
 
   it('answers hostile message shapes with coded errors and keeps serving (a channel object with toString stopped it)', async () => {
-    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin, Cookie: 'xenith_token=secret-token-123' });
+    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin });
     const answers: { id?: number; res?: { ok: boolean; error?: { code?: string } } }[] = [];
     ws.on('message', (m: Buffer) => answers.push(JSON.parse(m.toString()) as never));
     for (const [id, channel] of [[11, { toString: 1 }], [12, { toString: 'x', valueOf: 2 }], [13, ['app:status']], [14, null], [15, 7], [16, '__proto__'], [17, 'toString']] as const) {
@@ -120,7 +120,7 @@ describe('browser-mode server', () => {
   });
 
   it('sends console output as binary frames and every other event as JSON text', async () => {
-    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin, Cookie: 'xenith_token=secret-token-123' });
+    const ws = await wsOpen(`ws://127.0.0.1:${server.port}/ws`, { Origin: server.origin });
     const frames: { binary: boolean; data: Buffer }[] = [];
     ws.on('message', (m: Buffer, binary: boolean) => frames.push({ binary, data: m }));
     // One answered request: the connection is registered with the hub.
@@ -140,6 +140,37 @@ describe('browser-mode server', () => {
     expect(frames[3]!.binary).toBe(false);
     expect(JSON.parse(frames[3]!.data.toString())).toEqual({ t: 'evt', e: 'console:data', p: { id: 'ééé', data: 'x' } });
     ws.close();
+  });
+});
+
+describe('browser-mode limits', () => {
+  it('refuses a client over the limit with a code, and a message over 1 MiB by closing with 1009', async () => {
+    const s = await startWebServer({ registry: new HandlerRegistry(), hub: new EventHub(), staticDir: tmpdir(), token: 'secret-token-123', maxClients: 2 });
+    try {
+      const url = `ws://127.0.0.1:${s.port}/ws`;
+      const a = await wsOpen(url, { Origin: s.origin });
+      const b = await wsOpen(url, { Origin: s.origin });
+      const c = new WebSocket(url, AUTH, { headers: { Origin: s.origin } });
+      const said: unknown[] = [];
+      c.on('message', (m: Buffer) => said.push(JSON.parse(m.toString())));
+      const closed = await new Promise<number>((resolve) => c.once('close', (code) => resolve(code)));
+      expect(closed).toBe(4429);
+      expect(said).toEqual([{ t: 'err', code: 'LIMIT', message: 'Xenith already serves 2 clients; close one first' }]);
+      // One leaves: the next is let in.
+      a.close();
+      await new Promise((r) => a.once('close', r));
+      await vi.waitFor(async () => {
+        const d = await wsOpen(url, { Origin: s.origin });
+        d.close();
+      });
+      const big = await new Promise<number>((resolve) => {
+        b.once('close', (code) => resolve(code));
+        b.send('x'.repeat(1024 * 1024 + 1));
+      });
+      expect(big).toBe(1009);
+    } finally {
+      await s.close();
+    }
   });
 });
 

@@ -16,10 +16,12 @@ function fakeWorker() {
 describe('createWorkerTransport (the page side of the browser-mode transport worker)', () => {
   it('sends each request with its own id and resolves it with the answer for that id, whatever the order', async () => {
     const w = fakeWorker();
-    const t = createWorkerTransport(w.port);
+    const t = createWorkerTransport(w.port, 'tok12345');
     const a = t.invoke('host:info', {});
     const b = t.invoke('domains:list', { includeDom0: true });
     expect(w.posted).toEqual([
+      // The token goes first, so the worker opens its socket before any request.
+      { k: 'init', token: 'tok12345' },
       { k: 'req', id: 1, channel: 'host:info', args: {} },
       { k: 'req', id: 2, channel: 'domains:list', args: { includeDom0: true } },
     ]);
@@ -31,11 +33,11 @@ describe('createWorkerTransport (the page side of the browser-mode transport wor
 
   it('asks the worker for an event once, fans it out to every listener, and stops calling one that unsubscribed', () => {
     const w = fakeWorker();
-    const t = createWorkerTransport(w.port);
+    const t = createWorkerTransport(w.port, 'tok12345');
     const got: string[] = [];
     const off1 = t.subscribe('console:data', (p) => got.push(`1:${(p as { data: string }).data}`));
     t.subscribe('console:data', (p) => got.push(`2:${(p as { data: string }).data}`));
-    expect(w.posted).toEqual([{ k: 'sub', e: 'console:data' }]);
+    expect(w.posted).toEqual([{ k: 'init', token: 'tok12345' }, { k: 'sub', e: 'console:data' }]);
     w.reply({ k: 'evt', e: 'console:data', p: { id: 'x', data: 'hello' } });
     off1();
     w.reply({ k: 'evt', e: 'console:data', p: { id: 'x', data: 'again' } });
@@ -46,7 +48,7 @@ describe('createWorkerTransport (the page side of the browser-mode transport wor
 
   it('reports the connection going down and up', () => {
     const w = fakeWorker();
-    const t = createWorkerTransport(w.port);
+    const t = createWorkerTransport(w.port, 'tok12345');
     const states: boolean[] = [];
     const off = t.onConnection((up) => states.push(up));
     w.reply({ k: 'conn', up: true });
@@ -54,5 +56,26 @@ describe('createWorkerTransport (the page side of the browser-mode transport wor
     off();
     w.reply({ k: 'conn', up: true });
     expect(states).toEqual([true, false]);
+  });
+});
+
+describe('takePageToken (browser mode keeps its token out of cookies and requests)', () => {
+  it('takes the token from the fragment once, removes it from the address, and finds it again after a reload', async () => {
+    const { takePageToken, tokenProtocols } = await import('../../../../src/renderer/api/page-token');
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    const replaced: string[] = [];
+    const g = globalThis as unknown as { history?: { replaceState(a: unknown, b: string, url: string): void } };
+    const saved = g.history;
+    g.history = { replaceState: (_a, _b, url) => void replaced.push(url) };
+    try {
+      expect(takePageToken({ hash: '#token=abcDEF_123-x', pathname: '/', search: '' }, storage)).toBe('abcDEF_123-x');
+      expect(replaced).toEqual(['/#/']);
+      expect(takePageToken({ hash: '#/domains', pathname: '/', search: '' }, storage)).toBe('abcDEF_123-x');
+      expect(takePageToken({ hash: '#token=a"b', pathname: '/', search: '' }, { getItem: () => null, setItem: () => undefined })).toBeNull();
+    } finally {
+      g.history = saved;
+    }
+    expect(tokenProtocols('abc')).toEqual(['xenith', 'xenith-token.abc']);
   });
 });
