@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bridgeProblem, domainNameProblem, plainNameProblem, rulePredicate } from './rules';
 import { isValidVdev, letterIndex, type DiskSpec } from './disk-spec';
 import { isUnicastMac, normaliseMac, type VifSpec } from './vif-spec';
 import { absPathProblem, findControlChar } from './validate-helpers';
@@ -118,21 +119,15 @@ const int = (min: number, max: number, unit = '') =>
     .min(min, min === 1 && unit === ' MiB' ? 'must be more than 0 MiB' : `must be at least ${min}${unit}`)
     .max(max, `must be at most ${max}${unit}`);
 
-const DOMAIN_NAME_RE = /^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,63}$/;
-const domainName = z
-  .string({ error: 'must be text' })
-  .min(1, 'is empty')
-  .max(64, 'is longer than 64 characters')
-  .regex(DOMAIN_NAME_RE, 'may only use letters, digits, "_", "." and "-", and may not start with "-"')
-  .refine((n) => !/^[0-9]+$/.test(n), 'may not be all digits (xl would read it as a domain id)')
-  .refine((n) => !/^\.+$/.test(n), 'may not be only dots')
-  .refine((n) => n !== 'Domain-0', 'may not be "Domain-0", the name of the host domain');
+/** A domain's name in its config: the one name rule (rules.ts), and not the host domain's. */
+const domainName = rulePredicate(domainNameProblem).refine((n) => n !== 'Domain-0', 'may not be "Domain-0", the name of the host domain');
 
-const ifName = z.string({ error: 'must be text' }).regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be 1-15 letters, digits, "_", "." or "-"');
+/** A bridge or interface name (the one rule). */
+const ifName = rulePredicate(bridgeProblem);
 
 /** A hotplug script: a bare name looked up in Xen's script directory, or an absolute path. */
 const scriptRef = z.string({ error: 'must be text' }).superRefine((s, ctx) => {
-  if (/^[A-Za-z0-9_.+-]{1,64}$/.test(s) && !s.startsWith('.')) return;
+  if (plainNameProblem(s) === null) return;
   const problem = absPathProblem(s);
   if (problem !== null) ctx.addIssue({ code: 'custom', message: `must be a script name or an absolute path (it ${problem})` });
 });

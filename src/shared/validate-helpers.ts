@@ -43,6 +43,7 @@ export function absPathProblem(p: string): string | null {
   if (ctl !== undefined) return `contains ${describeControlChar(ctl)}`;
   if (!p.startsWith('/')) return 'must be an absolute path (starting with "/")';
   if (p.split('/').some((seg) => seg === '..' || seg === '.')) return 'may not contain "." or ".." segments';
+  if (p.includes('//') || (p.length > 1 && p.endsWith('/'))) return 'must be written plainly (no "//" and no "/" at the end)';
   if (!SAFE_PATH_RE.test(p)) {
     return 'may only contain letters, digits and . _ + - / @ : % ~ (no spaces, quotes, commas or shell characters)';
   }

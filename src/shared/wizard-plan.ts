@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bridgeProblem, domainNameProblem, rulePredicate, vdevProblem } from './rules';
 import { absPathProblem, findControlChar, describeControlChar } from './validate-helpers';
 import { isUnicastMac, normaliseMac } from './vif-spec';
 
@@ -27,23 +28,17 @@ const cmdlineSchema = z
     else if (/["'\\]/.test(s)) ctx.addIssue({ code: 'custom', message: 'may not contain quotes or backslashes' });
   });
 
-const nameSchema = z
-  .string({ error: 'must be text' })
-  .min(1, 'is empty')
-  .max(64, 'is longer than 64 characters')
-  .regex(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/, 'may only use letters, digits, "_", "." and "-", and may not start with "-"')
-  .refine((n) => !/^[0-9]+$/.test(n), 'may not be all digits (xl would read it as a domain id)')
-  .refine((n) => !/^\.+$/.test(n), 'may not be only dots')
-  .refine((n) => n !== 'Domain-0', 'may not be "Domain-0", the name of the host domain');
+/** A new domain's name: the one name rule, and not the host domain's. */
+const nameSchema = rulePredicate(domainNameProblem).refine((n) => n !== 'Domain-0', 'may not be "Domain-0", the name of the host domain');
 
-const vdevSchema = z.string({ error: 'must be text' }).regex(/^(xvd|hd|sd)[a-z]{1,2}[0-9]{0,2}$/, 'must look like xvda, hdc or sdb');
+const vdevSchema = rulePredicate(vdevProblem);
 
 const macSchema = z
   .string({ error: 'must be text' })
   .refine((m) => normaliseMac(m) !== null, 'must be six hex pairs like 00:16:3e:12:34:56')
   .refine((m) => normaliseMac(m) === null || isUnicastMac(m), 'must be a unicast address (first byte even, not all zeros)');
 
-const bridgeSchema = z.string({ error: 'must be text' }).regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be 1-15 letters, digits, "_", "." or "-"');
+const bridgeSchema = rulePredicate(bridgeProblem);
 
 const int = (min: number, max: number, unit: string) =>
   z

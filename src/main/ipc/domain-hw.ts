@@ -173,6 +173,7 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
   r.register('domain:attachNic', ({ name, nic, apply }) =>
     changing(s, `attach nic ${name}`, async () => {
       // One MAC for both halves, so the live interface and the config's agree.
+      if (nic.bridge !== undefined) await s.api.assertBridgeExists(nic.bridge, 'nic.bridge');
       const vif: VifSpec = { mac: (nic.mac ?? randomXenMac()).toLowerCase(), ...(nic.bridge ? { bridge: nic.bridge } : {}), ...(nic.model ? { model: nic.model } : {}) };
       await applyBoth(
         s,

@@ -138,6 +138,14 @@ export async function reviewPlan(d: WizardDeps, plan: WizardPlan): Promise<PlanR
     warnings.push(`vCPUs: ${plan.vcpus} of the host's ${info.nrCpus} CPUs; busy guests will compete for them.`);
   }
   if (plan.nics.length === 0) warnings.push('Network: the domain has no network interface.');
+  // A bridge the host does not have fails in xl's hotplug script, after the domain was built: refuse it here.
+  if (info.bridges.length > 0) {
+    plan.nics.forEach((n, i) => {
+      if (n.bridge !== undefined && !info.bridges.includes(n.bridge)) {
+        add([{ field: `nics[${i}].bridge`, message: `${planLabel(['nics', i, 'bridge'])} ${n.bridge} is not a bridge on this host (it has ${info.bridges.join(', ')})` }]);
+      }
+    });
+  }
   const ok = problems.length === 0 && config !== null;
   return { ok, configPath, text, problems, warnings, config: ok ? config : null };
 }

@@ -1,5 +1,6 @@
 import { lstat, open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { plainNameProblem } from '../../shared/rules';
 import { parseVifSpec } from '../../shared/vif-spec';
 import { SpecSyntaxError } from '../../shared/validate-helpers';
 import { checkConfigForRoot, diskFileUse, type CheckedConfig, type ConfigFileUse } from '../config/config-policy';
@@ -201,7 +202,7 @@ async function checkXl(args: readonly string[], g: BrokerGuards): Promise<readon
       for (const spec of rest.slice(1)) {
         try {
           const v = parseVifSpec(spec);
-          if (v.script !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.script)) refuse('A vif script must be a name from /etc/xen/scripts', { rule: 'script-name' });
+          if (v.script !== undefined && plainNameProblem(v.script) !== null) refuse('A vif script must be a name from /etc/xen/scripts', { rule: 'script-name' });
         } catch (e) {
           specError(e);
         }

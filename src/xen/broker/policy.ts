@@ -1,4 +1,5 @@
 import { lstat, readFile } from 'node:fs/promises';
+import { plainNameProblem } from '../../shared/rules';
 import * as path from 'node:path';
 import { XenError } from '../errors';
 import { acceptImageDirs } from './paths';
@@ -73,7 +74,7 @@ export function parseBrokerPolicy(text: string): BrokerPolicy {
 }
 
 function checkName(value: string, line: number): string {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(value)) throw bad(line, `${JSON.stringify(value)} is not a program name or an absolute path`);
+  if (plainNameProblem(value) !== null) throw bad(line, `${JSON.stringify(value)} is not a program name or an absolute path`);
   return value;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatDiskSpec, parseDiskSpec } from '../../shared/disk-spec';
+import { plainNameProblem } from '../../shared/rules';
 import { absPathSchema, domainNameSchema, macSchema, vdevSchema } from '../../shared/schemas';
 import { formatVifSpec, parseVifSpec } from '../../shared/vif-spec';
 import type { TimeoutTable } from '../command';
@@ -54,7 +55,7 @@ const diskSpecArg = z.string().max(4096).superRefine((s, ctx) => {
 const vifSpecArg = z.string().max(4096).superRefine((s, ctx) => {
   try {
     const v = parseVifSpec(s);
-    if (v.script !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(v.script)) ctx.addIssue({ code: 'custom', message: 'A vif script must be a name from /etc/xen/scripts' });
+    if (v.script !== undefined && plainNameProblem(v.script) !== null) ctx.addIssue({ code: 'custom', message: 'A vif script must be a name from /etc/xen/scripts' });
     else if (formatVifSpec(v) !== s) ctx.addIssue({ code: 'custom', message: 'The network specification is not in canonical form' });
   } catch (e) {
     ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : 'Not a network specification' });

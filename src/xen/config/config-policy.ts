@@ -1,4 +1,5 @@
 import type { XlValue } from '../../shared/domain-config';
+import { plainNameProblem } from '../../shared/rules';
 import { parseDiskSpec, type DiskSpec } from '../../shared/disk-spec';
 import { parseVifSpec } from '../../shared/vif-spec';
 import { SpecSyntaxError } from '../../shared/validate-helpers';
@@ -72,7 +73,6 @@ const SERIAL_OK = /^(pty|vc|null|none)$/;
 /** pygrub's own options that only choose what to boot; --output* would make root write a file. */
 const BOOTLOADER_ARG_OK = /^(-q|--quiet|--(entry|kernel|ramdisk|args)=[^\n]*)$/;
 /** A hotplug script named the way xl looks it up in /etc/xen/scripts: a plain file name. */
-const SCRIPT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const KEYMAP = /^[a-z]{2,3}(-[a-z]{2,3})?$/;
 
 class Refusals {
@@ -177,7 +177,7 @@ function diskSpecUse(field: string, spec: XlValue, r: Refusals): ConfigFileUse |
   } catch (e) {
     return (r.add(field, 'disk-spec', e instanceof SpecSyntaxError ? e.message : String(e)), null);
   }
-  if (d.script !== undefined && !SCRIPT_NAME.test(d.script)) return (r.add(field, 'script-name', 'script must be a plain name from /etc/xen/scripts'), null);
+  if (d.script !== undefined && plainNameProblem(d.script) !== null) return (r.add(field, 'script-name', 'script must be a plain name from /etc/xen/scripts'), null);
   if (d.activeDisk !== undefined || d.hiddenDisk !== undefined) return (r.add(field, 'disk-colo', 'COLO disk files are not allowed'), null);
   const use = diskUse(field, d);
   if (use !== null && (!use.path.startsWith('/') || use.path.split('/').includes('..'))) {
@@ -207,7 +207,7 @@ function checkVifs(values: Record<string, XlValue>, r: Refusals): void {
     if (typeof spec !== 'string') return r.add(field, 'vif-spec', 'must be a vif specification string');
     try {
       const v = parseVifSpec(spec);
-      if (v.script !== undefined && !SCRIPT_NAME.test(v.script)) r.add(field, 'script-name', 'script must be a plain name from /etc/xen/scripts');
+      if (v.script !== undefined && plainNameProblem(v.script) !== null) r.add(field, 'script-name', 'script must be a plain name from /etc/xen/scripts');
     } catch (e) {
       r.add(field, 'vif-spec', e instanceof SpecSyntaxError ? e.message : String(e));
     }

@@ -28,6 +28,7 @@ export interface XenApi {
   uptime: Bound<typeof host.uptime>;
   dmesg: Bound<typeof host.dmesg>;
   consoleInfo: Bound<typeof host.consoleInfo>;
+  assertBridgeExists: Bound<typeof host.assertBridgeExists>;
   create: Bound<typeof lifecycle.create>;
   startDomain: Bound<typeof lifecycle.startDomain>;
   dryRun: Bound<typeof lifecycle.dryRun>;
@@ -76,6 +77,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     uptime: (dom) => host.uptime(ctx, dom),
     dmesg: () => host.dmesg(ctx),
     consoleInfo: (domid) => host.consoleInfo(ctx, domid),
+    assertBridgeExists: (bridge, field) => host.assertBridgeExists(ctx, bridge, field),
     create: (path, o) => lifecycle.create(ctx, path, o),
     startDomain: (name, o) => lifecycle.startDomain(ctx, name, o),
     dryRun: (path) => lifecycle.dryRun(ctx, path),

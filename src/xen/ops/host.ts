@@ -1,5 +1,5 @@
 import type { HostInfo } from '../../shared/dto';
-import { isXenError } from '../errors';
+import { isXenError, XenError } from '../errors';
 import { consoleTtyFrom, parseXenstoreLs, vncFrom } from '../parse/xenstore';
 import { parseXlDmesg } from '../parse/xl-dmesg';
 import { guestTypesFromVirtCaps, parseXlInfo } from '../parse/xl-info';
@@ -18,14 +18,30 @@ export function bridgesFromIpLink(text: string): string[] {
   return out;
 }
 
-/** The host's bridges; an empty list when `ip` is missing or refuses (the wizard then asks for a name). */
-async function bridges(ctx: OpsContext): Promise<string[]> {
+/** The host's bridges; null when `ip` is missing or refuses, so nobody can tell which exist. */
+export async function bridgesOrUnknown(ctx: OpsContext): Promise<string[] | null> {
   try {
     const { stdout } = await ctx.run('host.bridges', {});
     return bridgesFromIpLink(stdout);
   } catch (e) {
-    if (isXenError(e, 'XL_FAILED') || isXenError(e, 'XL_NOT_FOUND') || isXenError(e, 'UNSUPPORTED')) return [];
+    if (isXenError(e, 'XL_FAILED') || isXenError(e, 'XL_NOT_FOUND') || isXenError(e, 'UNSUPPORTED')) return null;
     throw e;
+  }
+}
+
+/** The host's bridges; an empty list when they cannot be read (the wizard then asks for a name). */
+async function bridges(ctx: OpsContext): Promise<string[]> {
+  return (await bridgesOrUnknown(ctx)) ?? [];
+}
+
+/**
+ * Refuses a bridge the host does not have (xl would fail in the hotplug script, after the domain was half-changed),
+ * naming the field and the bridges there are. When the bridges cannot be read, nothing is refused: xl decides.
+ */
+export async function assertBridgeExists(ctx: OpsContext, bridge: string, field = 'nic.bridge'): Promise<void> {
+  const known = await bridgesOrUnknown(ctx);
+  if (known !== null && !known.includes(bridge)) {
+    throw new XenError('INVALID_ARG', `${field}: the host has no bridge "${bridge}" (it has ${known.length > 0 ? known.join(', ') : 'none'})`, { field, bridge, bridges: known });
   }
 }
 

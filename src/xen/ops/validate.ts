@@ -1,11 +1,10 @@
+import { absPathProblem, domainNameProblem, macProblem, passes, vdevProblem } from '../../shared/rules';
 import { XenError } from '../errors';
 
 /** A domain as the caller names it: its Xen name or its numeric domid. */
 export type DomainRef = string | number;
 
-// Xen itself accepts almost any bytes in a name; we accept the subset that is safe on a command line, in a file
-// name and in xenstore, and refuse a leading '-' so a name can never be read by xl as an option.
-const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+// The rules themselves live once, in src/shared/rules.ts; these checks turn a refusal into INVALID_ARG naming the field.
 // DOMID_FIRST_RESERVED is 0x7FF0; anything at or above it is not a real domain.
 const MAX_DOMID = 0x7fef;
 
@@ -15,14 +14,14 @@ function invalid(field: string, message: string, value: unknown): XenError {
 
 /** True for a name this app will hand to xl: letters, digits, `_ . -`, not starting with `-` or `.`, ≤ 64 chars. */
 export function isValidDomainName(name: string): boolean {
-  return NAME_RE.test(name) && !/^\d+$/.test(name);
+  return domainNameProblem(name) === null;
 }
 
 /** Checks a domain name (never a bare number, which xl would read as a domid). */
 export function checkDomainName(value: unknown, field = 'name'): string {
-  if (typeof value !== 'string' || !isValidDomainName(value)) {
-    throw invalid(field, 'must be 1-64 letters, digits, "_", "." or "-", not starting with "-" or "." and not all digits', value);
-  }
+  if (typeof value !== 'string') throw invalid(field, 'must be text', value);
+  const p = domainNameProblem(value);
+  if (p !== null) throw invalid(field, p, value);
   return value;
 }
 
@@ -30,7 +29,7 @@ export function checkDomainName(value: unknown, field = 'name'): string {
 export function checkDomainRef(value: unknown, field = 'domain'): string {
   if (typeof value === 'number') return String(checkDomid(value, field));
   if (typeof value === 'string' && /^\d{1,5}$/.test(value)) return String(checkDomid(Number(value), field));
-  if (typeof value === 'string' && isValidDomainName(value)) return value;
+  if (passes(domainNameProblem, value)) return value;
   throw invalid(field, 'must be a domain name or a numeric domid', value);
 }
 
@@ -52,28 +51,22 @@ export function checkInt(value: unknown, field: string, min: number, max: number
 
 /** Checks an absolute, normalised host path (no `..`, no `.`, no `//`, no control characters). */
 export function checkAbsPath(value: unknown, field = 'path'): string {
-  if (typeof value !== 'string' || value.length < 2 || value.length > 4096 || !value.startsWith('/')) {
-    throw invalid(field, 'must be an absolute path', value);
-  }
-  // Control characters and a few shell/xl specials: paths reach config files and xl's own option parser.
-  if (/[\u0000-\u001f\u007f,=;'"`$\\]/.test(value)) throw invalid(field, 'contains characters not allowed in a path', value);
-  const parts = value.slice(1).split('/');
-  if (parts.some((p, i) => p === '..' || p === '.' || (p === '' && i !== parts.length - 1)) || value.endsWith('/')) {
-    throw invalid(field, 'must be normalised (no ".", "..", "//" or trailing "/")', value);
-  }
+  if (typeof value !== 'string') throw invalid(field, 'must be an absolute path', value);
+  const p = absPathProblem(value);
+  if (p !== null || value === '/') throw invalid(field, p ?? 'must name a file, not "/"', value);
   return value;
 }
 
 /** Checks a virtual device name (xvda, hdc, sdb1) or its numeric id (51712). */
 export function checkVdev(value: unknown, field = 'vdev'): string {
   if (typeof value === 'number') return String(checkInt(value, field, 0, 2 ** 28));
-  if (typeof value === 'string' && (/^(xvd|hd|sd)[a-z]{1,3}\d{0,2}$/.test(value) || /^\d{1,9}$/.test(value))) return value;
+  if (passes(vdevProblem, value) || (typeof value === 'string' && /^\d{1,9}$/.test(value))) return value;
   throw invalid(field, 'must be a virtual device like xvdb or hdc, or its numeric id', value);
 }
 
 /** Checks a MAC address written as six colon-separated hex pairs. */
 export function checkMac(value: unknown, field = 'mac'): string {
-  if (typeof value !== 'string' || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(value)) {
+  if (!passes(macProblem, value)) {
     throw invalid(field, 'must be a MAC address like 00:16:3e:12:34:56', value);
   }
   return value.toLowerCase();

@@ -1,4 +1,5 @@
 import { parseError, parseIntField, quoteLine, tokenize, rowsUnderHeader } from './lines';
+import { isValidMac } from '../../shared/vif-spec';
 
 /** One interface from `xl network-list DOM`. */
 export interface XlNetworkRow {
@@ -20,7 +21,6 @@ export interface XlNetworkRow {
 
 const WHAT = 'xl network-list';
 const HEADER = ['Idx', 'BE', 'Mac', 'Addr.', 'handle', 'state', 'evt-ch', 'tx-/rx-ring-ref', 'BE-path'] as const;
-const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 /** Parses `xl network-list DOM...`; a header alone (no interfaces, as for dom0) gives []. */
 export function parseXlNetworkList(text: string): XlNetworkRow[] {
@@ -28,7 +28,7 @@ export function parseXlNetworkList(text: string): XlNetworkRow[] {
     const t = tokenize(line).map((x) => x.text);
     if (t.length !== 8) throw parseError(WHAT, n, `expected 8 columns, got ${quoteLine(line)}`);
     const [idx = '', be = '', mac = '', handle = '', state = '', evtch = '', rings = '', path = ''] = t;
-    if (!MAC_RE.test(mac)) throw parseError(WHAT, n, `Mac Addr. is not a MAC address: ${quoteLine(mac)}`);
+    if (!isValidMac(mac)) throw parseError(WHAT, n, `Mac Addr. is not a MAC address: ${quoteLine(mac)}`);
     const slash = rings.indexOf('/');
     if (slash < 0) throw parseError(WHAT, n, `tx-/rx-ring-ref is not "tx/rx": ${quoteLine(rings)}`);
     const devid = parseIntField(WHAT, n, 'Idx', idx);

@@ -231,6 +231,12 @@ describe('wizard:preview', () => {
     expect(hvm.problems.filter((x) => x.field === 'iso')).toEqual([]);
   });
 
+  it('refuses a bridge the host does not have', async () => {
+    const p = await previewPlan(depsOver(demo), pvPlan({ nics: [{ bridge: 'xenbr0', mac: '00:16:3e:71:72:73' }, { bridge: 'br-nope', mac: '00:16:3e:71:72:74' }] }));
+    expect(p.problems).toContainEqual({ field: 'nics[1].bridge', message: 'Network interface 2 bridge br-nope is not a bridge on this host (it has xenbr0, xenbr1)' });
+    expect(p.problems.some((x) => x.field === 'nics[0].bridge')).toBe(false);
+  });
+
   it('creates nothing when a disk is in use: the refusal comes before any file is made', async () => {
     const plan = pvPlan({ disks: [{ mode: 'new', path: '/var/lib/xen/images/wiz1.img', sizeGiB: 1, format: 'raw', vdev: 'xvda' }, { mode: 'existing', path: '/var/lib/xen/images/mail01.img', format: 'raw', vdev: 'xvdb' }] });
     const err = await createFromPlan(depsOver(demo), plan).then(

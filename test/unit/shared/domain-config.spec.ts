@@ -92,10 +92,11 @@ describe('validateDomainConfig: name', () => {
     ["it's", /Name may only use/],
     ['$(reboot)', /Name may only use/],
     ['../../etc/passwd', /Name may only use/],
-    ['new\nline', /Name may only use/],
+    ['new\nline', /Name may not contain a newline/],
     ['12345', /Name may not be all digits/],
     ['Domain-0', /Name may not be "Domain-0"/],
-    ['..', /Name may not be only dots/],
+    ['..', /Name may only use letters, digits, "_", "\." and "-", and may not start with "-" or "\."/],
+    ['.hidden', /may not start with "-" or "\."/],
   ])('refuses %j', (name, message) => {
     expectProblem(pv({ name }), 'name', message);
   });

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { macProblem } from '../../../shared/rules';
 import type { ApplyMode } from '../../../shared/schemas';
 import { xen } from '../../api/client';
 import { APPLY_WORDS, ApplyChoice, defaultApply } from '../../components/ApplyChoice';
@@ -12,7 +13,6 @@ import { stats, useStatsTick } from '../../store/stats-store';
 import { detachApply, isRunning, placeWords, type TabProps } from './tab-props';
 
 type Model = '' | 'e1000' | 'rtl8139' | 'virtio-net';
-const MAC_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
 
 /** Network interfaces: MAC, bridge, model, vif name and traffic; attach and detach, now and/or in the config. */
 export function NetworkTab({ name, summary, data }: TabProps) {
@@ -31,7 +31,7 @@ export function NetworkTab({ name, summary, data }: TabProps) {
   useEffect(() => {
     if (bridges[0] && !bridges.includes(bridge)) setBridge(bridges[0]);
   }, [bridges.join(',')]); // bridges arrive with host:info
-  const macOk = mac === '' || MAC_RE.test(mac);
+  const macOk = mac === '' || macProblem(mac) === null;
   const bridgeOk = /^[A-Za-z0-9_.-]{1,15}$/.test(bridge);
   return (
     <div className="tab-body">

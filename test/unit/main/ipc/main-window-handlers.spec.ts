@@ -176,6 +176,14 @@ describe('disks', () => {
 });
 
 describe('network interfaces', () => {
+  it('refuses a bridge the host does not have, naming the field and the bridges it has, and changes nothing', async () => {
+    const before = cfgText('web01');
+    const r = await call('domain:attachNic', { name: 'web01', nic: { bridge: 'nosuchbr' }, apply: 'both' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_ARG', detail: { field: 'nic.bridge' } } });
+    expect(!r.ok && r.error.message).toBe('nic.bridge: the host has no bridge "nosuchbr" (it has xenbr0, xenbr1)');
+    expect(cfgText('web01')).toBe(before);
+  });
+
   it('uses one MAC for the live interface and the config, and detaches both', async () => {
     await ok('domain:attachNic', { name: 'web01', nic: { bridge: 'xenbr1' }, apply: 'both' });
     const d = await ok('domain:details', { name: 'web01' });
