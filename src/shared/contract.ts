@@ -22,6 +22,7 @@ import {
   diskArgSchema,
   domainNameSchema,
   domainRefSchema,
+  macSchema,
   mibSchema,
   nicArgSchema,
   sessionIdSchema,
@@ -115,7 +116,7 @@ export const contract = {
   'domain:cdInsert': ch<void>()(domainRefSchema.extend({ vdev: vdevSchema, file: absPathSchema }).strict(), XL),
   'domain:cdEject': ch<void>()(domainRefSchema.extend({ vdev: vdevSchema }).strict(), XL),
   'domain:attachNic': ch<void>()(domainRefSchema.extend({ nic: nicArgSchema, apply: applySchema }).strict(), XL),
-  'domain:detachNic': ch<void>()(domainRefSchema.extend({ mac: z.string().regex(/^[0-9a-fA-F:]{17}$/), apply: applySchema }).strict(), XL),
+  'domain:detachNic': ch<void>()(domainRefSchema.extend({ mac: macSchema, apply: applySchema }).strict(), XL),
   /** The domain's xl.cfg: path, text and the parsed model. */
   'domain:configGet': ch<DomainConfigView>()(domainRefSchema, XL),
   /** Checks config text without saving: syntax and every field. */

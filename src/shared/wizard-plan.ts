@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bridgeProblem, domainNameProblem, rulePredicate, vdevProblem } from './rules';
+import { bridgeProblem, domainNameProblem, macProblem, rulePredicate, vdevProblem } from './rules';
 import { absPathProblem, findControlChar, describeControlChar } from './validate-helpers';
 import { isUnicastMac, normaliseMac } from './vif-spec';
 
@@ -35,8 +35,11 @@ const vdevSchema = rulePredicate(vdevProblem);
 
 const macSchema = z
   .string({ error: 'must be text' })
-  .refine((m) => normaliseMac(m) !== null, 'must be six hex pairs like 00:16:3e:12:34:56')
-  .refine((m) => normaliseMac(m) === null || isUnicastMac(m), 'must be a unicast address (first byte even, not all zeros)');
+  .superRefine((m, ctx) => {
+    const p = macProblem(m);
+    if (p !== null) ctx.addIssue({ code: 'custom', message: p });
+    else if (!isUnicastMac(m)) ctx.addIssue({ code: 'custom', message: 'must be a unicast address (first byte even, not all zeros)' });
+  });
 
 const bridgeSchema = rulePredicate(bridgeProblem);
 
