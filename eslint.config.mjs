@@ -52,6 +52,20 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['src/main/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/renderer/**', '**/preload/**'], message: 'src/main never imports the renderer or the preload.' },
+            { group: ['**/xen/*', '**/xen/**', '!**/xen/index'], message: 'src/main reaches src/xen only through src/xen/index.ts, its public face.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/preload/**'],
     rules: layer(['node:*', ...nodeBuiltins, '**/main/**', '**/xen/**', '**/renderer/**'], 'The preload imports only electron and src/shared.'),
   },

@@ -8,8 +8,8 @@ export { XenError, isXenError, type XenErrorCode, type XenErrorDetail } from './
 // Reaching a toolstack.
 export type { Runner, Executor, HostFs, HostFileStat, StreamHandle, PtyHandle, RunOptions, RunResult, XenProgram } from './runner/types';
 export { createLocalRunner, type LocalRunnerOptions } from './runner/local';
-export { createSshRunner, type SshRunnerOptions } from './runner/ssh';
-export { createBrokerRunner, type BrokerRunnerOptions } from './runner/broker-client';
+export { createSshRunner, sshBaseArgs, type SshRunnerOptions } from './runner/ssh';
+export { brokerLaunchCommand, createBrokerRunner, type BrokerLaunchFacts, type BrokerRunnerOptions } from './runner/broker-client';
 export { createDemoRunner, type DemoRunner, type DemoRunnerOptions, type SimControl } from './sim/index';
 export { DEFAULT_TIMEOUTS, type TimeoutTable } from './command';
 export { COMMANDS, type CommandArgs, type CommandName } from './commands/table';

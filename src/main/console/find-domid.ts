@@ -1,4 +1,4 @@
-import type { XenApi } from '../../xen/ops/api';
+import type { XenApi } from '../../xen/index';
 
 /** States in which `xl console` can attach (a paused domain still has its console). */
 const ATTACHABLE = new Set(['running', 'blocked', 'paused']);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { XenError } from '../../xen/errors';
-import type { PtyHandle } from '../../xen/runner/types';
+import { XenError } from '../../xen/index';
+import type { PtyHandle } from '../../xen/index';
 import type { ConsoleOpenResult, ConsoleStatusEvent } from '../../shared/contract-types';
 import { consoleCall, type ConsoleCall, type ConsoleTarget } from './console-args';
 

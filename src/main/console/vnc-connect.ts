@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { Duplex } from 'node:stream';
-import { XenError } from '../../xen/errors';
-import { sshBaseArgs } from '../../xen/runner/ssh';
+import { XenError } from '../../xen/index';
+import { sshBaseArgs } from '../../xen/index';
 import type { ToolstackChoice } from '../core/options';
 
 /** Where a domain's VNC server listens, as xenstore tells it (relative to dom0). */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { createXenApi } from '../../xen/ops/api';
-import { createStatsService } from '../../xen/stats/stats-service';
+import { createXenApi } from '../../xen/index';
+import { createStatsService } from '../../xen/index';
 import type { StatsBatch, ToolstackStatus } from '../../shared/dto';
 import { EventHub } from '../gateway/events';
 import { HandlerRegistry } from '../gateway/registry';

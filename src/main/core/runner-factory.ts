@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Runner } from '../../xen/runner/types';
-import { createLocalRunner } from '../../xen/runner/local';
-import { createSshRunner } from '../../xen/runner/ssh';
-import { brokerLaunchCommand, createBrokerRunner } from '../../xen/runner/broker-client';
-import { createDemoRunner } from '../../xen/sim/index';
+import type { Runner } from '../../xen/index';
+import { createLocalRunner } from '../../xen/index';
+import { createSshRunner } from '../../xen/index';
+import { brokerLaunchCommand, createBrokerRunner } from '../../xen/index';
+import { createDemoRunner } from '../../xen/index';
 import type { AppOptions, ToolstackChoice } from './options';
 
 /** The root-owned launcher the polkit action names (installed by the .deb). */

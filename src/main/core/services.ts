@@ -1,6 +1,6 @@
-import type { Runner } from '../../xen/runner/types';
-import type { XenApi } from '../../xen/ops/api';
-import type { StatsService } from '../../xen/stats/stats-service';
+import type { Runner } from '../../xen/index';
+import type { XenApi } from '../../xen/index';
+import type { StatsService } from '../../xen/index';
 import type { ToolstackStatus } from '../../shared/dto';
 import type { EventHub } from '../gateway/events';
 import type { ToolstackChoice } from './options';

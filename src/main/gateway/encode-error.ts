@@ -1,4 +1,4 @@
-import { XenError } from '../../xen/errors';
+import { XenError } from '../../xen/index';
 import { TOOLSTACK_ERROR_CODES, type IpcError } from '../../shared/ipc-errors';
 
 const PASS_THROUGH: ReadonlySet<string> = new Set(TOOLSTACK_ERROR_CODES);

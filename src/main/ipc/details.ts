@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { DirListing, DiskInfo, DomainDetails, NicInfo, VcpuInfo } from '../../shared/contract-types';
 import type { DomainConfig } from '../../shared/domain-config';
 import type { DomainSummary } from '../../shared/dto';
-import { isXenError, XenError } from '../../xen/errors';
+import { isXenError, XenError } from '../../xen/index';
 import type { HandlerRegistry } from '../gateway/registry';
 import type { Services } from '../core/services';
 

@@ -1,9 +1,9 @@
 import type { ConfigCheck } from '../../shared/contract-types';
 import { validateDomainConfig } from '../../shared/domain-config';
 import { unifiedDiff } from '../../shared/unified-diff';
-import { parseXlConfig } from '../../xen/config/xl-config';
-import { configFromXl } from '../../xen/config/render';
-import { isXenError } from '../../xen/errors';
+import { parseXlConfig } from '../../xen/index';
+import { configFromXl } from '../../xen/index';
+import { isXenError } from '../../xen/index';
 import type { HandlerRegistry } from '../gateway/registry';
 import type { Services } from '../core/services';
 import { changing } from './track';

@@ -1,7 +1,7 @@
 import type { DomainConfig, DiskSpec, VifSpec } from '../../shared/domain-config';
 import type { ApplyMode } from '../../shared/schemas';
 import { randomXenMac } from '../../shared/vif-spec';
-import { XenError } from '../../xen/errors';
+import { XenError } from '../../xen/index';
 import { gibToBytes } from '../../xen/index';
 import type { HandlerRegistry } from '../gateway/registry';
 import type { Services } from '../core/services';

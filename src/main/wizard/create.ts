@@ -1,6 +1,6 @@
 import type { WizardResult } from '../../shared/contract-types';
 import { plannedPhases, type WizardPhase, type WizardPlan } from '../../shared/wizard-plan';
-import { isXenError, XenError } from '../../xen/errors';
+import { isXenError, XenError } from '../../xen/index';
 import { joinPath, type WizardDeps } from './deps';
 import { imageBytes, reviewPlan } from './preview';
 

@@ -1,5 +1,5 @@
-import type { XenApi } from '../../xen/ops/api';
-import type { Runner } from '../../xen/runner/types';
+import type { XenApi } from '../../xen/index';
+import type { Runner } from '../../xen/index';
 
 /** What the wizard's main side works with; plain toolstack objects, so the host suite can drive it over ssh. */
 export interface WizardDeps {

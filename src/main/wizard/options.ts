@@ -1,9 +1,9 @@
 import type { WizardOptions } from '../../shared/contract-types';
 import type { DomainType } from '../../shared/dto';
 import { normaliseMac, parseVifSpec, randomXenMac } from '../../shared/vif-spec';
-import { isXenError } from '../../xen/errors';
-import { parseXlConfig } from '../../xen/config/xl-config';
-import { parseXlListLong, summariseLongEntry } from '../../xen/parse/xl-list-long';
+import { isXenError } from '../../xen/index';
+import { parseXlConfig } from '../../xen/index';
+import { parseXlListLong, summariseLongEntry } from '../../xen/index';
 import { joinPath, type WizardDeps } from './deps';
 import { OS_PRESETS } from './presets';
 

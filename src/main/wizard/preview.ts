@@ -1,10 +1,10 @@
 import type { WizardPreview } from '../../shared/contract-types';
 import { validateDomainConfig, type DomainConfig } from '../../shared/domain-config';
 import { checkPlan, planLabel, type PlanProblem, type WizardPlan } from '../../shared/wizard-plan';
-import { isXenError } from '../../xen/errors';
-import { renderXlConfig } from '../../xen/config/render';
+import { isXenError } from '../../xen/index';
+import { renderXlConfig } from '../../xen/index';
 import { clashingUser, clashMessage, gibToBytes } from '../../xen/index';
-import type { HostFileStat } from '../../xen/runner/types';
+import type { HostFileStat } from '../../xen/index';
 import { dirOf, joinPath, type WizardDeps } from './deps';
 import { hasQemuImg, usedIdentities } from './options';
 import { planFieldOf, planToConfig } from './plan-config';

@@ -162,6 +162,13 @@ afterAll(async () => {
   await close();
 });
 
+describe('the IPC surface', () => {
+  it('has a handler for every contract channel, and a contract channel for every handler', () => {
+    expect(registry.missing()).toEqual([]);
+    expect(registry.extra()).toEqual([]);
+  });
+});
+
 describe('the IPC surface under attack', () => {
   it('refuses every hostile name, path, device, MAC, bridge, size and config text, naming the field; nothing reaches a program', async () => {
     const before = snapshot();
