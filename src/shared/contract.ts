@@ -51,6 +51,12 @@ function ch<R>() {
 const none = z.object({}).strict();
 const XL: readonly IpcErrorCode[] = ['XL_FAILED', 'XL_NOT_FOUND', 'TIMEOUT', 'PERMISSION', 'PARSE', 'NOT_FOUND'];
 
+/** What domains:changed says: which domains a change touched (null: any may have), and what it was, for logs. */
+export interface DomainsChanged {
+  reason: string;
+  names: string[] | null;
+}
+
 /** Request channels. */
 export const contract = {
   /** Which toolstack the app is connected to, and its health. */
@@ -151,7 +157,7 @@ export const contract = {
 /** Events main pushes to the renderer. */
 export interface EventMap {
   /** Something about the set of domains changed: refetch the list. */
-  'domains:changed': { reason: string };
+  'domains:changed': DomainsChanged;
   /** One stats tick for every running domain. */
   'stats:sample': StatsBatch;
   'console:data': { id: string; data: string };

@@ -85,7 +85,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
         hub.emit('stats:sample', batch);
         const key = domainSetKey(batch);
         if (key !== lastKey) {
-          if (lastKey !== '') hub.emit('domains:changed', { reason: 'running domains changed' });
+          if (lastKey !== '') hub.emit('domains:changed', { reason: 'running domains changed', names: null });
           lastKey = key;
         }
         reportHealth(true, 'ok');
@@ -96,15 +96,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
       lastKey = '';
     }
   };
-  const origAdd = hub.addClient.bind(hub);
-  hub.addClient = (id, sink) => {
-    const remove = origAdd(id, sink);
-    ensureStats();
-    return () => {
-      remove();
-      ensureStats();
-    };
-  };
+  hub.onClientCount(ensureStats);
 
   const services: Services = {
     runner,
@@ -116,7 +108,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     dataDir: env.dataDir,
     status,
     reportHealth,
-    notifyChanged: (reason) => hub.emit('domains:changed', { reason }),
+    notifyChanged: (change) => hub.emit('domains:changed', change),
     clientOrigins: new Set(env.clientOrigins ?? []),
     detachConsole: env.detachConsole,
     onClose: (fn) => closers.push(fn),

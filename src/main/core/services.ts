@@ -2,6 +2,7 @@ import type { Runner } from '../../xen/index';
 import type { XenApi } from '../../xen/index';
 import type { StatsService } from '../../xen/index';
 import type { ToolstackStatus } from '../../shared/dto';
+import type { DomainsChanged } from '../../shared/contract';
 import type { EventHub } from '../gateway/events';
 import type { ToolstackChoice } from './options';
 
@@ -25,7 +26,7 @@ export interface Services {
   /** Marks the toolstack healthy or not after a call; pushes app:status when it changes. */
   reportHealth(ok: boolean, message: string): void;
   /** Tells every client to refetch the domain list. */
-  notifyChanged(reason: string): void;
+  notifyChanged(change: DomainsChanged): void;
   /**
    * Origins our own UI is served from: app://xenith in Electron, the browser-mode server's origin once it listens.
    * The VNC proxy accepts WebSocket connections only from these.

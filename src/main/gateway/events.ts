@@ -10,13 +10,22 @@ export class EventHub {
   /** Adds a client; returns its removal. */
   addClient(clientId: string, sink: EventSink): () => void {
     this.clients.set(clientId, sink);
+    for (const l of this.countListeners) l(this.clients.size);
     return () => {
-      this.clients.delete(clientId);
+      if (!this.clients.delete(clientId)) return;
       for (const l of this.leaveListeners) l(clientId);
+      for (const l of this.countListeners) l(this.clients.size);
     };
   }
 
   private readonly leaveListeners = new Set<(clientId: string) => void>();
+  private readonly countListeners = new Set<(count: number) => void>();
+
+  /** Called with the number of clients whenever one comes or goes (the stats stream runs while any is connected). */
+  onClientCount(cb: (count: number) => void): () => void {
+    this.countListeners.add(cb);
+    return () => this.countListeners.delete(cb);
+  }
 
   /** Called when a client goes away (its console sessions are closed). */
   onClientLeft(cb: (clientId: string) => void): () => void {

@@ -49,7 +49,7 @@ export function registerDomainConfigHandlers(r: HandlerRegistry, s: Services): v
     return checkConfigText(name, text, saved, path);
   });
   r.register('domain:configSave', ({ name, text, expectedText }) =>
-    changing(s, `config ${name}`, async () => {
+    changing(s, 'config', [name], async () => {
       await s.api.writeConfig(name, text, { expectedText });
     }),
   );

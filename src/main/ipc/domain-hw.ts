@@ -56,7 +56,7 @@ function sameMac(a: string | undefined, b: string): boolean {
 /** domain:setMemory/setVcpus/pinVcpu/setSched and the disk and NIC channels: live through xl, config through the model. */
 export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void {
   r.register('domain:setMemory', ({ name, targetMiB, maxMiB, apply }) =>
-    changing(s, `memory ${name}`, async () => {
+    changing(s, 'memory', [name], async () => {
       if (targetMiB === undefined && maxMiB === undefined) throw new XenError('INVALID_ARG', 'Give a target, a maximum or both', { field: 'targetMiB' });
       if (targetMiB !== undefined && maxMiB !== undefined && targetMiB > maxMiB) {
         throw new XenError('INVALID_ARG', `The target (${targetMiB} MiB) is above the maximum (${maxMiB} MiB)`, { field: 'targetMiB' });
@@ -83,7 +83,7 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
   );
 
   r.register('domain:setVcpus', ({ name, vcpus, maxVcpus, apply }) =>
-    changing(s, `vcpus ${name}`, () =>
+    changing(s, 'vcpus', [name], () =>
       applyBoth(
         s,
         name,
@@ -94,10 +94,10 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
     ),
   );
 
-  r.register('domain:pinVcpu', ({ name, vcpu, cpus }) => changing(s, `pin ${name}`, () => s.api.vcpuPin(name, vcpu, cpus)));
+  r.register('domain:pinVcpu', ({ name, vcpu, cpus }) => changing(s, 'pin', [name], () => s.api.vcpuPin(name, vcpu, cpus)));
 
   r.register('domain:setSched', ({ name, weight, cap }) =>
-    changing(s, `sched ${name}`, () => s.api.schedCredit2Set(name, { ...(weight !== undefined ? { weight } : {}), ...(cap !== undefined ? { cap } : {}) })),
+    changing(s, 'sched', [name], () => s.api.schedCredit2Set(name, { ...(weight !== undefined ? { weight } : {}), ...(cap !== undefined ? { cap } : {}) })),
   );
 
   const addDisk = (cfg: DomainConfig, disk: DiskSpec): DomainConfig => {
@@ -106,7 +106,7 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
   };
 
   r.register('domain:attachDisk', ({ name, disk, apply }) =>
-    changing(s, `attach disk ${name}`, async () => {
+    changing(s, 'attach disk', [name], async () => {
       // Never hand a disk another domain writes (or any disk read-write that another domain uses) to this one.
       await s.api.assertDiskFree(disk.target, disk.devtype === 'cdrom' ? 'ro' : disk.access, name);
       await applyBoth(
@@ -120,7 +120,7 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
   );
 
   r.register('domain:createDisk', ({ name, disk, sizeGiB, apply }) =>
-    changing(s, `create disk ${name}`, async () => {
+    changing(s, 'create disk', [name], async () => {
       if (disk.format !== 'raw' && disk.format !== 'qcow2') {
         throw new XenError('INVALID_ARG', `Xenith creates raw or qcow2 images, not ${disk.format}`, { field: 'disk.format' });
       }
@@ -148,7 +148,7 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
   );
 
   r.register('domain:detachDisk', ({ name, vdev, apply }) =>
-    changing(s, `detach disk ${name}`, () =>
+    changing(s, 'detach disk', [name], () =>
       applyBoth(
         s,
         name,
@@ -163,15 +163,15 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
   );
 
   r.register('domain:cdInsert', ({ name, vdev, file }) =>
-    changing(s, `cd insert ${name}`, async () => {
+    changing(s, 'cd insert', [name], async () => {
       await s.api.assertDiskFree(file, 'ro', name, 'file');
       await s.api.cdInsert(name, vdev, file);
     }),
   );
-  r.register('domain:cdEject', ({ name, vdev }) => changing(s, `cd eject ${name}`, () => s.api.cdEject(name, vdev)));
+  r.register('domain:cdEject', ({ name, vdev }) => changing(s, 'cd eject', [name], () => s.api.cdEject(name, vdev)));
 
   r.register('domain:attachNic', ({ name, nic, apply }) =>
-    changing(s, `attach nic ${name}`, async () => {
+    changing(s, 'attach nic', [name], async () => {
       // One MAC for both halves, so the live interface and the config's agree.
       if (nic.bridge !== undefined) await s.api.assertBridgeExists(nic.bridge, 'nic.bridge');
       const vif: VifSpec = { mac: (nic.mac ?? randomXenMac()).toLowerCase(), ...(nic.bridge ? { bridge: nic.bridge } : {}), ...(nic.model ? { model: nic.model } : {}) };
@@ -189,7 +189,7 @@ export function registerDomainHwHandlers(r: HandlerRegistry, s: Services): void 
   );
 
   r.register('domain:detachNic', ({ name, mac, apply }) =>
-    changing(s, `detach nic ${name}`, () =>
+    changing(s, 'detach nic', [name], () =>
       applyBoth(
         s,
         name,

@@ -32,10 +32,10 @@ export function registerDomainHandlers(r: HandlerRegistry, s: Services): void {
     return list;
   });
   r.register('domain:start', ({ name, paused }) =>
-    changing(s, `start ${name}`, () => s.api.startDomain(name, paused ? { paused: true } : {})),
+    changing(s, 'start', [name], () => s.api.startDomain(name, paused ? { paused: true } : {})),
   );
   for (const action of ['shutdown', 'reboot', 'destroy', 'pause', 'unpause'] as const) {
-    r.register(`domain:${action}`, ({ name }) => changing(s, `${action} ${name}`, () => act(s, action, name)));
+    r.register(`domain:${action}`, ({ name }) => changing(s, action, [name], () => act(s, action, name)));
   }
   r.register('domains:bulk', async ({ action, names }) => {
     // Sequential on purpose: xl serialises on a host-wide lock anyway, and each domain gets its own answer.
@@ -48,13 +48,13 @@ export function registerDomainHandlers(r: HandlerRegistry, s: Services): void {
         const err = encodeError(e);
         results.push({ name, ok: false, error: { code: err.code, message: err.message, ...(err.detail ? { detail: err.detail } : {}) } });
       }
-      s.notifyChanged(`${action} ${name}`);
+      s.notifyChanged({ reason: `${action} ${name}`, names: [name] });
     }
     return results;
   });
-  r.register('domain:save', ({ name, file }) => changing(s, `save ${name}`, () => s.api.save(name, file)));
-  r.register('domain:restore', ({ file }) => changing(s, 'restore', () => s.api.restore(file)));
-  r.register('domain:rename', ({ name, newName }) => changing(s, `rename ${name}`, async () => void (await s.api.rename(name, newName))));
-  r.register('domain:delete', ({ name, disks }) => changing(s, `delete ${name}`, () => s.api.deleteDomain(name, { disks })));
-  r.register('domain:autostart', ({ name, enabled }) => changing(s, `autostart ${name}`, () => s.api.setAutostart(name, enabled)));
+  r.register('domain:save', ({ name, file }) => changing(s, 'save', [name], () => s.api.save(name, file)));
+  r.register('domain:restore', ({ file }) => changing(s, 'restore', null, () => s.api.restore(file)));
+  r.register('domain:rename', ({ name, newName }) => changing(s, 'rename', [name, newName], async () => void (await s.api.rename(name, newName))));
+  r.register('domain:delete', ({ name, disks }) => changing(s, 'delete', [name], () => s.api.deleteDomain(name, { disks })));
+  r.register('domain:autostart', ({ name, enabled }) => changing(s, 'autostart', [name], () => s.api.setAutostart(name, enabled)));
 }

@@ -15,7 +15,7 @@ export function registerWizardHandlers(r: HandlerRegistry, s: Services): void {
       return await createFromPlan(deps(), plan, (p) => s.hub.emit('job:progress', { jobId, phase: p.phase, state: p.state, message: p.message }, ctx.clientId));
     } finally {
       // Success adds a domain; a failure may have come after xl create began. Either way the list is worth refetching.
-      s.notifyChanged('wizard');
+      s.notifyChanged({ reason: 'wizard', names: null });
     }
   });
 }

@@ -2,7 +2,6 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DomainConfigView, DomainDetails } from '../../shared/contract-types';
 import { xen } from '../api/client';
 import { errorInfo, type ErrorInfo } from './errors';
-import { reasonNames } from './reason';
 
 /** A domain's details and config file, refetched whenever main says domains changed. */
 export interface DomainData {
@@ -15,9 +14,10 @@ export interface DomainData {
 }
 
 /**
- * Loads domain `name`'s details and config. Reloads when an action names this domain (main's domains:changed reason is
- * "<action> <name>") or when `summaryKey` changes (its state, domid or sizes in the list), not on every list change:
- * with many domains the list changes nearly every tick, and details cost several xl calls.
+ * Loads domain `name`'s details and config. Reloads when a change names this domain (domains:changed carries the
+ * names it touched, or null when any may have changed) or when `summaryKey` changes (its state, domid or sizes in the
+ * list), not on every list change: with many domains the list changes nearly every tick, and details cost several xl
+ * calls.
  */
 export function useDomainData(name: string, summaryKey = ''): DomainData {
   const [details, setDetails] = useState<DomainDetails | null>(null);
@@ -50,8 +50,9 @@ export function useDomainData(name: string, summaryKey = ''): DomainData {
   }, [reload, summaryKey]);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | null = null;
-    const off = xen.on('domains:changed', ({ reason }) => {
-      if (!reasonNames(reason, name)) return;
+    const off = xen.on('domains:changed', ({ names }) => {
+      // names null: any domain may have changed (a change outside the app, the wizard).
+      if (names !== null && !names.includes(name)) return;
       // Bursts (bulk actions) become one reload.
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void reload(), 150);

@@ -89,3 +89,24 @@ describe('checkSender', () => {
     expect(checkSender({ webContentsId: 7, frameUrl: 'app://xenith.evil/index.html', isTopFrame: true }, trusted).ok).toBe(false);
   });
 });
+
+describe('EventHub', () => {
+  it('tells listeners the client count as clients come and go, and a client that leaves twice leaves once', async () => {
+    const { EventHub } = await import('../../../src/main/gateway/events');
+    const hub = new EventHub();
+    const counts: number[] = [];
+    const left: string[] = [];
+    hub.onClientCount((n) => counts.push(n));
+    hub.onClientLeft((id) => left.push(id));
+    const got: unknown[] = [];
+    const removeA = hub.addClient('a', (e, p) => got.push([e, p]));
+    const removeB = hub.addClient('b', () => undefined);
+    hub.emit('domains:changed', { reason: 'x', names: ['web'] }, 'a');
+    removeA();
+    removeA();
+    removeB();
+    expect(counts).toEqual([1, 2, 1, 0]);
+    expect(left).toEqual(['a', 'b']);
+    expect(got).toEqual([['domains:changed', { reason: 'x', names: ['web'] }]]);
+  });
+});

@@ -98,8 +98,8 @@ describe('browser-mode server', () => {
     expect(codeOf(3)).toBe('INVALID_ARG');
     expect(answers).toContainEqual({ t: 'err', code: 'INVALID_ARG', message: 'Broken JSON' });
     expect(handler).toHaveBeenCalledTimes(1);
-    hub.emit('domains:changed', { reason: 'test' });
-    await vi.waitFor(() => expect(answers).toContainEqual({ t: 'evt', e: 'domains:changed', p: { reason: 'test' } }));
+    hub.emit('domains:changed', { reason: 'test', names: null });
+    await vi.waitFor(() => expect(answers).toContainEqual({ t: 'evt', e: 'domains:changed', p: { reason: 'test', names: null } }));
     ws.close();
   });
 

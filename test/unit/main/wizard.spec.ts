@@ -396,7 +396,7 @@ describe('the wizard IPC handlers', () => {
     hub.addClient('b', (event, payload) => got['b']?.push(`${event}:${JSON.stringify(payload)}`));
     const changed: string[] = [];
     const d = depsOver(demo);
-    const services = { api: d.api, runner: demo, paths, hub, notifyChanged: (r: string) => changed.push(r) } as unknown as Parameters<typeof registerWizardHandlers>[1];
+    const services = { api: d.api, runner: demo, paths, hub, notifyChanged: (c: { reason: string }) => changed.push(c.reason) } as unknown as Parameters<typeof registerWizardHandlers>[1];
     const r = new HandlerRegistry();
     registerWizardHandlers(r, services);
     const res = await r.invoke('wizard:create', { plan: pvPlan(), jobId: 'job-abcdef12' }, { clientId: 'a' });

@@ -45,7 +45,7 @@ beforeEach(() => {
     runner: demo,
     api,
     paths: { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: '/var/lib/xen/images' },
-    notifyChanged: (reason: string) => changed.push(reason),
+    notifyChanged: (c: { reason: string; names: string[] | null }) => changed.push(`${c.reason} [${c.names?.join(',') ?? '*'}]`),
   } as unknown as Services;
   registry = new HandlerRegistry();
   registerDomainHwHandlers(registry, services);
@@ -95,7 +95,7 @@ describe('memory and vCPUs', () => {
     expect(t).toMatch(/^memory = 768$/m);
     expect(t).toMatch(/^maxmem = 1536$/m);
     expect(t).toContain('# mail01: created by the Xenith demo host');
-    expect(changed).toContain('memory mail01');
+    expect(changed).toContain('memory mail01 [mail01]');
   });
 
   it('refuses a live change on a stopped domain, in words, and changes nothing', async () => {
