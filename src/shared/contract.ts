@@ -29,6 +29,7 @@ import {
   vdevSchema,
 } from './schemas';
 import { wizardPlanSchema } from './wizard-plan';
+import { LIFECYCLE_ACTIONS } from './lifecycle';
 
 /**
  * The one IPC contract: every request channel (`area:verb`) with its argument schema, its result type and the coded
@@ -90,7 +91,7 @@ export const contract = {
   'domains:bulk': ch<BulkResult[]>()(
     z
       .object({
-        action: z.enum(['start', 'shutdown', 'reboot', 'destroy', 'pause', 'unpause']),
+        action: z.enum(LIFECYCLE_ACTIONS),
         names: z.array(domainNameSchema).min(1).max(1000),
       })
       .strict(),

@@ -3,8 +3,9 @@ import type { Services } from '../core/services';
 import type { BulkResult } from '../../shared/contract-types';
 import { encodeError } from '../gateway/encode-error';
 import { changing } from './track';
+import { LIFECYCLE_ACTIONS, type LifecycleAction } from '../../shared/lifecycle';
 
-type Action = 'start' | 'shutdown' | 'reboot' | 'destroy' | 'pause' | 'unpause';
+type Action = LifecycleAction;
 
 /** Runs one lifecycle action on one domain. */
 async function act(s: Services, action: Action, name: string): Promise<void> {
@@ -34,7 +35,7 @@ export function registerDomainHandlers(r: HandlerRegistry, s: Services): void {
   r.register('domain:start', ({ name, paused }) =>
     changing(s, 'start', [name], () => s.api.startDomain(name, paused ? { paused: true } : {})),
   );
-  for (const action of ['shutdown', 'reboot', 'destroy', 'pause', 'unpause'] as const) {
+  for (const action of LIFECYCLE_ACTIONS.filter((a): a is Exclude<LifecycleAction, 'start'> => a !== 'start')) {
     r.register(`domain:${action}`, ({ name }) => changing(s, action, [name], () => act(s, action, name)));
   }
   r.register('domains:bulk', async ({ action, names }) => {

@@ -1,6 +1,6 @@
 import * as CM from '@radix-ui/react-context-menu';
 import type { DomainSummary } from '../../shared/dto';
-import { ACTIONS, applicable } from '../lib/actions';
+import { ACTIONS, applicable, isBulk } from '../lib/actions';
 import { requestAction } from '../lib/dialogs';
 import { navigate } from '../lib/route';
 
@@ -25,7 +25,7 @@ export function DomainMenuContent({ selection }: { selection: readonly DomainSum
         {ACTIONS.map((a) => {
           const targets = applicable(a.id, selection);
           if (targets.length === 0) return null;
-          if (selection.length > 1 && !a.bulk) return null;
+          if (selection.length > 1 && !isBulk(a.id)) return null;
           return (
             <CM.Item key={a.id} className={`menu-item${a.id === 'destroy' || a.id === 'delete' ? ' danger' : ''}`} data-testid={`menu-${a.id}`} onSelect={() => requestAction(a.id, targets.map((t) => t.name))}>
               <span>{selection.length > 1 ? `${a.label} (${targets.length})` : a.label}</span>

@@ -2,7 +2,7 @@ import * as CM from '@radix-ui/react-context-menu';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
 import type { DomainSample, DomainSummary } from '../../shared/dto';
-import { ACTIONS, applicable, useActions } from '../lib/actions';
+import { ACTIONS, applicable, isBulk, useActions } from '../lib/actions';
 import { requestAction } from '../lib/dialogs';
 import { clickSelect, nextSort, stateLabel, stateWords, uptimeNow, type ListRow, type SortKey } from '../lib/domain-list';
 import { formatMiB, formatPct, formatUptime } from '../lib/format';
@@ -249,7 +249,7 @@ export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetched
     for (const a of ACTIONS) {
       if (a.key !== key) continue;
       const targets = applicable(a.id, selection);
-      if (targets.length === 0 || (selection.length > 1 && !a.bulk)) continue;
+      if (targets.length === 0 || (selection.length > 1 && !isBulk(a.id))) continue;
       e.preventDefault();
       requestAction(a.id, targets.map((t) => t.name));
       return;

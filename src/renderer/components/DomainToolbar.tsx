@@ -1,5 +1,5 @@
 import type { DomainSummary } from '../../shared/dto';
-import { ACTIONS, applicable, useActions } from '../lib/actions';
+import { ACTIONS, applicable, isBulk, useActions } from '../lib/actions';
 import { requestAction, requestRestore } from '../lib/dialogs';
 import { useListUi } from '../lib/list-ui';
 import { navigate } from '../lib/route';
@@ -31,7 +31,7 @@ export function DomainToolbar({ selection }: { selection: readonly DomainSummary
           // One Autostart button: it turns autostart on unless every applicable domain already has it.
           const id = a.id === 'autostart-on' && applicable('autostart-on', selection).length === 0 && applicable('autostart-off', selection).length > 0 ? 'autostart-off' : a.id;
           const targets = applicable(id, selection);
-          const usable = targets.length > 0 && (selection.length === 1 || a.bulk);
+          const usable = targets.length > 0 && (selection.length === 1 || isBulk(a.id));
           const label = id === 'autostart-on' ? 'Autostart on' : id === 'autostart-off' ? 'Autostart off' : SHORT[id] ?? a.label;
           return (
             <button

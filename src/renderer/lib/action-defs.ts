@@ -1,7 +1,8 @@
 import type { DomainSummary } from '../../shared/dto';
+import { isLifecycleAction, type LifecycleAction } from '../../shared/lifecycle';
 
-/** Lifecycle actions on domains. */
-export type ActionId = 'start' | 'shutdown' | 'reboot' | 'destroy' | 'pause' | 'unpause' | 'save' | 'delete' | 'autostart-on' | 'autostart-off';
+/** Actions on domains: the lifecycle ones (shared/lifecycle.ts) and the few with their own dialogs or channels. */
+export type ActionId = LifecycleAction | 'save' | 'delete' | 'autostart-on' | 'autostart-off';
 
 /** What the UI needs to show one action. */
 export interface ActionDef {
@@ -14,22 +15,25 @@ export interface ActionDef {
   keyLabel: string;
   /** Asks first (force off, delete) or needs a dialog (save). */
   dialog: boolean;
-  /** Runs as one domains:bulk call when several domains are selected. */
-  bulk: boolean;
+}
+
+/** Runs as one domains:bulk call when several domains are selected: exactly the lifecycle actions. */
+export function isBulk(id: ActionId): boolean {
+  return isLifecycleAction(id);
 }
 
 /** Every action, in menu order. */
 export const ACTIONS: readonly ActionDef[] = [
-  { id: 'start', label: 'Start', busy: 'starting', key: 's', keyLabel: 'S', dialog: false, bulk: true },
-  { id: 'shutdown', label: 'Shut down', busy: 'shutting down', key: 'h', keyLabel: 'H', dialog: false, bulk: true },
-  { id: 'reboot', label: 'Reboot', busy: 'rebooting', key: 'r', keyLabel: 'R', dialog: false, bulk: true },
-  { id: 'pause', label: 'Pause', busy: 'pausing', key: 'p', keyLabel: 'P', dialog: false, bulk: true },
-  { id: 'unpause', label: 'Resume', busy: 'resuming', key: 'u', keyLabel: 'U', dialog: false, bulk: true },
-  { id: 'destroy', label: 'Force off…', busy: 'forcing off', key: 'f', keyLabel: 'F', dialog: true, bulk: true },
-  { id: 'save', label: 'Save to file…', busy: 'saving', key: 'v', keyLabel: 'V', dialog: true, bulk: false },
-  { id: 'autostart-on', label: 'Start at host boot', busy: 'updating autostart', key: 'a', keyLabel: 'A', dialog: false, bulk: false },
-  { id: 'autostart-off', label: 'Do not start at host boot', busy: 'updating autostart', key: 'a', keyLabel: 'A', dialog: false, bulk: false },
-  { id: 'delete', label: 'Delete…', busy: 'deleting', key: 'Delete', keyLabel: 'Del', dialog: true, bulk: false },
+  { id: 'start', label: 'Start', busy: 'starting', key: 's', keyLabel: 'S', dialog: false },
+  { id: 'shutdown', label: 'Shut down', busy: 'shutting down', key: 'h', keyLabel: 'H', dialog: false },
+  { id: 'reboot', label: 'Reboot', busy: 'rebooting', key: 'r', keyLabel: 'R', dialog: false },
+  { id: 'pause', label: 'Pause', busy: 'pausing', key: 'p', keyLabel: 'P', dialog: false },
+  { id: 'unpause', label: 'Resume', busy: 'resuming', key: 'u', keyLabel: 'U', dialog: false },
+  { id: 'destroy', label: 'Force off…', busy: 'forcing off', key: 'f', keyLabel: 'F', dialog: true },
+  { id: 'save', label: 'Save to file…', busy: 'saving', key: 'v', keyLabel: 'V', dialog: true },
+  { id: 'autostart-on', label: 'Start at host boot', busy: 'updating autostart', key: 'a', keyLabel: 'A', dialog: false },
+  { id: 'autostart-off', label: 'Do not start at host boot', busy: 'updating autostart', key: 'a', keyLabel: 'A', dialog: false },
+  { id: 'delete', label: 'Delete…', busy: 'deleting', key: 'Delete', keyLabel: 'Del', dialog: true },
 ];
 
 /** The definition of one action. */

@@ -1,9 +1,10 @@
 import { create } from 'zustand';
 import { actionDef, type ActionId } from './action-defs';
+import { isLifecycleAction } from '../../shared/lifecycle';
 import { xen } from '../api/client';
 import { errorInfo, errorInfoFromPlain, type ErrorInfo } from './errors';
 
-export { ACTIONS, actionDef, applicable, canDo, type ActionDef, type ActionId } from './action-defs';
+export { ACTIONS, actionDef, applicable, canDo, isBulk, type ActionDef, type ActionId } from './action-defs';
 
 /** The last outcome of an action on one domain. */
 export interface Outcome {
@@ -101,7 +102,7 @@ export async function runAction(action: ActionId, names: readonly string[], extr
   if (names.length === 0) return;
   const def = actionDef(action);
   markBusy(names, def.busy);
-  if (names.length > 1 && def.bulk && action !== 'save' && action !== 'delete' && action !== 'autostart-on' && action !== 'autostart-off') {
+  if (names.length > 1 && isLifecycleAction(action)) {
     try {
       const res = await xen.domains.bulk({ action, names: [...names] });
       record(action, res.map((r) => ({ name: r.name, ok: r.ok, error: r.error ? errorInfoFromPlain(r.error) : null })));
