@@ -42,14 +42,6 @@ export function createGuards(policy: BrokerPolicy, blockEnv?: BlockDeviceEnv): B
   };
 }
 
-/** The xl subcommands Xenith uses; the broker runs as root, so nothing else gets through. */
-export const XL_SUBCOMMANDS: ReadonlySet<string> = new Set([
-  'list', 'info', 'vcpu-list', 'uptime', 'dmesg', 'network-list', 'block-list', 'sched-credit2', 'domid', 'domname',
-  'create', 'shutdown', 'reboot', 'destroy', 'pause', 'unpause', 'save', 'restore', 'rename',
-  'mem-set', 'mem-max', 'vcpu-set', 'vcpu-pin', 'block-attach', 'block-detach', 'cd-insert', 'cd-eject',
-  'network-attach', 'network-detach', 'console',
-]);
-
 /** xl create options that only change how the domain starts (-p paused, -n dry run, -c console, -e, -d, -q, -V). */
 const XL_CREATE_FLAGS = new Set(['-p', '-n', '-c', '-e', '-d', '-q', '-V']);
 /** A config Xenith writes: NAME.cfg directly in the config directory. */
@@ -150,9 +142,11 @@ function specError(e: unknown): never {
 }
 
 async function checkXl(args: readonly string[], g: BrokerGuards): Promise<readonly string[]> {
+  // Which subcommands run is the command table's to say: the broker builds every argv from it, so no other reaches
+  // here. What follows checks the files and names the arguments make root touch.
   const at = args.findIndex((a) => !/^-v+$/.test(a)); // only -v/-vvv may come before the subcommand
   const sub = at === -1 ? undefined : args[at];
-  if (sub === undefined || !XL_SUBCOMMANDS.has(sub)) refuse(`xl ${String(sub)} is not a command Xenith runs`, { subcommand: sub });
+  if (sub === undefined || !/^[a-z][a-z0-9-]*$/.test(sub)) refuse(`xl ${String(sub)} is not a command`, { subcommand: sub });
   const rest = args.slice(at + 1);
   const out = [...args];
   const set = (i: number, v: string): void => void (out[at + 1 + i] = v);

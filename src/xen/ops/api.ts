@@ -2,7 +2,7 @@ import type { Runner } from '../runner/types';
 import * as autostart from './autostart';
 import * as configs from './configs';
 import * as del from './delete';
-import { createContext, type ResolvedOptions, type XenApiOptions } from './context';
+import { createContext, type OpsContext, type ResolvedOptions, type XenApiOptions } from './context';
 import * as devices from './devices';
 import * as diskUse from './disk-use';
 import * as domains from './domains';
@@ -15,8 +15,21 @@ import * as ren from './rename';
 /** Binds an operation to the API's context: `(ctx, ...args)` becomes `(...args)`. */
 type Bound<F> = F extends (ctx: infer _C, ...args: infer A) => infer R ? (...args: A) => R : never;
 
+/** Every function of module M that takes the operations context first, bound to it. */
+type CtxOps<M> = { [K in keyof M as M[K] extends (ctx: OpsContext, ...args: never[]) => unknown ? K : never]: Bound<M[K]> };
+
+/** Binds every context-first function of `m` to `ctx`: a new operation in such a module needs no line here. */
+function bindAll<M extends object>(ctx: OpsContext, m: M): CtxOps<M> {
+  const out: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(m)) if (typeof f === 'function') out[k] = (...a: unknown[]) => (f as (...x: unknown[]) => unknown)(ctx, ...a);
+  return out as CtxOps<M>;
+}
+
+/** The lifecycle operations (start, stop, save, restore, sysrq ...), bound wholesale from ops/lifecycle.ts. */
+type LifecycleOps = CtxOps<typeof lifecycle>;
+
 /** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
-export interface XenApi {
+export interface XenApi extends LifecycleOps {
   readonly runner: Runner;
   /** The directories and timings in use, defaults filled in (the wizard needs configDir and imageDirs). */
   readonly options: ResolvedOptions;
@@ -29,16 +42,6 @@ export interface XenApi {
   dmesg: Bound<typeof host.dmesg>;
   consoleInfo: Bound<typeof host.consoleInfo>;
   assertBridgeExists: Bound<typeof host.assertBridgeExists>;
-  create: Bound<typeof lifecycle.create>;
-  startDomain: Bound<typeof lifecycle.startDomain>;
-  dryRun: Bound<typeof lifecycle.dryRun>;
-  shutdown: Bound<typeof lifecycle.shutdown>;
-  reboot: Bound<typeof lifecycle.reboot>;
-  destroy: Bound<typeof lifecycle.destroy>;
-  pause: Bound<typeof lifecycle.pause>;
-  unpause: Bound<typeof lifecycle.unpause>;
-  save: Bound<typeof lifecycle.save>;
-  restore: Bound<typeof lifecycle.restore>;
   rename: Bound<typeof ren.rename>;
   memSet: Bound<typeof mc.memSet>;
   memMax: Bound<typeof mc.memMax>;
@@ -68,6 +71,7 @@ export interface XenApi {
 export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenApi {
   const ctx = createContext(runner, options);
   return {
+    ...bindAll(ctx, lifecycle),
     runner,
     options: ctx.opts,
     invalidateCache: () => ctx.invalidate(),
@@ -78,16 +82,6 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     dmesg: () => host.dmesg(ctx),
     consoleInfo: (domid) => host.consoleInfo(ctx, domid),
     assertBridgeExists: (bridge, field) => host.assertBridgeExists(ctx, bridge, field),
-    create: (path, o) => lifecycle.create(ctx, path, o),
-    startDomain: (name, o) => lifecycle.startDomain(ctx, name, o),
-    dryRun: (path) => lifecycle.dryRun(ctx, path),
-    shutdown: (dom, o) => lifecycle.shutdown(ctx, dom, o),
-    reboot: (dom, o) => lifecycle.reboot(ctx, dom, o),
-    destroy: (dom) => lifecycle.destroy(ctx, dom),
-    pause: (dom) => lifecycle.pause(ctx, dom),
-    unpause: (dom) => lifecycle.unpause(ctx, dom),
-    save: (dom, file, o) => lifecycle.save(ctx, dom, file, o),
-    restore: (file, o) => lifecycle.restore(ctx, file, o),
     rename: (dom, newName) => ren.rename(ctx, dom, newName),
     memSet: (dom, mib) => mc.memSet(ctx, dom, mib),
     memMax: (dom, mib) => mc.memMax(ctx, dom, mib),
