@@ -52,6 +52,21 @@ function ch<R>() {
 const none = z.object({}).strict();
 const XL: readonly IpcErrorCode[] = ['XL_FAILED', 'XL_NOT_FOUND', 'TIMEOUT', 'PERMISSION', 'PARSE', 'NOT_FOUND'];
 
+/** The magic SysRq keys Xenith offers (Documentation/admin-guide/sysrq.rst), with what each makes the guest do. */
+export const SYSRQ = {
+  s: 'sync all mounted filesystems',
+  u: 'remount all filesystems read-only',
+  b: 'reboot at once, without syncing or unmounting',
+  o: 'power off at once',
+  e: 'send SIGTERM to every process but init',
+  i: 'send SIGKILL to every process but init',
+  t: 'dump the task list to the console',
+  m: 'dump memory information to the console',
+  w: 'dump blocked (uninterruptible) tasks to the console',
+} as const;
+export type SysrqKey = keyof typeof SYSRQ;
+export const SYSRQ_KEYS = Object.keys(SYSRQ) as [SysrqKey, ...SysrqKey[]];
+
 /** What domains:changed says: which domains a change touched (null: any may have), and what it was, for logs. */
 export interface DomainsChanged {
   reason: string;
@@ -75,6 +90,8 @@ export const contract = {
   /** Shuts a domain down cleanly and waits until it is really gone. */
   'domain:shutdown': ch<void>()(domainRefSchema, XL),
   'domain:reboot': ch<void>()(domainRefSchema, XL),
+  /** Sends a magic SysRq key to the guest's kernel (xl sysrq). */
+  'domain:sysrq': ch<void>()(domainRefSchema.extend({ key: z.enum(SYSRQ_KEYS) }).strict(), XL),
   /** Force off (`xl destroy`); the UI confirms first. */
   'domain:destroy': ch<void>()(domainRefSchema, XL),
   'domain:pause': ch<void>()(domainRefSchema, XL),

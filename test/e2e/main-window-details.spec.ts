@@ -44,6 +44,21 @@ describe('domain details on the demo host', () => {
     await app.shot('details-overview');
   });
 
+  it('Overview: sends a magic SysRq key after saying what it does; a stopped domain has no kernel to send it to', async () => {
+    const { page } = app;
+    await openTab(page, 'web01', 'overview');
+    await page.getByTestId('ov-sysrq-key').selectOption('m');
+    await page.getByTestId('ov-sysrq').click();
+    const dialog = page.getByTestId('ov-sysrq-confirm');
+    await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toContain('The guest\'s kernel will dump memory information to the console.');
+    await app.shot('details-overview-sysrq-confirm');
+    await page.getByTestId('ov-sysrq-confirm-confirm').click();
+    await expect(page.getByTestId('ov-sysrq-done').textContent()).resolves.toBe('Sent SysRq m: dump memory information to the console.');
+    await openTab(page, 'test-pvh', 'overview');
+    await expect(page.getByTestId('ov-sysrq').isDisabled()).resolves.toBe(true);
+  });
+
   it('Performance: four graphs that fill every second, with a time-window choice', async () => {
     const { page } = app;
     await openTab(page, 'win-desktop', 'performance');

@@ -53,6 +53,7 @@ export function registerDomainHandlers(r: HandlerRegistry, s: Services): void {
     }
     return results;
   });
+  r.register('domain:sysrq', ({ name, key }) => changing(s, `sysrq ${key}`, [name], () => s.api.sysrq(name, key)));
   r.register('domain:save', ({ name, file }) => changing(s, 'save', [name], () => s.api.save(name, file)));
   r.register('domain:restore', ({ file }) => changing(s, 'restore', null, () => s.api.restore(file)));
   r.register('domain:rename', ({ name, newName }) => changing(s, 'rename', [name, newName], async () => void (await s.api.rename(name, newName))));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatDiskSpec, parseDiskSpec } from '../../shared/disk-spec';
 import { plainNameProblem } from '../../shared/rules';
+import { SYSRQ_KEYS } from '../../shared/contract';
 import { absPathSchema, domainNameSchema, macSchema, vdevSchema } from '../../shared/schemas';
 import { formatVifSpec, parseVifSpec } from '../../shared/vif-spec';
 import type { TimeoutTable } from '../command';
@@ -128,6 +129,11 @@ export const COMMANDS = {
     program: 'xl', mode: 'run', cls: 'saveRestore',
     args: z.object({ file: absPathSchema, paused: flag }).strict(),
     argv: (a) => ['restore', ...(a.paused === true ? ['-p'] : []), a.file],
+  }),
+  'domain.sysrq': def({
+    program: 'xl', mode: 'run', cls: 'change',
+    args: z.object({ dom: domArgSchema, key: z.enum(SYSRQ_KEYS) }).strict(),
+    argv: (a) => ['sysrq', a.dom, a.key],
   }),
   'domain.rename': def({
     program: 'xl', mode: 'run', cls: 'change',

@@ -1,3 +1,4 @@
+import type { SysrqKey } from '../../shared/contract';
 import { XenError } from '../errors';
 import { readConfig } from './configs';
 import type { OpsContext } from './context';
@@ -112,6 +113,11 @@ export async function pause(ctx: OpsContext, dom: DomainRef): Promise<void> {
 /** Unpauses a domain (`xl unpause DOM`). */
 export async function unpause(ctx: OpsContext, dom: DomainRef): Promise<void> {
   await ctx.run('domain.unpause', { dom: checkDomainRef(dom) });
+}
+
+/** Sends a magic SysRq key to a running guest's kernel (`xl sysrq DOM KEY`); the guest acts on it as on Alt+SysRq. */
+export async function sysrq(ctx: OpsContext, dom: DomainRef, key: SysrqKey): Promise<void> {
+  await ctx.run('domain.sysrq', { dom: checkNotDom0(checkDomainRef(dom), 'SysRq'), key });
 }
 
 /** Saves a domain's memory to a new file and stops it (`xl save [-c] DOM FILE`); never overwrites a file. */

@@ -176,6 +176,14 @@ export async function runXl(ctx: XlContext, argv: readonly string[]): Promise<Si
         host.persist();
         return ok();
       }
+      case 'sysrq': {
+        // xl writes control/sysrq in the guest's xenstore; a domain that is not running has no kernel to read it.
+        const [ident, key] = args;
+        if (ident === undefined || key === undefined || key.length !== 1) usage(cmd, 2);
+        const d = host.resolveDomU(ident, 'libxl_send_sysrq');
+        if (d.phase !== 'running' && d.phase !== 'paused') throw new SimFailure(`libxl: error: libxl_domain.c:1680:libxl_send_sysrq: Domain ${d.domid}:domain is not running\n`, 1);
+        return ok();
+      }
       case 'save':
         return await save(ctx, args);
       case 'restore':

@@ -8,8 +8,46 @@ import { useEdit } from '../../lib/use-domain';
 import { runAction, useActions } from '../../lib/actions';
 import { stats, useStatsTick } from '../../store/stats-store';
 import type { TabProps } from './tab-props';
+import { ConfirmDialog } from '../../components/Modal';
+import { domainNameProblem } from '../../../shared/rules';
+import { SYSRQ, SYSRQ_KEYS, type SysrqKey } from '../../../shared/contract';
 
-const NAME_RE = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/;
+/** Send a magic SysRq key to a running guest's kernel, after saying what it will do. */
+function SysrqCard({ name, running }: { name: string; running: boolean }) {
+  const [key, setKey] = useState<SysrqKey>('s');
+  const [asking, setAsking] = useState(false);
+  const send = useEdit();
+  return (
+    <section className="card">
+      <h2>Magic SysRq</h2>
+      <div className="row-gap">
+        <label className="field-label">
+          Key
+          <select className="input" value={key} onChange={(e) => setKey(e.target.value as SysrqKey)} data-testid="ov-sysrq-key">
+            {SYSRQ_KEYS.map((k) => (
+              <option key={k} value={k}>{`${k} — ${SYSRQ[k]}`}</option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className="btn" disabled={!running || send.busy} onClick={() => setAsking(true)} data-testid="ov-sysrq">
+          Send…
+        </button>
+      </div>
+      <p className="muted small">{running ? 'The guest kernel acts on it as on Alt+SysRq+key; the output goes to its console.' : 'Only a running domain has a kernel to send a key to.'}</p>
+      <EditStatus edit={send} testId="ov-sysrq" />
+      <ConfirmDialog
+        open={asking}
+        onOpenChange={setAsking}
+        title={`Send SysRq ${key} to ${name}?`}
+        description={`The guest's kernel will ${SYSRQ[key]}.`}
+        confirmLabel={`Send ${key}`}
+        onConfirm={() => void send.run(() => xen.domain.sysrq({ name, key }), `Sent SysRq ${key}: ${SYSRQ[key]}.`)}
+        testId="ov-sysrq-confirm"
+      />
+    </section>
+  );
+}
+
 
 /** Name, UUID, type, state, uptime, config file, autostart; rename. */
 export function OverviewTab({ name, summary, data }: TabProps) {
@@ -19,7 +57,7 @@ export function OverviewTab({ name, summary, data }: TabProps) {
   const autoBusy = useActions((s) => s.busy[name]);
   if (!summary) return <p className="muted">Loading…</p>;
   const sample = stats.latest.get(name);
-  const nameOk = NAME_RE.test(newName) && newName.length <= 64;
+  const nameOk = domainNameProblem(newName) === null;
   return (
     <div className="tab-body two-col">
       <section className="card">
@@ -83,6 +121,7 @@ export function OverviewTab({ name, summary, data }: TabProps) {
         <p className="muted small">Renames the running domain (now) and its config file (next boot).</p>
         <EditStatus edit={rename} testId="ov-rename" />
       </section>
+      <SysrqCard name={name} running={summary.state === 'running' || summary.state === 'blocked' || summary.state === 'paused'} />
     </div>
   );
 }

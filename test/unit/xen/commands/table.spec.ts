@@ -57,6 +57,7 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'domain.save': { dom: 'web', file: path.join(etc, 'save', 'new.save') },
     'domain.restore': { file: path.join(etc, 'save', 'web.save'), paused: true },
     'domain.rename': { dom: 'web', newName: 'web2' },
+    'domain.sysrq': { dom: 'web', key: 's' },
     'domain.memSet': { dom: 'web', mib: 256 },
     'domain.memMax': { dom: 'web', mib: 512 },
     'domain.vcpuSet': { dom: 'web', count: 2 },
