@@ -72,9 +72,17 @@ export interface ConfigCheck {
   diff: string;
 }
 
+/** One step of deleting a domain and whether it worked. */
+export interface DeleteStep {
+  what: 'config' | 'autostart' | 'disk';
+  path: string;
+  ok: boolean;
+  message?: string;
+}
+
 /** What deleting a domain did, step by step. */
 export interface DeleteReport {
-  steps: { what: string; path: string; ok: boolean; message?: string }[];
+  steps: DeleteStep[];
 }
 
 /** One domain's outcome in a bulk action. */

@@ -1,3 +1,4 @@
+import type { DomainConfigView } from '../../shared/contract-types';
 import type { DomainConfig } from '../../shared/domain-config';
 import { validateDomainConfig } from '../../shared/domain-config';
 import { isXenError, XenError } from '../errors';
@@ -18,14 +19,8 @@ export interface ConfigEntry {
   config: DomainConfig | null;
 }
 
-/** A config file's text, where it is, and the model it parses to. */
-export interface ConfigView {
-  path: string;
-  text: string;
-  /** null when the text does not parse into a valid model; `problems` says why. */
-  config: DomainConfig | null;
-  problems: { field: string; message: string }[];
-}
+/** A config file's text, where it is, and the model it parses to (null when it does not; `problems` says why). */
+export type ConfigView = DomainConfigView;
 
 /** Reads a config's name and model; null when the file is not an xl config at all. */
 function readEntry(path: string, text: string): ConfigEntry | null {

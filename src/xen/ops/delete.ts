@@ -1,3 +1,4 @@
+import type { DeleteReport, DeleteStep } from '../../shared/contract-types';
 import type { DiskSpec } from '../../shared/disk-spec';
 import type { DomainConfig } from '../../shared/domain-config';
 import { XenError } from '../errors';
@@ -7,18 +8,7 @@ import type { OpsContext } from './context';
 import { listRows } from './rows';
 import { checkAbsPath, checkDomainName, invalidArg } from './validate';
 
-/** One step of deleteDomain and whether it worked. */
-export interface DeleteStep {
-  what: 'config' | 'autostart' | 'disk';
-  path: string;
-  ok: boolean;
-  message?: string;
-}
-
-/** What deleteDomain did, step by step. */
-export interface DeleteReport {
-  steps: DeleteStep[];
-}
+export type { DeleteReport, DeleteStep };
 
 /** Options of deleteDomain. */
 export interface DeleteOptions {

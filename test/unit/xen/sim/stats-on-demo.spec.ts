@@ -28,5 +28,10 @@ describe('stats service on the demo host', () => {
     expect(last.domains.find((d) => d.name === 'win-desktop')?.domid).toBe(3);
     expect(last.domains.some((d) => d.cpuHostPct > 0)).toBe(true);
     expect(last.domains.find((d) => d.name === 'build01')?.state).toBe('paused');
+    // Names and domids are the ones xl list gives.
+    const list = await r.run('domains.list', {});
+    const running = list.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+    expect(last.domains.map((d) => [d.name, d.domid]).sort()).toEqual(running.map((x) => [x[0], Number(x[1])]).sort());
+    expect(last.domains.every((d) => d.cpuHostPct >= 0 && d.cpuHostPct <= 100 && d.cpuGuestPct <= 100)).toBe(true);
   });
 });
