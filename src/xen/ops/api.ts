@@ -3,6 +3,7 @@ import * as autostart from './autostart';
 import * as configs from './configs';
 import * as del from './delete';
 import { createContext, type OpsContext, type ResolvedOptions, type XenApiOptions } from './context';
+import * as details from './details';
 import * as devices from './devices';
 import * as diskUse from './disk-use';
 import * as domains from './domains';
@@ -27,9 +28,11 @@ function bindAll<M extends object>(ctx: OpsContext, m: M): CtxOps<M> {
 
 /** The lifecycle operations (start, stop, save, restore, sysrq ...), bound wholesale from ops/lifecycle.ts. */
 type LifecycleOps = CtxOps<typeof lifecycle>;
+/** domainDetails and listDir, bound wholesale from ops/details.ts. */
+type DetailsOps = CtxOps<typeof details>;
 
 /** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
-export interface XenApi extends LifecycleOps {
+export interface XenApi extends LifecycleOps, DetailsOps {
   readonly runner: Runner;
   /** The directories and timings in use, defaults filled in (the wizard needs configDir and imageDirs). */
   readonly options: ResolvedOptions;
@@ -72,6 +75,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
   const ctx = createContext(runner, options);
   return {
     ...bindAll(ctx, lifecycle),
+    ...bindAll(ctx, details),
     runner,
     options: ctx.opts,
     invalidateCache: () => ctx.invalidate(),

@@ -66,6 +66,8 @@ export interface OpsContext {
   /** Runs a command and returns its stdout. */
   out<K extends CommandName>(op: K, args: CommandArgs<K>, timeoutMs?: number): Promise<string>;
   cache: ListCache | null;
+  /** The host's CPU count and when it was read (details show it; it does not change while the host runs). */
+  hostCpus: { at: number; n: number } | null;
   /** Bumped by invalidate, so a list that started before a change does not store what it read. */
   generation: number;
   /** Forget cached list data after anything that changes the set of domains or configs. */
@@ -84,6 +86,7 @@ export function createContext(runner: Runner, options: XenApiOptions = {}): OpsC
       runner.run(op, args, { timeoutMs: scaled(o.timeoutMs ?? DEFAULT_TIMEOUTS[COMMANDS[op].cls]), ...(o.allowFailure === true ? { allowFailure: true } : {}) }),
     out: async (op, args, timeoutMs) => (await ctx.run(op, args, timeoutMs !== undefined ? { timeoutMs } : {})).stdout,
     cache: null,
+    hostCpus: null,
     generation: 0,
     invalidate: () => {
       ctx.cache = null;
