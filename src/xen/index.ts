@@ -26,6 +26,12 @@ export { gibToBytes, type CreateImageOptions } from './ops/images';
 export { clashingUser, clashMessage, type DiskUser } from './ops/disk-use';
 export { isValidDomainName, type DomainRef } from './ops/validate';
 
+// The new-VM wizard: host options, the plan's review, and its execution (files made, rolled back on failure).
+export type { WizardDeps } from './wizard/deps';
+export { wizardOptions } from './wizard/options';
+export { previewPlan } from './wizard/preview';
+export { createFromPlan, type PhaseReport, type ProgressSink } from './wizard/create';
+
 // Live figures.
 export { createStatsService, type StatsService, type StatsServiceOptions } from './stats/stats-service';
 

@@ -1,4 +1,4 @@
-// The new-VM wizard's create pipeline (src/main/wizard) on the real Xen test host: a PV and a PVH guest from the
+// The new-VM wizard's create pipeline (src/xen/wizard) on the real Xen test host: a PV and a PVH guest from the
 // busybox test kernel and initramfs, each with a new sparse disk and a vif, created through the same code the
 // wizard:create channel runs (over src/xen's SSH runner), then booted: the console shows the guest's banner.
 // Afterwards the failure path: a plan xl refuses at create leaves none of its files behind.
@@ -9,10 +9,10 @@ import { createXenApi } from '../../src/xen/ops/api';
 import { createSshRunner } from '../../src/xen/runner/ssh';
 import type { Runner } from '../../src/xen/runner/types';
 import { XenError } from '../../src/xen/errors';
-import { createFromPlan, type PhaseReport } from '../../src/main/wizard/create';
-import type { WizardDeps } from '../../src/main/wizard/deps';
-import { wizardOptions } from '../../src/main/wizard/options';
-import { previewPlan } from '../../src/main/wizard/preview';
+import { createFromPlan, type PhaseReport } from '../../src/xen/wizard/create';
+import type { WizardDeps } from '../../src/xen/wizard/deps';
+import { wizardOptions } from '../../src/xen/wizard/options';
+import { previewPlan } from '../../src/xen/wizard/preview';
 import { closeConnection, describeHost, destroyIfPresent, remote, remoteCollect, remoteOk, waitForDomain } from './support';
 
 const PV = 'xenith-wiz-pv';

@@ -1,9 +1,6 @@
 import type { HandlerRegistry } from '../gateway/registry';
 import type { Services } from '../core/services';
-import type { WizardDeps } from '../wizard/deps';
-import { createFromPlan } from '../wizard/create';
-import { wizardOptions } from '../wizard/options';
-import { previewPlan } from '../wizard/preview';
+import { createFromPlan, previewPlan, wizardOptions, type WizardDeps } from '../../xen/index';
 
 /** wizard:* — the new-VM wizard: host options, a preview of the exact config, and the create pipeline. */
 export function registerWizardHandlers(r: HandlerRegistry, s: Services): void {

@@ -11,11 +11,11 @@ import { createXenApi } from '../../../src/xen/ops/api';
 import type { Runner, RunResult } from '../../../src/xen/runner/types';
 import { buildCommand } from '../../../src/xen/commands/build';
 import { createDemoRunner, type DemoRunner } from '../../../src/xen/sim/index';
-import { createFromPlan, type PhaseReport } from '../../../src/main/wizard/create';
-import type { WizardDeps } from '../../../src/main/wizard/deps';
-import { uniqueMac, wizardOptions } from '../../../src/main/wizard/options';
-import { planToConfig } from '../../../src/main/wizard/plan-config';
-import { previewPlan } from '../../../src/main/wizard/preview';
+import { createFromPlan, type PhaseReport } from '../../../src/xen/wizard/create';
+import type { WizardDeps } from '../../../src/xen/wizard/deps';
+import { uniqueMac, wizardOptions } from '../../../src/xen/wizard/options';
+import { planToConfig } from '../../../src/xen/wizard/plan-config';
+import { previewPlan } from '../../../src/xen/wizard/preview';
 
 const paths = { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: '/var/lib/xen/images' };
 

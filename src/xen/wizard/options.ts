@@ -1,10 +1,10 @@
 import type { WizardOptions } from '../../shared/contract-types';
 import type { DomainType } from '../../shared/dto';
 import { normaliseMac, parseVifSpec, randomXenMac } from '../../shared/vif-spec';
-import { isXenError } from '../../xen/index';
-import { parseXlConfig } from '../../xen/index';
-import { parseXlListLong, summariseLongEntry } from '../../xen/index';
-import { joinPath, type WizardDeps } from './deps';
+import { isXenError } from '../errors';
+import { parseXlConfig } from '../config/xl-config';
+import { parseXlListLong, summariseLongEntry } from '../parse/xl-list-long';
+import { joinPath, runScaled, type WizardDeps } from './deps';
 import { OS_PRESETS } from './presets';
 
 /** Names and MACs already taken on the host: every config file and every running domain. */
@@ -60,7 +60,7 @@ async function fromConfigs(d: WizardDeps, out: UsedIdentities): Promise<void> {
 
 /** Names and MACs of running domains (`xl list -l`), which may have no config file at all. */
 async function fromRunning(d: WizardDeps, out: UsedIdentities): Promise<void> {
-  const { stdout } = await d.runner.run('domains.listLong', {});
+  const { stdout } = await runScaled(d, 'domains.listLong', {});
   for (const entry of parseXlListLong(stdout)) {
     const s = summariseLongEntry(entry);
     out.names.push(s.name);
@@ -93,7 +93,7 @@ export function uniqueMac(used: readonly string[], rand?: (n: number) => Uint8Ar
 /** True when the host can run qemu-img (it makes qcow2 images). */
 export async function hasQemuImg(d: WizardDeps): Promise<boolean> {
   try {
-    const r = await d.runner.run('qemuImg.version', {}, { allowFailure: true, timeoutMs: 10_000 });
+    const r = await runScaled(d, 'qemuImg.version', {}, { allowFailure: true, timeoutMs: 10_000 });
     return r.exitCode === 0;
   } catch {
     return false;

@@ -1,7 +1,7 @@
 import type { WizardResult } from '../../shared/contract-types';
 import { plannedPhases, type WizardPhase, type WizardPlan } from '../../shared/wizard-plan';
-import { isXenError, XenError } from '../../xen/index';
-import { joinPath, type WizardDeps } from './deps';
+import { isXenError, XenError } from '../errors';
+import { joinPath, runScaled, type WizardDeps } from './deps';
 import { imageBytes, reviewPlan } from './preview';
 
 /** One progress report: a phase started, finished or failed. */
@@ -44,7 +44,7 @@ function autostartLink(d: WizardDeps, name: string): string {
  */
 async function domainExists(d: WizardDeps, name: string): Promise<{ answer: 'yes' | 'no' | 'unknown'; why: string }> {
   try {
-    const r = await d.runner.run('domain.list', { dom: name }, { allowFailure: true });
+    const r = await runScaled(d, 'domain.list', { dom: name }, { allowFailure: true });
     if (r.exitCode === 0) return { answer: 'yes', why: `xl list ${name} shows it` };
     if (/invalid domain identifier|not found|no such domain/i.test(r.stderr)) return { answer: 'no', why: r.stderr.trim() };
     return { answer: 'unknown', why: r.stderr.trim() || `xl list exited with ${r.exitCode}` };

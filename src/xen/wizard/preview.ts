@@ -1,10 +1,11 @@
 import type { WizardPreview } from '../../shared/contract-types';
 import { validateDomainConfig, type DomainConfig } from '../../shared/domain-config';
 import { checkPlan, planLabel, type PlanProblem, type WizardPlan } from '../../shared/wizard-plan';
-import { isXenError } from '../../xen/index';
-import { renderXlConfig } from '../../xen/index';
-import { clashingUser, clashMessage, gibToBytes } from '../../xen/index';
-import type { HostFileStat } from '../../xen/index';
+import { isXenError } from '../errors';
+import { renderXlConfig } from '../config/render';
+import { clashingUser, clashMessage } from '../ops/disk-use';
+import { gibToBytes } from '../ops/images';
+import type { HostFileStat } from '../runner/types';
 import { dirOf, joinPath, type WizardDeps } from './deps';
 import { hasQemuImg, usedIdentities } from './options';
 import { planFieldOf, planToConfig } from './plan-config';
