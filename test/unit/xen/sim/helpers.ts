@@ -32,18 +32,22 @@ export class SimFixture {
 
   /** A demo runner on a fresh (or given) state dir. */
   runner(opts: Partial<DemoRunnerOptions> = {}): DemoRunner {
-    const stateDir = opts.stateDir ?? tempStateDir();
-    if (!opts.stateDir) this.dirs.push(stateDir);
-    const r = createDemoRunner({ speed: 20, ...opts, stateDir });
-    this.runners.push(r);
-    return r;
+    return this.track(createDemoRunner(this.options(opts)));
   }
 
   /** The demo host's executor (argv as xl takes it), for tests of the simulator itself. */
   executor(opts: Partial<DemoRunnerOptions> = {}): DemoExecutor {
+    return this.track(createDemoExecutor(this.options(opts)));
+  }
+
+  /** Options with a fresh state dir (removed by cleanup) unless one was given. */
+  private options(opts: Partial<DemoRunnerOptions>): DemoRunnerOptions {
     const stateDir = opts.stateDir ?? tempStateDir();
     if (!opts.stateDir) this.dirs.push(stateDir);
-    const r = createDemoExecutor({ speed: 20, ...opts, stateDir });
+    return { speed: 20, ...opts, stateDir };
+  }
+
+  private track<R extends DemoRunner | DemoExecutor>(r: R): R {
     this.runners.push(r);
     return r;
   }
