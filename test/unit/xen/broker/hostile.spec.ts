@@ -260,6 +260,7 @@ describe('the root broker under attack', () => {
       if (a.ok) accepted.push(JSON.stringify({ op, args }));
     }
     expect(accepted).toEqual([]);
+    console.log(`hostile broker: ${requests.length} requests, all refused`);
     expect(readFileSync(log, 'utf8')).toBe('');
     expect(systemSnapshot()).toBe(before);
     expect(readFileSync(cfg('good.cfg'), 'utf8')).toBe('name = "good"\nmemory = 128\n');
