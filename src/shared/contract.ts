@@ -30,6 +30,7 @@ import {
 } from './schemas';
 import { wizardPlanSchema } from './wizard-plan';
 import { LIFECYCLE_ACTIONS } from './lifecycle';
+import { PATCHABLE_KEYS } from './domain-config';
 
 /**
  * The one IPC contract: every request channel (`area:verb`) with its argument schema, its result type and the coded
@@ -141,6 +142,11 @@ export const contract = {
   'domain:cdEject': ch<void>()(domainRefSchema.extend({ vdev: vdevSchema }).strict(), XL),
   'domain:attachNic': ch<void>()(domainRefSchema.extend({ nic: nicArgSchema, apply: applySchema }).strict(), XL),
   'domain:detachNic': ch<void>()(domainRefSchema.extend({ mac: macSchema, apply: applySchema }).strict(), XL),
+  /** Changes some options of the config for next boot, over the model (comments kept); the merged model is validated. */
+  'domain:configPatch': ch<void>()(
+    domainRefSchema.extend({ patch: z.partialRecord(z.enum(PATCHABLE_KEYS), z.unknown()), expectedText: z.string().max(256 * 1024) }).strict(),
+    [...XL, 'INVALID_ARG', 'EXISTS'],
+  ),
   /** The domain's xl.cfg: path, text and the parsed model. */
   'domain:configGet': ch<DomainConfigView>()(domainRefSchema, XL),
   /** Checks config text without saving: syntax and every field. */

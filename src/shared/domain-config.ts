@@ -422,3 +422,26 @@ export function validateDomainConfig(cfg: unknown, ctx: ValidateContext = {}): V
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
 }
+
+/**
+ * Options of the model a form may change in place with domain:configPatch (next boot). Identity, disks and NICs have
+ * their own channels; the raw editor changes anything, as whole text.
+ */
+export const PATCHABLE_KEYS = [
+  'kernel', 'ramdisk', 'cmdline', 'extra', 'root', 'bootloader', 'bootloader_args', 'firmware', 'boot',
+  'on_poweroff', 'on_reboot', 'on_crash', 'vnc', 'vnclisten', 'vncdisplay', 'vncunused', 'vncpasswd', 'vfb', 'nographic', 'serial',
+] as const satisfies readonly (keyof DomainConfig)[];
+export type PatchableKey = (typeof PATCHABLE_KEYS)[number];
+
+/** A change to some options: a value sets one, null removes it. Values are checked by the model's own schema. */
+export type ConfigPatch = { [K in PatchableKey]?: DomainConfig[K] | null };
+
+/** The model with `patch` applied (null removes an option); validate the result before writing it. */
+export function applyConfigPatch(cfg: DomainConfig, patch: ConfigPatch): DomainConfig {
+  const next: Record<string, unknown> = { ...cfg };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete next[k];
+    else if (v !== undefined) next[k] = v;
+  }
+  return next as unknown as DomainConfig;
+}

@@ -1,5 +1,5 @@
 import type { ConfigCheck } from '../../shared/contract-types';
-import { validateDomainConfig } from '../../shared/domain-config';
+import { validateDomainConfig, type ConfigPatch } from '../../shared/domain-config';
 import { unifiedDiff } from '../../shared/unified-diff';
 import { parseXlConfig } from '../../xen/index';
 import { configFromXl } from '../../xen/index';
@@ -52,5 +52,9 @@ export function registerDomainConfigHandlers(r: HandlerRegistry, s: Services): v
     changing(s, 'config', [name], async () => {
       await s.api.writeConfig(name, text, { expectedText });
     }),
+  );
+  // The values are checked with the merged model by the model's own schema, which names the field.
+  r.register('domain:configPatch', ({ name, patch, expectedText }) =>
+    changing(s, 'config', [name], async () => void (await s.api.patchConfig(name, patch as ConfigPatch, expectedText))),
   );
 }

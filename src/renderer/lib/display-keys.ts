@@ -1,13 +1,13 @@
-import type { CfgValue } from './cfg-text';
+import type { ConfigPatch } from '../../shared/domain-config';
 
-/** The xl.cfg keys for a VNC choice: top-level options for HVM, a `vfb` entry for PV (xl reads vnc* only for HVM). */
-export function displayKeys(type: string, o: { vnc: boolean; listen: string; display: string; password: string }): Record<string, CfgValue | null> {
+/** The model's options for a VNC choice: top-level options for HVM, a `vfb` entry for PV (xl reads vnc* only for HVM). */
+export function displayKeys(type: string, o: { vnc: boolean; listen: string; display: string; password: string }): ConfigPatch {
   if (type === 'hvm') {
     return {
-      vnc: o.vnc ? 1 : 0,
+      vnc: o.vnc,
       vnclisten: o.vnc && o.listen !== '' ? o.listen : null,
       vncdisplay: o.vnc && o.display !== '' ? Number(o.display) : null,
-      vncunused: o.vnc ? (o.display === '' ? 1 : 0) : null,
+      vncunused: o.vnc ? o.display === '' : null,
       ...(o.vnc && o.password !== '' ? { vncpasswd: o.password } : {}),
     };
   }

@@ -66,6 +66,7 @@ export interface XenApi extends LifecycleOps, DetailsOps {
   assertDiskFree: Bound<typeof diskUse.assertDiskFree>;
   readConfig: Bound<typeof configs.readConfig>;
   writeConfig: Bound<typeof configs.writeConfig>;
+  patchConfig: Bound<typeof configs.patchConfig>;
   setAutostart: Bound<typeof autostart.setAutostart>;
   deleteDomain: Bound<typeof del.deleteDomain>;
 }
@@ -107,6 +108,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     assertDiskFree: (target, access, self, field) => diskUse.assertDiskFree(ctx, target, access, self, field),
     readConfig: (name) => configs.readConfig(ctx, name),
     writeConfig: (name, content, o) => configs.writeConfig(ctx, name, content, o),
+    patchConfig: (name, patch, expectedText) => configs.patchConfig(ctx, name, patch, expectedText),
     setAutostart: (name, on) => autostart.setAutostart(ctx, name, on),
     deleteDomain: (name, o) => del.deleteDomain(ctx, name, o),
   };

@@ -1,6 +1,6 @@
 import type { DomainConfigView } from '../../shared/contract-types';
 import type { DomainConfig } from '../../shared/domain-config';
-import { validateDomainConfig } from '../../shared/domain-config';
+import { applyConfigPatch, validateDomainConfig, type ConfigPatch } from '../../shared/domain-config';
 import { isXenError, XenError } from '../errors';
 import { assertPlainStatements } from '../config/config-policy';
 import { parseXlConfig } from '../config/xl-config';
@@ -141,4 +141,17 @@ export async function writeConfig(
   await ctx.runner.fs.mkdirp(ctx.opts.configDir);
   await ctx.runner.fs.writeFileExclusive(path, text ?? renderXlConfig(newModel));
   return { path };
+}
+
+/**
+ * Changes some options of domain `name`'s config over its model (null removes one), guarded by the text it was read
+ * as; the merged model is validated as a whole and written with the file's comments and layout kept.
+ */
+export async function patchConfig(ctx: OpsContext, name: string, patch: ConfigPatch, expectedText: string): Promise<{ path: string }> {
+  const view = await readConfig(ctx, name);
+  if (view.config === null) {
+    const p = view.problems[0];
+    throw new XenError('INVALID_ARG', `The config file ${view.path} has problems; fix it in the Config tab first${p ? ` (${p.field}: ${p.message})` : ''}`, { field: 'config', problems: view.problems });
+  }
+  return writeConfig(ctx, name, applyConfigPatch(view.config, patch), { expectedText });
 }

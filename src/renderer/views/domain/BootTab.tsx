@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { EditStatus } from '../../components/EditStatus';
 import { PathField } from '../../components/FileChooser';
-import { cfgText } from '../../lib/cfg-read';
-import { saveCfgKeys } from '../../lib/use-config-edit';
+import type { ConfigPatch, DomainConfig } from '../../../shared/domain-config';
+import { savePatch } from '../../lib/use-config-edit';
 import { useEdit } from '../../lib/use-domain';
 import type { TabProps } from './tab-props';
 
@@ -14,15 +14,21 @@ const BOOT_DEVS: { id: string; label: string }[] = [
 ];
 
 /** Kernel, ramdisk and command line or a bootloader (PV/PVH); firmware and boot order (HVM); what to do on poweroff, reboot, crash. */
+/** The boot options this tab edits, as form text ('' when unset; a list joined with ", "). */
+const BOOT_KEYS = ['kernel', 'ramdisk', 'cmdline', 'extra', 'root', 'bootloader', 'bootloader_args', 'firmware', 'boot', 'on_poweroff', 'on_reboot', 'on_crash'] as const;
+function asText(cfg: DomainConfig | null | undefined, k: (typeof BOOT_KEYS)[number]): string {
+  const v = cfg?.[k];
+  return v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v);
+}
+
 export function BootTab({ name, summary, data }: TabProps) {
   const view = data.config;
-  const type = (summary?.type ?? cfgText(view, 'type')) || 'pv';
+  const type = (summary?.type ?? view?.config?.type) || 'pv';
   const hvm = type === 'hvm';
   const [f, setF] = useState<Record<string, string>>({});
   const edit = useEdit();
   useEffect(() => {
-    const keys = ['kernel', 'ramdisk', 'cmdline', 'extra', 'root', 'bootloader', 'bootloader_args', 'firmware', 'boot', 'on_poweroff', 'on_reboot', 'on_crash'];
-    setF(Object.fromEntries(keys.map((k) => [k, cfgText(view, k)])));
+    setF(Object.fromEntries(BOOT_KEYS.map((k) => [k, asText(view?.config, k)])));
     // Only a change of the file resets the form; a background reload with the same text keeps unsaved edits.
   }, [view?.text]);
   if (data.configError) return <p className="muted">{`This domain has no config file to edit (${data.configError.message}).`}</p>;
@@ -43,7 +49,8 @@ export function BootTab({ name, summary, data }: TabProps) {
           on_reboot: opt('on_reboot'),
           on_crash: opt('on_crash'),
         };
-    void edit.run(() => saveCfgKeys(name, data, values), 'Saved; takes effect at next boot.');
+    // Values are checked by main with the whole model, which names the field of any it refuses.
+    void edit.run(() => savePatch(name, data, values as ConfigPatch), 'Saved; takes effect at next boot.');
   };
   return (
     <div className="tab-body">

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'react';
 import { EditStatus } from '../../components/EditStatus';
-import { cfgBool, cfgField, cfgText } from '../../lib/cfg-read';
 import { displayKeys, vfbField } from '../../lib/display-keys';
 import { navigate } from '../../lib/route';
-import { saveCfgKeys } from '../../lib/use-config-edit';
+import { savePatch } from '../../lib/use-config-edit';
 import { useEdit } from '../../lib/use-domain';
 import { isRunning, type TabProps } from './tab-props';
 
@@ -17,15 +16,16 @@ export function DisplayTab({ name, summary, data }: TabProps) {
   const [display, setDisplay] = useState('');
   const [password, setPassword] = useState('');
   const edit = useEdit();
+  const cfg = view?.config ?? null;
   useEffect(() => {
-    const vfb = cfgField(view, 'vfb');
-    const pvVnc = Array.isArray(vfb) && vfb.some((v) => /(^|,)\s*vnc\s*=\s*1/.test(String(v)));
-    setVnc(cfgBool(view, 'vnc') ?? (pvVnc || (summary?.hasVnc ?? false)));
-    setListen(cfgText(view, 'vnclisten') || vfbField(vfb, 'vnclisten'));
-    setDisplay(cfgText(view, 'vncdisplay') || vfbField(vfb, 'vncdisplay'));
+    const vfb = cfg?.vfb;
+    const pvVnc = Array.isArray(vfb) && vfb.some((v) => /(^|,)\s*vnc\s*=\s*1/.test(v));
+    setVnc(cfg?.vnc ?? (pvVnc || (summary?.hasVnc ?? false)));
+    setListen(cfg?.vnclisten ?? vfbField(vfb, 'vnclisten'));
+    setDisplay(cfg?.vncdisplay !== undefined ? String(cfg.vncdisplay) : vfbField(vfb, 'vncdisplay'));
     setPassword('');
   }, [view?.text, summary?.hasVnc]);
-  const type = summary?.type ?? cfgText(view, 'type');
+  const type = summary?.type ?? cfg?.type ?? '';
   const displayOk = display === '' || /^\d{1,4}$/.test(display);
   const listenOk = listen === '' || /^[A-Za-z0-9.:_-]+$/.test(listen);
   return (
@@ -74,7 +74,7 @@ export function DisplayTab({ name, summary, data }: TabProps) {
               data-testid="vnc-save"
               onClick={() =>
                 void edit.run(
-                  () => saveCfgKeys(name, data, displayKeys(type, { vnc, listen, display, password })),
+                  () => savePatch(name, data, displayKeys(type, { vnc, listen, display, password })),
                   'Saved; takes effect at next boot.',
                 )
               }

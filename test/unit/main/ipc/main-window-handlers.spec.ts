@@ -196,6 +196,26 @@ describe('network interfaces', () => {
   });
 });
 
+describe('config options over the model (domain:configPatch)', () => {
+  it('sets and removes options, keeps the file\'s comments, and refuses a bad value naming its field', async () => {
+    const view = await ok('domain:configGet', { name: 'web01' });
+    await ok('domain:configPatch', { name: 'web01', patch: { kernel: '/var/lib/xen/boot/vmlinuz-new', ramdisk: null, on_crash: 'preserve' }, expectedText: view.text });
+    const text = cfgText('web01');
+    expect(text).toMatch(/^kernel = "\/var\/lib\/xen\/boot\/vmlinuz-new"$/m);
+    expect(text).not.toMatch(/^ramdisk/m);
+    expect(text).toMatch(/^on_crash = "preserve"$/m);
+    expect(text).toContain('# web01: created by the Xenith demo host');
+    const bad = await call('domain:configPatch', { name: 'web01', patch: { on_crash: 'explode', vncdisplay: -1 }, expectedText: text });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARG' } });
+    expect(!bad.ok && bad.error.message).toMatch(/on_crash|vncdisplay/);
+    // Only the options a form may change: identity, disks and NICs have their own channels.
+    await expect(failCode('domain:configPatch', { name: 'web01', patch: { name: 'other' } as never, expectedText: text })).resolves.toBe('INVALID_ARG');
+    // Read as something else than what is on disk now: refused, nothing lost.
+    await expect(failCode('domain:configPatch', { name: 'web01', patch: { kernel: '/x' }, expectedText: view.text })).resolves.toBe('EXISTS');
+    expect(cfgText('web01')).toBe(text);
+  });
+});
+
 describe('the config text', () => {
   it('checks syntax, fields and the name, with a diff against the saved file', async () => {
     const view = await ok('domain:configGet', { name: 'mail01' });

@@ -3,9 +3,9 @@ import { displayKeys, vfbField } from '../../../../src/renderer/lib/display-keys
 
 describe('displayKeys', () => {
   it('writes top-level vnc options for HVM, choosing a free display when none is given', () => {
-    expect(displayKeys('hvm', { vnc: true, listen: '', display: '', password: '' })).toEqual({ vnc: 1, vnclisten: null, vncdisplay: null, vncunused: 1 });
-    expect(displayKeys('hvm', { vnc: true, listen: '0.0.0.0', display: '7', password: 'pw' })).toEqual({ vnc: 1, vnclisten: '0.0.0.0', vncdisplay: 7, vncunused: 0, vncpasswd: 'pw' });
-    expect(displayKeys('hvm', { vnc: false, listen: 'x', display: '3', password: '' })).toEqual({ vnc: 0, vnclisten: null, vncdisplay: null, vncunused: null });
+    expect(displayKeys('hvm', { vnc: true, listen: '', display: '', password: '' })).toEqual({ vnc: true, vnclisten: null, vncdisplay: null, vncunused: true });
+    expect(displayKeys('hvm', { vnc: true, listen: '0.0.0.0', display: '7', password: 'pw' })).toEqual({ vnc: true, vnclisten: '0.0.0.0', vncdisplay: 7, vncunused: false, vncpasswd: 'pw' });
+    expect(displayKeys('hvm', { vnc: false, listen: 'x', display: '3', password: '' })).toEqual({ vnc: false, vnclisten: null, vncdisplay: null, vncunused: null });
   });
   it('writes a vfb entry for PV, or removes it', () => {
     expect(displayKeys('pv', { vnc: true, listen: '127.0.0.1', display: '', password: '' })).toEqual({ vfb: ['vnc=1,vnclisten=127.0.0.1,vncunused=1'] });
