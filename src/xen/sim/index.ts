@@ -14,7 +14,7 @@
  * - Texts not captured from the real host (out-of-memory create, mem-max below target, vcpu-set above maxvcpus,
  *   rename clash, cd-insert on PV, block-attach clash) use libxl/xl wording with approximate source line numbers.
  */
-import { existsSync, mkdirSync, symlinkSync, openSync, ftruncateSync, closeSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +23,11 @@ import { XenError } from '../errors';
 import { commandFailure } from '../runner/xl-stderr';
 import { commandRunner } from '../runner/command-runner';
 import type { Executor, HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, XenProgram } from '../runner/types';
-import { parseCfgText, simConfigFromCfg } from './cfg';
 import { hostPathToLocal, createSimFs } from './fs';
 import { SimFailure, SimHost } from './host';
 import type { SimDomain } from './model';
 import { startRfbServer, type RfbServer } from './rfb-server';
-import { seedDomains } from './seed';
+import { hostSizing, seedHost } from './seed-host';
 import { parseXentopArgs, runBrctl, runIp, runXenstore, XentopSampler } from './tools';
 import { runXl } from './xl';
 
@@ -86,59 +85,16 @@ function defaultGuestPath(): string {
   }
 }
 
-function sizingFor(count: number | undefined): { totalMiB: number; dom0MiB: number; nrCpus: number } {
-  if (count === undefined || count <= 8) return { totalMiB: 16384, dom0MiB: 2048, nrCpus: 8 };
-  // Room for every seeded domain (at most 2 GiB each) plus headroom, like a big consolidation host.
-  return { totalMiB: 4096 + count * 2048, dom0MiB: 4096, nrCpus: 64 };
-}
-
-function seed(host: SimHost, fs: { local: (p: string) => string }, count: number | undefined): void {
-  const now = host.now();
-  for (const s of seedDomains(count)) {
-    const cfgPath = `/etc/xen/${s.name}.cfg`;
-    const local = fs.local(cfgPath);
-    mkdirSync(path.dirname(local), { recursive: true });
-    writeFileSync(local, s.cfgText);
-    for (const [img, bytes] of s.images) {
-      const li = fs.local(img);
-      if (existsSync(li)) continue;
-      mkdirSync(path.dirname(li), { recursive: true });
-      const fd = openSync(li, 'w');
-      ftruncateSync(fd, bytes);
-      closeSync(fd);
-    }
-    if (s.autostart) {
-      const link = fs.local(`/etc/xen/auto/${s.name}.cfg`);
-      mkdirSync(path.dirname(link), { recursive: true });
-      // Relative, like the sandboxed HostFs makes them, so the link cannot reach outside the state dir.
-      if (!existsSync(link)) symlinkSync(`../${s.name}.cfg`, link);
-    }
-    if (s.state === 'stopped') continue;
-    const config = simConfigFromCfg(parseCfgText(s.cfgText, cfgPath), `seed:${s.name}`);
-    const d = host.createDomain(config, { paused: false, uptimeS: s.uptimeS, consoleFresh: false });
-    // A plausible history: CPU time roughly in line with the uptime and the domain's own load.
-    d.cpuBase = s.uptimeS * d.load.base * config.vcpus * 0.8;
-    d.cpuSince = now;
-    if (s.state === 'paused') d.phase = 'paused';
-  }
-  mkdirSync(fs.local('/etc/xen/auto'), { recursive: true });
-  mkdirSync(fs.local('/var/lib/xen/images'), { recursive: true });
-  mkdirSync(fs.local('/var/lib/xen/save'), { recursive: true });
-  mkdirSync(fs.local('/root'), { recursive: true });
-  host.state.seeded = true;
-  host.persist();
-}
-
 /** Creates the demo host runner (kind 'demo', label 'demo host'). */
 export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
   const speed = opts.speed && opts.speed > 0 ? opts.speed : 1;
   const clock = opts.clock ?? Date.now;
   const rootDir = path.join(opts.stateDir, 'root');
   mkdirSync(rootDir, { recursive: true });
-  const host = SimHost.open({ stateDir: opts.stateDir, clock, speed }, sizingFor(opts.seedDomains));
+  const host = SimHost.open({ stateDir: opts.stateDir, clock, speed }, hostSizing(opts.seedDomains));
   const fs: HostFs = createSimFs(rootDir);
   const local = (p: string): string => hostPathToLocal(rootDir, p);
-  if (!host.state.seeded) host.batch(() => seed(host, { local }, opts.seedDomains));
+  if (!host.state.seeded) host.batch(() => seedHost(host, { local }, opts.seedDomains));
 
   let closed = false;
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

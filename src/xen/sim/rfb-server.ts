@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { vncAuthResponse } from './des';
-import { glyph } from './font5x7';
+import { BARS, Framebuffer, intersect, SERVER_PF, union, type PixelFormat, type Rect } from './rfb-framebuffer';
 
 /** Options for one simulated guest display. */
 export interface RfbServerOptions {
@@ -32,95 +32,36 @@ export interface RfbServer {
   close(): Promise<void>;
 }
 
-interface PixelFormat {
-  bpp: number;
-  bigEndian: boolean;
-  rMax: number;
-  gMax: number;
-  bMax: number;
-  rShift: number;
-  gShift: number;
-  bShift: number;
-}
-
-interface Rect {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
-
-const SERVER_PF: PixelFormat = { bpp: 32, bigEndian: false, rMax: 255, gMax: 255, bMax: 255, rShift: 16, gShift: 8, bShift: 0 };
-const BARS: [number, number, number][] = [
-  [192, 192, 192],
-  [192, 192, 0],
-  [0, 192, 192],
-  [0, 192, 0],
-  [192, 0, 192],
-  [192, 0, 0],
-  [0, 0, 192],
-  [16, 16, 16],
-];
-
-function union(a: Rect | null, b: Rect): Rect {
-  if (!a) return { ...b };
-  return { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) };
-}
-
-function intersect(a: Rect, b: Rect): Rect | null {
-  const r = { x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) };
-  return r.x0 < r.x1 && r.y0 < r.y1 ? r : null;
-}
-
 /** Starts a server on 127.0.0.1 (random free port) and resolves once it listens. */
 export async function startRfbServer(opts: RfbServerOptions): Promise<RfbServer> {
   const W = opts.width ?? 640;
   const H = opts.height ?? 480;
-  const fb = new Uint8Array(W * H * 3);
+  const frame = new Framebuffer(W, H);
+  const fb = frame.data;
   const keys: number[] = [];
   let typed = '';
   let lastPointer: RfbServer['lastPointer'] = null;
   let counter = 0;
   const clients = new Set<Client>();
 
-  const fill = (x0: number, y0: number, w: number, h: number, c: readonly [number, number, number]): void => {
-    for (let y = Math.max(0, y0); y < Math.min(H, y0 + h); y++) {
-      for (let x = Math.max(0, x0); x < Math.min(W, x0 + w); x++) {
-        const o = (y * W + x) * 3;
-        fb[o] = c[0];
-        fb[o + 1] = c[1];
-        fb[o + 2] = c[2];
-      }
-    }
-  };
-  const text = (s: string, x: number, y: number, scale: number, c: readonly [number, number, number]): void => {
-    let cx = x;
-    for (const ch of s) {
-      const cols = glyph(ch);
-      cols.forEach((bits, col) => {
-        for (let row = 0; row < 7; row++) if (bits & (1 << row)) fill(cx + col * scale, y + row * scale, scale, scale, c);
-      });
-      cx += 6 * scale;
-    }
-  };
   const damage = (r: Rect): void => {
     for (const c of clients) c.damage(r);
   };
 
   const barsH = Math.floor((H * 2) / 3);
-  BARS.forEach((c, i) => fill(Math.floor((i * W) / BARS.length), 0, Math.ceil(W / BARS.length), barsH, c));
-  fill(0, barsH, W, H - barsH, [24, 24, 48]);
-  text(opts.name, 16, barsH + 12, 3, [255, 255, 255]);
+  BARS.forEach((c, i) => frame.fill(Math.floor((i * W) / BARS.length), 0, Math.ceil(W / BARS.length), barsH, c));
+  frame.fill(0, barsH, W, H - barsH, [24, 24, 48]);
+  frame.text(opts.name, 16, barsH + 12, 3, [255, 255, 255]);
   const counterY = barsH + 48;
   const typedY = barsH + 76;
   const drawCounter = (): void => {
-    fill(0, counterY, W, 16, [24, 24, 48]);
-    text(`FRAME ${counter}`, 16, counterY, 2, [255, 220, 0]);
+    frame.fill(0, counterY, W, 16, [24, 24, 48]);
+    frame.text(`FRAME ${counter}`, 16, counterY, 2, [255, 220, 0]);
     damage({ x0: 0, y0: counterY, x1: W, y1: counterY + 16 });
   };
   const drawTyped = (): void => {
-    fill(0, typedY, W, 16, [24, 24, 48]);
-    text(`> ${typed.slice(-48)}`, 16, typedY, 2, [120, 255, 120]);
+    frame.fill(0, typedY, W, 16, [24, 24, 48]);
+    frame.text(`> ${typed.slice(-48)}`, 16, typedY, 2, [120, 255, 120]);
     damage({ x0: 0, y0: typedY, x1: W, y1: typedY + 16 });
   };
   drawCounter();
@@ -132,37 +73,6 @@ export async function startRfbServer(opts: RfbServerOptions): Promise<RfbServer>
   }, opts.tickMs ?? 1000);
   ticker.unref();
 
-  const encodeRect = (r: Rect, pf: PixelFormat): Buffer => {
-    const w = r.x1 - r.x0;
-    const h = r.y1 - r.y0;
-    const bytes = pf.bpp / 8;
-    const out = Buffer.alloc(12 + w * h * bytes);
-    out.writeUInt16BE(r.x0, 0);
-    out.writeUInt16BE(r.y0, 2);
-    out.writeUInt16BE(w, 4);
-    out.writeUInt16BE(h, 6);
-    out.writeInt32BE(0, 8); // Raw encoding
-    let o = 12;
-    for (let y = r.y0; y < r.y1; y++) {
-      for (let x = r.x0; x < r.x1; x++) {
-        const i = (y * W + x) * 3;
-        const v =
-          ((Math.round(((fb[i] ?? 0) * pf.rMax) / 255) << pf.rShift) |
-            (Math.round(((fb[i + 1] ?? 0) * pf.gMax) / 255) << pf.gShift) |
-            (Math.round(((fb[i + 2] ?? 0) * pf.bMax) / 255) << pf.bShift)) >>>
-          0;
-        if (bytes === 4) {
-          if (pf.bigEndian) out.writeUInt32BE(v, o);
-          else out.writeUInt32LE(v, o);
-        } else if (bytes === 2) {
-          if (pf.bigEndian) out.writeUInt16BE(v & 0xffff, o);
-          else out.writeUInt16LE(v & 0xffff, o);
-        } else out.writeUInt8(v & 0xff, o);
-        o += bytes;
-      }
-    }
-    return out;
-  };
 
   class Client {
     private buf = Buffer.alloc(0);
@@ -208,7 +118,7 @@ export async function startRfbServer(opts: RfbServerOptions): Promise<RfbServer>
       const head = Buffer.alloc(4);
       head.writeUInt8(0, 0);
       head.writeUInt16BE(rects.length, 2);
-      this.sock.write(Buffer.concat([head, ...rects.map((r) => encodeRect(r, this.pf))]));
+      this.sock.write(Buffer.concat([head, ...rects.map((r) => frame.encodeRect(r, this.pf))]));
     }
 
     private take(n: number): Buffer | null {

@@ -1,0 +1,52 @@
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseCfgText, simConfigFromCfg } from './cfg';
+import type { SimHost } from './host';
+import { seedDomains } from './seed';
+
+// The demo host's first start on a state dir: its size, and the seed domains' files and running state.
+
+/** How big the simulated host is: a workstation, or a consolidation host with room for every seeded domain. */
+export function hostSizing(count: number | undefined): { totalMiB: number; dom0MiB: number; nrCpus: number } {
+  if (count === undefined || count <= 8) return { totalMiB: 16384, dom0MiB: 2048, nrCpus: 8 };
+  // Room for every seeded domain (at most 2 GiB each) plus headroom, like a big consolidation host.
+  return { totalMiB: 4096 + count * 2048, dom0MiB: 4096, nrCpus: 64 };
+}
+
+/** Writes the seed domains' configs, images and autostart links and starts the running ones, once per state dir. */
+export function seedHost(host: SimHost, fs: { local: (p: string) => string }, count: number | undefined): void {
+  const now = host.now();
+  for (const s of seedDomains(count)) {
+    const cfgPath = `/etc/xen/${s.name}.cfg`;
+    const local = fs.local(cfgPath);
+    mkdirSync(path.dirname(local), { recursive: true });
+    writeFileSync(local, s.cfgText);
+    for (const [img, bytes] of s.images) {
+      const li = fs.local(img);
+      if (existsSync(li)) continue;
+      mkdirSync(path.dirname(li), { recursive: true });
+      const fd = openSync(li, 'w');
+      ftruncateSync(fd, bytes);
+      closeSync(fd);
+    }
+    if (s.autostart) {
+      const link = fs.local(`/etc/xen/auto/${s.name}.cfg`);
+      mkdirSync(path.dirname(link), { recursive: true });
+      // Relative, like the sandboxed HostFs makes them, so the link cannot reach outside the state dir.
+      if (!existsSync(link)) symlinkSync(`../${s.name}.cfg`, link);
+    }
+    if (s.state === 'stopped') continue;
+    const config = simConfigFromCfg(parseCfgText(s.cfgText, cfgPath), `seed:${s.name}`);
+    const d = host.createDomain(config, { paused: false, uptimeS: s.uptimeS, consoleFresh: false });
+    // A plausible history: CPU time roughly in line with the uptime and the domain's own load.
+    d.cpuBase = s.uptimeS * d.load.base * config.vcpus * 0.8;
+    d.cpuSince = now;
+    if (s.state === 'paused') d.phase = 'paused';
+  }
+  mkdirSync(fs.local('/etc/xen/auto'), { recursive: true });
+  mkdirSync(fs.local('/var/lib/xen/images'), { recursive: true });
+  mkdirSync(fs.local('/var/lib/xen/save'), { recursive: true });
+  mkdirSync(fs.local('/root'), { recursive: true });
+  host.state.seeded = true;
+  host.persist();
+}
