@@ -45,6 +45,7 @@ export interface XenApi extends LifecycleOps, DetailsOps {
   dmesg: Bound<typeof host.dmesg>;
   consoleInfo: Bound<typeof host.consoleInfo>;
   assertBridgeExists: Bound<typeof host.assertBridgeExists>;
+  hasQemuImg: Bound<typeof host.hasQemuImg>;
   rename: Bound<typeof ren.rename>;
   memSet: Bound<typeof mc.memSet>;
   memMax: Bound<typeof mc.memMax>;
@@ -63,6 +64,7 @@ export interface XenApi extends LifecycleOps, DetailsOps {
   networkList: Bound<typeof devices.networkList>;
   createImage: Bound<typeof images.createImage>;
   diskUses: Bound<typeof diskUse.diskUses>;
+  runningDomains: Bound<typeof diskUse.runningDomains>;
   assertDiskFree: Bound<typeof diskUse.assertDiskFree>;
   readConfig: Bound<typeof configs.readConfig>;
   writeConfig: Bound<typeof configs.writeConfig>;
@@ -87,6 +89,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     dmesg: () => host.dmesg(ctx),
     consoleInfo: (domid) => host.consoleInfo(ctx, domid),
     assertBridgeExists: (bridge, field) => host.assertBridgeExists(ctx, bridge, field),
+    hasQemuImg: () => host.hasQemuImg(ctx),
     rename: (dom, newName) => ren.rename(ctx, dom, newName),
     memSet: (dom, mib) => mc.memSet(ctx, dom, mib),
     memMax: (dom, mib) => mc.memMax(ctx, dom, mib),
@@ -105,6 +108,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     networkList: (dom) => devices.networkList(ctx, dom),
     createImage: (path, o) => images.createImage(ctx, path, o),
     diskUses: () => diskUse.diskUses(ctx),
+    runningDomains: () => diskUse.runningDomains(ctx),
     assertDiskFree: (target, access, self, field) => diskUse.assertDiskFree(ctx, target, access, self, field),
     readConfig: (name) => configs.readConfig(ctx, name),
     writeConfig: (name, content, o) => configs.writeConfig(ctx, name, content, o),

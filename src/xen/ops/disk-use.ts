@@ -1,4 +1,4 @@
-import { parseXlListLong, summariseLongEntry } from '../parse/xl-list-long';
+import { parseXlListLong, summariseLongEntry, type LongEntrySummary } from '../parse/xl-list-long';
 import { XenError } from '../errors';
 import { scanConfigs } from './configs';
 import type { OpsContext } from './context';
@@ -12,23 +12,31 @@ export interface DiskUser {
   running: boolean;
 }
 
+/** Running domains, Domain-0 included, as `xl list -l` describes them (the wizard and the disk checks read it). */
+export async function runningDomains(ctx: OpsContext): Promise<LongEntrySummary[]> {
+  return parseXlListLong(await ctx.out('domains.listLong', {})).map((e) => summariseLongEntry(e));
+}
+
+/** Adds one use of a disk to `out`, once. */
+function addUse(out: Map<string, DiskUser[]>, target: string | null, u: DiskUser): void {
+  if (target === null || target === '') return;
+  const list = out.get(target) ?? [];
+  if (!list.some((x) => x.domain === u.domain && x.vdev === u.vdev && x.running === u.running)) list.push(u);
+  out.set(target, list);
+}
+
+/** The disks running domains use, by target. */
+function runningUses(running: readonly LongEntrySummary[], out = new Map<string, DiskUser[]>()): Map<string, DiskUser[]> {
+  for (const s of running) for (const d of s.domid === 0 ? [] : s.disks) addUse(out, d.target, { domain: s.name, vdev: d.vdev ?? '?', access: d.readonly ? 'ro' : 'rw', running: true });
+  return out;
+}
+
 /** Every disk target in use, running or defined, with who uses it and how (empty CD drives left out). */
 export async function diskUses(ctx: OpsContext): Promise<Map<string, DiskUser[]>> {
-  const [configs, long] = await Promise.all([scanConfigs(ctx), ctx.out('domains.listLong', {})]);
-  const out = new Map<string, DiskUser[]>();
-  const add = (target: string | null, u: DiskUser): void => {
-    if (target === null || target === '') return;
-    const list = out.get(target) ?? [];
-    if (!list.some((x) => x.domain === u.domain && x.vdev === u.vdev && x.running === u.running)) list.push(u);
-    out.set(target, list);
-  };
-  for (const e of parseXlListLong(long)) {
-    const s = summariseLongEntry(e);
-    if (s.domid === 0) continue;
-    for (const d of s.disks) add(d.target, { domain: s.name, vdev: d.vdev ?? '?', access: d.readonly ? 'ro' : 'rw', running: true });
-  }
+  const [configs, running] = await Promise.all([scanConfigs(ctx), runningDomains(ctx)]);
+  const out = runningUses(running);
   for (const c of configs) {
-    for (const d of c.config?.disks ?? []) add(d.target, { domain: c.name, vdev: d.vdev, access: d.access, running: false });
+    for (const d of c.config?.disks ?? []) addUse(out, d.target, { domain: c.name, vdev: d.vdev, access: d.access, running: false });
   }
   return out;
 }
@@ -54,10 +62,10 @@ export function clashMessage(target: string, u: DiskUser): string {
  */
 export async function assertDisksFreeToStart(ctx: OpsContext, name: string, disks: readonly { target: string; access: 'rw' | 'ro'; vdev: string }[]): Promise<void> {
   if (disks.every((d) => d.target === '')) return;
-  const uses = await diskUses(ctx);
+  // Only running domains matter here: no config needs reading.
+  const uses = runningUses(await runningDomains(ctx));
   for (const d of disks) {
-    const running = uses.get(d.target)?.filter((u) => u.running);
-    const clash = clashingUser(running, d.access, name);
+    const clash = clashingUser(uses.get(d.target), d.access, name);
     if (clash !== null) throw new XenError('IN_USE', `Cannot start ${name}: ${clashMessage(d.target, clash)}`, { field: 'name', path: d.target, domain: clash.domain, vdev: d.vdev });
   }
 }

@@ -98,3 +98,12 @@ export async function consoleInfo(ctx: OpsContext, domid: number): Promise<Conso
   const vnc = vncFrom(entries, id);
   return { tty: consoleTtyFrom(entries, id), vncPort: vnc?.port ?? null, vncListen: vnc?.listen ?? null };
 }
+
+/** True when the host can run qemu-img (it makes qcow2 images); false when it is missing or refuses. */
+export async function hasQemuImg(ctx: OpsContext): Promise<boolean> {
+  try {
+    return (await ctx.run('qemuImg.version', {}, { allowFailure: true, timeoutMs: 10_000 })).exitCode === 0;
+  } catch {
+    return false;
+  }
+}

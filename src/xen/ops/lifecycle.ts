@@ -43,6 +43,21 @@ export async function startDomain(ctx: OpsContext, name: string, o: CreateOption
   await create(ctx, view.path, o);
 }
 
+/**
+ * Whether `xl list NAME` finds the domain: yes, no (xl answered that the name is unknown), or unknown (xl could not be
+ * asked, timed out or said something else), with xl's words for the user.
+ */
+export async function domainExists(ctx: OpsContext, name: string): Promise<{ answer: 'yes' | 'no' | 'unknown'; why: string }> {
+  try {
+    const r = await ctx.run('domain.list', { dom: name }, { allowFailure: true });
+    if (r.exitCode === 0) return { answer: 'yes', why: `xl list ${name} shows it` };
+    if (/invalid domain identifier|not found|no such domain/i.test(r.stderr)) return { answer: 'no', why: r.stderr.trim() };
+    return { answer: 'unknown', why: r.stderr.trim() || `xl list exited with ${r.exitCode}` };
+  } catch (e) {
+    return { answer: 'unknown', why: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /** Checks a config file with libxl's own parser without creating anything (`xl create -n PATH`). */
 export async function dryRun(ctx: OpsContext, configPath: string): Promise<DryRunResult> {
   const path = checkAbsPath(configPath, 'configPath');

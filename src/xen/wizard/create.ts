@@ -1,7 +1,7 @@
 import type { WizardResult } from '../../shared/contract-types';
 import { plannedPhases, type WizardPhase, type WizardPlan } from '../../shared/wizard-plan';
 import { isXenError, XenError } from '../errors';
-import { joinPath, runScaled, type WizardDeps } from './deps';
+import { joinPath, type WizardDeps } from './deps';
 import { imageBytes, reviewPlan } from './preview';
 
 /** One progress report: a phase started, finished or failed. */
@@ -36,21 +36,6 @@ async function makeImage(d: WizardDeps, disk: Extract<WizardPlan['disks'][number
 /** The autostart link setAutostart makes for NAME.cfg. */
 function autostartLink(d: WizardDeps, name: string): string {
   return joinPath(d.paths.autoDir, `${name}.cfg`);
-}
-
-/**
- * Whether `xl list NAME` finds the domain: yes, no (xl answered that the name is unknown), or unknown (xl could not be
- * asked, timed out or said something else), with xl's words for the user.
- */
-async function domainExists(d: WizardDeps, name: string): Promise<{ answer: 'yes' | 'no' | 'unknown'; why: string }> {
-  try {
-    const r = await runScaled(d, 'domain.list', { dom: name }, { allowFailure: true });
-    if (r.exitCode === 0) return { answer: 'yes', why: `xl list ${name} shows it` };
-    if (/invalid domain identifier|not found|no such domain/i.test(r.stderr)) return { answer: 'no', why: r.stderr.trim() };
-    return { answer: 'unknown', why: r.stderr.trim() || `xl list exited with ${r.exitCode}` };
-  } catch (e) {
-    return { answer: 'unknown', why: e instanceof Error ? e.message : String(e) };
-  }
 }
 
 /** Removes what this run made, newest first; each failure is kept, the rest still removed. */
@@ -142,7 +127,7 @@ export async function createFromPlan(d: WizardDeps, plan: WizardPlan, progress: 
     let cleanup = { removed: [] as string[], left: [] as { path: string; message: string }[] };
     // xl create that timed out or was cut off may still have built the domain: its disks are then in use. Files are
     // removed only when xl says the domain is not there; when that cannot be known, nothing that may be in use goes.
-    const outcome = phase === 'start' && err.code !== 'XL_FAILED' ? await domainExists(d, plan.name) : { answer: 'no' as const, why: '' };
+    const outcome = phase === 'start' && err.code !== 'XL_FAILED' ? await d.api.domainExists(plan.name) : { answer: 'no' as const, why: '' };
     if (outcome.answer !== 'no' && made.length > 0) {
       const files = made.map((m) => m.path).join(', ');
       const message =

@@ -1,7 +1,5 @@
-import { DEFAULT_TIMEOUTS } from '../command';
-import { COMMANDS, type CommandArgs, type CommandName } from '../commands/table';
 import type { XenApi } from '../ops/api';
-import type { RunResult, Runner } from '../runner/types';
+import type { Runner } from '../runner/types';
 
 /** What the wizard works with; plain toolstack objects, so the host suite can drive it over ssh. */
 export interface WizardDeps {
@@ -21,8 +19,3 @@ export function dirOf(path: string): string {
   return i <= 0 ? '/' : path.slice(0, i);
 }
 
-/** Runs a command of the table with the API's timeout scale applied, as every operation does (a slow host is not a failure). */
-export function runScaled<K extends CommandName>(d: WizardDeps, op: K, args: CommandArgs<K>, o: { timeoutMs?: number; allowFailure?: boolean } = {}): Promise<RunResult> {
-  const base = o.timeoutMs ?? DEFAULT_TIMEOUTS[COMMANDS[op].cls];
-  return d.runner.run(op, args, { timeoutMs: Math.round(base * d.api.options.timeoutScale), ...(o.allowFailure === true ? { allowFailure: true } : {}) });
-}

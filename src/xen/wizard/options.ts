@@ -3,8 +3,7 @@ import type { DomainType } from '../../shared/dto';
 import { normaliseMac, parseVifSpec, randomXenMac } from '../../shared/vif-spec';
 import { isXenError } from '../errors';
 import { parseXlConfig } from '../config/xl-config';
-import { parseXlListLong, summariseLongEntry } from '../parse/xl-list-long';
-import { joinPath, runScaled, type WizardDeps } from './deps';
+import { joinPath, type WizardDeps } from './deps';
 import { OS_PRESETS } from './presets';
 
 /** Names and MACs already taken on the host: every config file and every running domain. */
@@ -60,9 +59,7 @@ async function fromConfigs(d: WizardDeps, out: UsedIdentities): Promise<void> {
 
 /** Names and MACs of running domains (`xl list -l`), which may have no config file at all. */
 async function fromRunning(d: WizardDeps, out: UsedIdentities): Promise<void> {
-  const { stdout } = await runScaled(d, 'domains.listLong', {});
-  for (const entry of parseXlListLong(stdout)) {
-    const s = summariseLongEntry(entry);
+  for (const s of await d.api.runningDomains()) {
     out.names.push(s.name);
     for (const n of s.nics) if (n.mac !== null) out.macs.push(n.mac);
   }
@@ -90,16 +87,6 @@ export function uniqueMac(used: readonly string[], rand?: (n: number) => Uint8Ar
   throw new Error('could not find an unused MAC address');
 }
 
-/** True when the host can run qemu-img (it makes qcow2 images). */
-export async function hasQemuImg(d: WizardDeps): Promise<boolean> {
-  try {
-    const r = await runScaled(d, 'qemuImg.version', {}, { allowFailure: true, timeoutMs: 10_000 });
-    return r.exitCode === 0;
-  } catch {
-    return false;
-  }
-}
-
 const TYPE_WORDS: Record<DomainType, { yes: string; no: string }> = {
   pv: { yes: 'Paravirtualised: the guest kernel knows it runs on Xen; no emulation, no device model.', no: 'The hypervisor does not offer PV guests (virt_caps has no "pv").' },
   pvh: { yes: 'PV in a hardware container: needs a PVH-capable kernel, no device model, the best isolation.', no: 'PVH needs hardware virtualisation (virt_caps "hvm" with "hap" or "shadow").' },
@@ -108,7 +95,7 @@ const TYPE_WORDS: Record<DomainType, { yes: string; no: string }> = {
 
 /** What the wizard needs to know about the host: guest types, bridges, CPUs, memory, presets, used names and MACs. */
 export async function wizardOptions(d: WizardDeps): Promise<WizardOptions> {
-  const [info, used, qemuImg, imageDirFreeBytes] = await Promise.all([d.api.hostInfo(), usedIdentities(d), hasQemuImg(d), orNull(d.runner.fs.freeBytes(d.paths.imageDir))]);
+  const [info, used, qemuImg, imageDirFreeBytes] = await Promise.all([d.api.hostInfo(), usedIdentities(d), d.api.hasQemuImg(), orNull(d.runner.fs.freeBytes(d.paths.imageDir))]);
   const types: DomainType[] = ['hvm', 'pv', 'pvh'];
   return {
     guestTypes: types.map((type) => {

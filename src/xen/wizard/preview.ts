@@ -7,7 +7,7 @@ import { clashingUser, clashMessage } from '../ops/disk-use';
 import { gibToBytes } from '../ops/images';
 import type { HostFileStat } from '../runner/types';
 import { dirOf, joinPath, type WizardDeps } from './deps';
-import { hasQemuImg, usedIdentities } from './options';
+import { usedIdentities } from './options';
 import { planFieldOf, planToConfig } from './plan-config';
 
 const GIB = 1024 * 1024 * 1024;
@@ -110,7 +110,7 @@ async function diskUseProblems(d: WizardDeps, plan: WizardPlan): Promise<PlanPro
 /** Validates a plan with every rule and the host's files, and renders the exact xl.cfg text create would write. */
 export async function reviewPlan(d: WizardDeps, plan: WizardPlan): Promise<PlanReview> {
   const configPath = joinPath(d.paths.configDir, `${plan.name}.cfg`);
-  const [info, used, qemuImg] = await Promise.all([d.api.hostInfo(), usedIdentities(d), hasQemuImg(d)]);
+  const [info, used, qemuImg] = await Promise.all([d.api.hostInfo(), usedIdentities(d), d.api.hasQemuImg()]);
   const problems: PlanProblem[] = checkPlan(plan, { usedNames: used.names, usedMacs: used.macs, hostCpus: info.nrCpus, qemuImg });
   const warnings: string[] = [];
   const add = (list: PlanProblem[]): void => {
