@@ -7,6 +7,7 @@ import * as details from './details';
 import * as devices from './devices';
 import * as diskUse from './disk-use';
 import * as domains from './domains';
+import * as hardware from './hardware';
 import * as host from './host';
 import * as images from './images';
 import * as lifecycle from './lifecycle';
@@ -30,9 +31,11 @@ function bindAll<M extends object>(ctx: OpsContext, m: M): CtxOps<M> {
 type LifecycleOps = CtxOps<typeof lifecycle>;
 /** domainDetails and listDir, bound wholesale from ops/details.ts. */
 type DetailsOps = CtxOps<typeof details>;
+/** The Hardware tabs' edits (setMemory, attachDisk, createDisk ...), bound wholesale from ops/hardware.ts. */
+type HardwareOps = CtxOps<typeof hardware>;
 
 /** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
-export interface XenApi extends LifecycleOps, DetailsOps {
+export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps {
   readonly runner: Runner;
   /** The directories and timings in use, defaults filled in (the wizard needs configDir and imageDirs). */
   readonly options: ResolvedOptions;
@@ -79,6 +82,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
   return {
     ...bindAll(ctx, lifecycle),
     ...bindAll(ctx, details),
+    ...bindAll(ctx, hardware),
     runner,
     options: ctx.opts,
     invalidateCache: () => ctx.invalidate(),

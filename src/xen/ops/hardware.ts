@@ -1,0 +1,152 @@
+import type { ParsedArgsOf } from '../../shared/contract';
+import type { DomainConfig, DiskSpec, VifSpec } from '../../shared/domain-config';
+import type { ApplyMode } from '../../shared/schemas';
+import { randomXenMac } from '../../shared/vif-spec';
+import { XenError } from '../errors';
+import { readConfig, writeConfig } from './configs';
+import type { OpsContext } from './context';
+import * as devices from './devices';
+import { assertDiskFree } from './disk-use';
+import { listDomainsCheap } from './domains';
+import { assertBridgeExists } from './host';
+import { createImage, gibToBytes } from './images';
+import * as mc from './memory-cpu';
+
+/*
+ * The Hardware tabs' edits (memory, CPUs, disks, CDs, NICs): each applies to the running domain through xl, to its
+ * config through the model, or both. Bound wholesale into XenApi, so each IPC channel's handler is one line.
+ */
+
+/** Whether an edit touches the running domain and/or its config file. */
+const live = (apply: ApplyMode): boolean => apply !== 'config';
+const inConfig = (apply: ApplyMode): boolean => apply !== 'live';
+
+/** Refuses a live edit of a domain that is not running, in words, before xl says something obscure. */
+async function requireRunning(ctx: OpsContext, name: string): Promise<void> {
+  const d = (await listDomainsCheap(ctx)).find((x) => x.name === name);
+  if (!d) throw new XenError('NOT_FOUND', `There is no domain called ${name}`, { field: 'name' });
+  if (d.domid === null) throw new XenError('INVALID_ARG', `${name} is not running, so the change cannot apply now; choose "at next boot"`, { field: 'apply' });
+}
+
+/**
+ * Edits the config model and writes it back (comments and layout kept by writeConfig), guarded by the text it read so
+ * a concurrent edit is refused rather than overwritten.
+ */
+async function editConfig(ctx: OpsContext, name: string, edit: (cfg: DomainConfig) => DomainConfig): Promise<void> {
+  const view = await readConfig(ctx, name);
+  if (view.config === null) {
+    const p = view.problems[0];
+    throw new XenError('INVALID_ARG', `The config file ${view.path} has problems; fix it in the Config tab first${p ? ` (${p.field}: ${p.message})` : ''}`, {
+      field: 'config',
+      problems: view.problems,
+    });
+  }
+  await writeConfig(ctx, name, edit(view.config), { expectedText: view.text });
+}
+
+/** Runs the live part then the config part; a failing live part leaves the config alone. */
+async function applyBoth(ctx: OpsContext, name: string, apply: ApplyMode, liveOp: () => Promise<void>, cfgEdit: (cfg: DomainConfig) => DomainConfig): Promise<void> {
+  if (live(apply)) {
+    await requireRunning(ctx, name);
+    await liveOp();
+  }
+  if (inConfig(apply)) await editConfig(ctx, name, cfgEdit);
+}
+
+const sameMac = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+function addDisk(cfg: DomainConfig, disk: DiskSpec): DomainConfig {
+  if (cfg.disks.some((d) => d.vdev === disk.vdev)) throw new XenError('EXISTS', `The config already has a disk ${disk.vdev}`, { field: 'disk.vdev' });
+  return { ...cfg, disks: [...cfg.disks, disk] };
+}
+
+/** Memory target and/or ceiling; live changes raise the ceiling before the target and lower the target first. */
+export async function setMemory(ctx: OpsContext, a: ParsedArgsOf<'domain:setMemory'>): Promise<void> {
+  const { name, targetMiB, maxMiB } = a;
+  if (targetMiB === undefined && maxMiB === undefined) throw new XenError('INVALID_ARG', 'Give a target, a maximum or both', { field: 'targetMiB' });
+  if (targetMiB !== undefined && maxMiB !== undefined && targetMiB > maxMiB) {
+    throw new XenError('INVALID_ARG', `The target (${targetMiB} MiB) is above the maximum (${maxMiB} MiB)`, { field: 'targetMiB' });
+  }
+  const liveOp = async (): Promise<void> => {
+    const raising = maxMiB !== undefined && (targetMiB === undefined || maxMiB >= targetMiB);
+    if (raising) await mc.memMax(ctx, name, maxMiB);
+    if (targetMiB !== undefined) await mc.memSet(ctx, name, targetMiB);
+    if (!raising && maxMiB !== undefined) await mc.memMax(ctx, name, maxMiB);
+  };
+  await applyBoth(ctx, name, a.apply, liveOp, (cfg) => ({
+    ...cfg,
+    ...(targetMiB !== undefined ? { memory: targetMiB } : {}),
+    ...(maxMiB !== undefined ? { maxmem: maxMiB } : {}),
+  }));
+}
+
+/** Online vCPUs (and, in the config, the most it may have). */
+export async function setVcpus(ctx: OpsContext, a: ParsedArgsOf<'domain:setVcpus'>): Promise<void> {
+  const { name, vcpus, maxVcpus } = a;
+  await applyBoth(
+    ctx,
+    name,
+    a.apply,
+    () => mc.vcpuSet(ctx, name, vcpus),
+    (cfg) => ({ ...cfg, vcpus, ...(maxVcpus !== undefined ? { maxvcpus: maxVcpus } : {}) }),
+  );
+}
+
+/** Attaches an existing disk; never one another domain writes (or any disk read-write that another domain uses). */
+export async function attachDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:attachDisk'>): Promise<void> {
+  const { name, disk } = a;
+  await assertDiskFree(ctx, disk.target, disk.devtype === 'cdrom' ? 'ro' : disk.access, name);
+  await applyBoth(ctx, name, a.apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk));
+}
+
+/** Makes a new image (the one image maker) and attaches it; a failed attach removes exactly the file it made. */
+export async function createDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:createDisk'>): Promise<void> {
+  const { name, disk, apply } = a;
+  if (disk.format !== 'raw' && disk.format !== 'qcow2') throw new XenError('INVALID_ARG', `Xenith creates raw or qcow2 images, not ${disk.format}`, { field: 'disk.format' });
+  if (live(apply)) await requireRunning(ctx, name);
+  // Refuse before creating anything when the config already has this device.
+  if (inConfig(apply) && (await readConfig(ctx, name)).config?.disks.some((d) => d.vdev === disk.vdev)) {
+    throw new XenError('EXISTS', `The config already has a disk ${disk.vdev}`, { field: 'disk.vdev' });
+  }
+  await createImage(ctx, disk.target, { sizeBytes: gibToBytes(a.sizeGiB), format: disk.format });
+  try {
+    await applyBoth(ctx, name, apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk));
+  } catch (e) {
+    // The file is this call's own and attached to nothing: remove it, so a failed attach leaves nothing behind.
+    await ctx.runner.fs.remove(disk.target).catch(() => undefined);
+    throw e;
+  }
+}
+
+export async function detachDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:detachDisk'>): Promise<void> {
+  const { name, vdev } = a;
+  await applyBoth(ctx, name, a.apply, () => devices.blockDetach(ctx, name, vdev), (cfg) => {
+    if (!cfg.disks.some((d) => d.vdev === vdev)) throw new XenError('NOT_FOUND', `The config has no disk ${vdev}`, { field: 'vdev' });
+    return { ...cfg, disks: cfg.disks.filter((d) => d.vdev !== vdev) };
+  });
+}
+
+/** Puts an ISO in a running domain's CD drive, unless another domain writes that file. */
+export async function insertCd(ctx: OpsContext, a: ParsedArgsOf<'domain:cdInsert'>): Promise<void> {
+  await assertDiskFree(ctx, a.file, 'ro', a.name, 'file');
+  await devices.cdInsert(ctx, a.name, a.vdev, a.file);
+}
+
+/** Adds a NIC with one MAC for both halves, so the live interface and the config's agree. */
+export async function attachNic(ctx: OpsContext, a: ParsedArgsOf<'domain:attachNic'>): Promise<void> {
+  const { name, nic } = a;
+  if (nic.bridge !== undefined) await assertBridgeExists(ctx, nic.bridge, 'nic.bridge');
+  const vif: VifSpec = { mac: (nic.mac ?? randomXenMac()).toLowerCase(), ...(nic.bridge ? { bridge: nic.bridge } : {}), ...(nic.model ? { model: nic.model } : {}) };
+  await applyBoth(ctx, name, a.apply, () => devices.networkAttach(ctx, name, vif), (cfg) => {
+    if (cfg.vifs.some((v) => sameMac(v.mac, vif.mac ?? ''))) throw new XenError('EXISTS', `The config already has an interface with MAC ${vif.mac}`, { field: 'nic.mac' });
+    return { ...cfg, vifs: [...cfg.vifs, vif] };
+  });
+}
+
+export async function detachNic(ctx: OpsContext, a: ParsedArgsOf<'domain:detachNic'>): Promise<void> {
+  const { name, mac } = a;
+  await applyBoth(ctx, name, a.apply, () => devices.networkDetach(ctx, name, mac.toLowerCase()), (cfg) => {
+    if (!cfg.vifs.some((v) => sameMac(v.mac, mac))) throw new XenError('NOT_FOUND', `The config has no interface with MAC ${mac}`, { field: 'mac' });
+    return { ...cfg, vifs: cfg.vifs.filter((v) => !sameMac(v.mac, mac)) };
+  });
+}
