@@ -39,7 +39,13 @@ function autostartLink(d: WizardDeps, name: string): string {
 }
 
 /** Removes what this run made, newest first; each failure is kept, the rest still removed. */
-async function rollback(d: WizardDeps, made: Made[]): Promise<{ removed: string[]; left: { path: string; message: string }[] }> {
+/** What a clean-up removed, and what it left with why. */
+interface Cleanup {
+  removed: string[];
+  left: { path: string; message: string }[];
+}
+
+async function rollback(d: WizardDeps, made: Made[]): Promise<Cleanup> {
   const removed: string[] = [];
   const left: { path: string; message: string }[] = [];
   for (const m of [...made].reverse()) {
@@ -65,8 +71,7 @@ export async function createFromPlan(d: WizardDeps, plan: WizardPlan, progress: 
   const made: Made[] = [];
   // Assigned inside step(); the cast stops TypeScript narrowing it to 'validate' in the catch block.
   let phase = 'validate' as WizardPhase;
-  const phases = plannedPhases(plan);
-  const step = async <T>(p: WizardPhase, running: string, fn: () => Promise<T>, done: string): Promise<T> => {
+  const step: Step = async (p, running, fn, done) => {
     phase = p;
     progress({ phase: p, state: 'running', message: running });
     const value = await fn();
@@ -74,80 +79,79 @@ export async function createFromPlan(d: WizardDeps, plan: WizardPlan, progress: 
     return value;
   };
   try {
-    const review = await step('validate', 'Checking the plan against the host…', () => reviewPlan(d, plan), 'The plan is valid.');
-    if (!review.ok || review.config === null) {
-      const first = review.problems[0];
-      throw new XenError('INVALID_ARG', first?.message ?? 'The plan is not valid', { field: first?.field ?? '', problems: review.problems });
-    }
-    const configPath = review.configPath;
-    const newDisks = plan.disks.filter((x) => x.mode === 'new');
-    if (phases.includes('disks')) {
-      await step(
-        'disks',
-        `Creating ${newDisks.length} disk image${newDisks.length === 1 ? '' : 's'}…`,
-        async () => {
-          for (const disk of newDisks) await makeImage(d, disk, made);
-        },
-        `Created ${newDisks.map((x) => x.path).join(', ')}.`,
-      );
-    }
-    await step(
-      'config',
-      `Writing ${configPath}…`,
-      async () => {
-        await d.runner.fs.writeFileExclusive(configPath, review.text);
-        made.push({ kind: 'config', path: configPath });
-      },
-      `Wrote ${configPath}.`,
-    );
-    if (phases.includes('check')) await step('check', `xl create -n ${configPath}…`, () => d.api.dryRun(configPath), 'xl accepts the config.');
-    if (phases.includes('autostart')) {
-      const link = autostartLink(d, plan.name);
-      await step(
-        'autostart',
-        `Linking ${link}…`,
-        async () => {
-          // setAutostart does nothing when an entry is already there; only a link it makes now is ours.
-          const before = await d.runner.fs.stat(link).catch(() => null);
-          await d.api.setAutostart(plan.name, true);
-          if (before === null && (await d.runner.fs.stat(link).catch(() => null)) !== null) made.push({ kind: 'autostart', path: link });
-        },
-        `${plan.name} starts at boot.`,
-      );
-    }
-    let started = false;
-    if (phases.includes('start')) {
-      await step('start', `xl create ${configPath}…`, () => d.api.create(configPath), `${plan.name} is running.`);
-      started = true;
-    }
-    return { name: plan.name, configPath, created: made.map((m) => m.path), started };
+    return await runPlan(d, plan, step, made);
   } catch (e) {
     const err = asXenError(e);
     progress({ phase, state: 'failed', message: err.message });
-    let cleanup = { removed: [] as string[], left: [] as { path: string; message: string }[] };
-    // xl create that timed out or was cut off may still have built the domain: its disks are then in use. Files are
-    // removed only when xl says the domain is not there; when that cannot be known, nothing that may be in use goes.
-    const outcome = phase === 'start' && err.code !== 'XL_FAILED' ? await d.api.domainExists(plan.name) : { answer: 'no' as const, why: '' };
-    if (outcome.answer !== 'no' && made.length > 0) {
-      const files = made.map((m) => m.path).join(', ');
-      const message =
-        outcome.answer === 'yes'
-          ? `${plan.name} exists despite the error, so its files are kept: ${files}.`
-          : `Xenith could not tell whether ${plan.name} was created (${outcome.why}), so its files are kept: ${files}. Check with "xl list ${plan.name}"; if it is not there, delete ${plan.name} in Xenith to remove them.`;
-      progress({ phase: 'cleanup', state: 'failed', message });
-      const why = outcome.answer === 'yes' ? 'kept: the domain exists' : 'kept: whether the domain exists is unknown';
-      cleanup = { removed: [], left: made.map((m) => ({ path: m.path, message: why })) };
-    } else if (made.length > 0) {
-      progress({ phase: 'cleanup', state: 'running', message: `Removing ${made.map((m) => m.path).join(', ')}…` });
-      cleanup = await rollback(d, made);
-      progress({
-        phase: 'cleanup',
-        state: cleanup.left.length === 0 ? 'done' : 'failed',
-        message: cleanup.left.length === 0 ? `Removed ${cleanup.removed.join(', ')}.` : `Could not remove ${cleanup.left.map((l) => `${l.path} (${l.message})`).join(', ')}.`,
-      });
-    }
+    const cleanup = await cleanUp(d, plan.name, made, phase === 'start' && err.code !== 'XL_FAILED', progress);
     // A step that cleaned up after itself (the image maker removes a file it claimed) says so in its error.
     const removedByStep = Array.isArray(err.detail['removed']) ? (err.detail['removed'] as string[]) : [];
     throw new XenError(err.code, err.message, { ...err.detail, phase, removed: [...removedByStep, ...cleanup.removed], left: cleanup.left });
   }
+}
+
+/** Runs one phase: reports it running, does it, reports it done. */
+type Step = <T>(p: WizardPhase, running: string, fn: () => Promise<T>, done: string) => Promise<T>;
+
+/** The phases in order; `made` grows with each thing this run creates, newest last. */
+async function runPlan(d: WizardDeps, plan: WizardPlan, step: Step, made: Made[]): Promise<WizardResult> {
+  const phases = plannedPhases(plan);
+  const review = await step('validate', 'Checking the plan against the host…', () => reviewPlan(d, plan), 'The plan is valid.');
+  if (!review.ok || review.config === null) {
+    const first = review.problems[0];
+    throw new XenError('INVALID_ARG', first?.message ?? 'The plan is not valid', { field: first?.field ?? '', problems: review.problems });
+  }
+  const configPath = review.configPath;
+  const newDisks = plan.disks.filter((x) => x.mode === 'new');
+  if (phases.includes('disks')) {
+    const many = `${newDisks.length} disk image${newDisks.length === 1 ? '' : 's'}`;
+    await step('disks', `Creating ${many}…`, async () => {
+      for (const disk of newDisks) await makeImage(d, disk, made);
+    }, `Created ${newDisks.map((x) => x.path).join(', ')}.`);
+  }
+  await step('config', `Writing ${configPath}…`, async () => {
+    await d.runner.fs.writeFileExclusive(configPath, review.text);
+    made.push({ kind: 'config', path: configPath });
+  }, `Wrote ${configPath}.`);
+  if (phases.includes('check')) await step('check', `xl create -n ${configPath}…`, () => d.api.dryRun(configPath), 'xl accepts the config.');
+  if (phases.includes('autostart')) {
+    const link = autostartLink(d, plan.name);
+    await step('autostart', `Linking ${link}…`, async () => {
+      // setAutostart does nothing when an entry is already there; only a link it makes now is ours.
+      const before = await d.runner.fs.stat(link).catch(() => null);
+      await d.api.setAutostart(plan.name, true);
+      if (before === null && (await d.runner.fs.stat(link).catch(() => null)) !== null) made.push({ kind: 'autostart', path: link });
+    }, `${plan.name} starts at boot.`);
+  }
+  const started = phases.includes('start');
+  if (started) await step('start', `xl create ${configPath}…`, () => d.api.create(configPath), `${plan.name} is running.`);
+  return { name: plan.name, configPath, created: made.map((m) => m.path), started };
+}
+
+/**
+ * Removes what this run made after a failure. xl create that timed out or was cut off (`startUnknown`) may still have
+ * built the domain: its disks are then in use. Files are removed only when xl says the domain is not there; when that
+ * cannot be known, nothing that may be in use goes.
+ */
+async function cleanUp(d: WizardDeps, name: string, made: Made[], startUnknown: boolean, progress: ProgressSink): Promise<Cleanup> {
+  if (made.length === 0) return { removed: [], left: [] };
+  const files = made.map((m) => m.path).join(', ');
+  const outcome = startUnknown ? await d.api.domainExists(name) : { answer: 'no' as const, why: '' };
+  if (outcome.answer !== 'no') {
+    const message =
+      outcome.answer === 'yes'
+        ? `${name} exists despite the error, so its files are kept: ${files}.`
+        : `Xenith could not tell whether ${name} was created (${outcome.why}), so its files are kept: ${files}. Check with "xl list ${name}"; if it is not there, delete ${name} in Xenith to remove them.`;
+    progress({ phase: 'cleanup', state: 'failed', message });
+    const why = outcome.answer === 'yes' ? 'kept: the domain exists' : 'kept: whether the domain exists is unknown';
+    return { removed: [], left: made.map((m) => ({ path: m.path, message: why })) };
+  }
+  progress({ phase: 'cleanup', state: 'running', message: `Removing ${files}…` });
+  const cleanup = await rollback(d, made);
+  progress({
+    phase: 'cleanup',
+    state: cleanup.left.length === 0 ? 'done' : 'failed',
+    message: cleanup.left.length === 0 ? `Removed ${cleanup.removed.join(', ')}.` : `Could not remove ${cleanup.left.map((l) => `${l.path} (${l.message})`).join(', ')}.`,
+  });
+  return cleanup;
 }
