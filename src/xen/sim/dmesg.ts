@@ -1,6 +1,13 @@
+type Sizing = { totalMiB: number; nrCpus: number; dom0MiB: number };
+
 /** A Xen 4.17 boot log shaped like the captured `xl dmesg`, sized to the simulated host. */
-export function dmesgText(h: { totalMiB: number; nrCpus: number; dom0MiB: number }): string {
-  const lines = [
+export function dmesgText(h: Sizing): string {
+  return [...early(h), ...late(h)].map((l) => `(XEN) ${l.replace('placeholder ', '')}\n`).join('');
+}
+
+/** Up to the scheduler's start. */
+function early(h: Sizing): string[] {
+  return [
     'Xen version 4.17.5 (Debian 4.17.5+72-g01140da4e8-1) (pkg-xen-devel@lists.alioth.debian.org) (x86_64-linux-gnu-gcc (Debian 12.2.0-14+deb12u1) 12.2.0) debug=n Sat Nov 29 13:52:25 UTC 2025',
     'build-id: 39a640e6f1412319235087391df9f1c5e13ae920',
     'Bootloader: GRUB 2.06-13+deb12u1',
@@ -34,6 +41,12 @@ export function dmesgText(h: { totalMiB: number; nrCpus: number; dom0MiB: number
     '  Compiled-in support: INDIRECT_THUNK RETURN_THUNK SHADOW_PAGING HARDEN_ARRAY HARDEN_BRANCH HARDEN_GUEST_ACCESS HARDEN_LOCK',
     '  Support for HVM VMs: MSR_SPEC_CTRL MSR_VIRT_SPEC_CTRL RSB IBPB-entry',
     '  Support for PV VMs: MSR_SPEC_CTRL RSB IBPB-entry',
+  ];
+}
+
+/** From the scheduler to dom0's devices. */
+function late(h: Sizing): string[] {
+  return [
     'Using scheduler: SMP Credit Scheduler rev2 (credit2)',
     'Initializing Credit2 scheduler',
     ' load_precision_shift: 18',
@@ -81,5 +94,4 @@ export function dmesgText(h: { totalMiB: number; nrCpus: number; dom0MiB: number
     'PCI add device 0000:00:02.0',
     'PCI add device 0000:00:03.0',
   ];
-  return lines.map((l) => `(XEN) ${l.replace('placeholder ', '')}\n`).join('');
 }

@@ -33,6 +33,62 @@ async function wrap<T>(hostPath: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+async function statLocal(l: string): Promise<HostFileStat | null> {
+  try {
+    const st = await fsp.lstat(l);
+    return {
+      size: st.size,
+      allocated: st.blocks * 512,
+      isFile: st.isFile(),
+      isDirectory: st.isDirectory(),
+      isBlockDevice: st.isBlockDevice(),
+      isSymlink: st.isSymbolicLink(),
+      mtimeMs: st.mtimeMs,
+    };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/** A link's target as an absolute host path (links are stored relative; see symlink). */
+async function readlinkLocal(l: string, hostPath: string): Promise<string | null> {
+  let raw: string;
+  try {
+    raw = await fsp.readlink(l);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EINVAL') return null;
+    throw e;
+  }
+  return raw.startsWith('/') ? raw : path.posix.resolve(path.posix.dirname(path.posix.normalize(hostPath)), raw);
+}
+
+async function createSparseLocal(l: string, bytes: number): Promise<void> {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new XenError('INVALID_ARG', `bad image size: ${bytes}`, { field: 'bytes' });
+  await fsp.mkdir(path.dirname(l), { recursive: true });
+  const fh = await fsp.open(l, 'wx');
+  try {
+    await fh.truncate(bytes);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Free bytes where `l` would land: the nearest existing ancestor tells which filesystem that is. */
+async function freeBytesLocal(rootDir: string, l: string): Promise<number> {
+  let dir = l;
+  for (;;) {
+    try {
+      const st = await fsp.statfs(dir);
+      return st.bavail * st.bsize;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dir === rootDir) throw e;
+      dir = path.dirname(dir);
+    }
+  }
+}
+
 /** A HostFs whose "host" is a directory tree under `<stateDir>/root`, so the demo host's files survive restarts. */
 export function createSimFs(rootDir: string): HostFs {
   const local = (p: string): string => hostPathToLocal(rootDir, p);
@@ -57,24 +113,7 @@ export function createSimFs(rootDir: string): HostFs {
         await fsp.rename(tmp, target);
       }),
     list: (p) => wrap(p, async () => (await fsp.readdir(local(p))).sort()),
-    stat: (p) =>
-      wrap(p, async (): Promise<HostFileStat | null> => {
-        try {
-          const st = await fsp.lstat(local(p));
-          return {
-            size: st.size,
-            allocated: st.blocks * 512,
-            isFile: st.isFile(),
-            isDirectory: st.isDirectory(),
-            isBlockDevice: st.isBlockDevice(),
-            isSymlink: st.isSymbolicLink(),
-            mtimeMs: st.mtimeMs,
-          };
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-          throw e;
-        }
-      }),
+    stat: (p) => wrap(p, () => statLocal(local(p))),
     remove: (p) => wrap(p, () => fsp.unlink(local(p))),
     // Links are stored relative (../x.cfg) so following one on this machine stays inside the sandbox; an absolute
     // target would point at the developer's real /etc/xen. readlink turns them back into absolute host paths.
@@ -86,43 +125,9 @@ export function createSimFs(rootDir: string): HostFs {
         await fsp.mkdir(path.dirname(local(p)), { recursive: true });
         await fsp.symlink(rel, local(p));
       }),
-    readlink: (p) =>
-      wrap(p, async () => {
-        let raw: string;
-        try {
-          raw = await fsp.readlink(local(p));
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT' || code === 'EINVAL') return null;
-          throw e;
-        }
-        return raw.startsWith('/') ? raw : path.posix.resolve(path.posix.dirname(path.posix.normalize(p)), raw);
-      }),
-    createSparse: (p, bytes) =>
-      wrap(p, async () => {
-        if (!Number.isSafeInteger(bytes) || bytes < 0) throw new XenError('INVALID_ARG', `bad image size: ${bytes}`, { field: 'bytes' });
-        await fsp.mkdir(path.dirname(local(p)), { recursive: true });
-        const fh = await fsp.open(local(p), 'wx');
-        try {
-          await fh.truncate(bytes);
-        } finally {
-          await fh.close();
-        }
-      }),
-    freeBytes: (p) =>
-      wrap(p, async () => {
-        // The nearest existing ancestor tells which filesystem the path would land on.
-        let dir = local(p);
-        for (;;) {
-          try {
-            const st = await fsp.statfs(dir);
-            return st.bavail * st.bsize;
-          } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dir === rootDir) throw e;
-            dir = path.dirname(dir);
-          }
-        }
-      }),
+    readlink: (p) => wrap(p, () => readlinkLocal(local(p), p)),
+    createSparse: (p, bytes) => wrap(p, () => createSparseLocal(local(p), bytes)),
+    freeBytes: (p) => wrap(p, () => freeBytesLocal(rootDir, local(p))),
     mkdirp: (p) =>
       wrap(p, async () => {
         await fsp.mkdir(local(p), { recursive: true });
