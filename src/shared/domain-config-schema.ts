@@ -179,15 +179,40 @@ interface PathProblem {
   message: string;
 }
 
+type AddProblem = (path: (string | number)[], message: string) => void;
+
 /** Rules that look at several fields at once (memory vs maxmem, type-specific options, duplicates). */
 function crossFieldProblems(cfg: DomainConfig): PathProblem[] {
   const out: PathProblem[] = [];
-  const add = (path: (string | number)[], message: string): void => {
+  const add: AddProblem = (path, message) => {
     out.push({ path, message });
   };
   if (cfg.maxmem !== undefined && cfg.maxmem >= 1 && cfg.memory > cfg.maxmem) add(['memory'], `must not be more than the maximum memory (${cfg.maxmem} MiB)`);
   if (cfg.maxvcpus !== undefined && cfg.maxvcpus >= 1 && cfg.vcpus > cfg.maxvcpus) add(['vcpus'], `must not be more than the maximum vCPUs (${cfg.maxvcpus})`);
 
+  const hvm = cfg.type === 'hvm';
+  bootProblems(cfg, add);
+  if (!hvm) {
+    const hvmOnly: (keyof DomainConfig)[] = ['boot', 'vnc', 'vnclisten', 'vncdisplay', 'vncunused', 'vncpasswd', 'serial', 'usb', 'usbdevice', 'viridian', 'nographic'];
+    for (const key of hvmOnly) {
+      if (cfg[key] !== undefined) add([key], `only applies to HVM guests${key.startsWith('vnc') ? ' (PV and PVH guests use vfb)' : ''}`);
+    }
+  }
+
+  // Zod only runs this once the shape is right, but stay safe if that ever changes.
+  if (!Array.isArray(cfg.disks) || !Array.isArray(cfg.vifs)) return out;
+  diskProblems(cfg.disks, hvm, add);
+  vifProblems(cfg.vifs, hvm, add);
+
+  for (const key of Object.keys(cfg.extraOptions ?? {})) {
+    if (!/^[a-z][_0-9a-z]*$/.test(key)) add(['extraOptions', key], 'is not an xl option name (lower-case letters, digits and _)');
+    else if (KNOWN_XL_OPTIONS.includes(key)) add(['extraOptions', key], `must be set through its own field, not as an extra option`);
+  }
+  return out;
+}
+
+/** How the guest boots: a kernel or bootloader where one is needed, options that go with a kernel, the firmware. */
+function bootProblems(cfg: DomainConfig, add: AddProblem): void {
   const hvm = cfg.type === 'hvm';
   if (!hvm && cfg.kernel === undefined && cfg.bootloader === undefined && !(cfg.type === 'pv' && cfg.firmware !== undefined)) {
     add(['kernel'], `is required for a ${cfg.type.toUpperCase()} guest without a bootloader`);
@@ -208,21 +233,16 @@ function crossFieldProblems(cfg: DomainConfig): PathProblem[] {
       add(['firmware'], 'is not available for PVH guests (use a kernel or a bootloader)');
     }
   }
-  if (!hvm) {
-    const hvmOnly: (keyof DomainConfig)[] = ['boot', 'vnc', 'vnclisten', 'vncdisplay', 'vncunused', 'vncpasswd', 'serial', 'usb', 'usbdevice', 'viridian', 'nographic'];
-    for (const key of hvmOnly) {
-      if (cfg[key] !== undefined) add([key], `only applies to HVM guests${key.startsWith('vnc') ? ' (PV and PVH guests use vfb)' : ''}`);
-    }
-  }
+}
 
-  // Zod only runs this once the shape is right, but stay safe if that ever changes.
-  if (!Array.isArray(cfg.disks) || !Array.isArray(cfg.vifs)) return out;
+/** Per disk, in order: a vdev no other disk uses (or emulates, in HVM), a target, and a format that fits the drive. */
+function diskProblems(disks: DomainConfig['disks'], hvm: boolean, add: AddProblem): void {
   const vdevs = new Map<string, number>();
-  cfg.disks.forEach((d, i) => {
+  disks.forEach((d, i) => {
     const key = vdevKey(d.vdev, hvm);
     const first = vdevs.get(key);
     if (first !== undefined) {
-      const other = cfg.disks[first]?.vdev ?? '';
+      const other = disks[first]?.vdev ?? '';
       add(['disks', i, 'vdev'], other === d.vdev ? `${d.vdev} is already used by disk ${first + 1}` : `${d.vdev} is the same emulated disk as ${other} (disk ${first + 1}) in an HVM guest`);
     } else vdevs.set(key, i);
     if (d.script !== undefined) {
@@ -233,9 +253,12 @@ function crossFieldProblems(cfg: DomainConfig): PathProblem[] {
     }
     if (d.devtype !== 'cdrom' && d.format === 'empty') add(['disks', i, 'format'], 'can only be empty for a CD drive');
   });
+}
 
+/** Network interfaces: no MAC used twice, and the emulated-NIC options only in an HVM guest. */
+function vifProblems(vifs: DomainConfig['vifs'], hvm: boolean, add: AddProblem): void {
   const macs = new Map<string, number>();
-  cfg.vifs.forEach((v, i) => {
+  vifs.forEach((v, i) => {
     const mac = v.mac === undefined ? null : normaliseMac(v.mac);
     if (mac === null) return;
     const first = macs.get(mac);
@@ -243,15 +266,9 @@ function crossFieldProblems(cfg: DomainConfig): PathProblem[] {
     else macs.set(mac, i);
   });
   if (!hvm) {
-    cfg.vifs.forEach((v, i) => {
+    vifs.forEach((v, i) => {
       if (v.model !== undefined) add(['vifs', i, 'model'], 'only applies to HVM guests');
       if (v.type !== undefined) add(['vifs', i, 'type'], 'only applies to HVM guests');
     });
   }
-
-  for (const key of Object.keys(cfg.extraOptions ?? {})) {
-    if (!/^[a-z][_0-9a-z]*$/.test(key)) add(['extraOptions', key], 'is not an xl option name (lower-case letters, digits and _)');
-    else if (KNOWN_XL_OPTIONS.includes(key)) add(['extraOptions', key], `must be set through its own field, not as an extra option`);
-  }
-  return out;
 }

@@ -152,29 +152,14 @@ async function checkXl(args: readonly string[], g: BrokerGuards): Promise<readon
   const set = (i: number, v: string): void => void (out[at + 1 + i] = v);
   switch (sub) {
     case 'create': {
-      // key=value overrides (bootloader=..., device_model_override=...) would let a caller run anything as root.
-      const files = rest.map((a, i) => ({ a, i })).filter(({ a }) => !XL_CREATE_FLAGS.has(a));
-      if (files.length !== 1) refuse('xl create takes known flags and exactly one config file');
-      const { a, i } = files[0]!;
-      const file = await checkConfigFile(a, g, 'follow');
-      // What xl will obey as root is checked as a whole: the file only root can write, read here, now.
-      await checkConfigText(await readFile(file, 'utf8'), g);
+      const [i, file] = await checkXlCreate(rest, g);
       set(i, file);
       break;
     }
     case 'save':
     case 'restore': {
-      // A save file carries the domain's config, which restore obeys as root: only the save directory.
-      const file = rest.filter((x) => !x.startsWith('-'));
-      const fileAt = sub === 'save' ? 1 : 0;
-      if (sub === 'save') checkDomainArg(file[0]);
-      const f = file[fileAt];
-      if (f === undefined) refuse(`xl ${sub} needs a file in ${g.policy.saveDir}`);
-      const i = rest.indexOf(f as string);
-      set(i, await g.save.check(f, sub === 'save' ? 'nofollow' : 'follow'));
-      if (sub === 'save' && (await lstat(out[at + 1 + i]!).catch(() => null)) !== null) {
-        throw new XenError('EXISTS', `${f} already exists`, { field: 'path', path: f });
-      }
+      const [i, file] = await checkXlSaveRestore(sub, rest, g);
+      set(i, file);
       break;
     }
     case 'cd-insert': {
@@ -212,6 +197,34 @@ async function checkXl(args: readonly string[], g: BrokerGuards): Promise<readon
       break;
   }
   return out;
+}
+
+/** xl create: known flags and exactly one config file; returns the file's index in `rest` and its checked path. */
+async function checkXlCreate(rest: readonly string[], g: BrokerGuards): Promise<[number, string]> {
+  // key=value overrides (bootloader=..., device_model_override=...) would let a caller run anything as root.
+  const files = rest.map((a, i) => ({ a, i })).filter(({ a }) => !XL_CREATE_FLAGS.has(a));
+  if (files.length !== 1) refuse('xl create takes known flags and exactly one config file');
+  const { a, i } = files[0]!;
+  const file = await checkConfigFile(a, g, 'follow');
+  // What xl will obey as root is checked as a whole: the file only root can write, read here, now.
+  await checkConfigText(await readFile(file, 'utf8'), g);
+  return [i, file];
+}
+
+/** xl save DOMAIN FILE / xl restore FILE; returns the file's index in `rest` and its checked path. */
+async function checkXlSaveRestore(sub: 'save' | 'restore', rest: readonly string[], g: BrokerGuards): Promise<[number, string]> {
+  // A save file carries the domain's config, which restore obeys as root: only the save directory.
+  const file = rest.filter((x) => !x.startsWith('-'));
+  const fileAt = sub === 'save' ? 1 : 0;
+  if (sub === 'save') checkDomainArg(file[0]);
+  const f = file[fileAt];
+  if (f === undefined) refuse(`xl ${sub} needs a file in ${g.policy.saveDir}`);
+  const i = rest.indexOf(f as string);
+  const checked = await g.save.check(f, sub === 'save' ? 'nofollow' : 'follow');
+  if (sub === 'save' && (await lstat(checked).catch(() => null)) !== null) {
+    throw new XenError('EXISTS', `${f} already exists`, { field: 'path', path: f });
+  }
+  return [i, checked];
 }
 
 /** xl console [-t pv|serial] [-n N] DOMAIN. */

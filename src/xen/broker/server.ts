@@ -61,56 +61,10 @@ export function startBroker(opts: BrokerOptions): Broker {
   const send = (msg: BrokerResponse | BrokerEvent): void => {
     if (!stopped && output.writable) output.write(`${JSON.stringify(msg)}\n`);
   };
-  const busy = (id: BrokerId): boolean => st.runs.has(id) || st.streams.has(id) || st.ptys.has(id);
-  const handlerFor = (op: string): OpHandler | null => {
-    if (op === 'ping') return async () => ({ version: BROKER_PROTOCOL_VERSION, pid: process.pid });
-    return commandHandler(op) ?? (Object.hasOwn(FILE_AND_SESSION_OPS, op) ? FILE_AND_SESSION_OPS[op]! : null);
-  };
-
-  const handleLine = (line: string): void => {
-    if (line.trim() === '') return;
-    let req;
-    try {
-      req = parseRequest(line);
-    } catch (e) {
-      send({ id: salvageId(line), ok: false, error: toWireError(e) });
-      return;
-    }
-    const { id, op } = req;
-    const handler = handlerFor(op);
-    if (handler === null) {
-      send({ id, ok: false, error: toWireError(new XenError('INVALID_ARG', `${JSON.stringify(op).slice(0, 80)} is not an operation Xenith runs`, { field: 'op' })) });
-      return;
-    }
-    if (busy(id)) {
-      send({ id, ok: false, error: toWireError(new XenError('INVALID_ARG', `Request id ${JSON.stringify(id)} is still in use`, { field: 'id' })) });
-      return;
-    }
-    handler(st, { id, args: req.args ?? {}, opts: req.opts ?? {} }).then(
-      (value) => send({ id, ok: true, value: value ?? null }),
-      (e: unknown) => send({ id, ok: false, error: toWireError(e) }),
-    );
-  };
-
-  // Lines are split by hand so an endless line is cut off at MAX_LINE_BYTES instead of filling memory.
-  const decoder = new StringDecoder('utf8');
-  let buf = '';
-  let discarding = false;
-  const onData = (chunk: Buffer | string): void => {
-    buf += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) !== -1) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (discarding) discarding = false;
-      else handleLine(line);
-    }
-    if (buf.length > MAX_LINE_BYTES) {
-      if (!discarding) send({ id: null, ok: false, error: toWireError(new XenError('INVALID_ARG', 'Request line too long', {})) });
-      discarding = true;
-      buf = '';
-    }
-  };
+  const onData = lineReader(
+    (line) => handleLine(st, send, line),
+    () => send({ id: null, ok: false, error: toWireError(new XenError('INVALID_ARG', 'Request line too long', {})) }),
+  );
 
   const stop = (): void => {
     if (stopped) return;
@@ -130,6 +84,76 @@ export function startBroker(opts: BrokerOptions): Broker {
   input.on('end', stop);
   input.on('close', stop);
   input.on('error', stop);
+  const poll = watchParent(opts, stop);
+
+  send({ id: 0, event: 'ready', data: { version: BROKER_PROTOCOL_VERSION, pid: process.pid } });
+  return { closed, stop };
+}
+
+/** The handler for `op`: ping, a command of the table, or a file or session operation; null for anything else. */
+function handlerFor(op: string): OpHandler | null {
+  if (op === 'ping') return async () => ({ version: BROKER_PROTOCOL_VERSION, pid: process.pid });
+  return commandHandler(op) ?? (Object.hasOwn(FILE_AND_SESSION_OPS, op) ? FILE_AND_SESSION_OPS[op]! : null);
+}
+
+/** Whether a run, stream or pty still answers to `id`. */
+function busy(st: OpState, id: BrokerId): boolean {
+  return st.runs.has(id) || st.streams.has(id) || st.ptys.has(id);
+}
+
+/** Parses one request line, refuses unknown ops and ids still in use, runs the rest, and answers through `send`. */
+function handleLine(st: OpState, send: (msg: BrokerResponse) => void, line: string): void {
+  if (line.trim() === '') return;
+  let req;
+  try {
+    req = parseRequest(line);
+  } catch (e) {
+    send({ id: salvageId(line), ok: false, error: toWireError(e) });
+    return;
+  }
+  const { id, op } = req;
+  const handler = handlerFor(op);
+  if (handler === null) {
+    send({ id, ok: false, error: toWireError(new XenError('INVALID_ARG', `${JSON.stringify(op).slice(0, 80)} is not an operation Xenith runs`, { field: 'op' })) });
+    return;
+  }
+  if (busy(st, id)) {
+    send({ id, ok: false, error: toWireError(new XenError('INVALID_ARG', `Request id ${JSON.stringify(id)} is still in use`, { field: 'id' })) });
+    return;
+  }
+  handler(st, { id, args: req.args ?? {}, opts: req.opts ?? {} }).then(
+    (value) => send({ id, ok: true, value: value ?? null }),
+    (e: unknown) => send({ id, ok: false, error: toWireError(e) }),
+  );
+}
+
+/**
+ * A data listener that hands each complete line to `onLine`. Lines are split by hand so an endless line is cut off at
+ * MAX_LINE_BYTES instead of filling memory: `onTooLong` is told once, and the rest of that line is discarded.
+ */
+function lineReader(onLine: (line: string) => void, onTooLong: () => void): (chunk: Buffer | string) => void {
+  const decoder = new StringDecoder('utf8');
+  let buf = '';
+  let discarding = false;
+  return (chunk) => {
+    buf += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) !== -1) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (discarding) discarding = false;
+      else onLine(line);
+    }
+    if (buf.length > MAX_LINE_BYTES) {
+      if (!discarding) onTooLong();
+      discarding = true;
+      buf = '';
+    }
+  };
+}
+
+/** Polls `opts.parentPid` and calls `stop` when it changes (the parent is gone); undefined without a parentPid. */
+function watchParent(opts: BrokerOptions, stop: () => void): NodeJS.Timeout | undefined {
   const initialParent = opts.parentPid?.();
   const poll =
     opts.parentPid !== undefined
@@ -138,7 +162,5 @@ export function startBroker(opts: BrokerOptions): Broker {
         }, opts.parentPollMs ?? 2000)
       : undefined;
   poll?.unref();
-
-  send({ id: 0, event: 'ready', data: { version: BROKER_PROTOCOL_VERSION, pid: process.pid } });
-  return { closed, stop };
+  return poll;
 }

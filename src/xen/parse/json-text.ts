@@ -9,96 +9,131 @@ type Expect = 'value' | 'valueOrClose' | 'key' | 'keyOrClose' | 'colon' | 'comma
 
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
+/** The scanner's state: the text, the open containers, where it is and what may come next. */
+interface Scan {
+  readonly s: string;
+  readonly stack: ('o' | 'a')[];
+  i: number;
+  expect: Expect;
+}
+
+/** Where and why a step failed; the line is worked out only for the one failure reported. */
+type Failure = { offset: number; reason: string } | null;
+
 /**
  * Finds the first syntax error in a JSON text, or null when it is valid. JSON.parse's own messages do not always
  * carry a position (Node 20: `Unexpected token '}', "..." is not valid JSON`), and parse errors must name a line.
  * Iterative, so deeply nested hostile input cannot overflow the stack.
  */
 export function findJsonSyntaxProblem(s: string): JsonSyntaxProblem | null {
-  const stack: ('o' | 'a')[] = [];
-  let expect: Expect = 'value';
-  let i = 0;
+  const st: Scan = { s, stack: [], i: 0, expect: 'value' };
   const n = s.length;
   const fail = (offset: number, reason: string): JsonSyntaxProblem => ({ offset, line: lineAt(s, offset), reason });
-  const afterValue = (): Expect => (stack.length === 0 ? 'end' : 'commaOrClose');
 
   for (;;) {
-    while (i < n && (s[i] === ' ' || s[i] === '\n' || s[i] === '\r' || s[i] === '\t')) i++;
-    if (i >= n) return expect === 'end' ? null : fail(n, 'unexpected end of input');
-    const c = s[i];
-    switch (expect) {
-      case 'value':
-      case 'valueOrClose': {
-        if (c === ']' && expect === 'valueOrClose') {
-          stack.pop();
-          i++;
-          expect = afterValue();
-        } else if (c === '{') {
-          stack.push('o');
-          i++;
-          expect = 'keyOrClose';
-        } else if (c === '[') {
-          stack.push('a');
-          i++;
-          expect = 'valueOrClose';
-        } else if (c === '"') {
-          const end = scanString(s, i);
-          if (end < 0) return fail(-end - 1, 'bad string');
-          i = end;
-          expect = afterValue();
-        } else {
-          const lit = ['true', 'false', 'null'].find((w) => s.startsWith(w, i));
-          if (lit !== undefined) {
-            i += lit.length;
-          } else {
-            NUMBER_RE.lastIndex = i;
-            const m = NUMBER_RE.exec(s);
-            if (m === null || m[0] === '') return fail(i, `unexpected ${JSON.stringify(c)}`);
-            i += m[0].length;
-          }
-          expect = afterValue();
-        }
-        break;
-      }
-      case 'key':
-      case 'keyOrClose': {
-        if (c === '}' && expect === 'keyOrClose') {
-          stack.pop();
-          i++;
-          expect = afterValue();
-        } else if (c === '"') {
-          const end = scanString(s, i);
-          if (end < 0) return fail(-end - 1, 'bad string');
-          i = end;
-          expect = 'colon';
-        } else {
-          return fail(i, `expected a property name, got ${JSON.stringify(c)}`);
-        }
-        break;
-      }
-      case 'colon':
-        if (c !== ':') return fail(i, `expected ":", got ${JSON.stringify(c)}`);
-        i++;
-        expect = 'value';
-        break;
-      case 'commaOrClose': {
-        const top = stack[stack.length - 1];
-        if (c === ',') {
-          i++;
-          expect = top === 'o' ? 'key' : 'value';
-        } else if ((c === '}' && top === 'o') || (c === ']' && top === 'a')) {
-          stack.pop();
-          i++;
-          expect = afterValue();
-        } else {
-          return fail(i, `expected "," or "${top === 'o' ? '}' : ']'}", got ${JSON.stringify(c)}`);
-        }
-        break;
-      }
-      case 'end':
-        return fail(i, 'text after the end of the JSON value');
-    }
+    while (st.i < n && (s[st.i] === ' ' || s[st.i] === '\n' || s[st.i] === '\r' || s[st.i] === '\t')) st.i++;
+    if (st.i >= n) return st.expect === 'end' ? null : fail(n, 'unexpected end of input');
+    const problem = step(st, s[st.i]!);
+    if (problem !== null) return fail(problem.offset, problem.reason);
   }
+}
+
+/** Consumes the token starting with `c` (not whitespace), as `st.expect` allows. */
+function step(st: Scan, c: string): Failure {
+  switch (st.expect) {
+    case 'value':
+    case 'valueOrClose':
+      return stepValue(st, c);
+    case 'key':
+    case 'keyOrClose':
+      return stepKey(st, c);
+    case 'colon':
+      if (c !== ':') return { offset: st.i, reason: `expected ":", got ${JSON.stringify(c)}` };
+      st.i++;
+      st.expect = 'value';
+      return null;
+    case 'commaOrClose':
+      return stepCommaOrClose(st, c);
+    case 'end':
+      return { offset: st.i, reason: 'text after the end of the JSON value' };
+  }
+}
+
+function afterValue(st: Scan): Expect {
+  return st.stack.length === 0 ? 'end' : 'commaOrClose';
+}
+
+/** A value, or the `]` of an empty array. */
+function stepValue(st: Scan, c: string): Failure {
+  if (c === ']' && st.expect === 'valueOrClose') {
+    st.stack.pop();
+    st.i++;
+    st.expect = afterValue(st);
+  } else if (c === '{') {
+    st.stack.push('o');
+    st.i++;
+    st.expect = 'keyOrClose';
+  } else if (c === '[') {
+    st.stack.push('a');
+    st.i++;
+    st.expect = 'valueOrClose';
+  } else if (c === '"') {
+    const end = scanString(st.s, st.i);
+    if (end < 0) return { offset: -end - 1, reason: 'bad string' };
+    st.i = end;
+    st.expect = afterValue(st);
+  } else {
+    return stepLiteralOrNumber(st, c);
+  }
+  return null;
+}
+
+/** true, false, null or a number. */
+function stepLiteralOrNumber(st: Scan, c: string): Failure {
+  const lit = ['true', 'false', 'null'].find((w) => st.s.startsWith(w, st.i));
+  if (lit !== undefined) {
+    st.i += lit.length;
+  } else {
+    NUMBER_RE.lastIndex = st.i;
+    const m = NUMBER_RE.exec(st.s);
+    if (m === null || m[0] === '') return { offset: st.i, reason: `unexpected ${JSON.stringify(c)}` };
+    st.i += m[0].length;
+  }
+  st.expect = afterValue(st);
+  return null;
+}
+
+/** A property name, or the `}` of an empty object. */
+function stepKey(st: Scan, c: string): Failure {
+  if (c === '}' && st.expect === 'keyOrClose') {
+    st.stack.pop();
+    st.i++;
+    st.expect = afterValue(st);
+  } else if (c === '"') {
+    const end = scanString(st.s, st.i);
+    if (end < 0) return { offset: -end - 1, reason: 'bad string' };
+    st.i = end;
+    st.expect = 'colon';
+  } else {
+    return { offset: st.i, reason: `expected a property name, got ${JSON.stringify(c)}` };
+  }
+  return null;
+}
+
+/** The comma after a member or element, or the bracket closing its container. */
+function stepCommaOrClose(st: Scan, c: string): Failure {
+  const top = st.stack[st.stack.length - 1];
+  if (c === ',') {
+    st.i++;
+    st.expect = top === 'o' ? 'key' : 'value';
+  } else if ((c === '}' && top === 'o') || (c === ']' && top === 'a')) {
+    st.stack.pop();
+    st.i++;
+    st.expect = afterValue(st);
+  } else {
+    return { offset: st.i, reason: `expected "," or "${top === 'o' ? '}' : ']'}", got ${JSON.stringify(c)}` };
+  }
+  return null;
 }
 
 /** Returns the offset just past the closing quote, or -(offset of the problem) - 1. */

@@ -65,51 +65,21 @@ const KEY_RE = /^([a-z_][a-z0-9_]*(?: [a-z0-9_]+)*) +:(?: (.*))?$/;
 /** Keys followed by a free-form table (xl info -n) rather than a value. */
 const TABLE_KEYS = new Set(['cpu_topology', 'device topology', 'numa_info']);
 
+type Row = { n: number; text: string };
+
+/** The `key : value` pairs of xl info's output, the line each key is on, and the rows of the -n tables. */
+interface ScannedInfo {
+  values: Map<string, string>;
+  keyLine: Map<string, number>;
+  tables: Record<string, Row[]>;
+}
+
 /** Parses `xl info` / `xl -v info` / `xl info -n`: every `key : value`, plus typed fields; a missing key means truncated output. */
 export function parseXlInfo(text: string): XlInfo {
   const lines = splitLines(text);
   if (lines.every((l) => l.text.trim() === '')) throw parseError(WHAT, 1, 'empty output');
-  // Maps, not objects: a key such as "__proto__" must stay data.
-  const values = new Map<string, string>();
-  const keyLine = new Map<string, number>();
-  const tables: Record<string, { n: number; text: string }[]> = {};
-  let table: string | null = null;
-  for (const { n, text: line } of lines) {
-    const m = KEY_RE.exec(line);
-    if (m !== null) {
-      const key = m[1] ?? '';
-      const value = (m[2] ?? '').trim();
-      if (values.has(key)) throw parseError(WHAT, n, `key ${key} appears twice`);
-      values.set(key, value);
-      keyLine.set(key, n);
-      table = TABLE_KEYS.has(key) && value === '' ? key : null;
-      if (table !== null) tables[table] = [];
-      continue;
-    }
-    if (table !== null && line.trim() !== '') {
-      tables[table]?.push({ n, text: line });
-      continue;
-    }
-    if (line.trim() === '') continue;
-    throw parseError(WHAT, n, `expected "key : value", got ${quoteLine(line)}`);
-  }
-  const end = lines.length + 1;
-  const need = (key: string): { value: string; n: number } => {
-    const value = values.get(key);
-    if (value === undefined) throw parseError(WHAT, end, `missing key ${key} (output truncated?)`);
-    return { value, n: keyLine.get(key) ?? end };
-  };
-  const str = (key: string): string => need(key).value;
-  const int = (key: string): number => {
-    const { value, n } = need(key);
-    return parseIntField(WHAT, n, key, value);
-  };
-  const dec = (key: string): number => {
-    const { value, n } = need(key);
-    return parseDecimalField(WHAT, n, key, value);
-  };
-  const words = (key: string): string[] => tokenize(str(key)).map((t) => t.text);
-  const optionalInt = (key: string): number | null => (values.has(key) ? int(key) : null);
+  const { values, keyLine, tables } = scanInfoLines(lines);
+  const { str, int, dec, words, optionalInt } = fieldReader(values, keyLine, lines.length + 1);
 
   return {
     raw: Object.fromEntries(values),
@@ -140,7 +110,65 @@ export function parseXlInfo(text: string): XlInfo {
   };
 }
 
-function parseCpuTopology(rows: { n: number; text: string }[]): XlCpuTopology[] {
+/** Sorts each line into a key, a row of the table the last key opened, or a blank; anything else is an error. */
+function scanInfoLines(lines: readonly Row[]): ScannedInfo {
+  // Maps, not objects: a key such as "__proto__" must stay data.
+  const values = new Map<string, string>();
+  const keyLine = new Map<string, number>();
+  const tables: Record<string, Row[]> = {};
+  let table: string | null = null;
+  for (const { n, text: line } of lines) {
+    const m = KEY_RE.exec(line);
+    if (m !== null) {
+      const key = m[1] ?? '';
+      const value = (m[2] ?? '').trim();
+      if (values.has(key)) throw parseError(WHAT, n, `key ${key} appears twice`);
+      values.set(key, value);
+      keyLine.set(key, n);
+      table = TABLE_KEYS.has(key) && value === '' ? key : null;
+      if (table !== null) tables[table] = [];
+      continue;
+    }
+    if (table !== null && line.trim() !== '') {
+      tables[table]?.push({ n, text: line });
+      continue;
+    }
+    if (line.trim() === '') continue;
+    throw parseError(WHAT, n, `expected "key : value", got ${quoteLine(line)}`);
+  }
+  return { values, keyLine, tables };
+}
+
+interface FieldReader {
+  str: (key: string) => string;
+  int: (key: string) => number;
+  dec: (key: string) => number;
+  words: (key: string) => string[];
+  optionalInt: (key: string) => number | null;
+}
+
+/** Typed readers of required keys (a missing one is reported at line `end`, as truncated output) and optional ones. */
+function fieldReader(values: ReadonlyMap<string, string>, keyLine: ReadonlyMap<string, number>, end: number): FieldReader {
+  const need = (key: string): { value: string; n: number } => {
+    const value = values.get(key);
+    if (value === undefined) throw parseError(WHAT, end, `missing key ${key} (output truncated?)`);
+    return { value, n: keyLine.get(key) ?? end };
+  };
+  const str = (key: string): string => need(key).value;
+  const int = (key: string): number => {
+    const { value, n } = need(key);
+    return parseIntField(WHAT, n, key, value);
+  };
+  const dec = (key: string): number => {
+    const { value, n } = need(key);
+    return parseDecimalField(WHAT, n, key, value);
+  };
+  const words = (key: string): string[] => tokenize(str(key)).map((t) => t.text);
+  const optionalInt = (key: string): number | null => (values.has(key) ? int(key) : null);
+  return { str, int, dec, words, optionalInt };
+}
+
+function parseCpuTopology(rows: Row[]): XlCpuTopology[] {
   const out: XlCpuTopology[] = [];
   for (const { n, text } of rows) {
     const t = tokenize(text).map((x) => x.text);
@@ -159,7 +187,7 @@ function parseCpuTopology(rows: { n: number; text: string }[]): XlCpuTopology[] 
   return out;
 }
 
-function parseNumaInfo(rows: { n: number; text: string }[]): XlNumaNode[] {
+function parseNumaInfo(rows: Row[]): XlNumaNode[] {
   const out: XlNumaNode[] = [];
   for (const { n, text } of rows) {
     const t = tokenize(text).map((x) => x.text);

@@ -43,11 +43,12 @@ async function wrap<T>(op: string, p: string, fn: () => Promise<T>): Promise<T> 
 
 /** HostFs on this machine's own filesystem (local runner, and inside the broker). */
 export function createLocalFs(): HostFs {
+  return { ...localFileWrites(), ...localFileReads() };
+}
+
+/** The HostFs methods that create, replace or remove files and directories. */
+function localFileWrites(): Pick<HostFs, 'writeFileExclusive' | 'createEmpty' | 'replaceFile' | 'remove' | 'symlink' | 'createSparse' | 'mkdirp'> {
   return {
-    async readFile(p) {
-      assertAbsolute(p);
-      return wrap('read', p, () => fsp.readFile(p, 'utf8'));
-    },
     async writeFileExclusive(p, text) {
       assertAbsolute(p);
       // 'wx' is O_CREAT|O_EXCL: fails on an existing file and does not follow a symlink planted at p.
@@ -59,26 +60,7 @@ export function createLocalFs(): HostFs {
     },
     async replaceFile(p, text) {
       assertAbsolute(p);
-      await wrap('replace', p, async () => {
-        // Same directory, so rename is atomic: readers see the old file or the new one, never half of one.
-        const tmp = path.join(path.dirname(p), `.${path.basename(p)}.xenith-${randomBytes(6).toString('hex')}.tmp`);
-        const mode = await fsp.stat(p).then((s) => s.mode & 0o7777, () => 0o644);
-        try {
-          await fsp.writeFile(tmp, text, { flag: 'wx', mode });
-          await fsp.rename(tmp, p);
-        } catch (e) {
-          await fsp.rm(tmp, { force: true });
-          throw e;
-        }
-      });
-    },
-    async list(dir) {
-      assertAbsolute(dir);
-      return wrap('list', dir, async () => (await fsp.readdir(dir)).sort());
-    },
-    async stat(p) {
-      assertAbsolute(p);
-      return wrap('stat', p, () => localStat(p));
+      await wrap('replace', p, () => replaceAtomically(p, text));
     },
     async remove(p) {
       assertAbsolute(p);
@@ -90,18 +72,6 @@ export function createLocalFs(): HostFs {
         throw new XenError('INVALID_ARG', 'Bad symlink target', { field: 'target' });
       }
       await wrap('link', p, () => fsp.symlink(target, p));
-    },
-    async readlink(p) {
-      assertAbsolute(p);
-      return wrap('readlink', p, async () => {
-        try {
-          return await fsp.readlink(p);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EINVAL' || code === 'ENOENT') return null; // not a link, or nothing there
-          throw e;
-        }
-      });
     },
     async createSparse(p, bytes) {
       assertAbsolute(p);
@@ -115,6 +85,40 @@ export function createLocalFs(): HostFs {
         }
       });
     },
+    async mkdirp(p) {
+      assertAbsolute(p);
+      await wrap('mkdir', p, () => fsp.mkdir(p, { recursive: true }));
+    },
+  };
+}
+
+/** The HostFs methods that only read: contents, listings, facts, links and free space. */
+function localFileReads(): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink' | 'freeBytes'> {
+  return {
+    async readFile(p) {
+      assertAbsolute(p);
+      return wrap('read', p, () => fsp.readFile(p, 'utf8'));
+    },
+    async list(dir) {
+      assertAbsolute(dir);
+      return wrap('list', dir, async () => (await fsp.readdir(dir)).sort());
+    },
+    async stat(p) {
+      assertAbsolute(p);
+      return wrap('stat', p, () => localStat(p));
+    },
+    async readlink(p) {
+      assertAbsolute(p);
+      return wrap('readlink', p, async () => {
+        try {
+          return await fsp.readlink(p);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EINVAL' || code === 'ENOENT') return null; // not a link, or nothing there
+          throw e;
+        }
+      });
+    },
     async freeBytes(p) {
       assertAbsolute(p);
       return wrap('statfs', p, async () => {
@@ -122,11 +126,21 @@ export function createLocalFs(): HostFs {
         return s.bavail * s.bsize;
       });
     },
-    async mkdirp(p) {
-      assertAbsolute(p);
-      await wrap('mkdir', p, () => fsp.mkdir(p, { recursive: true }));
-    },
   };
+}
+
+/** Writes `text` beside `p` with p's mode, then renames it over p; the temporary file is removed on failure. */
+async function replaceAtomically(p: string, text: string): Promise<void> {
+  // Same directory, so rename is atomic: readers see the old file or the new one, never half of one.
+  const tmp = path.join(path.dirname(p), `.${path.basename(p)}.xenith-${randomBytes(6).toString('hex')}.tmp`);
+  const mode = await fsp.stat(p).then((s) => s.mode & 0o7777, () => 0o644);
+  try {
+    await fsp.writeFile(tmp, text, { flag: 'wx', mode });
+    await fsp.rename(tmp, p);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** Image sizes are whole, non-negative byte counts. */

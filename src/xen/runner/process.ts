@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { XenError } from '../errors';
 
 /** How to run one child process to completion. */
@@ -51,19 +51,11 @@ export function runProcess(file: string, argv: readonly string[], opts: ProcessO
       opts.signal?.removeEventListener('abort', onAbort);
       fn();
     };
-    const killGroup = (sig: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        child.kill(sig);
-      }
-    };
     const stop = (why: 'TIMEOUT' | 'ABORTED'): void => {
       if (stopping !== null || settled) return;
       stopping = why;
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+      killGroup(child, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(child, 'SIGKILL'), opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
     };
     const onAbort = (): void => stop('ABORTED');
 
@@ -73,11 +65,7 @@ export function runProcess(file: string, argv: readonly string[], opts: ProcessO
     child.stdin.end(opts.input ?? '');
 
     child.on('error', (e: NodeJS.ErrnoException) => {
-      finish(() => {
-        if (e.code === 'ENOENT') reject(new XenError('XL_NOT_FOUND', `${file} not found`, { argv: fullArgv }));
-        else if (e.code === 'EACCES' || e.code === 'EPERM') reject(new XenError('PERMISSION', `Not allowed to run ${file}`, { argv: fullArgv }));
-        else reject(new XenError('XL_FAILED', `Could not start ${file}: ${e.message}`, { argv: fullArgv, errno: e.code }));
-      });
+      finish(() => reject(startError(e, file, fullArgv)));
     });
     const settle = (code: number | null, sig: NodeJS.Signals | null): void => {
       finish(() => {
@@ -100,4 +88,21 @@ export function runProcess(file: string, argv: readonly string[], opts: ProcessO
     if (opts.timeoutMs !== undefined && opts.timeoutMs > 0) timer = setTimeout(() => stop('TIMEOUT'), opts.timeoutMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Signals the child's whole process group (it was started detached), or the child alone if that fails. */
+function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    child.kill(sig);
+  }
+}
+
+/** Why a child could not be started: missing (XL_NOT_FOUND), not permitted (PERMISSION), or anything else. */
+function startError(e: NodeJS.ErrnoException, file: string, fullArgv: readonly string[]): XenError {
+  if (e.code === 'ENOENT') return new XenError('XL_NOT_FOUND', `${file} not found`, { argv: fullArgv });
+  if (e.code === 'EACCES' || e.code === 'EPERM') return new XenError('PERMISSION', `Not allowed to run ${file}`, { argv: fullArgv });
+  return new XenError('XL_FAILED', `Could not start ${file}: ${e.message}`, { argv: fullArgv, errno: e.code });
 }

@@ -31,25 +31,32 @@ export const SSH_FS_SCRIPTS = {
   mkdirp: 'mkdir -p -- "$1"',
 } as const;
 
+/** Runs one of SSH_FS_SCRIPTS; `path` is what errors name. */
+type ScriptCall = (op: keyof typeof SSH_FS_SCRIPTS, path: string, args: readonly string[], input?: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
+
 /** HostFs on the remote host, built from the fixed scripts above. */
 export function createSshFs(runScript: RemoteScriptRunner): HostFs {
-  const call = async (op: keyof typeof SSH_FS_SCRIPTS, path: string, args: readonly string[], input?: string) => {
-    const res = await runScript(SSH_FS_SCRIPTS[op], args, input);
-    if (res.exitCode === 0 || res.exitCode === NOT_A_LINK) return res;
-    const detail = { path, op, exitCode: res.exitCode, stderr: res.stderr };
-    if (res.exitCode === ABSENT) throw new XenError('NOT_FOUND', `${path} does not exist`, detail);
-    if (res.exitCode === PRESENT) throw new XenError('EXISTS', `${path} already exists`, detail);
-    const said = res.stderr.trim().split('\n')[0] ?? '';
-    if (/permission denied|operation not permitted|read-only file system/i.test(res.stderr)) {
-      throw new XenError('PERMISSION', said || `Not allowed to ${op} ${path}`, detail);
-    }
-    throw new XenError('XL_FAILED', said || `${op} ${path} failed with exit code ${res.exitCode}`, detail);
-  };
+  const call: ScriptCall = (op, path, args, input) => runFsScript(runScript, op, path, args, input);
+  return { ...sshFileWrites(call), ...sshFileReads(call) };
+}
+
+/** Runs script `op` and turns the exit codes the scripts use (and ssh's stderr) into XenErrors. */
+async function runFsScript(runScript: RemoteScriptRunner, op: keyof typeof SSH_FS_SCRIPTS, path: string, args: readonly string[], input?: string): ReturnType<ScriptCall> {
+  const res = await runScript(SSH_FS_SCRIPTS[op], args, input);
+  if (res.exitCode === 0 || res.exitCode === NOT_A_LINK) return res;
+  const detail = { path, op, exitCode: res.exitCode, stderr: res.stderr };
+  if (res.exitCode === ABSENT) throw new XenError('NOT_FOUND', `${path} does not exist`, detail);
+  if (res.exitCode === PRESENT) throw new XenError('EXISTS', `${path} already exists`, detail);
+  const said = res.stderr.trim().split('\n')[0] ?? '';
+  if (/permission denied|operation not permitted|read-only file system/i.test(res.stderr)) {
+    throw new XenError('PERMISSION', said || `Not allowed to ${op} ${path}`, detail);
+  }
+  throw new XenError('XL_FAILED', said || `${op} ${path} failed with exit code ${res.exitCode}`, detail);
+}
+
+/** The HostFs methods that create, replace or remove files and directories. */
+function sshFileWrites(call: ScriptCall): Pick<HostFs, 'writeFileExclusive' | 'createEmpty' | 'replaceFile' | 'remove' | 'symlink' | 'createSparse' | 'mkdirp'> {
   return {
-    async readFile(p) {
-      assertAbsolute(p);
-      return (await call('readFile', p, [p])).stdout;
-    },
     async writeFileExclusive(p, text) {
       assertAbsolute(p);
       await call('writeFileExclusive', p, [p], text);
@@ -61,6 +68,36 @@ export function createSshFs(runScript: RemoteScriptRunner): HostFs {
     async replaceFile(p, text) {
       assertAbsolute(p);
       await call('replaceFile', p, [p], text);
+    },
+    async remove(p) {
+      assertAbsolute(p);
+      await call('remove', p, [p]);
+    },
+    async symlink(target, p) {
+      assertAbsolute(p);
+      if (typeof target !== 'string' || target === '' || target.includes('\0')) {
+        throw new XenError('INVALID_ARG', 'Bad symlink target', { field: 'target' });
+      }
+      await call('symlink', p, [target, p]);
+    },
+    async createSparse(p, bytes) {
+      assertAbsolute(p);
+      assertSize(bytes);
+      await call('createSparse', p, [p, String(bytes)]);
+    },
+    async mkdirp(p) {
+      assertAbsolute(p);
+      await call('mkdirp', p, [p]);
+    },
+  };
+}
+
+/** The HostFs methods that only read: contents, listings, facts, links and free space. */
+function sshFileReads(call: ScriptCall): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink' | 'freeBytes'> {
+  return {
+    async readFile(p) {
+      assertAbsolute(p);
+      return (await call('readFile', p, [p])).stdout;
     },
     async list(dir) {
       assertAbsolute(dir);
@@ -76,36 +113,16 @@ export function createSshFs(runScript: RemoteScriptRunner): HostFs {
         throw e;
       }
     },
-    async remove(p) {
-      assertAbsolute(p);
-      await call('remove', p, [p]);
-    },
-    async symlink(target, p) {
-      assertAbsolute(p);
-      if (typeof target !== 'string' || target === '' || target.includes('\0')) {
-        throw new XenError('INVALID_ARG', 'Bad symlink target', { field: 'target' });
-      }
-      await call('symlink', p, [target, p]);
-    },
     async readlink(p) {
       assertAbsolute(p);
       const res = await call('readlink', p, [p]);
       return res.exitCode === NOT_A_LINK ? null : res.stdout.replace(/\n$/, '');
-    },
-    async createSparse(p, bytes) {
-      assertAbsolute(p);
-      assertSize(bytes);
-      await call('createSparse', p, [p, String(bytes)]);
     },
     async freeBytes(p) {
       assertAbsolute(p);
       const out = (await call('freeBytes', p, [p])).stdout.trim();
       if (!/^\d+$/.test(out)) throw new XenError('PARSE', `df printed ${JSON.stringify(out)} for ${p}`, { path: p });
       return Number(out);
-    },
-    async mkdirp(p) {
-      assertAbsolute(p);
-      await call('mkdirp', p, [p]);
     },
   };
 }

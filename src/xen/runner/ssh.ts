@@ -9,7 +9,7 @@ import { spawnPty } from './pty-process';
 import { quoteForRemoteShell } from './remote-quote';
 import { createSshFs } from './ssh-fs';
 import { commandRunner } from './command-runner';
-import type { Executor, RunResult, Runner, StreamHandle, XenProgram } from './types';
+import type { Executor, RunOptions, RunResult, Runner, StreamHandle, XenProgram } from './types';
 import { commandFailure } from './xl-stderr';
 
 export { quoteForRemoteShell } from './remote-quote';
@@ -72,6 +72,46 @@ export function createSshRunner(options: SshRunnerOptions): Runner {
 /** Starts programs on a dom0 over one reused ssh connection (ControlMaster). */
 export function createSshExecutor(options: SshRunnerOptions): Executor {
   assertSshOptions(options);
+  const t = sshTransport(options);
+  return {
+    kind: 'ssh',
+    label: `${options.target} over SSH`,
+    run: (program, args, opts = {}) => sshRun(t, options.target, program, args, opts),
+    stream(program, args): StreamHandle {
+      assertCommand(program, args);
+      // Killing the local ssh closes the channel; the remote xentop dies on its next write (SIGPIPE).
+      return spawnStream(t.ssh, t.argvFor([t.remote(program), ...args]), t.env, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+    },
+    pty(program, args, size) {
+      assertCommand(program, args);
+      if (program !== 'xl') throw new XenError('INVALID_ARG', 'Only xl runs on a terminal', { field: 'program' });
+      return spawnPty(t.ssh, t.argvFor([t.remote(program), ...args], true), size, t.env);
+    },
+    fs: createSshFs(async (script, args, input) => {
+      const display = ['sh', '-c', script, ...args];
+      const res = await t.runRemote(['sh', '-c', script, 'sh', ...args], display, undefined, undefined, input);
+      if (res.exitCode === SSH_FAILED) throw sshFailure(display, res);
+      return { stdout: res.stdout, stderr: res.stderr, exitCode: res.exitCode ?? 128 };
+    }),
+    close: () => t.close(),
+  };
+}
+
+/** How the executor reaches the dom0: the ssh argv for a remote argv, runs through it, and the control directory. */
+interface SshTransport {
+  readonly ssh: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The remote path of `program` (in remoteBinDir, when given). */
+  remote(program: XenProgram): string;
+  /** Full ssh argv for running remote argv `argv`. */
+  argvFor(argv: readonly string[], tty?: boolean): string[];
+  runRemote(argv: readonly string[], display: readonly string[], timeoutMs?: number, signal?: AbortSignal, input?: string): Promise<ProcessResult>;
+  /** Ends the master connection and removes the control directory this transport made. */
+  close(): Promise<void>;
+}
+
+/** The ssh plumbing shared by the executor's methods; owns the private control directory when it made one. */
+function sshTransport(options: SshRunnerOptions): SshTransport {
   const ssh = options.sshBinary ?? 'ssh';
   const env = options.env ?? process.env;
   let ownDir: string | null = null;
@@ -81,8 +121,6 @@ export function createSshExecutor(options: SshRunnerOptions): Executor {
     ownDir ??= mkdtempSync(path.join(tmpdir(), 'xenith-ssh-'));
     return ownDir;
   };
-  const remote = (program: XenProgram): string => (options.remoteBinDir !== undefined ? `${options.remoteBinDir}/${program}` : program);
-  /** Full ssh argv for running remote argv `argv`. */
   const argvFor = (argv: readonly string[], tty = false): string[] => [
     ...sshBaseArgs(options, controlDir()),
     ...(tty ? ['-tt'] : []),
@@ -90,50 +128,20 @@ export function createSshExecutor(options: SshRunnerOptions): Executor {
     '--',
     quoteForRemoteShell(argv),
   ];
-  const runRemote = (argv: readonly string[], display: readonly string[], timeoutMs?: number, signal?: AbortSignal, input?: string): Promise<ProcessResult> =>
-    runProcess(ssh, argvFor(argv), {
-      timeoutMs: timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
-      signal,
-      env,
-      input,
-      killGraceMs: options.killGraceMs,
-      displayArgv: display,
-    });
-
   return {
-    kind: 'ssh',
-    label: `${options.target} over SSH`,
-    async run(program, args, opts = {}): Promise<RunResult> {
-      assertCommand(program, args);
-      const display = [program, ...args];
-      const res = await runRemote([remote(program), ...args], display, opts.timeoutMs, opts.signal);
-      const exitCode = res.exitCode ?? 128;
-      if (exitCode === 0 || opts.allowFailure === true) {
-        if (exitCode === SSH_FAILED) throw sshFailure(display, res);
-        return { stdout: res.stdout, stderr: res.stderr, exitCode };
-      }
-      if (exitCode === SSH_FAILED) throw sshFailure(display, res);
-      if (exitCode === 127 && /not found/i.test(res.stderr)) {
-        throw new XenError('XL_NOT_FOUND', `${program} not found on ${options.target}`, { argv: display, exitCode, stderr: res.stderr });
-      }
-      throw commandFailure(display, res.exitCode, res.stderr);
-    },
-    stream(program, args): StreamHandle {
-      assertCommand(program, args);
-      // Killing the local ssh closes the channel; the remote xentop dies on its next write (SIGPIPE).
-      return spawnStream(ssh, argvFor([remote(program), ...args]), env, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
-    },
-    pty(program, args, size) {
-      assertCommand(program, args);
-      if (program !== 'xl') throw new XenError('INVALID_ARG', 'Only xl runs on a terminal', { field: 'program' });
-      return spawnPty(ssh, argvFor([remote(program), ...args], true), size, env);
-    },
-    fs: createSshFs(async (script, args, input) => {
-      const display = ['sh', '-c', script, ...args];
-      const res = await runRemote(['sh', '-c', script, 'sh', ...args], display, undefined, undefined, input);
-      if (res.exitCode === SSH_FAILED) throw sshFailure(display, res);
-      return { stdout: res.stdout, stderr: res.stderr, exitCode: res.exitCode ?? 128 };
-    }),
+    ssh,
+    env,
+    remote: (program) => (options.remoteBinDir !== undefined ? `${options.remoteBinDir}/${program}` : program),
+    argvFor,
+    runRemote: (argv, display, timeoutMs, signal, input) =>
+      runProcess(ssh, argvFor(argv), {
+        timeoutMs: timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
+        signal,
+        env,
+        input,
+        killGraceMs: options.killGraceMs,
+        displayArgv: display,
+      }),
     async close() {
       const dir = options.controlDir ?? ownDir;
       if (dir !== null) {
@@ -144,6 +152,23 @@ export function createSshExecutor(options: SshRunnerOptions): Executor {
       ownDir = null;
     },
   };
+}
+
+/** Executor.run over ssh: ssh's own failures, a missing program and a failed command each get their own error. */
+async function sshRun(t: SshTransport, target: string, program: XenProgram, args: readonly string[], opts: RunOptions & { allowFailure?: boolean }): Promise<RunResult> {
+  assertCommand(program, args);
+  const display = [program, ...args];
+  const res = await t.runRemote([t.remote(program), ...args], display, opts.timeoutMs, opts.signal);
+  const exitCode = res.exitCode ?? 128;
+  if (exitCode === 0 || opts.allowFailure === true) {
+    if (exitCode === SSH_FAILED) throw sshFailure(display, res);
+    return { stdout: res.stdout, stderr: res.stderr, exitCode };
+  }
+  if (exitCode === SSH_FAILED) throw sshFailure(display, res);
+  if (exitCode === 127 && /not found/i.test(res.stderr)) {
+    throw new XenError('XL_NOT_FOUND', `${program} not found on ${target}`, { argv: display, exitCode, stderr: res.stderr });
+  }
+  throw commandFailure(display, res.exitCode, res.stderr);
 }
 
 /** An error from ssh itself: refused keys become PERMISSION, everything else XL_FAILED with ssh's words. */
