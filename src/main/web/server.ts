@@ -62,6 +62,121 @@ function offeredProtocols(req: IncomingMessage): { protocols: string[]; token: s
   return { protocols, token: t?.slice(TOKEN_PROTOCOL.length) };
 }
 
+/** Where the server is, known once it listens: the Host header and Origin every request must carry. */
+interface Where {
+  origin: string;
+  hostHeader: string;
+}
+
+/** Serves one file of the built renderer to a GET or HEAD with the right Host header. */
+async function serveStatic(req: IncomingMessage, res: ServerResponse, staticDir: string, where: Where, csp: string): Promise<void> {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  if (req.headers.host !== where.hostHeader) {
+    res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405).end();
+    return;
+  }
+  const url = new URL(req.url ?? '/', where.origin);
+  let rel = decodeURIComponent(url.pathname);
+  if (rel === '/' || !extname(rel)) rel = '/index.html';
+  const file = normalize(join(staticDir, rel));
+  if (!file.startsWith(normalize(staticDir) + sep)) {
+    res.writeHead(404).end();
+    return;
+  }
+  const st = await stat(file).catch(() => null);
+  if (!st?.isFile()) {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
+    return;
+  }
+  const body = await readFile(file);
+  res.writeHead(200, {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Security-Policy': csp,
+    'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Whether a WebSocket handshake is ours: the /ws path, our Host and Origin, our subprotocol and the token. */
+function upgradeAllowed(req: IncomingMessage, where: Where, token: string): boolean {
+  const url = new URL(req.url ?? '/', where.origin);
+  const offered = offeredProtocols(req);
+  return (
+    url.pathname === '/ws' &&
+    req.headers.host === where.hostHeader &&
+    req.headers.origin === where.origin &&
+    offered.protocols.includes(PROTOCOL) &&
+    sameToken(offered.token, token)
+  );
+}
+
+/** Console output, the bulk of the traffic, goes as a binary frame (console-frame.ts); JSON if it cannot be one. */
+function consoleFrame(p: { id: string; data: string }): Uint8Array | null {
+  try {
+    return encodeConsoleData(p.id, p.data);
+  } catch {
+    return null;
+  }
+}
+
+/** A refusal the client can read: always a code, never free text alone. */
+function refuse(ws: WebSocket, code: string, message: string): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'err', code, message }));
+}
+
+/** One message from a client: a request `{t:'req', id, channel, args}` handed to the registry, answered by id. */
+function onClientMessage(ws: WebSocket, registry: HandlerRegistry, clientId: string, raw: WebSocket.RawData, isBinary: boolean): void {
+  if (isBinary) return refuse(ws, 'INVALID_ARG', 'Requests are JSON text');
+  let msg: unknown;
+  try {
+    msg = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.concat(raw as Buffer[]).toString('utf8'));
+  } catch {
+    return refuse(ws, 'INVALID_ARG', 'Broken JSON');
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return refuse(ws, 'INVALID_ARG', 'A request is a JSON object');
+  const { t, id, channel, args } = msg as { t?: unknown; id?: unknown; channel?: unknown; args?: unknown };
+  if (t !== 'req' || typeof id !== 'number' || !Number.isSafeInteger(id)) return refuse(ws, 'INVALID_ARG', 'A request needs t:"req" and an integer id');
+  const answer = (res: unknown): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'res', id, res }));
+  };
+  // No message may throw past here: a failure the registry did not code is answered INTERNAL, never left to
+  // become an unhandled rejection that stops the server.
+  registry.invoke(channel, args, { clientId }).then(answer, () => answer({ ok: false, error: { code: 'INTERNAL', message: 'The request failed' } }));
+}
+
+/** Takes WebSocket clients up to `maxClients`: each gets the hub's events and has its requests answered. */
+function clientAttacher(opts: WebServerOptions): (ws: WebSocket) => void {
+  let nextClient = 0;
+  const clients = new Set<WebSocket>();
+  const maxClients = opts.maxClients ?? 16;
+  return (ws) => {
+    if (clients.size >= maxClients) {
+      refuse(ws, 'LIMIT', `Xenith already serves ${maxClients} clients; close one first`);
+      ws.close(CLOSE_LIMIT, 'LIMIT');
+      return;
+    }
+    clients.add(ws);
+    ws.on('close', () => clients.delete(ws));
+    const clientId = `ws-${++nextClient}-${randomBytes(4).toString('hex')}`;
+    const remove = opts.hub.addClient(clientId, (event, payload) => {
+      if (ws.readyState !== ws.OPEN) return;
+      const frame = event === 'console:data' ? consoleFrame(payload as { id: string; data: string }) : null;
+      if (frame) ws.send(frame, { binary: true });
+      else ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
+    });
+    ws.on('message', (raw, isBinary) => onClientMessage(ws, opts.registry, clientId, raw, isBinary));
+    ws.on('close', remove);
+    ws.on('error', remove);
+  };
+}
+
 /**
  * Serves the renderer and the WebSocket transport of the same handler registry. The page itself (the public app
  * bundle) needs only the right Host header (DNS-rebinding defence). Everything that reaches Xen goes over the
@@ -77,140 +192,34 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       `WARNING: Xenith is listening on ${host}, beyond this machine. Anyone who can reach it and learns the token controls this Xen host.`,
     );
   }
-  let origin = '';
-  let hostHeader = '';
+  const where: Where = { origin: '', hostHeader: '' };
   const csp = contentSecurityPolicy();
-
   const server = createServer((req, res) => {
-    void handleHttp(req, res).catch(() => {
+    void serveStatic(req, res, opts.staticDir, where, csp).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
-
-  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-    if (req.headers.host !== hostHeader) {
-      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
-      return;
-    }
-    const url = new URL(req.url ?? '/', origin);
-    let rel = decodeURIComponent(url.pathname);
-    if (rel === '/' || !extname(rel)) rel = '/index.html';
-    const file = normalize(join(opts.staticDir, rel));
-    if (!file.startsWith(normalize(opts.staticDir) + sep)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const st = await stat(file).catch(() => null);
-    if (!st?.isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
-      return;
-    }
-    const body = await readFile(file);
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': csp,
-      'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  }
-
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
     handleProtocols: (protocols) => (protocols.has(PROTOCOL) ? PROTOCOL : false),
   });
+  const attach = clientAttacher(opts);
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
-    const offered = offeredProtocols(req);
-    const ok =
-      url.pathname === '/ws' &&
-      req.headers.host === hostHeader &&
-      req.headers.origin === origin &&
-      offered.protocols.includes(PROTOCOL) &&
-      sameToken(offered.token, token);
-    if (!ok) {
+    if (!upgradeAllowed(req, where, token)) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
   });
-
-  /** Console output, the bulk of the traffic, goes as a binary frame (console-frame.ts); JSON if it cannot be one. */
-  function consoleFrame(p: { id: string; data: string }): Uint8Array | null {
-    try {
-      return encodeConsoleData(p.id, p.data);
-    } catch {
-      return null;
-    }
-  }
-
-  let nextClient = 0;
-  const clients = new Set<WebSocket>();
-  const maxClients = opts.maxClients ?? 16;
-  /** A refusal the client can read: always a code, never free text alone. */
-  const refuse = (ws: WebSocket, code: string, message: string): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'err', code, message }));
-  };
-  function attach(ws: WebSocket): void {
-    if (clients.size >= maxClients) {
-      refuse(ws, 'LIMIT', `Xenith already serves ${maxClients} clients; close one first`);
-      ws.close(CLOSE_LIMIT, 'LIMIT');
-      return;
-    }
-    clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
-    const clientId = `ws-${++nextClient}-${randomBytes(4).toString('hex')}`;
-    const remove = opts.hub.addClient(clientId, (event, payload) => {
-      if (ws.readyState !== ws.OPEN) return;
-      const frame = event === 'console:data' ? consoleFrame(payload as { id: string; data: string }) : null;
-      if (frame) ws.send(frame, { binary: true });
-      else ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
-    });
-    ws.on('message', (raw, isBinary) => {
-      if (isBinary) return refuse(ws, 'INVALID_ARG', 'Requests are JSON text');
-      let msg: unknown;
-      try {
-        msg = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.concat(raw as Buffer[]).toString('utf8'));
-      } catch {
-        return refuse(ws, 'INVALID_ARG', 'Broken JSON');
-      }
-      if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return refuse(ws, 'INVALID_ARG', 'A request is a JSON object');
-      const { t, id, channel, args } = msg as { t?: unknown; id?: unknown; channel?: unknown; args?: unknown };
-      if (t !== 'req' || typeof id !== 'number' || !Number.isSafeInteger(id)) return refuse(ws, 'INVALID_ARG', 'A request needs t:"req" and an integer id');
-      const answer = (res: unknown): void => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ t: 'res', id, res }));
-      };
-      // No message may throw past here: a failure the registry did not code is answered INTERNAL, never left to
-      // become an unhandled rejection that stops the server.
-      opts.registry.invoke(channel, args, { clientId }).then(answer, () => answer({ ok: false, error: { code: 'INTERNAL', message: 'The request failed' } }));
-    });
-    ws.on('close', remove);
-    ws.on('error', remove);
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const hostForUrl = host.includes(':') ? `[${host}]` : host;
-  hostHeader = `${hostForUrl}:${port}`;
-  origin = `http://${hostHeader}`;
-  return {
-    url: `${origin}/#token=${token}`,
-    origin,
-    port,
-    token,
-    close: () => closeHttpAndWs(server, wss),
-  };
+  where.hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  where.origin = `http://${where.hostHeader}`;
+  return { url: `${where.origin}/#token=${token}`, origin: where.origin, port, token, close: () => closeHttpAndWs(server, wss) };
 }
