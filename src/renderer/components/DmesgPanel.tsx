@@ -5,13 +5,10 @@ import { ErrorNote } from './ErrorNote';
 
 const FOLLOW_MS = 3000;
 
-/** The hypervisor log (`xl dmesg`): search with highlighted matches, and follow (re-read every few seconds, stay at the end). */
-export function DmesgPanel() {
+/** The log's lines and the last read's error; reads once, then every few seconds while `follow` is on. */
+function useDmesgLog(follow: boolean) {
   const [lines, setLines] = useState<string[] | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
-  const [query, setQuery] = useState('');
-  const [follow, setFollow] = useState(false);
-  const box = useRef<HTMLPreElement>(null);
   const load = useCallback(async () => {
     try {
       setLines(await xen.host.dmesg());
@@ -28,6 +25,28 @@ export function DmesgPanel() {
     const t = setInterval(() => void load(), FOLLOW_MS);
     return () => clearInterval(t);
   }, [follow, load]);
+  return { lines, error, load };
+}
+
+/** One log line, its first match of `q` (already trimmed) marked. */
+function LogLine({ line, q }: { line: string; q: string }) {
+  if (q === '') return <div>{line}</div>;
+  const at = line.toLowerCase().indexOf(q.toLowerCase());
+  return (
+    <div>
+      {line.slice(0, at)}
+      <mark>{line.slice(at, at + q.length)}</mark>
+      {line.slice(at + q.length)}
+    </div>
+  );
+}
+
+/** The hypervisor log (`xl dmesg`): search with highlighted matches, and follow (re-read every few seconds, stay at the end). */
+export function DmesgPanel() {
+  const [query, setQuery] = useState('');
+  const [follow, setFollow] = useState(false);
+  const { lines, error, load } = useDmesgLog(follow);
+  const box = useRef<HTMLPreElement>(null);
   const shown = useMemo(() => {
     if (!lines) return [];
     const q = query.trim().toLowerCase();
@@ -53,17 +72,9 @@ export function DmesgPanel() {
       </div>
       {error && <ErrorNote error={error} testId="dmesg-error" />}
       <pre className="log" ref={box} tabIndex={0} aria-label="Hypervisor log lines" data-testid="dmesg-lines">
-        {shown.map((l, i) => {
-          if (q === '') return <div key={i}>{l}</div>;
-          const at = l.toLowerCase().indexOf(q.toLowerCase());
-          return (
-            <div key={i}>
-              {l.slice(0, at)}
-              <mark>{l.slice(at, at + q.length)}</mark>
-              {l.slice(at + q.length)}
-            </div>
-          );
-        })}
+        {shown.map((l, i) => (
+          <LogLine key={i} line={l} q={q} />
+        ))}
       </pre>
     </section>
   );

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import type { HostInfo } from '../../shared/dto';
 import { LiveChart, type ChartSeries } from '../components/LiveChart';
 import { DmesgPanel } from '../components/DmesgPanel';
 import { formatMiB, formatPct } from '../lib/format';
@@ -28,6 +29,97 @@ function HostCharts({ totalMiB }: { totalMiB: number }) {
   );
 }
 
+const ALL_TYPES = ['pv', 'pvh', 'hvm'] as const;
+
+/** The page shown when host:info failed, with a retry. */
+function HostError({ error }: { error: string }) {
+  return (
+    <div className="page" data-testid="host-error">
+      <h1>Host</h1>
+      <p className="error-text">{error}</p>
+      <button type="button" className="btn" onClick={() => void useAppStore.getState().loadHost()}>
+        Try again
+      </button>
+    </div>
+  );
+}
+
+/** Which guest types the host can run, and its raw virt_caps on demand. */
+function GuestTypes({ host, showCaps, setShowCaps }: { host: HostInfo; showCaps: boolean; setShowCaps: (v: boolean) => void }) {
+  return (
+    <dd data-testid="host-guest-types">
+      {ALL_TYPES.map((t) => (
+        <span key={t} className={`tag ${host.guestTypes.includes(t) ? 'yes' : 'no'}`} title={host.guestTypes.includes(t) ? 'This host can run it' : 'Not available on this host'}>
+          {`${t.toUpperCase()} ${host.guestTypes.includes(t) ? '✓' : '✗'}`}
+        </span>
+      ))}
+      <button type="button" className="link-btn" aria-expanded={showCaps} onClick={() => setShowCaps(!showCaps)}>
+        {showCaps ? 'hide virt_caps' : 'virt_caps'}
+      </button>
+      {showCaps && <span className="mono small">{` ${host.virtCaps.join(' ')}`}</span>}
+    </dd>
+  );
+}
+
+interface HypervisorCardProps {
+  host: HostInfo;
+  running: string | undefined;
+  total: string | undefined;
+  showCaps: boolean;
+  setShowCaps: (v: boolean) => void;
+}
+
+/** Xen version, scheduler, dom0 kernel, guest types, Xen's command line and the domain count. */
+function HypervisorCard({ host, running, total, showCaps, setShowCaps }: HypervisorCardProps) {
+  return (
+    <section className="card">
+      <h2>Hypervisor</h2>
+      <dl className="grid-facts">
+        <dt>Xen</dt>
+        <dd data-testid="host-xen-version">{host.xenVersion}</dd>
+        <dt>Scheduler</dt>
+        <dd data-testid="host-scheduler">{host.scheduler}</dd>
+        <dt>dom0 kernel</dt>
+        <dd>{`${host.release} (${host.machine})`}</dd>
+        <dt>Guest types</dt>
+        <GuestTypes host={host} showCaps={showCaps} setShowCaps={setShowCaps} />
+        <dt>Command line</dt>
+        <dd className="mono small wrap">{host.xenCommandline || '—'}</dd>
+        <dt>Domains</dt>
+        <dd>{`${running ?? 0} running of ${total ?? 0}`}</dd>
+      </dl>
+    </section>
+  );
+}
+
+/** CPUs, topology, memory, bridges, and a meter of memory held by dom0, other domains and free. */
+function CpuMemoryCard({ host }: { host: HostInfo }) {
+  return (
+    <section className="card">
+      <h2>CPUs and memory</h2>
+      <dl className="grid-facts">
+        <dt>CPUs</dt>
+        <dd data-testid="host-cpus">{`${host.nrCpus} at ${Math.round(host.cpuMhz)} MHz`}</dd>
+        <dt>Topology</dt>
+        <dd data-testid="host-topology">{`${host.nrNodes} NUMA node${host.nrNodes === 1 ? '' : 's'}, ${host.coresPerSocket} cores per socket, ${host.threadsPerCore} thread${host.threadsPerCore === 1 ? '' : 's'} per core`}</dd>
+        <dt>Total memory</dt>
+        <dd data-testid="host-mem-total">{formatMiB(host.totalMemMiB)}</dd>
+        <dt>Free memory</dt>
+        <dd data-testid="host-mem-free">{formatMiB(host.freeMemMiB)}</dd>
+        <dt>dom0 holds</dt>
+        <dd data-testid="host-dom0-mem">{formatMiB(host.dom0MemMiB)}</dd>
+        <dt>Bridges</dt>
+        <dd data-testid="host-bridges">{host.bridges.length ? host.bridges.map((b) => <span key={b} className="tag mono">{b}</span>) : 'none found'}</dd>
+      </dl>
+      <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={host.totalMemMiB} aria-valuenow={host.totalMemMiB - host.freeMemMiB} aria-label="Memory in use">
+        <span className="meter-dom0" style={{ width: `${(100 * host.dom0MemMiB) / Math.max(host.totalMemMiB, 1)}%` }} />
+        <span className="meter-used" style={{ width: `${(100 * Math.max(0, host.totalMemMiB - host.freeMemMiB - host.dom0MemMiB)) / Math.max(host.totalMemMiB, 1)}%` }} />
+      </div>
+      <p className="muted small">dom0 · other domains · free</p>
+    </section>
+  );
+}
+
 /** The host: Xen version, CPUs and topology, memory, dom0, scheduler, guest types, live graphs, bridges and the hypervisor log. */
 export function HostView() {
   const host = useAppStore((s) => s.host);
@@ -38,19 +130,9 @@ export function HostView() {
     for (const d of s.domains) if (d.state !== 'stopped') running++;
     return `${running}/${s.domains.length}`;
   });
-  if (error)
-    return (
-      <div className="page" data-testid="host-error">
-        <h1>Host</h1>
-        <p className="error-text">{error}</p>
-        <button type="button" className="btn" onClick={() => void useAppStore.getState().loadHost()}>
-          Try again
-        </button>
-      </div>
-    );
+  if (error) return <HostError error={error} />;
   if (!host) return <div className="page muted">Loading host…</div>;
   const [running, total] = counts.split('/');
-  const allTypes = ['pv', 'pvh', 'hvm'] as const;
   return (
     <div className="page" data-testid="host-view">
       <div className="page-head">
@@ -60,55 +142,8 @@ export function HostView() {
         </button>
       </div>
       <div className="host-grid">
-        <section className="card">
-          <h2>Hypervisor</h2>
-          <dl className="grid-facts">
-            <dt>Xen</dt>
-            <dd data-testid="host-xen-version">{host.xenVersion}</dd>
-            <dt>Scheduler</dt>
-            <dd data-testid="host-scheduler">{host.scheduler}</dd>
-            <dt>dom0 kernel</dt>
-            <dd>{`${host.release} (${host.machine})`}</dd>
-            <dt>Guest types</dt>
-            <dd data-testid="host-guest-types">
-              {allTypes.map((t) => (
-                <span key={t} className={`tag ${host.guestTypes.includes(t) ? 'yes' : 'no'}`} title={host.guestTypes.includes(t) ? 'This host can run it' : 'Not available on this host'}>
-                  {`${t.toUpperCase()} ${host.guestTypes.includes(t) ? '✓' : '✗'}`}
-                </span>
-              ))}
-              <button type="button" className="link-btn" aria-expanded={showCaps} onClick={() => setShowCaps(!showCaps)}>
-                {showCaps ? 'hide virt_caps' : 'virt_caps'}
-              </button>
-              {showCaps && <span className="mono small">{` ${host.virtCaps.join(' ')}`}</span>}
-            </dd>
-            <dt>Command line</dt>
-            <dd className="mono small wrap">{host.xenCommandline || '—'}</dd>
-            <dt>Domains</dt>
-            <dd>{`${running ?? 0} running of ${total ?? 0}`}</dd>
-          </dl>
-        </section>
-        <section className="card">
-          <h2>CPUs and memory</h2>
-          <dl className="grid-facts">
-            <dt>CPUs</dt>
-            <dd data-testid="host-cpus">{`${host.nrCpus} at ${Math.round(host.cpuMhz)} MHz`}</dd>
-            <dt>Topology</dt>
-            <dd data-testid="host-topology">{`${host.nrNodes} NUMA node${host.nrNodes === 1 ? '' : 's'}, ${host.coresPerSocket} cores per socket, ${host.threadsPerCore} thread${host.threadsPerCore === 1 ? '' : 's'} per core`}</dd>
-            <dt>Total memory</dt>
-            <dd data-testid="host-mem-total">{formatMiB(host.totalMemMiB)}</dd>
-            <dt>Free memory</dt>
-            <dd data-testid="host-mem-free">{formatMiB(host.freeMemMiB)}</dd>
-            <dt>dom0 holds</dt>
-            <dd data-testid="host-dom0-mem">{formatMiB(host.dom0MemMiB)}</dd>
-            <dt>Bridges</dt>
-            <dd data-testid="host-bridges">{host.bridges.length ? host.bridges.map((b) => <span key={b} className="tag mono">{b}</span>) : 'none found'}</dd>
-          </dl>
-          <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={host.totalMemMiB} aria-valuenow={host.totalMemMiB - host.freeMemMiB} aria-label="Memory in use">
-            <span className="meter-dom0" style={{ width: `${(100 * host.dom0MemMiB) / Math.max(host.totalMemMiB, 1)}%` }} />
-            <span className="meter-used" style={{ width: `${(100 * Math.max(0, host.totalMemMiB - host.freeMemMiB - host.dom0MemMiB)) / Math.max(host.totalMemMiB, 1)}%` }} />
-          </div>
-          <p className="muted small">dom0 · other domains · free</p>
-        </section>
+        <HypervisorCard host={host} running={running} total={total} showCaps={showCaps} setShowCaps={setShowCaps} />
+        <CpuMemoryCard host={host} />
       </div>
       <HostCharts totalMiB={host.totalMemMiB} />
       <DmesgPanel />

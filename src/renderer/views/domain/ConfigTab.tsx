@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ConfigCheck } from '../../../shared/contract-types';
+import type { ConfigCheck, DomainConfigView } from '../../../shared/contract-types';
 import { xen } from '../../api/client';
 import { EditStatus } from '../../components/EditStatus';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -22,15 +22,15 @@ export function DiffView({ diff, testId }: { diff: string; testId: string }) {
   );
 }
 
-/** The xl.cfg text, checked as you type (syntax and every field), with a diff before saving. Applies at next boot. */
-export function ConfigTab({ name, data }: TabProps) {
-  const view = data.config;
+/**
+ * The edited text and the file's text it started from (`base`), and the check of the edited text, re-run 250 ms after
+ * the last keystroke (a later check's answer wins).
+ */
+function useCheckedConfigText(name: string, view: DomainConfigView | null) {
   const [text, setText] = useState(view?.text ?? '');
   const [base, setBase] = useState(view?.text ?? '');
   const [check, setCheck] = useState<ConfigCheck | null>(null);
   const [checkErr, setCheckErr] = useState<ErrorInfo | null>(null);
-  const [confirm, setConfirm] = useState(false);
-  const save = useEdit();
   const seq = useRef(0);
   // Take the file's text when it loads, and again when it changes on disk while there are no local edits.
   useEffect(() => {
@@ -54,26 +54,108 @@ export function ConfigTab({ name, data }: TabProps) {
     }, 250);
     return () => clearTimeout(t);
   }, [name, text, view]);
+  return { text, setText, base, setBase, check, checkErr };
+}
+
+/** The status line's words: checking, valid (and whether saved) or how many problems. */
+function checkWords(check: ConfigCheck | null, dirty: boolean): string {
+  if (check === null) return 'Checking…';
+  if (check.ok) return dirty ? 'Valid; not saved' : 'Valid';
+  return `${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`;
+}
+
+/** The check's problems, each with its line and field when known. */
+function ProblemList({ check }: { check: ConfigCheck | null }) {
+  if (!check || check.problems.length === 0) return null;
+  return (
+    <ul className="problems" data-testid="config-problems">
+      {check.problems.map((p, i) => (
+        <li key={i} className="error-text">
+          {p.line !== undefined ? `Line ${p.line}: ` : ''}
+          {p.field ? <strong>{p.field}</strong> : null}
+          {p.field ? ' — ' : ''}
+          {p.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+interface ConfigToolbarProps {
+  path: string;
+  check: ConfigCheck | null;
+  dirty: boolean;
+  busy: boolean;
+  onRevert: () => void;
+  onReview: () => void;
+}
+
+/** The file's path, the check's status, Revert and Review and save. */
+function ConfigToolbar({ path, check, dirty, busy, onRevert, onReview }: ConfigToolbarProps) {
+  return (
+    <div className="row-gap">
+      <span className="mono">{path}</span>
+      <span className="muted small">Saved changes apply at next boot.</span>
+      <span className="grow" />
+      <span data-testid="config-status" className={check?.ok === false ? 'error-text' : 'ok-text'}>
+        {checkWords(check, dirty)}
+      </span>
+      <button type="button" className="btn" disabled={!dirty} onClick={onRevert} data-testid="config-revert">
+        Revert
+      </button>
+      <button type="button" className="btn primary" disabled={!dirty || check?.ok !== true || busy} onClick={onReview} data-testid="config-save">
+        Review and save…
+      </button>
+    </div>
+  );
+}
+
+interface SaveDialogProps {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  path: string;
+  diff: string;
+  onSave: () => void;
+}
+
+/** The diff of what a save changes, with Cancel and Save. */
+function SaveDialog({ open, onOpenChange, path, diff, onSave }: SaveDialogProps) {
+  return (
+    <Modal open={open} onOpenChange={onOpenChange} title={`Save ${path}?`} description="These lines change. The domain reads them at next boot." testId="config-diff-dialog" wide>
+      <DiffView diff={diff} testId="config-diff" />
+      <div className="modal-actions">
+        <button type="button" className="btn" onClick={() => onOpenChange(false)}>
+          Cancel
+        </button>
+        <button type="button" className="btn primary" data-testid="config-save-confirm" onClick={onSave}>
+          Save
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+/** The xl.cfg text, checked as you type (syntax and every field), with a diff before saving. Applies at next boot. */
+export function ConfigTab({ name, data }: TabProps) {
+  const view = data.config;
+  const { text, setText, base, setBase, check, checkErr } = useCheckedConfigText(name, view);
+  const [confirm, setConfirm] = useState(false);
+  const save = useEdit();
   if (data.configError) return <ErrorNote error={data.configError} testId="config-load-error" />;
   if (!view) return <p className="muted">Loading…</p>;
   const dirty = text !== base;
   const changedOnDisk = view.text !== base;
+  const onSave = () => {
+    setConfirm(false);
+    void save.run(async () => {
+      await xen.domain.configSave({ name, text, expectedText: base });
+      setBase(text);
+      await data.reload();
+    }, 'Saved; applies at next boot.');
+  };
   return (
     <div className="tab-body">
-      <div className="row-gap">
-        <span className="mono">{view.path}</span>
-        <span className="muted small">Saved changes apply at next boot.</span>
-        <span className="grow" />
-        <span data-testid="config-status" className={check?.ok === false ? 'error-text' : 'ok-text'}>
-          {check === null ? 'Checking…' : check.ok ? (dirty ? 'Valid; not saved' : 'Valid') : `${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`}
-        </span>
-        <button type="button" className="btn" disabled={!dirty} onClick={() => setText(base)} data-testid="config-revert">
-          Revert
-        </button>
-        <button type="button" className="btn primary" disabled={!dirty || check?.ok !== true || save.busy} onClick={() => setConfirm(true)} data-testid="config-save">
-          Review and save…
-        </button>
-      </div>
+      <ConfigToolbar path={view.path} check={check} dirty={dirty} busy={save.busy} onRevert={() => setText(base)} onReview={() => setConfirm(true)} />
       {changedOnDisk && <p className="warn-text">The file changed on disk since you started editing; saving will be refused. Revert to load it.</p>}
       <textarea
         className="config-editor mono"
@@ -86,42 +168,9 @@ export function ConfigTab({ name, data }: TabProps) {
         rows={24}
       />
       {checkErr && <ErrorNote error={checkErr} testId="config-check-error" />}
-      {check && check.problems.length > 0 && (
-        <ul className="problems" data-testid="config-problems">
-          {check.problems.map((p, i) => (
-            <li key={i} className="error-text">
-              {p.line !== undefined ? `Line ${p.line}: ` : ''}
-              {p.field ? <strong>{p.field}</strong> : null}
-              {p.field ? ' — ' : ''}
-              {p.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ProblemList check={check} />
       <EditStatus edit={save} testId="config-save" />
-      <Modal open={confirm} onOpenChange={setConfirm} title={`Save ${view.path}?`} description="These lines change. The domain reads them at next boot." testId="config-diff-dialog" wide>
-        <DiffView diff={check?.diff ?? ''} testId="config-diff" />
-        <div className="modal-actions">
-          <button type="button" className="btn" onClick={() => setConfirm(false)}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn primary"
-            data-testid="config-save-confirm"
-            onClick={() => {
-              setConfirm(false);
-              void save.run(async () => {
-                await xen.domain.configSave({ name, text, expectedText: base });
-                setBase(text);
-                await data.reload();
-              }, 'Saved; applies at next boot.');
-            }}
-          >
-            Save
-          </button>
-        </div>
-      </Modal>
+      <SaveDialog open={confirm} onOpenChange={setConfirm} path={view.path} diff={check?.diff ?? ''} onSave={onSave} />
     </div>
   );
 }

@@ -1,4 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { DiskInfo } from '../../../shared/contract-types';
+import type { DomainSummary } from '../../../shared/dto';
 import type { ApplyMode } from '../../../shared/schemas';
 import { xen } from '../../api/client';
 import { APPLY_WORDS, ApplyChoice, defaultApply } from '../../components/ApplyChoice';
@@ -6,19 +8,121 @@ import { EditStatus } from '../../components/EditStatus';
 import { PathField } from '../../components/FileChooser';
 import { ConfirmDialog } from '../../components/Modal';
 import { formatBytes } from '../../lib/format';
-import { useEdit } from '../../lib/use-domain';
+import { useEdit, type EditState } from '../../lib/use-domain';
 import { nextVdev } from '../../lib/vdev';
 import { detachApply, isRunning, placeWords, type TabProps } from './tab-props';
 
 const IMAGE_DIR = '/var/lib/xen/images';
 type Format = 'raw' | 'qcow2' | 'vhd' | 'qcow';
 
-/** Disks: what the config and the running domain have; attach new or existing images; detach; CD insert and eject. */
-export function DisksTab({ name, summary, data }: TabProps) {
-  const running = isRunning(summary);
-  const disks = data.details?.disks ?? [];
-  const edit = useEdit();
+type Detach = { vdev: string; apply: ApplyMode };
+
+interface CdControlsProps {
+  name: string;
+  d: DiskInfo;
+  medium: string;
+  onMedium: (path: string) => void;
+  cd: EditState;
+}
+
+/** A running domain's CD drive: choose a medium and insert it, or eject the one inside. */
+function CdControls({ name, d, medium, onMedium, cd }: CdControlsProps) {
+  return (
+    <>
+      <PathField value={medium} onChange={onMedium} filter="iso" startDir="/var/lib/xen/iso" label="Medium" testId={`cd-path-${d.vdev}`} />
+      <button
+        type="button"
+        className="btn"
+        disabled={cd.busy || !medium.startsWith('/')}
+        data-testid={`cd-insert-${d.vdev}`}
+        onClick={() => void cd.run(() => xen.domain.cdInsert({ name, vdev: d.vdev, file: medium }), `Medium inserted in ${d.vdev} (now).`)}
+      >
+        Insert
+      </button>
+      <button type="button" className="btn" disabled={cd.busy || d.target === ''} data-testid={`cd-eject-${d.vdev}`} onClick={() => void cd.run(() => xen.domain.cdEject({ name, vdev: d.vdev }), `${d.vdev} ejected (now).`)}>
+        Eject
+      </button>
+    </>
+  );
+}
+
+/** One disk: device, path, format, mode, sizes, where it is present; `cdControls` (a running CD drive's) and Detach. */
+function DiskRow({ d, cdControls, onDetach }: { d: DiskInfo; cdControls: ReactNode; onDetach: (detach: Detach) => void }) {
+  return (
+    <tr data-testid={`disk-row-${d.vdev}`}>
+      <td>
+        {d.vdev}
+        {d.devtype === 'cdrom' && <span className="tag">CD</span>}
+      </td>
+      <td className="mono wrap">{d.target || (d.devtype === 'cdrom' ? '(empty drive)' : '—')}</td>
+      <td>{d.format}</td>
+      <td>{d.access === 'rw' ? 'read/write' : 'read-only'}</td>
+      <td>{d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes)}</td>
+      <td>{d.allocatedBytes === null ? '—' : formatBytes(d.allocatedBytes)}</td>
+      <td>{placeWords(d)}</td>
+      <td className="actions-cell">
+        {cdControls}
+        <button type="button" className="btn danger" data-testid={`disk-detach-${d.vdev}`} onClick={() => onDetach({ vdev: d.vdev, apply: detachApply(d) })}>
+          Detach…
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+interface DiskListCardProps {
+  name: string;
+  disks: DiskInfo[];
+  loaded: boolean;
+  running: boolean;
+  onDetach: (detach: Detach) => void;
+}
+
+/** The table of disks, with CD insert and eject on a running domain. */
+function DiskListCard({ name, disks, loaded, running, onDetach }: DiskListCardProps) {
   const cd = useEdit();
+  const [media, setMedia] = useState<Record<string, string>>({});
+  return (
+    <section className="card">
+      <h2>Disks</h2>
+      <table className="table" data-testid="disk-table">
+        <thead>
+          <tr>
+            <th>Device</th>
+            <th>Path on host</th>
+            <th>Format</th>
+            <th>Mode</th>
+            <th>Size</th>
+            <th>Allocated</th>
+            <th>Present</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {disks.map((d) => (
+            <DiskRow
+              key={d.vdev}
+              d={d}
+              onDetach={onDetach}
+              cdControls={d.devtype === 'cdrom' && running ? <CdControls name={name} d={d} medium={media[d.vdev] ?? ''} onMedium={(v) => setMedia({ ...media, [d.vdev]: v })} cd={cd} /> : null}
+            />
+          ))}
+          {disks.length === 0 && (
+            <tr>
+              <td colSpan={8} className="muted">
+                {loaded ? 'No disks.' : 'Loading…'}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <EditStatus edit={cd} testId="cd" />
+    </section>
+  );
+}
+
+/** The add-a-disk form: its fields, their checks, and the next free device (and image path) whenever the set of devices changes. */
+function useAddDiskForm(name: string, summary: DomainSummary | undefined, used: string[], running: boolean) {
   const [mode, setMode] = useState<'new' | 'existing'>('new');
   const [path, setPath] = useState('');
   const [format, setFormat] = useState<Format>('raw');
@@ -27,9 +131,6 @@ export function DisksTab({ name, summary, data }: TabProps) {
   const [devtype, setDevtype] = useState<'disk' | 'cdrom'>('disk');
   const [sizeGiB, setSizeGiB] = useState(10);
   const [apply, setApply] = useState<ApplyMode>(defaultApply(running));
-  const [detach, setDetach] = useState<{ vdev: string; apply: ApplyMode } | null>(null);
-  const [media, setMedia] = useState<Record<string, string>>({});
-  const used = disks.map((d) => d.vdev);
   const usedKey = used.join(',');
   useEffect(() => {
     const v = nextVdev(used, summary?.type === 'hvm' ? 'xvd' : 'xvd');
@@ -40,143 +141,110 @@ export function DisksTab({ name, summary, data }: TabProps) {
   const vdevOk = /^(xvd|hd|sd)[a-z]{1,2}[0-9]{0,2}$/.test(vdev) && !used.includes(vdev);
   const pathOk = /^\/[^"'\\,=]+$/.test(path) && !path.split('/').includes('..');
   const sizeOk = mode === 'existing' || (sizeGiB >= 0.01 && sizeGiB <= 65536);
+  return { mode, setMode, path, setPath, format, setFormat, vdev, setVdev, access, setAccess, devtype, setDevtype, sizeGiB, setSizeGiB, apply, setApply, vdevOk, pathOk, sizeOk };
+}
+
+type AddDiskForm = ReturnType<typeof useAddDiskForm>;
+
+/** The image, format, device, access, kind and (for a new image) size of the disk to add. */
+function DiskFields({ f }: { f: AddDiskForm }) {
+  return (
+    <div className="form-grid">
+      <PathField value={f.path} onChange={f.setPath} filter="image" startDir={IMAGE_DIR} label={f.mode === 'new' ? 'New image file (never overwritten)' : 'Image or device'} testId="disk-path" />
+      <label className="field-label">
+        Format
+        <select className="input" value={f.format} onChange={(e) => f.setFormat(e.target.value as Format)} data-testid="disk-format">
+          <option value="raw">raw</option>
+          <option value="qcow2">qcow2</option>
+          {f.mode === 'existing' && <option value="vhd">vhd</option>}
+          {f.mode === 'existing' && <option value="qcow">qcow</option>}
+        </select>
+      </label>
+      <label className="field-label">
+        Device
+        <input className="input mono" value={f.vdev} onChange={(e) => f.setVdev(e.target.value)} aria-invalid={!f.vdevOk} data-testid="disk-vdev" />
+      </label>
+      <label className="field-label">
+        Access
+        <select className="input" value={f.access} onChange={(e) => f.setAccess(e.target.value as 'rw' | 'ro')} data-testid="disk-access">
+          <option value="rw">read/write</option>
+          <option value="ro">read-only</option>
+        </select>
+      </label>
+      <label className="field-label">
+        Kind
+        <select className="input" value={f.devtype} onChange={(e) => f.setDevtype(e.target.value as 'disk' | 'cdrom')} data-testid="disk-devtype">
+          <option value="disk">disk</option>
+          <option value="cdrom">CD-ROM</option>
+        </select>
+      </label>
+      {f.mode === 'new' && (
+        <label className="field-label">
+          Size (GiB, sparse)
+          <input type="number" className="input num" min={0.01} step={1} value={f.sizeGiB} onChange={(e) => f.setSizeGiB(Number(e.target.value))} aria-invalid={!f.sizeOk} data-testid="disk-size" />
+        </label>
+      )}
+    </div>
+  );
+}
+
+interface AddDiskCardProps {
+  name: string;
+  summary: DomainSummary | undefined;
+  /** The devices the domain has (config or running). */
+  used: string[];
+  running: boolean;
+  edit: EditState;
+}
+
+/** Create a new image or take an existing one, and attach it now and/or in the config. */
+function AddDiskCard({ name, summary, used, running, edit }: AddDiskCardProps) {
+  const f = useAddDiskForm(name, summary, used, running);
+  const { mode, vdev, apply } = f;
   const attach = () => {
-    const disk = { target: path, format, vdev, access, ...(devtype === 'cdrom' ? { devtype } : {}) };
+    const disk = { target: f.path, format: f.format, vdev, access: f.access, ...(f.devtype === 'cdrom' ? { devtype: f.devtype } : {}) };
     void edit.run(
-      () => (mode === 'new' ? xen.domain.createDisk({ name, disk, sizeGiB, apply }) : xen.domain.attachDisk({ name, disk, apply })),
+      () => (mode === 'new' ? xen.domain.createDisk({ name, disk, sizeGiB: f.sizeGiB, apply }) : xen.domain.attachDisk({ name, disk, apply })),
       `${vdev} attached: ${APPLY_WORDS[apply].toLowerCase()}.`,
     );
   };
   return (
+    <section className="card">
+      <h2>Add a disk</h2>
+      <div className="row-gap" role="radiogroup" aria-label="New or existing image">
+        <label className="check-row">
+          <input type="radio" name="disk-mode" checked={mode === 'new'} onChange={() => f.setMode('new')} data-testid="disk-mode-new" />
+          Create a new image
+        </label>
+        <label className="check-row">
+          <input type="radio" name="disk-mode" checked={mode === 'existing'} onChange={() => f.setMode('existing')} data-testid="disk-mode-existing" />
+          Use an existing image or device
+        </label>
+      </div>
+      <DiskFields f={f} />
+      <ApplyChoice value={apply} onChange={f.setApply} running={running} testId="disk-apply" />
+      <div className="row-gap">
+        <button type="button" className="btn primary" disabled={edit.busy || !f.vdevOk || !f.pathOk || !f.sizeOk} onClick={attach} data-testid="disk-attach">
+          {mode === 'new' ? 'Create and attach' : 'Attach'}
+        </button>
+        {!f.vdevOk && <span className="error-text small">{used.includes(vdev) ? `${vdev} is taken.` : 'Device must look like xvdb, hdc or sdb.'}</span>}
+        {!f.pathOk && <span className="error-text small">An absolute path without quotes, commas or “..”.</span>}
+        <EditStatus edit={edit} testId="disk-attach" />
+      </div>
+    </section>
+  );
+}
+
+/** Disks: what the config and the running domain have; attach new or existing images; detach; CD insert and eject. */
+export function DisksTab({ name, summary, data }: TabProps) {
+  const running = isRunning(summary);
+  const disks = data.details?.disks ?? [];
+  const edit = useEdit();
+  const [detach, setDetach] = useState<Detach | null>(null);
+  return (
     <div className="tab-body">
-      <section className="card">
-        <h2>Disks</h2>
-        <table className="table" data-testid="disk-table">
-          <thead>
-            <tr>
-              <th>Device</th>
-              <th>Path on host</th>
-              <th>Format</th>
-              <th>Mode</th>
-              <th>Size</th>
-              <th>Allocated</th>
-              <th>Present</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {disks.map((d) => (
-              <tr key={d.vdev} data-testid={`disk-row-${d.vdev}`}>
-                <td>
-                  {d.vdev}
-                  {d.devtype === 'cdrom' && <span className="tag">CD</span>}
-                </td>
-                <td className="mono wrap">{d.target || (d.devtype === 'cdrom' ? '(empty drive)' : '—')}</td>
-                <td>{d.format}</td>
-                <td>{d.access === 'rw' ? 'read/write' : 'read-only'}</td>
-                <td>{d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes)}</td>
-                <td>{d.allocatedBytes === null ? '—' : formatBytes(d.allocatedBytes)}</td>
-                <td>{placeWords(d)}</td>
-                <td className="actions-cell">
-                  {d.devtype === 'cdrom' && running && (
-                    <>
-                      <PathField
-                        value={media[d.vdev] ?? ''}
-                        onChange={(v) => setMedia({ ...media, [d.vdev]: v })}
-                        filter="iso"
-                        startDir="/var/lib/xen/iso"
-                        label="Medium"
-                        testId={`cd-path-${d.vdev}`}
-                      />
-                      <button
-                        type="button"
-                        className="btn"
-                        disabled={cd.busy || !(media[d.vdev] ?? '').startsWith('/')}
-                        data-testid={`cd-insert-${d.vdev}`}
-                        onClick={() => void cd.run(() => xen.domain.cdInsert({ name, vdev: d.vdev, file: media[d.vdev] ?? '' }), `Medium inserted in ${d.vdev} (now).`)}
-                      >
-                        Insert
-                      </button>
-                      <button type="button" className="btn" disabled={cd.busy || d.target === ''} data-testid={`cd-eject-${d.vdev}`} onClick={() => void cd.run(() => xen.domain.cdEject({ name, vdev: d.vdev }), `${d.vdev} ejected (now).`)}>
-                        Eject
-                      </button>
-                    </>
-                  )}
-                  <button type="button" className="btn danger" data-testid={`disk-detach-${d.vdev}`} onClick={() => setDetach({ vdev: d.vdev, apply: detachApply(d) })}>
-                    Detach…
-                  </button>
-                </td>
-              </tr>
-            ))}
-            {disks.length === 0 && (
-              <tr>
-                <td colSpan={8} className="muted">
-                  {data.details ? 'No disks.' : 'Loading…'}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-        <EditStatus edit={cd} testId="cd" />
-      </section>
-      <section className="card">
-        <h2>Add a disk</h2>
-        <div className="row-gap" role="radiogroup" aria-label="New or existing image">
-          <label className="check-row">
-            <input type="radio" name="disk-mode" checked={mode === 'new'} onChange={() => setMode('new')} data-testid="disk-mode-new" />
-            Create a new image
-          </label>
-          <label className="check-row">
-            <input type="radio" name="disk-mode" checked={mode === 'existing'} onChange={() => setMode('existing')} data-testid="disk-mode-existing" />
-            Use an existing image or device
-          </label>
-        </div>
-        <div className="form-grid">
-          <PathField value={path} onChange={setPath} filter="image" startDir={IMAGE_DIR} label={mode === 'new' ? 'New image file (never overwritten)' : 'Image or device'} testId="disk-path" />
-          <label className="field-label">
-            Format
-            <select className="input" value={format} onChange={(e) => setFormat(e.target.value as Format)} data-testid="disk-format">
-              <option value="raw">raw</option>
-              <option value="qcow2">qcow2</option>
-              {mode === 'existing' && <option value="vhd">vhd</option>}
-              {mode === 'existing' && <option value="qcow">qcow</option>}
-            </select>
-          </label>
-          <label className="field-label">
-            Device
-            <input className="input mono" value={vdev} onChange={(e) => setVdev(e.target.value)} aria-invalid={!vdevOk} data-testid="disk-vdev" />
-          </label>
-          <label className="field-label">
-            Access
-            <select className="input" value={access} onChange={(e) => setAccess(e.target.value as 'rw' | 'ro')} data-testid="disk-access">
-              <option value="rw">read/write</option>
-              <option value="ro">read-only</option>
-            </select>
-          </label>
-          <label className="field-label">
-            Kind
-            <select className="input" value={devtype} onChange={(e) => setDevtype(e.target.value as 'disk' | 'cdrom')} data-testid="disk-devtype">
-              <option value="disk">disk</option>
-              <option value="cdrom">CD-ROM</option>
-            </select>
-          </label>
-          {mode === 'new' && (
-            <label className="field-label">
-              Size (GiB, sparse)
-              <input type="number" className="input num" min={0.01} step={1} value={sizeGiB} onChange={(e) => setSizeGiB(Number(e.target.value))} aria-invalid={!sizeOk} data-testid="disk-size" />
-            </label>
-          )}
-        </div>
-        <ApplyChoice value={apply} onChange={setApply} running={running} testId="disk-apply" />
-        <div className="row-gap">
-          <button type="button" className="btn primary" disabled={edit.busy || !vdevOk || !pathOk || !sizeOk} onClick={attach} data-testid="disk-attach">
-            {mode === 'new' ? 'Create and attach' : 'Attach'}
-          </button>
-          {!vdevOk && <span className="error-text small">{used.includes(vdev) ? `${vdev} is taken.` : 'Device must look like xvdb, hdc or sdb.'}</span>}
-          {!pathOk && <span className="error-text small">An absolute path without quotes, commas or “..”.</span>}
-          <EditStatus edit={edit} testId="disk-attach" />
-        </div>
-      </section>
+      <DiskListCard name={name} disks={disks} loaded={data.details !== null} running={running} onDetach={setDetach} />
+      <AddDiskCard name={name} summary={summary} used={disks.map((d) => d.vdev)} running={running} edit={edit} />
       {detach && (
         <ConfirmDialog
           open

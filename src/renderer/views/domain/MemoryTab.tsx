@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { DomainSummary } from '../../../shared/dto';
 import type { ApplyMode } from '../../../shared/schemas';
 import { xen } from '../../api/client';
 import { APPLY_WORDS, ApplyChoice, defaultApply } from '../../components/ApplyChoice';
@@ -8,14 +9,11 @@ import { useEdit } from '../../lib/use-domain';
 import { stats, useStatsTick } from '../../store/stats-store';
 import { isRunning, type TabProps } from './tab-props';
 
-/** Memory target (live up to maxmem) and maxmem, now and/or in the config. */
-export function MemoryTab({ name, summary }: TabProps) {
-  useStatsTick();
-  const running = isRunning(summary);
+/** The memory form: target, maximum and where to apply, following the domain's figures and running state. */
+function useMemoryForm(summary: DomainSummary | undefined, running: boolean) {
   const [target, setTarget] = useState(summary?.memoryMiB ?? 512);
   const [max, setMax] = useState(summary?.maxMemMiB ?? 512);
   const [apply, setApply] = useState<ApplyMode>(defaultApply(running));
-  const edit = useEdit();
   useEffect(() => {
     if (summary) {
       setTarget(summary.memoryMiB);
@@ -23,6 +21,15 @@ export function MemoryTab({ name, summary }: TabProps) {
     }
   }, [summary?.memoryMiB, summary?.maxMemMiB]);
   useEffect(() => setApply(defaultApply(running)), [running]);
+  return { target, setTarget, max, setMax, apply, setApply };
+}
+
+/** Memory target (live up to maxmem) and maxmem, now and/or in the config. */
+export function MemoryTab({ name, summary }: TabProps) {
+  useStatsTick();
+  const running = isRunning(summary);
+  const { target, setTarget, max, setMax, apply, setApply } = useMemoryForm(summary, running);
+  const edit = useEdit();
   const sample = stats.latest.get(name);
   const ok = Number.isInteger(target) && Number.isInteger(max) && target >= 16 && max >= 16 && target <= max;
   return (

@@ -4,13 +4,14 @@ import { xen } from '../../api/client';
 import { stateWords, uptimeNow } from '../../lib/domain-list';
 import { formatMiB, formatUptime } from '../../lib/format';
 import { navigate } from '../../lib/route';
-import { useEdit } from '../../lib/use-domain';
+import { useEdit, type EditState } from '../../lib/use-domain';
 import { runAction, useActions } from '../../lib/actions';
 import { stats, useStatsTick } from '../../store/stats-store';
 import type { TabProps } from './tab-props';
 import { ConfirmDialog } from '../../components/Modal';
 import { domainNameProblem } from '../../../shared/rules';
 import { SYSRQ, SYSRQ_KEYS, type SysrqKey } from '../../../shared/contract';
+import type { DomainSample, DomainSummary } from '../../../shared/dto';
 
 /** Send a magic SysRq key to a running guest's kernel, after saying what it will do. */
 function SysrqCard({ name, running }: { name: string; running: boolean }) {
@@ -49,6 +50,73 @@ function SysrqCard({ name, running }: { name: string; running: boolean }) {
 }
 
 
+/** The domain's facts: name, UUID, id, type, state, uptime, vCPUs, memory, config file and CPU time. */
+function OverviewCard({ summary, sample, configPath }: { summary: DomainSummary; sample: DomainSample | undefined; configPath: string | undefined }) {
+  return (
+    <section className="card">
+      <h2>Overview</h2>
+      <dl className="grid-facts">
+        <dt>Name</dt>
+        <dd data-testid="ov-name">{summary.name}</dd>
+        <dt>UUID</dt>
+        <dd className="mono" data-testid="ov-uuid">{summary.uuid ?? '—'}</dd>
+        <dt>Domain ID</dt>
+        <dd>{summary.domid ?? 'not running'}</dd>
+        <dt>Type</dt>
+        <dd data-testid="ov-type">{summary.type ? summary.type.toUpperCase() : '—'}</dd>
+        <dt>State</dt>
+        <dd data-testid="ov-state">{`${sample?.state ?? summary.state} — ${stateWords(summary, sample)}`}</dd>
+        <dt>Uptime</dt>
+        <dd>{formatUptime(uptimeNow(summary, Date.now(), Date.now()) ?? null)}</dd>
+        <dt>vCPUs</dt>
+        <dd>{`${summary.vcpus} of at most ${summary.maxVcpus}`}</dd>
+        <dt>Memory</dt>
+        <dd>{`${formatMiB(sample ? sample.memKiB / 1024 : summary.memoryMiB)} of at most ${formatMiB(summary.maxMemMiB)}`}</dd>
+        <dt>Config file</dt>
+        <dd className="mono" data-testid="ov-config">{summary.configPath ?? configPath ?? 'none (created without a file)'}</dd>
+        <dt>CPU time</dt>
+        <dd>{summary.state === 'stopped' ? '—' : `${Math.round(sample?.cpuTimeS ?? summary.cpuTimeS)} s`}</dd>
+      </dl>
+    </section>
+  );
+}
+
+interface RenameFormProps {
+  name: string;
+  newName: string;
+  setNewName: (name: string) => void;
+  rename: EditState;
+}
+
+/** The new name, checked as typed, and Rename (the running domain and its config file). */
+function RenameForm({ name, newName, setNewName, rename }: RenameFormProps) {
+  const nameOk = domainNameProblem(newName) === null;
+  return (
+    <>
+      <form
+        className="row-gap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void rename.run(async () => {
+            await xen.domain.rename({ name, newName });
+            stats.forget(name);
+            navigate({ view: 'domain', name: newName, tab: 'overview' });
+          }, `Renamed to ${newName}`);
+        }}
+      >
+        <label className="field-label">
+          New name
+          <input className="input" value={newName} onChange={(e) => setNewName(e.target.value)} aria-invalid={!nameOk} data-testid="ov-rename-input" />
+        </label>
+        <button type="submit" className="btn" disabled={!nameOk || newName === name || rename.busy} data-testid="ov-rename">
+          Rename
+        </button>
+      </form>
+      {!nameOk && <p className="error-text small">Letters, digits, “_”, “.” and “-” only, not starting with “-”, at most 64.</p>}
+    </>
+  );
+}
+
 /** Name, UUID, type, state, uptime, config file, autostart; rename. */
 export function OverviewTab({ name, summary, data }: TabProps) {
   useStatsTick();
@@ -56,35 +124,9 @@ export function OverviewTab({ name, summary, data }: TabProps) {
   const rename = useEdit();
   const autoBusy = useActions((s) => s.busy[name]);
   if (!summary) return <p className="muted">Loading…</p>;
-  const sample = stats.latest.get(name);
-  const nameOk = domainNameProblem(newName) === null;
   return (
     <div className="tab-body two-col">
-      <section className="card">
-        <h2>Overview</h2>
-        <dl className="grid-facts">
-          <dt>Name</dt>
-          <dd data-testid="ov-name">{summary.name}</dd>
-          <dt>UUID</dt>
-          <dd className="mono" data-testid="ov-uuid">{summary.uuid ?? '—'}</dd>
-          <dt>Domain ID</dt>
-          <dd>{summary.domid ?? 'not running'}</dd>
-          <dt>Type</dt>
-          <dd data-testid="ov-type">{summary.type ? summary.type.toUpperCase() : '—'}</dd>
-          <dt>State</dt>
-          <dd data-testid="ov-state">{`${sample?.state ?? summary.state} — ${stateWords(summary, sample)}`}</dd>
-          <dt>Uptime</dt>
-          <dd>{formatUptime(uptimeNow(summary, Date.now(), Date.now()) ?? null)}</dd>
-          <dt>vCPUs</dt>
-          <dd>{`${summary.vcpus} of at most ${summary.maxVcpus}`}</dd>
-          <dt>Memory</dt>
-          <dd>{`${formatMiB(sample ? sample.memKiB / 1024 : summary.memoryMiB)} of at most ${formatMiB(summary.maxMemMiB)}`}</dd>
-          <dt>Config file</dt>
-          <dd className="mono" data-testid="ov-config">{summary.configPath ?? data.config?.path ?? 'none (created without a file)'}</dd>
-          <dt>CPU time</dt>
-          <dd>{summary.state === 'stopped' ? '—' : `${Math.round(sample?.cpuTimeS ?? summary.cpuTimeS)} s`}</dd>
-        </dl>
-      </section>
+      <OverviewCard summary={summary} sample={stats.latest.get(name)} configPath={data.config?.path} />
       <section className="card">
         <h2>Start at host boot</h2>
         <label className="check-row">
@@ -98,26 +140,7 @@ export function OverviewTab({ name, summary, data }: TabProps) {
           Start this domain when the host boots (a link in /etc/xen/auto)
         </label>
         <h2>Rename</h2>
-        <form
-          className="row-gap"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void rename.run(async () => {
-              await xen.domain.rename({ name, newName });
-              stats.forget(name);
-              navigate({ view: 'domain', name: newName, tab: 'overview' });
-            }, `Renamed to ${newName}`);
-          }}
-        >
-          <label className="field-label">
-            New name
-            <input className="input" value={newName} onChange={(e) => setNewName(e.target.value)} aria-invalid={!nameOk} data-testid="ov-rename-input" />
-          </label>
-          <button type="submit" className="btn" disabled={!nameOk || newName === name || rename.busy} data-testid="ov-rename">
-            Rename
-          </button>
-        </form>
-        {!nameOk && <p className="error-text small">Letters, digits, “_”, “.” and “-” only, not starting with “-”, at most 64.</p>}
+        <RenameForm name={name} newName={newName} setNewName={setNewName} rename={rename} />
         <p className="muted small">Renames the running domain (now) and its config file (next boot).</p>
         <EditStatus edit={rename} testId="ov-rename" />
       </section>
