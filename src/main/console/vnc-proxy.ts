@@ -50,71 +50,76 @@ export async function startVncProxy(o: VncProxyOptions): Promise<VncProxy> {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024, perMessageDeflate: false });
-  let port = 0;
-  let active: WebSocket | null = null;
-
-  const check = (req: IncomingMessage): string | null => {
-    const path = (req.url ?? '').split('?')[0] ?? '';
-    if (!sameToken(path.slice(1), token)) return '403 Forbidden';
-    const origin = req.headers.origin;
-    if (origin === undefined || !o.allowedOrigins().has(origin)) return '403 Forbidden';
-    if (req.headers.host !== `${HOST}:${port}`) return '421 Misdirected Request';
-    if (active !== null) return '409 Conflict';
-    return null;
-  };
-
+  const st: ProxyState = { port: 0, active: null };
   server.on('upgrade', (req, socket, head) => {
-    const bad = check(req);
+    const bad = checkUpgrade(req, o, token, st);
     if (bad !== null) {
       o.onEnd?.(`refused: ${bad}`);
       refuse(socket, bad);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => void bridge(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => void bridge(ws, o, st));
   });
-
-  async function bridge(ws: WebSocket): Promise<void> {
-    active = ws;
-    // Bytes noVNC sends before the TCP leg is up must not be lost: the stream buffers them (created at once).
-    const wsStream = createWebSocketStream(ws);
-    wsStream.pause();
-    let tcp: Duplex;
-    try {
-      tcp = await o.connect();
-    } catch (e) {
-      if (active === ws) active = null;
-      wsStream.destroy();
-      ws.close(1011, 'cannot reach the VNC server');
-      o.onEnd?.(`connect failed: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    let ended = false;
-    const end = (why: string) => {
-      if (ended) return;
-      ended = true;
-      if (active === ws) active = null;
-      tcp.destroy();
-      wsStream.destroy();
-      o.onEnd?.(why);
-    };
-    // Two pipelines give backpressure both ways: a slow browser pauses the VNC socket and vice versa.
-    pipeline(wsStream, tcp, (err) => end(err ? `browser side: ${err.message}` : 'browser closed'));
-    pipeline(tcp, wsStream, (err) => end(err ? `server side: ${err.message}` : 'server closed'));
-    ws.on('close', () => end('browser closed'));
-  }
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, HOST, () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
+  st.port = (server.address() as AddressInfo).port;
   return {
-    url: `ws://${HOST}:${port}/${token}`,
-    port,
+    url: `ws://${HOST}:${st.port}/${token}`,
+    port: st.port,
     token,
     get connections() {
-      return active === null ? 0 : 1;
+      return st.active === null ? 0 : 1;
     },
     close: () => closeHttpAndWs(server, wss),
   };
+}
+
+/** The proxy's port (once listening) and its one connection. */
+interface ProxyState {
+  port: number;
+  active: WebSocket | null;
+}
+
+/** Why a handshake is refused (an HTTP status line), or null: the token as path, our Origin and Host, one at a time. */
+function checkUpgrade(req: IncomingMessage, o: VncProxyOptions, token: string, st: ProxyState): string | null {
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  if (!sameToken(path.slice(1), token)) return '403 Forbidden';
+  const origin = req.headers.origin;
+  if (origin === undefined || !o.allowedOrigins().has(origin)) return '403 Forbidden';
+  if (req.headers.host !== `${HOST}:${st.port}`) return '421 Misdirected Request';
+  if (st.active !== null) return '409 Conflict';
+  return null;
+}
+
+/** Joins the browser's WebSocket to the VNC server's TCP stream until either side ends. */
+async function bridge(ws: WebSocket, o: VncProxyOptions, st: ProxyState): Promise<void> {
+  st.active = ws;
+  // Bytes noVNC sends before the TCP leg is up must not be lost: the stream buffers them (created at once).
+  const wsStream = createWebSocketStream(ws);
+  wsStream.pause();
+  let tcp: Duplex;
+  try {
+    tcp = await o.connect();
+  } catch (e) {
+    if (st.active === ws) st.active = null;
+    wsStream.destroy();
+    ws.close(1011, 'cannot reach the VNC server');
+    o.onEnd?.(`connect failed: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  let ended = false;
+  const end = (why: string): void => {
+    if (ended) return;
+    ended = true;
+    if (st.active === ws) st.active = null;
+    tcp.destroy();
+    wsStream.destroy();
+    o.onEnd?.(why);
+  };
+  // Two pipelines give backpressure both ways: a slow browser pauses the VNC socket and vice versa.
+  pipeline(wsStream, tcp, (err) => end(err ? `browser side: ${err.message}` : 'browser closed'));
+  pipeline(tcp, wsStream, (err) => end(err ? `server side: ${err.message}` : 'server closed'));
+  ws.on('close', () => end('browser closed'));
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createXenApi } from '../../xen/index';
-import { createStatsService } from '../../xen/index';
+import { createStatsService, type Runner, type StatsService } from '../../xen/index';
 import type { StatsBatch, ToolstackStatus } from '../../shared/dto';
 import { EventHub } from '../gateway/events';
 import { HandlerRegistry } from '../gateway/registry';
@@ -39,6 +39,50 @@ export function domainSetKey(batch: StatsBatch): string {
     .join('|');
 }
 
+/** The toolstack's health as clients see it; a change is announced as app:status. */
+function healthOf(runner: Runner, hub: EventHub): { status: () => ToolstackStatus; reportHealth: (ok: boolean, message: string) => void } {
+  let health = { healthy: true, message: 'connecting' };
+  const status = (): ToolstackStatus => ({ kind: runner.kind, label: runner.label, healthy: health.healthy, message: health.message });
+  const reportHealth = (ok: boolean, message: string): void => {
+    if (ok === health.healthy && (ok || message === health.message)) {
+      health.message = message;
+      return;
+    }
+    health = { healthy: ok, message };
+    hub.emit('app:status', status());
+  };
+  return { status, reportHealth };
+}
+
+/**
+ * One stats stream for all clients; it runs while anyone is connected. Changes in the set of running domains or their
+ * states (also those made outside the app, with xl on a terminal) become domains:changed within one tick. Returns the
+ * function that stops it for good.
+ */
+function bridgeStats(stats: StatsService, hub: EventHub, reportHealth: (ok: boolean, message: string) => void): () => void {
+  let unsubscribe: (() => void) | null = null;
+  let lastKey = '';
+  const ensure = (): void => {
+    if (hub.size > 0 && !unsubscribe) {
+      unsubscribe = stats.subscribe((batch) => {
+        hub.emit('stats:sample', batch);
+        const key = domainSetKey(batch);
+        if (key !== lastKey) {
+          if (lastKey !== '') hub.emit('domains:changed', { reason: 'running domains changed', names: null });
+          lastKey = key;
+        }
+        reportHealth(true, 'ok');
+      });
+    } else if (hub.size === 0 && unsubscribe) {
+      unsubscribe();
+      unsubscribe = null;
+      lastKey = '';
+    }
+  };
+  hub.onClientCount(ensure);
+  return () => unsubscribe?.();
+}
+
 /** Selects the toolstack, builds the services and registers every handler. */
 export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<AppCore> {
   const choice = chooseToolstack(options, {
@@ -59,44 +103,12 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
   const hub = new EventHub();
   const closers: (() => Promise<void> | void)[] = [];
 
-  let health = { healthy: true, message: 'connecting' };
-  const status = (): ToolstackStatus => ({ kind: runner.kind, label: runner.label, healthy: health.healthy, message: health.message });
-  const reportHealth = (ok: boolean, message: string) => {
-    if (ok === health.healthy && (ok || message === health.message)) {
-      health.message = message;
-      return;
-    }
-    health = { healthy: ok, message };
-    hub.emit('app:status', status());
-  };
-
+  const { status, reportHealth } = healthOf(runner, hub);
   const stats = createStatsService(runner, {
     intervalS: 1,
     onError: (e) => reportHealth(false, `stats: ${e instanceof Error ? e.message : String(e)}`),
   });
-
-  // One stats stream for all clients; it runs while anyone is connected. Changes in the set of running domains or
-  // their states (also those made outside the app, with xl on a terminal) become domains:changed within one tick.
-  let unsubscribeStats: (() => void) | null = null;
-  let lastKey = '';
-  const ensureStats = () => {
-    if (hub.size > 0 && !unsubscribeStats) {
-      unsubscribeStats = stats.subscribe((batch) => {
-        hub.emit('stats:sample', batch);
-        const key = domainSetKey(batch);
-        if (key !== lastKey) {
-          if (lastKey !== '') hub.emit('domains:changed', { reason: 'running domains changed', names: null });
-          lastKey = key;
-        }
-        reportHealth(true, 'ok');
-      });
-    } else if (hub.size === 0 && unsubscribeStats) {
-      unsubscribeStats();
-      unsubscribeStats = null;
-      lastKey = '';
-    }
-  };
-  hub.onClientCount(ensureStats);
+  const unsubscribeStats = bridgeStats(stats, hub, reportHealth);
 
   const services: Services = {
     runner,
@@ -122,7 +134,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     services,
     status,
     async close() {
-      unsubscribeStats?.();
+      unsubscribeStats();
       stats.stop();
       for (const fn of closers.reverse()) await fn();
       await runner.close();

@@ -26,8 +26,32 @@ export class UsageError extends Error {}
 
 const SSH_TARGET = /^[A-Za-z0-9._-]+@[A-Za-z0-9.:_-]+$|^[A-Za-z0-9._-]+$/;
 
-/** Parses argv (without the program names) and env into AppOptions. */
-export function parseAppOptions(argv: readonly string[], env: Record<string, string | undefined>): AppOptions {
+const portNumber = (v: string, min: number, message: string): number => {
+  const p = Number(v);
+  if (!Number.isInteger(p) || p < min || p > 65535) throw new UsageError(message);
+  return p;
+};
+
+/** Each flag Xenith takes: switches ignore `take`, the others call it once for their value. */
+const FLAGS: Record<string, (o: AppOptions, take: () => string) => void> = {
+  '--web': (o) => void (o.web = true),
+  '--demo': (o) => void (o.demo = true),
+  '--open': (o) => void (o.open = true),
+  '--host': (o, take) => void (o.sshTarget = take()),
+  '--ssh-port': (o, take) => void (o.sshPort = portNumber(take(), 1, '--ssh-port must be a port number')),
+  '--ssh-key': (o, take) => void (o.sshIdentity = take()),
+  '--ssh-option': (o, take) => {
+    const v = take();
+    if (!/^[A-Za-z]+=[^\s\0]+$/.test(v)) throw new UsageError('--ssh-option must look like Key=Value');
+    o.sshOptions.push(v);
+  },
+  '--listen': (o, take) => void (o.listen = take()),
+  '--port': (o, take) => void (o.port = portNumber(take(), 0, '--port must be a port number (0 for any free port)')),
+  '--demo-state': (o, take) => void (o.demoStateDir = take()),
+};
+
+/** The options the environment gives, before any flag. */
+function optionsFromEnv(env: Record<string, string | undefined>): AppOptions {
   const o: AppOptions = {
     web: false,
     demo: env['XENITH_DEMO'] === '1',
@@ -47,64 +71,24 @@ export function parseAppOptions(argv: readonly string[], env: Record<string, str
     if (!Number.isInteger(v) || v < 0 || v > 5000) throw new UsageError('XENITH_DEMO_DOMAINS must be a whole number from 0 to 5000');
     o.demoDomains = v;
   }
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
+  return o;
+}
+
+/** Parses argv (without the program names) and env into AppOptions. */
+export function parseAppOptions(argv: readonly string[], env: Record<string, string | undefined>): AppOptions {
+  const o = optionsFromEnv(env);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const take = (): string => {
       if (inline !== undefined) return inline;
-      const v = value(i, flag);
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
       i++;
       return v;
     };
-    switch (flag) {
-      case '--web':
-        o.web = true;
-        break;
-      case '--demo':
-        o.demo = true;
-        break;
-      case '--open':
-        o.open = true;
-        break;
-      case '--host':
-        o.sshTarget = take();
-        break;
-      case '--ssh-port': {
-        const p = Number(take());
-        if (!Number.isInteger(p) || p < 1 || p > 65535) throw new UsageError('--ssh-port must be a port number');
-        o.sshPort = p;
-        break;
-      }
-      case '--ssh-key':
-        o.sshIdentity = take();
-        break;
-      case '--ssh-option': {
-        const v = take();
-        if (!/^[A-Za-z]+=[^\s\0]+$/.test(v)) throw new UsageError('--ssh-option must look like Key=Value');
-        o.sshOptions.push(v);
-        break;
-      }
-      case '--listen':
-        o.listen = take();
-        break;
-      case '--port': {
-        const p = Number(take());
-        if (!Number.isInteger(p) || p < 0 || p > 65535) throw new UsageError('--port must be a port number (0 for any free port)');
-        o.port = p;
-        break;
-      }
-      case '--demo-state':
-        o.demoStateDir = take();
-        break;
-      default:
-        // Electron and Chromium add their own switches; ignore anything that is not ours.
-        break;
-    }
+    // Electron and Chromium add their own switches; anything that is not ours is ignored.
+    if (Object.hasOwn(FLAGS, flag)) FLAGS[flag]!(o, take);
   }
   if (o.sshTarget !== null && !SSH_TARGET.test(o.sshTarget)) throw new UsageError('--host must look like user@host');
   if (o.sshTarget !== null && o.demo) throw new UsageError('--host and --demo cannot be used together');
