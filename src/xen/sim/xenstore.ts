@@ -48,33 +48,11 @@ export function dom0Entries(dom0KiB: number): [string, string][] {
   return withDirs(m, r);
 }
 
-/** A domU's subtree, shaped like the captured /local/domain/1 listing, plus VNC keys for HVM guests with vnc=1. */
-export function domUEntries(d: SimDomain, x: XsExtras): [string, string][] {
-  const r = `/local/domain/${d.domid}`;
-  const m = new Map<string, string>();
-  const set = (k: string, v: string | number): void => {
-    m.set(`${r}/${k}`, String(v));
-  };
-  m.set(`${r}/attr`, '');
-  set('console/backend', `/local/domain/0/backend/console/${d.domid}/0`);
-  set('console/backend-id', 0);
-  set('console/limit', 1048576);
-  set('console/output', 'pty');
-  set('console/port', 2);
-  set('console/ring-ref', 519170);
-  set('console/tty', x.tty);
-  set('console/type', 'xenconsoled');
-  if (d.config.vnc && x.vncPort !== undefined) {
-    set('console/vnc-listen', d.config.vncListen);
-    set('console/vnc-port', x.vncPort);
-  }
-  for (const f of ['feature-poweroff', 'feature-reboot', 'feature-suspend', 'platform-feature-multiprocessor-suspend', 'platform-feature-xs_reset_watches']) set(`control/${f}`, 1);
-  const asked = d.pending?.kind === 'halted' ? d.pending.reason : d.requestedShutdown;
-  set('control/shutdown', asked === undefined ? '' : asked === 1 ? 'reboot' : 'poweroff');
-  set('control/sysrq', '');
-  for (let i = 0; i < d.config.maxVcpus; i++) set(`cpu/${i}/availability`, i < d.onlineVcpus ? 'online' : 'offline');
-  m.set(`${r}/data`, '');
-  m.set(`${r}/device/suspend/event-channel`, '');
+/** Writes one subtree key; `k` is relative to the domain's root. */
+type SetEntry = (k: string, v: string | number) => void;
+
+/** The frontend side of each disk and NIC, with event channels and grant refs numbered the way the capture shows them. */
+function deviceEntries(set: SetEntry, d: SimDomain): void {
   let evt = 9;
   let ref = 8;
   for (const disk of d.config.disks) {
@@ -99,6 +77,36 @@ export function domUEntries(d: SimDomain, x: XsExtras): [string, string][] {
     set(`${b}/mtu`, 1500);
     set(`${b}/state`, 4);
   }
+}
+
+/** A domU's subtree, shaped like the captured /local/domain/1 listing, plus VNC keys for HVM guests with vnc=1. */
+export function domUEntries(d: SimDomain, x: XsExtras): [string, string][] {
+  const r = `/local/domain/${d.domid}`;
+  const m = new Map<string, string>();
+  const set: SetEntry = (k, v) => {
+    m.set(`${r}/${k}`, String(v));
+  };
+  m.set(`${r}/attr`, '');
+  set('console/backend', `/local/domain/0/backend/console/${d.domid}/0`);
+  set('console/backend-id', 0);
+  set('console/limit', 1048576);
+  set('console/output', 'pty');
+  set('console/port', 2);
+  set('console/ring-ref', 519170);
+  set('console/tty', x.tty);
+  set('console/type', 'xenconsoled');
+  if (d.config.vnc && x.vncPort !== undefined) {
+    set('console/vnc-listen', d.config.vncListen);
+    set('console/vnc-port', x.vncPort);
+  }
+  for (const f of ['feature-poweroff', 'feature-reboot', 'feature-suspend', 'platform-feature-multiprocessor-suspend', 'platform-feature-xs_reset_watches']) set(`control/${f}`, 1);
+  const asked = d.pending?.kind === 'halted' ? d.pending.reason : d.requestedShutdown;
+  set('control/shutdown', asked === undefined ? '' : asked === 1 ? 'reboot' : 'poweroff');
+  set('control/sysrq', '');
+  for (let i = 0; i < d.config.maxVcpus; i++) set(`cpu/${i}/availability`, i < d.onlineVcpus ? 'online' : 'offline');
+  m.set(`${r}/data`, '');
+  m.set(`${r}/device/suspend/event-channel`, '');
+  deviceEntries(set, d);
   set('domid', d.domid);
   m.set(`${r}/drivers`, '');
   m.set(`${r}/error`, '');

@@ -1,10 +1,10 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { StatsBatch } from '../../shared/dto';
-import { XenError, isXenError } from '../errors';
+import { XenError } from '../errors';
 import { XentopStreamParser, type XentopFrame } from '../parse/xentop';
-import type { Runner, StreamHandle } from '../runner/types';
+import type { Runner } from '../runner/types';
 import { createBatchBuilder } from './batch-builder';
 import { readDomids, readHostFacts, type HostFacts } from './host-facts';
+import { XentopSupervisor, type Backoff } from './xentop-supervisor';
 
 /** How a dead xentop is restarted: the delay doubles from initialMs to maxMs and resets after a healthy run. */
 export interface BackoffOptions {
@@ -51,172 +51,174 @@ function getter(v: number | (() => number | undefined) | undefined): (() => numb
   return typeof v === 'function' ? v : () => v;
 }
 
-/** Creates the stats service for `runner`: one xentop process, parsed as a stream, restarted with backoff if it dies. */
-export function createStatsService(runner: Runner, options: StatsServiceOptions = {}): StatsService {
-  const intervalS = options.intervalS ?? 1;
+/** xentop's -d goes through atoi(): anything but a whole number of seconds would silently become something else. */
+function checkedIntervalS(intervalS: number): number {
   if (!(intervalS >= 1 && Number.isInteger(intervalS))) {
-    // xentop's -d goes through atoi(): anything but a whole number of seconds would silently become something else.
     throw new XenError('INVALID_ARG', `intervalS must be a whole number of seconds >= 1, got ${intervalS}`, { field: 'intervalS' });
   }
-  const now = options.now ?? Date.now;
-  const initialMs = options.backoff?.initialMs ?? 500;
-  const maxMs = options.backoff?.maxMs ?? 30_000;
-  const healthyMs = options.backoff?.healthyMs ?? 60_000;
-  const xentop = { delayS: intervalS, fullNames: options.fullNames ?? true };
-  const report = (e: unknown): void => options.onError?.(e);
+  return intervalS;
+}
 
-  let facts: HostFacts | null = null;
-  let factsInFlight = false;
-  const hostCpus = getter(options.hostCpus) ?? (() => facts?.cpus);
-  const hostMemKiB = getter(options.hostMemKiB) ?? (() => facts?.memKiB);
+function backoffOf(b: BackoffOptions | undefined): Backoff {
+  return { initialMs: b?.initialMs ?? 500, maxMs: b?.maxMs ?? 30_000, healthyMs: b?.healthyMs ?? 60_000 };
+}
 
-  let domids = new Map<string, number>();
-  let domidsInFlight = false;
-  let domidsAgain = false;
-  let domidsNextAt = 0;
-  let domidTimer: ReturnType<typeof setTimeout> | null = null;
-  const domidOf = options.domidOf ?? ((name: string) => (name === 'Domain-0' ? 0 : domids.get(name)));
-
-  const subscribers = new Set<(b: StatsBatch) => void>();
-  const builder = createBatchBuilder({ intervalS, hostCpus, hostMemKiB, domidOf });
-  const parser = new XentopStreamParser({ onFrame, onError: report, clock: now });
-
-  let latestBatch: StatsBatch | null = null;
-  let handle: StreamHandle | null = null;
-  let generation = 0;
-  let startedAt = 0;
-  let failures = 0;
-  let restartTimer: ReturnType<typeof setTimeout> | null = null;
-
-  function onFrame(frame: XentopFrame): void {
-    const batch = builder.build(frame, frame.at ?? now());
-    if (builder.domidsStale && options.domidOf === undefined) refreshDomids();
-    if (batch === null) return;
-    latestBatch = batch;
-    for (const cb of subscribers) {
-      try {
-        cb(batch);
-      } catch (e) {
-        // One broken subscriber must not starve the others.
-        report(e);
-      }
+/** Hands `batch` to every subscriber; one broken subscriber must not starve the others. */
+function deliver(batch: StatsBatch, subscribers: ReadonlySet<(b: StatsBatch) => void>, report: (e: unknown) => void): void {
+  for (const cb of subscribers) {
+    try {
+      cb(batch);
+    } catch (e) {
+      report(e);
     }
   }
+}
 
-  function refreshDomids(): void {
-    if (domidsInFlight) {
-      domidsAgain = true;
+/** Host CPUs and memory: the ones given in the options, else `xl info`'s, read once (ensure) and kept. */
+interface HostFactsSource {
+  hostCpus: () => number | undefined;
+  hostMemKiB: () => number | undefined;
+  ensure(): void;
+}
+
+function createHostFactsSource(runner: Runner, options: StatsServiceOptions, report: (e: unknown) => void): HostFactsSource {
+  let facts: HostFacts | null = null;
+  let inFlight = false;
+  return {
+    hostCpus: getter(options.hostCpus) ?? (() => facts?.cpus),
+    hostMemKiB: getter(options.hostMemKiB) ?? (() => facts?.memKiB),
+    ensure() {
+      if (facts !== null || inFlight) return;
+      if (options.hostCpus !== undefined && options.hostMemKiB !== undefined) return;
+      inFlight = true;
+      void readHostFacts(runner).then(
+        (f) => {
+          facts = f;
+        },
+        report,
+      ).finally(() => {
+        inFlight = false;
+      });
+    },
+  };
+}
+
+/** Domids by name from `xl list`, looked up again (at most every few seconds) when the builder meets a stale one. */
+interface DomidLookup {
+  domidOf: (name: string) => number | undefined;
+  refresh(): void;
+  /** Drops a refresh waiting for its gap to pass. */
+  cancel(): void;
+}
+
+/** What the domid lookup shares with its service. */
+interface DomidLookupContext {
+  runner: Runner;
+  now: () => number;
+  report: (e: unknown) => void;
+  /** True while someone listens: a deferred refresh is skipped otherwise. */
+  wanted: () => boolean;
+}
+
+function createDomidLookup(ctx: DomidLookupContext): DomidLookup {
+  let domids = new Map<string, number>();
+  let inFlight = false;
+  let again = false;
+  let nextAt = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  function refresh(): void {
+    if (inFlight) {
+      again = true;
       return;
     }
-    const wait = domidsNextAt - now();
+    const wait = nextAt - ctx.now();
     if (wait > 0) {
       // Too soon after the last lookup: do it once the gap is over rather than forget (a reboot is flagged only once).
-      domidTimer ??= setTimeout(() => {
-        domidTimer = null;
-        if (subscribers.size > 0) refreshDomids();
+      timer ??= setTimeout(() => {
+        timer = null;
+        if (ctx.wanted()) refresh();
       }, wait);
       return;
     }
-    domidsInFlight = true;
-    void readDomids(runner).then(
+    inFlight = true;
+    void readDomids(ctx.runner).then(
       (map) => {
         domids = map;
-        domidsNextAt = now() + DOMID_REFRESH_GAP_MS;
+        nextAt = ctx.now() + DOMID_REFRESH_GAP_MS;
       },
       (e: unknown) => {
-        report(e);
-        domidsNextAt = now() + DOMID_RETRY_AFTER_FAILURE_MS;
+        ctx.report(e);
+        nextAt = ctx.now() + DOMID_RETRY_AFTER_FAILURE_MS;
       },
     ).finally(() => {
-      domidsInFlight = false;
-      if (domidsAgain) {
-        domidsAgain = false;
-        refreshDomids();
+      inFlight = false;
+      if (again) {
+        again = false;
+        refresh();
       }
     });
   }
 
-  function ensureHostFacts(): void {
-    if (facts !== null || factsInFlight) return;
-    if (options.hostCpus !== undefined && options.hostMemKiB !== undefined) return;
-    factsInFlight = true;
-    void readHostFacts(runner).then(
-      (f) => {
-        facts = f;
-      },
-      report,
-    ).finally(() => {
-      factsInFlight = false;
-    });
-  }
+  return {
+    domidOf: (name) => (name === 'Domain-0' ? 0 : domids.get(name)),
+    refresh,
+    cancel() {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
 
-  function start(): void {
-    const gen = ++generation;
-    startedAt = now();
+/** Creates the stats service for `runner`: one xentop process, parsed as a stream, restarted with backoff if it dies. */
+export function createStatsService(runner: Runner, options: StatsServiceOptions = {}): StatsService {
+  const intervalS = checkedIntervalS(options.intervalS ?? 1);
+  const now = options.now ?? Date.now;
+  const report = (e: unknown): void => options.onError?.(e);
+  const subscribers = new Set<(b: StatsBatch) => void>();
+  const wanted = (): boolean => subscribers.size > 0;
+  const facts = createHostFactsSource(runner, options, report);
+  const domids = createDomidLookup({ runner, now, report, wanted });
+  const domidOf = options.domidOf ?? domids.domidOf;
+  const builder = createBatchBuilder({ intervalS, hostCpus: facts.hostCpus, hostMemKiB: facts.hostMemKiB, domidOf });
+  let latestBatch: StatsBatch | null = null;
+
+  const onFrame = (frame: XentopFrame): void => {
+    const batch = builder.build(frame, frame.at ?? now());
+    if (builder.domidsStale && options.domidOf === undefined) domids.refresh();
+    if (batch === null) return;
+    latestBatch = batch;
+    deliver(batch, subscribers, report);
+  };
+  const parser = new XentopStreamParser({ onFrame, onError: report, clock: now });
+  const xentop = new XentopSupervisor({
+    runner,
+    args: { delayS: intervalS, fullNames: options.fullNames ?? true },
+    now,
+    backoff: backoffOf(options.backoff),
+    report,
+    wanted,
+    onStart: () => {
+      parser.reset();
+      builder.reset();
+      facts.ensure();
+    },
+    sink: parser,
+  });
+
+  const halt = (): void => {
+    domids.cancel();
+    xentop.halt();
     parser.reset();
     builder.reset();
-    ensureHostFacts();
-    let h: StreamHandle;
-    try {
-      h = runner.stream('stats.xentop', xentop);
-    } catch (e) {
-      report(e);
-      scheduleRestart();
-      return;
-    }
-    handle = h;
-    const decoder = new StringDecoder('utf8');
-    h.stdout.on('data', (chunk: Buffer | string) => {
-      if (gen !== generation) return;
-      parser.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    });
-    h.stdout.on('error', (e: Error) => {
-      if (gen === generation) report(e);
-    });
-    const died = (why: unknown): void => {
-      if (gen !== generation) return; // we killed it, or it was replaced
-      handle = null;
-      report(why);
-      scheduleRestart();
-    };
-    void h.exited.then(
-      (code) => died(new XenError('XL_FAILED', `xentop exited (code ${code ?? 'signal'})`, { op: 'stats.xentop', exitCode: code })),
-      (e: unknown) => died(isXenError(e) ? e : new XenError('XL_FAILED', `xentop failed: ${String(e)}`, { op: 'stats.xentop' })),
-    );
-  }
-
-  function scheduleRestart(): void {
-    if (subscribers.size === 0 || restartTimer !== null) return;
-    if (now() - startedAt >= healthyMs) failures = 0;
-    const delay = Math.min(initialMs * 2 ** failures, maxMs);
-    failures++;
-    const gen = generation;
-    restartTimer = setTimeout(() => {
-      restartTimer = null;
-      if (gen === generation && subscribers.size > 0) start();
-    }, delay);
-  }
-
-  function halt(): void {
-    generation++;
-    if (restartTimer !== null) clearTimeout(restartTimer);
-    restartTimer = null;
-    if (domidTimer !== null) clearTimeout(domidTimer);
-    domidTimer = null;
-    const h = handle;
-    handle = null;
-    h?.kill();
-    parser.reset();
-    builder.reset();
-    failures = 0;
-  }
+  };
 
   return {
     subscribe(cb) {
       // Wrapped so the same function subscribed twice still counts (and unsubscribes) twice.
       const entry = (b: StatsBatch): void => cb(b);
       subscribers.add(entry);
-      if (subscribers.size === 1) start();
+      if (subscribers.size === 1) xentop.start();
       let done = false;
       return () => {
         if (done) return;
