@@ -6,6 +6,29 @@ import { createListeners } from './listeners';
 import { tokenProtocols } from './page-token';
 
 type Pending = { resolve: (r: IpcResponse<unknown>) => void };
+type Listeners = ReturnType<typeof createListeners>;
+
+/** One frame from main: an answer to a pending request, an event, or console output. */
+function receive(data: string | ArrayBuffer, pending: Map<number, Pending>, listeners: Listeners): void {
+  if (typeof data !== 'string') {
+    // Console output comes as binary frames (console-frame.ts).
+    const p = decodeConsoleData(data);
+    if (p) listeners.emit('console:data', p);
+    return;
+  }
+  let msg: { t?: string; id?: number; res?: IpcResponse<unknown>; e?: EventChannel; p?: unknown };
+  try {
+    msg = JSON.parse(data) as typeof msg;
+  } catch {
+    return;
+  }
+  if (msg.t === 'res' && typeof msg.id === 'number' && msg.res) {
+    pending.get(msg.id)?.resolve(msg.res);
+    pending.delete(msg.id);
+  } else if (msg.t === 'evt' && msg.e) {
+    listeners.emit(msg.e, msg.p);
+  }
+}
 
 /**
  * Browser mode: the same contract over one WebSocket to the page's own origin; the access token goes with the
@@ -32,26 +55,7 @@ export function createWsTransport(token: string, url = `${location.protocol === 
       for (const m of queue.splice(0)) ws?.send(m);
       listeners.connectionChanged(true);
     };
-    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
-      if (typeof ev.data !== 'string') {
-        // Console output comes as binary frames (console-frame.ts).
-        const p = decodeConsoleData(ev.data);
-        if (p) listeners.emit('console:data', p);
-        return;
-      }
-      let msg: { t?: string; id?: number; res?: IpcResponse<unknown>; e?: EventChannel; p?: unknown };
-      try {
-        msg = JSON.parse(ev.data) as typeof msg;
-      } catch {
-        return;
-      }
-      if (msg.t === 'res' && typeof msg.id === 'number' && msg.res) {
-        pending.get(msg.id)?.resolve(msg.res);
-        pending.delete(msg.id);
-      } else if (msg.t === 'evt' && msg.e) {
-        listeners.emit(msg.e, msg.p);
-      }
-    };
+    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => receive(ev.data, pending, listeners);
     ws.onclose = () => {
       const wasOpen = open;
       open = false;

@@ -1,17 +1,19 @@
 import * as CM from '@radix-ui/react-context-menu';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import type { DomainSample, DomainSummary } from '../../shared/dto';
-import { ACTIONS, applicable, isBulk, useActions } from '../lib/actions';
-import { requestAction } from '../lib/dialogs';
-import { clickSelect, nextSort, stateLabel, stateWords, uptimeNow, type ListRow, type SortKey } from '../lib/domain-list';
+import { useActions } from '../lib/actions';
+import { clickSelect, nextSort, stateLabel, stateWords, uptimeNow, type ListRow, type SortKey, type SortSpec } from '../lib/domain-list';
 import { formatMiB, formatPct, formatUptime } from '../lib/format';
 import { useListUi } from '../lib/list-ui';
 import { navigate } from '../lib/route';
 import { useDomainsStore } from '../store/domains-store';
 import { M } from '../store/stats-store';
 import { DomainMenuContent } from './DomainMenu';
+import { onGridKey, rowId, select } from './domain-table-keys';
 import { Sparkline, type SparkLine } from './Sparkline';
+
+export { rowId };
 
 const ROW_H = 34;
 
@@ -50,11 +52,6 @@ const COLS: Col[] = [
   { key: null, label: 'Network', title: 'Dark: received; light: sent' },
 ];
 
-/** A stable DOM id for a row (aria-activedescendant). */
-export function rowId(name: string): string {
-  return `domain-row-id-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-}
-
 interface RowProps {
   d: DomainSummary;
   s: DomainSample | undefined;
@@ -66,6 +63,31 @@ interface RowProps {
   top: number;
   onClick: (e: MouseEvent, name: string) => void;
   onContext: (name: string) => void;
+}
+
+/** The name with its autostart tag and the state of the last action on it. */
+function NameCell({ d, busy, failed }: { d: DomainSummary; busy: string | undefined; failed: boolean }) {
+  return (
+    <div role="gridcell" className="c-name">
+      <span className="name-text">{d.name}</span>
+      {d.autostart && (
+        <span className="tag" title="Starts when the host boots">
+          auto
+        </span>
+      )}
+      {busy && (
+        <span className="busy" data-testid={`busy-${d.name}`}>
+          <span className="spinner" aria-hidden="true" />
+          {busy}…
+        </span>
+      )}
+      {failed && !busy && (
+        <span className="failed-mark" title="The last action failed; see the result panel" data-testid={`failed-${d.name}`}>
+          ⚠
+        </span>
+      )}
+    </div>
+  );
 }
 
 /** One row; the numbers change every tick, the sparklines draw themselves. */
@@ -87,25 +109,7 @@ const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, to
       onDoubleClick={() => navigate({ view: 'domain', name: d.name, tab: 'overview' })}
       onContextMenu={() => onContext(d.name)}
     >
-      <div role="gridcell" className="c-name">
-        <span className="name-text">{d.name}</span>
-        {d.autostart && (
-          <span className="tag" title="Starts when the host boots">
-            auto
-          </span>
-        )}
-        {busy && (
-          <span className="busy" data-testid={`busy-${d.name}`}>
-            <span className="spinner" aria-hidden="true" />
-            {busy}…
-          </span>
-        )}
-        {failed && !busy && (
-          <span className="failed-mark" title="The last action failed; see the result panel" data-testid={`failed-${d.name}`}>
-            ⚠
-          </span>
-        )}
-      </div>
+      <NameCell d={d} busy={busy} failed={failed} />
       <div role="gridcell" className="c-num">{s?.domid ?? d.domid ?? '—'}</div>
       <div role="gridcell">{d.type ? d.type.toUpperCase() : '—'}</div>
       <div role="gridcell" title={stateWords(d, s)} data-testid={`state-${d.name}`}>
@@ -133,26 +137,8 @@ const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, to
   );
 });
 
-/** Replaces the list's selection (a plain function: the store's method is not bound). */
-function select(names: string[]): void {
-  useDomainsStore.getState().select(names);
-}
-
-/** The virtualised, sortable domain grid with selection, keyboard and context menu. */
-export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetchedAt: number; now: number }) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const selected = useDomainsStore((s) => s.selected);
-  const sort = useListUi((s) => s.sort);
-  const active = useListUi((s) => s.active);
-  const anchor = useListUi((s) => s.anchor);
-  const setUi = useListUi((s) => s.set);
-  const busy = useActions((s) => s.busy);
-  const outcomes = useActions((s) => s.outcomes);
-  const order = useMemo(() => rows.map((r) => r.d.name), [rows]);
-  const selSet = useMemo(() => new Set(selected), [selected]);
-
-  const virt = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 6 });
-
+/** Row click and right-click handlers that stay the same function across renders, so memoised rows do not redraw. */
+function useRowHandlers(scrollRef: RefObject<HTMLDivElement | null>, selected: string[], order: string[], anchor: string | null) {
   // Handlers read the latest state through refs so memoised rows keep stable callbacks.
   const latest = useRef({ selected, order, anchor });
   latest.current = { selected, order, anchor };
@@ -164,7 +150,7 @@ export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetched
       useListUi.getState().set({ active: name, anchor: e.shiftKey ? l.anchor : name });
       scrollRef.current?.focus({ preventScroll: true });
     },
-    [],
+    [scrollRef],
   );
   const onContext = useMemo(
     () => (name: string) => {
@@ -175,113 +161,81 @@ export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetched
     },
     [],
   );
+  return { onClick, onContext };
+}
 
+/** With no active row yet, the first selected row (or the first row) becomes the one the keys move from. */
+function useDefaultActive(active: string | null, order: string[], selected: string[], setUi: ReturnType<typeof useListUi.getState>['set']): void {
   useEffect(() => {
     if (active === null && order.length > 0) setUi({ active: selected[0] ?? order[0] ?? null });
   }, [active, order, selected, setUi]);
+}
+
+/** The header row: each sortable column's button shows and changes the sort. */
+function GridHead({ sort, onSort }: { sort: SortSpec; onSort: (key: SortKey) => void }) {
+  return (
+    <div role="rowgroup" className="grid-head">
+      <div role="row" className="grid-row head">
+        {COLS.map((c) => (
+          <div
+            role="columnheader"
+            key={c.label}
+            title={c.title}
+            aria-sort={c.key !== null && sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+          >
+            {c.key ? (
+              <button type="button" className="sort-btn" data-testid={`sort-${c.key}`} onClick={() => onSort(c.key as SortKey)}>
+                {c.label}
+                <span className="sort-arrow" aria-hidden="true">
+                  {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+                </span>
+              </button>
+            ) : (
+              c.label
+            )}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** What the grid reads from the stores: the selection, the list's sort and keyboard position, each domain's action. */
+function useGridStores() {
+  const selected = useDomainsStore((s) => s.selected);
+  const sort = useListUi((s) => s.sort);
+  const active = useListUi((s) => s.active);
+  const anchor = useListUi((s) => s.anchor);
+  const setUi = useListUi((s) => s.set);
+  const busy = useActions((s) => s.busy);
+  const outcomes = useActions((s) => s.outcomes);
+  return { selected, sort, active, anchor, setUi, busy, outcomes };
+}
+
+/** The virtualised, sortable domain grid with selection, keyboard and context menu. */
+export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetchedAt: number; now: number }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const { selected, sort, active, anchor, setUi, busy, outcomes } = useGridStores();
+  const order = useMemo(() => rows.map((r) => r.d.name), [rows]);
+  const selSet = useMemo(() => new Set(selected), [selected]);
+
+  const virt = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 6 });
+  const { onClick, onContext } = useRowHandlers(scrollRef, selected, order, anchor);
+
+  useDefaultActive(active, order, selected, setUi);
 
   const selection = useMemo(() => rows.filter((r) => selSet.has(r.d.name)).map((r) => r.d), [rows, selSet]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (e.target !== e.currentTarget) return;
-    const idx = active === null ? -1 : order.indexOf(active);
-    const move = (to: number) => {
-      const i = Math.max(0, Math.min(order.length - 1, to));
-      const name = order[i];
-      if (name === undefined) return;
-      e.preventDefault();
-      virt.scrollToIndex(i);
-      if (e.shiftKey) select(clickSelect(selected, order, name, anchor ?? active, { ctrl: false, shift: true }));
-      else if (!e.ctrlKey) {
-        select([name]);
-        setUi({ anchor: name });
-      }
-      setUi({ active: name });
-    };
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_H) - 1);
-    switch (e.key) {
-      case 'ArrowDown':
-        return move(idx + 1);
-      case 'ArrowUp':
-        return move(idx - 1);
-      case 'PageDown':
-        return move(idx + page);
-      case 'PageUp':
-        return move(idx - page);
-      case 'Home':
-        return move(0);
-      case 'End':
-        return move(order.length - 1);
-      case ' ':
-        if (active !== null) {
-          e.preventDefault();
-          select(selSet.has(active) ? selected.filter((n) => n !== active) : [...selected, active]);
-          setUi({ anchor: active });
-        }
-        return;
-      case 'Enter':
-        if (active !== null) {
-          e.preventDefault();
-          navigate({ view: 'domain', name: active, tab: 'overview' });
-        }
-        return;
-      case 'Escape':
-        select([]);
-        return;
-    }
-    if (e.key === 'ContextMenu' || (e.shiftKey && e.key === 'F10')) {
-      // Open the menu beside the focused row, not at the pointer (which may be anywhere).
-      e.preventDefault();
-      const row = active === null ? null : document.getElementById(rowId(active));
-      const r = (row ?? e.currentTarget).getBoundingClientRect();
-      if (active !== null && !selSet.has(active)) select([active]);
-      (row ?? e.currentTarget).dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, cancelable: true, clientX: r.left + 48, clientY: r.top + Math.min(r.height, 30) }));
-      return;
-    }
-    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'a') {
-      e.preventDefault();
-      select(order.slice());
-      return;
-    }
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const key = e.key === 'Delete' ? 'Delete' : e.key.toLowerCase();
-    // Letters run the first action with that key that applies (p pauses a running domain, u resumes a paused one).
-    for (const a of ACTIONS) {
-      if (a.key !== key) continue;
-      const targets = applicable(a.id, selection);
-      if (targets.length === 0 || (selection.length > 1 && !isBulk(a.id))) continue;
-      e.preventDefault();
-      requestAction(a.id, targets.map((t) => t.name));
-      return;
-    }
+    onGridKey(e, { order, active, anchor, selected, selSet, selection, page, scrollToIndex: (i) => virt.scrollToIndex(i), setUi });
   };
 
   const items = virt.getVirtualItems();
   return (
     <div className="domain-grid" role="grid" aria-label="Domains" aria-rowcount={rows.length + 1} aria-multiselectable="true" data-testid="domain-grid">
-      <div role="rowgroup" className="grid-head">
-        <div role="row" className="grid-row head">
-          {COLS.map((c) => (
-            <div
-              role="columnheader"
-              key={c.label}
-              title={c.title}
-              aria-sort={c.key !== null && sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
-            >
-              {c.key ? (
-                <button type="button" className="sort-btn" data-testid={`sort-${c.key}`} onClick={() => setUi({ sort: nextSort(sort, c.key as SortKey) })}>
-                  {c.label}
-                  <span className="sort-arrow" aria-hidden="true">
-                    {sort.key === c.key ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
-                  </span>
-                </button>
-              ) : (
-                c.label
-              )}
-            </div>
-          ))}
-        </div>
-      </div>
+      <GridHead sort={sort} onSort={(key) => setUi({ sort: nextSort(sort, key) })} />
       <CM.Root>
         <CM.Trigger asChild>
           <div

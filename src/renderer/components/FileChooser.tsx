@@ -8,6 +8,62 @@ import { Modal } from './Modal';
 
 type Filter = 'any' | 'iso' | 'image' | 'kernel' | 'dir';
 
+/** The listing of `dir` on the host while the chooser is open (the last good one stays until the next arrives). */
+function useDirListing(open: boolean, dir: string, filter: Filter): { listing: DirListing | null; error: ErrorInfo | null } {
+  const [listing, setListing] = useState<DirListing | null>(null);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    setError(null);
+    xen.files
+      .list({ dir, filter })
+      .then((l) => live && setListing(l))
+      .catch((e: unknown) => {
+        if (!live) return;
+        setListing(null);
+        setError(errorInfo(e));
+      });
+    return () => {
+      live = false;
+    };
+  }, [open, dir, filter]);
+  return { listing, error };
+}
+
+/** The parent directory, then each entry: a directory opens, anything else is picked. */
+function FileList({ listing, testId, setDir, pick }: { listing: DirListing | null; testId: string; setDir: (dir: string) => void; pick: (path: string) => void }) {
+  return (
+    <ul className="file-list" role="listbox" aria-label="Files" data-testid={`${testId}-list`}>
+      {listing?.parent && (
+        <li>
+          <button type="button" className="file-item" onClick={() => setDir(listing.parent ?? '/')} data-testid={`${testId}-up`}>
+            📁 ..
+          </button>
+        </li>
+      )}
+      {listing?.entries.map((e) => (
+        <li key={e.path}>
+          <button
+            type="button"
+            className="file-item"
+            data-testid={`${testId}-entry-${e.name}`}
+            onClick={() => {
+              if (e.kind === 'dir') setDir(e.path);
+              else pick(e.path);
+            }}
+          >
+            <span>{e.kind === 'dir' ? '📁' : e.kind === 'block' ? '🖴' : '📄'}</span>
+            <span className="grow">{e.name}</span>
+            <span className="muted">{e.kind === 'dir' ? '' : formatBytes(e.sizeBytes)}</span>
+          </button>
+        </li>
+      ))}
+      {listing && listing.entries.length === 0 && <li className="muted">Nothing here matches.</li>}
+    </ul>
+  );
+}
+
 /** Picks a file on the host: main lists directories (files:list); the renderer never touches files itself. */
 export function FileChooser({
   open,
@@ -27,68 +83,19 @@ export function FileChooser({
   testId?: string;
 }) {
   const [dir, setDir] = useState(startDir);
-  const [listing, setListing] = useState<DirListing | null>(null);
-  const [error, setError] = useState<ErrorInfo | null>(null);
-  useEffect(() => {
-    if (!open) return;
-    let live = true;
-    setError(null);
-    xen.files
-      .list({ dir, filter })
-      .then((l) => live && setListing(l))
-      .catch((e: unknown) => {
-        if (!live) return;
-        setListing(null);
-        setError(errorInfo(e));
-      });
-    return () => {
-      live = false;
-    };
-  }, [open, dir, filter]);
+  const { listing, error } = useDirListing(open, dir, filter);
+  const pick = (path: string): void => {
+    onPick(path);
+    onOpenChange(false);
+  };
   return (
     <Modal open={open} onOpenChange={onOpenChange} title={title} description={<span className="mono">{dir}</span>} testId={testId} wide>
       {error && <ErrorNote error={error} testId={`${testId}-error`} />}
-      <ul className="file-list" role="listbox" aria-label="Files" data-testid={`${testId}-list`}>
-        {listing?.parent && (
-          <li>
-            <button type="button" className="file-item" onClick={() => setDir(listing.parent ?? '/')} data-testid={`${testId}-up`}>
-              📁 ..
-            </button>
-          </li>
-        )}
-        {listing?.entries.map((e) => (
-          <li key={e.path}>
-            <button
-              type="button"
-              className="file-item"
-              data-testid={`${testId}-entry-${e.name}`}
-              onClick={() => {
-                if (e.kind === 'dir') setDir(e.path);
-                else {
-                  onPick(e.path);
-                  onOpenChange(false);
-                }
-              }}
-            >
-              <span>{e.kind === 'dir' ? '📁' : e.kind === 'block' ? '🖴' : '📄'}</span>
-              <span className="grow">{e.name}</span>
-              <span className="muted">{e.kind === 'dir' ? '' : formatBytes(e.sizeBytes)}</span>
-            </button>
-          </li>
-        ))}
-        {listing && listing.entries.length === 0 && <li className="muted">Nothing here matches.</li>}
-      </ul>
+      <FileList listing={listing} testId={testId} setDir={setDir} pick={pick} />
       <div className="modal-actions">
         {listing?.freeBytes != null && <span className="muted grow">{`${formatBytes(listing.freeBytes)} free`}</span>}
         {filter === 'dir' && (
-          <button
-            type="button"
-            className="btn primary"
-            onClick={() => {
-              onPick(dir);
-              onOpenChange(false);
-            }}
-          >
+          <button type="button" className="btn primary" onClick={() => pick(dir)}>
             Use this folder
           </button>
         )}

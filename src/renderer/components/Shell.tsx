@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import type { HostInfo, ToolstackStatus } from '../../shared/dto';
 import { useAppStore, type ThemeChoice } from '../store/app-store';
 import { useDomainsStore } from '../store/domains-store';
 import { navigate, useRoute, type Route } from '../lib/route';
@@ -34,6 +35,21 @@ function NavItem({ route, current, label, extra, testId }: { route: Route; curre
       <span>{label}</span>
       {extra}
     </button>
+  );
+}
+
+/** The toolstack connection, the host's CPUs and free memory, and how many domains run. */
+function StatusBar({ status, host, running, count }: { status: ToolstackStatus | null; host: HostInfo | null; running: number; count: number }) {
+  return (
+    <footer className="statusbar" data-area="status" data-testid="statusbar">
+      <span data-testid="status-toolstack" tabIndex={0} title={status?.message ?? ''}>
+        <span className={`dot ${status?.healthy ? 'ok' : 'bad'}`} aria-hidden="true" />
+        {status ? `Connected to ${status.label}` : 'Connecting…'}
+        {status && !status.healthy ? ` — ${status.message}` : ''}
+      </span>
+      <span>{host ? `${host.nrCpus} CPUs · ${Math.round(host.freeMemMiB / 1024)} of ${Math.round(host.totalMemMiB / 1024)} GiB free` : ''}</span>
+      <span>{`${running} running · ${count - running} stopped`}</span>
+    </footer>
   );
 }
 
@@ -90,15 +106,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <main className="main" data-area="main" ref={mainRef} tabIndex={-1}>
         {children}
       </main>
-      <footer className="statusbar" data-area="status" data-testid="statusbar">
-        <span data-testid="status-toolstack" tabIndex={0} title={status?.message ?? ''}>
-          <span className={`dot ${status?.healthy ? 'ok' : 'bad'}`} aria-hidden="true" />
-          {status ? `Connected to ${status.label}` : 'Connecting…'}
-          {status && !status.healthy ? ` — ${status.message}` : ''}
-        </span>
-        <span>{host ? `${host.nrCpus} CPUs · ${Math.round(host.freeMemMiB / 1024)} of ${Math.round(host.totalMemMiB / 1024)} GiB free` : ''}</span>
-        <span>{`${running} running · ${count - running} stopped`}</span>
-      </footer>
+      <StatusBar status={status} host={host} running={running} count={count} />
     </div>
   );
 }

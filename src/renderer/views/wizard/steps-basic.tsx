@@ -61,8 +61,80 @@ export function TypeStep({ draft, set, opts, problems }: StepProps) {
   );
 }
 
+/** The kernel, ramdisk and command line of a direct kernel boot. */
+function KernelFields({ draft, set, problems }: StepProps) {
+  return (
+    <>
+      <div className="wiz-field">
+        <PathField value={draft.kernel} onChange={(v) => set((d) => ({ ...d, kernel: v }))} filter="kernel" startDir="/var/lib/xen" label="Kernel" testId="wiz-kernel" />
+        <FieldError problems={problems} field="kernel" />
+      </div>
+      <div className="wiz-field">
+        <PathField value={draft.ramdisk} onChange={(v) => set((d) => ({ ...d, ramdisk: v }))} filter="kernel" startDir="/var/lib/xen" label="Ramdisk (optional)" testId="wiz-ramdisk" />
+        <FieldError problems={problems} field="ramdisk" />
+      </div>
+      <Field label="Kernel command line" field="cmdline" problems={problems} hint={draft.type === 'pv' || draft.type === 'pvh' ? 'console=hvc0 sends the guest console to xl console.' : undefined}>
+        <input className="input mono" value={draft.cmdline} onChange={(e) => set((d) => ({ ...d, cmdline: e.target.value }))} spellCheck={false} data-testid="wiz-cmdline" {...invalidProps(problems, 'cmdline')} />
+      </Field>
+    </>
+  );
+}
+
+/** The existing disk that pygrub or an HVM disk boot starts from (disk 1), and its format. */
+function BootDiskFields({ boot, set, opts, problems }: StepProps & { boot: Draft['disks'][number] }) {
+  return (
+    <div className="wiz-row">
+      <div className="wiz-field grow">
+        <PathField
+          value={boot.path}
+          onChange={(v) => set((d) => ({ ...d, disks: d.disks.map((x, i) => (i === 0 ? { ...x, path: v } : x)) }))}
+          filter="image"
+          startDir={opts.imageDir}
+          label="Existing disk image, logical volume or device to boot"
+          testId="wiz-bootdisk"
+        />
+        <FieldError problems={problems} field="disks[0].path" />
+        <FieldError problems={problems} field="disks[0].mode" />
+        <FieldError problems={problems} field="disks" />
+      </div>
+      <label className="field-label">
+        Format
+        <select className="input" value={boot.format} onChange={(e) => set((d) => ({ ...d, disks: d.disks.map((x, i) => (i === 0 ? { ...x, format: e.target.value as 'raw' | 'qcow2' | 'vhd' } : x)) }))} data-testid="wiz-bootdisk-format">
+          <option value="raw">raw (also LVs and devices)</option>
+          <option value="qcow2">qcow2</option>
+          <option value="vhd">vhd</option>
+        </select>
+      </label>
+    </div>
+  );
+}
+
+/** The OS preset, which sets memory, vCPUs and the first disk's size. */
+function PresetField({ draft, set, opts, problems }: StepProps) {
+  return (
+    <Field label="Operating system preset" field="preset" problems={problems} hint="Sets memory, vCPUs and the first disk's size; Windows also turns on viridian. You can change each later.">
+      <select
+        className="input"
+        value={draft.preset}
+        data-testid="wiz-preset"
+        onChange={(e) => {
+          const p = opts.presets.find((x) => x.id === e.target.value);
+          if (p) set((d) => applyPreset(d, p, opts.hostCpus));
+        }}
+      >
+        {opts.presets.map((p) => (
+          <option key={p.id} value={p.id}>
+            {`${p.label} — ${formatMiB(p.memoryMiB)}, ${p.vcpus} vCPU${p.vcpus === 1 ? '' : 's'}, ${p.diskGiB} GiB${p.viridian ? ', viridian' : ''}`}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
 /** Step 2: the ISO, kernel/ramdisk/command line or boot disk (chosen on the host or typed), and the OS preset. */
-export function SourceStep({ draft, set, opts, problems }: StepProps) {
+export function SourceStep(props: StepProps) {
+  const { draft, set, problems } = props;
   const boot = draft.disks[0];
   return (
     <div className="wiz-step-body">
@@ -73,64 +145,10 @@ export function SourceStep({ draft, set, opts, problems }: StepProps) {
           <FieldError problems={problems} field="iso" />
         </div>
       )}
-      {draft.method === 'kernel' && (
-        <>
-          <div className="wiz-field">
-            <PathField value={draft.kernel} onChange={(v) => set((d) => ({ ...d, kernel: v }))} filter="kernel" startDir="/var/lib/xen" label="Kernel" testId="wiz-kernel" />
-            <FieldError problems={problems} field="kernel" />
-          </div>
-          <div className="wiz-field">
-            <PathField value={draft.ramdisk} onChange={(v) => set((d) => ({ ...d, ramdisk: v }))} filter="kernel" startDir="/var/lib/xen" label="Ramdisk (optional)" testId="wiz-ramdisk" />
-            <FieldError problems={problems} field="ramdisk" />
-          </div>
-          <Field label="Kernel command line" field="cmdline" problems={problems} hint={draft.type === 'pv' || draft.type === 'pvh' ? 'console=hvc0 sends the guest console to xl console.' : undefined}>
-            <input className="input mono" value={draft.cmdline} onChange={(e) => set((d) => ({ ...d, cmdline: e.target.value }))} spellCheck={false} data-testid="wiz-cmdline" {...invalidProps(problems, 'cmdline')} />
-          </Field>
-        </>
-      )}
-      {(draft.method === 'pygrub' || draft.method === 'disk') && boot && (
-        <div className="wiz-row">
-          <div className="wiz-field grow">
-            <PathField
-              value={boot.path}
-              onChange={(v) => set((d) => ({ ...d, disks: d.disks.map((x, i) => (i === 0 ? { ...x, path: v } : x)) }))}
-              filter="image"
-              startDir={opts.imageDir}
-              label="Existing disk image, logical volume or device to boot"
-              testId="wiz-bootdisk"
-            />
-            <FieldError problems={problems} field="disks[0].path" />
-            <FieldError problems={problems} field="disks[0].mode" />
-            <FieldError problems={problems} field="disks" />
-          </div>
-          <label className="field-label">
-            Format
-            <select className="input" value={boot.format} onChange={(e) => set((d) => ({ ...d, disks: d.disks.map((x, i) => (i === 0 ? { ...x, format: e.target.value as 'raw' | 'qcow2' | 'vhd' } : x)) }))} data-testid="wiz-bootdisk-format">
-              <option value="raw">raw (also LVs and devices)</option>
-              <option value="qcow2">qcow2</option>
-              <option value="vhd">vhd</option>
-            </select>
-          </label>
-        </div>
-      )}
+      {draft.method === 'kernel' && <KernelFields {...props} />}
+      {(draft.method === 'pygrub' || draft.method === 'disk') && boot && <BootDiskFields {...props} boot={boot} />}
       {draft.method === 'pxe' && <p>Nothing to choose here: the guest boots from its first network interface (set on the Network step).</p>}
-      <Field label="Operating system preset" field="preset" problems={problems} hint="Sets memory, vCPUs and the first disk's size; Windows also turns on viridian. You can change each later.">
-        <select
-          className="input"
-          value={draft.preset}
-          data-testid="wiz-preset"
-          onChange={(e) => {
-            const p = opts.presets.find((x) => x.id === e.target.value);
-            if (p) set((d) => applyPreset(d, p, opts.hostCpus));
-          }}
-        >
-          {opts.presets.map((p) => (
-            <option key={p.id} value={p.id}>
-              {`${p.label} — ${formatMiB(p.memoryMiB)}, ${p.vcpus} vCPU${p.vcpus === 1 ? '' : 's'}, ${p.diskGiB} GiB${p.viridian ? ', viridian' : ''}`}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <PresetField {...props} />
     </div>
   );
 }

@@ -34,11 +34,95 @@ function FreeSpace({ dir }: { dir: string }) {
   return <span className="muted small" data-testid="wiz-free">{`${formatBytes(free)} free in ${dir}`}</span>;
 }
 
+/** What the parts of a disk card share: the disk, where it sits, and a way to change it. */
+interface DiskPartProps {
+  disk: DiskDraft;
+  index: number;
+  draft: Draft;
+  opts: StepProps['opts'];
+  problems: StepProps['problems'];
+  patch: (p: Partial<DiskDraft>) => void;
+  tid: string;
+}
+
+/** The plan field `sub` of disk `index` ("disks[1].path"). */
+function diskField(index: number, sub: string): string {
+  return `disks[${index}].${sub}`;
+}
+
+/** A new image: directory (with its free space), file name, size, format and device. */
+function NewDiskFields({ disk, index, draft, opts, problems, patch, tid }: DiskPartProps) {
+  const f = (sub: string): string => diskField(index, sub);
+  return (
+    <>
+      <div className="wiz-row">
+        <div className="wiz-field grow">
+          <PathField value={disk.dir} onChange={(v) => patch({ dir: v })} filter="dir" startDir={opts.imageDir} label="Directory" testId={`${tid}-dir`} />
+          <FreeSpace dir={disk.dir} />
+        </div>
+        <Field label="File name (never overwritten)" field={f('path')} problems={problems}>
+          <input className="input mono" value={disk.file} onChange={(e) => patch({ file: e.target.value, fileTouched: true })} spellCheck={false} data-testid={`${tid}-file`} {...invalidProps(problems, f('path'))} />
+        </Field>
+      </div>
+      <div className="wiz-grid">
+        <Field label="Size (GiB)" field={f('sizeGiB')} problems={problems}>
+          <input className="input num" inputMode="decimal" value={disk.sizeGiB} onChange={(e) => patch({ sizeGiB: e.target.value })} data-testid={`${tid}-size`} {...invalidProps(problems, f('sizeGiB'))} />
+        </Field>
+        <Field label="Format" field={f('format')} problems={problems} hint={opts.qemuImg ? undefined : 'qcow2 needs qemu-img, which this host does not have.'}>
+          <select
+            className="input"
+            value={disk.format}
+            onChange={(e) => patch({ format: e.target.value as DiskDraft['format'], ...(disk.fileTouched ? {} : { file: diskFileName(draft.name, index, disk.vdev, e.target.value as DiskDraft['format']) }) })}
+            data-testid={`${tid}-format`}
+          >
+            <option value="raw">raw (sparse)</option>
+            <option value="qcow2" disabled={!opts.qemuImg}>
+              qcow2 (qemu-img)
+            </option>
+          </select>
+        </Field>
+        <Field label="Device" field={f('vdev')} problems={problems}>
+          <input className="input mono num" value={disk.vdev} onChange={(e) => patch({ vdev: e.target.value })} data-testid={`${tid}-vdev`} {...invalidProps(problems, f('vdev'))} />
+        </Field>
+      </div>
+    </>
+  );
+}
+
+/** An existing image, logical volume or device (the boot disk shows its path, chosen on Source), and its device. */
+function ExistingDiskFields({ disk, index, opts, problems, patch, tid, bootDisk }: DiskPartProps & { bootDisk: boolean }) {
+  const f = (sub: string): string => diskField(index, sub);
+  return (
+    <div className="wiz-row">
+      {!bootDisk && (
+        <div className="wiz-field grow">
+          <PathField value={disk.path} onChange={(v) => patch({ path: v })} filter="image" startDir={opts.imageDir} label="Image, logical volume or device" testId={`${tid}-path`} />
+          <FieldError problems={problems} field={f('path')} />
+        </div>
+      )}
+      {bootDisk && <p className="mono wiz-grow">{disk.path || '(none chosen)'}</p>}
+      {!bootDisk && (
+        <label className="field-label">
+          Format
+          <select className="input" value={disk.format} onChange={(e) => patch({ format: e.target.value as DiskDraft['format'] })} data-testid={`${tid}-format`}>
+            <option value="raw">raw (also LVs and devices)</option>
+            <option value="qcow2">qcow2</option>
+            <option value="vhd">vhd</option>
+          </select>
+        </label>
+      )}
+      <Field label="Device" field={f('vdev')} problems={problems}>
+        <input className="input mono num" value={disk.vdev} onChange={(e) => patch({ vdev: e.target.value })} data-testid={`${tid}-vdev`} {...invalidProps(problems, f('vdev'))} />
+      </Field>
+    </div>
+  );
+}
+
 function DiskCard({ disk, index, draft, set, opts, problems }: StepProps & { disk: DiskDraft; index: number }) {
-  const f = (sub: string): string => `disks[${index}].${sub}`;
   const patch = (p: Partial<DiskDraft>): void => set((d) => ({ ...d, disks: d.disks.map((x, i) => (i === index ? { ...x, ...p } : x)) }));
   const bootDisk = index === 0 && (draft.method === 'pygrub' || draft.method === 'disk');
   const tid = `wiz-disk${index}`;
+  const parts: DiskPartProps = { disk, index, draft, opts, problems, patch, tid };
   return (
     <section className="wiz-device card" aria-label={`Disk ${index + 1}`} data-testid={tid}>
       <div className="wiz-device-head">
@@ -64,64 +148,8 @@ function DiskCard({ disk, index, draft, set, opts, problems }: StepProps & { dis
           </label>
         </div>
       )}
-      <FieldError problems={problems} field={f('mode')} />
-      {disk.mode === 'new' ? (
-        <>
-          <div className="wiz-row">
-            <div className="wiz-field grow">
-              <PathField value={disk.dir} onChange={(v) => patch({ dir: v })} filter="dir" startDir={opts.imageDir} label="Directory" testId={`${tid}-dir`} />
-              <FreeSpace dir={disk.dir} />
-            </div>
-            <Field label="File name (never overwritten)" field={f('path')} problems={problems}>
-              <input className="input mono" value={disk.file} onChange={(e) => patch({ file: e.target.value, fileTouched: true })} spellCheck={false} data-testid={`${tid}-file`} {...invalidProps(problems, f('path'))} />
-            </Field>
-          </div>
-          <div className="wiz-grid">
-            <Field label="Size (GiB)" field={f('sizeGiB')} problems={problems}>
-              <input className="input num" inputMode="decimal" value={disk.sizeGiB} onChange={(e) => patch({ sizeGiB: e.target.value })} data-testid={`${tid}-size`} {...invalidProps(problems, f('sizeGiB'))} />
-            </Field>
-            <Field label="Format" field={f('format')} problems={problems} hint={opts.qemuImg ? undefined : 'qcow2 needs qemu-img, which this host does not have.'}>
-              <select
-                className="input"
-                value={disk.format}
-                onChange={(e) => patch({ format: e.target.value as DiskDraft['format'], ...(disk.fileTouched ? {} : { file: diskFileName(draft.name, index, disk.vdev, e.target.value as DiskDraft['format']) }) })}
-                data-testid={`${tid}-format`}
-              >
-                <option value="raw">raw (sparse)</option>
-                <option value="qcow2" disabled={!opts.qemuImg}>
-                  qcow2 (qemu-img)
-                </option>
-              </select>
-            </Field>
-            <Field label="Device" field={f('vdev')} problems={problems}>
-              <input className="input mono num" value={disk.vdev} onChange={(e) => patch({ vdev: e.target.value })} data-testid={`${tid}-vdev`} {...invalidProps(problems, f('vdev'))} />
-            </Field>
-          </div>
-        </>
-      ) : (
-        <div className="wiz-row">
-          {!bootDisk && (
-            <div className="wiz-field grow">
-              <PathField value={disk.path} onChange={(v) => patch({ path: v })} filter="image" startDir={opts.imageDir} label="Image, logical volume or device" testId={`${tid}-path`} />
-              <FieldError problems={problems} field={f('path')} />
-            </div>
-          )}
-          {bootDisk && <p className="mono wiz-grow">{disk.path || '(none chosen)'}</p>}
-          {!bootDisk && (
-            <label className="field-label">
-              Format
-              <select className="input" value={disk.format} onChange={(e) => patch({ format: e.target.value as DiskDraft['format'] })} data-testid={`${tid}-format`}>
-                <option value="raw">raw (also LVs and devices)</option>
-                <option value="qcow2">qcow2</option>
-                <option value="vhd">vhd</option>
-              </select>
-            </label>
-          )}
-          <Field label="Device" field={f('vdev')} problems={problems}>
-            <input className="input mono num" value={disk.vdev} onChange={(e) => patch({ vdev: e.target.value })} data-testid={`${tid}-vdev`} {...invalidProps(problems, f('vdev'))} />
-          </Field>
-        </div>
-      )}
+      <FieldError problems={problems} field={diskField(index, 'mode')} />
+      {disk.mode === 'new' ? <NewDiskFields {...parts} /> : <ExistingDiskFields {...parts} bootDisk={bootDisk} />}
     </section>
   );
 }
@@ -148,9 +176,60 @@ export function StorageStep(props: StepProps) {
   );
 }
 
+/** One network interface: bridge, MAC (or a fresh random one) and, for HVM, the emulated model. */
+function NicCard({ n, i, draft, set, opts, problems }: StepProps & { n: Draft['nics'][number]; i: number }) {
+  const patch = (p: Partial<Draft['nics'][number]>): void => set((d) => ({ ...d, nics: d.nics.map((x, j) => (j === i ? { ...x, ...p } : x)) }));
+  const f = (sub: string): string => `nics[${i}].${sub}`;
+  const tid = `wiz-nic${i}`;
+  return (
+    <section className="wiz-device card" aria-label={`Network interface ${i + 1}`} data-testid={tid}>
+      <div className="wiz-device-head">
+        <h3>{`Network interface ${i + 1}`}</h3>
+        <span className="grow" />
+        <button type="button" className="btn" onClick={() => set((d) => ({ ...d, nics: d.nics.filter((_, j) => j !== i) }))} data-testid={`${tid}-remove`}>
+          Remove
+        </button>
+      </div>
+      <div className="wiz-grid">
+        <Field label="Bridge" field={f('bridge')} problems={problems}>
+          {opts.bridges.length > 0 ? (
+            <select className="input" value={n.bridge} onChange={(e) => patch({ bridge: e.target.value })} data-testid={`${tid}-bridge`}>
+              {opts.bridges.map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input className="input mono" value={n.bridge} onChange={(e) => patch({ bridge: e.target.value })} data-testid={`${tid}-bridge`} {...invalidProps(problems, f('bridge'))} />
+          )}
+        </Field>
+        <Field label="MAC address" field={f('mac')} problems={problems}>
+          <span className="wiz-inline">
+            <input className="input mono" value={n.mac} onChange={(e) => patch({ mac: e.target.value })} spellCheck={false} data-testid={`${tid}-mac`} {...invalidProps(problems, f('mac'))} />
+            <button type="button" className="btn" onClick={() => patch({ mac: freshMac(opts, draft.nics) })} data-testid={`${tid}-random`}>
+              Random
+            </button>
+          </span>
+        </Field>
+        {draft.type === 'hvm' && (
+          <Field label="Emulated model" field={f('model')} problems={problems}>
+            <select className="input" value={n.model} onChange={(e) => patch({ model: e.target.value as Draft['nics'][number]['model'] })} data-testid={`${tid}-model`}>
+              <option value="">default (rtl8139)</option>
+              <option value="e1000">e1000</option>
+              <option value="rtl8139">rtl8139</option>
+              <option value="virtio-net">virtio-net</option>
+            </select>
+          </Field>
+        )}
+      </div>
+    </section>
+  );
+}
+
 /** Step 5: bridges from the host, unique 00:16:3e MACs, the emulated model for HVM; more NICs or none. */
-export function NetworkStep({ draft, set, opts, problems }: StepProps) {
-  const patch = (index: number, p: Partial<Draft['nics'][number]>): void => set((d) => ({ ...d, nics: d.nics.map((x, i) => (i === index ? { ...x, ...p } : x)) }));
+export function NetworkStep(props: StepProps) {
+  const { draft, set, opts, problems } = props;
   return (
     <div className="wiz-step-body">
       {opts.bridges.length === 0 && <p className="warn-text">No bridges were found on the host; type the name of the bridge to join.</p>}
@@ -159,54 +238,9 @@ export function NetworkStep({ draft, set, opts, problems }: StepProps) {
           No network interfaces: the guest will have no network.
         </p>
       )}
-      {draft.nics.map((n, i) => {
-        const f = (sub: string): string => `nics[${i}].${sub}`;
-        const tid = `wiz-nic${i}`;
-        return (
-          <section key={n.key} className="wiz-device card" aria-label={`Network interface ${i + 1}`} data-testid={tid}>
-            <div className="wiz-device-head">
-              <h3>{`Network interface ${i + 1}`}</h3>
-              <span className="grow" />
-              <button type="button" className="btn" onClick={() => set((d) => ({ ...d, nics: d.nics.filter((_, j) => j !== i) }))} data-testid={`${tid}-remove`}>
-                Remove
-              </button>
-            </div>
-            <div className="wiz-grid">
-              <Field label="Bridge" field={f('bridge')} problems={problems}>
-                {opts.bridges.length > 0 ? (
-                  <select className="input" value={n.bridge} onChange={(e) => patch(i, { bridge: e.target.value })} data-testid={`${tid}-bridge`}>
-                    {opts.bridges.map((b) => (
-                      <option key={b} value={b}>
-                        {b}
-                      </option>
-                    ))}
-                  </select>
-                ) : (
-                  <input className="input mono" value={n.bridge} onChange={(e) => patch(i, { bridge: e.target.value })} data-testid={`${tid}-bridge`} {...invalidProps(problems, f('bridge'))} />
-                )}
-              </Field>
-              <Field label="MAC address" field={f('mac')} problems={problems}>
-                <span className="wiz-inline">
-                  <input className="input mono" value={n.mac} onChange={(e) => patch(i, { mac: e.target.value })} spellCheck={false} data-testid={`${tid}-mac`} {...invalidProps(problems, f('mac'))} />
-                  <button type="button" className="btn" onClick={() => patch(i, { mac: freshMac(opts, draft.nics) })} data-testid={`${tid}-random`}>
-                    Random
-                  </button>
-                </span>
-              </Field>
-              {draft.type === 'hvm' && (
-                <Field label="Emulated model" field={f('model')} problems={problems}>
-                  <select className="input" value={n.model} onChange={(e) => patch(i, { model: e.target.value as Draft['nics'][number]['model'] })} data-testid={`${tid}-model`}>
-                    <option value="">default (rtl8139)</option>
-                    <option value="e1000">e1000</option>
-                    <option value="rtl8139">rtl8139</option>
-                    <option value="virtio-net">virtio-net</option>
-                  </select>
-                </Field>
-              )}
-            </div>
-          </section>
-        );
-      })}
+      {draft.nics.map((n, i) => (
+        <NicCard key={n.key} {...props} n={n} i={i} />
+      ))}
       <FieldError problems={problems} field="nics" />
       <div className="row-gap">
         <button
