@@ -176,7 +176,10 @@ export function monitor(sock, command, timeoutMs = 120_000) {
   });
 }
 
-function qemuArgs({ dir, disk, port, runDir, loadvm }) {
+/** Size of dom0's second, empty disk (/dev/vdb), which storage tests turn into an LVM volume group. */
+const SPARE_SIZE = '4G';
+
+function qemuArgs({ dir, disk, spare, port, runDir, loadvm }) {
   const args = [
     '-name', 'xenith-testhost',
     '-accel', 'tcg,thread=multi', '-cpu', 'qemu64,+svm', '-m', '3072', '-smp', '2',
@@ -185,6 +188,8 @@ function qemuArgs({ dir, disk, port, runDir, loadvm }) {
     // Only this multiboot module list is split on commas: no doubled commas anywhere (TESTHOST pitfalls).
     '-initrd', `${join(dir, 'vmlinuz')} root=/dev/vda rw console=hvc0 earlyprintk=xen net.ifnames=0 nomodeset,${join(dir, 'initrd.img')}`,
     '-drive', `file=${disk},if=virtio,format=qcow2,cache=unsafe`,
+    // The spare disk is in the snapshot too (loadvm needs every writable drive to hold it).
+    '-drive', `file=${spare},if=virtio,format=qcow2,cache=unsafe`,
     '-netdev', `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${port}-:22`,
     '-device', 'virtio-net-pci,netdev=n0',
     '-serial', `file:${join(runDir, 'serial.log')}`,
@@ -244,9 +249,12 @@ export async function makeSnapshot(dir, { bootTimeoutMs = envSeconds('XENITH_TES
   rmSync(tmp, { force: true });
   const img = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', join(dir, 'disk.img'), '-F', 'raw', tmp], { encoding: 'utf8' });
   if (img.status !== 0) throw new Error(`qemu-img create failed: ${img.stderr}`);
+  const spareTmp = join(dir, 'ready-spare.qcow2.tmp');
+  const sp = spawnSync('qemu-img', ['create', '-q', '-f', 'qcow2', spareTmp, SPARE_SIZE], { encoding: 'utf8' });
+  if (sp.status !== 0) throw new Error(`qemu-img create (spare disk) failed: ${sp.stderr}`);
   const port = await freePort();
   const host = { port, key: join(dir, 'id_ed25519') };
-  const child = launch({ dir, disk: tmp, port, runDir });
+  const child = launch({ dir, disk: tmp, spare: spareTmp, port, runDir });
   try {
     log(`first boot (TCG), serial log at ${join(runDir, 'serial.log')}`);
     const waited = await waitForXl(host, bootTimeoutMs, child);
@@ -260,6 +268,7 @@ export async function makeSnapshot(dir, { bootTimeoutMs = envSeconds('XENITH_TES
     if (!info.includes(SNAPSHOT)) throw new Error(`snapshot missing after savevm: ${info}`);
     await monitor(join(runDir, 'monitor.sock'), 'quit');
     await waitExit(child, 30_000);
+    renameSync(spareTmp, join(dir, 'ready-spare.qcow2'));
     renameSync(tmp, join(dir, 'ready.qcow2'));
     rmSync(runDir, { recursive: true, force: true });
     return since(t0);
@@ -287,10 +296,12 @@ export async function startHost(dir, { resumeTimeoutMs = envSeconds('XENITH_TEST
   const runDir = await mkdtemp(join(dir, 'runs', 'run-'));
   const disk = join(runDir, 'disk.qcow2');
   copyFileSync(join(dir, 'ready.qcow2'), disk, constants.COPYFILE_FICLONE);
+  const spare = join(runDir, 'spare.qcow2');
+  copyFileSync(join(dir, 'ready-spare.qcow2'), spare, constants.COPYFILE_FICLONE);
   const port = await freePort();
   const key = join(dir, 'id_ed25519');
   const host = { port, key };
-  const child = launch({ dir, disk, port, runDir, loadvm: SNAPSHOT });
+  const child = launch({ dir, disk, spare, port, runDir, loadvm: SNAPSHOT });
   const handle = {
     dir, runDir, port, key, child,
     env: {

@@ -1,6 +1,7 @@
 import { lstat, open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { plainNameProblem } from '../../shared/rules';
+import { absPathProblem, plainNameProblem } from '../../shared/rules';
+import { vgNameProblem, volumeNameProblem } from '../../shared/storage';
 import { parseVifSpec } from '../../shared/vif-spec';
 import { SpecSyntaxError } from '../../shared/validate-helpers';
 import { checkConfigForRoot, diskFileUse, type CheckedConfig, type ConfigFileUse } from '../config/config-policy';
@@ -120,6 +121,15 @@ export async function checkRun(program: unknown, args: unknown, guards: BrokerGu
       return { program: p, args };
     case 'qemu-img':
       return { program: p, args: await checkQemuImg(args, guards.images) };
+    case 'df':
+    case 'lsblk':
+    case 'vgs':
+    case 'lvs':
+    case 'lvcreate':
+    case 'lvremove':
+    case 'lvextend':
+    case 'vgcreate':
+      return { program: p, args: await checkStorage(p, args, guards) };
   }
 }
 
@@ -258,7 +268,7 @@ function checkIp(args: readonly string[]): void {
 async function checkQemuImg(args: readonly string[], guard: PathGuard): Promise<readonly string[]> {
   const sub = args[0];
   if (args.length === 1 && sub === '--version') return args;
-  if (sub !== 'info' && sub !== 'create') refuse(`qemu-img ${String(sub)} is not allowed`);
+  if (sub !== 'info' && sub !== 'create' && sub !== 'resize') refuse(`qemu-img ${String(sub)} is not allowed`);
   const out = [...args];
   let target: number | null = null;
   for (let i = 1; i < args.length; i++) {
@@ -267,9 +277,11 @@ async function checkQemuImg(args: readonly string[], guard: PathGuard): Promise<
     if (a === '-b' || a === '-B' || a === '-F' || a === '-o' || /backing/i.test(a)) refuse('qemu-img backing files and -o options are not allowed');
     if (a.startsWith('/')) {
       if (target !== null) refuse('qemu-img takes one image path');
-      out[i] = await guard.check(a, sub === 'create' ? 'nofollow' : 'follow');
+      // create and resize write the file itself: never through a link.
+      out[i] = await guard.check(a, sub === 'info' ? 'follow' : 'nofollow');
       target = i;
     } else if (!/^(-q|-f|--|--output=json|json|qcow2|raw|\d+[KMGT]?)$/.test(a)) {
+      // (--shrink is not in the list: qemu-img refuses to shrink without it, so the broker only ever grows an image.)
       refuse(`qemu-img argument ${JSON.stringify(a)} is not allowed`);
     }
   }
@@ -285,4 +297,82 @@ async function claimNewImage(p: string): Promise<void> {
     return;
   }
   if (!st.isFile() || st.size !== 0 || st.nlink !== 1) throw new XenError('EXISTS', `${p} already exists`, { field: 'path', path: p });
+}
+
+/** The fixed argv of the read-only storage reports, exactly as the command table builds them. */
+const FIXED_READS: Partial<Record<XenProgram, readonly string[]>> = {
+  lsblk: ['-J', '-b', '-o', 'PATH,SIZE,TYPE,MODEL,MOUNTPOINT,FSTYPE,PKNAME'],
+  vgs: ['--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,vg_size,vg_free'],
+  lvs: ['--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'lv_name,vg_name,lv_size,lv_attr,pool_lv,data_percent'],
+};
+
+const sameArgv = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Refuses a volume group that is not a pool: outside the policy, like a path outside its directories. */
+function notAPool(vg: string, g: BrokerGuards): void {
+  if (!g.policy.vgs.includes(vg)) throw new XenError('PERMISSION', `Volume group ${vg} is not a storage pool`, { field: 'vg', rule: 'pool-vg' });
+}
+
+/** VG/LV naming a logical volume in a volume group that is a pool. */
+function checkLvRef(ref: string | undefined, g: BrokerGuards): void {
+  const [vg, lv, extra] = (ref ?? '').split('/');
+  if (extra !== undefined || vg === undefined || lv === undefined || vgNameProblem(vg) !== null || volumeNameProblem(lv) !== null) {
+    refuse(`${JSON.stringify(ref)} is not VG/LV`, { rule: 'lv-name' });
+  }
+  notAPool(vg!, g);
+}
+
+/**
+ * Storage commands: df of absolute paths; lsblk, vgs and lvs with their fixed report options; lvcreate, lvextend and
+ * lvremove only inside a volume group that is a pool (and never with -f: LVM refuses to remove an open volume);
+ * vgcreate only on a whole block device dom0 does not use, under a name that is not yet a volume group.
+ */
+async function checkStorage(p: XenProgram, args: readonly string[], g: BrokerGuards): Promise<readonly string[]> {
+  const fixed = FIXED_READS[p];
+  if (fixed !== undefined) {
+    if (!sameArgv(args, fixed)) refuse(`${p} takes only Xenith's report options`);
+    return args;
+  }
+  const end = args.indexOf('--');
+  const flags = end === -1 ? args : args.slice(0, end);
+  const rest = end === -1 ? [] : args.slice(end + 1);
+  switch (p) {
+    case 'df':
+      if (!sameArgv(flags, ['-B1', '--output=target,size,used,avail']) || rest.length === 0) refuse('df takes only Xenith\'s options and paths');
+      for (const x of rest) if (absPathProblem(x) !== null) refuse(`df path ${JSON.stringify(x)} is not an absolute path`);
+      return args;
+    case 'lvcreate':
+      return checkLvcreate(args, g);
+    case 'lvremove':
+      if (!sameArgv(flags, ['-q', '-y']) || rest.length !== 1) refuse('lvremove takes -q -y and one VG/LV');
+      checkLvRef(rest[0], g);
+      return args;
+    case 'lvextend':
+      if (flags.length !== 3 || flags[0] !== '-q' || flags[1] !== '-L' || !/^\d{1,16}b$/.test(flags[2] ?? '') || rest.length !== 1) refuse('lvextend takes -q -L SIZEb and one VG/LV');
+      checkLvRef(rest[0], g);
+      return args;
+    case 'vgcreate': {
+      if (!sameArgv(flags, ['-q', '-y']) || rest.length !== 2 || vgNameProblem(rest[0] ?? '') !== null) refuse('vgcreate takes -q -y, a name and one device');
+      const device = await checkFreeBlockDevice(rest[1]!, 'device', g.blockEnv);
+      return [...flags, '--', rest[0]!, device];
+    }
+    default:
+      return refuse(`${p} is not allowed`);
+  }
+}
+
+/** lvcreate -q -y -W y -Z y -n NAME -L SIZEb -- VG, or thin: -q -y -n NAME -V SIZEb -T VG/POOL. */
+function checkLvcreate(args: readonly string[], g: BrokerGuards): readonly string[] {
+  const name = args[args.indexOf('-n') + 1];
+  const plain = sameArgv(args.slice(0, 6), ['-q', '-y', '-W', 'y', '-Z', 'y']) && args[6] === '-n' && args[8] === '-L' && args[10] === '--' && args.length === 12;
+  const thin = sameArgv(args.slice(0, 2), ['-q', '-y']) && args[2] === '-n' && args[4] === '-V' && args[6] === '-T' && args.length === 8;
+  if (!plain && !thin) refuse('lvcreate takes only Xenith\'s options');
+  if (name === undefined || volumeNameProblem(name) !== null) refuse(`${JSON.stringify(name)} is not a volume name`, { rule: 'lv-name' });
+  if (!/^\d{1,16}b$/.test((plain ? args[9] : args[5]) ?? '')) refuse('lvcreate size must be bytes');
+  if (plain) {
+    notAPool(args[11]!, g);
+  } else {
+    checkLvRef(args[7], g);
+  }
+  return args;
 }

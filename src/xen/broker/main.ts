@@ -1,5 +1,5 @@
 import { createLocalExecutor } from '../runner/local';
-import { loadBrokerPolicy, BROKER_POLICY_FILE } from './policy';
+import { loadBrokerPolicy, loadPools, BROKER_POLICY_FILE } from './policy';
 import { startBroker } from './server';
 
 /**
@@ -21,6 +21,7 @@ export async function brokerMain(argv: readonly string[] = process.argv.slice(2)
       output: process.stdout,
       executor: createLocalExecutor({ env }),
       policy: await loadBrokerPolicy(),
+      pools: await loadPools(),
       parentPid: () => process.ppid,
       parentPollMs: 2000,
     });

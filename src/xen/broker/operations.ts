@@ -7,7 +7,11 @@ import { XL_KEY_RE } from '../config/xl-format';
 import { XenError } from '../errors';
 import { assertPtySize } from '../runner/pty-process';
 import type { Executor, PtyHandle, StreamHandle, XenProgram } from '../runner/types';
-import { checkConfigFile, checkConfigText, checkRun, type BrokerGuards } from './allowlist';
+import { checkConfigFile, checkConfigText, checkRun, createGuards, type BrokerGuards } from './allowlist';
+import type { BlockDeviceEnv } from './block-devices';
+import { withPools, type BrokerPolicy } from './policy';
+import type { PoolDef } from '../../shared/storage';
+import { checkPools, formatPoolsFile } from '../storage/pools-file';
 import type { FinalComponent } from './paths';
 import { toWireError, type BrokerEvent, type BrokerId } from './protocol';
 
@@ -21,7 +25,14 @@ export interface OpCall {
 /** The broker's state the handlers share. */
 export interface OpState {
   readonly executor: Executor;
-  readonly guards: BrokerGuards;
+  /** Root's policy file, before the pools widen it. */
+  readonly basePolicy: BrokerPolicy;
+  readonly blockEnv: BlockDeviceEnv | undefined;
+  /** The storage pools (pools.json; null while there is no file), part of the policy; pools.save replaces them. */
+  pools: PoolDef[] | null;
+  readonly poolsFile: string;
+  /** The guards of basePolicy widened by the pools. */
+  guards: BrokerGuards;
   readonly runs: Map<BrokerId, AbortController>;
   readonly streams: Map<BrokerId, StreamHandle>;
   readonly ptys: Map<BrokerId, PtyHandle>;
@@ -196,6 +207,22 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
   // An empty file in an image directory is how a new image is claimed (O_EXCL) before qemu-img fills it.
   'image.claim': async (st, { args }) => st.executor.fs.createEmpty(await st.guards.images.check(pathOf(args), 'nofollow')),
   'fs.freeBytes': async (st, { args }) => st.executor.fs.freeBytes(await st.guards.any.check(pathOf(args), 'follow')),
+  // The pools file: read as the broker holds it, written only as checked pools (never text), then the guards follow.
+  'pools.read': async (st) => {
+    if (st.pools === null) throw new XenError('NOT_FOUND', `${st.poolsFile} does not exist`, { path: st.poolsFile });
+    return formatPoolsFile(st.pools);
+  },
+  'pools.save': async (st, { args }) => {
+    const { pools } = parse(z.object({ pools: z.array(z.unknown()).max(256) }).strict(), args, 'pools.save');
+    const checked = checkPools(pools);
+    await st.executor.fs.mkdirp(st.poolsFile.slice(0, st.poolsFile.lastIndexOf('/')));
+    await st.executor.fs.replaceFile(st.poolsFile, formatPoolsFile(checked));
+    st.pools = checked;
+    st.guards = createGuards(withPools(st.basePolicy, checked), st.blockEnv);
+    return null;
+  },
+  // Image files of a pool directory with what their headers say (format, virtual size, backing file): one request.
+  'fs.probeImages': async (st, { args }) => st.executor.fs.probeImages(await st.guards.images.check(pathOf(args), 'follow')),
   'fs.mkdirp': async (st, { args }) =>
     st.executor.fs.mkdirp(await firstOf(pathOf(args), [(x) => st.guards.configRead.check(x), (x) => st.guards.save.check(x), (x) => st.guards.images.check(x)])),
 };

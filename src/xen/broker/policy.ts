@@ -3,6 +3,8 @@ import { plainNameProblem } from '../../shared/rules';
 import * as path from 'node:path';
 import { XenError } from '../errors';
 import { acceptImageDirs } from './paths';
+import type { PoolDef } from '../../shared/storage';
+import { parsePoolsFile, POOLS_FILE } from '../storage/pools-file';
 
 /** Where root's policy for the broker lives; only root may write it. */
 export const BROKER_POLICY_FILE = '/etc/xenith/broker.conf';
@@ -24,6 +26,8 @@ export interface BrokerPolicy {
   readonly bootDirs: readonly string[];
   /** Bootloaders a config may name (xl runs them as root). */
   readonly bootloaders: readonly string[];
+  /** LVM volume groups that are pools: logical volumes may be created, grown and removed in these only. */
+  readonly vgs: readonly string[];
 }
 
 /** The policy when root has written no file: the stock Debian layout, pygrub only. */
@@ -34,7 +38,21 @@ export const DEFAULT_BROKER_POLICY: BrokerPolicy = {
   imageDirs: ['/var/lib/xen/images'],
   bootDirs: ['/var/lib/xen/boot', '/boot', '/usr/lib/grub-xen'],
   bootloaders: ['pygrub', '/usr/lib/xen-4.17/bin/pygrub', '/usr/bin/pygrub'],
+  vgs: [],
 };
+
+/**
+ * The policy widened by the storage pools (pools.json): each directory pool is an image directory, each LVM pool's
+ * volume group one whose volumes Xenith manages. checkPools has refused system directories already.
+ */
+export function withPools(base: BrokerPolicy, pools: readonly PoolDef[]): BrokerPolicy {
+  const dirs = pools.flatMap((p) => (p.kind === 'dir' ? [p.path] : []));
+  return {
+    ...base,
+    imageDirs: acceptImageDirs([...new Set([...base.imageDirs, ...dirs])]),
+    vgs: [...new Set([...base.vgs, ...pools.flatMap((p) => (p.kind === 'lvm' ? [p.vg] : []))])],
+  };
+}
 
 /** The keys of broker.conf, each repeatable; the first use of a key replaces its default list. */
 const KEYS = { image_dir: 'imageDirs', boot_dir: 'bootDirs', bootloader: 'bootloaders' } as const;
@@ -83,11 +101,23 @@ function checkName(value: string, line: number): string {
  * broker refuses to start: a policy another user could edit would hand that user root's reach. No file: defaults.
  */
 export async function loadBrokerPolicy(file = BROKER_POLICY_FILE, expectUid = 0): Promise<BrokerPolicy> {
+  const text = await readRootFile(file, expectUid);
+  return text === null ? DEFAULT_BROKER_POLICY : parseBrokerPolicy(text);
+}
+
+/** The pools root's policy includes (pools.json beside broker.conf, held to the same ownership rules); null if absent. */
+export async function loadPools(file = POOLS_FILE, expectUid = 0): Promise<PoolDef[] | null> {
+  const text = await readRootFile(file, expectUid);
+  return text === null ? null : parsePoolsFile(text);
+}
+
+/** A file only root may have written (regular, root-owned, not group/world-writable, nor its directory); null if absent. */
+async function readRootFile(file: string, expectUid: number): Promise<string | null> {
   let st;
   try {
     st = await lstat(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_BROKER_POLICY;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
   if (!st.isFile()) throw new XenError('PERMISSION', `${file} must be a regular file, not a link or directory`, { field: 'policy' });
@@ -98,5 +128,5 @@ export async function loadBrokerPolicy(file = BROKER_POLICY_FILE, expectUid = 0)
       throw new XenError('PERMISSION', `${what} must be owned by root and writable only by root (chown root: ; chmod go-w)`, { field: 'policy' });
     }
   }
-  return parseBrokerPolicy(await readFile(file, 'utf8'));
+  return readFile(file, 'utf8');
 }

@@ -5,7 +5,9 @@ import type { Executor } from '../runner/types';
 import { createGuards } from './allowlist';
 import type { BlockDeviceEnv } from './block-devices';
 import { commandHandler, FILE_AND_SESSION_OPS, type OpHandler, type OpState } from './operations';
-import type { BrokerPolicy } from './policy';
+import { withPools, type BrokerPolicy } from './policy';
+import type { PoolDef } from '../../shared/storage';
+import { POOLS_FILE } from '../storage/pools-file';
 import {
   BROKER_PROTOCOL_VERSION,
   MAX_LINE_BYTES,
@@ -24,6 +26,10 @@ export interface BrokerOptions {
   executor: Executor;
   /** What root allows, from root's own policy file (loadBrokerPolicy); never from the client. */
   policy: BrokerPolicy;
+  /** The storage pools root's policy includes (loadPools); each directory is an image directory, each VG managed. */
+  pools?: PoolDef[] | null;
+  /** Where pools.save writes (POOLS_FILE; tests use a temporary file). */
+  poolsFile?: string;
   /** Where block-device use is read from (/proc, /sys); for tests. */
   blockEnv?: BlockDeviceEnv;
   /** Checked every `parentPollMs`; when its value changes the parent is gone and the broker stops. */
@@ -48,7 +54,11 @@ export function startBroker(opts: BrokerOptions): Broker {
   const { input, output } = opts;
   const st: OpState = {
     executor: opts.executor,
-    guards: createGuards(opts.policy, opts.blockEnv),
+    basePolicy: opts.policy,
+    blockEnv: opts.blockEnv,
+    pools: opts.pools ?? null,
+    poolsFile: opts.poolsFile ?? POOLS_FILE,
+    guards: createGuards(withPools(opts.policy, opts.pools ?? []), opts.blockEnv),
     runs: new Map(),
     streams: new Map(),
     ptys: new Map(),

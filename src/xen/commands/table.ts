@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatDiskSpec, parseDiskSpec } from '../../shared/disk-spec';
 import { plainNameProblem } from '../../shared/rules';
+import { blockDeviceSchema, vgNameSchema, volumeNameSchema } from '../../shared/storage';
 import { SYSRQ_KEYS } from '../../shared/contract';
 import { absPathSchema, domainNameSchema, macSchema, vdevSchema } from '../../shared/schemas';
 import { formatVifSpec, parseVifSpec } from '../../shared/vif-spec';
@@ -189,6 +190,57 @@ export const COMMANDS = {
     program: 'qemu-img', mode: 'run', cls: 'change',
     args: z.object({ path: absPathSchema, bytes: imageBytes }).strict(),
     argv: (a) => ['create', '-q', '-f', 'qcow2', '--', a.path, String(a.bytes)],
+  }),
+
+  'image.resize': def({
+    program: 'qemu-img', mode: 'run', cls: 'change',
+    args: z.object({ path: absPathSchema, format: z.enum(['raw', 'qcow2']), bytes: imageBytes }).strict(),
+    argv: (a) => ['resize', '-q', '-f', a.format, '--', a.path, String(a.bytes)],
+  }),
+
+  // Storage pools: capacity of directories, LVM volume groups and their volumes, dom0's block devices.
+  'storage.df': def({
+    program: 'df', mode: 'run', cls: 'query',
+    args: z.object({ paths: z.array(absPathSchema).min(1).max(48) }).strict(),
+    argv: (a) => ['-B1', '--output=target,size,used,avail', '--', ...a.paths],
+  }),
+  'storage.blockDevices': def({
+    program: 'lsblk', mode: 'run', cls: 'query', args: noArgs,
+    argv: () => ['-J', '-b', '-o', 'PATH,SIZE,TYPE,MODEL,MOUNTPOINT,FSTYPE,PKNAME'],
+  }),
+  'lvm.vgs': def({
+    program: 'vgs', mode: 'run', cls: 'query', args: noArgs,
+    argv: () => ['--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,vg_size,vg_free'],
+  }),
+  'lvm.lvs': def({
+    program: 'lvs', mode: 'run', cls: 'query', args: noArgs,
+    argv: () => ['--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'lv_name,vg_name,lv_size,lv_attr,pool_lv,data_percent'],
+  }),
+  // A new LV, never over one (lvcreate refuses an existing name); thin when the group has a thin pool.
+  'lvm.lvcreate': def({
+    program: 'lvcreate', mode: 'run', cls: 'change',
+    args: z.object({ vg: vgNameSchema, name: volumeNameSchema, bytes: imageBytes, thinPool: volumeNameSchema.optional() }).strict(),
+    argv: (a) =>
+      a.thinPool === undefined
+        ? ['-q', '-y', '-W', 'y', '-Z', 'y', '-n', a.name, '-L', `${a.bytes}b`, '--', a.vg]
+        : ['-q', '-y', '-n', a.name, '-V', `${a.bytes}b`, '-T', `${a.vg}/${a.thinPool}`],
+  }),
+  // Without -f: LVM itself refuses to remove an LV that is open (a running guest's disk).
+  'lvm.lvremove': def({
+    program: 'lvremove', mode: 'run', cls: 'change',
+    args: z.object({ vg: vgNameSchema, name: volumeNameSchema }).strict(),
+    argv: (a) => ['-q', '-y', '--', `${a.vg}/${a.name}`],
+  }),
+  'lvm.lvextend': def({
+    program: 'lvextend', mode: 'run', cls: 'change',
+    args: z.object({ vg: vgNameSchema, name: volumeNameSchema, bytes: imageBytes }).strict(),
+    argv: (a) => ['-q', '-L', `${a.bytes}b`, '--', `${a.vg}/${a.name}`],
+  }),
+  // vgcreate makes the device a physical volume itself; the broker checks dom0 does not use the device.
+  'lvm.vgcreate': def({
+    program: 'vgcreate', mode: 'run', cls: 'change',
+    args: z.object({ vg: vgNameSchema, device: blockDeviceSchema }).strict(),
+    argv: (a) => ['-q', '-y', '--', a.vg, a.device],
   }),
 
   // Long-lived: the one stats stream, and consoles on a terminal.

@@ -13,6 +13,9 @@ import * as images from './images';
 import * as lifecycle from './lifecycle';
 import * as mc from './memory-cpu';
 import * as ren from './rename';
+import * as storageGroups from '../storage/groups';
+import * as storageList from '../storage/list';
+import * as storageVolumes from '../storage/volumes';
 
 /** Binds an operation to the API's context: `(ctx, ...args)` becomes `(...args)`. */
 type Bound<F> = F extends (ctx: infer _C, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -33,9 +36,11 @@ type LifecycleOps = CtxOps<typeof lifecycle>;
 type DetailsOps = CtxOps<typeof details>;
 /** The Hardware tabs' edits (setMemory, attachDisk, createDisk ...), bound wholesale from ops/hardware.ts. */
 type HardwareOps = CtxOps<typeof hardware>;
+/** Storage pools and volumes (storageOverview, createVolume, createVolumeGroup ...), bound wholesale from src/xen/storage. */
+type StorageOps = CtxOps<typeof storageList> & CtxOps<typeof storageVolumes> & CtxOps<typeof storageGroups>;
 
 /** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
-export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps {
+export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOps {
   readonly runner: Runner;
   /** The directories and timings in use, defaults filled in (the wizard needs configDir and imageDirs). */
   readonly options: ResolvedOptions;
@@ -83,6 +88,9 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     ...bindAll(ctx, lifecycle),
     ...bindAll(ctx, details),
     ...bindAll(ctx, hardware),
+    ...bindAll(ctx, storageList),
+    ...bindAll(ctx, storageVolumes),
+    ...bindAll(ctx, storageGroups),
     runner,
     options: ctx.opts,
     invalidateCache: () => ctx.invalidate(),

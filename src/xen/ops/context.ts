@@ -3,6 +3,7 @@ import type { ConfigEntry } from './configs';
 import { DEFAULT_TIMEOUTS } from '../command';
 import { COMMANDS, type CommandArgs, type CommandName } from '../commands/table';
 import type { RunResult, Runner } from '../runner/types';
+import { POOLS_FILE } from '../storage/pools-file';
 
 /** Where configs live on the host and how long long-running operations may take. */
 export interface XenApiOptions {
@@ -10,8 +11,10 @@ export interface XenApiOptions {
   configDir?: string;
   /** Directory whose entries (symlinks or copies) name the domains xendomains starts at boot. */
   autoDir?: string;
-  /** Directories the app creates and offers disk images in. */
+  /** Directories the app creates and offers disk images in (the first is the default pool when no pools file exists). */
   imageDirs?: string[];
+  /** The storage pools file (POOLS_FILE); tests point it elsewhere. */
+  poolsFile?: string;
   /** How often shutdown polls `xl list` while waiting for a domain to disappear. */
   pollIntervalMs?: number;
   /** How long shutdown waits for a domain to disappear before TIMEOUT. */
@@ -32,6 +35,7 @@ export function resolveOptions(o: XenApiOptions = {}): ResolvedOptions {
     configDir: stripSlash(o.configDir ?? '/etc/xen'),
     autoDir: stripSlash(o.autoDir ?? '/etc/xen/auto'),
     imageDirs: (o.imageDirs ?? ['/var/lib/xen/images']).map(stripSlash),
+    poolsFile: o.poolsFile ?? POOLS_FILE,
     pollIntervalMs: o.pollIntervalMs ?? 500,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? 120_000,
     timeoutScale: o.timeoutScale !== undefined && o.timeoutScale > 0 ? o.timeoutScale : 1,

@@ -10,6 +10,8 @@ export interface DiskUser {
   access: 'rw' | 'ro';
   /** True when the use is by a running domain (from `xl list -l`), false when only its config names it. */
   running: boolean;
+  /** A CD drive (known from the config). */
+  cdrom?: boolean;
 }
 
 /** Running domains, Domain-0 included, as `xl list -l` describes them (the wizard and the disk checks read it). */
@@ -36,7 +38,7 @@ export async function diskUses(ctx: OpsContext): Promise<Map<string, DiskUser[]>
   const [configs, running] = await Promise.all([scanConfigs(ctx), runningDomains(ctx)]);
   const out = runningUses(running);
   for (const c of configs) {
-    for (const d of c.config?.disks ?? []) addUse(out, d.target, { domain: c.name, vdev: d.vdev, access: d.access, running: false });
+    for (const d of c.config?.disks ?? []) addUse(out, d.target, { domain: c.name, vdev: d.vdev, access: d.access, running: false, ...(d.devtype === 'cdrom' ? { cdrom: true } : {}) });
   }
   return out;
 }

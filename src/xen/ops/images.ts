@@ -1,5 +1,6 @@
 import { XenError } from '../errors';
 import type { OpsContext } from './context';
+import { readPools } from '../storage/pools';
 import { checkAbsPath, checkInt, invalidArg } from './validate';
 
 /** Options of createImage. */
@@ -29,7 +30,20 @@ export async function createImage(ctx: OpsContext, path: string, o: CreateImageO
   if (size % 512 !== 0) throw invalidArg('sizeBytes', 'must be a multiple of 512', size);
   const format = o.format ?? 'raw';
   if (format !== 'raw' && format !== 'qcow2') throw invalidArg('format', 'must be raw or qcow2', format);
-  if (imageDirOf(ctx, p) === null) throw invalidArg('path', `must be inside ${ctx.opts.imageDirs.join(' or ')}`, p);
+  if (imageDirOf(ctx, p) === null) {
+    const dirs = (await readPools(ctx)).flatMap((x) => (x.kind === 'dir' ? [x.path] : []));
+    if (!dirs.some((d) => p.startsWith(`${d}/`) && !p.slice(d.length + 1).includes('/'))) {
+      throw invalidArg('path', `must be inside ${[...new Set([...ctx.opts.imageDirs, ...dirs])].join(' or ')}`, p);
+    }
+  }
+  return makeImage(ctx, p, size, format);
+}
+
+/**
+ * Makes the image file `p` (already checked to lie where images may be made): a sparse raw file, or an exclusively
+ * claimed file qemu-img fills as qcow2. A failure removes the file this call made and says so (detail.removed).
+ */
+export async function makeImage(ctx: OpsContext, p: string, size: number, format: 'raw' | 'qcow2'): Promise<{ path: string }> {
   if ((await ctx.runner.fs.stat(p)) !== null) throw new XenError('EXISTS', `${p} already exists; nothing was overwritten`, { field: 'path', path: p });
   await ctx.runner.fs.mkdirp(p.slice(0, p.lastIndexOf('/')));
   if (format === 'raw') {

@@ -5,7 +5,8 @@ import { buildCommand } from '../commands/build';
 import { parseXlConfig } from '../config/xl-config';
 import { BrokerConnection, type EventSink } from './broker-connection';
 import { assertPtySize } from './pty-process';
-import type { HostFileStat, HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle } from './types';
+import { parsePoolsFile, POOLS_FILE } from '../storage/pools-file';
+import type { HostFileStat, HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, ImageProbe } from './types';
 
 export { brokerLaunchCommand, type BrokerLaunchFacts } from './broker-launch';
 
@@ -82,10 +83,12 @@ export function createBrokerRunner(options: BrokerRunnerOptions): Runner {
 /** The host's files through the broker's file operations. */
 function brokerFs(call: BrokerCall): HostFs {
   return {
-    readFile: async (path) => (await call('fs.readFile', { path })) as string,
+    // The pools file is part of root's policy: read as the broker holds it, written as checked pools, never as text.
+    readFile: async (path) => (await (path === POOLS_FILE ? call('pools.read', {}) : call('fs.readFile', { path }))) as string,
     // Configs cross as the values xl acts on, never as text: root renders and checks the file it writes.
     writeFileExclusive: async (path, text) => void (await call('config.create', { path, values: configValues(text) })),
-    replaceFile: async (path, text) => void (await call('config.replace', { path, values: configValues(text) })),
+    replaceFile: async (path, text) =>
+      void (await (path === POOLS_FILE ? call('pools.save', { pools: parsePoolsFile(text) }) : call('config.replace', { path, values: configValues(text) }))),
     createEmpty: async (path) => void (await call('image.claim', { path })),
     list: async (path) => (await call('fs.list', { path })) as string[],
     stat: async (path) => (await call('fs.stat', { path })) as HostFileStat | null,
@@ -94,7 +97,9 @@ function brokerFs(call: BrokerCall): HostFs {
     readlink: async (path) => (await call('fs.readlink', { path })) as string | null,
     createSparse: async (path, bytes) => void (await call('image.createSparse', { path, bytes })),
     freeBytes: async (path) => (await call('fs.freeBytes', { path })) as number,
-    mkdirp: async (path) => void (await call('fs.mkdirp', { path })),
+    // The pools file's directory is root's to make (pools.save does).
+    mkdirp: async (path) => void (path === POOLS_FILE.slice(0, POOLS_FILE.lastIndexOf('/')) ? undefined : await call('fs.mkdirp', { path })),
+    probeImages: async (path) => (await call('fs.probeImages', { path })) as ImageProbe[],
   };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { XenError } from '../errors';
+import { probeImagesIn } from './probe-images';
 import type { HostFileStat, HostFs } from './types';
 
 /** Turns a Node fs error into the XenError code the UI understands; keeps errno and path in detail. */
@@ -93,8 +94,12 @@ function localFileWrites(): Pick<HostFs, 'writeFileExclusive' | 'createEmpty' | 
 }
 
 /** The HostFs methods that only read: contents, listings, facts, links and free space. */
-function localFileReads(): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink' | 'freeBytes'> {
+function localFileReads(): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink' | 'freeBytes' | 'probeImages'> {
   return {
+    async probeImages(dir) {
+      assertAbsolute(dir);
+      return wrap('probe', dir, () => probeImagesIn(dir));
+    },
     async readFile(p) {
       assertAbsolute(p);
       return wrap('read', p, () => fsp.readFile(p, 'utf8'));

@@ -11,6 +11,14 @@ export const XEN_PROGRAMS: readonly XenProgram[] = [
   'qemu-img',
   'brctl',
   'ip',
+  'df',
+  'lsblk',
+  'vgs',
+  'lvs',
+  'lvcreate',
+  'lvremove',
+  'lvextend',
+  'vgcreate',
 ];
 
 /** Most arguments one command may carry, and the longest one; far above what Xenith sends, well below ARG_MAX. */

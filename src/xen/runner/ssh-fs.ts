@@ -1,6 +1,7 @@
 import { XenError } from '../errors';
 import { assertAbsolute, assertSize } from './local-fs';
-import type { HostFileStat, HostFs } from './types';
+import { parseImageHeader, probeableName } from '../storage/image-header';
+import type { HostFileStat, HostFs, ImageProbe } from './types';
 
 /** Runs a fixed `sh -c SCRIPT sh ARGS...` on the remote host; `input` goes to its stdin. */
 export type RemoteScriptRunner = (script: string, args: readonly string[], input?: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
@@ -29,7 +30,32 @@ export const SSH_FS_SCRIPTS = {
   createSparse: `{ [ -e "$1" ] || [ -L "$1" ]; } && exit ${PRESENT}; set -C; : > "$1" || exit 1; truncate -s "$2" -- "$1"`,
   freeBytes: 'out=$(df -B1 --output=avail -- "$1") || exit 1; printf "%s\\n" "$out" | tail -n 1',
   mkdirp: 'mkdir -p -- "$1"',
+  // One line per image file: name, size, 512-byte blocks, the head in hex (1 KiB for qcow2, else its magic), and the
+  // 5 bytes where ISO 9660 says CD001. Names Xenith would not make are skipped, so a line never splits.
+  probeImages:
+    `[ -d "$1" ] || exit ${ABSENT}; cd -- "$1" || exit 1; for f in *; do ` +
+    'case "$f" in [!A-Za-z0-9_]*|*[!A-Za-z0-9_.+-]*) continue;; esac; [ -f "$f" ] && [ ! -L "$f" ] || continue; ' +
+    'm=$(head -c 4 -- "$f" | od -An -tx1 | tr -d " \\n"); ' +
+    '[ "$m" = 514649fb ] && m=$(head -c 1024 -- "$f" | od -An -tx1 -v | tr -d " \\n"); ' +
+    'i=$(tail -c +32770 -- "$f" 2>/dev/null | head -c 5 | od -An -tx1 | tr -d " \\n"); ' +
+    'printf "%s\\t%s\\t%s\\t%s\\n" "$f" "$(stat -c "%s %b" -- "$f")" "$m" "$i"; done',
 } as const;
+
+const hexBytes = (hex: string): Uint8Array => Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
+
+/** Parses the probeImages script's lines. */
+export function parseProbeLines(stdout: string): ImageProbe[] {
+  const out: ImageProbe[] = [];
+  for (const line of stdout.split('\n')) {
+    const [name, sizes, head, iso] = line.split('\t');
+    if (name === undefined || sizes === undefined || !probeableName(name)) continue;
+    const [size, blocks] = sizes.split(' ').map(Number);
+    if (!Number.isSafeInteger(size) || !Number.isSafeInteger(blocks)) continue;
+    const isoBytes = iso ? hexBytes(iso) : null;
+    out.push({ name, size: size!, allocated: blocks! * 512, ...parseImageHeader(hexBytes(head ?? ''), isoBytes, size!) });
+  }
+  return out;
+}
 
 /** Runs one of SSH_FS_SCRIPTS; `path` is what errors name. */
 type ScriptCall = (op: keyof typeof SSH_FS_SCRIPTS, path: string, args: readonly string[], input?: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
@@ -93,8 +119,12 @@ function sshFileWrites(call: ScriptCall): Pick<HostFs, 'writeFileExclusive' | 'c
 }
 
 /** The HostFs methods that only read: contents, listings, facts, links and free space. */
-function sshFileReads(call: ScriptCall): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink' | 'freeBytes'> {
+function sshFileReads(call: ScriptCall): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink' | 'freeBytes' | 'probeImages'> {
   return {
+    async probeImages(dir) {
+      assertAbsolute(dir);
+      return parseProbeLines((await call('probeImages', dir, [dir])).stdout);
+    },
     async readFile(p) {
       assertAbsolute(p);
       return (await call('readFile', p, [p])).stdout;

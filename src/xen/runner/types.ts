@@ -2,7 +2,23 @@ import type { Readable } from 'node:stream';
 import type { CommandArgs, CommandName } from '../commands/table';
 
 /** Programs this layer may run; nothing else ever reaches a runner. */
-export type XenProgram = 'xl' | 'xentop' | 'xenstore-read' | 'xenstore-ls' | 'xenstore-list' | 'qemu-img' | 'brctl' | 'ip';
+export type XenProgram =
+  | 'xl'
+  | 'xentop'
+  | 'xenstore-read'
+  | 'xenstore-ls'
+  | 'xenstore-list'
+  | 'qemu-img'
+  | 'brctl'
+  | 'ip'
+  | 'df'
+  | 'lsblk'
+  | 'vgs'
+  | 'lvs'
+  | 'lvcreate'
+  | 'lvremove'
+  | 'lvextend'
+  | 'vgcreate';
 
 /** Options for one command. */
 export interface RunOptions {
@@ -70,6 +86,18 @@ export interface HostFs {
   /** Free bytes on the filesystem holding `path`. */
   freeBytes(path: string): Promise<number>;
   mkdirp(path: string): Promise<void>;
+  /** The image files directly in a pool directory, with what their headers say: one request for the whole directory. */
+  probeImages(dir: string): Promise<ImageProbe[]>;
+}
+
+/** An image file as a pool lists it. */
+export interface ImageProbe {
+  readonly name: string;
+  readonly size: number;
+  readonly allocated: number;
+  readonly format: 'raw' | 'qcow2' | 'iso';
+  readonly virtualBytes: number;
+  readonly backing: string | null;
 }
 
 /**

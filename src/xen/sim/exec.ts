@@ -2,11 +2,12 @@ import { XenError } from '../errors';
 import type { HostFs, RunOptions, RunResult, XenProgram } from '../runner/types';
 import { SimFailure, type SimHost } from './host';
 import { parseXentopArgs, runBrctl, runIp, runXenstore, XentopSampler } from './tools';
+import { simDf, simLsblk, simLvcreate, simLvextend, simLvremove, simLvs, simQemuImg, simVgcreate, simVgs, type StorageTools } from './storage-tools';
 import type { VncPool } from './vnc-pool';
 import { runXl } from './xl';
 
 /** What the demo host's programs act on. */
-export interface SimTools {
+export interface SimTools extends StorageTools {
   readonly host: SimHost;
   readonly fs: HostFs;
   readonly vnc: VncPool;
@@ -57,6 +58,15 @@ const PROGRAMS: Partial<Record<XenProgram, Program>> = {
   'xenstore-list': xenstore,
   ip: (t, _p, args) => ok(runIp(t.host, args)),
   brctl: (t, _p, args) => ok(runBrctl(t.host, args)),
+  'qemu-img': (t, _p, args) => simQemuImg(t, args),
+  df: (t, _p, args) => simDf(t, args),
+  lsblk: (t) => simLsblk(t),
+  vgs: (t) => simVgs(t),
+  lvs: (t) => simLvs(t),
+  lvcreate: (t, _p, args) => simLvcreate(t, args),
+  lvremove: (t, _p, args) => simLvremove(t, args),
+  lvextend: (t, _p, args) => simLvextend(t, args),
+  vgcreate: (t, _p, args) => simVgcreate(t, args),
 };
 
 /** Answers one argv as the real program would: its output, or its stderr and exit code. */

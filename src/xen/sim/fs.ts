@@ -1,3 +1,4 @@
+import { probeImagesIn } from '../runner/probe-images';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { XenError } from '../errors';
@@ -128,6 +129,7 @@ export function createSimFs(rootDir: string): HostFs {
     readlink: (p) => wrap(p, () => readlinkLocal(local(p), p)),
     createSparse: (p, bytes) => wrap(p, () => createSparseLocal(local(p), bytes)),
     freeBytes: (p) => wrap(p, () => freeBytesLocal(rootDir, local(p))),
+    probeImages: (p) => wrap(p, () => probeImagesIn(local(p))),
     mkdirp: (p) =>
       wrap(p, async () => {
         await fsp.mkdir(local(p), { recursive: true });

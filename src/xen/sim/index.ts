@@ -27,6 +27,7 @@ import { hostPathToLocal, createSimFs } from './fs';
 import { SimHost } from './host';
 import type { RfbServer } from './rfb-server';
 import { hostSizing, seedHost } from './seed-host';
+import { SimStorage } from './storage';
 import { simStream } from './stream';
 import { VncPool } from './vnc-pool';
 
@@ -89,7 +90,8 @@ export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
   const vnc = new VncPool(host, speed);
   const consoles = new Map<number, Set<nodePty.IPty>>();
   const streams = new Set<() => void>();
-  const tools: SimTools = { host, fs, vnc, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+  const storage = new SimStorage(path.join(opts.stateDir, 'storage.json'));
+  const tools: SimTools = { host, fs, vnc, storage, local, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
   const consoleDeps: ConsoleDeps = { host, speed, stateDir: opts.stateDir, heartbeatS: opts.consoleHeartbeatS ?? 30, guestPath: opts.consoleGuestPath, consoles };
   host.on('gone', (domid: number) => {
     vnc.stop(domid);

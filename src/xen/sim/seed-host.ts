@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseCfgText, simConfigFromCfg } from './cfg';
 import type { SimHost } from './host';
@@ -47,6 +47,38 @@ export function seedHost(host: SimHost, fs: { local: (p: string) => string }, co
   mkdirSync(fs.local('/var/lib/xen/images'), { recursive: true });
   mkdirSync(fs.local('/var/lib/xen/save'), { recursive: true });
   mkdirSync(fs.local('/root'), { recursive: true });
+  seedStorage(fs.local);
   host.state.seeded = true;
   host.persist();
+}
+
+/** ISO images in the demo's ISO pool: sparse files with an ISO 9660 volume descriptor where a real one has it. */
+const SEED_ISOS: [string, number][] = [
+  ['debian-12.8.0-amd64-netinst.iso', 631 * 1024 * 1024],
+  ['alpine-virt-3.20.3-x86_64.iso', 63 * 1024 * 1024],
+];
+
+/** The demo's pools: the image directory, an ISO library and the volume group vg0 (sim/storage.ts). */
+function seedStorage(local: (p: string) => string): void {
+  const pools = {
+    version: 1,
+    pools: [
+      { name: 'default', kind: 'dir', path: '/var/lib/xen/images' },
+      { name: 'isos', kind: 'dir', path: '/var/lib/xen/isos', iso: true },
+      { name: 'vg0', kind: 'lvm', vg: 'vg0' },
+    ],
+  };
+  const file = local('/etc/xenith/pools.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  if (!existsSync(file)) writeFileSync(file, `${JSON.stringify(pools, null, 2)}\n`);
+  mkdirSync(local('/var/lib/xen/isos'), { recursive: true });
+  for (const [name, bytes] of SEED_ISOS) {
+    const li = local(`/var/lib/xen/isos/${name}`);
+    if (existsSync(li)) continue;
+    const fd = openSync(li, 'w');
+    ftruncateSync(fd, bytes);
+    // Sector 16: volume descriptor type 1, "CD001".
+    writeSync(fd, Buffer.from('\x01CD001\x01', 'latin1'), 0, 7, 32768);
+    closeSync(fd);
+  }
 }

@@ -221,6 +221,10 @@ export class FakeFs implements HostFs {
   async mkdirp(path: string): Promise<void> {
     this.mkdirs(path);
   }
+
+  async probeImages(): Promise<never[]> {
+    return [];
+  }
 }
 
 function parent(p: string): string {

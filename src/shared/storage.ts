@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { absPathProblem, ruleSchema } from './rules';
+
+/*
+ * Storage pools and volumes: what the Storage view, the wizard's disk and ISO choices and the CD dialog show, and the
+ * rules for the names and sizes a person types. A pool is a directory of image files or an LVM volume group; the
+ * list of pools lives in /etc/xenith/pools.json, which the root broker reads as part of its policy.
+ */
+
+export const POOL_KINDS = ['dir', 'lvm'] as const;
+export type PoolKind = (typeof POOL_KINDS)[number];
+
+/** A pool name: 1-32 letters, digits, `_ . -`, not starting with `-` or `.`. */
+export function poolNameProblem(n: string): string | null {
+  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(n) ? null : 'must be 1-32 letters, digits, "_", "." or "-", not starting with "-" or "."';
+}
+
+/**
+ * A volume (image file or logical volume) name: 1-100 letters, digits, `_ . + -`, not starting with `-` or `.`, and
+ * none of the words LVM keeps for itself (lvm(8): "snapshot", "pvmove", "_mlog" ... in an LV name).
+ */
+export function volumeNameProblem(n: string): string | null {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$/.test(n)) return 'must be 1-100 letters, digits, "_", ".", "+" or "-", not starting with "-" or "."';
+  if (/snapshot|pvmove|_cdata|_cmeta|_corig|_mimage|_mlog|_rimage|_rmeta|_tdata|_tmeta|_vorigin|_vdata/.test(n)) return 'may not contain a word LVM keeps for itself (snapshot, pvmove, _tdata ...)';
+  return null;
+}
+
+/** An LVM volume group name: 1-64 letters, digits, `_ . + -`, not starting with `-`, not "." or "..". */
+export function vgNameProblem(n: string): string | null {
+  if (!/^[A-Za-z0-9_+][A-Za-z0-9_.+-]{0,63}$/.test(n)) return 'must be 1-64 letters, digits, "_", ".", "+" or "-", not starting with "-" or "."';
+  return null;
+}
+
+/** A whole block device under /dev (a disk, not a partition of one in use; the broker checks dom0 does not use it). */
+export function blockDevicePathProblem(p: string): string | null {
+  const abs = absPathProblem(p);
+  if (abs !== null) return abs;
+  return /^\/dev\/[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(p) ? null : 'must be a device under /dev, like /dev/sdb';
+}
+
+export const poolNameSchema = ruleSchema(poolNameProblem, 'The pool name');
+export const volumeNameSchema = ruleSchema(volumeNameProblem, 'The volume name');
+export const vgNameSchema = ruleSchema(vgNameProblem, 'The volume group name');
+export const blockDeviceSchema = ruleSchema(blockDevicePathProblem, 'The device');
+const dirSchema = ruleSchema(absPathProblem, 'The directory');
+
+/** A pool as it is kept in pools.json. */
+export const poolDefSchema = z.discriminatedUnion('kind', [
+  z.object({ name: poolNameSchema, kind: z.literal('dir'), path: dirSchema, iso: z.boolean().optional() }).strict(),
+  z.object({ name: poolNameSchema, kind: z.literal('lvm'), vg: vgNameSchema }).strict(),
+]);
+export type PoolDef = z.output<typeof poolDefSchema>;
+
+/** A pool as listed: its definition and how full it is (null when the host could not say, with `problem`). */
+export interface PoolInfo {
+  readonly def: PoolDef;
+  /** The directory, or /dev/VG. */
+  readonly path: string;
+  readonly capacityBytes: number | null;
+  readonly allocationBytes: number | null;
+  readonly freeBytes: number | null;
+  /** Whether the LVM volume group has a thin pool new volumes are made in. */
+  readonly thinPool: string | null;
+  readonly volumeCount: number;
+  /** Why the pool cannot be used now (directory missing, volume group not found), or null. */
+  readonly problem: string | null;
+}
+
+export type VolumeFormat = 'raw' | 'qcow2' | 'iso' | 'lv';
+
+/** Who uses a volume: a domain's config or the running domain, and how. */
+export interface VolumeUser {
+  readonly domain: string;
+  readonly vdev: string;
+  readonly access: 'rw' | 'ro';
+  readonly cdrom: boolean;
+  readonly running: boolean;
+}
+
+/** A volume in a pool. */
+export interface VolumeInfo {
+  readonly pool: string;
+  readonly name: string;
+  /** The path a disk spec names: the file, or /dev/VG/LV. */
+  readonly path: string;
+  readonly format: VolumeFormat;
+  readonly virtualBytes: number;
+  readonly allocatedBytes: number;
+  readonly backing: string | null;
+  readonly users: readonly VolumeUser[];
+}
+
+/** A block device dom0 has, and whether a new volume group may be made on it. */
+export interface BlockDeviceInfo {
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly model: string;
+  /** Why it may not hold a new volume group (mounted, swap, has partitions, already an LVM member ...), or null. */
+  readonly inUse: string | null;
+}
+
+/** Sizes a person types: from 1 MiB to 64 TiB, in GiB with up to two decimals. */
+export const sizeGiBSchema = z.number({ error: 'The size must be a number of GiB' }).min(0.01, 'The size must be at least 0.01 GiB').max(65536, 'The size must be at most 65536 GiB');

@@ -1,0 +1,79 @@
+import { poolDefSchema, vgNameProblem, type BlockDeviceInfo, type PoolDef, type VolumeInfo } from '../../shared/storage';
+import { XenError } from '../errors';
+import type { OpsContext } from '../ops/context';
+import { readPools, writePools } from './pools';
+import { parseLsblk, parseVgs, type LsblkRow } from './reports';
+import { storageOverview } from './list';
+
+/** Smaller than this is no disk for guests (a floppy, a boot ROM). */
+const MIN_DEVICE_BYTES = 64 * 1024 * 1024;
+
+/** Why dom0's block device `d` may not hold a new volume group, or null. */
+function deviceUse(d: LsblkRow, all: readonly LsblkRow[]): string | null {
+  const name = d.path.replace(/^\/dev\//, '');
+  if (d.type !== 'disk') return `it is a ${d.type === 'rom' ? 'CD/DVD drive' : d.type}, not a disk`;
+  if (d.sizeBytes < MIN_DEVICE_BYTES) return 'it is too small';
+  if (d.mountpoint !== null) return `it is mounted on ${d.mountpoint}`;
+  if (d.fstype === 'LVM2_member') return 'it is already an LVM physical volume';
+  if (d.fstype === 'swap') return 'dom0 uses it as swap';
+  if (d.fstype !== null) return `it holds a ${d.fstype} filesystem`;
+  const children = all.filter((x) => x.parent === name);
+  if (children.length > 0) return `it has partitions or volumes (${children.map((c) => c.path).join(', ')})`;
+  return null;
+}
+
+/** dom0's disks and whether each may hold a new volume group (the broker checks again before vgcreate runs). */
+export async function blockDevices(ctx: OpsContext): Promise<BlockDeviceInfo[]> {
+  const rows = parseLsblk(await ctx.out('storage.blockDevices', {}));
+  return rows.filter((d) => d.type === 'disk' || d.type === 'rom').map((d) => ({ path: d.path, sizeBytes: d.sizeBytes, model: d.model, inUse: deviceUse(d, rows) }));
+}
+
+/** Adds a pool to the pools file: an existing directory, or an existing volume group. */
+export async function addPool(ctx: OpsContext, def: PoolDef): Promise<void> {
+  const r = poolDefSchema.safeParse(def);
+  if (!r.success) throw new XenError('INVALID_ARG', r.error.issues[0]?.message ?? 'Not a pool', { field: r.error.issues[0]?.path.join('.') ?? 'pool' });
+  const p = r.data;
+  const pools = await readPools(ctx);
+  if (pools.some((x) => x.name === p.name)) throw new XenError('EXISTS', `There is already a pool called ${p.name}`, { field: 'name' });
+  if (p.kind === 'dir') {
+    const st = await ctx.runner.fs.stat(p.path);
+    if (st === null || !st.isDirectory) throw new XenError('NOT_FOUND', `${p.path} is not a directory on the host`, { field: 'path' });
+  } else if (!parseVgs(await ctx.out('lvm.vgs', {})).some((v) => v.name === p.vg)) {
+    throw new XenError('NOT_FOUND', `There is no volume group ${p.vg} on the host`, { field: 'vg' });
+  }
+  await writePools(ctx, [...pools, p]);
+}
+
+/**
+ * Makes a volume group on an empty disk dom0 does not use and adds it as a pool. A disk in use is refused with the
+ * reason (mounted, swap, partitions, already LVM ...).
+ */
+export async function createVolumeGroup(ctx: OpsContext, a: { device: string; vg: string; pool: string }): Promise<void> {
+  const vgProblem = vgNameProblem(a.vg);
+  if (vgProblem !== null) throw new XenError('INVALID_ARG', `The volume group name ${vgProblem}`, { field: 'vg' });
+  const pools = await readPools(ctx);
+  if (pools.some((p) => p.name === a.pool)) throw new XenError('EXISTS', `There is already a pool called ${a.pool}`, { field: 'pool' });
+  const dev = (await blockDevices(ctx)).find((d) => d.path === a.device);
+  if (!dev) throw new XenError('NOT_FOUND', `${a.device} is not a disk of this host`, { field: 'device' });
+  if (dev.inUse !== null) throw new XenError('IN_USE', `${a.device} cannot hold a new volume group: ${dev.inUse}`, { field: 'device' });
+  if (parseVgs(await ctx.out('lvm.vgs', {})).some((v) => v.name === a.vg)) throw new XenError('EXISTS', `There is already a volume group ${a.vg}`, { field: 'vg' });
+  await ctx.run('lvm.vgcreate', { vg: a.vg, device: a.device });
+  await writePools(ctx, [...pools, { name: a.pool, kind: 'lvm', vg: a.vg }]);
+}
+
+/** Takes a pool off the list (its files or volumes stay) unless a domain uses one of its volumes. */
+export async function removePool(ctx: OpsContext, name: string): Promise<void> {
+  const { volumes } = await storageOverview(ctx);
+  const used = volumes.find((v) => v.pool === name && v.users.length > 0);
+  if (used) throw new XenError('IN_USE', `Domain ${used.users[0]!.domain} uses ${used.path} in pool ${name}; the pool stays while its volumes are in use`, { field: 'name', domain: used.users[0]!.domain });
+  const pools = await readPools(ctx);
+  if (!pools.some((p) => p.name === name)) throw new XenError('NOT_FOUND', `There is no storage pool called ${name}`, { field: 'name' });
+  await writePools(ctx, pools.filter((p) => p.name !== name));
+}
+
+/** The ISO images in every directory pool (the ISO pool's first), for the wizard and the CD dialog. */
+export async function isoLibrary(ctx: OpsContext): Promise<VolumeInfo[]> {
+  const { pools, volumes } = await storageOverview(ctx);
+  const isoFirst = new Set(pools.filter((p) => p.def.kind === 'dir' && p.def.iso === true).map((p) => p.def.name));
+  return volumes.filter((v) => v.format === 'iso').sort((a, b) => Number(isoFirst.has(b.pool)) - Number(isoFirst.has(a.pool)) || a.name.localeCompare(b.name));
+}

@@ -1,0 +1,36 @@
+/** What an image file's first bytes say. */
+export interface ImageHeader {
+  readonly format: 'raw' | 'qcow2' | 'iso';
+  /** The disk size the guest sees: qcow2's header field, else the file's size. */
+  readonly virtualBytes: number;
+  readonly backing: string | null;
+}
+
+const QCOW2_MAGIC = 0x514649fb;
+/** How much of the head a probe reads: the qcow2 header and, in practice, its backing file name. */
+export const PROBE_HEAD_BYTES = 1024;
+/** Where an ISO 9660 volume descriptor says "CD001" (sector 16, byte 1). */
+export const ISO_MAGIC_OFFSET = 32769;
+
+/**
+ * Reads the format from an image's head (up to PROBE_HEAD_BYTES) and the 5 bytes at ISO_MAGIC_OFFSET: qcow2 (its
+ * virtual size and backing file name from the header, qcow2 spec "Header"), ISO 9660, or raw.
+ */
+export function parseImageHeader(head: Uint8Array, isoMagic: Uint8Array | null, fileSize: number): ImageHeader {
+  const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (head.byteLength >= 32 && v.getUint32(0) === QCOW2_MAGIC) {
+    const virtualBytes = Number(v.getBigUint64(24));
+    const off = Number(v.getBigUint64(8));
+    const len = v.getUint32(16);
+    let backing: string | null = null;
+    if (off > 0 && len > 0) backing = off + len <= head.byteLength ? new TextDecoder().decode(head.subarray(off, off + len)) : '(beyond the probed header)';
+    return { format: 'qcow2', virtualBytes, backing };
+  }
+  const iso = isoMagic !== null && new TextDecoder().decode(isoMagic) === 'CD001';
+  return { format: iso ? 'iso' : 'raw', virtualBytes: fileSize, backing: null };
+}
+
+/** A name a probe reports: what Xenith would itself create (no control characters, spaces or leading dot/dash). */
+export function probeableName(name: string): boolean {
+  return /^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,254}$/.test(name);
+}

@@ -1,0 +1,112 @@
+import type { PoolDef, PoolInfo, VolumeInfo, VolumeUser } from '../../shared/storage';
+import type { OpsContext } from '../ops/context';
+import { diskUses, type DiskUser } from '../ops/disk-use';
+import type { ImageProbe } from '../runner/types';
+import { readPools } from './pools';
+import { isVolumeLv, parseDf, parseLvs, parseVgs, type DfRow, type LvRow, type VgRow } from './reports';
+
+/** Every pool with its volumes and who uses each. */
+export interface StorageOverview {
+  readonly pools: PoolInfo[];
+  readonly volumes: VolumeInfo[];
+}
+
+type DirPool = Extract<PoolDef, { kind: 'dir' }>;
+type LvmPool = Extract<PoolDef, { kind: 'lvm' }>;
+
+/** What the host says about the pools: one df for every directory, one probe per directory, one vgs and one lvs. */
+interface HostReports {
+  df: Map<string, DfRow>;
+  probes: Map<string, ImageProbe[] | Error>;
+  vgs: VgRow[] | Error | null;
+  lvs: LvRow[] | Error | null;
+}
+
+const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
+async function readReports(ctx: OpsContext, pools: readonly PoolDef[]): Promise<HostReports> {
+  const dirs = pools.filter((p): p is DirPool => p.kind === 'dir').map((p) => p.path);
+  const hasLvm = pools.some((p) => p.kind === 'lvm');
+  // df exits 1 when one path is missing and still reports the rest.
+  const dfRun = dirs.length > 0 ? ctx.run('storage.df', { paths: dirs.slice(0, 48) }, { allowFailure: true }).then((r) => r.stdout) : Promise.resolve('');
+  const [df, probes, vgs, lvs] = await Promise.all([
+    dfRun,
+    Promise.all(dirs.map((d) => ctx.runner.fs.probeImages(d).then((x) => [d, x] as const, (e: unknown) => [d, asError(e)] as const))),
+    hasLvm ? ctx.out('lvm.vgs', {}).then(parseVgs, asError) : null,
+    hasLvm ? ctx.out('lvm.lvs', {}).then(parseLvs, asError) : null,
+  ]);
+  const probeMap = new Map<string, ImageProbe[] | Error>(probes);
+  // df reports the paths it could read, in order: those are the directories that exist (their probe worked).
+  const present = dirs.filter((d) => !(probeMap.get(d) instanceof Error));
+  const rows = parseDf(df);
+  const dfMap = new Map<string, DfRow>(rows.length === present.length ? present.map((d, i) => [d, rows[i]!]) : []);
+  return { df: dfMap, probes: probeMap, vgs, lvs };
+}
+
+function usersOf(uses: Map<string, DiskUser[]>, path: string): VolumeUser[] {
+  return (uses.get(path) ?? []).map((u) => ({ domain: u.domain, vdev: u.vdev, access: u.access, cdrom: u.cdrom === true, running: u.running }));
+}
+
+function dirPool(p: DirPool, r: HostReports, uses: Map<string, DiskUser[]>): { info: PoolInfo; volumes: VolumeInfo[] } {
+  const probe = r.probes.get(p.path);
+  const files = Array.isArray(probe) ? probe : [];
+  const volumes = files.map((f) => ({
+    pool: p.name,
+    name: f.name,
+    path: `${p.path}/${f.name}`,
+    format: f.format,
+    virtualBytes: f.virtualBytes,
+    allocatedBytes: f.allocated,
+    backing: f.backing,
+    users: usersOf(uses, `${p.path}/${f.name}`),
+  }));
+  const df = r.df.get(p.path);
+  const problem = probe instanceof Error ? probe.message : df === undefined ? `${p.path} could not be measured` : null;
+  const info: PoolInfo = {
+    def: p,
+    path: p.path,
+    capacityBytes: df?.sizeBytes ?? null,
+    allocationBytes: df ? df.sizeBytes - df.availBytes : null,
+    freeBytes: df?.availBytes ?? null,
+    thinPool: null,
+    volumeCount: volumes.length,
+    problem,
+  };
+  return { info, volumes };
+}
+
+function lvmPool(p: LvmPool, r: HostReports, uses: Map<string, DiskUser[]>): { info: PoolInfo; volumes: VolumeInfo[] } {
+  const vgs = Array.isArray(r.vgs) ? r.vgs : [];
+  const lvs = Array.isArray(r.lvs) ? r.lvs.filter((l) => l.vg === p.vg) : [];
+  const vg = vgs.find((v) => v.name === p.vg);
+  const volumes = lvs.filter(isVolumeLv).map((l) => ({
+    pool: p.name,
+    name: l.name,
+    path: `/dev/${p.vg}/${l.name}`,
+    format: 'lv' as const,
+    virtualBytes: l.sizeBytes,
+    allocatedBytes: l.sizeBytes,
+    backing: l.pool === '' ? null : `thin pool ${l.pool}`,
+    users: usersOf(uses, `/dev/${p.vg}/${l.name}`),
+  }));
+  const err = r.vgs instanceof Error ? r.vgs : r.lvs instanceof Error ? r.lvs : null;
+  const info: PoolInfo = {
+    def: p,
+    path: `/dev/${p.vg}`,
+    capacityBytes: vg?.sizeBytes ?? null,
+    allocationBytes: vg ? vg.sizeBytes - vg.freeBytes : null,
+    freeBytes: vg?.freeBytes ?? null,
+    thinPool: lvs.find((l) => l.attr.startsWith('t'))?.name ?? null,
+    volumeCount: volumes.length,
+    problem: err !== null ? err.message : vg === undefined ? `There is no volume group ${p.vg} on this host` : null,
+  };
+  return { info, volumes };
+}
+
+/** Every pool, how full it is, its volumes and their users: a fixed number of commands whatever the volume count. */
+export async function storageOverview(ctx: OpsContext): Promise<StorageOverview> {
+  const pools = await readPools(ctx);
+  const [r, uses] = await Promise.all([readReports(ctx, pools), diskUses(ctx)]);
+  const parts = pools.map((p) => (p.kind === 'dir' ? dirPool(p, r, uses) : lvmPool(p, r, uses)));
+  return { pools: parts.map((x) => x.info), volumes: parts.flatMap((x) => x.volumes) };
+}

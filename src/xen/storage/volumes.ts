@@ -1,0 +1,98 @@
+import type { PoolDef } from '../../shared/storage';
+import { sizeGiBSchema, volumeNameProblem } from '../../shared/storage';
+import { XenError } from '../errors';
+import type { OpsContext } from '../ops/context';
+import { diskUses, type DiskUser } from '../ops/disk-use';
+import { gibToBytes, makeImage } from '../ops/images';
+import { findPool } from './pools';
+import { storageOverview } from './list';
+
+/** What a new volume is. */
+export interface NewVolume {
+  pool: string;
+  name: string;
+  sizeGiB: number;
+  /** Files: raw (sparse) or qcow2; ignored for LVM pools (a logical volume, thin where the group has a thin pool). */
+  format?: 'raw' | 'qcow2';
+}
+
+function checkName(name: string, field = 'name'): string {
+  const p = volumeNameProblem(name);
+  if (p !== null) throw new XenError('INVALID_ARG', `The volume name ${p}`, { field });
+  return name;
+}
+
+function checkSize(gib: number, field = 'sizeGiB'): number {
+  const r = sizeGiBSchema.safeParse(gib);
+  if (!r.success) throw new XenError('INVALID_ARG', r.error.issues[0]?.message ?? 'Bad size', { field });
+  return gibToBytes(r.data);
+}
+
+/** The volume `name` of `pool` as the overview lists it, or NOT_FOUND. */
+async function findVolume(ctx: OpsContext, pool: PoolDef, name: string) {
+  const { pools, volumes } = await storageOverview(ctx);
+  const v = volumes.find((x) => x.pool === pool.name && x.name === name);
+  if (!v) throw new XenError('NOT_FOUND', `Pool ${pool.name} has no volume ${name}`, { field: 'name' });
+  return { volume: v, info: pools.find((p) => p.def.name === pool.name)! };
+}
+
+/**
+ * Makes a volume: a sparse raw or qcow2 file in a directory pool (the one image maker), or a logical volume (thin in
+ * the group's thin pool when it has one). A size above the pool's free space is refused before anything runs; a
+ * failed create removes only what it made.
+ */
+export async function createVolume(ctx: OpsContext, v: NewVolume): Promise<{ path: string }> {
+  const name = checkName(v.name);
+  const bytes = checkSize(v.sizeGiB);
+  const pool = await findPool(ctx, v.pool);
+  const { pools, volumes } = await storageOverview(ctx);
+  const info = pools.find((p) => p.def.name === pool.name)!;
+  if (info.problem !== null) throw new XenError('NOT_FOUND', `Pool ${pool.name} cannot be used: ${info.problem}`, { field: 'pool' });
+  if (volumes.some((x) => x.pool === pool.name && x.name === name)) throw new XenError('EXISTS', `Pool ${pool.name} already has a volume ${name}`, { field: 'name' });
+  const sparse = pool.kind === 'dir' || info.thinPool !== null;
+  if (!sparse && info.freeBytes !== null && bytes > info.freeBytes) {
+    throw new XenError('INVALID_ARG', `${v.sizeGiB} GiB is more than the ${(info.freeBytes / 1024 ** 3).toFixed(2)} GiB free in ${pool.name}`, { field: 'sizeGiB' });
+  }
+  if (pool.kind === 'dir') return makeImage(ctx, `${pool.path}/${name}`, bytes, v.format ?? 'raw');
+  await ctx.run('lvm.lvcreate', { vg: pool.vg, name, bytes, ...(info.thinPool !== null ? { thinPool: info.thinPool } : {}) });
+  return { path: `/dev/${pool.vg}/${name}` };
+}
+
+function usedMessage(path: string, users: readonly DiskUser[], what: string): string {
+  const u = users[0]!;
+  const how = u.cdrom ? 'as a CD' : u.access === 'rw' ? 'read-write' : 'read-only';
+  return `${path} is used ${how} by ${u.running ? 'running domain' : 'domain'} ${u.domain} (${u.vdev})${users.length > 1 ? ` and ${users.length - 1} more` : ''}; ${what}`;
+}
+
+/** Deletes a volume no domain uses (running or in its config): IN_USE names the domain otherwise. */
+export async function deleteVolume(ctx: OpsContext, poolName: string, name: string): Promise<void> {
+  const pool = await findPool(ctx, poolName);
+  const { volume } = await findVolume(ctx, pool, checkName(name));
+  const users = (await diskUses(ctx)).get(volume.path) ?? [];
+  if (users.length > 0) {
+    throw new XenError('IN_USE', usedMessage(volume.path, users, 'remove it from that domain first'), { field: 'name', domain: users[0]!.domain, path: volume.path });
+  }
+  if (pool.kind === 'dir') await ctx.runner.fs.remove(volume.path);
+  else await ctx.run('lvm.lvremove', { vg: pool.vg, name: volume.name });
+}
+
+/**
+ * Grows a volume to `sizeGiB` (qemu-img resize for files, lvextend for logical volumes). Shrinking is refused: it cuts
+ * off whatever the guest keeps at the end of its disk. A running domain's disk is not resized under it.
+ */
+export async function resizeVolume(ctx: OpsContext, poolName: string, name: string, sizeGiB: number): Promise<void> {
+  const bytes = checkSize(sizeGiB);
+  const pool = await findPool(ctx, poolName);
+  const { volume, info } = await findVolume(ctx, pool, checkName(name));
+  if (volume.format === 'iso') throw new XenError('INVALID_ARG', `${volume.name} is an ISO image; it cannot be resized`, { field: 'name' });
+  if (bytes <= volume.virtualBytes) {
+    throw new XenError('INVALID_ARG', `${sizeGiB} GiB is not larger than the volume's ${(volume.virtualBytes / 1024 ** 3).toFixed(2)} GiB; Xenith only grows volumes (shrinking cuts off the end of the guest's disk)`, { field: 'sizeGiB' });
+  }
+  const running = volume.users.filter((u) => u.running);
+  if (running.length > 0) throw new XenError('IN_USE', usedMessage(volume.path, (await diskUses(ctx)).get(volume.path)!.filter((u) => u.running), 'shut it down before resizing'), { field: 'name', domain: running[0]!.domain });
+  if (pool.kind === 'lvm' && info.thinPool === null && info.freeBytes !== null && bytes - volume.virtualBytes > info.freeBytes) {
+    throw new XenError('INVALID_ARG', `Growing by ${((bytes - volume.virtualBytes) / 1024 ** 3).toFixed(2)} GiB needs more than the ${(info.freeBytes / 1024 ** 3).toFixed(2)} GiB free in ${pool.name}`, { field: 'sizeGiB' });
+  }
+  if (pool.kind === 'dir') await ctx.run('image.resize', { path: volume.path, format: volume.format === 'qcow2' ? 'qcow2' : 'raw', bytes });
+  else await ctx.run('lvm.lvextend', { vg: pool.vg, name: volume.name, bytes });
+}

@@ -1,0 +1,98 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_BROKER_POLICY, type BrokerPolicy } from '../../../../src/xen/broker/policy';
+import { createLocalExecutor } from '../../../../src/xen/runner/local';
+import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from '../runner/fake-bin';
+import { startHarness, type Harness } from './harness';
+
+// The storage pools are part of root's policy: volumes may be made, grown and removed only inside a pool, a new volume
+// group only on a disk dom0 does not use, and the pools file is written by the broker from checked pools alone.
+
+let bin: string;
+let etc: string;
+let images: string;
+let other: string;
+let poolsFile: string;
+let argvLog: string;
+
+beforeAll(() => {
+  bin = makeTempDir();
+  argvLog = path.join(makeTempDir('xenith-argv-'), 'log');
+  // Every storage program records its argv, so a refused request is seen to have run nothing.
+  for (const p of ['lvcreate', 'lvremove', 'lvextend', 'vgcreate', 'vgs', 'lvs', 'lsblk', 'df', 'qemu-img']) {
+    writeScript(bin, p, `${ARGV_JSON_SCRIPT}require('node:fs').appendFileSync(${JSON.stringify(argvLog)}, ${JSON.stringify(p)} + ' ' + process.argv.slice(2).join(' ') + '\\n');\n`);
+  }
+  etc = makeTempDir('xenith-etc-');
+  images = makeTempDir('xenith-img-');
+  other = makeTempDir('xenith-other-');
+  writeFileSync(path.join(other, 'x.img'), '');
+  poolsFile = path.join(makeTempDir('xenith-etc-xenith-'), 'sub', 'pools.json');
+});
+
+function policy(): BrokerPolicy {
+  return { ...DEFAULT_BROKER_POLICY, configDir: etc, autoDir: path.join(etc, 'auto'), saveDir: path.join(etc, 'save'), imageDirs: [images], bootDirs: [] };
+}
+
+function harness(withPools = true): Harness {
+  return startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: policy(), pools: withPools ? [{ name: 'vg0', kind: 'lvm', vg: 'vg0' }] : null, poolsFile });
+}
+
+const codeOf = (m: Record<string, unknown>): string | undefined => (m['ok'] === false ? (m['error'] as { code: string }).code : undefined);
+const log = (): string => {
+  try {
+    return readFileSync(argvLog, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+describe('the broker and storage pools', () => {
+  it('runs LVM commands only in a volume group that is a pool, and never anything the table does not build', async () => {
+    const h = harness();
+    const made = await h.request("lvm.lvcreate", { vg: "vg0", name: "web", bytes: 1 << 30 });
+    expect(made, JSON.stringify(made)).toMatchObject({ ok: true });
+    const before = log();
+    expect(codeOf(await h.request('lvm.lvcreate', { vg: 'rootvg', name: 'web', bytes: 1 << 30 }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('lvm.lvremove', { vg: 'rootvg', name: 'swap' }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('lvm.lvextend', { vg: 'rootvg', name: 'root', bytes: 1 << 30 }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('lvm.lvremove', { vg: 'vg0', name: '-f' }))).toBe('INVALID_ARG');
+    expect(codeOf(await h.request('lvm.lvcreate', { vg: 'vg0', name: 'x', bytes: 1 << 30, thinPool: '../y' }))).toBe('INVALID_ARG');
+    expect(codeOf(await h.request('lvm.vgcreate', { vg: 'vg9', device: '/dev/null' }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('lvm.vgcreate', { vg: 'vg9', device: '/etc/passwd' }))).toBe('INVALID_ARG');
+    expect(codeOf(await h.request('storage.df', { paths: ['relative'] }))).toBe('INVALID_ARG');
+    expect(codeOf(await h.request('image.resize', { path: path.join(other, 'x.img'), format: 'raw', bytes: 1 << 30 }))).toBe('PERMISSION');
+    expect(log()).toBe(before);
+  });
+
+  it('writes the pools file only from checked pools, and widens its image directories with them', async () => {
+    const h = harness(false);
+    const resize = { path: path.join(other, 'x.img'), format: 'raw', bytes: 1 << 30 };
+    expect(codeOf(await h.request('image.resize', resize))).toBe('PERMISSION');
+    expect(codeOf(await h.request('pools.read', {}))).toBe('NOT_FOUND');
+    for (const bad of [[{ name: 'etc', kind: 'dir', path: '/etc' }], [{ name: 'r', kind: 'dir', path: '/' }], [{ name: 'x', kind: 'dir', path: 'rel' }], [{ name: 'x', kind: 'nfs' }], 'text']) {
+      expect(codeOf(await h.request('pools.save', { pools: bad })), JSON.stringify(bad)).toMatch(/INVALID_ARG|PERMISSION/);
+    }
+    expect(codeOf(await h.request('pools.save', { pools: [{ name: 'a', kind: 'dir', path: other }, { name: 'a', kind: 'lvm', vg: 'v' }] }))).toBe('EXISTS');
+    expect(codeOf(await h.request('pools.save', { pools: [] }, undefined, {}))).toBeUndefined();
+    expect((await h.request('pools.save', { pools: [{ name: 'other', kind: 'dir', path: other }] }))['ok']).toBe(true);
+    expect(JSON.parse(readFileSync(poolsFile, 'utf8'))).toEqual({ version: 1, pools: [{ name: 'other', kind: 'dir', path: other }] });
+    expect(statSync(poolsFile).mode & 0o022).toBe(0);
+    expect((await h.request('image.resize', resize))['ok']).toBe(true);
+    // Saved pools replace the list: a volume group not in it is not a pool.
+    expect(codeOf(await h.request('lvm.lvcreate', { vg: 'vg0', name: 'web', bytes: 1 << 30 }))).toBe('PERMISSION');
+    expect(JSON.parse((await h.request('pools.read', {}))['value'] as string)).toMatchObject({ pools: [{ name: 'other' }] });
+  });
+});
+
+describe('the broker policy file and the pools', () => {
+  it('refuses a pools file with unknown content', async () => {
+    const { parsePoolsFile } = await import('../../../../src/xen/storage/pools-file');
+    expect(() => parsePoolsFile('{"version":1,"pools":[{"name":"x","kind":"dir","path":"/usr/lib"}]}')).toThrow(/may not be an image directory/);
+    expect(() => parsePoolsFile('{"version":1,"pools":[],"extra":1}')).toThrow();
+    expect(() => parsePoolsFile('nope')).toThrow(/not JSON/);
+    expect(() => parsePoolsFile(`{"version":1,"pools":[{"name":"x","kind":"dir","path":"${other}/sub/"}]}`)).toThrow(/written plainly/);
+    mkdirSync(path.join(other, 'sub'), { recursive: true });
+    expect(parsePoolsFile(`{"version":1,"pools":[{"name":"x","kind":"dir","path":"${other}/sub"}]}`)).toEqual([{ name: 'x', kind: 'dir', path: `${other}/sub` }]);
+  });
+});

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createXenApi, type XenApi } from '../../../../src/xen/ops/api';
+import { createDemoRunner, type DemoRunner } from '../../../../src/xen/sim/index';
+
+let dir: string;
+let demo: DemoRunner;
+let api: XenApi;
+const GiB = 1024 ** 3;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'xenith-storage-'));
+  demo = createDemoRunner({ stateDir: dir, speed: 50 });
+  api = createXenApi(demo, {});
+});
+afterEach(async () => {
+  await demo.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const codeOf = async (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'no code');
+
+describe('storage on the demo host', () => {
+  it('lists the seeded pools with capacity, their volumes and who uses each', async () => {
+    const o = await api.storageOverview();
+    expect(o.pools.map((p) => [p.def.name, p.def.kind, p.problem])).toEqual([
+      ['default', 'dir', null],
+      ['isos', 'dir', null],
+      ['vg0', 'lvm', null],
+    ]);
+    const vg0 = o.pools.find((p) => p.def.name === 'vg0')!;
+    expect(vg0.thinPool).toBe('thinpool');
+    expect(vg0.capacityBytes).toBe(1024 * GiB - 4 * 1024 * 1024);
+    expect(vg0.freeBytes).toBe(vg0.capacityBytes! - 296 * GiB);
+    const db = o.volumes.find((v) => v.name === 'db01.img')!;
+    expect(db.format).toBe('raw');
+    expect(db.users.map((u) => [u.domain, u.access, u.running])).toContainEqual(['db01', 'rw', true]);
+    expect(o.volumes.filter((v) => v.pool === 'isos').map((v) => v.format)).toEqual(['iso', 'iso']);
+    expect(o.volumes.filter((v) => v.pool === 'vg0').map((v) => v.name)).toEqual(['build-cache', 'scratch']);
+  });
+
+  it('creates, grows and deletes a qcow2 file and a thin logical volume', async () => {
+    await api.createVolume({ pool: 'default', name: 't1.qcow2', sizeGiB: 2, format: 'qcow2' });
+    await api.createVolume({ pool: 'vg0', name: 'lv1', sizeGiB: 3 });
+    await api.resizeVolume('default', 't1.qcow2', 3);
+    await api.resizeVolume('vg0', 'lv1', 4);
+    const vols = (await api.storageOverview()).volumes;
+    const q = vols.find((v) => v.name === 't1.qcow2')!;
+    expect([q.format, q.virtualBytes, q.path]).toEqual(['qcow2', 3 * GiB, '/var/lib/xen/images/t1.qcow2']);
+    expect(q.allocatedBytes).toBeLessThan(1024 * 1024);
+    const lv = vols.find((v) => v.name === 'lv1')!;
+    expect([lv.format, lv.virtualBytes, lv.path, lv.backing]).toEqual(['lv', 4 * GiB, '/dev/vg0/lv1', 'thin pool thinpool']);
+    await api.deleteVolume('default', 't1.qcow2');
+    await api.deleteVolume('vg0', 'lv1');
+    const after = (await api.storageOverview()).volumes.map((v) => v.name);
+    expect(after).not.toContain('t1.qcow2');
+    expect(after).not.toContain('lv1');
+  });
+
+  it('refuses to delete or resize a disk a domain uses, naming the domain', async () => {
+    await expect(api.deleteVolume('default', 'db01.img')).rejects.toMatchObject({ code: 'IN_USE', detail: { domain: 'db01' } });
+    await expect(api.resizeVolume('default', 'db01.img', 200)).rejects.toMatchObject({ code: 'IN_USE' });
+    expect((await api.storageOverview()).volumes.some((v) => v.name === 'db01.img')).toBe(true);
+  });
+
+  it('refuses bad names, shrinking, sizes above the free space and duplicates before anything runs', async () => {
+    expect(await codeOf(api.createVolume({ pool: 'default', name: '../x', sizeGiB: 1 }))).toBe('INVALID_ARG');
+    expect(await codeOf(api.createVolume({ pool: 'default', name: 'a-snapshot', sizeGiB: 1 }))).toBe('INVALID_ARG');
+    expect(await codeOf(api.createVolume({ pool: 'nope', name: 'x', sizeGiB: 1 }))).toBe('NOT_FOUND');
+    expect(await codeOf(api.createVolume({ pool: 'default', name: 'db01.img', sizeGiB: 1 }))).toBe('EXISTS');
+    await api.createVolumeGroup({ device: '/dev/sdb', vg: 'vg1', pool: 'fast' });
+    await expect(api.createVolume({ pool: 'fast', name: 'big', sizeGiB: 600 })).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'sizeGiB' } });
+    await expect(api.resizeVolume('vg0', 'build-cache', 10)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'sizeGiB' } });
+  });
+
+  it('offers only unused disks for a new volume group, and makes one into a pool', async () => {
+    const devs = await api.blockDevices();
+    expect(devs.map((d) => [d.path, d.inUse === null])).toEqual([
+      ['/dev/nvme0n1', false],
+      ['/dev/sda', false],
+      ['/dev/sdb', true],
+      ['/dev/sr0', false],
+    ]);
+    expect(devs.find((d) => d.path === '/dev/sda')!.inUse).toMatch(/already an LVM physical volume/);
+    await expect(api.createVolumeGroup({ device: '/dev/nvme0n1', vg: 'vg9', pool: 'x' })).rejects.toMatchObject({ code: 'IN_USE', detail: { field: 'device' } });
+    await api.createVolumeGroup({ device: '/dev/sdb', vg: 'vg1', pool: 'fast' });
+    const fast = (await api.storageOverview()).pools.find((p) => p.def.name === 'fast')!;
+    expect([fast.path, fast.capacityBytes! > 500 * GiB, fast.problem]).toEqual(['/dev/vg1', true, null]);
+    expect((await api.blockDevices()).find((d) => d.path === '/dev/sdb')!.inUse).toMatch(/LVM/);
+  });
+
+  it('lists ISO images from every pool, the ISO pool first', async () => {
+    expect((await api.isoLibrary()).map((v) => v.name)).toEqual(['alpine-virt-3.20.3-x86_64.iso', 'debian-12.8.0-amd64-netinst.iso']);
+  });
+
+  it('adds and removes directory pools; a pool whose volume is in use stays', async () => {
+    await demo.fs.mkdirp('/srv/vms');
+    await api.addPool({ name: 'srv', kind: 'dir', path: '/srv/vms' });
+    expect((await api.storageOverview()).pools.map((p) => p.def.name)).toContain('srv');
+    await expect(api.addPool({ name: 'etc', kind: 'dir', path: '/etc' })).rejects.toMatchObject({ code: 'PERMISSION' });
+    await expect(api.addPool({ name: 'srv', kind: 'dir', path: '/var/tmp' })).rejects.toMatchObject({ code: 'EXISTS' });
+    await api.removePool('srv');
+    await expect(api.removePool('default')).rejects.toMatchObject({ code: 'IN_USE' });
+  });
+});
