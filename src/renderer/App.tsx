@@ -5,6 +5,7 @@ import { useRoute } from './lib/route';
 import { tokenMissing } from './api/client';
 import { useAppStore, watchAppStatus } from './store/app-store';
 import { watchDomains } from './store/domains-store';
+import { StorageView } from './views/StorageView';
 import { HostView } from './views/HostView';
 import { DomainsView } from './views/DomainsView';
 import { WizardView } from './views/wizard/WizardView';
@@ -44,6 +45,9 @@ function ConnectedApp() {
   switch (route.view) {
     case 'host':
       view = <HostView />;
+      break;
+    case 'storage':
+      view = <StorageView />;
       break;
     case 'new':
       view = <WizardView />;

@@ -31,6 +31,17 @@ import {
 import { wizardPlanSchema } from './wizard-plan';
 import { LIFECYCLE_ACTIONS } from './lifecycle';
 import { PATCHABLE_KEYS } from './domain-config';
+import {
+  blockDeviceSchema,
+  poolDefSchema,
+  poolNameSchema,
+  sizeGiBSchema,
+  vgNameSchema,
+  volumeNameSchema,
+  type BlockDeviceInfo,
+  type StorageOverview,
+  type VolumeInfo,
+} from './storage';
 
 /**
  * The one IPC contract: every request channel (`area:verb`) with its argument schema, its result type and the coded
@@ -161,6 +172,25 @@ export const contract = {
   'wizard:preview': ch<WizardPreview>()(z.object({ plan: wizardPlanSchema }).strict()),
   /** Runs the plan: disks, config, optional dry run, create. On failure removes exactly what it created. */
   'wizard:create': ch<WizardResult>()(z.object({ plan: wizardPlanSchema, jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
+  /** Every storage pool with its capacity, its volumes and who uses each (one command per pool kind). */
+  'storage:overview': ch<StorageOverview>()(none, XL),
+  /** dom0's disks and why each may or may not hold a new volume group. */
+  'storage:devices': ch<BlockDeviceInfo[]>()(none, XL),
+  /** The ISO images in every pool, the ISO pool's first. */
+  'storage:isos': ch<VolumeInfo[]>()(none, XL),
+  'storage:poolAdd': ch<void>()(z.object({ pool: poolDefSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
+  /** Takes a pool off the list (nothing on disk is deleted); refused while a domain uses one of its volumes. */
+  'storage:poolRemove': ch<void>()(z.object({ name: poolNameSchema }).strict(), [...XL, 'IN_USE']),
+  /** Makes an LVM volume group on an unused disk and adds it as a pool. */
+  'storage:vgCreate': ch<void>()(z.object({ device: blockDeviceSchema, vg: vgNameSchema, pool: poolNameSchema }).strict(), [...XL, 'EXISTS', 'IN_USE', 'INVALID_ARG']),
+  'storage:volumeCreate': ch<void>()(
+    z.object({ pool: poolNameSchema, name: volumeNameSchema, sizeGiB: sizeGiBSchema, format: z.enum(['raw', 'qcow2']).optional() }).strict(),
+    [...XL, 'EXISTS', 'INVALID_ARG'],
+  ),
+  /** Deletes a volume no domain uses (IN_USE names the domain otherwise). */
+  'storage:volumeDelete': ch<void>()(z.object({ pool: poolNameSchema, name: volumeNameSchema }).strict(), [...XL, 'IN_USE']),
+  /** Grows a volume; never shrinks, never under a running domain. */
+  'storage:volumeResize': ch<void>()(z.object({ pool: poolNameSchema, name: volumeNameSchema, sizeGiB: sizeGiBSchema }).strict(), [...XL, 'IN_USE', 'INVALID_ARG']),
   /** Opens a text console (`xl console`) on a pty. */
   'console:open': ch<ConsoleOpenResult>()(
     domainRefSchema.extend({ type: z.enum(['pv', 'serial']).optional(), index: z.number().int().min(0).max(15).optional(), cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(500) }).strict(),
@@ -188,6 +218,8 @@ export interface EventMap {
   'console:status': ConsoleStatusEvent;
   'job:progress': JobProgress;
   'app:status': ToolstackStatus;
+  /** A pool or volume was added, changed or removed: refetch storage. */
+  'storage:changed': { reason: string };
 }
 
 export type Contract = typeof contract;
@@ -200,8 +232,17 @@ export type ResultOf<C extends Channel> = Exclude<Contract[C]['result'], undefin
 /** Every request channel name, in contract order. */
 export const channels = Object.keys(contract) as Channel[];
 
-/** Every event channel name. */
-export const eventChannels: readonly EventChannel[] = ['domains:changed', 'stats:sample', 'console:data', 'console:status', 'job:progress', 'app:status'];
+/** Every event channel name (a record, so TypeScript refuses a list that misses one of EventMap). */
+const EVENTS: Record<EventChannel, true> = {
+  'domains:changed': true,
+  'stats:sample': true,
+  'console:data': true,
+  'console:status': true,
+  'job:progress': true,
+  'app:status': true,
+  'storage:changed': true,
+};
+export const eventChannels: readonly EventChannel[] = Object.keys(EVENTS) as EventChannel[];
 
 /** True when `name` is a request channel of the contract. */
 export function isChannel(name: unknown): name is Channel {

@@ -90,6 +90,12 @@ export interface VolumeInfo {
   readonly users: readonly VolumeUser[];
 }
 
+/** Every pool with its volumes. */
+export interface StorageOverview {
+  readonly pools: PoolInfo[];
+  readonly volumes: VolumeInfo[];
+}
+
 /** A block device dom0 has, and whether a new volume group may be made on it. */
 export interface BlockDeviceInfo {
   readonly path: string;

@@ -8,6 +8,7 @@ import { registerDomainHwHandlers } from './domain-hw';
 import { registerDomainConfigHandlers } from './domain-config';
 import { registerDetailsHandlers } from './details';
 import { registerVncHandlers } from './vnc';
+import { registerStorageHandlers } from './storage';
 import { registerWizardHandlers } from './wizard';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
@@ -21,4 +22,5 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerDetailsHandlers(r, s);
   registerVncHandlers(r, s);
   registerWizardHandlers(r, s);
+  registerStorageHandlers(r, s);
 }

@@ -94,6 +94,7 @@ export function Shell({ children }: { children: ReactNode }) {
       <nav className="sidebar" data-area="sidebar" aria-label="Sections">
         <div className="section">This host</div>
         <NavItem route={{ view: 'host' }} current={route.view === 'host'} label="Host" testId="nav-host" />
+        <NavItem route={{ view: 'storage' }} current={route.view === 'storage'} label="Storage" testId="nav-storage" />
         <NavItem
           route={{ view: 'domains' }}
           current={inDomains}

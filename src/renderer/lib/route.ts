@@ -3,6 +3,7 @@ import { useSyncExternalStore } from 'react';
 /** The app's places, kept in the URL hash so a detached window or a reload lands in the same place. */
 export type Route =
   | { view: 'host' }
+  | { view: 'storage' }
   | { view: 'domains' }
   | { view: 'domain'; name: string; tab: string }
   | { view: 'new' }
@@ -13,6 +14,7 @@ export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((p) => decodeURIComponent(p));
   const [a, b, c] = parts;
   if (a === 'host') return { view: 'host' };
+  if (a === 'storage') return { view: 'storage' };
   if (a === 'new') return { view: 'new' };
   if (a === 'console' && b) return { view: 'console', name: b, kind: c === 'vnc' ? 'vnc' : 'text' };
   if (a === 'domains' && b) return { view: 'domain', name: b, tab: c ?? 'overview' };
@@ -25,6 +27,8 @@ export function routeHash(r: Route): string {
   switch (r.view) {
     case 'host':
       return '#/host';
+    case 'storage':
+      return '#/storage';
     case 'domains':
       return '#/domains';
     case 'new':

@@ -1,15 +1,10 @@
-import type { PoolDef, PoolInfo, VolumeInfo, VolumeUser } from '../../shared/storage';
+import type { PoolDef, PoolInfo, StorageOverview, VolumeInfo, VolumeUser } from '../../shared/storage';
 import type { OpsContext } from '../ops/context';
 import { diskUses, type DiskUser } from '../ops/disk-use';
 import type { ImageProbe } from '../runner/types';
 import { readPools } from './pools';
 import { isVolumeLv, parseDf, parseLvs, parseVgs, type DfRow, type LvRow, type VgRow } from './reports';
 
-/** Every pool with its volumes and who uses each. */
-export interface StorageOverview {
-  readonly pools: PoolInfo[];
-  readonly volumes: VolumeInfo[];
-}
 
 type DirPool = Extract<PoolDef, { kind: 'dir' }>;
 type LvmPool = Extract<PoolDef, { kind: 'lvm' }>;
@@ -43,8 +38,21 @@ async function readReports(ctx: OpsContext, pools: readonly PoolDef[]): Promise<
   return { df: dfMap, probes: probeMap, vgs, lvs };
 }
 
+/** Who uses `path`: one entry per domain and device, running when the running domain has it (its config usually too). */
 function usersOf(uses: Map<string, DiskUser[]>, path: string): VolumeUser[] {
-  return (uses.get(path) ?? []).map((u) => ({ domain: u.domain, vdev: u.vdev, access: u.access, cdrom: u.cdrom === true, running: u.running }));
+  const out = new Map<string, VolumeUser>();
+  for (const u of uses.get(path) ?? []) {
+    const key = `${u.domain}\n${u.vdev}`;
+    const prev = out.get(key);
+    out.set(key, {
+      domain: u.domain,
+      vdev: u.vdev,
+      access: prev?.access === 'rw' ? 'rw' : u.access,
+      cdrom: u.cdrom === true || prev?.cdrom === true,
+      running: u.running || prev?.running === true,
+    });
+  }
+  return [...out.values()];
 }
 
 function dirPool(p: DirPool, r: HostReports, uses: Map<string, DiskUser[]>): { info: PoolInfo; volumes: VolumeInfo[] } {

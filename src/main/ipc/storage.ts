@@ -1,0 +1,22 @@
+import type { HandlerRegistry } from '../gateway/registry';
+import type { Services } from '../core/services';
+
+/** storage:* — pools and volumes, each a src/xen storage operation; a change is announced as storage:changed. */
+export function registerStorageHandlers(r: HandlerRegistry, s: Services): void {
+  const changed = async (reason: string, op: () => Promise<unknown>): Promise<void> => {
+    try {
+      await op();
+    } finally {
+      s.hub.emit('storage:changed', { reason });
+    }
+  };
+  r.register('storage:overview', () => s.api.storageOverview());
+  r.register('storage:devices', () => s.api.blockDevices());
+  r.register('storage:isos', () => s.api.isoLibrary());
+  r.register('storage:poolAdd', ({ pool }) => changed(`pool ${pool.name} added`, () => s.api.addPool(pool)));
+  r.register('storage:poolRemove', ({ name }) => changed(`pool ${name} removed`, () => s.api.removePool(name)));
+  r.register('storage:vgCreate', (a) => changed(`volume group ${a.vg} created`, () => s.api.createVolumeGroup(a)));
+  r.register('storage:volumeCreate', (a) => changed(`volume ${a.name} created`, () => s.api.createVolume(a)));
+  r.register('storage:volumeDelete', ({ pool, name }) => changed(`volume ${name} deleted`, () => s.api.deleteVolume(pool, name)));
+  r.register('storage:volumeResize', ({ pool, name, sizeGiB }) => changed(`volume ${name} resized`, () => s.api.resizeVolume(pool, name, sizeGiB)));
+}

@@ -1,0 +1,85 @@
+import type { VolumeInfo, VolumeUser } from '../../../shared/storage';
+import { formatBytes } from '../../lib/format';
+import { navigate } from '../../lib/route';
+
+const FORMAT_WORDS: Record<VolumeInfo['format'], string> = { raw: 'raw', qcow2: 'qcow2', iso: 'ISO', lv: 'logical volume' };
+
+/** Who uses a volume: each domain as a link, with how (read-write, read-only, CD) and whether it runs now. */
+function Users({ users }: { users: readonly VolumeUser[] }) {
+  if (users.length === 0) return <span className="muted">unused</span>;
+  return (
+    <span className="volume-users">
+      {users.map((u) => (
+        <button
+          key={`${u.domain}/${u.vdev}/${String(u.running)}`}
+          type="button"
+          className="link-btn"
+          title={u.running ? 'The running domain has it attached' : 'Named in the domain’s config'}
+          onClick={() => navigate({ view: 'domain', name: u.domain, tab: 'disks' })}
+        >
+          {`${u.domain} (${u.vdev}, ${u.cdrom ? 'CD' : u.access === 'rw' ? 'read-write' : 'read-only'}${u.running ? ', running' : ''})`}
+        </button>
+      ))}
+    </span>
+  );
+}
+
+/** The volumes of one pool with format, sizes, backing file and users; resize and delete per row. */
+export function VolumeTable({ volumes, onResize, onDelete }: { volumes: readonly VolumeInfo[]; onResize: (v: VolumeInfo) => void; onDelete: (v: VolumeInfo) => void }) {
+  return (
+    <div className="table-scroll">
+    <table className="table" data-testid="volume-table">
+      <thead>
+        <tr>
+          <th>Name</th>
+          <th>Format</th>
+          <th>Size</th>
+          <th>Allocated</th>
+          <th>Used by</th>
+          <th />
+        </tr>
+      </thead>
+      <tbody>
+        {volumes.map((v) => (
+          <tr key={v.path} data-testid={`volume-${v.name}`}>
+            <td>
+              <span className="mono" title={v.path}>{v.name}</span>
+              {v.backing !== null && <div className="muted small" title="Backing file or thin pool">{`on ${v.backing}`}</div>}
+            </td>
+            <td>{FORMAT_WORDS[v.format]}</td>
+            <td className="nowrap">{formatBytes(v.virtualBytes)}</td>
+            <td className="nowrap">{formatBytes(v.allocatedBytes)}</td>
+            <td>
+              <Users users={v.users} />
+            </td>
+            <td>
+              <div className="actions-cell">
+              <button type="button" className="btn" disabled={v.format === 'iso'} onClick={() => onResize(v)} data-testid={`volume-resize-${v.name}`}>
+                Resize…
+              </button>
+              <button
+                type="button"
+                className="btn danger"
+                disabled={v.users.length > 0}
+                title={v.users.length > 0 ? `In use by ${v.users[0]!.domain}` : undefined}
+                onClick={() => onDelete(v)}
+                data-testid={`volume-delete-${v.name}`}
+              >
+                Delete…
+              </button>
+              </div>
+            </td>
+          </tr>
+        ))}
+        {volumes.length === 0 && (
+          <tr>
+            <td colSpan={6} className="muted">
+              No volumes in this pool yet.
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startWebApp, type WebApp } from './support/harness';
+
+describe('the storage view on the demo host', () => {
+  let app: WebApp;
+  beforeAll(async () => {
+    app = await startWebApp({ viewport: { width: 1400, height: 900 } });
+    await app.page.getByTestId('nav-storage').click();
+    await app.page.getByTestId('storage-view').waitFor();
+    await app.page.getByTestId('pool-list').waitFor();
+  });
+  afterEach(() => app.expectNoPageErrors());
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('lists directory and LVM pools with their space, and each volume with the domains that use it', async () => {
+    const { page } = app;
+    await expect(page.getByTestId('pool-list').locator('.pool-card').count()).resolves.toBe(3);
+    await expect(page.getByTestId('pool-space-default').textContent()).resolves.toMatch(/free of 2\.0 TiB/);
+    const db = page.getByTestId('volume-db01.img');
+    await expect(db.textContent()).resolves.toContain('db01 (xvda, read-write, running)');
+    await expect(page.getByTestId('volume-delete-db01.img').isDisabled()).resolves.toBe(true);
+    await app.shot('storage-1400');
+    await page.getByTestId('pool-vg0').click();
+    await page.getByTestId('volume-scratch').waitFor();
+    await expect(page.getByTestId('volume-scratch').textContent()).resolves.toContain('on thin pool thinpool');
+  });
+
+  it('creates a thin logical volume, grows it and deletes it', async () => {
+    const { page } = app;
+    await page.getByTestId('pool-vg0').click();
+    await page.getByTestId('storage-new-volume').click();
+    await page.getByTestId('new-volume-name').fill('bad/name');
+    await expect(page.getByTestId('new-volume-create').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('new-volume-name').fill('web-root');
+    await page.getByTestId('new-volume-size').fill('20');
+    await page.getByTestId('new-volume-create').click();
+    await page.getByTestId('volume-web-root').waitFor();
+    await expect(page.getByTestId('volume-web-root').textContent()).resolves.toMatch(/logical volume20 GiB/);
+    await page.getByTestId('volume-resize-web-root').click();
+    await page.getByTestId('resize-size').fill('10');
+    await expect(page.getByTestId('resize-confirm').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('resize-size').fill('30');
+    await page.getByTestId('resize-confirm').click();
+    await page.getByTestId('volume-web-root').filter({ hasText: '30 GiB' }).waitFor();
+    await page.getByTestId('volume-delete-web-root').click();
+    await page.getByTestId('delete-volume-dialog-confirm').click();
+    await page.getByTestId('volume-web-root').waitFor({ state: 'detached' });
+  });
+
+  it('makes a volume group on the empty disk only, after saying which disk it erases', async () => {
+    const { page } = app;
+    await page.getByTestId('storage-new-vg').click();
+    const options = page.getByTestId('new-vg-device').locator('option');
+    await expect(options.filter({ hasText: '/dev/sda' }).isDisabled()).resolves.toBe(true);
+    await expect(options.filter({ hasText: '/dev/sda' }).textContent()).resolves.toMatch(/already an LVM physical volume/);
+    await page.getByTestId('new-vg-device').selectOption('/dev/sdb');
+    await page.getByTestId('new-vg-name').fill('vg1');
+    await page.getByTestId('new-vg-confirm').click();
+    await expect(page.getByTestId('new-vg-warning').textContent()).resolves.toMatch(/Erase \/dev\/sdb \(512 GiB/);
+    await page.getByTestId('new-vg-confirm').click();
+    await page.getByTestId('pool-vg1').waitFor();
+    await page.getByTestId('pool-vg1').click();
+    await expect(page.getByTestId('pool-space-vg1').textContent()).resolves.toMatch(/free of 512 GiB/);
+  });
+
+  it('refuses to remove a pool whose volumes are in use, naming the domain', async () => {
+    const { page } = app;
+    await page.getByTestId('pool-default').click();
+    await page.getByTestId('storage-remove-pool').click();
+    await page.getByTestId('remove-pool-dialog-confirm').click();
+    await expect(page.getByTestId('storage-edit-error-words').textContent()).resolves.toMatch(/uses .* in pool default/);
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await page.waitForTimeout(200);
+    await app.shot('storage-1024');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+});
