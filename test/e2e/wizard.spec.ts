@@ -82,6 +82,17 @@ describe('the new-VM wizard on the demo host', () => {
     await app.shot('wizard-hvm-2-chooser');
     await page.getByTestId('wiz-iso-chooser-entry-install.iso').click();
     expect(await page.getByTestId('wiz-iso').inputValue()).toBe('/var/lib/xen/iso/install.iso');
+    // Or from the ISO library: every ISO in the storage pools, with its size and pool.
+    const library = page.getByTestId('wiz-iso-library');
+    expect(await library.locator('option').allTextContents()).toEqual([
+      'Choose one of 2 ISO images…',
+      'alpine-virt-3.20.3-x86_64.iso · 63 MiB · isos',
+      'debian-12.8.0-amd64-netinst.iso · 631 MiB · isos',
+    ]);
+    await library.selectOption('/var/lib/xen/isos/debian-12.8.0-amd64-netinst.iso');
+    expect(await page.getByTestId('wiz-iso').inputValue()).toBe('/var/lib/xen/isos/debian-12.8.0-amd64-netinst.iso');
+    await page.getByTestId('wiz-iso').fill('/var/lib/xen/iso/install.iso');
+    expect(await library.inputValue()).toBe('');
     await page.getByTestId('wiz-preset').selectOption('debian');
     await app.shot('wizard-hvm-2-source');
     await next(page, 'cpu');

@@ -16,7 +16,7 @@ ip link set eth0 up 2>/dev/null && echo "eth0 up" || echo "eth0 missing"
 # blkfront adds the disk once the backend connects, after insmod returns: wait a little for it.
 i=0
 while [ ! -b /dev/xvda ] && [ -e /sys/bus/xen/devices/vbd-51712 ] && [ $i -lt 30 ]; do sleep 0.5; i=$((i + 1)); done
-[ -b /dev/xvda ] && echo "xvda present" || echo "xvda missing"
+[ -b /dev/xvda ] && echo "xvda present, $(cat /sys/block/xvda/size) sectors" || echo "xvda missing"
 (
   n=0
   while :; do

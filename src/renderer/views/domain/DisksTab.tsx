@@ -5,6 +5,7 @@ import type { ApplyMode } from '../../../shared/schemas';
 import { xen } from '../../api/client';
 import { APPLY_WORDS, ApplyChoice, defaultApply } from '../../components/ApplyChoice';
 import { EditStatus } from '../../components/EditStatus';
+import { IsoPicker } from '../../components/IsoPicker';
 import { PathField } from '../../components/FileChooser';
 import { ConfirmDialog } from '../../components/Modal';
 import { formatBytes } from '../../lib/format';
@@ -29,6 +30,7 @@ interface CdControlsProps {
 function CdControls({ name, d, medium, onMedium, cd }: CdControlsProps) {
   return (
     <>
+      <IsoPicker value={medium} onPick={onMedium} testId={`cd-library-${d.vdev}`} />
       <PathField value={medium} onChange={onMedium} filter="iso" startDir="/var/lib/xen/iso" label="Medium" testId={`cd-path-${d.vdev}`} />
       <button
         type="button"

@@ -2,6 +2,7 @@ import type { WizardOptions } from '../../../shared/contract-types';
 import type { DomainType } from '../../../shared/dto';
 import { METHODS_BY_TYPE, type PlanProblem, type WizardMethod } from '../../../shared/wizard-plan';
 import { PathField } from '../../components/FileChooser';
+import { IsoPicker } from '../../components/IsoPicker';
 import { formatMiB } from '../../lib/format';
 import { adaptDisksToMethod, applyPreset, DEFAULT_METHOD, type Draft } from './draft';
 import { Field, FieldError, invalidProps } from './field';
@@ -141,6 +142,7 @@ export function SourceStep(props: StepProps) {
       <p className="muted">{METHOD_WORDS[draft.method].sentence}</p>
       {draft.method === 'iso' && (
         <div className="wiz-field">
+          <IsoPicker value={draft.iso} onPick={(v) => set((d) => ({ ...d, iso: v }))} testId="wiz-iso-library" />
           <PathField value={draft.iso} onChange={(v) => set((d) => ({ ...d, iso: v }))} filter="iso" startDir="/var/lib/xen" label="Install ISO" testId="wiz-iso" />
           <FieldError problems={problems} field="iso" />
         </div>

@@ -1,0 +1,98 @@
+// Storage pools on the real Xen test host, through src/xen's SSH runner: an LVM volume group made on dom0's spare
+// disk (/dev/vdb), a logical volume a guest boots from (listed as in use, refused deletion), grown while the guest is
+// off and seen larger by the guest; a qcow2 volume in a directory pool attached to a running guest.
+// Runs only with XENITH_TEST_HOST set (npm run test:xen sets it for the QEMU host).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { DomainConfig } from '../../src/shared/domain-config';
+import { closeConnection, describeHost, destroyIfPresent, remote, remoteCollect, remoteOk, waitForDomain } from './support';
+import { busyboxGuest, xenOver } from './xen-env';
+
+const VG = 'xenithtest';
+const LV_GUEST = 'xenith-st-lv';
+const QCOW_GUEST = 'xenith-st-qcow';
+const POOLS = '/etc/xenith/pools.json';
+const DIR = '/srv/xenith-pool';
+
+describeHost('storage pools on the Xen test host', (h) => {
+  const { runner, api } = xenOver(h);
+
+  beforeAll(async () => {
+    for (const n of [LV_GUEST, QCOW_GUEST]) await destroyIfPresent(h, n);
+    // A clean slate: no pools file, no test volume group (the snapshot has neither; a reused host may).
+    await remote(h, ['sh', '-c', `vgremove -q -y ${VG} 2>/dev/null; pvremove -q -y /dev/vdb 2>/dev/null; rm -f ${POOLS} /etc/xen/${LV_GUEST}.cfg /etc/xen/${QCOW_GUEST}.cfg; rm -rf ${DIR}`], { timeoutMs: 120_000 });
+    await runner.run('host.info', {}, { timeoutMs: 120_000 });
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const n of [LV_GUEST, QCOW_GUEST]) await destroyIfPresent(h, n);
+    await remote(h, ['sh', '-c', `vgremove -q -y ${VG}; pvremove -q -y /dev/vdb; rm -f ${POOLS}; rm -rf ${DIR}`], { timeoutMs: 120_000 });
+    await runner.close();
+    await closeConnection(h);
+  }, 300_000);
+
+  it('offers only the spare disk for a volume group, makes one there and lists it as a pool', async () => {
+    const devs = await api.blockDevices();
+    expect(devs.find((d) => d.path === '/dev/vda')?.inUse).toMatch(/mounted on \//);
+    expect(devs.find((d) => d.path === '/dev/vdb')).toMatchObject({ sizeBytes: 4 * 1024 ** 3, inUse: null });
+    await expect(api.createVolumeGroup({ device: '/dev/vda', vg: 'nope', pool: 'nope' })).rejects.toMatchObject({ code: 'IN_USE' });
+    await api.createVolumeGroup({ device: '/dev/vdb', vg: VG, pool: VG });
+    const o = await api.storageOverview();
+    const pool = o.pools.find((p) => p.def.name === VG);
+    expect(pool).toMatchObject({ path: `/dev/${VG}`, problem: null, thinPool: null, volumeCount: 0 });
+    expect(pool!.capacityBytes).toBeGreaterThan(4 * 1024 ** 3 - 16 * 1024 ** 2);
+    expect(JSON.parse(await remoteOk(h, ['cat', POOLS]))).toMatchObject({ version: 1, pools: [{ name: 'default' }, { name: VG, kind: 'lvm', vg: VG }] });
+    expect((await api.blockDevices()).find((d) => d.path === '/dev/vdb')?.inUse).toMatch(/LVM/);
+  }, 300_000);
+
+  it('boots a guest from a logical volume, shows it in use and refuses to delete it; grown while off, the guest sees it', async () => {
+    await api.createVolume({ pool: VG, name: LV_GUEST, sizeGiB: 0.0625 });
+    await expect(api.createVolume({ pool: VG, name: 'too-big', sizeGiB: 5 })).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'sizeGiB' } });
+    const lvPath = `/dev/${VG}/${LV_GUEST}`;
+    const cfg: DomainConfig = { ...busyboxGuest(h, LV_GUEST, 'pv'), disks: [{ target: lvPath, format: 'raw', vdev: 'xvda', access: 'rw' }] };
+    await api.writeConfig(LV_GUEST, cfg);
+    await api.startDomain(LV_GUEST);
+    const first = await remoteCollect(h, ['timeout', '90', 'xl', 'console', LV_GUEST], /xvda (present|missing)[^\n]*\n/, 120_000);
+    expect(first).toMatch(/xvda present, 131072 sectors/);
+    const vol = (await api.storageOverview()).volumes.find((v) => v.path === lvPath);
+    expect(vol).toMatchObject({ format: 'lv', virtualBytes: 64 * 1024 ** 2 });
+    expect(vol!.users).toContainEqual({ domain: LV_GUEST, vdev: 'xvda', access: 'rw', cdrom: false, running: true });
+    await expect(api.deleteVolume(VG, LV_GUEST)).rejects.toMatchObject({ code: 'IN_USE', detail: { domain: LV_GUEST } });
+    await expect(api.resizeVolume(VG, LV_GUEST, 0.125)).rejects.toMatchObject({ code: 'IN_USE' });
+    await remoteOk(h, ['xl', 'destroy', LV_GUEST], { timeoutMs: 180_000 });
+    await waitForDomain(h, LV_GUEST, false, 120_000);
+    await api.resizeVolume(VG, LV_GUEST, 0.125);
+    await api.startDomain(LV_GUEST);
+    const second = await remoteCollect(h, ['timeout', '90', 'xl', 'console', LV_GUEST], /xvda (present|missing)[^\n]*\n/, 120_000);
+    expect(second).toMatch(/xvda present, 262144 sectors/);
+    await remoteOk(h, ['xl', 'destroy', LV_GUEST], { timeoutMs: 180_000 });
+    await waitForDomain(h, LV_GUEST, false, 120_000);
+    // Still named in its config: deleting is refused until the config no longer uses it.
+    await expect(api.deleteVolume(VG, LV_GUEST)).rejects.toMatchObject({ code: 'IN_USE' });
+    await api.deleteDomain(LV_GUEST, { disks: [] });
+    await api.deleteVolume(VG, LV_GUEST);
+    expect(await remote(h, ['lvs', `${VG}/${LV_GUEST}`])).toMatchObject({ code: 5 });
+  }, 900_000);
+
+  it('creates a qcow2 volume in a new directory pool and attaches it to a running guest', async () => {
+    await remoteOk(h, ['mkdir', '-p', DIR]);
+    await api.addPool({ name: 'xtest-dir', kind: 'dir', path: DIR });
+    await api.createVolume({ pool: 'xtest-dir', name: 'data.qcow2', sizeGiB: 1, format: 'qcow2' });
+    const info = JSON.parse(await remoteOk(h, ['qemu-img', 'info', '--output=json', `${DIR}/data.qcow2`])) as { format: string; 'virtual-size': number };
+    expect(info).toMatchObject({ format: 'qcow2', 'virtual-size': 1024 ** 3 });
+    const vol = (await api.storageOverview()).volumes.find((v) => v.name === 'data.qcow2');
+    expect(vol).toMatchObject({ pool: 'xtest-dir', format: 'qcow2', virtualBytes: 1024 ** 3, backing: null, users: [] });
+    await api.writeConfig(QCOW_GUEST, busyboxGuest(h, QCOW_GUEST, 'pv'));
+    await api.startDomain(QCOW_GUEST);
+    await api.attachDisk({ name: QCOW_GUEST, disk: { target: `${DIR}/data.qcow2`, format: 'qcow2', vdev: 'xvdb', access: 'rw' }, apply: 'live' });
+    const blocks = await api.blockList(QCOW_GUEST);
+    expect(blocks.map((b) => b.vdev)).toContain(51728);
+    const used = (await api.storageOverview()).volumes.find((v) => v.name === 'data.qcow2');
+    expect(used!.users).toContainEqual({ domain: QCOW_GUEST, vdev: 'xvdb', access: 'rw', cdrom: false, running: true });
+    await expect(api.removePool('xtest-dir')).rejects.toMatchObject({ code: 'IN_USE' });
+    await remoteOk(h, ['xl', 'destroy', QCOW_GUEST], { timeoutMs: 180_000 });
+    await waitForDomain(h, QCOW_GUEST, false, 120_000);
+    await api.deleteVolume('xtest-dir', 'data.qcow2');
+    await api.deleteDomain(QCOW_GUEST, { disks: [] });
+    await api.removePool('xtest-dir');
+  }, 900_000);
+});
