@@ -157,6 +157,8 @@ export interface WizardOptions {
   usedNames: string[];
   usedMacs: string[];
   suggestedMac: string;
+  /** Storage pools new disks may go in: a directory of files, or an LVM group (`dir` is then /dev/VG). */
+  pools: { name: string; kind: 'dir' | 'lvm'; dir: string; freeBytes: number | null; thin: boolean }[];
 }
 
 /** The wizard's preview: the exact text it would write, or the fields that are wrong. */

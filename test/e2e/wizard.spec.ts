@@ -169,6 +169,41 @@ describe('the new-VM wizard on the demo host', () => {
     expect(readFileSync(local('/var/lib/xen/images/taken.img'), 'utf8')).toBe('someone else');
   });
 
+  it('installs an HVM guest onto a new logical volume, from an ISO in the library', async () => {
+    const { page } = app;
+    await openWizard(page);
+    await page.getByTestId('wiz-type-hvm').click();
+    await page.getByTestId('wiz-method-iso').click();
+    await next(page, 'source');
+    await page.getByTestId('wiz-iso-library').selectOption('/var/lib/xen/isos/debian-12.8.0-amd64-netinst.iso');
+    await next(page, 'cpu');
+    await next(page, 'storage');
+    const pools = await page.getByTestId('wiz-disk0-pool').locator('option').allTextContents();
+    expect(pools).toEqual(['default · /var/lib/xen/images', 'isos · /var/lib/xen/isos', expect.stringMatching(/^vg0 · LVM \/dev\/vg0, thin · \d+ GiB free$/) as string]);
+    await page.getByTestId('wiz-disk0-pool').selectOption('vg0');
+    expect(await page.getByTestId('wiz-disk0-format').isDisabled()).toBe(false);
+    expect(await page.getByTestId('wiz-disk0-format').locator('option[value="qcow2"]').isDisabled()).toBe(true);
+    await page.getByTestId('wiz-disk0-size').fill('20');
+    await app.shot('wizard-lv-storage');
+    await next(page, 'network');
+    await next(page, 'finish');
+    await page.getByTestId('wiz-name').fill('e2e-lv');
+    await page.getByTestId('wiz-preview').filter({ hasText: '"/dev/vg0/e2e-lv,raw,xvda,rw"' }).waitFor();
+    await page.getByTestId('wiz-finish').click();
+    await page.getByTestId('wiz-outcome').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('wiz-outcome').textContent()).toBe('e2e-lv is running.');
+    expect(readConfig('e2e-lv').disks).toEqual([
+      { target: '/dev/vg0/e2e-lv', format: 'raw', vdev: 'xvda', access: 'rw' },
+      { target: '/var/lib/xen/isos/debian-12.8.0-amd64-netinst.iso', format: 'raw', vdev: 'hdc', access: 'ro', devtype: 'cdrom' },
+    ]);
+    // The Storage view lists the new volume, used by the new guest; the ISO is used as its CD.
+    await page.getByTestId('nav-storage').click();
+    await page.getByTestId('pool-vg0').click();
+    await expect(page.getByTestId('volume-e2e-lv').textContent()).resolves.toContain('e2e-lv (xvda, read-write, running)');
+    await page.getByTestId('pool-isos').click();
+    await expect(page.getByTestId('volume-debian-12.8.0-amd64-netinst.iso').textContent()).resolves.toContain('e2e-lv (hdc, CD, running)');
+  });
+
   it('creates a PV guest with direct kernel boot, two disks, two NICs, autostart, and opens its console', async () => {
     const { page } = app;
     await openWizard(page);

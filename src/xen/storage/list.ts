@@ -118,3 +118,24 @@ export async function storageOverview(ctx: OpsContext): Promise<StorageOverview>
   const parts = pools.map((p) => (p.kind === 'dir' ? dirPool(p, r, uses) : lvmPool(p, r, uses)));
   return { pools: parts.map((x) => x.info), volumes: parts.flatMap((x) => x.volumes) };
 }
+
+/** Where new disks may go, for the wizard: directory pools, and each LVM pool's group with its free space and volumes. */
+export interface PoolTargets {
+  readonly dirs: { pool: string; path: string }[];
+  readonly lvm: { pool: string; vg: string; freeBytes: number | null; thinPool: string | null; volumes: string[] }[];
+}
+
+/** The pools as places for new disks: the pools file, plus one vgs and one lvs when there are LVM pools. */
+export async function poolTargets(ctx: OpsContext): Promise<PoolTargets> {
+  const pools = await readPools(ctx);
+  const lvmPools = pools.filter((p): p is LvmPool => p.kind === 'lvm');
+  const [vgs, lvs] = lvmPools.length > 0 ? await Promise.all([ctx.out('lvm.vgs', {}).then(parseVgs), ctx.out('lvm.lvs', {}).then(parseLvs)]) : [[], []];
+  return {
+    dirs: pools.filter((p): p is DirPool => p.kind === 'dir').map((p) => ({ pool: p.name, path: p.path })),
+    lvm: lvmPools.map((p) => {
+      const vg = vgs.find((v) => v.name === p.vg);
+      const mine = lvs.filter((l) => l.vg === p.vg);
+      return { pool: p.name, vg: p.vg, freeBytes: vg?.freeBytes ?? null, thinPool: mine.find((l) => l.attr.startsWith('t'))?.name ?? null, volumes: mine.map((l) => l.name) };
+    }),
+  };
+}

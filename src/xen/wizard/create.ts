@@ -1,8 +1,10 @@
 import type { WizardResult } from '../../shared/contract-types';
 import { plannedPhases, type WizardPhase, type WizardPlan } from '../../shared/wizard-plan';
 import { isXenError, XenError } from '../errors';
+import type { PoolTargets } from '../storage/list';
 import { joinPath, type WizardDeps } from './deps';
-import { imageBytes, reviewPlan } from './preview';
+import { makeNewDisk } from './new-disks';
+import { reviewPlan } from './preview';
 
 /** One progress report: a phase started, finished or failed. */
 export interface PhaseReport {
@@ -16,8 +18,10 @@ export type ProgressSink = (r: PhaseReport) => void;
 
 /** What a run made, newest last, so a failure removes exactly that and nothing else. */
 interface Made {
-  kind: 'image' | 'config' | 'autostart';
+  kind: 'image' | 'lv' | 'config' | 'autostart';
   path: string;
+  /** A logical volume's group and name (kind 'lv'). */
+  lv?: { vg: string; name: string };
 }
 
 /** Turns anything thrown into a XenError, keeping code, message and detail (xl's stderr) when it already is one. */
@@ -27,10 +31,10 @@ function asXenError(e: unknown): XenError {
 }
 
 /** Creates one new image; the file is ours from the moment an exclusive create succeeds, never before. */
-async function makeImage(d: WizardDeps, disk: Extract<WizardPlan['disks'][number], { mode: 'new' }>, made: Made[]): Promise<void> {
-  // The one image maker: exclusive, inside the image directories, and it removes its own file when it fails.
-  await d.api.createImage(disk.path, { sizeBytes: imageBytes(disk.sizeGiB), format: disk.format });
-  made.push({ kind: 'image', path: disk.path });
+async function makeImage(d: WizardDeps, disk: Extract<WizardPlan['disks'][number], { mode: 'new' }>, made: Made[], targets: PoolTargets): Promise<void> {
+  // The one image maker (exclusive, inside a pool, removes its own file when it fails), or a new logical volume.
+  const r = await makeNewDisk(d, disk, targets);
+  made.push(r.kind === 'lv' ? { kind: 'lv', path: disk.path, lv: { vg: r.vg, name: r.name } } : { kind: 'image', path: disk.path });
 }
 
 /** The autostart link setAutostart makes for NAME.cfg. */
@@ -38,19 +42,20 @@ function autostartLink(d: WizardDeps, name: string): string {
   return joinPath(d.paths.autoDir, `${name}.cfg`);
 }
 
-/** Removes what this run made, newest first; each failure is kept, the rest still removed. */
 /** What a clean-up removed, and what it left with why. */
 interface Cleanup {
   removed: string[];
   left: { path: string; message: string }[];
 }
 
+/** Removes what this run made, newest first; each failure is kept, the rest still removed. */
 async function rollback(d: WizardDeps, made: Made[]): Promise<Cleanup> {
   const removed: string[] = [];
   const left: { path: string; message: string }[] = [];
   for (const m of [...made].reverse()) {
     try {
-      await d.runner.fs.remove(m.path);
+      if (m.lv) await d.runner.run('lvm.lvremove', m.lv);
+      else await d.runner.fs.remove(m.path);
       removed.push(m.path);
     } catch (e) {
       if (isXenError(e, 'NOT_FOUND')) removed.push(m.path);
@@ -106,7 +111,8 @@ async function runPlan(d: WizardDeps, plan: WizardPlan, step: Step, made: Made[]
   if (phases.includes('disks')) {
     const many = `${newDisks.length} disk image${newDisks.length === 1 ? '' : 's'}`;
     await step('disks', `Creating ${many}…`, async () => {
-      for (const disk of newDisks) await makeImage(d, disk, made);
+      const targets = await d.api.poolTargets();
+      for (const disk of newDisks) await makeImage(d, disk, made, targets);
     }, `Created ${newDisks.map((x) => x.path).join(', ')}.`);
   }
   await step('config', `Writing ${configPath}…`, async () => {

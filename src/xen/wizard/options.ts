@@ -95,7 +95,13 @@ const TYPE_WORDS: Record<DomainType, { yes: string; no: string }> = {
 
 /** What the wizard needs to know about the host: guest types, bridges, CPUs, memory, presets, used names and MACs. */
 export async function wizardOptions(d: WizardDeps): Promise<WizardOptions> {
-  const [info, used, qemuImg, imageDirFreeBytes] = await Promise.all([d.api.hostInfo(), usedIdentities(d), d.api.hasQemuImg(), orNull(d.runner.fs.freeBytes(d.paths.imageDir))]);
+  const [info, used, qemuImg, imageDirFreeBytes, targets] = await Promise.all([
+    d.api.hostInfo(),
+    usedIdentities(d),
+    d.api.hasQemuImg(),
+    orNull(d.runner.fs.freeBytes(d.paths.imageDir)),
+    orNull(d.api.poolTargets()),
+  ]);
   const types: DomainType[] = ['hvm', 'pv', 'pvh'];
   return {
     guestTypes: types.map((type) => {
@@ -114,5 +120,10 @@ export async function wizardOptions(d: WizardDeps): Promise<WizardOptions> {
     usedNames: used.names,
     usedMacs: used.macs,
     suggestedMac: uniqueMac(used.macs),
+    // Where new disks may go: directory pools (files) and LVM pools (/dev/VG/NAME). None when pools cannot be read.
+    pools: [
+      ...(targets?.dirs ?? []).map((p) => ({ name: p.pool, kind: 'dir' as const, dir: p.path, freeBytes: null, thin: false })),
+      ...(targets?.lvm ?? []).map((p) => ({ name: p.pool, kind: 'lvm' as const, dir: `/dev/${p.vg}`, freeBytes: p.freeBytes, thin: p.thinPool !== null })),
+    ],
   };
 }

@@ -7,6 +7,7 @@ import { clashingUser, clashMessage } from '../ops/disk-use';
 import { gibToBytes } from '../ops/images';
 import type { HostFileStat } from '../runner/types';
 import { dirOf, joinPath, type WizardDeps } from './deps';
+import { inFilePool, lvmDiskProblems } from './new-disks';
 import { usedIdentities } from './options';
 import { planFieldOf, planToConfig } from './plan-config';
 
@@ -29,50 +30,8 @@ async function statOrNull(d: WizardDeps, path: string): Promise<HostFileStat | n
 /** Bytes a new image of `sizeGiB` holds: the one image maker's rule. */
 export const imageBytes = gibToBytes;
 
-/** Checks against the host's files: new images and the config absent, sources present, directories there, space enough. */
-async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string): Promise<PlanProblem[]> {
-  const out: PlanProblem[] = [];
-  const add = (path: (string | number)[], field: string, message: string): void => {
-    out.push({ field, message: `${planLabel(path)} ${message}` });
-  };
-  const sources: ['iso' | 'kernel' | 'ramdisk', string | undefined][] = [['iso', plan.iso], ['kernel', plan.kernel], ['ramdisk', plan.ramdisk]];
-  // Every path the checks look at, asked for at once: each stat is a round trip on a remote host.
-  const wanted = new Set<string>([configPath, ...sources.flatMap(([, p]) => (p === undefined ? [] : [p])), ...plan.disks.flatMap((x) => (x.mode === 'new' ? [x.path, dirOf(x.path)] : [x.path]))]);
-  const stats = new Map(await Promise.all([...wanted].map(async (p) => [p, await statOrNull(d, p)] as const)));
-  const statOf = (p: string): HostFileStat | null => stats.get(p) ?? null;
-  if (statOf(configPath) !== null) add(['name'], 'name', `is taken: ${configPath} already exists`);
-  for (const [field, path] of sources) {
-    if (path === undefined) continue;
-    const st = statOf(path);
-    if (st === null) add([field], field, `${path} does not exist`);
-    else if (!st.isFile && !st.isBlockDevice) add([field], field, `${path} is not a file`);
-  }
-  const needByDir = new Map<string, { bytes: number; first: number }>();
-  for (const [i, disk] of plan.disks.entries()) {
-    const st = statOf(disk.path);
-    if (disk.mode === 'existing') {
-      if (st === null) add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} does not exist`);
-      else if (!st.isFile && !st.isBlockDevice) add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} is not an image file, logical volume or device`);
-      continue;
-    }
-    if (st !== null) {
-      add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} already exists; the wizard never overwrites a file (choose another name)`);
-      continue;
-    }
-    if (!disk.path.startsWith(`${d.paths.imageDir}/`)) {
-      add(['disks', i, 'path'], `disks[${i}].path`, `must be inside ${d.paths.imageDir}, where Xenith creates images`);
-      continue;
-    }
-    const dir = dirOf(disk.path);
-    const dst = statOf(dir);
-    if (dst === null || !dst.isDirectory) {
-      add(['disks', i, 'path'], `disks[${i}].path`, `is in ${dir}, which is not an existing directory`);
-      continue;
-    }
-    const acc = needByDir.get(dir) ?? { bytes: 0, first: i };
-    acc.bytes += imageBytes(disk.sizeGiB);
-    needByDir.set(dir, acc);
-  }
+/** New images whose directories have less free space than they need. */
+async function spaceProblems(d: WizardDeps, needByDir: Map<string, { bytes: number; first: number }>, add: (path: (string | number)[], field: string, message: string) => void): Promise<void> {
   for (const [dir, need] of needByDir) {
     let free: number | null = null;
     try {
@@ -85,6 +44,63 @@ async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string)
       add(['disks', need.first, 'sizeGiB'], `disks[${need.first}].sizeGiB`, `needs ${(need.bytes / GIB).toFixed(1)} GiB in ${dir}, which has ${(free / GIB).toFixed(1)} GiB free`);
     }
   }
+}
+
+/** Checks against the host's files: new images and the config absent, sources present, directories there, space enough. */
+async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string): Promise<PlanProblem[]> {
+  const out: PlanProblem[] = [];
+  const add = (path: (string | number)[], field: string, message: string): void => {
+    out.push({ field, message: `${planLabel(path)} ${message}` });
+  };
+  const sources: ['iso' | 'kernel' | 'ramdisk', string | undefined][] = [['iso', plan.iso], ['kernel', plan.kernel], ['ramdisk', plan.ramdisk]];
+  const newLv = (x: WizardPlan['disks'][number]): boolean => x.mode === 'new' && x.path.startsWith('/dev/');
+  const targets = plan.disks.some((x) => x.mode === 'new') ? await d.api.poolTargets() : { dirs: [], lvm: [] };
+  out.push(...lvmDiskProblems(plan, targets));
+  // Every path the checks look at, asked for at once: each stat is a round trip on a remote host. (New logical
+  // volumes are checked against lvs above, not by path.)
+  const wanted = new Set<string>([
+    configPath,
+    ...sources.flatMap(([, p]) => (p === undefined ? [] : [p])),
+    ...plan.disks.flatMap((x) => (newLv(x) ? [] : x.mode === 'new' ? [x.path, dirOf(x.path)] : [x.path])),
+  ]);
+  const stats = new Map(await Promise.all([...wanted].map(async (p) => [p, await statOrNull(d, p)] as const)));
+  const statOf = (p: string): HostFileStat | null => stats.get(p) ?? null;
+  if (statOf(configPath) !== null) add(['name'], 'name', `is taken: ${configPath} already exists`);
+  for (const [field, path] of sources) {
+    if (path === undefined) continue;
+    const st = statOf(path);
+    if (st === null) add([field], field, `${path} does not exist`);
+    else if (!st.isFile && !st.isBlockDevice) add([field], field, `${path} is not a file`);
+  }
+  const needByDir = new Map<string, { bytes: number; first: number }>();
+  for (const [i, disk] of plan.disks.entries()) {
+    if (newLv(disk)) continue;
+    const st = statOf(disk.path);
+    if (disk.mode === 'existing') {
+      if (st === null) add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} does not exist`);
+      else if (!st.isFile && !st.isBlockDevice) add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} is not an image file, logical volume or device`);
+      continue;
+    }
+    if (st !== null) {
+      add(['disks', i, 'path'], `disks[${i}].path`, `${disk.path} already exists; the wizard never overwrites a file (choose another name)`);
+      continue;
+    }
+    if (!inFilePool(disk.path, d.paths.imageDir, targets)) {
+      const dirs = [...new Set([d.paths.imageDir, ...targets.dirs.map((x) => x.path)])];
+      add(['disks', i, 'path'], `disks[${i}].path`, `must be directly in ${dirs.join(' or ')} (a storage pool), where Xenith creates images`);
+      continue;
+    }
+    const dir = dirOf(disk.path);
+    const dst = statOf(dir);
+    if (dst === null || !dst.isDirectory) {
+      add(['disks', i, 'path'], `disks[${i}].path`, `is in ${dir}, which is not an existing directory`);
+      continue;
+    }
+    const acc = needByDir.get(dir) ?? { bytes: 0, first: i };
+    acc.bytes += imageBytes(disk.sizeGiB);
+    needByDir.set(dir, acc);
+  }
+  await spaceProblems(d, needByDir, add);
   return out;
 }
 

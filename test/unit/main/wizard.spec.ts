@@ -200,7 +200,7 @@ describe('wizard:preview', () => {
     expect(by['name']).toBe(`Name "${seeded}" is already used by another domain`);
     expect(by['kernel']).toBe('Kernel /var/lib/xen/boot/nope does not exist');
     expect(by['disks[0].path']).toBe('Disk 1 path /var/lib/xen/images/missing.img does not exist');
-    expect(by['disks[1].path']).toBe('Disk 2 path must be inside /var/lib/xen/images, where Xenith creates images');
+    expect(by['disks[1].path']).toBe('Disk 2 path must be directly in /var/lib/xen/images or /var/lib/xen/isos (a storage pool), where Xenith creates images');
     expect(by['disks[2].sizeGiB']).toMatch(/^Disk 3 size needs 16384\.0 GiB in \/var\/lib\/xen\/images, which has [0-9.]+ GiB free$/);
   });
 
@@ -314,6 +314,27 @@ describe('wizard:create', () => {
     expect(await exists('/etc/xen/auto/wiz1.cfg')).toBe(false);
     expect(await readFile(local('/var/lib/xen/images/data.img'))).toEqual(precious);
     expect(await readFile(local('/var/lib/xen/images/other.img'), 'utf8')).toBe('other');
+  });
+
+  it('makes a new disk as a logical volume in an LVM pool, and removes that volume when xl create fails', async () => {
+    const lvPlan = (name: string, path: string, over: Partial<WizardPlan['disks'][number]> = {}): WizardPlan =>
+      pvPlan({ name, disks: [{ mode: 'new', path, sizeGiB: 2, format: 'raw', vdev: 'xvda', ...over } as WizardPlan['disks'][number]] });
+    const d = depsOver(demo);
+    const refused = async (p: WizardPlan, field: string): Promise<string | undefined> => (await previewPlan(d, p)).problems.find((x) => x.field === field)?.message;
+    expect(await refused(lvPlan('wiz-a', '/dev/vg0/scratch'), 'disks[0].path')).toBe('Disk 1 path /dev/vg0/scratch already exists; the wizard never overwrites a volume (choose another name)');
+    expect(await refused(lvPlan('wiz-a', '/dev/rootvg/wiz-a'), 'disks[0].path')).toMatch(/^Disk 1 path must be \/dev\/VG\/NAME in an LVM storage pool \(vg0\)/);
+    expect(await refused(lvPlan('wiz-a', '/dev/vg0/wiz-a', { format: 'qcow2' }), 'disks[0].format')).toBe('Disk 1 format is a logical volume, which holds raw data: choose raw');
+    expect((await previewPlan(d, lvPlan('wiz-lv', '/dev/vg0/wiz-lv'))).problems).toEqual([]);
+    const r = await createFromPlan(d, lvPlan('wiz-lv', '/dev/vg0/wiz-lv'));
+    expect(r.created).toEqual(['/dev/vg0/wiz-lv', '/etc/xen/wiz-lv.cfg']);
+    const vol = (await d.api.storageOverview()).volumes.find((v) => v.path === '/dev/vg0/wiz-lv');
+    expect(vol).toMatchObject({ format: 'lv', virtualBytes: 2 * 1024 ** 3, users: [{ domain: 'wiz-lv', vdev: 'xvda', access: 'rw', running: true }] });
+    const failing = wrapRun(demo, (program, args) =>
+      program === 'xl' && args[0] === 'create' && !args.includes('-n') ? Promise.reject(new XenError('XL_FAILED', 'libxl: error: cannot (re-)build domain: -3', { argv: ['xl', ...args], exitCode: 3 })) : null,
+    );
+    const err = await createFromPlan(depsOver(failing), { ...lvPlan('wiz-lv2', '/dev/vg0/wiz-lv2'), nics: [{ bridge: 'xenbr0', mac: '00:16:3e:71:72:74' }] }).then(() => null, (e: unknown) => e as XenError);
+    expect(err?.detail).toMatchObject({ phase: 'start', removed: ['/etc/xen/wiz-lv2.cfg', '/dev/vg0/wiz-lv2'], left: [] });
+    expect((await d.api.storageOverview()).volumes.some((v) => v.path === '/dev/vg0/wiz-lv2')).toBe(false);
   });
 
   it('a config file appearing after the check is never overwritten, and the images made are removed', async () => {

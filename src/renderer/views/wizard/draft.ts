@@ -79,9 +79,10 @@ export function suggestName(preset: string, used: readonly string[]): string {
 }
 
 /** The default file name of new disk `i` of domain `name`. */
-export function diskFileName(name: string, index: number, vdev: string, format: DiskDraft['format']): string {
-  const ext = format === 'qcow2' ? 'qcow2' : 'img';
-  return index === 0 ? `${name}.${ext}` : `${name}-${vdev}.${ext}`;
+export function diskFileName(name: string, index: number, vdev: string, format: DiskDraft['format'], dir = ''): string {
+  // A logical volume (/dev/VG/NAME) has no file extension.
+  const ext = dir.startsWith('/dev/') ? '' : format === 'qcow2' ? '.qcow2' : '.img';
+  return index === 0 ? `${name}${ext}` : `${name}-${vdev}${ext}`;
 }
 
 /** A new-image disk row for the draft. */
@@ -138,7 +139,7 @@ export function applyPreset(d: Draft, p: OsPreset, hostCpus: number): Draft {
 
 /** Keeps derived file names in step with the domain name and each disk's device and format. */
 export function withDerivedFiles(d: Draft): Draft {
-  return { ...d, disks: d.disks.map((x, i) => (x.mode === 'new' && !x.fileTouched ? { ...x, file: diskFileName(d.name, i, x.vdev, x.format) } : x)) };
+  return { ...d, disks: d.disks.map((x, i) => (x.mode === 'new' && !x.fileTouched ? { ...x, file: diskFileName(d.name, i, x.vdev, x.format, x.dir) } : x)) };
 }
 
 /** A typed number: '' and junk become NaN, which the plan schema refuses with the field's name. */

@@ -50,17 +50,47 @@ function diskField(index: number, sub: string): string {
   return `disks[${index}].${sub}`;
 }
 
-/** A new image: directory (with its free space), file name, size, format and device. */
-function NewDiskFields({ disk, index, draft, opts, problems, patch, tid }: DiskPartProps) {
+/** Which storage pool a new disk goes in: picking one sets its directory (or /dev/VG) and, for LVM, raw. */
+function PoolChoice({ disk, index, draft, opts, patch, tid }: DiskPartProps) {
+  if (opts.pools.length === 0) return null;
+  const current = opts.pools.find((p) => p.dir === disk.dir);
+  const pick = (name: string): void => {
+    const p = opts.pools.find((x) => x.name === name);
+    if (!p) return;
+    const format = p.kind === 'lvm' ? 'raw' : disk.format;
+    patch({ dir: p.dir, format, ...(disk.fileTouched ? {} : { file: diskFileName(draft.name, index, disk.vdev, format, p.dir) }) });
+  };
+  return (
+    <label className="field-label">
+      Storage pool
+      <select className="input" value={current?.name ?? ''} onChange={(e) => pick(e.target.value)} data-testid={`${tid}-pool`}>
+        {current === undefined && <option value="">another directory</option>}
+        {opts.pools.map((p) => (
+          <option key={p.name} value={p.name}>
+            {p.kind === 'lvm' ? `${p.name} · LVM ${p.dir}${p.thin ? ', thin' : ''}${p.freeBytes !== null ? ` · ${formatBytes(p.freeBytes)} free` : ''}` : `${p.name} · ${p.dir}`}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/** A new image: pool or directory (with its free space), file name, size, format and device. */
+function NewDiskFields(props: DiskPartProps) {
+  const { disk, index, draft, opts, problems, patch, tid } = props;
   const f = (sub: string): string => diskField(index, sub);
+  const lvm = disk.dir.startsWith('/dev/');
   return (
     <>
       <div className="wiz-row">
-        <div className="wiz-field grow">
-          <PathField value={disk.dir} onChange={(v) => patch({ dir: v })} filter="dir" startDir={opts.imageDir} label="Directory" testId={`${tid}-dir`} />
-          <FreeSpace dir={disk.dir} />
-        </div>
-        <Field label="File name (never overwritten)" field={f('path')} problems={problems}>
+        <PoolChoice {...props} />
+        {!lvm && (
+          <div className="wiz-field grow">
+            <PathField value={disk.dir} onChange={(v) => patch({ dir: v })} filter="dir" startDir={opts.imageDir} label="Directory" testId={`${tid}-dir`} />
+            <FreeSpace dir={disk.dir} />
+          </div>
+        )}
+        <Field label={lvm ? 'Logical volume name (never overwritten)' : 'File name (never overwritten)'} field={f('path')} problems={problems}>
           <input className="input mono" value={disk.file} onChange={(e) => patch({ file: e.target.value, fileTouched: true })} spellCheck={false} data-testid={`${tid}-file`} {...invalidProps(problems, f('path'))} />
         </Field>
       </div>
@@ -72,11 +102,11 @@ function NewDiskFields({ disk, index, draft, opts, problems, patch, tid }: DiskP
           <select
             className="input"
             value={disk.format}
-            onChange={(e) => patch({ format: e.target.value as DiskDraft['format'], ...(disk.fileTouched ? {} : { file: diskFileName(draft.name, index, disk.vdev, e.target.value as DiskDraft['format']) }) })}
+            onChange={(e) => patch({ format: e.target.value as DiskDraft['format'], ...(disk.fileTouched ? {} : { file: diskFileName(draft.name, index, disk.vdev, e.target.value as DiskDraft['format'], disk.dir) }) })}
             data-testid={`${tid}-format`}
           >
             <option value="raw">raw (sparse)</option>
-            <option value="qcow2" disabled={!opts.qemuImg}>
+            <option value="qcow2" disabled={!opts.qemuImg || lvm}>
               qcow2 (qemu-img)
             </option>
           </select>

@@ -21,6 +21,7 @@ const opts: WizardOptions = {
   usedNames: ['debian-1'],
   usedMacs: [],
   suggestedMac: '00:16:3e:00:00:01',
+  pools: [],
 };
 
 const failure: ErrorInfo = { code: 'UNKNOWN', words: 'Something went wrong.', message: 'no host', detail: null, field: null };
