@@ -181,6 +181,10 @@ export const contract = {
   'storage:poolAdd': ch<void>()(z.object({ pool: poolDefSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
   /** Takes a pool off the list (nothing on disk is deleted); refused while a domain uses one of its volumes. */
   'storage:poolRemove': ch<void>()(z.object({ name: poolNameSchema }).strict(), [...XL, 'IN_USE']),
+  /** Mounts an NFS pool's export (after a reboot, or an unmount). */
+  'storage:poolMount': ch<void>()(z.object({ name: poolNameSchema }).strict(), XL),
+  /** Unmounts an NFS pool; refused while a domain uses one of its volumes. */
+  'storage:poolUnmount': ch<void>()(z.object({ name: poolNameSchema }).strict(), [...XL, 'IN_USE']),
   /** Makes an LVM volume group on an unused disk and adds it as a pool. */
   'storage:vgCreate': ch<void>()(z.object({ device: blockDeviceSchema, vg: vgNameSchema, pool: poolNameSchema }).strict(), [...XL, 'EXISTS', 'IN_USE', 'INVALID_ARG']),
   'storage:volumeCreate': ch<void>()(

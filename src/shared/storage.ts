@@ -7,7 +7,7 @@ import { absPathProblem, ruleSchema } from './rules';
  * list of pools lives in /etc/xenith/pools.json, which the root broker reads as part of its policy.
  */
 
-export const POOL_KINDS = ['dir', 'lvm'] as const;
+export const POOL_KINDS = ['dir', 'lvm', 'nfs'] as const;
 export type PoolKind = (typeof POOL_KINDS)[number];
 
 /** A pool name: 1-32 letters, digits, `_ . -`, not starting with `-` or `.`. */
@@ -38,6 +38,12 @@ export function blockDevicePathProblem(p: string): string | null {
   return /^\/dev\/[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(p) ? null : 'must be a device under /dev, like /dev/sdb';
 }
 
+/** An NFS server: a host name or IPv4 address (letters, digits, "." and "-"; not starting with "-" or "."). */
+export function nfsServerProblem(s: string): string | null {
+  return /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/.test(s) ? null : 'must be a host name or IPv4 address, like nas.example.org or 192.168.1.10';
+}
+
+export const nfsServerSchema = ruleSchema(nfsServerProblem, 'The NFS server');
 export const poolNameSchema = ruleSchema(poolNameProblem, 'The pool name');
 export const volumeNameSchema = ruleSchema(volumeNameProblem, 'The volume name');
 export const vgNameSchema = ruleSchema(vgNameProblem, 'The volume group name');
@@ -48,8 +54,15 @@ const dirSchema = ruleSchema(absPathProblem, 'The directory');
 export const poolDefSchema = z.discriminatedUnion('kind', [
   z.object({ name: poolNameSchema, kind: z.literal('dir'), path: dirSchema, iso: z.boolean().optional() }).strict(),
   z.object({ name: poolNameSchema, kind: z.literal('lvm'), vg: vgNameSchema }).strict(),
+  // An NFS export mounted at `path`; its volumes are files there, as in a directory pool.
+  z.object({ name: poolNameSchema, kind: z.literal('nfs'), server: nfsServerSchema, export: ruleSchema(absPathProblem, 'The export'), path: dirSchema }).strict(),
 ]);
 export type PoolDef = z.output<typeof poolDefSchema>;
+
+/** The directory whose files are a pool's volumes (a directory pool, an NFS mount point), or null for LVM. */
+export function poolFileDir(p: PoolDef): string | null {
+  return p.kind === 'lvm' ? null : p.path;
+}
 
 /** A pool as listed: its definition and how full it is (null when the host could not say, with `problem`). */
 export interface PoolInfo {
@@ -62,8 +75,10 @@ export interface PoolInfo {
   /** Whether the LVM volume group has a thin pool new volumes are made in. */
   readonly thinPool: string | null;
   readonly volumeCount: number;
-  /** Why the pool cannot be used now (directory missing, volume group not found), or null. */
+  /** Why the pool cannot be used now (directory missing, volume group not found, not mounted), or null. */
   readonly problem: string | null;
+  /** NFS pools: whether the export is mounted at `path` now (null for other kinds). */
+  readonly mounted: boolean | null;
 }
 
 export type VolumeFormat = 'raw' | 'qcow2' | 'iso' | 'lv';

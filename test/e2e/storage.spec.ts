@@ -65,6 +65,32 @@ describe('the storage view on the demo host', () => {
     await expect(page.getByTestId('pool-space-vg1').textContent()).resolves.toMatch(/free of 512 GiB/);
   });
 
+  it('mounts an NFS export as a pool, unmounts and mounts it again', async () => {
+    const { page } = app;
+    await page.getByTestId('storage-add-pool').click();
+    await page.getByTestId('add-pool-kind').selectOption('nfs');
+    await page.getByTestId('add-pool-name').fill('nas');
+    await page.getByTestId('add-pool-server').fill('nas.example.lan');
+    await page.getByTestId('add-pool-export').fill('/srv/xen');
+    await page.getByTestId('add-pool-where').fill('relative/dir');
+    await expect(page.getByTestId('add-pool-confirm').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('add-pool-where').fill('/var/lib/xen/nas');
+    await app.shot('storage-add-nfs');
+    await page.getByTestId('add-pool-confirm').click();
+    await page.getByTestId('pool-nas').click();
+    await expect(page.getByTestId('pool-space-nas').textContent()).resolves.toMatch(/free of 4\.0 TiB/);
+    await page.getByTestId('storage-new-volume').click();
+    await page.getByTestId('new-volume-name').fill('shared.img');
+    await page.getByTestId('new-volume-create').click();
+    await page.getByTestId('volume-shared.img').waitFor();
+    await page.getByTestId('storage-unmount').click();
+    await page.getByTestId('storage-mount').waitFor();
+    await expect(page.getByTestId('pool-nas').textContent()).resolves.toContain('nas.example.lan:/srv/xen (not mounted)');
+    await expect(page.getByTestId('storage-new-volume').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('storage-mount').click();
+    await page.getByTestId('volume-shared.img').waitFor();
+  });
+
   it('refuses to remove a pool whose volumes are in use, naming the domain', async () => {
     const { page } = app;
     await page.getByTestId('pool-default').click();

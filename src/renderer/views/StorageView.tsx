@@ -14,8 +14,22 @@ import { VolumeTable } from './storage/VolumeTable';
 
 type Dialog = 'volume' | 'pool' | 'vg' | 'remove' | null;
 
+/** Mounts or unmounts an NFS pool (unmounting is refused while a domain uses one of its volumes). */
+function MountButton({ pool, edit }: { pool: PoolInfo; edit: EditState }) {
+  const name = pool.def.name;
+  return pool.mounted ? (
+    <button type="button" className="btn" disabled={edit.busy} onClick={() => void edit.run(() => xen.storage.poolUnmount({ name }), `Unmounted ${name}.`)} data-testid="storage-unmount">
+      Unmount
+    </button>
+  ) : (
+    <button type="button" className="btn" disabled={edit.busy} onClick={() => void edit.run(() => xen.storage.poolMount({ name }), `Mounted ${name}.`)} data-testid="storage-mount">
+      Mount
+    </button>
+  );
+}
+
 /** The page's toolbar: pool-wide actions. */
-function StorageToolbar({ pool, open }: { pool: PoolInfo | undefined; open: (d: Dialog) => void }) {
+function StorageToolbar({ pool, open, edit }: { pool: PoolInfo | undefined; open: (d: Dialog) => void; edit: EditState }) {
   return (
     <div className="toolbar" role="toolbar" aria-label="Storage actions">
       <button type="button" className="btn primary" disabled={!pool || pool.problem !== null} onClick={() => open('volume')} data-testid="storage-new-volume">
@@ -27,6 +41,7 @@ function StorageToolbar({ pool, open }: { pool: PoolInfo | undefined; open: (d: 
       <button type="button" className="btn" onClick={() => open('vg')} data-testid="storage-new-vg">
         New volume group…
       </button>
+      {pool?.def.kind === 'nfs' && <MountButton pool={pool} edit={edit} />}
       <span className="tb-group end">
         <button type="button" className="btn danger" disabled={!pool} onClick={() => open('remove')} data-testid="storage-remove-pool">
           Remove pool…
@@ -72,7 +87,7 @@ export function StorageView() {
       <div className="page-head">
         <h1>Storage</h1>
       </div>
-      <StorageToolbar pool={pool} open={setDialog} />
+      <StorageToolbar pool={pool} open={setDialog} edit={edit} />
       <EditStatus edit={edit} testId="storage-edit" />
       {error && <ErrorNote error={error} testId="storage-error" />}
       {!data && !error && <p className="muted">Loading…</p>}

@@ -130,6 +130,10 @@ export async function checkRun(program: unknown, args: unknown, guards: BrokerGu
     case 'lvextend':
     case 'vgcreate':
       return { program: p, args: await checkStorage(p, args, guards) };
+    case 'findmnt':
+    case 'mount':
+    case 'umount':
+      return { program: p, args: checkNfs(p, args, guards) };
   }
 }
 
@@ -374,5 +378,26 @@ function checkLvcreate(args: readonly string[], g: BrokerGuards): readonly strin
   } else {
     checkLvRef(args[7], g);
   }
+  return args;
+}
+
+/**
+ * NFS: findmnt with its fixed report options; mount of exactly a pool's export at exactly that pool's mount point
+ * (nosuid,nodev: nothing on the share runs as root or acts as a device); umount of a pool's mount point only.
+ */
+function checkNfs(p: XenProgram, args: readonly string[], g: BrokerGuards): readonly string[] {
+  if (p === 'findmnt') {
+    if (!sameArgv(args, ['-J', '-t', 'nfs,nfs4', '-o', 'TARGET,SOURCE,FSTYPE'])) refuse('findmnt takes only Xenith\'s report options');
+    return args;
+  }
+  if (p === 'mount') {
+    if (args.length !== 7 || !sameArgv(args.slice(0, 5), ['-t', 'nfs', '-o', 'nosuid,nodev', '--'])) refuse('mount takes only -t nfs -o nosuid,nodev, an export and a mount point');
+    if (!g.policy.nfs.some((n) => n.source === args[5] && n.path === args[6])) {
+      throw new XenError('PERMISSION', `${args[5]} at ${args[6]} is not an NFS storage pool`, { field: 'path', rule: 'pool-nfs' });
+    }
+    return args;
+  }
+  if (args.length !== 2 || args[0] !== '--') refuse('umount takes one mount point');
+  if (!g.policy.nfs.some((n) => n.path === args[1])) throw new XenError('PERMISSION', `${args[1]} is not the mount point of an NFS storage pool`, { field: 'path', rule: 'pool-nfs' });
   return args;
 }

@@ -28,6 +28,8 @@ export interface BrokerPolicy {
   readonly bootloaders: readonly string[];
   /** LVM volume groups that are pools: logical volumes may be created, grown and removed in these only. */
   readonly vgs: readonly string[];
+  /** NFS pools: the only exports root mounts, each at its own mount point (and unmounts from there only). */
+  readonly nfs: readonly { source: string; path: string }[];
 }
 
 /** The policy when root has written no file: the stock Debian layout, pygrub only. */
@@ -39,6 +41,7 @@ export const DEFAULT_BROKER_POLICY: BrokerPolicy = {
   bootDirs: ['/var/lib/xen/boot', '/boot', '/usr/lib/grub-xen'],
   bootloaders: ['pygrub', '/usr/lib/xen-4.17/bin/pygrub', '/usr/bin/pygrub'],
   vgs: [],
+  nfs: [],
 };
 
 /**
@@ -46,11 +49,12 @@ export const DEFAULT_BROKER_POLICY: BrokerPolicy = {
  * volume group one whose volumes Xenith manages. checkPools has refused system directories already.
  */
 export function withPools(base: BrokerPolicy, pools: readonly PoolDef[]): BrokerPolicy {
-  const dirs = pools.flatMap((p) => (p.kind === 'dir' ? [p.path] : []));
+  const dirs = pools.flatMap((p) => (p.kind === 'lvm' ? [] : [p.path]));
   return {
     ...base,
     imageDirs: acceptImageDirs([...new Set([...base.imageDirs, ...dirs])]),
     vgs: [...new Set([...base.vgs, ...pools.flatMap((p) => (p.kind === 'lvm' ? [p.vg] : []))])],
+    nfs: [...base.nfs, ...pools.flatMap((p) => (p.kind === 'nfs' ? [{ source: `${p.server}:${p.export}`, path: p.path }] : []))],
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatDiskSpec, parseDiskSpec } from '../../shared/disk-spec';
 import { plainNameProblem } from '../../shared/rules';
-import { blockDeviceSchema, vgNameSchema, volumeNameSchema } from '../../shared/storage';
+import { blockDeviceSchema, nfsServerSchema, vgNameSchema, volumeNameSchema } from '../../shared/storage';
 import { SYSRQ_KEYS } from '../../shared/contract';
 import { absPathSchema, domainNameSchema, macSchema, vdevSchema } from '../../shared/schemas';
 import { formatVifSpec, parseVifSpec } from '../../shared/vif-spec';
@@ -241,6 +241,22 @@ export const COMMANDS = {
     program: 'vgcreate', mode: 'run', cls: 'change',
     args: z.object({ vg: vgNameSchema, device: blockDeviceSchema }).strict(),
     argv: (a) => ['-q', '-y', '--', a.vg, a.device],
+  }),
+
+  // NFS pools: the export mounted at the pool's mount point (root's policy names both), and what is mounted now.
+  'nfs.mounts': def({
+    program: 'findmnt', mode: 'run', cls: 'query', args: noArgs,
+    argv: () => ['-J', '-t', 'nfs,nfs4', '-o', 'TARGET,SOURCE,FSTYPE'],
+  }),
+  'nfs.mount': def({
+    program: 'mount', mode: 'run', cls: 'change',
+    args: z.object({ server: nfsServerSchema, export: absPathSchema, path: absPathSchema }).strict(),
+    argv: (a) => ['-t', 'nfs', '-o', 'nosuid,nodev', '--', `${a.server}:${a.export}`, a.path],
+  }),
+  'nfs.umount': def({
+    program: 'umount', mode: 'run', cls: 'change',
+    args: z.object({ path: absPathSchema }).strict(),
+    argv: (a) => ['--', a.path],
   }),
 
   // Long-lived: the one stats stream, and consoles on a terminal.

@@ -19,6 +19,9 @@ export const XEN_PROGRAMS: readonly XenProgram[] = [
   'lvremove',
   'lvextend',
   'vgcreate',
+  'findmnt',
+  'mount',
+  'umount',
 ];
 
 /** Most arguments one command may carry, and the longest one; far above what Xenith sends, well below ARG_MAX. */

@@ -18,7 +18,10 @@ export type XenProgram =
   | 'lvcreate'
   | 'lvremove'
   | 'lvextend'
-  | 'vgcreate';
+  | 'vgcreate'
+  | 'findmnt'
+  | 'mount'
+  | 'umount';
 
 /** Options for one command. */
 export interface RunOptions {

@@ -1,4 +1,5 @@
-import { openSync, closeSync, ftruncateSync, readSync, writeSync, statSync } from 'node:fs';
+import { openSync, closeSync, ftruncateSync, mkdirSync, readSync, readdirSync, renameSync, writeSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import type { HostFs, RunResult } from '../runner/types';
 import { SimFailure, type SimHost } from './host';
 import { EXTENT, extents, lvOpen, type SimStorage } from './storage';
@@ -126,8 +127,11 @@ export async function simDf(t: StorageTools, args: readonly string[]): Promise<R
       continue;
     }
     const files = await t.fs.probeImages(p).catch(() => []);
-    const used = 180 * 1024 ** 3 + files.reduce((n, f) => n + f.allocated, 0);
-    lines += `/          ${size} ${used} ${size - used}\n`;
+    // Under an NFS mount: the NAS's 4 TiB share; elsewhere dom0's 2 TiB root filesystem.
+    const nfs = (t.storage.state.mounts ?? []).find((m) => p === m.path || p.startsWith(`${m.path}/`));
+    const total = nfs ? 2 * size : size;
+    const used = (nfs ? 1200 : 180) * 1024 ** 3 + files.reduce((n, f) => n + f.allocated, 0);
+    lines += `${nfs ? nfs.path : '/'}          ${total} ${used} ${total - used}\n`;
   }
   return { stdout: lines, stderr, exitCode: stderr === '' ? 0 : 1 };
 }
@@ -183,5 +187,49 @@ export function simQemuImg(t: StorageTools, args: readonly string[]): RunResult 
   } finally {
     closeSync(fd);
   }
+  return ok('');
+}
+
+/** Moves every entry of directory `from` into `to` (the demo's mount and unmount: the export's files come and go). */
+function moveAll(from: string, to: string): void {
+  mkdirSync(from, { recursive: true });
+  mkdirSync(to, { recursive: true });
+  for (const n of readdirSync(from)) renameSync(path.join(from, n), path.join(to, n));
+}
+
+export function simFindmnt(t: StorageTools): RunResult {
+  const mounts = t.storage.state.mounts ?? [];
+  if (mounts.length === 0) return { stdout: '', stderr: '', exitCode: 1 };
+  const rows = mounts.map((m) => `      {\n         "target": "${m.path}",\n         "source": "${m.source}",\n         "fstype": "nfs4"\n      }`);
+  return ok(`{\n   "filesystems": [\n${rows.join(',\n')}\n   ]\n}\n`);
+}
+
+/** mount -t nfs -o nosuid,nodev -- SERVER:EXPORT PATH, as mount.nfs answers on a network with one NAS. */
+export function simMount(t: StorageTools, args: readonly string[]): RunResult {
+  const [source, target] = args.slice(-2);
+  if (source === undefined || target === undefined) return usage('mount');
+  const server = source.slice(0, source.indexOf(':'));
+  const s = t.storage.state;
+  if (!(s.exports ?? []).some((e) => e.startsWith(`${server}:`))) throw new SimFailure(`mount.nfs: Failed to resolve server ${server}: Name or service not known\n`, 32);
+  if (!(s.exports ?? []).includes(source)) throw new SimFailure(`mount.nfs: access denied by server while mounting ${source}\n`, 32);
+  if (statSafe(t.local(target)) === null) throw new SimFailure(`mount.nfs: mount point ${target} does not exist\n`, 32);
+  if ((s.mounts ??= []).some((m) => m.path === target)) throw new SimFailure(`mount.nfs: ${source} is already mounted on ${target}\n`, 32);
+  moveAll(t.storage.exportDir(source), t.local(target));
+  s.mounts.push({ source, path: target });
+  t.storage.persist();
+  return ok('');
+}
+
+/** umount -- PATH: refused while a running domain has a file of it open, as the kernel says "target is busy". */
+export function simUmount(t: StorageTools, args: readonly string[]): RunResult {
+  const target = args[args.length - 1] ?? usage('umount');
+  const s = t.storage.state;
+  const m = (s.mounts ?? []).find((x) => x.path === target);
+  if (!m) throw new SimFailure(`umount: ${target}: not mounted.\n`, 32);
+  const busy = t.host.state.domains.some((d) => d.phase !== 'shutdown' && d.config.disks.some((x) => x.target.startsWith(`${target}/`)));
+  if (busy) throw new SimFailure(`umount: ${target}: target is busy.\n`, 32);
+  moveAll(t.local(target), t.storage.exportDir(m.source));
+  s.mounts = (s.mounts ?? []).filter((x) => x !== m);
+  t.storage.persist();
   return ok('');
 }

@@ -32,6 +32,9 @@ export interface SimStorageState {
   devices: SimBlockDevice[];
   vgs: { name: string; size: number; pvs: string[] }[];
   lvs: SimLv[];
+  /** NFS exports the demo's network offers ("server:/path"), and what is mounted where. */
+  exports?: string[];
+  mounts?: { source: string; path: string }[];
 }
 
 const GiB = 1024 ** 3;
@@ -51,6 +54,8 @@ function seed(): SimStorageState {
       { path: '/dev/sr0', size: 1073741312, model: 'HL-DT-ST DVDRAM GH24NSD1', mountpoint: null, fstype: null, parts: [] },
     ],
     vgs: [{ name: 'vg0', size: 1024 * GiB - EXTENT, pvs: ['/dev/sda'] }],
+    exports: ['nas.example.lan:/srv/xen'],
+    mounts: [],
     lvs: [
       { vg: 'vg0', name: 'thinpool', size: 256 * GiB, attr: 'twi-aotz--', pool: '' },
       { vg: 'vg0', name: 'build-cache', size: 40 * GiB, attr: '-wi-a-----', pool: '' },
@@ -75,6 +80,11 @@ export class SimStorage {
     }
     this.state = s ?? seed();
     if (s === null) this.persist();
+  }
+
+  /** Where an export's files wait while it is not mounted (the demo's "server" side). */
+  exportDir(source: string): string {
+    return path.join(path.dirname(this.file), 'nfs-exports', source.replace(/[^A-Za-z0-9.-]/g, '_'));
   }
 
   persist(): void {

@@ -1,9 +1,9 @@
 import { poolDefSchema, vgNameProblem, type BlockDeviceInfo, type PoolDef, type VolumeInfo } from '../../shared/storage';
 import { XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
-import { readPools, writePools } from './pools';
+import { findPool, readPools, writePools } from './pools';
 import { parseLsblk, parseVgs, type LsblkRow } from './reports';
-import { storageOverview } from './list';
+import { nfsMountPoints, storageOverview } from './list';
 
 /** Smaller than this is no disk for guests (a floppy, a boot ROM). */
 const MIN_DEVICE_BYTES = 64 * 1024 * 1024;
@@ -35,6 +35,7 @@ export async function addPool(ctx: OpsContext, def: PoolDef): Promise<void> {
   const p = r.data;
   const pools = await readPools(ctx);
   if (pools.some((x) => x.name === p.name)) throw new XenError('EXISTS', `There is already a pool called ${p.name}`, { field: 'name' });
+  if (p.kind === 'nfs') return addNfsPool(ctx, pools, p);
   if (p.kind === 'dir') {
     const st = await ctx.runner.fs.stat(p.path);
     if (st === null || !st.isDirectory) throw new XenError('NOT_FOUND', `${p.path} is not a directory on the host`, { field: 'path' });
@@ -42,6 +43,52 @@ export async function addPool(ctx: OpsContext, def: PoolDef): Promise<void> {
     throw new XenError('NOT_FOUND', `There is no volume group ${p.vg} on the host`, { field: 'vg' });
   }
   await writePools(ctx, [...pools, p]);
+}
+
+type NfsPool = Extract<PoolDef, { kind: 'nfs' }>;
+
+/**
+ * Adds an NFS pool and mounts it: the pool first (the broker mounts only what root's pools name), its empty mount
+ * point made if missing, then mount. A failed mount takes the pool off the list again and says so.
+ */
+async function addNfsPool(ctx: OpsContext, pools: PoolDef[], p: NfsPool): Promise<void> {
+  const st = await ctx.runner.fs.stat(p.path);
+  if (st !== null && !st.isDirectory) throw new XenError('EXISTS', `${p.path} exists and is not a directory`, { field: 'path' });
+  if (st !== null && (await ctx.runner.fs.list(p.path)).length > 0) throw new XenError('EXISTS', `${p.path} is not empty; mount an export on an empty directory`, { field: 'path' });
+  if ((await nfsMountPoints(ctx)).has(p.path)) throw new XenError('EXISTS', `Something is already mounted at ${p.path}`, { field: 'path' });
+  await writePools(ctx, [...pools, p]);
+  try {
+    if (st === null) await ctx.runner.fs.mkdirp(p.path);
+    await ctx.run('nfs.mount', { server: p.server, export: p.export, path: p.path });
+  } catch (e) {
+    await writePools(ctx, pools);
+    throw e;
+  }
+}
+
+/** Mounts an NFS pool that is not mounted (after a reboot, or after unmountPool). */
+export async function mountPool(ctx: OpsContext, name: string): Promise<void> {
+  const p = await findPool(ctx, name, 'name');
+  if (p.kind !== 'nfs') throw new XenError('INVALID_ARG', `${name} is not an NFS pool`, { field: 'name' });
+  if ((await nfsMountPoints(ctx)).has(p.path)) return;
+  await ctx.runner.fs.mkdirp(p.path);
+  await ctx.run('nfs.mount', { server: p.server, export: p.export, path: p.path });
+}
+
+/** Unmounts an NFS pool unless a domain uses one of its volumes (its own config included). */
+export async function unmountPool(ctx: OpsContext, name: string): Promise<void> {
+  const p = await findPool(ctx, name, 'name');
+  if (p.kind !== 'nfs') throw new XenError('INVALID_ARG', `${name} is not an NFS pool`, { field: 'name' });
+  await assertPoolUnused(ctx, name, 'unmounted');
+  if ((await nfsMountPoints(ctx)).has(p.path)) await ctx.run('nfs.umount', { path: p.path });
+}
+
+async function assertPoolUnused(ctx: OpsContext, name: string, what: string): Promise<void> {
+  const { volumes } = await storageOverview(ctx);
+  const used = volumes.find((v) => v.pool === name && v.users.length > 0);
+  if (used) {
+    throw new XenError('IN_USE', `Domain ${used.users[0]!.domain} uses ${used.path} in pool ${name}; the pool cannot be ${what} while its volumes are in use`, { field: 'name', domain: used.users[0]!.domain });
+  }
 }
 
 /**
@@ -63,12 +110,13 @@ export async function createVolumeGroup(ctx: OpsContext, a: { device: string; vg
 
 /** Takes a pool off the list (its files or volumes stay) unless a domain uses one of its volumes. */
 export async function removePool(ctx: OpsContext, name: string): Promise<void> {
-  const { volumes } = await storageOverview(ctx);
-  const used = volumes.find((v) => v.pool === name && v.users.length > 0);
-  if (used) throw new XenError('IN_USE', `Domain ${used.users[0]!.domain} uses ${used.path} in pool ${name}; the pool stays while its volumes are in use`, { field: 'name', domain: used.users[0]!.domain });
+  await assertPoolUnused(ctx, name, 'removed');
   const pools = await readPools(ctx);
-  if (!pools.some((p) => p.name === name)) throw new XenError('NOT_FOUND', `There is no storage pool called ${name}`, { field: 'name' });
-  await writePools(ctx, pools.filter((p) => p.name !== name));
+  const p = pools.find((x) => x.name === name);
+  if (!p) throw new XenError('NOT_FOUND', `There is no storage pool called ${name}`, { field: 'name' });
+  // An NFS pool is unmounted first, while root's policy still names it.
+  if (p.kind === 'nfs' && (await nfsMountPoints(ctx)).has(p.path)) await ctx.run('nfs.umount', { path: p.path });
+  await writePools(ctx, pools.filter((x) => x.name !== name));
 }
 
 /** The ISO images in every directory pool (the ISO pool's first), for the wizard and the CD dialog. */

@@ -28,10 +28,15 @@ export function checkPools(raw: unknown): PoolDef[] {
   return r.data.map((p) => {
     if (names.has(p.name)) throw new XenError('EXISTS', `There is already a pool called ${p.name}`, { field: 'name' });
     names.add(p.name);
-    const at = p.kind === 'dir' ? (acceptImageDirs([p.path])[0] as string) : `vg:${p.vg}`;
-    if (where.has(at)) throw new XenError('EXISTS', `${p.kind === 'dir' ? at : p.vg} is already a pool`, { field: p.kind === 'dir' ? 'path' : 'vg' });
+    if (p.kind === 'lvm') {
+      if (where.has(`vg:${p.vg}`)) throw new XenError('EXISTS', `${p.vg} is already a pool`, { field: 'vg' });
+      where.add(`vg:${p.vg}`);
+      return p;
+    }
+    const at = acceptImageDirs([p.path])[0] as string;
+    if (where.has(at)) throw new XenError('EXISTS', `${at} is already a pool`, { field: 'path' });
     where.add(at);
-    return p.kind === 'dir' ? { ...p, path: at } : p;
+    return { ...p, path: at };
   });
 }
 

@@ -104,3 +104,18 @@ export function parseLsblk(text: string): LsblkRow[] {
     parent: str(r, 'pkname') || null,
   }));
 }
+
+/** `findmnt -J -o TARGET,SOURCE,FSTYPE`: mounted filesystems (nested children flattened). */
+export function parseFindmnt(text: string): { target: string; source: string; fstype: string }[] {
+  const j = json(text, 'findmnt') as { filesystems?: unknown };
+  if (!Array.isArray(j?.filesystems)) throw bad('findmnt', 'no "filesystems" list');
+  const out: { target: string; source: string; fstype: string }[] = [];
+  const walk = (list: Record<string, unknown>[]): void => {
+    for (const f of list) {
+      out.push({ target: str(f, 'target'), source: str(f, 'source'), fstype: str(f, 'fstype') });
+      if (Array.isArray(f['children'])) walk(f['children'] as Record<string, unknown>[]);
+    }
+  };
+  walk(j.filesystems as Record<string, unknown>[]);
+  return out;
+}

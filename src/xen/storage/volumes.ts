@@ -49,11 +49,11 @@ export async function createVolume(ctx: OpsContext, v: NewVolume): Promise<{ pat
   const info = pools.find((p) => p.def.name === pool.name)!;
   if (info.problem !== null) throw new XenError('NOT_FOUND', `Pool ${pool.name} cannot be used: ${info.problem}`, { field: 'pool' });
   if (volumes.some((x) => x.pool === pool.name && x.name === name)) throw new XenError('EXISTS', `Pool ${pool.name} already has a volume ${name}`, { field: 'name' });
-  const sparse = pool.kind === 'dir' || info.thinPool !== null;
+  const sparse = pool.kind !== 'lvm' || info.thinPool !== null;
   if (!sparse && info.freeBytes !== null && bytes > info.freeBytes) {
     throw new XenError('INVALID_ARG', `${v.sizeGiB} GiB is more than the ${(info.freeBytes / 1024 ** 3).toFixed(2)} GiB free in ${pool.name}`, { field: 'sizeGiB' });
   }
-  if (pool.kind === 'dir') return makeImage(ctx, `${pool.path}/${name}`, bytes, v.format ?? 'raw');
+  if (pool.kind !== 'lvm') return makeImage(ctx, `${pool.path}/${name}`, bytes, v.format ?? 'raw');
   await ctx.run('lvm.lvcreate', { vg: pool.vg, name, bytes, ...(info.thinPool !== null ? { thinPool: info.thinPool } : {}) });
   return { path: `/dev/${pool.vg}/${name}` };
 }
@@ -72,7 +72,7 @@ export async function deleteVolume(ctx: OpsContext, poolName: string, name: stri
   if (users.length > 0) {
     throw new XenError('IN_USE', usedMessage(volume.path, users, 'remove it from that domain first'), { field: 'name', domain: users[0]!.domain, path: volume.path });
   }
-  if (pool.kind === 'dir') await ctx.runner.fs.remove(volume.path);
+  if (pool.kind !== 'lvm') await ctx.runner.fs.remove(volume.path);
   else await ctx.run('lvm.lvremove', { vg: pool.vg, name: volume.name });
 }
 
@@ -93,6 +93,6 @@ export async function resizeVolume(ctx: OpsContext, poolName: string, name: stri
   if (pool.kind === 'lvm' && info.thinPool === null && info.freeBytes !== null && bytes - volume.virtualBytes > info.freeBytes) {
     throw new XenError('INVALID_ARG', `Growing by ${((bytes - volume.virtualBytes) / 1024 ** 3).toFixed(2)} GiB needs more than the ${(info.freeBytes / 1024 ** 3).toFixed(2)} GiB free in ${pool.name}`, { field: 'sizeGiB' });
   }
-  if (pool.kind === 'dir') await ctx.run('image.resize', { path: volume.path, format: volume.format === 'qcow2' ? 'qcow2' : 'raw', bytes });
+  if (pool.kind !== 'lvm') await ctx.run('image.resize', { path: volume.path, format: volume.format === 'qcow2' ? 'qcow2' : 'raw', bytes });
   else await ctx.run('lvm.lvextend', { vg: pool.vg, name: volume.name, bytes });
 }

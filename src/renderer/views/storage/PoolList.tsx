@@ -1,7 +1,7 @@
 import type { PoolInfo } from '../../../shared/storage';
 import { formatBytes } from '../../lib/format';
 
-const KIND_WORDS: Record<PoolInfo['def']['kind'], string> = { dir: 'Directory', lvm: 'LVM volume group' };
+const KIND_WORDS: Record<PoolInfo['def']['kind'], string> = { dir: 'Directory', lvm: 'LVM volume group', nfs: 'NFS' };
 
 /** How full a pool is, as a bar and in words. */
 function PoolMeter({ p }: { p: PoolInfo }) {
@@ -39,6 +39,7 @@ export function PoolList({ pools, selected, onSelect }: { pools: readonly PoolIn
               {p.thinPool !== null && <span className="tag" title={`New volumes are thin, in ${p.thinPool}`}>thin</span>}
             </span>
             <span className="mono small">{p.path}</span>
+            {p.def.kind === 'nfs' && <span className="mono small muted">{`${p.def.server}:${p.def.export}${p.mounted ? '' : ' (not mounted)'}`}</span>}
             <span className="muted small">{`${p.volumeCount} volume${p.volumeCount === 1 ? '' : 's'}`}</span>
             <PoolMeter p={p} />
           </button>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { poolNameProblem, vgNameProblem, type BlockDeviceInfo } from '../../../shared/storage';
+import { nfsServerProblem, poolNameProblem, vgNameProblem, type BlockDeviceInfo } from '../../../shared/storage';
 import { absPathProblem } from '../../../shared/rules';
 import { xen } from '../../api/client';
 import { EditStatus } from '../../components/EditStatus';
@@ -23,42 +23,79 @@ function Actions({ onClose, label, disabled, onClick, testId }: { onClose: () =>
 
 const problemOf = (rule: (v: string) => string | null, v: string, what: string): string | null => (v === '' ? null : rule(v) === null ? null : `${what} ${rule(v)}`);
 
-/** Adds an existing directory or volume group as a pool. */
+type Kind = 'dir' | 'lvm' | 'nfs';
+const WHERE: Record<Kind, { label: string; placeholder: string; rule: (v: string) => string | null; what: string }> = {
+  dir: { label: 'Directory on the host', placeholder: '/srv/xen/images', rule: absPathProblem, what: 'The directory' },
+  lvm: { label: 'Volume group', placeholder: 'vg1', rule: vgNameProblem, what: 'The volume group' },
+  nfs: { label: 'Mount point on the host', placeholder: '/srv/xen/nas', rule: absPathProblem, what: 'The mount point' },
+};
+
+/** NFS: the server and its export. */
+function NfsFields({ server, setServer, exp, setExp }: { server: string; setServer: (v: string) => void; exp: string; setExp: (v: string) => void }) {
+  return (
+    <>
+      <label className="field-label">
+        NFS server
+        <input className="input mono" value={server} onChange={(e) => setServer(e.target.value)} placeholder="nas.example.lan" data-testid="add-pool-server" />
+      </label>
+      <label className="field-label">
+        Export
+        <input className="input mono" value={exp} onChange={(e) => setExp(e.target.value)} placeholder="/srv/xen" data-testid="add-pool-export" />
+      </label>
+    </>
+  );
+}
+
+/** Adds an existing directory or volume group as a pool, or mounts an NFS export as one. */
 export function AddPoolDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const [kind, setKind] = useState<'dir' | 'lvm'>('dir');
+  const [kind, setKind] = useState<Kind>('dir');
   const [name, setName] = useState('');
   const [where, setWhere] = useState('');
+  const [server, setServer] = useState('');
+  const [exp, setExp] = useState('');
+  const [iso, setIso] = useState(false);
   const edit = useEdit();
   useEffect(() => edit.clear(), [open, edit.clear]);
-  const problems = [problemOf(poolNameProblem, name, 'The name'), problemOf(kind === 'dir' ? absPathProblem : vgNameProblem, where, kind === 'dir' ? 'The directory' : 'The volume group')].filter((p) => p !== null);
+  const w = WHERE[kind];
+  const problems = [problemOf(poolNameProblem, name, 'The name'), problemOf(w.rule, where, w.what)];
+  if (kind === 'nfs') problems.push(problemOf(nfsServerProblem, server, 'The server'), problemOf(absPathProblem, exp, 'The export'));
+  const shown = problems.filter((p) => p !== null);
+  const complete = name !== '' && where !== '' && (kind !== 'nfs' || (server !== '' && exp !== ''));
   const add = async () => {
-    const pool = kind === 'dir' ? { name, kind, path: where } : { name, kind, vg: where };
+    const pool = kind === 'dir' ? { name, kind, path: where, ...(iso ? { iso } : {}) } : kind === 'lvm' ? { name, kind, vg: where } : { name, kind, server, export: exp, path: where };
     if (await edit.run(() => xen.storage.poolAdd({ pool }), `Added ${name}.`)) onClose();
   };
   return (
-    <Modal open={open} onOpenChange={(o) => !o && onClose()} title="Add a storage pool" description="A directory of image files, or an LVM volume group dom0 already has. Nothing on disk changes." testId="add-pool-dialog">
+    <Modal open={open} onOpenChange={(o) => !o && onClose()} title="Add a storage pool" description="A directory of image files, an LVM volume group dom0 already has, or an NFS export to mount (on an empty directory)." testId="add-pool-dialog">
       <div className="form-grid">
         <label className="field-label">
           Kind
-          <select className="input" value={kind} onChange={(e) => setKind(e.target.value as 'dir' | 'lvm')} data-testid="add-pool-kind">
+          <select className="input" value={kind} onChange={(e) => setKind(e.target.value as Kind)} data-testid="add-pool-kind">
             <option value="dir">Directory</option>
             <option value="lvm">LVM volume group</option>
+            <option value="nfs">NFS export</option>
           </select>
         </label>
         <label className="field-label">
           Name
           <input className="input" value={name} onChange={(e) => setName(e.target.value)} data-testid="add-pool-name" autoFocus />
         </label>
+        {kind === 'nfs' && <NfsFields server={server} setServer={setServer} exp={exp} setExp={setExp} />}
         <label className="field-label">
-          {kind === 'dir' ? 'Directory on the host' : 'Volume group'}
-          <input className="input mono" value={where} onChange={(e) => setWhere(e.target.value)} placeholder={kind === 'dir' ? '/srv/xen/images' : 'vg1'} data-testid="add-pool-where" />
+          {w.label}
+          <input className="input mono" value={where} onChange={(e) => setWhere(e.target.value)} placeholder={w.placeholder} data-testid="add-pool-where" />
         </label>
       </div>
-      {problems.map((p) => (
+      {kind === 'dir' && (
+        <label className="check-row">
+          <input type="checkbox" checked={iso} onChange={(e) => setIso(e.target.checked)} data-testid="add-pool-iso" /> ISO library (its ISO images are offered first)
+        </label>
+      )}
+      {shown.map((p) => (
         <p key={p} className="error-text small">{p}</p>
       ))}
       <EditStatus edit={edit} testId="add-pool" />
-      <Actions onClose={onClose} label="Add pool" disabled={name === '' || where === '' || problems.length > 0 || edit.busy} onClick={() => void add()} testId="add-pool-confirm" />
+      <Actions onClose={onClose} label={kind === 'nfs' ? 'Mount and add' : 'Add pool'} disabled={!complete || shown.length > 0 || edit.busy} onClick={() => void add()} testId="add-pool-confirm" />
     </Modal>
   );
 }

@@ -20,7 +20,7 @@ beforeAll(() => {
   bin = makeTempDir();
   argvLog = path.join(makeTempDir('xenith-argv-'), 'log');
   // Every storage program records its argv, so a refused request is seen to have run nothing.
-  for (const p of ['lvcreate', 'lvremove', 'lvextend', 'vgcreate', 'vgs', 'lvs', 'lsblk', 'df', 'qemu-img']) {
+  for (const p of ['lvcreate', 'lvremove', 'lvextend', 'vgcreate', 'vgs', 'lvs', 'lsblk', 'df', 'qemu-img', 'mount', 'umount', 'findmnt']) {
     writeScript(bin, p, `${ARGV_JSON_SCRIPT}require('node:fs').appendFileSync(${JSON.stringify(argvLog)}, ${JSON.stringify(p)} + ' ' + process.argv.slice(2).join(' ') + '\\n');\n`);
   }
   etc = makeTempDir('xenith-etc-');
@@ -35,7 +35,8 @@ function policy(): BrokerPolicy {
 }
 
 function harness(withPools = true): Harness {
-  return startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: policy(), pools: withPools ? [{ name: 'vg0', kind: 'lvm', vg: 'vg0' }] : null, poolsFile });
+  const pools = withPools ? [{ name: 'vg0', kind: 'lvm' as const, vg: 'vg0' }, { name: 'nas', kind: 'nfs' as const, server: 'nas.lan', export: '/srv/xen', path: `${images}/nas` }] : null;
+  return startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: policy(), pools, poolsFile });
 }
 
 const codeOf = (m: Record<string, unknown>): string | undefined => (m['ok'] === false ? (m['error'] as { code: string }).code : undefined);
@@ -63,6 +64,21 @@ describe('the broker and storage pools', () => {
     expect(codeOf(await h.request('storage.df', { paths: ['relative'] }))).toBe('INVALID_ARG');
     expect(codeOf(await h.request('image.resize', { path: path.join(other, 'x.img'), format: 'raw', bytes: 1 << 30 }))).toBe('PERMISSION');
     expect(log()).toBe(before);
+  });
+
+  it('mounts only a pool\'s export at that pool\'s mount point, and unmounts only pool mount points', async () => {
+    const h = harness();
+    const ok = await h.request('nfs.mount', { server: 'nas.lan', export: '/srv/xen', path: `${images}/nas` });
+    expect(ok, JSON.stringify(ok)).toMatchObject({ ok: true });
+    expect(log()).toContain(`mount -t nfs -o nosuid,nodev -- nas.lan:/srv/xen ${images}/nas`);
+    const before = log();
+    expect(codeOf(await h.request('nfs.mount', { server: 'evil.lan', export: '/srv/xen', path: `${images}/nas` }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('nfs.mount', { server: 'nas.lan', export: '/srv/xen', path: '/etc' }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('nfs.mount', { server: '-oexec', export: '/srv/xen', path: `${images}/nas` }))).toBe('INVALID_ARG');
+    expect(codeOf(await h.request('nfs.umount', { path: '/' }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('nfs.umount', { path: '/proc' }))).toBe('PERMISSION');
+    expect(log()).toBe(before);
+    expect((await h.request('nfs.umount', { path: `${images}/nas` }))['ok']).toBe(true);
   });
 
   it('writes the pools file only from checked pools, and widens its image directories with them', async () => {

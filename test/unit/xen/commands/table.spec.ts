@@ -82,6 +82,9 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'lvm.lvremove': { vg: 'vg0', name: 'web-disk' },
     'lvm.lvextend': { vg: 'vg0', name: 'web-disk', bytes: 2 * 2 ** 30 },
     'lvm.vgcreate': { vg: 'vg1', device: BLOCK_DEVICE },
+    'nfs.mounts': {},
+    'nfs.mount': { server: 'nas.example.lan', export: '/srv/xen', path: `${images}/nas` },
+    'nfs.umount': { path: `${images}/nas` },
     'stats.xentop': { delayS: 1 },
     'console.open': { dom: 'web', type: 'serial', index: 0 },
   };
@@ -116,7 +119,7 @@ describe('the command table', () => {
   it('asks only for what root\'s broker allows: every command passes the broker\'s own checks', async () => {
     const noUse = makeTempDir('xenith-table-proc-');
     const guards = createGuards(
-      { ...DEFAULT_BROKER_POLICY, configDir: etc, autoDir: path.join(etc, 'auto'), saveDir: path.join(etc, 'save'), imageDirs: [images], bootDirs: [], vgs: ['vg0'] },
+      { ...DEFAULT_BROKER_POLICY, configDir: etc, autoDir: path.join(etc, 'auto'), saveDir: path.join(etc, 'save'), imageDirs: [images], bootDirs: [], vgs: ['vg0'], nfs: [{ source: 'nas.example.lan:/srv/xen', path: `${images}/nas` }] },
       { procDir: noUse, sysDir: noUse },
     );
     const all = samples();

@@ -104,4 +104,25 @@ describe('storage on the demo host', () => {
     await api.removePool('srv');
     await expect(api.removePool('default')).rejects.toMatchObject({ code: 'IN_USE' });
   });
+
+  it('mounts an NFS export as a pool, keeps its files across unmount and mount, and will not unmount it under a guest', async () => {
+    await expect(api.addPool({ name: 'nas', kind: 'nfs', server: 'nosuch.lan', export: '/srv/xen', path: '/var/lib/xen/nfs' })).rejects.toMatchObject({ code: 'XL_FAILED' });
+    // The failed mount took the pool off the list again.
+    expect((await api.storageOverview()).pools.map((p) => p.def.name)).not.toContain('nas');
+    await api.addPool({ name: 'nas', kind: 'nfs', server: 'nas.example.lan', export: '/srv/xen', path: '/var/lib/xen/nfs' });
+    let nas = (await api.storageOverview()).pools.find((p) => p.def.name === 'nas')!;
+    expect([nas.mounted, nas.capacityBytes, nas.problem]).toEqual([true, 4 * 1024 ** 4, null]);
+    await api.createVolume({ pool: 'nas', name: 'shared.img', sizeGiB: 4 });
+    await api.unmountPool('nas');
+    nas = (await api.storageOverview()).pools.find((p) => p.def.name === 'nas')!;
+    expect([nas.mounted, nas.volumeCount, nas.problem]).toEqual([false, 0, 'nas.example.lan:/srv/xen is not mounted at /var/lib/xen/nfs']);
+    await expect(api.createVolume({ pool: 'nas', name: 'x.img', sizeGiB: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND', detail: { field: 'pool' } });
+    await api.mountPool('nas');
+    expect((await api.storageOverview()).volumes.filter((v) => v.pool === 'nas').map((v) => v.name)).toEqual(['shared.img']);
+    await api.writeConfig('nfs-guest', { name: 'nfs-guest', type: 'pvh', kernel: '/var/lib/xen/boot/vmlinuz', memory: 128, vcpus: 1, disks: [{ target: '/var/lib/xen/nfs/shared.img', format: 'raw', vdev: 'xvda', access: 'rw' }], vifs: [] });
+    await api.startDomain('nfs-guest');
+    await expect(api.unmountPool('nas')).rejects.toMatchObject({ code: 'IN_USE', detail: { domain: 'nfs-guest' } });
+    await expect(api.removePool('nas')).rejects.toMatchObject({ code: 'IN_USE' });
+  });
 });
+
