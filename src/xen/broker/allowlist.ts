@@ -1,7 +1,6 @@
 import { lstat, open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { absPathProblem, plainNameProblem } from '../../shared/rules';
-import { vgNameProblem, volumeNameProblem } from '../../shared/storage';
+import { plainNameProblem } from '../../shared/rules';
 import { parseVifSpec } from '../../shared/vif-spec';
 import { SpecSyntaxError } from '../../shared/validate-helpers';
 import { checkConfigForRoot, diskFileUse, type CheckedConfig, type ConfigFileUse } from '../config/config-policy';
@@ -9,6 +8,7 @@ import { XenError } from '../errors';
 import { checkDomainName } from '../ops/validate';
 import { assertCommand } from '../runner/programs';
 import type { XenProgram } from '../runner/types';
+import { checkNfs, checkStorage } from './allowlist-storage';
 import { checkFreeBlockDevice, type BlockDeviceEnv } from './block-devices';
 import { createPathGuard, type FinalComponent, type PathGuard } from './paths';
 import { BROKER_POLICY_FILE, type BrokerPolicy } from './policy';
@@ -301,103 +301,4 @@ async function claimNewImage(p: string): Promise<void> {
     return;
   }
   if (!st.isFile() || st.size !== 0 || st.nlink !== 1) throw new XenError('EXISTS', `${p} already exists`, { field: 'path', path: p });
-}
-
-/** The fixed argv of the read-only storage reports, exactly as the command table builds them. */
-const FIXED_READS: Partial<Record<XenProgram, readonly string[]>> = {
-  lsblk: ['-J', '-b', '-o', 'PATH,SIZE,TYPE,MODEL,MOUNTPOINT,FSTYPE,PKNAME'],
-  vgs: ['--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'vg_name,vg_size,vg_free'],
-  lvs: ['--reportformat', 'json', '--units', 'b', '--nosuffix', '-o', 'lv_name,vg_name,lv_size,lv_attr,pool_lv,data_percent'],
-};
-
-const sameArgv = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** Refuses a volume group that is not a pool: outside the policy, like a path outside its directories. */
-function notAPool(vg: string, g: BrokerGuards): void {
-  if (!g.policy.vgs.includes(vg)) throw new XenError('PERMISSION', `Volume group ${vg} is not a storage pool`, { field: 'vg', rule: 'pool-vg' });
-}
-
-/** VG/LV naming a logical volume in a volume group that is a pool. */
-function checkLvRef(ref: string | undefined, g: BrokerGuards): void {
-  const [vg, lv, extra] = (ref ?? '').split('/');
-  if (extra !== undefined || vg === undefined || lv === undefined || vgNameProblem(vg) !== null || volumeNameProblem(lv) !== null) {
-    refuse(`${JSON.stringify(ref)} is not VG/LV`, { rule: 'lv-name' });
-  }
-  notAPool(vg!, g);
-}
-
-/**
- * Storage commands: df of absolute paths; lsblk, vgs and lvs with their fixed report options; lvcreate, lvextend and
- * lvremove only inside a volume group that is a pool (and never with -f: LVM refuses to remove an open volume);
- * vgcreate only on a whole block device dom0 does not use, under a name that is not yet a volume group.
- */
-async function checkStorage(p: XenProgram, args: readonly string[], g: BrokerGuards): Promise<readonly string[]> {
-  const fixed = FIXED_READS[p];
-  if (fixed !== undefined) {
-    if (!sameArgv(args, fixed)) refuse(`${p} takes only Xenith's report options`);
-    return args;
-  }
-  const end = args.indexOf('--');
-  const flags = end === -1 ? args : args.slice(0, end);
-  const rest = end === -1 ? [] : args.slice(end + 1);
-  switch (p) {
-    case 'df':
-      if (!sameArgv(flags, ['-B1', '--output=target,size,used,avail']) || rest.length === 0) refuse('df takes only Xenith\'s options and paths');
-      for (const x of rest) if (absPathProblem(x) !== null) refuse(`df path ${JSON.stringify(x)} is not an absolute path`);
-      return args;
-    case 'lvcreate':
-      return checkLvcreate(args, g);
-    case 'lvremove':
-      if (!sameArgv(flags, ['-q', '-y']) || rest.length !== 1) refuse('lvremove takes -q -y and one VG/LV');
-      checkLvRef(rest[0], g);
-      return args;
-    case 'lvextend':
-      if (flags.length !== 3 || flags[0] !== '-q' || flags[1] !== '-L' || !/^\d{1,16}b$/.test(flags[2] ?? '') || rest.length !== 1) refuse('lvextend takes -q -L SIZEb and one VG/LV');
-      checkLvRef(rest[0], g);
-      return args;
-    case 'vgcreate': {
-      if (!sameArgv(flags, ['-q', '-y']) || rest.length !== 2 || vgNameProblem(rest[0] ?? '') !== null) refuse('vgcreate takes -q -y, a name and one device');
-      const device = await checkFreeBlockDevice(rest[1]!, 'device', g.blockEnv);
-      return [...flags, '--', rest[0]!, device];
-    }
-    default:
-      return refuse(`${p} is not allowed`);
-  }
-}
-
-/** lvcreate -q -y -W y -Z y -n NAME -L SIZEb -- VG, or thin: -q -y -n NAME -V SIZEb -T VG/POOL. */
-function checkLvcreate(args: readonly string[], g: BrokerGuards): readonly string[] {
-  const name = args[args.indexOf('-n') + 1];
-  const plain = sameArgv(args.slice(0, 6), ['-q', '-y', '-W', 'y', '-Z', 'y']) && args[6] === '-n' && args[8] === '-L' && args[10] === '--' && args.length === 12;
-  const thin = sameArgv(args.slice(0, 2), ['-q', '-y']) && args[2] === '-n' && args[4] === '-V' && args[6] === '-T' && args.length === 8;
-  if (!plain && !thin) refuse('lvcreate takes only Xenith\'s options');
-  if (name === undefined || volumeNameProblem(name) !== null) refuse(`${JSON.stringify(name)} is not a volume name`, { rule: 'lv-name' });
-  if (!/^\d{1,16}b$/.test((plain ? args[9] : args[5]) ?? '')) refuse('lvcreate size must be bytes');
-  if (plain) {
-    notAPool(args[11]!, g);
-  } else {
-    checkLvRef(args[7], g);
-  }
-  return args;
-}
-
-/**
- * NFS: findmnt with its fixed report options; mount of exactly a pool's export at exactly that pool's mount point
- * (nosuid,nodev: nothing on the share runs as root or acts as a device); umount of a pool's mount point only.
- */
-function checkNfs(p: XenProgram, args: readonly string[], g: BrokerGuards): readonly string[] {
-  if (p === 'findmnt') {
-    if (!sameArgv(args, ['-J', '-t', 'nfs,nfs4', '-o', 'TARGET,SOURCE,FSTYPE'])) refuse('findmnt takes only Xenith\'s report options');
-    return args;
-  }
-  if (p === 'mount') {
-    if (args.length !== 7 || !sameArgv(args.slice(0, 5), ['-t', 'nfs', '-o', 'nosuid,nodev', '--'])) refuse('mount takes only -t nfs -o nosuid,nodev, an export and a mount point');
-    if (!g.policy.nfs.some((n) => n.source === args[5] && n.path === args[6])) {
-      throw new XenError('PERMISSION', `${args[5]} at ${args[6]} is not an NFS storage pool`, { field: 'path', rule: 'pool-nfs' });
-    }
-    return args;
-  }
-  if (args.length !== 2 || args[0] !== '--') refuse('umount takes one mount point');
-  if (!g.policy.nfs.some((n) => n.path === args[1])) throw new XenError('PERMISSION', `${args[1]} is not the mount point of an NFS storage pool`, { field: 'path', rule: 'pool-nfs' });
-  return args;
 }
