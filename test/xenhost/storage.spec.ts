@@ -12,19 +12,24 @@ const LV_GUEST = 'xenith-st-lv';
 const QCOW_GUEST = 'xenith-st-qcow';
 const POOLS = '/etc/xenith/pools.json';
 const DIR = '/srv/xenith-pool';
+const NFS_GUEST = 'xenith-st-nfs';
+/** dom0 serves an NFS export to itself, over loopback (nfs-kernel-server is in the image). */
+const EXPORT = '/srv/xenith-export';
+const MOUNT = '/srv/xenith-nfs';
 
 describeHost('storage pools on the Xen test host', (h) => {
   const { runner, api } = xenOver(h);
 
   beforeAll(async () => {
-    for (const n of [LV_GUEST, QCOW_GUEST]) await destroyIfPresent(h, n);
+    for (const n of [LV_GUEST, QCOW_GUEST, NFS_GUEST]) await destroyIfPresent(h, n);
     // A clean slate: no pools file, no test volume group (the snapshot has neither; a reused host may).
-    await remote(h, ['sh', '-c', `vgremove -q -y ${VG} 2>/dev/null; pvremove -q -y /dev/vdb 2>/dev/null; rm -f ${POOLS} /etc/xen/${LV_GUEST}.cfg /etc/xen/${QCOW_GUEST}.cfg; rm -rf ${DIR}`], { timeoutMs: 120_000 });
+    await remote(h, ['sh', '-c', `vgremove -q -y ${VG} 2>/dev/null; pvremove -q -y /dev/vdb 2>/dev/null; umount ${MOUNT} 2>/dev/null; rm -f ${POOLS} /etc/xen/${LV_GUEST}.cfg /etc/xen/${QCOW_GUEST}.cfg /etc/xen/${NFS_GUEST}.cfg; rm -rf ${DIR} ${EXPORT} ${MOUNT}`], { timeoutMs: 120_000 });
     await runner.run('host.info', {}, { timeoutMs: 120_000 });
   }, 300_000);
 
   afterAll(async () => {
-    for (const n of [LV_GUEST, QCOW_GUEST]) await destroyIfPresent(h, n);
+    for (const n of [LV_GUEST, QCOW_GUEST, NFS_GUEST]) await destroyIfPresent(h, n);
+    await remote(h, ['sh', '-c', `umount ${MOUNT} 2>/dev/null; rmdir ${MOUNT} 2>/dev/null; rm -rf ${EXPORT}; rm -f /etc/xen/${NFS_GUEST}.cfg`], { timeoutMs: 120_000 });
     await remote(h, ['sh', '-c', `vgremove -q -y ${VG}; pvremove -q -y /dev/vdb; rm -f ${POOLS}; rm -rf ${DIR}`], { timeoutMs: 120_000 });
     await runner.close();
     await closeConnection(h);
@@ -95,4 +100,34 @@ describeHost('storage pools on the Xen test host', (h) => {
     await api.deleteDomain(QCOW_GUEST, { disks: [] });
     await api.removePool('xtest-dir');
   }, 900_000);
+
+  it('mounts an NFS export as a pool, boots a guest from a volume on it, and will not unmount it under the guest', async () => {
+    await remoteOk(h, ['sh', '-c', `mkdir -p ${EXPORT} && echo '${EXPORT} 127.0.0.1(rw,no_root_squash,no_subtree_check,insecure)' > /etc/exports && systemctl start nfs-server && exportfs -ra`], { timeoutMs: 180_000 });
+    await expect(api.addPool({ name: 'xtest-nfs', kind: 'nfs', server: '127.0.0.1', export: '/srv/not-exported', path: MOUNT })).rejects.toMatchObject({ code: 'XL_FAILED' });
+    expect((await api.storageOverview()).pools.map((p) => p.def.name)).not.toContain('xtest-nfs');
+    await api.addPool({ name: 'xtest-nfs', kind: 'nfs', server: '127.0.0.1', export: EXPORT, path: MOUNT });
+    const pool = (await api.storageOverview()).pools.find((p) => p.def.name === 'xtest-nfs');
+    expect(pool).toMatchObject({ mounted: true, problem: null, path: MOUNT });
+    expect(await remoteOk(h, ['findmnt', '-n', '-o', 'SOURCE,OPTIONS', MOUNT])).toMatch(/^127\.0\.0\.1:\/srv\/xenith-export\s+.*nosuid,nodev/);
+    await api.createVolume({ pool: 'xtest-nfs', name: 'nfs-root.img', sizeGiB: 0.0625 });
+    // The file is on the export, seen from the server's side.
+    expect((await remoteOk(h, ['stat', '-c', '%s', `${EXPORT}/nfs-root.img`])).trim()).toBe('67108864');
+    const cfg: DomainConfig = { ...busyboxGuest(h, NFS_GUEST, 'pv'), disks: [{ target: `${MOUNT}/nfs-root.img`, format: 'raw', vdev: 'xvda', access: 'rw' }] };
+    await api.writeConfig(NFS_GUEST, cfg);
+    await api.startDomain(NFS_GUEST);
+    const text = await remoteCollect(h, ['timeout', '90', 'xl', 'console', NFS_GUEST], /xvda (present|missing)[^\n]*\n/, 120_000);
+    expect(text).toMatch(/xvda present, 131072 sectors/);
+    await expect(api.unmountPool('xtest-nfs')).rejects.toMatchObject({ code: 'IN_USE', detail: { domain: NFS_GUEST } });
+    await remoteOk(h, ['xl', 'destroy', NFS_GUEST], { timeoutMs: 180_000 });
+    await waitForDomain(h, NFS_GUEST, false, 120_000);
+    await api.deleteDomain(NFS_GUEST, { disks: [] });
+    await api.unmountPool('xtest-nfs');
+    expect((await api.storageOverview()).pools.find((p) => p.def.name === 'xtest-nfs')).toMatchObject({ mounted: false, volumeCount: 0 });
+    await api.mountPool('xtest-nfs');
+    expect((await api.storageOverview()).volumes.filter((v) => v.pool === 'xtest-nfs').map((v) => v.name)).toEqual(['nfs-root.img']);
+    await api.deleteVolume('xtest-nfs', 'nfs-root.img');
+    await api.removePool('xtest-nfs');
+    expect(await remote(h, ['findmnt', MOUNT])).toMatchObject({ code: 1 });
+  }, 900_000);
 });
+
