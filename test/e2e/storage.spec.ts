@@ -91,6 +91,28 @@ describe('the storage view on the demo host', () => {
     await page.getByTestId('volume-shared.img').waitFor();
   });
 
+  it('adds a disk to a domain from its Disks tab as a new logical volume, and offers existing volumes with their users', async () => {
+    const { page } = app;
+    await page.evaluate(() => (location.hash = '#/domains/test-pvh/disks'));
+    await page.getByTestId('disk-mode-existing').click();
+    const volumes = page.getByTestId('disk-volume').locator('option');
+    await expect(volumes.filter({ hasText: 'default/db01.img' }).isDisabled()).resolves.toBe(true);
+    await expect(volumes.filter({ hasText: 'default/db01.img' }).textContent()).resolves.toMatch(/db01 rw \(running\)/);
+    await page.getByTestId('disk-mode-new').click();
+    await page.getByTestId('disk-pool').selectOption('vg0');
+    await expect(page.getByTestId('disk-path').inputValue()).resolves.toBe('/dev/vg0/test-pvh-xvdb');
+    await page.getByTestId('disk-size').fill('5');
+    await page.getByTestId('disk-attach').click();
+    await page.getByTestId('disk-attach-done').waitFor();
+    await page.getByTestId('disk-row-xvdb').waitFor();
+    // The next disk's path follows the next free device, in the same pool.
+    await page.getByTestId('disk-path').and(page.locator('[value="/dev/vg0/test-pvh-xvdc"]')).waitFor();
+    await app.shot('disks-tab-pools');
+    await page.getByTestId('nav-storage').click();
+    await page.getByTestId('pool-vg0').click();
+    await expect(page.getByTestId('volume-test-pvh-xvdb').textContent()).resolves.toContain('test-pvh (xvdb, read-write)');
+  });
+
   it('refuses to remove a pool whose volumes are in use, naming the domain', async () => {
     const { page } = app;
     await page.getByTestId('pool-default').click();

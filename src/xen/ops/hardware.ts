@@ -11,6 +11,8 @@ import { listDomainsCheap } from './domains';
 import { assertBridgeExists } from './host';
 import { createImage, gibToBytes } from './images';
 import * as mc from './memory-cpu';
+import { lvmTarget, poolTargets } from '../storage/list';
+import { createVolume } from '../storage/volumes';
 
 /*
  * The Hardware tabs' edits (memory, CPUs, disks, CDs, NICs): each applies to the running domain through xl, to its
@@ -108,12 +110,17 @@ export async function createDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:create
   if (inConfig(apply) && (await readConfig(ctx, name)).config?.disks.some((d) => d.vdev === disk.vdev)) {
     throw new XenError('EXISTS', `The config already has a disk ${disk.vdev}`, { field: 'disk.vdev' });
   }
-  await createImage(ctx, disk.target, { sizeBytes: gibToBytes(a.sizeGiB), format: disk.format });
+  // /dev/VG/NAME in an LVM pool is a new logical volume; anything else a new image file in a pool.
+  const lv = disk.target.startsWith('/dev/') ? lvmTarget(disk.target, await poolTargets(ctx)) : null;
+  if (lv !== null && disk.format !== 'raw') throw new XenError('INVALID_ARG', 'A logical volume holds raw data: choose raw', { field: 'disk.format' });
+  if (lv !== null) await createVolume(ctx, { pool: lv.pool, name: lv.name, sizeGiB: a.sizeGiB });
+  else await createImage(ctx, disk.target, { sizeBytes: gibToBytes(a.sizeGiB), format: disk.format });
   try {
     await applyBoth(ctx, name, apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk));
   } catch (e) {
-    // The file is this call's own and attached to nothing: remove it, so a failed attach leaves nothing behind.
-    await ctx.runner.fs.remove(disk.target).catch(() => undefined);
+    // The volume is this call's own and attached to nothing: remove it, so a failed attach leaves nothing behind.
+    if (lv !== null) await ctx.run('lvm.lvremove', { vg: lv.vg, name: lv.name }).catch(() => undefined);
+    else await ctx.runner.fs.remove(disk.target).catch(() => undefined);
     throw e;
   }
 }

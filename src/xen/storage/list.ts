@@ -158,3 +158,11 @@ export async function nfsMountPoints(ctx: OpsContext): Promise<Set<string>> {
   if (r.exitCode !== 0 && r.stdout.trim() === '') return new Set();
   return new Set(parseFindmnt(r.stdout).map((m) => m.target));
 }
+
+/** The LVM pool and volume name a new disk at /dev/VG/NAME stands for, or null when the path is a file. */
+export function lvmTarget(path: string, targets: PoolTargets): { pool: string; vg: string; name: string; thin: boolean; freeBytes: number | null; exists: boolean } | null {
+  const m = /^\/dev\/([^/]+)\/([^/]+)$/.exec(path);
+  const l = m ? targets.lvm.find((x) => x.vg === m[1]) : undefined;
+  if (!m || !l) return null;
+  return { pool: l.pool, vg: l.vg, name: m[2]!, thin: l.thinPool !== null, freeBytes: l.freeBytes, exists: l.volumes.includes(m[2]!) };
+}

@@ -1,19 +1,13 @@
 import { volumeNameProblem } from '../../shared/storage';
 import { planLabel, type PlanProblem, type WizardPlan } from '../../shared/wizard-plan';
 import { gibToBytes } from '../ops/images';
-import type { PoolTargets } from '../storage/list';
+import { lvmTarget, type PoolTargets } from '../storage/list';
 import { dirOf, type WizardDeps } from './deps';
+
+export { lvmTarget };
 
 const GIB = 1024 * 1024 * 1024;
 type NewDisk = Extract<WizardPlan['disks'][number], { mode: 'new' }>;
-
-/** The LVM pool and volume name a new disk at /dev/VG/NAME stands for, or null when the path is a file. */
-export function lvmTarget(path: string, targets: PoolTargets): { pool: string; vg: string; name: string; thin: boolean; freeBytes: number | null; exists: boolean } | null {
-  const m = /^\/dev\/([^/]+)\/([^/]+)$/.exec(path);
-  const l = m ? targets.lvm.find((x) => x.vg === m[1]) : undefined;
-  if (!m || !l) return null;
-  return { pool: l.pool, vg: l.vg, name: m[2]!, thin: l.thinPool !== null, freeBytes: l.freeBytes, exists: l.volumes.includes(m[2]!) };
-}
 
 /** Whether a new image file at `path` lies directly in the image directory or a directory pool. */
 export function inFilePool(path: string, imageDir: string, targets: PoolTargets): boolean {

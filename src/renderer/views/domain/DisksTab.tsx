@@ -5,6 +5,7 @@ import type { ApplyMode } from '../../../shared/schemas';
 import { xen } from '../../api/client';
 import { APPLY_WORDS, ApplyChoice, defaultApply } from '../../components/ApplyChoice';
 import { EditStatus } from '../../components/EditStatus';
+import { ExistingVolume, NewDiskPool, useStorageOverview } from './disk-pools';
 import { IsoPicker } from '../../components/IsoPicker';
 import { PathField } from '../../components/FileChooser';
 import { ConfirmDialog } from '../../components/Modal';
@@ -137,7 +138,12 @@ function useAddDiskForm(name: string, summary: DomainSummary | undefined, used: 
   useEffect(() => {
     const v = nextVdev(used, summary?.type === 'hvm' ? 'xvd' : 'xvd');
     setVdev(v);
-    setPath((p) => (p === '' || p.startsWith(`${IMAGE_DIR}/${name}-`) ? `${IMAGE_DIR}/${name}-${v}.img` : p));
+    // A path Xenith derived (NAME-VDEV in any pool, .img for files) follows the next free device; a typed one stays.
+    const derived = new RegExp(`^(.*/)${name.replace(/[.+-]/g, '\\$&')}-[a-z]+(\\.img)?$`);
+    setPath((p) => {
+      const m = derived.exec(p);
+      return p === '' ? `${IMAGE_DIR}/${name}-${v}.img` : m ? `${m[1] ?? ''}${name}-${v}${m[2] ?? ''}` : p;
+    });
   }, [usedKey, name]); // recompute only when the set of devices changes
   useEffect(() => setApply(defaultApply(running)), [running]);
   const vdevOk = /^(xvd|hd|sd)[a-z]{1,2}[0-9]{0,2}$/.test(vdev) && !used.includes(vdev);
@@ -149,9 +155,15 @@ function useAddDiskForm(name: string, summary: DomainSummary | undefined, used: 
 type AddDiskForm = ReturnType<typeof useAddDiskForm>;
 
 /** The image, format, device, access, kind and (for a new image) size of the disk to add. */
-function DiskFields({ f }: { f: AddDiskForm }) {
+function DiskFields({ f, name }: { f: AddDiskForm; name: string }) {
+  const storage = useStorageOverview();
   return (
     <div className="form-grid">
+      {f.mode === 'new' ? (
+        <NewDiskPool storage={storage} path={f.path} onPath={f.setPath} name={name} vdev={f.vdev} testId="disk-pool" />
+      ) : (
+        <ExistingVolume storage={storage} path={f.path} onPath={f.setPath} self={name} testId="disk-volume" />
+      )}
       <PathField value={f.path} onChange={f.setPath} filter="image" startDir={IMAGE_DIR} label={f.mode === 'new' ? 'New image file (never overwritten)' : 'Image or device'} testId="disk-path" />
       <label className="field-label">
         Format
@@ -223,7 +235,7 @@ function AddDiskCard({ name, summary, used, running, edit }: AddDiskCardProps) {
           Use an existing image or device
         </label>
       </div>
-      <DiskFields f={f} />
+      <DiskFields f={f} name={name} />
       <ApplyChoice value={apply} onChange={f.setApply} running={running} testId="disk-apply" />
       <div className="row-gap">
         <button type="button" className="btn primary" disabled={edit.busy || !f.vdevOk || !f.pathOk || !f.sizeOk} onClick={attach} data-testid="disk-attach">

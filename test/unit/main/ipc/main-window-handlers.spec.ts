@@ -143,6 +143,20 @@ describe('disks', () => {
     expect(cfgText('web01')).toBe(before);
   });
 
+  it('makes a new disk as a logical volume of an LVM pool, and removes that volume when the live attach fails', async () => {
+    const lvs = async (): Promise<string> => (await demo.run('lvm.lvs', {})).stdout;
+    await ok('domain:createDisk', { name: 'test-pvh', disk: { target: '/dev/vg0/test-pvh-data', format: 'raw', vdev: 'xvdb', access: 'rw' }, sizeGiB: 2, apply: 'config' });
+    expect(cfgText('test-pvh')).toContain('/dev/vg0/test-pvh-data');
+    expect(await lvs()).toContain('"lv_name":"test-pvh-data"');
+    await expect(failCode('domain:createDisk', { name: 'test-pvh', disk: { target: '/dev/vg0/x', format: 'qcow2', vdev: 'xvdc', access: 'rw' }, sizeGiB: 2, apply: 'config' })).resolves.toBe('INVALID_ARG');
+    // The running web01 already has xvda: the volume is made, then the hot-plug fails, and the volume goes.
+    const before = cfgText('web01');
+    const r = await call('domain:createDisk', { name: 'web01', disk: { target: '/dev/vg0/ghost', format: 'raw', vdev: 'xvda', access: 'rw' }, sizeGiB: 1, apply: 'live' });
+    expect(r.ok).toBe(false);
+    expect(await lvs()).not.toContain('"lv_name":"ghost"');
+    expect(cfgText('web01')).toBe(before);
+  });
+
   it('refuses a disk another domain uses read-write, naming it, and changes nothing', async () => {
     const before = cfgText('web01');
     const running = await call('domain:attachDisk', { name: 'web01', disk: { target: '/var/lib/xen/images/mail01.img', format: 'raw', vdev: 'xvdb', access: 'rw' }, apply: 'both' });
