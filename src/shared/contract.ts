@@ -191,6 +191,11 @@ export const contract = {
     z.object({ pool: poolNameSchema, name: volumeNameSchema, sizeGiB: sizeGiBSchema, format: z.enum(['raw', 'qcow2']).optional() }).strict(),
     [...XL, 'EXISTS', 'INVALID_ARG'],
   ),
+  /** Copies a volume into a new one in the same pool (sparse, with job:progress for `jobId`); not a disk being written. */
+  'storage:volumeClone': ch<{ path: string }>()(
+    z.object({ pool: poolNameSchema, name: volumeNameSchema, newName: volumeNameSchema, jobId: sessionIdSchema }).strict(),
+    [...XL, 'EXISTS', 'IN_USE', 'INVALID_ARG'],
+  ),
   /** Deletes a volume no domain uses (IN_USE names the domain otherwise). */
   'storage:volumeDelete': ch<void>()(z.object({ pool: poolNameSchema, name: volumeNameSchema }).strict(), [...XL, 'IN_USE']),
   /** Grows a volume; never shrinks, never under a running domain. */

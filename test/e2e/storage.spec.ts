@@ -49,6 +49,17 @@ describe('the storage view on the demo host', () => {
     await page.getByTestId('volume-web-root').waitFor({ state: 'detached' });
   });
 
+  it('clones a volume, showing the copy\'s progress', async () => {
+    const { page } = app;
+    await page.getByTestId('pool-default').click();
+    await page.getByTestId('volume-clone-test-pvh.img').click();
+    await expect(page.getByTestId('clone-name').inputValue()).resolves.toBe('test-pvh-copy.img');
+    await page.getByTestId('clone-confirm').click();
+    await page.getByTestId('clone-progress').waitFor();
+    await page.getByTestId('volume-test-pvh-copy.img').waitFor();
+    await expect(page.getByTestId('volume-test-pvh-copy.img').textContent()).resolves.toMatch(/raw8\.0 GiB.*unused/);
+  });
+
   it('makes a volume group on the empty disk only, after saying which disk it erases', async () => {
     const { page } = app;
     await page.getByTestId('storage-new-vg').click();

@@ -71,6 +71,12 @@ describeHost('storage pools on the Xen test host', (h) => {
     expect(second).toMatch(/xvda present, 262144 sectors/);
     await remoteOk(h, ['xl', 'destroy', LV_GUEST], { timeoutMs: 180_000 });
     await waitForDomain(h, LV_GUEST, false, 120_000);
+    // A copy, with qemu-img's progress, the same size as the grown volume.
+    const seen: number[] = [];
+    await api.cloneVolume({ pool: VG, name: LV_GUEST, newName: `${LV_GUEST}-copy` }, (p) => seen.push(p));
+    expect(seen.at(-1)).toBe(100);
+    expect((await api.storageOverview()).volumes.find((v) => v.name === `${LV_GUEST}-copy`)).toMatchObject({ format: 'lv', virtualBytes: 128 * 1024 ** 2, users: [] });
+    await api.deleteVolume(VG, `${LV_GUEST}-copy`);
     // Still named in its config: deleting is refused until the config no longer uses it.
     await expect(api.deleteVolume(VG, LV_GUEST)).rejects.toMatchObject({ code: 'IN_USE' });
     await api.deleteDomain(LV_GUEST, { disks: [] });

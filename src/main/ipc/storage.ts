@@ -19,6 +19,19 @@ export function registerStorageHandlers(r: HandlerRegistry, s: Services): void {
   r.register('storage:poolUnmount', ({ name }) => changed(`pool ${name} unmounted`, () => s.api.unmountPool(name)));
   r.register('storage:vgCreate', (a) => changed(`volume group ${a.vg} created`, () => s.api.createVolumeGroup(a)));
   r.register('storage:volumeCreate', (a) => changed(`volume ${a.name} created`, () => s.api.createVolume(a)));
+  r.register('storage:volumeClone', async ({ pool, name, newName, jobId }, ctx) => {
+    const say = (state: 'running' | 'done' | 'failed', message: string): void => s.hub.emit('job:progress', { jobId, phase: 'copy', state, message }, ctx.clientId);
+    try {
+      const r = await s.api.cloneVolume({ pool, name, newName }, (pct) => say('running', `Copying ${name} to ${newName}: ${pct}%`));
+      say('done', `Copied ${name} to ${newName}.`);
+      return r;
+    } catch (e) {
+      say('failed', e instanceof Error ? e.message : String(e));
+      throw e;
+    } finally {
+      s.hub.emit('storage:changed', { reason: `volume ${newName} cloned` });
+    }
+  });
   r.register('storage:volumeDelete', ({ pool, name }) => changed(`volume ${name} deleted`, () => s.api.deleteVolume(pool, name)));
   r.register('storage:volumeResize', ({ pool, name, sizeGiB }) => changed(`volume ${name} resized`, () => s.api.resizeVolume(pool, name, sizeGiB)));
 }

@@ -9,6 +9,7 @@ import { useEdit, type EditState } from '../lib/use-domain';
 import { AddPoolDialog, NewVgDialog } from './storage/pool-dialogs';
 import { PoolList } from './storage/PoolList';
 import { useStorage } from './storage/use-storage';
+import { CloneDialog } from './storage/clone-dialog';
 import { NewVolumeDialog, ResizeDialog } from './storage/volume-dialogs';
 import { VolumeTable } from './storage/VolumeTable';
 
@@ -55,12 +56,14 @@ function StorageToolbar({ pool, open, edit }: { pool: PoolInfo | undefined; open
 function PoolVolumes({ pool, volumes, edit }: { pool: PoolInfo; volumes: VolumeInfo[]; edit: EditState }) {
   const [resizing, setResizing] = useState<VolumeInfo | null>(null);
   const [deleting, setDeleting] = useState<VolumeInfo | null>(null);
+  const [cloning, setCloning] = useState<VolumeInfo | null>(null);
   return (
     <section className="card grow" data-testid="pool-volumes">
       <h2>{`${pool.def.name} · ${pool.path}`}</h2>
       {pool.problem !== null && <p className="warn-text">{pool.problem}</p>}
-      <VolumeTable volumes={volumes} onResize={setResizing} onDelete={setDeleting} />
+      <VolumeTable volumes={volumes} onResize={setResizing} onClone={setCloning} onDelete={setDeleting} />
       <ResizeDialog volume={resizing} onClose={() => setResizing(null)} />
+      <CloneDialog volume={cloning} onClose={() => setCloning(null)} />
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(o) => !o && setDeleting(null)}

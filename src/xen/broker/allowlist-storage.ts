@@ -109,3 +109,27 @@ export function checkNfs(p: XenProgram, args: readonly string[], g: BrokerGuards
   if (!g.policy.nfs.some((n) => n.path === args[1])) throw new XenError('PERMISSION', `${args[1]} is not the mount point of an NFS storage pool`, { field: 'path', rule: 'pool-nfs' });
   return args;
 }
+
+/** A volume path for qemu-img convert: a file in an image directory (never through a link), or /dev/VG/LV of a pool. */
+async function volumePath(p: string | undefined, g: BrokerGuards): Promise<string> {
+  if (p === undefined) return refuse('qemu-img convert needs a source and a destination');
+  if (p.startsWith('/dev/')) {
+    checkLvRef(p.slice('/dev/'.length), g);
+    return p;
+  }
+  return g.images.check(p, 'nofollow');
+}
+
+/**
+ * qemu-img convert -p -n -f FMT -O FMT -- SRC DST: -n writes into a destination that already exists (Xenith made it),
+ * so nothing is created or replaced; both ends are volumes of the pools. No -o, no backing files, no other options.
+ */
+export async function checkQemuConvert(args: readonly string[], g: BrokerGuards): Promise<readonly string[]> {
+  const fmt = (x: string | undefined): boolean => x === 'raw' || x === 'qcow2';
+  const shape = args.length === 10 && sameArgv(args.slice(0, 4), ['convert', '-p', '-n', '-f']) && fmt(args[4]) && args[5] === '-O' && fmt(args[6]) && args[7] === '--';
+  if (!shape) refuse('qemu-img convert takes only -p -n -f FMT -O FMT, a source and a destination');
+  const src = await volumePath(args[8], g);
+  const dst = await volumePath(args[9], g);
+  if (src === dst) refuse('qemu-img convert: the source and the destination are the same');
+  return [...args.slice(0, 8), src, dst];
+}

@@ -198,6 +198,13 @@ export const COMMANDS = {
     argv: (a) => ['resize', '-q', '-f', a.format, '--', a.path, String(a.bytes)],
   }),
 
+  // A volume's data into a volume made for it (-n: never creates or replaces a file), with progress on stdout.
+  'image.convert': def({
+    program: 'qemu-img', mode: 'stream', cls: 'saveRestore',
+    args: z.object({ src: absPathSchema, dst: absPathSchema, from: z.enum(['raw', 'qcow2']), to: z.enum(['raw', 'qcow2']) }).strict(),
+    argv: (a) => ['convert', '-p', '-n', '-f', a.from, '-O', a.to, '--', a.src, a.dst],
+  }),
+
   // Storage pools: capacity of directories, LVM volume groups and their volumes, dom0's block devices.
   'storage.df': def({
     program: 'df', mode: 'run', cls: 'query',

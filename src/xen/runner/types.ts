@@ -129,7 +129,7 @@ export interface Runner {
   readonly label: string;
   /** Runs a `run` command; a non-zero exit throws XL_FAILED unless allowFailure. No timeout given: the table's class. */
   run<K extends CommandName>(op: K, args: CommandArgs<K>, opts?: RunOptions & { allowFailure?: boolean }): Promise<RunResult>;
-  stream(op: 'stats.xentop', args: CommandArgs<'stats.xentop'>): StreamHandle;
+  stream<K extends 'stats.xentop' | 'image.convert'>(op: K, args: CommandArgs<K>): StreamHandle;
   pty(op: 'console.open', args: CommandArgs<'console.open'>, size: { cols: number; rows: number }): PtyHandle;
   readonly fs: HostFs;
   close(): Promise<void>;

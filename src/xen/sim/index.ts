@@ -28,6 +28,7 @@ import { SimHost } from './host';
 import type { RfbServer } from './rfb-server';
 import { hostSizing, seedHost } from './seed-host';
 import { SimStorage } from './storage';
+import { simConvert } from './storage-tools';
 import { simStream } from './stream';
 import { VncPool } from './vnc-pool';
 
@@ -115,7 +116,7 @@ export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
       if (r.exitCode !== 0 && !ro?.allowFailure) throw commandFailure([program, ...args], r.exitCode, r.stderr);
       return r;
     },
-    stream: (program, args) => simStream(host, streams, program, args),
+    stream: (program, args) => simStream(host, streams, program, args, (a) => simConvert(tools, a)),
     pty(program: 'xl', args: readonly string[], size: { cols: number; rows: number }): PtyHandle {
       isClosed([program, ...args]);
       return simConsole(consoleDeps, program, args, size);

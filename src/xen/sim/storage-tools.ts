@@ -233,3 +233,30 @@ export function simUmount(t: StorageTools, args: readonly string[]): RunResult {
   t.storage.persist();
   return ok('');
 }
+
+/**
+ * The copy of qemu-img convert -n SRC DST on the demo host: a file's first MiB (its header and boot sector) and its
+ * size; a logical volume has no data here, only its size, which lvcreate already set.
+ */
+export function simConvert(t: StorageTools, args: readonly string[]): void {
+  const [src, dst] = args.slice(-2);
+  if (src === undefined || dst === undefined) usage('qemu-img');
+  if (!src!.startsWith('/dev/') && statSafe(t.local(src!)) === null) throw new SimFailure(`qemu-img: Could not open '${src}': No such file or directory\n`, 1);
+  if (dst!.startsWith('/dev/')) {
+    t.storage.lv(dst!.slice('/dev/'.length));
+    return;
+  }
+  const out = t.local(dst!);
+  if (statSafe(out) === null) throw new SimFailure(`qemu-img: Could not open '${dst}': No such file or directory\n`, 1);
+  if (src!.startsWith('/dev/')) return;
+  const head = Buffer.alloc(1024 * 1024);
+  const fi = openSync(t.local(src!), 'r');
+  const n = readSync(fi, head, 0, head.length, 0);
+  closeSync(fi);
+  const fo = openSync(out, 'r+');
+  try {
+    if (args[args.indexOf('-O') + 1] === 'raw') writeSync(fo, head, 0, Math.min(n, 512), 0);
+  } finally {
+    closeSync(fo);
+  }
+}

@@ -24,8 +24,32 @@ function Users({ users }: { users: readonly VolumeUser[] }) {
   );
 }
 
+/** Resize, clone and delete for one volume; delete is off while any domain uses it. */
+function VolumeActions({ v, onResize, onClone, onDelete }: { v: VolumeInfo; onResize: (v: VolumeInfo) => void; onClone: (v: VolumeInfo) => void; onDelete: (v: VolumeInfo) => void }) {
+  return (
+    <div className="actions-cell">
+              <button type="button" className="btn" disabled={v.format === 'iso'} onClick={() => onResize(v)} data-testid={`volume-resize-${v.name}`}>
+                Resize…
+              </button>
+              <button type="button" className="btn" onClick={() => onClone(v)} data-testid={`volume-clone-${v.name}`}>
+                Clone…
+              </button>
+              <button
+                type="button"
+                className="btn danger"
+                disabled={v.users.length > 0}
+                title={v.users.length > 0 ? `In use by ${v.users[0]!.domain}` : undefined}
+                onClick={() => onDelete(v)}
+                data-testid={`volume-delete-${v.name}`}
+              >
+                Delete…
+              </button>
+              </div>
+  );
+}
+
 /** The volumes of one pool with format, sizes, backing file and users; resize and delete per row. */
-export function VolumeTable({ volumes, onResize, onDelete }: { volumes: readonly VolumeInfo[]; onResize: (v: VolumeInfo) => void; onDelete: (v: VolumeInfo) => void }) {
+export function VolumeTable({ volumes, onResize, onClone, onDelete }: { volumes: readonly VolumeInfo[]; onResize: (v: VolumeInfo) => void; onClone: (v: VolumeInfo) => void; onDelete: (v: VolumeInfo) => void }) {
   return (
     <div className="table-scroll">
     <table className="table" data-testid="volume-table">
@@ -53,21 +77,7 @@ export function VolumeTable({ volumes, onResize, onDelete }: { volumes: readonly
               <Users users={v.users} />
             </td>
             <td>
-              <div className="actions-cell">
-              <button type="button" className="btn" disabled={v.format === 'iso'} onClick={() => onResize(v)} data-testid={`volume-resize-${v.name}`}>
-                Resize…
-              </button>
-              <button
-                type="button"
-                className="btn danger"
-                disabled={v.users.length > 0}
-                title={v.users.length > 0 ? `In use by ${v.users[0]!.domain}` : undefined}
-                onClick={() => onDelete(v)}
-                data-testid={`volume-delete-${v.name}`}
-              >
-                Delete…
-              </button>
-              </div>
+              <VolumeActions v={v} onResize={onResize} onClone={onClone} onDelete={onDelete} />
             </td>
           </tr>
         ))}

@@ -74,6 +74,7 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'domain.networkDetach': { dom: 'web', device: '1' },
     'image.createQcow2': { path: `${images}/new.qcow2`, bytes: 1 << 30 },
     'image.resize': { path: `${images}/web.img`, format: 'raw', bytes: 2 * 2 ** 30 },
+    'image.convert': { src: `${images}/web.img`, dst: '/dev/vg0/web-copy', from: 'raw', to: 'raw' },
     'storage.df': { paths: [images, etc] },
     'storage.blockDevices': {},
     'lvm.vgs': {},

@@ -124,5 +124,22 @@ describe('storage on the demo host', () => {
     await expect(api.unmountPool('nas')).rejects.toMatchObject({ code: 'IN_USE', detail: { domain: 'nfs-guest' } });
     await expect(api.removePool('nas')).rejects.toMatchObject({ code: 'IN_USE' });
   });
+
+  it('clones a file and a logical volume with progress, refuses a disk being written, and removes a failed copy', async () => {
+    const seen: number[] = [];
+    await api.createVolume({ pool: 'default', name: 'base.qcow2', sizeGiB: 3, format: 'qcow2' });
+    expect(await api.cloneVolume({ pool: 'default', name: 'base.qcow2', newName: 'base-copy.qcow2' }, (p) => seen.push(p))).toEqual({ path: '/var/lib/xen/images/base-copy.qcow2' });
+    expect(seen).toEqual([0, 25, 50, 75, 100]);
+    const copy = (await api.storageOverview()).volumes.find((v) => v.name === 'base-copy.qcow2');
+    expect(copy).toMatchObject({ format: 'qcow2', virtualBytes: 3 * GiB, users: [] });
+    await api.cloneVolume({ pool: 'vg0', name: 'build-cache', newName: 'build-cache-2' });
+    expect((await api.storageOverview()).volumes.find((v) => v.name === 'build-cache-2')).toMatchObject({ format: 'lv', virtualBytes: 40 * GiB });
+    await expect(api.cloneVolume({ pool: 'default', name: 'db01.img', newName: 'db01-copy.img' })).rejects.toMatchObject({ code: 'IN_USE', detail: { domain: 'db01' } });
+    await expect(api.cloneVolume({ pool: 'default', name: 'base.qcow2', newName: 'base-copy.qcow2' })).rejects.toMatchObject({ code: 'EXISTS' });
+    // A copy that fails (here qemu-img finds no source) leaves no new volume behind.
+    const failing = createXenApi({ ...demo, stream: (op, args) => (op === 'image.convert' ? demo.stream(op, { ...args, src: '/var/lib/xen/images/gone.qcow2' } as typeof args) : demo.stream(op, args)) }, {});
+    await expect(failing.cloneVolume({ pool: 'default', name: 'base-copy.qcow2', newName: 'fourth.qcow2' })).rejects.toMatchObject({ code: 'XL_FAILED' });
+    expect((await api.storageOverview()).volumes.map((v) => v.name)).not.toContain('fourth.qcow2');
+  });
 });
 
