@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './support/harness';
 
@@ -86,10 +88,13 @@ describe('the storage view on the demo host', () => {
     await page.getByTestId('add-pool-where').fill('relative/dir');
     await expect(page.getByTestId('add-pool-confirm').isDisabled()).resolves.toBe(true);
     await page.getByTestId('add-pool-where').fill('/var/lib/xen/nas');
+    await page.getByTestId('add-pool-persist').check();
     await app.shot('storage-add-nfs');
     await page.getByTestId('add-pool-confirm').click();
     await page.getByTestId('pool-nas').click();
     await expect(page.getByTestId('pool-space-nas').textContent()).resolves.toMatch(/free of 4\.0 TiB/);
+    await expect(page.getByTestId('pool-nas').textContent()).resolves.toContain('at boot');
+    expect(readFileSync(join(app.stateDir, 'root/etc/fstab'), 'utf8')).toContain('nas.example.lan:/srv/xen /var/lib/xen/nas nfs nosuid,nodev,_netdev 0 0');
     await page.getByTestId('storage-new-volume').click();
     await page.getByTestId('new-volume-name').fill('shared.img');
     await page.getByTestId('new-volume-create').click();

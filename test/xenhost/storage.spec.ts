@@ -111,7 +111,10 @@ describeHost('storage pools on the Xen test host', (h) => {
     await remoteOk(h, ['sh', '-c', `mkdir -p ${EXPORT} && echo '${EXPORT} 127.0.0.1(rw,no_root_squash,no_subtree_check,insecure)' > /etc/exports && systemctl start nfs-server && exportfs -ra`], { timeoutMs: 180_000 });
     await expect(api.addPool({ name: 'xtest-nfs', kind: 'nfs', server: '127.0.0.1', export: '/srv/not-exported', path: MOUNT })).rejects.toMatchObject({ code: 'XL_FAILED' });
     expect((await api.storageOverview()).pools.map((p) => p.def.name)).not.toContain('xtest-nfs');
-    await api.addPool({ name: 'xtest-nfs', kind: 'nfs', server: '127.0.0.1', export: EXPORT, path: MOUNT });
+    const fstab = await remoteOk(h, ['cat', '/etc/fstab']);
+    await api.addPool({ name: 'xtest-nfs', kind: 'nfs', server: '127.0.0.1', export: EXPORT, path: MOUNT, persist: true });
+    expect(await remoteOk(h, ['cat', '/etc/fstab'])).toBe(`${fstab}# xenith pool at ${MOUNT}\n127.0.0.1:${EXPORT} ${MOUNT} nfs nosuid,nodev,_netdev 0 0\n`);
+    expect(await remoteOk(h, ['cat', '/etc/fstab.xenith-bak'])).toBe(fstab);
     const pool = (await api.storageOverview()).pools.find((p) => p.def.name === 'xtest-nfs');
     expect(pool).toMatchObject({ mounted: true, problem: null, path: MOUNT });
     expect(await remoteOk(h, ['findmnt', '-n', '-o', 'SOURCE,OPTIONS', MOUNT])).toMatch(/^127\.0\.0\.1:\/srv\/xenith-export\s+.*nosuid,nodev/);
@@ -134,6 +137,7 @@ describeHost('storage pools on the Xen test host', (h) => {
     await api.deleteVolume('xtest-nfs', 'nfs-root.img');
     await api.removePool('xtest-nfs');
     expect(await remote(h, ['findmnt', MOUNT])).toMatchObject({ code: 1 });
+    expect(await remoteOk(h, ['cat', '/etc/fstab'])).toBe(fstab);
   }, 900_000);
 });
 

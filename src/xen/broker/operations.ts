@@ -11,6 +11,7 @@ import { checkConfigFile, checkConfigText, checkRun, createGuards, type BrokerGu
 import type { BlockDeviceEnv } from './block-devices';
 import { withPools, type BrokerPolicy } from './policy';
 import type { PoolDef } from '../../shared/storage';
+import { editFstab } from '../storage/fstab';
 import { checkPools, formatPoolsFile } from '../storage/pools-file';
 import type { FinalComponent } from './paths';
 import { toWireError, type BrokerEvent, type BrokerId } from './protocol';
@@ -220,6 +221,13 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
     st.pools = checked;
     st.guards = createGuards(withPools(st.basePolicy, checked), st.blockEnv);
     return null;
+  },
+  // /etc/fstab: only the entry of an NFS pool the policy names, built here from that pool, never from the caller.
+  'fstab.nfs': async (st, { args }) => {
+    const { path, present } = parse(pathArgs.extend({ present: z.boolean() }).strict(), args, 'fstab.nfs');
+    const pool = st.guards.policy.nfs.find((n) => n.path === path);
+    if (!pool) throw new XenError('PERMISSION', `${path} is not the mount point of an NFS storage pool`, { field: 'path', rule: 'pool-nfs' });
+    return editFstab(st.executor.fs, path, present ? pool.source : null);
   },
   // Image files of a pool directory with what their headers say (format, virtual size, backing file): one request.
   'fs.probeImages': async (st, { args }) => st.executor.fs.probeImages(await st.guards.images.check(pathOf(args), 'follow')),

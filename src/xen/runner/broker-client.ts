@@ -100,6 +100,8 @@ function brokerFs(call: BrokerCall): HostFs {
     // The pools file's directory is root's to make (pools.save does).
     mkdirp: async (path) => void (path === POOLS_FILE.slice(0, POOLS_FILE.lastIndexOf('/')) ? undefined : await call('fs.mkdirp', { path })),
     probeImages: async (path) => (await call('fs.probeImages', { path })) as ImageProbe[],
+    // Root writes the line itself, from the pool its policy names: the app only says which mount point, and whether.
+    setFstabNfs: async (path, source) => void (await call('fstab.nfs', { path, present: source !== null })),
   };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { XenError } from '../errors';
+import { editFstab } from '../storage/fstab';
 import { probeImagesIn } from './probe-images';
 import type { HostFileStat, HostFs } from './types';
 
@@ -44,7 +45,8 @@ async function wrap<T>(op: string, p: string, fn: () => Promise<T>): Promise<T> 
 
 /** HostFs on this machine's own filesystem (local runner, and inside the broker). */
 export function createLocalFs(): HostFs {
-  return { ...localFileWrites(), ...localFileReads() };
+  const fs = { ...localFileWrites(), ...localFileReads() };
+  return { ...fs, setFstabNfs: (path, source) => editFstab(fs, path, source) };
 }
 
 /** The HostFs methods that create, replace or remove files and directories. */

@@ -1,5 +1,6 @@
 import { XenError } from '../errors';
 import { assertAbsolute, assertSize } from './local-fs';
+import { editFstab } from '../storage/fstab';
 import { parseImageHeader, probeableName } from '../storage/image-header';
 import type { HostFileStat, HostFs, ImageProbe } from './types';
 
@@ -63,7 +64,8 @@ type ScriptCall = (op: keyof typeof SSH_FS_SCRIPTS, path: string, args: readonly
 /** HostFs on the remote host, built from the fixed scripts above. */
 export function createSshFs(runScript: RemoteScriptRunner): HostFs {
   const call: ScriptCall = (op, path, args, input) => runFsScript(runScript, op, path, args, input);
-  return { ...sshFileWrites(call), ...sshFileReads(call) };
+  const fs = { ...sshFileWrites(call), ...sshFileReads(call) };
+  return { ...fs, setFstabNfs: (path, source) => editFstab(fs, path, source) };
 }
 
 /** Runs script `op` and turns the exit codes the scripts use (and ssh's stderr) into XenErrors. */

@@ -91,6 +91,8 @@ export interface HostFs {
   mkdirp(path: string): Promise<void>;
   /** The image files directly in a pool directory, with what their headers say: one request for the whole directory. */
   probeImages(dir: string): Promise<ImageProbe[]>;
+  /** Adds (source "server:/export") or removes (null) the /etc/fstab entry of the NFS pool mounted at `path`. */
+  setFstabNfs(path: string, source: string | null): Promise<void>;
 }
 
 /** An image file as a pool lists it. */

@@ -1,4 +1,5 @@
 import { probeImagesIn } from '../runner/probe-images';
+import { editFstab } from '../storage/fstab';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { XenError } from '../errors';
@@ -93,7 +94,7 @@ async function freeBytesLocal(rootDir: string, l: string): Promise<number> {
 /** A HostFs whose "host" is a directory tree under `<stateDir>/root`, so the demo host's files survive restarts. */
 export function createSimFs(rootDir: string): HostFs {
   const local = (p: string): string => hostPathToLocal(rootDir, p);
-  return {
+  const fs: Omit<HostFs, 'setFstabNfs'> = {
     readFile: (p) => wrap(p, () => fsp.readFile(local(p), 'utf8')),
     writeFileExclusive: (p, text) =>
       wrap(p, async () => {
@@ -135,4 +136,5 @@ export function createSimFs(rootDir: string): HostFs {
         await fsp.mkdir(local(p), { recursive: true });
       }),
   };
+  return { ...fs, setFstabNfs: (path, source) => editFstab(fs, path, source) };
 }

@@ -68,6 +68,10 @@ function seedStorage(local: (p: string) => string): void {
       { name: 'vg0', kind: 'lvm', vg: 'vg0' },
     ],
   };
+  const fstab = local('/etc/fstab');
+  if (!existsSync(fstab)) {
+    writeFileSync(fstab, '# /etc/fstab: static file system information.\nUUID=5b3c1f0e-7d2a-4c1e-9b8f-2f4e6a1d9c70 / ext4 errors=remount-ro 0 1\nUUID=1A2B-3C4D /boot/efi vfat umask=0077 0 1\n');
+  }
   const file = local('/etc/xenith/pools.json');
   mkdirSync(path.dirname(file), { recursive: true });
   if (!existsSync(file)) writeFileSync(file, `${JSON.stringify(pools, null, 2)}\n`);

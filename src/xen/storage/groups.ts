@@ -57,10 +57,15 @@ async function addNfsPool(ctx: OpsContext, pools: PoolDef[], p: NfsPool): Promis
   if (st !== null && (await ctx.runner.fs.list(p.path)).length > 0) throw new XenError('EXISTS', `${p.path} is not empty; mount an export on an empty directory`, { field: 'path' });
   if ((await nfsMountPoints(ctx)).has(p.path)) throw new XenError('EXISTS', `Something is already mounted at ${p.path}`, { field: 'path' });
   await writePools(ctx, [...pools, p]);
+  let mounted = false;
   try {
     if (st === null) await ctx.runner.fs.mkdirp(p.path);
     await ctx.run('nfs.mount', { server: p.server, export: p.export, path: p.path });
+    mounted = true;
+    if (p.persist === true) await ctx.runner.fs.setFstabNfs(p.path, `${p.server}:${p.export}`);
   } catch (e) {
+    // Undo exactly this call's work: the mount, then the pool.
+    if (mounted) await ctx.run('nfs.umount', { path: p.path }).catch(() => undefined);
     await writePools(ctx, pools);
     throw e;
   }
@@ -116,6 +121,7 @@ export async function removePool(ctx: OpsContext, name: string): Promise<void> {
   if (!p) throw new XenError('NOT_FOUND', `There is no storage pool called ${name}`, { field: 'name' });
   // An NFS pool is unmounted first, while root's policy still names it.
   if (p.kind === 'nfs' && (await nfsMountPoints(ctx)).has(p.path)) await ctx.run('nfs.umount', { path: p.path });
+  if (p.kind === 'nfs' && p.persist === true) await ctx.runner.fs.setFstabNfs(p.path, null);
   await writePools(ctx, pools.filter((x) => x.name !== name));
 }
 

@@ -54,6 +54,7 @@ export function AddPoolDialog({ open, onClose }: { open: boolean; onClose: () =>
   const [server, setServer] = useState('');
   const [exp, setExp] = useState('');
   const [iso, setIso] = useState(false);
+  const [persist, setPersist] = useState(false);
   const edit = useEdit();
   useEffect(() => edit.clear(), [open, edit.clear]);
   const w = WHERE[kind];
@@ -62,7 +63,7 @@ export function AddPoolDialog({ open, onClose }: { open: boolean; onClose: () =>
   const shown = problems.filter((p) => p !== null);
   const complete = name !== '' && where !== '' && (kind !== 'nfs' || (server !== '' && exp !== ''));
   const add = async () => {
-    const pool = kind === 'dir' ? { name, kind, path: where, ...(iso ? { iso } : {}) } : kind === 'lvm' ? { name, kind, vg: where } : { name, kind, server, export: exp, path: where };
+    const pool = kind === 'dir' ? { name, kind, path: where, ...(iso ? { iso } : {}) } : kind === 'lvm' ? { name, kind, vg: where } : { name, kind, server, export: exp, path: where, ...(persist ? { persist } : {}) };
     if (await edit.run(() => xen.storage.poolAdd({ pool }), `Added ${name}.`)) onClose();
   };
   return (
@@ -89,6 +90,11 @@ export function AddPoolDialog({ open, onClose }: { open: boolean; onClose: () =>
       {kind === 'dir' && (
         <label className="check-row">
           <input type="checkbox" checked={iso} onChange={(e) => setIso(e.target.checked)} data-testid="add-pool-iso" /> ISO library (its ISO images are offered first)
+        </label>
+      )}
+      {kind === 'nfs' && (
+        <label className="check-row">
+          <input type="checkbox" checked={persist} onChange={(e) => setPersist(e.target.checked)} data-testid="add-pool-persist" /> Mount at boot too (one line in /etc/fstab, the old file kept as /etc/fstab.xenith-bak)
         </label>
       )}
       {shown.map((p) => (

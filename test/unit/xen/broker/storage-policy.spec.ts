@@ -77,6 +77,9 @@ describe('the broker and storage pools', () => {
     expect(codeOf(await h.request('nfs.mount', { server: '-oexec', export: '/srv/xen', path: `${images}/nas` }))).toBe('INVALID_ARG');
     expect(codeOf(await h.request('nfs.umount', { path: '/' }))).toBe('PERMISSION');
     expect(codeOf(await h.request('nfs.umount', { path: '/proc' }))).toBe('PERMISSION');
+    // fstab: only a pool's own entry, built by root (this test host's /etc/fstab is never reached).
+    expect(codeOf(await h.request('fstab.nfs', { path: '/', present: true }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('fstab.nfs', { path: `${images}/nas`, present: true, line: 'x / ext4' }))).toBe('INVALID_ARG');
     expect(log()).toBe(before);
     expect((await h.request('nfs.umount', { path: `${images}/nas` }))['ok']).toBe(true);
   });

@@ -225,6 +225,8 @@ export class FakeFs implements HostFs {
   async probeImages(): Promise<never[]> {
     return [];
   }
+
+  async setFstabNfs(): Promise<void> {}
 }
 
 function parent(p: string): string {
