@@ -198,8 +198,11 @@ export const contract = {
   ),
   /** Deletes a volume no domain uses (IN_USE names the domain otherwise). */
   'storage:volumeDelete': ch<void>()(z.object({ pool: poolNameSchema, name: volumeNameSchema }).strict(), [...XL, 'IN_USE']),
-  /** Grows a volume; never shrinks, never under a running domain. */
-  'storage:volumeResize': ch<void>()(z.object({ pool: poolNameSchema, name: volumeNameSchema, sizeGiB: sizeGiBSchema }).strict(), [...XL, 'IN_USE', 'INVALID_ARG']),
+  /** Grows a volume (not under a running domain), or shrinks one no domain uses when `shrink` confirms it. */
+  'storage:volumeResize': ch<void>()(
+    z.object({ pool: poolNameSchema, name: volumeNameSchema, sizeGiB: sizeGiBSchema, shrink: z.boolean().optional() }).strict(),
+    [...XL, 'IN_USE', 'INVALID_ARG'],
+  ),
   /** Opens a text console (`xl console`) on a pty. */
   'console:open': ch<ConsoleOpenResult>()(
     domainRefSchema.extend({ type: z.enum(['pv', 'serial']).optional(), index: z.number().int().min(0).max(15).optional(), cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(500) }).strict(),

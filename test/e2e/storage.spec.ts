@@ -41,11 +41,17 @@ describe('the storage view on the demo host', () => {
     await page.getByTestId('volume-web-root').waitFor();
     await expect(page.getByTestId('volume-web-root').textContent()).resolves.toMatch(/logical volume20 GiB/);
     await page.getByTestId('volume-resize-web-root').click();
-    await page.getByTestId('resize-size').fill('10');
-    await expect(page.getByTestId('resize-confirm').isDisabled()).resolves.toBe(true);
     await page.getByTestId('resize-size').fill('30');
     await page.getByTestId('resize-confirm').click();
     await page.getByTestId('volume-web-root').filter({ hasText: '30 GiB' }).waitFor();
+    // Shrinking asks for a confirmation first.
+    await page.getByTestId('volume-resize-web-root').click();
+    await page.getByTestId('resize-size').fill('10');
+    await expect(page.getByTestId('resize-confirm').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('resize-shrink-confirm').check();
+    await expect(page.getByTestId('resize-confirm').textContent()).resolves.toBe('Shrink');
+    await page.getByTestId('resize-confirm').click();
+    await page.getByTestId('volume-web-root').filter({ hasText: '10 GiB' }).waitFor();
     await page.getByTestId('volume-delete-web-root').click();
     await page.getByTestId('delete-volume-dialog-confirm').click();
     await page.getByTestId('volume-web-root').waitFor({ state: 'detached' });

@@ -76,6 +76,10 @@ describeHost('storage pools on the Xen test host', (h) => {
     await api.cloneVolume({ pool: VG, name: LV_GUEST, newName: `${LV_GUEST}-copy` }, (p) => seen.push(p));
     expect(seen.at(-1)).toBe(100);
     expect((await api.storageOverview()).volumes.find((v) => v.name === `${LV_GUEST}-copy`)).toMatchObject({ format: 'lv', virtualBytes: 128 * 1024 ** 2, users: [] });
+    // Shrinking the unused copy needs the user's confirmation, then lvreduce.
+    await expect(api.resizeVolume(VG, `${LV_GUEST}-copy`, 0.0625)).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    await api.resizeVolume(VG, `${LV_GUEST}-copy`, 0.0625, { shrink: true });
+    expect((await remoteOk(h, ['lvs', '--noheadings', '--units', 'b', '--nosuffix', '-o', 'lv_size', `${VG}/${LV_GUEST}-copy`])).trim()).toBe('67108864');
     await api.deleteVolume(VG, `${LV_GUEST}-copy`);
     // Still named in its config: deleting is refused until the config no longer uses it.
     await expect(api.deleteVolume(VG, LV_GUEST)).rejects.toMatchObject({ code: 'IN_USE' });

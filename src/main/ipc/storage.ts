@@ -33,5 +33,5 @@ export function registerStorageHandlers(r: HandlerRegistry, s: Services): void {
     }
   });
   r.register('storage:volumeDelete', ({ pool, name }) => changed(`volume ${name} deleted`, () => s.api.deleteVolume(pool, name)));
-  r.register('storage:volumeResize', ({ pool, name, sizeGiB }) => changed(`volume ${name} resized`, () => s.api.resizeVolume(pool, name, sizeGiB)));
+  r.register('storage:volumeResize', ({ pool, name, sizeGiB, shrink }) => changed(`volume ${name} resized`, () => s.api.resizeVolume(pool, name, sizeGiB, { shrink: shrink === true })));
 }

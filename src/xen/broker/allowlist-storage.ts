@@ -59,6 +59,10 @@ export async function checkStorage(p: XenProgram, args: readonly string[], g: Br
       if (!sameArgv(flags, ['-q', '-y']) || rest.length !== 1) refuse('lvremove takes -q -y and one VG/LV');
       checkLvRef(rest[0], g);
       return args;
+    case 'lvreduce':
+      if (!sameArgv(flags.slice(0, 3), ['-q', '-y', '-L']) || flags.length !== 4 || !/^\d{1,16}b$/.test(flags[3] ?? '') || rest.length !== 1) refuse('lvreduce takes -q -y -L SIZEb and one VG/LV');
+      checkLvRef(rest[0], g);
+      return args;
     case 'lvextend':
       if (flags.length !== 3 || flags[0] !== '-q' || flags[1] !== '-L' || !/^\d{1,16}b$/.test(flags[2] ?? '') || rest.length !== 1) refuse('lvextend takes -q -L SIZEb and one VG/LV');
       checkLvRef(rest[0], g);

@@ -128,6 +128,7 @@ export async function checkRun(program: unknown, args: unknown, guards: BrokerGu
     case 'lvcreate':
     case 'lvremove':
     case 'lvextend':
+    case 'lvreduce':
     case 'vgcreate':
       return { program: p, args: await checkStorage(p, args, guards) };
     case 'findmnt':
@@ -284,6 +285,8 @@ async function checkQemuImg(args: readonly string[], guard: PathGuard): Promise<
       // create and resize write the file itself: never through a link.
       out[i] = await guard.check(a, sub === 'info' ? 'follow' : 'nofollow');
       target = i;
+    } else if (a === '--shrink' && sub === 'resize' && i === 1) {
+      // Shrinking: the app asks only after the user confirmed, for a volume no domain uses.
     } else if (!/^(-q|-f|--|--output=json|json|qcow2|raw|\d+[KMGT]?)$/.test(a)) {
       // (--shrink is not in the list: qemu-img refuses to shrink without it, so the broker only ever grows an image.)
       refuse(`qemu-img argument ${JSON.stringify(a)} is not allowed`);

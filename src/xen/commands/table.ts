@@ -194,8 +194,8 @@ export const COMMANDS = {
 
   'image.resize': def({
     program: 'qemu-img', mode: 'run', cls: 'change',
-    args: z.object({ path: absPathSchema, format: z.enum(['raw', 'qcow2']), bytes: imageBytes }).strict(),
-    argv: (a) => ['resize', '-q', '-f', a.format, '--', a.path, String(a.bytes)],
+    args: z.object({ path: absPathSchema, format: z.enum(['raw', 'qcow2']), bytes: imageBytes, shrink: flag }).strict(),
+    argv: (a) => ['resize', ...(a.shrink === true ? ['--shrink'] : []), '-q', '-f', a.format, '--', a.path, String(a.bytes)],
   }),
 
   // A volume's data into a volume made for it (-n: never creates or replaces a file), with progress on stdout.
@@ -242,6 +242,12 @@ export const COMMANDS = {
     program: 'lvextend', mode: 'run', cls: 'change',
     args: z.object({ vg: vgNameSchema, name: volumeNameSchema, bytes: imageBytes }).strict(),
     argv: (a) => ['-q', '-L', `${a.bytes}b`, '--', `${a.vg}/${a.name}`],
+  }),
+  // Shrinking cuts the end of the volume off: only ever asked for after the user confirmed, on a volume nobody uses.
+  'lvm.lvreduce': def({
+    program: 'lvreduce', mode: 'run', cls: 'change',
+    args: z.object({ vg: vgNameSchema, name: volumeNameSchema, bytes: imageBytes }).strict(),
+    argv: (a) => ['-q', '-y', '-L', `${a.bytes}b`, '--', `${a.vg}/${a.name}`],
   }),
   // vgcreate makes the device a physical volume itself; the broker checks dom0 does not use the device.
   'lvm.vgcreate': def({

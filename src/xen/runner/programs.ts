@@ -18,6 +18,7 @@ export const XEN_PROGRAMS: readonly XenProgram[] = [
   'lvcreate',
   'lvremove',
   'lvextend',
+  'lvreduce',
   'vgcreate',
   'findmnt',
   'mount',

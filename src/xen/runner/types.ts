@@ -18,6 +18,7 @@ export type XenProgram =
   | 'lvcreate'
   | 'lvremove'
   | 'lvextend'
+  | 'lvreduce'
   | 'vgcreate'
   | 'findmnt'
   | 'mount'

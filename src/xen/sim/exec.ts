@@ -2,7 +2,7 @@ import { XenError } from '../errors';
 import type { HostFs, RunOptions, RunResult, XenProgram } from '../runner/types';
 import { SimFailure, type SimHost } from './host';
 import { parseXentopArgs, runBrctl, runIp, runXenstore, XentopSampler } from './tools';
-import { simDf, simFindmnt, simMount, simUmount, simLsblk, simLvcreate, simLvextend, simLvremove, simLvs, simQemuImg, simVgcreate, simVgs, type StorageTools } from './storage-tools';
+import { simDf, simFindmnt, simMount, simUmount, simLsblk, simLvcreate, simLvextend, simLvreduce, simLvremove, simLvs, simQemuImg, simVgcreate, simVgs, type StorageTools } from './storage-tools';
 import type { VncPool } from './vnc-pool';
 import { runXl } from './xl';
 
@@ -66,6 +66,7 @@ const PROGRAMS: Partial<Record<XenProgram, Program>> = {
   lvcreate: (t, _p, args) => simLvcreate(t, args),
   lvremove: (t, _p, args) => simLvremove(t, args),
   lvextend: (t, _p, args) => simLvextend(t, args),
+  lvreduce: (t, _p, args) => simLvreduce(t, args),
   vgcreate: (t, _p, args) => simVgcreate(t, args),
   findmnt: (t) => simFindmnt(t),
   mount: (t, _p, args) => simMount(t, args),

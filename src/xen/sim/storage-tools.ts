@@ -86,6 +86,18 @@ export function simLvextend(t: StorageTools, args: readonly string[]): RunResult
   return ok('', `  Size of logical volume ${ref} changed from ${old / 1024 ** 2} MiB to ${size / 1024 ** 2} MiB.\n  Logical volume ${ref} successfully resized.\n`);
 }
 
+export function simLvreduce(t: StorageTools, args: readonly string[]): RunResult {
+  const ref = args[args.length - 1] ?? usage('lvreduce');
+  const l = t.storage.lv(ref);
+  const size = extents(Number((args[args.indexOf('-L') + 1] ?? '').replace(/b$/, '')));
+  if (size >= l.size) throw new SimFailure(`  New size (${size / EXTENT} extents) matches existing size (${l.size / EXTENT} extents).\n`, 5);
+  if (lvOpen(t.host, l)) throw new SimFailure(`  Logical volume ${ref} in use.\n`, 5);
+  const old = l.size;
+  l.size = size;
+  t.storage.persist();
+  return ok('', `  WARNING: Reducing active logical volume to ${size / 1024 ** 2} MiB.\n  Size of logical volume ${ref} changed from ${old / 1024 ** 2} MiB to ${size / 1024 ** 2} MiB.\n  Logical volume ${ref} successfully resized.\n`);
+}
+
 export function simVgcreate(t: StorageTools, args: readonly string[]): RunResult {
   const [name, device] = args.slice(-2);
   const d = t.storage.state.devices.find((x) => x.path === device);
@@ -181,7 +193,7 @@ export function simQemuImg(t: StorageTools, args: readonly string[]): RunResult 
     const qcow = head.readUInt32BE(0) === 0x514649fb;
     if ((fmt === 'qcow2') !== qcow) throw new SimFailure(`qemu-img: Could not open '${p}': Image is not in ${fmt} format\n`, 1);
     const now = qcow ? Number(head.readBigUInt64BE(24)) : statSync(file).size;
-    if (bytes < now) throw new SimFailure('qemu-img: Use the --shrink option to perform a shrink operation.\n', 1);
+    if (bytes < now && !args.includes('--shrink')) throw new SimFailure('qemu-img: Use the --shrink option to perform a shrink operation.\n', 1);
     if (qcow) writeQcow2Header(file, bytes);
     else ftruncateSync(fd, bytes);
   } finally {

@@ -77,24 +77,31 @@ export async function deleteVolume(ctx: OpsContext, poolName: string, name: stri
 }
 
 /**
- * Grows a volume to `sizeGiB` (qemu-img resize for files, lvextend for logical volumes). Shrinking is refused: it cuts
- * off whatever the guest keeps at the end of its disk. A running domain's disk is not resized under it.
+ * Resizes a volume to `sizeGiB` (qemu-img resize for files, lvextend or lvreduce for logical volumes). Growing is
+ * refused under a running domain; shrinking cuts off whatever the guest keeps at the end of its disk, so it needs
+ * `shrink` (the user confirmed) and a volume no domain uses at all, its config included.
  */
-export async function resizeVolume(ctx: OpsContext, poolName: string, name: string, sizeGiB: number): Promise<void> {
+export async function resizeVolume(ctx: OpsContext, poolName: string, name: string, sizeGiB: number, o: { shrink?: boolean } = {}): Promise<void> {
   const bytes = checkSize(sizeGiB);
   const pool = await findPool(ctx, poolName);
   const { volume, info } = await findVolume(ctx, pool, checkName(name));
   if (volume.format === 'iso') throw new XenError('INVALID_ARG', `${volume.name} is an ISO image; it cannot be resized`, { field: 'name' });
-  if (bytes <= volume.virtualBytes) {
-    throw new XenError('INVALID_ARG', `${sizeGiB} GiB is not larger than the volume's ${(volume.virtualBytes / 1024 ** 3).toFixed(2)} GiB; Xenith only grows volumes (shrinking cuts off the end of the guest's disk)`, { field: 'sizeGiB' });
+  const gib = (n: number): string => (n / 1024 ** 3).toFixed(2);
+  if (bytes === volume.virtualBytes) throw new XenError('INVALID_ARG', `${volume.name} is already ${gib(bytes)} GiB`, { field: 'sizeGiB' });
+  const shrinking = bytes < volume.virtualBytes;
+  if (shrinking && o.shrink !== true) {
+    throw new XenError('INVALID_ARG', `${sizeGiB} GiB is smaller than the volume's ${gib(volume.virtualBytes)} GiB: shrinking cuts off the end of the guest's disk; confirm it to go on`, { field: 'sizeGiB' });
   }
-  const running = volume.users.filter((u) => u.running);
-  if (running.length > 0) throw new XenError('IN_USE', usedMessage(volume.path, (await diskUses(ctx)).get(volume.path)!.filter((u) => u.running), 'shut it down before resizing'), { field: 'name', domain: running[0]!.domain });
-  if (pool.kind === 'lvm' && info.thinPool === null && info.freeBytes !== null && bytes - volume.virtualBytes > info.freeBytes) {
-    throw new XenError('INVALID_ARG', `Growing by ${((bytes - volume.virtualBytes) / 1024 ** 3).toFixed(2)} GiB needs more than the ${(info.freeBytes / 1024 ** 3).toFixed(2)} GiB free in ${pool.name}`, { field: 'sizeGiB' });
+  const users = (await diskUses(ctx)).get(volume.path) ?? [];
+  const blocking = shrinking ? users : users.filter((u) => u.running);
+  if (blocking.length > 0) {
+    throw new XenError('IN_USE', usedMessage(volume.path, blocking, shrinking ? 'a volume is shrunk only when no domain uses it' : 'shut it down before resizing'), { field: 'name', domain: blocking[0]!.domain });
   }
-  if (pool.kind !== 'lvm') await ctx.run('image.resize', { path: volume.path, format: volume.format === 'qcow2' ? 'qcow2' : 'raw', bytes });
-  else await ctx.run('lvm.lvextend', { vg: pool.vg, name: volume.name, bytes });
+  if (!shrinking && pool.kind === 'lvm' && info.thinPool === null && info.freeBytes !== null && bytes - volume.virtualBytes > info.freeBytes) {
+    throw new XenError('INVALID_ARG', `Growing by ${gib(bytes - volume.virtualBytes)} GiB needs more than the ${gib(info.freeBytes)} GiB free in ${pool.name}`, { field: 'sizeGiB' });
+  }
+  if (pool.kind !== 'lvm') await ctx.run('image.resize', { path: volume.path, format: volume.format === 'qcow2' ? 'qcow2' : 'raw', bytes, ...(shrinking ? { shrink: true } : {}) });
+  else await ctx.run(shrinking ? 'lvm.lvreduce' : 'lvm.lvextend', { vg: pool.vg, name: volume.name, bytes });
 }
 
 /** Reads qemu-img convert -p's "(42.00/100%)" lines as they come, calling `progress` with each new percentage. */

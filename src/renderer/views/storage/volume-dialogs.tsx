@@ -66,33 +66,42 @@ export function NewVolumeDialog({ pool, open, onClose }: { pool: PoolInfo; open:
   );
 }
 
-/** Grows a volume; the new size must be larger (Xenith never shrinks a guest's disk). */
+/** Grows a volume, or shrinks one no domain uses after the user confirms the end of the disk is lost. */
 export function ResizeDialog({ volume, onClose }: { volume: VolumeInfo | null; onClose: () => void }) {
   const [size, setSize] = useState(0);
+  const [confirmed, setConfirmed] = useState(false);
   const edit = useEdit();
   useEffect(() => {
     if (volume) setSize(Math.ceil(volume.virtualBytes / GiB) + 1);
+    setConfirmed(false);
     edit.clear();
   }, [volume, edit.clear]);
   if (volume === null) return null;
-  const ok = size * GiB > volume.virtualBytes;
+  const shrinking = size * GiB < volume.virtualBytes;
+  const ok = size >= 0.01 && size * GiB !== volume.virtualBytes && (!shrinking || (confirmed && volume.users.length === 0));
   const resize = async () => {
-    if (await edit.run(() => xen.storage.volumeResize({ pool: volume.pool, name: volume.name, sizeGiB: size }), `Resized ${volume.name}.`)) onClose();
+    if (await edit.run(() => xen.storage.volumeResize({ pool: volume.pool, name: volume.name, sizeGiB: size, ...(shrinking ? { shrink: true } : {}) }), `Resized ${volume.name}.`)) onClose();
   };
   return (
-    <Modal open onOpenChange={(o) => !o && onClose()} title={`Resize ${volume.name}`} description={`Now ${formatBytes(volume.virtualBytes)}. The guest sees the new size at its next boot; its partitions and filesystems are not grown.`} testId="resize-dialog">
+    <Modal open onOpenChange={(o) => !o && onClose()} title={`Resize ${volume.name}`} description={`Now ${formatBytes(volume.virtualBytes)}. The guest sees the new size at its next boot; its partitions and filesystems are not changed.`} testId="resize-dialog">
       <label className="field-label">
         New size (GiB)
-        <input type="number" className="input num" min={0.01} step={1} value={size} onChange={(e) => setSize(Number(e.target.value))} data-testid="resize-size" aria-invalid={!ok} autoFocus />
+        <input type="number" className="input num" min={0.01} step={1} value={size} onChange={(e) => setSize(Number(e.target.value))} aria-invalid={!ok} data-testid="resize-size" autoFocus />
       </label>
-      {!ok && <p className="error-text small">The new size must be larger: Xenith only grows volumes.</p>}
+      {shrinking && volume.users.length > 0 && <p className="error-text small" data-testid="resize-in-use">{`${volume.users[0]!.domain} uses this volume: a volume is shrunk only when no domain uses it.`}</p>}
+      {shrinking && volume.users.length === 0 && (
+        <label className="check-row warn-text">
+          <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} data-testid="resize-shrink-confirm" />
+          {` Shrink: everything past ${size} GiB is lost. Shrink the guest's filesystem and partitions first.`}
+        </label>
+      )}
       <EditStatus edit={edit} testId="resize" />
       <div className="modal-actions">
         <button type="button" className="btn" onClick={onClose}>
           Cancel
         </button>
-        <button type="button" className="btn primary" disabled={!ok || edit.busy} onClick={() => void resize()} data-testid="resize-confirm">
-          Resize
+        <button type="button" className={`btn ${shrinking ? 'danger-solid' : 'primary'}`} disabled={!ok || edit.busy} onClick={() => void resize()} data-testid="resize-confirm">
+          {shrinking ? 'Shrink' : 'Resize'}
         </button>
       </div>
     </Modal>

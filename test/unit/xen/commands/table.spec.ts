@@ -82,6 +82,7 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'lvm.lvcreate': { vg: 'vg0', name: 'web-disk', bytes: 1 << 30 },
     'lvm.lvremove': { vg: 'vg0', name: 'web-disk' },
     'lvm.lvextend': { vg: 'vg0', name: 'web-disk', bytes: 2 * 2 ** 30 },
+    'lvm.lvreduce': { vg: 'vg0', name: 'web-disk', bytes: 2 ** 30 },
     'lvm.vgcreate': { vg: 'vg1', device: BLOCK_DEVICE },
     'nfs.mounts': {},
     'nfs.mount': { server: 'nas.example.lan', export: '/srv/xen', path: `${images}/nas` },

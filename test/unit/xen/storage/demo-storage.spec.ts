@@ -150,5 +150,18 @@ describe('storage on the demo host', () => {
     await api.removePool('nas');
     expect(await demo.fs.readFile('/etc/fstab')).toBe(before);
   });
+
+  it('shrinks a volume only when confirmed and no domain uses it, its config included', async () => {
+    await api.createVolume({ pool: 'default', name: 'big.img', sizeGiB: 8 });
+    await expect(api.resizeVolume('default', 'big.img', 4)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'sizeGiB' } });
+    await api.resizeVolume('default', 'big.img', 4, { shrink: true });
+    await api.resizeVolume('vg0', 'build-cache', 20, { shrink: true });
+    const vols = (await api.storageOverview()).volumes;
+    expect(vols.find((v) => v.name === 'big.img')?.virtualBytes).toBe(4 * GiB);
+    expect(vols.find((v) => v.name === 'build-cache')?.virtualBytes).toBe(20 * GiB);
+    // test-pvh is stopped, but its config names the disk: shrinking it would break its next boot.
+    await expect(api.resizeVolume('default', 'test-pvh.img', 4, { shrink: true })).rejects.toMatchObject({ code: 'IN_USE', detail: { domain: 'test-pvh' } });
+    await expect(api.resizeVolume('default', 'big.img', 4)).rejects.toMatchObject({ code: 'INVALID_ARG' });
+  });
 });
 
