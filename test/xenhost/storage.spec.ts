@@ -4,6 +4,11 @@
 // Runs only with XENITH_TEST_HOST set (npm run test:xen sets it for the QEMU host).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DomainConfig } from '../../src/shared/domain-config';
+import type { WizardPlan } from '../../src/shared/wizard-plan';
+import { createFromPlan } from '../../src/xen/wizard/create';
+import type { WizardDeps } from '../../src/xen/wizard/deps';
+import { wizardOptions } from '../../src/xen/wizard/options';
+import { previewPlan } from '../../src/xen/wizard/preview';
 import { closeConnection, describeHost, destroyIfPresent, remote, remoteCollect, remoteOk, waitForDomain } from './support';
 import { busyboxGuest, xenOver } from './xen-env';
 
@@ -13,6 +18,9 @@ const QCOW_GUEST = 'xenith-st-qcow';
 const POOLS = '/etc/xenith/pools.json';
 const DIR = '/srv/xenith-pool';
 const NFS_GUEST = 'xenith-st-nfs';
+const HVM_GUEST = 'xenith-st-hvm';
+/** A directory pool holding the ISO library the wizard offers. */
+const ISO_DIR = '/srv/xenith-isos';
 /** dom0 serves an NFS export to itself, over loopback (nfs-kernel-server is in the image). */
 const EXPORT = '/srv/xenith-export';
 const MOUNT = '/srv/xenith-nfs';
@@ -21,15 +29,15 @@ describeHost('storage pools on the Xen test host', (h) => {
   const { runner, api } = xenOver(h);
 
   beforeAll(async () => {
-    for (const n of [LV_GUEST, QCOW_GUEST, NFS_GUEST]) await destroyIfPresent(h, n);
+    for (const n of [LV_GUEST, QCOW_GUEST, NFS_GUEST, HVM_GUEST]) await destroyIfPresent(h, n);
     // A clean slate: no pools file, no test volume group (the snapshot has neither; a reused host may).
-    await remote(h, ['sh', '-c', `vgremove -q -y ${VG} 2>/dev/null; pvremove -q -y /dev/vdb 2>/dev/null; umount ${MOUNT} 2>/dev/null; rm -f ${POOLS} /etc/xen/${LV_GUEST}.cfg /etc/xen/${QCOW_GUEST}.cfg /etc/xen/${NFS_GUEST}.cfg; rm -rf ${DIR} ${EXPORT} ${MOUNT}`], { timeoutMs: 120_000 });
+    await remote(h, ['sh', '-c', `vgremove -q -y ${VG} 2>/dev/null; pvremove -q -y /dev/vdb 2>/dev/null; umount ${MOUNT} 2>/dev/null; rm -f ${POOLS} /etc/xen/${LV_GUEST}.cfg /etc/xen/${QCOW_GUEST}.cfg /etc/xen/${NFS_GUEST}.cfg /etc/xen/${HVM_GUEST}.cfg; rm -rf ${DIR} ${EXPORT} ${MOUNT} ${ISO_DIR}`], { timeoutMs: 120_000 });
     await runner.run('host.info', {}, { timeoutMs: 120_000 });
   }, 300_000);
 
   afterAll(async () => {
-    for (const n of [LV_GUEST, QCOW_GUEST, NFS_GUEST]) await destroyIfPresent(h, n);
-    await remote(h, ['sh', '-c', `umount ${MOUNT} 2>/dev/null; rmdir ${MOUNT} 2>/dev/null; rm -rf ${EXPORT}; rm -f /etc/xen/${NFS_GUEST}.cfg`], { timeoutMs: 120_000 });
+    for (const n of [LV_GUEST, QCOW_GUEST, NFS_GUEST, HVM_GUEST]) await destroyIfPresent(h, n);
+    await remote(h, ['sh', '-c', `umount ${MOUNT} 2>/dev/null; rmdir ${MOUNT} 2>/dev/null; rm -rf ${EXPORT} ${ISO_DIR}; rm -f /etc/xen/${NFS_GUEST}.cfg /etc/xen/${HVM_GUEST}.cfg`], { timeoutMs: 120_000 });
     await remote(h, ['sh', '-c', `vgremove -q -y ${VG}; pvremove -q -y /dev/vdb; rm -f ${POOLS}; rm -rf ${DIR}`], { timeoutMs: 120_000 });
     await runner.close();
     await closeConnection(h);
@@ -48,6 +56,36 @@ describeHost('storage pools on the Xen test host', (h) => {
     expect(JSON.parse(await remoteOk(h, ['cat', POOLS]))).toMatchObject({ version: 1, pools: [{ name: 'default' }, { name: VG, kind: 'lvm', vg: VG }] });
     expect((await api.blockDevices()).find((d) => d.path === '/dev/vdb')?.inUse).toMatch(/LVM/);
   }, 300_000);
+
+  it('installs an HVM guest with the wizard onto a new logical volume, from an ISO in the library', async () => {
+    // An ISO 9660 image (a volume descriptor where the standard puts it) in a directory pool marked as the ISO library.
+    await remoteOk(h, ['sh', '-c', `mkdir -p ${ISO_DIR} && truncate -s 1M ${ISO_DIR}/installer.iso && printf '\\001CD001\\001' | dd of=${ISO_DIR}/installer.iso bs=1 seek=32768 conv=notrunc 2>/dev/null`]);
+    await api.addPool({ name: 'xtest-isos', kind: 'dir', path: ISO_DIR, iso: true });
+    const iso = (await api.isoLibrary()).find((v) => v.name === 'installer.iso');
+    expect(iso).toMatchObject({ pool: 'xtest-isos', format: 'iso', path: `${ISO_DIR}/installer.iso` });
+    const deps: WizardDeps = { api, runner, paths: { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: '/var/lib/xen/images' } };
+    const o = await wizardOptions(deps);
+    expect(o.pools).toContainEqual({ name: VG, kind: 'lvm', dir: `/dev/${VG}`, freeBytes: expect.any(Number) as number, thin: false });
+    const plan: WizardPlan = {
+      type: 'hvm', method: 'iso', preset: 'other', name: HVM_GUEST, memoryMiB: 256, maxMemMiB: 256, vcpus: 1, maxVcpus: 1,
+      iso: iso!.path,
+      disks: [{ mode: 'new', path: `/dev/${VG}/${HVM_GUEST}`, sizeGiB: 0.1, format: 'raw', vdev: 'xvda' }],
+      nics: [{ bridge: h.bridge, mac: o.suggestedMac, model: 'e1000' }],
+      vnc: false, startNow: true, autostart: false, openConsole: false, customise: false, dryRun: true,
+    };
+    expect((await previewPlan(deps, plan)).problems).toEqual([]);
+    const r = await createFromPlan(deps, plan);
+    expect(r).toMatchObject({ created: [`/dev/${VG}/${HVM_GUEST}`, `/etc/xen/${HVM_GUEST}.cfg`], started: true });
+    await waitForDomain(h, HVM_GUEST, true, 60_000);
+    const vols = (await api.storageOverview()).volumes;
+    expect(vols.find((v) => v.path === `/dev/${VG}/${HVM_GUEST}`)?.users).toContainEqual({ domain: HVM_GUEST, vdev: 'xvda', access: 'rw', cdrom: false, running: true });
+    expect(vols.find((v) => v.path === iso!.path)?.users).toContainEqual(expect.objectContaining({ domain: HVM_GUEST, vdev: 'hdc', cdrom: true }) as object);
+    await remoteOk(h, ['xl', 'destroy', HVM_GUEST], { timeoutMs: 180_000 });
+    await waitForDomain(h, HVM_GUEST, false, 120_000);
+    await api.deleteDomain(HVM_GUEST, { disks: [] });
+    await api.deleteVolume(VG, HVM_GUEST);
+    await api.removePool('xtest-isos');
+  }, 900_000);
 
   it('boots a guest from a logical volume, shows it in use and refuses to delete it; grown while off, the guest sees it', async () => {
     await api.createVolume({ pool: VG, name: LV_GUEST, sizeGiB: 0.0625 });
