@@ -100,7 +100,7 @@ describe('the storage view on the demo host', () => {
     await page.getByTestId('pool-nas').click();
     await expect(page.getByTestId('pool-space-nas').textContent()).resolves.toMatch(/free of 4\.0 TiB/);
     await expect(page.getByTestId('pool-nas').textContent()).resolves.toContain('at boot');
-    expect(readFileSync(join(app.stateDir, 'root/etc/fstab'), 'utf8')).toContain('nas.example.lan:/srv/xen /var/lib/xen/nas nfs nosuid,nodev,_netdev 0 0');
+    expect(readFileSync(join(app.stateDir, 'root/etc/fstab'), 'utf8')).toContain('nas.example.lan:/srv/xen /var/lib/xen/nas nfs nosuid,nodev,noexec,_netdev 0 0');
     await page.getByTestId('storage-new-volume').click();
     await page.getByTestId('new-volume-name').fill('shared.img');
     await page.getByTestId('new-volume-create').click();

@@ -155,7 +155,7 @@ describeHost('storage pools on the Xen test host', (h) => {
     expect((await api.storageOverview()).pools.map((p) => p.def.name)).not.toContain('xtest-nfs');
     const fstab = await remoteOk(h, ['cat', '/etc/fstab']);
     await api.addPool({ name: 'xtest-nfs', kind: 'nfs', server: '127.0.0.1', export: EXPORT, path: MOUNT, persist: true });
-    expect(await remoteOk(h, ['cat', '/etc/fstab'])).toBe(`${fstab}# xenith pool at ${MOUNT}\n127.0.0.1:${EXPORT} ${MOUNT} nfs nosuid,nodev,_netdev 0 0\n`);
+    expect(await remoteOk(h, ['cat', '/etc/fstab'])).toBe(`${fstab}# xenith pool at ${MOUNT}\n127.0.0.1:${EXPORT} ${MOUNT} nfs nosuid,nodev,noexec,_netdev 0 0\n`);
     expect(await remoteOk(h, ['cat', '/etc/fstab.xenith-bak'])).toBe(fstab);
     const pool = (await api.storageOverview()).pools.find((p) => p.def.name === 'xtest-nfs');
     expect(pool).toMatchObject({ mounted: true, problem: null, path: MOUNT });

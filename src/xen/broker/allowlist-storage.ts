@@ -3,6 +3,7 @@ import { vgNameProblem, volumeNameProblem } from '../../shared/storage';
 import { XenError } from '../errors';
 import type { XenProgram } from '../runner/types';
 import type { BrokerGuards } from './allowlist';
+import { constants, lstat, open, readFile, realpath } from 'node:fs/promises';
 import { checkFreeBlockDevice } from './block-devices';
 
 // The broker's checks of the storage commands (LVM, df, lsblk, NFS mounts), after the table built their argv.
@@ -68,8 +69,9 @@ export async function checkStorage(p: XenProgram, args: readonly string[], g: Br
       checkLvRef(rest[0], g);
       return args;
     case 'vgcreate': {
-      if (!sameArgv(flags, ['-q', '-y']) || rest.length !== 2 || vgNameProblem(rest[0] ?? '') !== null) refuse('vgcreate takes -q -y, a name and one device');
+      if (!sameArgv(flags, ['-q']) || rest.length !== 2 || vgNameProblem(rest[0] ?? '') !== null) refuse('vgcreate takes -q, a name and one device');
       const device = await checkFreeBlockDevice(rest[1]!, 'device', g.blockEnv);
+      await assertExclusive(device);
       return [...flags, '--', rest[0]!, device];
     }
     default:
@@ -103,7 +105,7 @@ export function checkNfs(p: XenProgram, args: readonly string[], g: BrokerGuards
     return args;
   }
   if (p === 'mount') {
-    if (args.length !== 7 || !sameArgv(args.slice(0, 5), ['-t', 'nfs', '-o', 'nosuid,nodev', '--'])) refuse('mount takes only -t nfs -o nosuid,nodev, an export and a mount point');
+    if (args.length !== 7 || !sameArgv(args.slice(0, 5), ['-t', 'nfs', '-o', 'nosuid,nodev,noexec', '--'])) refuse('mount takes only -t nfs -o nosuid,nodev,noexec, an export and a mount point');
     if (!g.policy.nfs.some((n) => n.source === args[5] && n.path === args[6])) {
       throw new XenError('PERMISSION', `${args[5]} at ${args[6]} is not an NFS storage pool`, { field: 'path', rule: 'pool-nfs' });
     }
@@ -119,9 +121,12 @@ async function volumePath(p: string | undefined, g: BrokerGuards): Promise<strin
   if (p === undefined) return refuse('qemu-img convert needs a source and a destination');
   if (p.startsWith('/dev/')) {
     checkLvRef(p.slice('/dev/'.length), g);
+    await assertLogicalVolume(p);
     return p;
   }
-  return g.images.check(p, 'nofollow');
+  const checked = await g.images.check(p, 'nofollow');
+  await assertPlainFile(checked);
+  return checked;
 }
 
 /**
@@ -136,4 +141,33 @@ export async function checkQemuConvert(args: readonly string[], g: BrokerGuards)
   const dst = await volumePath(args[9], g);
   if (src === dst) refuse('qemu-img convert: the source and the destination are the same');
   return [...args.slice(0, 8), src, dst];
+}
+
+/**
+ * Whether anything holds the block device: the kernel refuses an exclusive open (EBUSY) of a device that is mounted,
+ * swap, a member of device-mapper or md, or a guest's disk in blkback, whatever /proc and /sys say.
+ */
+async function assertExclusive(device: string): Promise<void> {
+  try {
+    await (await open(device, constants.O_RDONLY | constants.O_EXCL)).close();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EBUSY') throw new XenError('PERMISSION', `${device} is in use (mounted, swap, LVM, RAID or a guest's disk)`, { field: 'device', rule: 'dom0-device' });
+    throw e;
+  }
+}
+
+/** A file qemu-img acts on: a regular file with one name (never a link it would follow out of the pool). */
+export async function assertPlainFile(p: string): Promise<void> {
+  const st = await lstat(p).catch(() => null);
+  if (st === null || !st.isFile() || st.nlink !== 1) throw new XenError('PERMISSION', `${p} is not a plain image file (a link or a file with other names)`, { field: 'path', rule: 'plain-file' });
+}
+
+/** /dev/VG/LV names a logical volume of that group: a link to /dev/dm-N whose device-mapper name is VG-LV. */
+async function assertLogicalVolume(p: string): Promise<void> {
+  const [vg = '', lv = ''] = p.slice('/dev/'.length).split('/');
+  const real = await realpath(p).catch(() => '');
+  const dm = /^\/dev\/(dm-\d+)$/.exec(real)?.[1];
+  const name = dm ? (await readFile(`/sys/block/${dm}/dm/name`, 'utf8').catch(() => '')).trim() : '';
+  // device-mapper doubles the hyphens inside LVM's names.
+  if (name !== `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`) throw new XenError('PERMISSION', `${p} is not a logical volume of ${vg}`, { field: 'path', rule: 'pool-lv' });
 }

@@ -8,7 +8,7 @@ import { XenError } from '../errors';
 import { checkDomainName } from '../ops/validate';
 import { assertCommand } from '../runner/programs';
 import type { XenProgram } from '../runner/types';
-import { checkNfs, checkQemuConvert, checkStorage } from './allowlist-storage';
+import { assertPlainFile, checkNfs, checkQemuConvert, checkStorage } from './allowlist-storage';
 import { checkFreeBlockDevice, type BlockDeviceEnv } from './block-devices';
 import { createPathGuard, type FinalComponent, type PathGuard } from './paths';
 import { BROKER_POLICY_FILE, type BrokerPolicy } from './policy';
@@ -294,6 +294,8 @@ async function checkQemuImg(args: readonly string[], guard: PathGuard): Promise<
   }
   if (target === null) refuse('qemu-img needs an image path inside an image directory');
   if (sub === 'create') await claimNewImage(out[target!]!);
+  // resize writes the file: a plain file of the pool, never a link planted there.
+  if (sub === 'resize') await assertPlainFile(out[target!]!);
   return out;
 }
 

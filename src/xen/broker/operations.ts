@@ -12,6 +12,7 @@ import type { BlockDeviceEnv } from './block-devices';
 import { withPools, type BrokerPolicy } from './policy';
 import type { PoolDef } from '../../shared/storage';
 import { editFstab } from '../storage/fstab';
+import { checkPoolsForRoot } from './pool-policy';
 import { checkPools, formatPoolsFile } from '../storage/pools-file';
 import type { FinalComponent } from './paths';
 import { toWireError, type BrokerEvent, type BrokerId } from './protocol';
@@ -34,6 +35,8 @@ export interface OpState {
   readonly poolsFile: string;
   /** The guards of basePolicy widened by the pools. */
   guards: BrokerGuards;
+  /** Volume groups this broker made (vgcreate on a disk it found free): the app may make pools of them. */
+  readonly madeVgs: Set<string>;
   readonly runs: Map<BrokerId, AbortController>;
   readonly streams: Map<BrokerId, StreamHandle>;
   readonly ptys: Map<BrokerId, PtyHandle>;
@@ -86,7 +89,9 @@ async function runCommand(st: OpState, op: string, { id, args, opts }: OpCall): 
   try {
     const o = parse(runOpts, opts, 'opts');
     const c = await checkedCommand(op, args, st.guards);
-    return await st.executor.run(c.program, c.argv, { signal: ac.signal, allowFailure: o.allowFailure === true, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+    const r = await st.executor.run(c.program, c.argv, { signal: ac.signal, allowFailure: o.allowFailure === true, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+    if (op === 'lvm.vgcreate' && r.exitCode === 0 && typeof args['vg'] === 'string') st.madeVgs.add(args['vg']);
+    return r;
   } finally {
     st.runs.delete(id);
   }
@@ -216,6 +221,7 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
   'pools.save': async (st, { args }) => {
     const { pools } = parse(z.object({ pools: z.array(z.unknown()).max(256) }).strict(), args, 'pools.save');
     const checked = checkPools(pools);
+    await checkPoolsForRoot(checked, st.basePolicy, st.madeVgs);
     await st.executor.fs.mkdirp(st.poolsFile.slice(0, st.poolsFile.lastIndexOf('/')));
     await st.executor.fs.replaceFile(st.poolsFile, formatPoolsFile(checked));
     st.pools = checked;

@@ -18,7 +18,7 @@ export interface PathGuard {
 }
 
 /** True when `child` is `root` or below it. */
-function isInside(child: string, root: string): boolean {
+export function isInside(child: string, root: string): boolean {
   return child === root || child.startsWith(root === '/' ? '/' : `${root}/`);
 }
 

@@ -3,7 +3,7 @@ import { plainNameProblem } from '../../shared/rules';
 import * as path from 'node:path';
 import { XenError } from '../errors';
 import { acceptImageDirs } from './paths';
-import type { PoolDef } from '../../shared/storage';
+import { vgNameProblem, type PoolDef } from '../../shared/storage';
 import { parsePoolsFile, POOLS_FILE } from '../storage/pools-file';
 
 /** Where root's policy for the broker lives; only root may write it. */
@@ -59,7 +59,7 @@ export function withPools(base: BrokerPolicy, pools: readonly PoolDef[]): Broker
 }
 
 /** The keys of broker.conf, each repeatable; the first use of a key replaces its default list. */
-const KEYS = { image_dir: 'imageDirs', boot_dir: 'bootDirs', bootloader: 'bootloaders' } as const;
+const KEYS = { image_dir: 'imageDirs', boot_dir: 'bootDirs', bootloader: 'bootloaders', volume_group: 'vgs' } as const;
 
 const bad = (line: number, message: string): XenError =>
   new XenError('INVALID_ARG', `${BROKER_POLICY_FILE} line ${line}: ${message}`, { field: 'policy', line });
@@ -81,10 +81,11 @@ export function parseBrokerPolicy(text: string): BrokerPolicy {
     const m = /^([a-z_]+)\s*=\s*(.+)$/.exec(line);
     if (m === null) throw bad(i + 1, 'expected "key = value"');
     const key = m[1] as string;
-    if (!Object.hasOwn(KEYS, key)) throw bad(i + 1, `unknown key "${key}" (image_dir, boot_dir, bootloader)`);
+    if (!Object.hasOwn(KEYS, key)) throw bad(i + 1, `unknown key "${key}" (image_dir, boot_dir, bootloader, volume_group)`);
     const field = KEYS[key as keyof typeof KEYS];
     const value = (m[2] as string).trim();
-    const v = field === 'bootloaders' && !value.includes('/') ? checkName(value, i + 1) : absDir(value, i + 1);
+    const v =
+      field === 'vgs' ? checkVg(value, i + 1) : field === 'bootloaders' && !value.includes('/') ? checkName(value, i + 1) : absDir(value, i + 1);
     (lists[field] ??= []).push(v);
   });
   return {
@@ -93,6 +94,11 @@ export function parseBrokerPolicy(text: string): BrokerPolicy {
     // Image directories are written by root on the caller's behalf: never "/" or a system directory.
     imageDirs: acceptImageDirs(lists.imageDirs ?? DEFAULT_BROKER_POLICY.imageDirs),
   };
+}
+
+function checkVg(value: string, line: number): string {
+  if (vgNameProblem(value) !== null) throw bad(line, `${JSON.stringify(value)} is not a volume group name`);
+  return value;
 }
 
 function checkName(value: string, line: number): string {

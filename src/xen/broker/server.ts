@@ -58,6 +58,7 @@ export function startBroker(opts: BrokerOptions): Broker {
     blockEnv: opts.blockEnv,
     pools: opts.pools ?? null,
     poolsFile: opts.poolsFile ?? POOLS_FILE,
+    madeVgs: new Set(),
     guards: createGuards(withPools(opts.policy, opts.pools ?? []), opts.blockEnv),
     runs: new Map(),
     streams: new Map(),

@@ -253,7 +253,8 @@ export const COMMANDS = {
   'lvm.vgcreate': def({
     program: 'vgcreate', mode: 'run', cls: 'change',
     args: z.object({ vg: vgNameSchema, device: blockDeviceSchema }).strict(),
-    argv: (a) => ['-q', '-y', '--', a.vg, a.device],
+    // No -y: vgcreate then refuses (not wipes) a disk with any signature on it.
+    argv: (a) => ['-q', '--', a.vg, a.device],
   }),
 
   // NFS pools: the export mounted at the pool's mount point (root's policy names both), and what is mounted now.
@@ -264,7 +265,7 @@ export const COMMANDS = {
   'nfs.mount': def({
     program: 'mount', mode: 'run', cls: 'change',
     args: z.object({ server: nfsServerSchema, export: absPathSchema, path: absPathSchema }).strict(),
-    argv: (a) => ['-t', 'nfs', '-o', 'nosuid,nodev', '--', `${a.server}:${a.export}`, a.path],
+    argv: (a) => ['-t', 'nfs', '-o', 'nosuid,nodev,noexec', '--', `${a.server}:${a.export}`, a.path],
   }),
   'nfs.umount': def({
     program: 'umount', mode: 'run', cls: 'change',

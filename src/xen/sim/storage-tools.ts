@@ -216,7 +216,7 @@ export function simFindmnt(t: StorageTools): RunResult {
   return ok(`{\n   "filesystems": [\n${rows.join(',\n')}\n   ]\n}\n`);
 }
 
-/** mount -t nfs -o nosuid,nodev -- SERVER:EXPORT PATH, as mount.nfs answers on a network with one NAS. */
+/** mount -t nfs -o nosuid,nodev,noexec -- SERVER:EXPORT PATH, as mount.nfs answers on a network with one NAS. */
 export function simMount(t: StorageTools, args: readonly string[]): RunResult {
   const [source, target] = args.slice(-2);
   if (source === undefined || target === undefined) return usage('mount');

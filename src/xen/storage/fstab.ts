@@ -14,7 +14,7 @@ const marker = (path: string): string => `# xenith pool at ${path}`;
 
 /** The fstab line of an NFS pool: the export at its mount point, nosuid,nodev as Xenith mounts it, after the network. */
 export function fstabLine(source: string, path: string): string {
-  return `${source} ${path} nfs nosuid,nodev,_netdev 0 0`;
+  return `${source} ${path} nfs nosuid,nodev,noexec,_netdev 0 0`;
 }
 
 /** `text` without Xenith's entry for mount point `path` (its marker and the line after it). */
@@ -23,7 +23,9 @@ export function withoutFstabEntry(text: string, path: string): string {
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (lines[i] === marker(path)) {
-      i++;
+      // The marker and, when it is still Xenith's NFS line for this mount point, the line after it.
+      const f = (lines[i + 1] ?? '').trim().split(/\s+/);
+      if (f[1] === path && f[2] === 'nfs') i++;
       continue;
     }
     out.push(lines[i]!);

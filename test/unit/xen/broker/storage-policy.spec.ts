@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BROKER_POLICY, type BrokerPolicy } from '../../../../src/xen/broker/policy';
@@ -70,7 +70,7 @@ describe('the broker and storage pools', () => {
     const h = harness();
     const ok = await h.request('nfs.mount', { server: 'nas.lan', export: '/srv/xen', path: `${images}/nas` });
     expect(ok, JSON.stringify(ok)).toMatchObject({ ok: true });
-    expect(log()).toContain(`mount -t nfs -o nosuid,nodev -- nas.lan:/srv/xen ${images}/nas`);
+    expect(log()).toContain(`mount -t nfs -o nosuid,nodev,noexec -- nas.lan:/srv/xen ${images}/nas`);
     const before = log();
     expect(codeOf(await h.request('nfs.mount', { server: 'evil.lan', export: '/srv/xen', path: `${images}/nas` }))).toBe('PERMISSION');
     expect(codeOf(await h.request('nfs.mount', { server: 'nas.lan', export: '/srv/xen', path: '/etc' }))).toBe('PERMISSION');
@@ -84,23 +84,44 @@ describe('the broker and storage pools', () => {
     expect((await h.request('nfs.umount', { path: `${images}/nas` }))['ok']).toBe(true);
   });
 
-  it('writes the pools file only from checked pools, and widens its image directories with them', async () => {
+  it('writes the pools file only from checked pools, never beyond root\'s image directories, links or volume groups', async () => {
     const h = harness(false);
-    const resize = { path: path.join(other, 'x.img'), format: 'raw', bytes: 1 << 30 };
-    expect(codeOf(await h.request('image.resize', resize))).toBe('PERMISSION');
     expect(codeOf(await h.request('pools.read', {}))).toBe('NOT_FOUND');
     for (const bad of [[{ name: 'etc', kind: 'dir', path: '/etc' }], [{ name: 'r', kind: 'dir', path: '/' }], [{ name: 'x', kind: 'dir', path: 'rel' }], [{ name: 'x', kind: 'nfs' }], 'text']) {
       expect(codeOf(await h.request('pools.save', { pools: bad })), JSON.stringify(bad)).toMatch(/INVALID_ARG|PERMISSION/);
     }
-    expect(codeOf(await h.request('pools.save', { pools: [{ name: 'a', kind: 'dir', path: other }, { name: 'a', kind: 'lvm', vg: 'v' }] }))).toBe('EXISTS');
-    expect(codeOf(await h.request('pools.save', { pools: [] }, undefined, {}))).toBeUndefined();
-    expect((await h.request('pools.save', { pools: [{ name: 'other', kind: 'dir', path: other }] }))['ok']).toBe(true);
-    expect(JSON.parse(readFileSync(poolsFile, 'utf8'))).toEqual({ version: 1, pools: [{ name: 'other', kind: 'dir', path: other }] });
+    // Outside the image directories root listed, a link out of them, a volume group root did not name, an NFS mount
+    // over an image directory itself: all refused, and the file is never written.
+    symlinkSync(other, path.join(images, 'link'));
+    for (const bad of [
+      { name: 'other', kind: 'dir', path: other },
+      { name: 'link', kind: 'dir', path: path.join(images, 'link') },
+      { name: 'root', kind: 'lvm', vg: 'rootvg' },
+      { name: 'over', kind: 'nfs', server: 'nas.lan', export: '/x', path: images },
+    ]) {
+      expect(codeOf(await h.request('pools.save', { pools: [bad] })), bad.name).toBe('PERMISSION');
+    }
+    expect(existsSync(poolsFile)).toBe(false);
+    expect(codeOf(await h.request('pools.save', { pools: [{ name: 'a', kind: 'dir', path: images }, { name: 'a', kind: 'lvm', vg: 'v' }] }))).toBe('EXISTS');
+    mkdirSync(path.join(images, 'sub'), { recursive: true });
+    expect((await h.request('pools.save', { pools: [{ name: 'sub', kind: 'dir', path: path.join(images, 'sub') }] }))['ok']).toBe(true);
+    expect(JSON.parse(readFileSync(poolsFile, 'utf8'))).toEqual({ version: 1, pools: [{ name: 'sub', kind: 'dir', path: path.join(images, 'sub') }] });
     expect(statSync(poolsFile).mode & 0o022).toBe(0);
-    expect((await h.request('image.resize', resize))['ok']).toBe(true);
-    // Saved pools replace the list: a volume group not in it is not a pool.
-    expect(codeOf(await h.request('lvm.lvcreate', { vg: 'vg0', name: 'web', bytes: 1 << 30 }))).toBe('PERMISSION');
-    expect(JSON.parse((await h.request('pools.read', {}))['value'] as string)).toMatchObject({ pools: [{ name: 'other' }] });
+    expect(JSON.parse((await h.request('pools.read', {}))['value'] as string)).toMatchObject({ pools: [{ name: 'sub' }] });
+  });
+
+  it('lets qemu-img act only on plain files of a pool, never through a link planted there', async () => {
+    const h = harness();
+    writeFileSync(path.join(images, 'plain.img'), '');
+    symlinkSync('/etc/passwd', path.join(images, 'evil.img'));
+    const before = log();
+    expect(codeOf(await h.request('image.resize', { path: path.join(images, 'evil.img'), format: 'raw', bytes: 1 << 30 }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('image.convert', { src: path.join(images, 'evil.img'), dst: path.join(images, 'plain.img'), from: 'raw', to: 'raw' }))).toBe('PERMISSION');
+    expect(codeOf(await h.request('image.convert', { src: path.join(images, 'plain.img'), dst: path.join(images, 'evil.img'), from: 'raw', to: 'raw' }))).toBe('PERMISSION');
+    // /dev/VG/LV must be a logical volume of that group, not /dev/shm or another name under /dev.
+    expect(codeOf(await h.request('image.convert', { src: '/dev/vg0/x', dst: path.join(images, 'plain.img'), from: 'raw', to: 'raw' }))).toBe('PERMISSION');
+    expect(log()).toBe(before);
+    expect((await h.request('image.resize', { path: path.join(images, 'plain.img'), format: 'raw', bytes: 1 << 30 }))['ok']).toBe(true);
   });
 });
 

@@ -23,6 +23,7 @@ beforeAll(() => {
   images = makeTempDir('xenith-table-img-');
   writeFileSync(path.join(images, 'web.img'), '');
   writeFileSync(path.join(images, 'cd.iso'), '');
+  writeFileSync(path.join(images, 'copy.img'), '');
   demo = createDemoExecutor({ stateDir: makeTempDir('xenith-table-demo-'), speed: 50 });
 });
 
@@ -74,7 +75,7 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'domain.networkDetach': { dom: 'web', device: '1' },
     'image.createQcow2': { path: `${images}/new.qcow2`, bytes: 1 << 30 },
     'image.resize': { path: `${images}/web.img`, format: 'raw', bytes: 2 * 2 ** 30 },
-    'image.convert': { src: `${images}/web.img`, dst: '/dev/vg0/web-copy', from: 'raw', to: 'raw' },
+    'image.convert': { src: `${images}/web.img`, dst: `${images}/copy.img`, from: 'raw', to: 'raw' },
     'storage.df': { paths: [images, etc] },
     'storage.blockDevices': {},
     'lvm.vgs': {},

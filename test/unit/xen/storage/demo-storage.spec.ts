@@ -145,7 +145,7 @@ describe('storage on the demo host', () => {
   it('keeps an NFS pool marked "at boot" in /etc/fstab, with a backup, and takes it out with the pool', async () => {
     const before = await demo.fs.readFile('/etc/fstab');
     await api.addPool({ name: 'nas', kind: 'nfs', server: 'nas.example.lan', export: '/srv/xen', path: '/var/lib/xen/nfs', persist: true });
-    expect(await demo.fs.readFile('/etc/fstab')).toBe(`${before}# xenith pool at /var/lib/xen/nfs\nnas.example.lan:/srv/xen /var/lib/xen/nfs nfs nosuid,nodev,_netdev 0 0\n`);
+    expect(await demo.fs.readFile('/etc/fstab')).toBe(`${before}# xenith pool at /var/lib/xen/nfs\nnas.example.lan:/srv/xen /var/lib/xen/nfs nfs nosuid,nodev,noexec,_netdev 0 0\n`);
     expect(await demo.fs.readFile('/etc/fstab.xenith-bak')).toBe(before);
     await api.removePool('nas');
     expect(await demo.fs.readFile('/etc/fstab')).toBe(before);

@@ -6,11 +6,13 @@ const FSTAB = '# /etc/fstab\nUUID=abc / ext4 errors=remount-ro 0 1\n# a comment 
 describe('fstab entries of NFS pools', () => {
   it('adds one marked entry, replaces it, and removes only it: every other byte stays', () => {
     const added = withFstabEntry(FSTAB, 'nas.lan:/srv/xen', '/srv/nas');
-    expect(added).toBe(`${FSTAB}# xenith pool at /srv/nas\nnas.lan:/srv/xen /srv/nas nfs nosuid,nodev,_netdev 0 0\n`);
-    expect(withFstabEntry(added, 'nas2.lan:/x', '/srv/nas')).toBe(`${FSTAB}# xenith pool at /srv/nas\nnas2.lan:/x /srv/nas nfs nosuid,nodev,_netdev 0 0\n`);
+    expect(added).toBe(`${FSTAB}# xenith pool at /srv/nas\nnas.lan:/srv/xen /srv/nas nfs nosuid,nodev,noexec,_netdev 0 0\n`);
+    expect(withFstabEntry(added, 'nas2.lan:/x', '/srv/nas')).toBe(`${FSTAB}# xenith pool at /srv/nas\nnas2.lan:/x /srv/nas nfs nosuid,nodev,noexec,_netdev 0 0\n`);
     expect(withoutFstabEntry(added, '/srv/nas')).toBe(FSTAB);
     expect(withoutFstabEntry(FSTAB, '/data')).toBe(FSTAB);
-    expect(withFstabEntry('UUID=abc / ext4 defaults 0 1', 'nas.lan:/srv/xen', '/srv/nas')).toBe('UUID=abc / ext4 defaults 0 1\n# xenith pool at /srv/nas\nnas.lan:/srv/xen /srv/nas nfs nosuid,nodev,_netdev 0 0\n');
+    // A marker whose line someone replaced: only the marker goes.
+    expect(withoutFstabEntry(`# xenith pool at /srv/nas\n${FSTAB}`, '/srv/nas')).toBe(FSTAB);
+    expect(withFstabEntry('UUID=abc / ext4 defaults 0 1', 'nas.lan:/srv/xen', '/srv/nas')).toBe('UUID=abc / ext4 defaults 0 1\n# xenith pool at /srv/nas\nnas.lan:/srv/xen /srv/nas nfs nosuid,nodev,noexec,_netdev 0 0\n');
   });
 
   it('sees a mount point someone else put in fstab, but not its own entry or a commented line', () => {
