@@ -1,8 +1,7 @@
-import type { PoolDef } from '../../shared/storage';
+import type { PoolDef, VolumeUser } from '../../shared/storage';
 import { sizeGiBSchema, volumeNameProblem } from '../../shared/storage';
 import { XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
-import { diskUses, type DiskUser } from '../ops/disk-use';
 import { gibToBytes, makeImage } from '../ops/images';
 import { findPool } from './pools';
 import { storageOverview } from './list';
@@ -58,7 +57,7 @@ export async function createVolume(ctx: OpsContext, v: NewVolume): Promise<{ pat
   return { path: `/dev/${pool.vg}/${name}` };
 }
 
-function usedMessage(path: string, users: readonly DiskUser[], what: string): string {
+function usedMessage(path: string, users: readonly VolumeUser[], what: string): string {
   const u = users[0]!;
   const how = u.cdrom ? 'as a CD' : u.access === 'rw' ? 'read-write' : 'read-only';
   return `${path} is used ${how} by ${u.running ? 'running domain' : 'domain'} ${u.domain} (${u.vdev})${users.length > 1 ? ` and ${users.length - 1} more` : ''}; ${what}`;
@@ -68,7 +67,8 @@ function usedMessage(path: string, users: readonly DiskUser[], what: string): st
 export async function deleteVolume(ctx: OpsContext, poolName: string, name: string): Promise<void> {
   const pool = await findPool(ctx, poolName);
   const { volume } = await findVolume(ctx, pool, checkName(name));
-  const users = (await diskUses(ctx)).get(volume.path) ?? [];
+  // The overview already says who uses it (running or in a config): no second scan.
+  const users = volume.users;
   if (users.length > 0) {
     throw new XenError('IN_USE', usedMessage(volume.path, users, 'remove it from that domain first'), { field: 'name', domain: users[0]!.domain, path: volume.path });
   }
@@ -92,7 +92,7 @@ export async function resizeVolume(ctx: OpsContext, poolName: string, name: stri
   if (shrinking && o.shrink !== true) {
     throw new XenError('INVALID_ARG', `${sizeGiB} GiB is smaller than the volume's ${gib(volume.virtualBytes)} GiB: shrinking cuts off the end of the guest's disk; confirm it to go on`, { field: 'sizeGiB' });
   }
-  const users = (await diskUses(ctx)).get(volume.path) ?? [];
+  const users = volume.users;
   const blocking = shrinking ? users : users.filter((u) => u.running);
   if (blocking.length > 0) {
     throw new XenError('IN_USE', usedMessage(volume.path, blocking, shrinking ? 'a volume is shrunk only when no domain uses it' : 'shut it down before resizing'), { field: 'name', domain: blocking[0]!.domain });

@@ -4,8 +4,6 @@ import { gibToBytes } from '../ops/images';
 import { lvmTarget, type PoolTargets } from '../storage/list';
 import { dirOf, type WizardDeps } from './deps';
 
-export { lvmTarget };
-
 const GIB = 1024 * 1024 * 1024;
 type NewDisk = Extract<WizardPlan['disks'][number], { mode: 'new' }>;
 

@@ -5,7 +5,8 @@ import type { ApplyMode } from '../../../shared/schemas';
 import { xen } from '../../api/client';
 import { APPLY_WORDS, ApplyChoice, defaultApply } from '../../components/ApplyChoice';
 import { EditStatus } from '../../components/EditStatus';
-import { ExistingVolume, NewDiskPool, useStorageOverview } from './disk-pools';
+import { useStorage } from '../storage/use-storage';
+import { ExistingVolume, NewDiskPool } from './disk-pools';
 import { IsoPicker } from '../../components/IsoPicker';
 import { PathField } from '../../components/FileChooser';
 import { ConfirmDialog } from '../../components/Modal';
@@ -156,7 +157,8 @@ type AddDiskForm = ReturnType<typeof useAddDiskForm>;
 
 /** The image, format, device, access, kind and (for a new image) size of the disk to add. */
 function DiskFields({ f, name }: { f: AddDiskForm; name: string }) {
-  const storage = useStorageOverview();
+  // The pools and volumes as the Storage page has them (refetched when storage or the domains change).
+  const storage = useStorage().data;
   return (
     <div className="form-grid">
       {f.mode === 'new' ? (

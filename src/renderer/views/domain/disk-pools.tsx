@@ -1,23 +1,5 @@
-import { useEffect, useState } from 'react';
 import type { StorageOverview, VolumeInfo } from '../../../shared/storage';
-import { xen } from '../../api/client';
 import { formatBytes } from '../../lib/format';
-
-/** The storage overview for a disk form (null while loading or when it cannot be read: the path field still works). */
-export function useStorageOverview(): StorageOverview | null {
-  const [data, setData] = useState<StorageOverview | null>(null);
-  useEffect(() => {
-    let live = true;
-    xen.storage.overview().then(
-      (o) => live && setData(o),
-      () => live && setData(null),
-    );
-    return () => {
-      live = false;
-    };
-  }, []);
-  return data;
-}
 
 /** How a volume is used, in a few words: "unused", "web01 rw (running)", "2 domains". */
 function usage(v: VolumeInfo, self: string): string {
