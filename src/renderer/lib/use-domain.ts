@@ -41,10 +41,15 @@ export function useDomainData(name: string, summaryKey = ''): DomainData {
       setConfigError(errorInfo(c.reason));
     }
   }, [name]);
-  useEffect(() => {
+  // What was loaded belongs to `loadedFor`; until the new name's answers arrive, nothing of the old domain is shown.
+  const [loadedFor, setLoadedFor] = useState(name);
+  if (loadedFor !== name) {
+    setLoadedFor(name);
     setDetails(null);
     setConfig(null);
-  }, [name]);
+    setConfigError(null);
+    setError(null);
+  }
   useEffect(() => {
     void reload();
   }, [reload, summaryKey]);

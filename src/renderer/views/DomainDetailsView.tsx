@@ -1,5 +1,5 @@
 import * as Tabs from '@radix-ui/react-tabs';
-import { useState, type ReactNode } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { navigate } from '../lib/route';
 import { useDomainData } from '../lib/use-domain';
@@ -109,7 +109,8 @@ export function DomainDetailsView({ name, tab }: { name: string; tab: string }) 
           ))}
         </Tabs.List>
         <Tabs.Content value={current} className="tab-panel" data-testid={`panel-${current}`}>
-          {content[current]}
+          {/* Keyed by the domain: a form's unsaved state (the raw editor's text) never carries to another domain. */}
+          <Fragment key={name}>{content[current]}</Fragment>
         </Tabs.Content>
       </Tabs.Root>
     </div>

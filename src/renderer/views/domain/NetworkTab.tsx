@@ -66,7 +66,7 @@ function NicListCard({ nics, loaded, sample, onDetach }: { nics: NicInfo[]; load
 }
 
 /** The add-an-interface form: bridge (the host's first until bridges arrive), a fresh MAC, model and where to apply. */
-function useNicForm(bridges: string[], running: boolean) {
+function useNicForm(bridges: readonly string[], running: boolean) {
   const [bridge, setBridge] = useState(bridges[0] ?? 'xenbr0');
   const [mac, setMac] = useState(randomXenMac());
   const [model, setModel] = useState<Model>('');
@@ -81,7 +81,7 @@ function useNicForm(bridges: string[], running: boolean) {
 type NicForm = ReturnType<typeof useNicForm>;
 
 /** The bridge (with the host's as suggestions), MAC (with a new random one on demand) and model fields. */
-function NicFields({ f, bridges, bridgeOk, macOk }: { f: NicForm; bridges: string[]; bridgeOk: boolean; macOk: boolean }) {
+function NicFields({ f, bridges, bridgeOk, macOk }: { f: NicForm; bridges: readonly string[]; bridgeOk: boolean; macOk: boolean }) {
   return (
     <div className="form-grid">
       <label className="field-label">
@@ -115,9 +115,12 @@ function NicFields({ f, bridges, bridgeOk, macOk }: { f: NicForm; bridges: strin
   );
 }
 
+const NO_BRIDGES: readonly string[] = [];
+
 /** Add an interface now and/or in the config; a new random MAC follows each success. */
 function AddNicCard({ name, running, edit }: { name: string; running: boolean; edit: EditState }) {
-  const bridges = useAppStore((s) => s.host?.bridges ?? []);
+  // One empty list for every render: a selector returning a new array each time makes React re-render without end.
+  const bridges = useAppStore((s) => s.host?.bridges ?? NO_BRIDGES);
   const f = useNicForm(bridges, running);
   const { bridge, mac, model, apply } = f;
   const macOk = mac === '' || macProblem(mac) === null;
