@@ -7,6 +7,13 @@ import { absPathProblem, ruleSchema } from './rules';
  * list of pools lives in /etc/xenith/pools.json, which the root broker reads as part of its policy.
  */
 
+/**
+ * Xen's usual directories on Debian, which Xenith offers by default. Stock xen-utils creates neither, so Xenith makes
+ * each the first time it is needed (through the broker's policy) and says so.
+ */
+export const DEFAULT_IMAGE_DIR = '/var/lib/xen/images';
+export const DEFAULT_SAVE_DIR = '/var/lib/xen/save';
+
 export const POOL_KINDS = ['dir', 'lvm', 'nfs'] as const;
 export type PoolKind = (typeof POOL_KINDS)[number];
 

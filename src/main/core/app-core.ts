@@ -8,6 +8,7 @@ import { registerHandlers } from '../ipc/index';
 import { chooseToolstack, type AppOptions } from './options';
 import { bundlePaths, createRunnerFor } from './runner-factory';
 import type { Services } from './services';
+import { DEFAULT_IMAGE_DIR } from '../../shared/storage';
 
 /** The running app without its windows: the registry both transports call, the event hub, and the services. */
 export interface AppCore {
@@ -91,7 +92,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     hasPkexec: existsSync('/usr/bin/pkexec'),
   });
   const runner = createRunnerFor(choice, options, env.dataDir, bundlePaths(env.bundleDir ?? __dirname));
-  const paths = { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: '/var/lib/xen/images' };
+  const paths = { configDir: '/etc/xen', autoDir: '/etc/xen/auto', imageDir: DEFAULT_IMAGE_DIR };
   // XENITH_TIMEOUT_SCALE stretches command timeouts for very slow hosts (nested or emulated Xen, like the test host).
   const scale = Number(process.env['XENITH_TIMEOUT_SCALE'] ?? '1');
   const api = createXenApi(runner, {

@@ -7,19 +7,54 @@ import { errorInfo, type ErrorInfo } from '../lib/errors';
 import { ErrorNote } from './ErrorNote';
 import { PathField } from './FileChooser';
 import { ConfirmDialog, Modal } from './Modal';
+import { DEFAULT_SAVE_DIR } from '../../shared/storage';
 
-const SAVE_DIR = '/var/lib/xen/save';
+const SAVE_DIR = DEFAULT_SAVE_DIR;
 
 function listNames(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 
+/**
+ * What happens to the save file's folder: nothing when it exists, made when it is Xenith's default save directory,
+ * else a refusal naming it (null while asking the host).
+ */
+function useSaveFolder(file: string): { ok: boolean; note: string | null } | null {
+  const dir = file.slice(0, file.lastIndexOf('/')) || '/';
+  const [state, setState] = useState<{ dir: string; ok: boolean; note: string | null } | null>(null);
+  useEffect(() => {
+    let live = true;
+    const t = setTimeout(() => {
+      xen.files
+        .list({ dir, filter: 'dir' })
+        .then(() => live && setState({ dir, ok: true, note: null }))
+        .catch((e: unknown) => {
+          if (!live) return;
+          const missing = errorInfo(e).code === 'NOT_FOUND';
+          if (missing && dir === SAVE_DIR) setState({ dir, ok: true, note: `${SAVE_DIR} does not exist yet; Xenith creates it.` });
+          else setState({ dir, ok: false, note: missing ? `The folder ${dir} does not exist.` : errorInfo(e).message });
+        });
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [dir]);
+  return state?.dir === dir ? state : null;
+}
+
 /** Asks for the save file; the domain stops once its memory is in the file. */
 function SaveDialog({ name, onClose }: { name: string; onClose: () => void }) {
   const [file, setFile] = useState(`${SAVE_DIR}/${name}.save`);
+  const folder = useSaveFolder(file);
   return (
     <Modal open onOpenChange={(o) => !o && onClose()} title={`Save ${name} to a file`} description="Xen writes the domain's memory to a new file and the domain stops. Restore brings it back where it was." testId="save-dialog">
       <PathField value={file} onChange={setFile} filter="any" startDir={SAVE_DIR} label="Save file" testId="save-file" />
+      {folder?.note && (
+        <p className={folder.ok ? 'muted small' : 'error-text'} data-testid="save-folder-note">
+          {folder.note}
+        </p>
+      )}
       <div className="modal-actions">
         <button type="button" className="btn" onClick={onClose}>
           Cancel
@@ -28,7 +63,7 @@ function SaveDialog({ name, onClose }: { name: string; onClose: () => void }) {
           type="button"
           className="btn primary"
           data-testid="save-confirm"
-          disabled={!file.startsWith('/')}
+          disabled={!file.startsWith('/') || folder?.ok === false}
           onClick={() => {
             onClose();
             void runAction('save', [name], { file });

@@ -3,7 +3,7 @@ import { plainNameProblem } from '../../shared/rules';
 import * as path from 'node:path';
 import { XenError } from '../errors';
 import { acceptImageDirs } from './paths';
-import { vgNameProblem, type PoolDef } from '../../shared/storage';
+import { DEFAULT_IMAGE_DIR, DEFAULT_SAVE_DIR, vgNameProblem, type PoolDef } from '../../shared/storage';
 import { parsePoolsFile, POOLS_FILE } from '../storage/pools-file';
 
 /** Where root's policy for the broker lives; only root may write it. */
@@ -36,8 +36,8 @@ export interface BrokerPolicy {
 export const DEFAULT_BROKER_POLICY: BrokerPolicy = {
   configDir: '/etc/xen',
   autoDir: '/etc/xen/auto',
-  saveDir: '/var/lib/xen/save',
-  imageDirs: ['/var/lib/xen/images'],
+  saveDir: DEFAULT_SAVE_DIR,
+  imageDirs: [DEFAULT_IMAGE_DIR],
   bootDirs: ['/var/lib/xen/boot', '/boot', '/usr/lib/grub-xen'],
   bootloaders: ['pygrub', '/usr/lib/xen-4.17/bin/pygrub', '/usr/bin/pygrub'],
   vgs: [],

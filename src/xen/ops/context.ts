@@ -4,6 +4,7 @@ import { DEFAULT_TIMEOUTS } from '../command';
 import { COMMANDS, type CommandArgs, type CommandName } from '../commands/table';
 import type { RunResult, Runner } from '../runner/types';
 import { POOLS_FILE } from '../storage/pools-file';
+import { DEFAULT_IMAGE_DIR } from '../../shared/storage';
 
 /** Where configs live on the host and how long long-running operations may take. */
 export interface XenApiOptions {
@@ -34,7 +35,7 @@ export function resolveOptions(o: XenApiOptions = {}): ResolvedOptions {
   return {
     configDir: stripSlash(o.configDir ?? '/etc/xen'),
     autoDir: stripSlash(o.autoDir ?? '/etc/xen/auto'),
-    imageDirs: (o.imageDirs ?? ['/var/lib/xen/images']).map(stripSlash),
+    imageDirs: (o.imageDirs ?? [DEFAULT_IMAGE_DIR]).map(stripSlash),
     poolsFile: o.poolsFile ?? POOLS_FILE,
     pollIntervalMs: o.pollIntervalMs ?? 500,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? 120_000,

@@ -1,8 +1,10 @@
 import type { SysrqKey } from '../../shared/contract';
+import { DEFAULT_SAVE_DIR } from '../../shared/storage';
 import { XenError } from '../errors';
 import { readConfig } from './configs';
 import type { OpsContext } from './context';
 import { assertDisksFreeToStart } from './disk-use';
+import { ensureDefaultDir } from './paths';
 import { findRow, listRows } from './rows';
 import { checkAbsPath, checkDomainRef, checkNotDom0, type DomainRef } from './validate';
 
@@ -135,11 +137,27 @@ export async function sysrq(ctx: OpsContext, dom: DomainRef, key: SysrqKey): Pro
   await ctx.run('domain.sysrq', { dom: checkNotDom0(checkDomainRef(dom), 'SysRq'), key });
 }
 
+/**
+ * The save file's folder: Xenith's default save directory is made when missing (stock Debian has none; xl would only
+ * say "Failed to open temp file"); any other missing folder is refused, naming it.
+ */
+async function saveFolder(ctx: OpsContext, path: string): Promise<void> {
+  const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+  if (dir === DEFAULT_SAVE_DIR) {
+    await ensureDefaultDir(ctx, dir);
+    return;
+  }
+  const st = await ctx.runner.fs.stat(dir);
+  if (st === null) throw new XenError('NOT_FOUND', `The folder ${dir} does not exist`, { field: 'file', path: dir });
+  if (!st.isDirectory) throw new XenError('INVALID_ARG', `${dir} is not a folder`, { field: 'file', path: dir });
+}
+
 /** Saves a domain's memory to a new file and stops it (`xl save [-c] DOM FILE`); never overwrites a file. */
 export async function save(ctx: OpsContext, dom: DomainRef, file: string, o: { leaveRunning?: boolean } = {}): Promise<void> {
   const ref = checkNotDom0(checkDomainRef(dom), 'Save');
   const path = checkAbsPath(file, 'file');
   if ((await ctx.runner.fs.stat(path)) !== null) throw new XenError('EXISTS', `${path} already exists`, { field: 'file', path });
+  await saveFolder(ctx, path);
   ctx.invalidate();
   await ctx.run('domain.save', { dom: ref, file: path, leaveRunning: o.leaveRunning === true });
   ctx.invalidate();

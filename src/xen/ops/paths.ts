@@ -1,4 +1,4 @@
-import { isXenError } from '../errors';
+import { isXenError, XenError } from '../errors';
 import type { OpsContext } from './context';
 
 /** Joins a host directory and a file name. */
@@ -20,4 +20,18 @@ export async function listOrEmpty(ctx: OpsContext, dir: string): Promise<string[
     if (isXenError(e, 'NOT_FOUND')) return [];
     throw e;
   }
+}
+
+/**
+ * Makes one of Xenith's default directories (DEFAULT_IMAGE_DIR, DEFAULT_SAVE_DIR) when the host does not have it yet;
+ * true when it was made. Any other missing directory is the caller's to refuse, naming it.
+ */
+export async function ensureDefaultDir(ctx: Pick<OpsContext, 'runner'>, dir: string): Promise<boolean> {
+  const st = await ctx.runner.fs.stat(dir);
+  if (st !== null) {
+    if (!st.isDirectory) throw new XenError('INVALID_ARG', `${dir} is not a directory`, { path: dir });
+    return false;
+  }
+  await ctx.runner.fs.mkdirp(dir);
+  return true;
 }

@@ -94,6 +94,9 @@ export async function save(ctx: XlContext, args: readonly string[]): Promise<Sim
   if (ident === undefined || file === undefined) usage('save', 2);
   const d = ctx.host.resolveDomU(ident, 'libxl_domain_suspend');
   const hp = hostPath(file);
+  // xl opens the file before writing anything (xl_saverestore.c); a missing folder ends it there, in these words.
+  const folder = await ctx.fs.stat(hp.slice(0, hp.lastIndexOf('/')) || '/');
+  if (folder === null || !folder.isDirectory) throw new SimFailure(`Failed to open temp file ${file} for writing\n`, 1);
   const frames = d.config.maxMemMiB * 256;
   let stderr = `Saving to ${file} new xl format (info 0x3/0x0/1200)\nxc: info: Saving domain ${d.domid}, type x86 ${d.config.type === 'pv' ? 'PV' : 'HVM'}\n`;
   for (let k = 1; k <= 16; k++) {

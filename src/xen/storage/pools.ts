@@ -1,4 +1,4 @@
-import type { PoolDef } from '../../shared/storage';
+import { DEFAULT_IMAGE_DIR, type PoolDef } from '../../shared/storage';
 import { isXenError, XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
 import { checkPools, defaultPools, formatPoolsFile, parsePoolsFile } from './pools-file';
@@ -8,7 +8,7 @@ export async function readPools(ctx: OpsContext): Promise<PoolDef[]> {
   try {
     return parsePoolsFile(await ctx.runner.fs.readFile(ctx.opts.poolsFile));
   } catch (e) {
-    if (isXenError(e) && e.code === 'NOT_FOUND') return defaultPools(ctx.opts.imageDirs[0] ?? '/var/lib/xen/images');
+    if (isXenError(e) && e.code === 'NOT_FOUND') return defaultPools(ctx.opts.imageDirs[0] ?? DEFAULT_IMAGE_DIR);
     throw e;
   }
 }

@@ -46,8 +46,11 @@ async function spaceProblems(d: WizardDeps, needByDir: Map<string, { bytes: numb
   }
 }
 
-/** Checks against the host's files: new images and the config absent, sources present, directories there, space enough. */
-async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string): Promise<PlanProblem[]> {
+/**
+ * Checks against the host's files: new images and the config absent, sources present, directories there, space enough.
+ * `creates` gains each of Xenith's default directories the plan needs and the host lacks.
+ */
+async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string, creates: Set<string>): Promise<PlanProblem[]> {
   const out: PlanProblem[] = [];
   const add = (path: (string | number)[], field: string, message: string): void => {
     out.push({ field, message: `${planLabel(path)} ${message}` });
@@ -92,13 +95,18 @@ async function hostProblems(d: WizardDeps, plan: WizardPlan, configPath: string)
     }
     const dir = dirOf(disk.path);
     const dst = statOf(dir);
-    if (dst === null || !dst.isDirectory) {
+    // Xenith's default image directory is made when first needed (stock Debian has none); the review says so, and
+    // the space it needs is counted where it will be made.
+    const missingDefault = dst === null && dir === d.paths.imageDir;
+    if (missingDefault) creates.add(dir);
+    else if (dst === null || !dst.isDirectory) {
       add(['disks', i, 'path'], `disks[${i}].path`, `is in ${dir}, which is not an existing directory`);
       continue;
     }
-    const acc = needByDir.get(dir) ?? { bytes: 0, first: i };
+    const where = missingDefault ? dirOf(dir) : dir;
+    const acc = needByDir.get(where) ?? { bytes: 0, first: i };
     acc.bytes += imageBytes(disk.sizeGiB);
-    needByDir.set(dir, acc);
+    needByDir.set(where, acc);
   }
   await spaceProblems(d, needByDir, add);
   return out;
@@ -146,7 +154,9 @@ export async function reviewPlan(d: WizardDeps, plan: WizardPlan): Promise<PlanR
   } else {
     add(v.errors.map((err) => ({ field: planFieldOf(err.field, plan), message: err.message })));
   }
-  add(await hostProblems(d, plan, configPath));
+  const creates = new Set<string>();
+  add(await hostProblems(d, plan, configPath, creates));
+  for (const dir of creates) warnings.push(`Storage: ${dir} does not exist yet; Xenith creates it for the new disk images.`);
   add(await diskUseProblems(d, plan));
   if (plan.memoryMiB > info.freeMemMiB) {
     warnings.push(`Memory: ${plan.memoryMiB} MiB is more than the host's ${info.freeMemMiB} MiB free; the domain will not start until memory is freed.`);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile, mkdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -268,6 +268,21 @@ describe('wizard:create', () => {
     const back = configFromXl(parseXlConfig(await readFile(local('/etc/xen/wiz1.cfg'), 'utf8')).toObject() as Record<string, unknown>);
     expect(back).toMatchObject({ name: 'wiz1', type: 'pv', memory: 256, maxmem: 512, vcpus: 1, maxvcpus: 2, kernel: '/var/lib/xen/boot/vmlinuz', cmdline: 'console=hvc0 root=/dev/xvda' });
     expect(back.vifs[0]?.mac).toBe('00:16:3e:71:72:73');
+  });
+
+  it('makes the default image directory stock Debian lacks, saying so in the review first', async () => {
+    await rename(local('/var/lib/xen/images'), local('/var/lib/xen/images-seeded'));
+    const d = depsOver(demo);
+    const preview = await previewPlan(d, pvPlan());
+    expect(preview.problems).toEqual([]);
+    expect(preview.warnings).toContain('Storage: /var/lib/xen/images does not exist yet; Xenith creates it for the new disk images.');
+    const r = await createFromPlan(d, pvPlan());
+    expect(r.created).toEqual(['/var/lib/xen/images/wiz1.img', '/etc/xen/wiz1.cfg']);
+    expect((await demo.fs.stat('/var/lib/xen/images'))?.isDirectory).toBe(true);
+    // Any other pool's missing directory is still refused by name.
+    await rm(local('/var/lib/xen/isos'), { recursive: true });
+    const other = await previewPlan(d, pvPlan({ name: 'wiz2', disks: [{ mode: 'new', path: '/var/lib/xen/isos/wiz2.img', sizeGiB: 1, format: 'raw', vdev: 'xvda' }] }));
+    expect(other.problems).toContainEqual({ field: 'disks[0].path', message: 'Disk 1 path is in /var/lib/xen/isos, which is not an existing directory' });
   });
 
   it('customise before start writes the config and autostart link but does not start', async () => {

@@ -14,8 +14,9 @@ import { formatBytes } from '../../lib/format';
 import { useEdit, type EditState } from '../../lib/use-domain';
 import { nextVdev } from '../../lib/vdev';
 import { detachApply, isRunning, placeWords, type TabProps } from './tab-props';
+import { DEFAULT_IMAGE_DIR } from '../../../shared/storage';
 
-const IMAGE_DIR = '/var/lib/xen/images';
+const IMAGE_DIR = DEFAULT_IMAGE_DIR;
 type Format = 'raw' | 'qcow2' | 'vhd' | 'qcow';
 
 type Detach = { vdev: string; apply: ApplyMode };

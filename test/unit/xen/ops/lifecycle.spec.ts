@@ -122,7 +122,7 @@ describe('simple lifecycle commands', () => {
 
 describe('save and restore', () => {
   it('saves to a new absolute file, with -c to leave it running', async () => {
-    const { runner, api } = setup();
+    const { runner, api } = setup({ '/root/.profile': '' });
     runner.use(() => '');
     await api.save('test1', '/root/t.save');
     await api.save('test1', '/root/u.save', { leaveRunning: true });
@@ -131,6 +131,24 @@ describe('save and restore', () => {
       ['xl', 'save', '-c', 'test1', '/root/u.save'],
     ]);
     expect(runner.calls[0]?.timeoutMs).toBe(600_000);
+  });
+
+  it('makes the default save directory stock Debian lacks, and refuses any other missing folder by name', async () => {
+    const fs = new FakeFs();
+    const runner = new FakeRunner(fs);
+    const api = createXenApi(runner, { pollIntervalMs: 1 });
+    runner.use(() => '');
+    expect(await fs.stat('/var/lib/xen/save')).toBeNull();
+    await api.save('test1', '/var/lib/xen/save/test1.save');
+    expect((await fs.stat('/var/lib/xen/save'))?.isDirectory).toBe(true);
+    expect(runner.argvs).toEqual([['xl', 'save', 'test1', '/var/lib/xen/save/test1.save']]);
+    await expect(api.save('test1', '/srv/none/test1.save')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'The folder /srv/none does not exist',
+      detail: { field: 'file' },
+    });
+    expect(await fs.stat('/srv/none')).toBeNull();
+    expect(runner.argvs).toHaveLength(1);
   });
 
   it('never saves over an existing file or to a relative one', async () => {
