@@ -68,7 +68,6 @@ async function readlinkLocal(l: string, hostPath: string): Promise<string | null
 
 async function createSparseLocal(l: string, bytes: number): Promise<void> {
   if (!Number.isSafeInteger(bytes) || bytes < 0) throw new XenError('INVALID_ARG', `bad image size: ${bytes}`, { field: 'bytes' });
-  await fsp.mkdir(path.dirname(l), { recursive: true });
   const fh = await fsp.open(l, 'wx');
   try {
     await fh.truncate(bytes);
@@ -96,16 +95,9 @@ export function createSimFs(rootDir: string): HostFs {
   const local = (p: string): string => hostPathToLocal(rootDir, p);
   const fs: Omit<HostFs, 'setFstabNfs'> = {
     readFile: (p) => wrap(p, () => fsp.readFile(local(p), 'utf8')),
-    writeFileExclusive: (p, text) =>
-      wrap(p, async () => {
-        await fsp.mkdir(path.dirname(local(p)), { recursive: true });
-        await fsp.writeFile(local(p), text, { flag: 'wx' });
-      }),
-    createEmpty: (p) =>
-      wrap(p, async () => {
-        await fsp.mkdir(path.dirname(local(p)), { recursive: true });
-        await fsp.writeFile(local(p), '', { flag: 'wx' });
-      }),
+    // New files need their folder, as on a real host (a missing one is NOT_FOUND); only mkdirp makes folders.
+    writeFileExclusive: (p, text) => wrap(p, () => fsp.writeFile(local(p), text, { flag: 'wx' })),
+    createEmpty: (p) => wrap(p, () => fsp.writeFile(local(p), '', { flag: 'wx' })),
     replaceFile: (p, text) =>
       wrap(p, async () => {
         const target = local(p);

@@ -26,7 +26,7 @@ import { simExec, withGuards, type SimTools } from './exec';
 import { hostPathToLocal, createSimFs } from './fs';
 import { SimHost } from './host';
 import type { RfbServer } from './rfb-server';
-import { hostSizing, seedHost } from './seed-host';
+import { hostSizing, seedBootFiles, seedHost } from './seed-host';
 import { SimStorage } from './storage';
 import { simConvert } from './storage-tools';
 import { simStream } from './stream';
@@ -86,6 +86,7 @@ export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
   const fs: HostFs = createSimFs(rootDir);
   const local = (p: string): string => hostPathToLocal(rootDir, p);
   if (!host.state.seeded) host.batch(() => seedHost(host, { local }, opts.seedDomains));
+  seedBootFiles(local);
 
   let closed = false;
   const vnc = new VncPool(host, speed);

@@ -2,7 +2,7 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, symlinkSync,
 import * as path from 'node:path';
 import { parseCfgText, simConfigFromCfg } from './cfg';
 import type { SimHost } from './host';
-import { seedDomains } from './seed';
+import { SEED_BOOT_FILES, seedDomains } from './seed';
 
 // The demo host's first start on a state dir: its size, and the seed domains' files and running state.
 
@@ -44,12 +44,29 @@ export function seedHost(host: SimHost, fs: { local: (p: string) => string }, co
     if (s.state === 'paused') d.phase = 'paused';
   }
   mkdirSync(fs.local('/etc/xen/auto'), { recursive: true });
+  // No /var/lib/xen/save: stock Debian has none, and Xenith makes it on the first save.
   mkdirSync(fs.local('/var/lib/xen/images'), { recursive: true });
-  mkdirSync(fs.local('/var/lib/xen/save'), { recursive: true });
   mkdirSync(fs.local('/root'), { recursive: true });
   seedStorage(fs.local);
   host.state.seeded = true;
   host.persist();
+}
+
+/**
+ * The kernel and initrd the seed domains name, so they exist as on a real dom0 and every wizard path can be finished:
+ * sparse files of a real kernel's size with the bzImage header's "HdrS" magic at 0x202. Made on every start, so a
+ * demo state from before they existed gains them.
+ */
+export function seedBootFiles(local: (p: string) => string): void {
+  for (const [file, bytes] of SEED_BOOT_FILES) {
+    const li = local(file);
+    if (existsSync(li)) continue;
+    mkdirSync(path.dirname(li), { recursive: true });
+    const fd = openSync(li, 'w');
+    ftruncateSync(fd, bytes);
+    if (file.includes('vmlinuz')) writeSync(fd, Buffer.from('HdrS', 'latin1'), 0, 4, 0x202);
+    closeSync(fd);
+  }
 }
 
 /** ISO images in the demo's ISO pool: sparse files with an ISO 9660 volume descriptor where a real one has it. */

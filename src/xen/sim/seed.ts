@@ -16,6 +16,11 @@ export interface SeedDomain {
 const GiB = 1024 ** 3;
 const KERNEL = '/var/lib/xen/boot/vmlinuz-6.1.0-50-amd64';
 const INITRD = '/var/lib/xen/boot/initrd.img-6.1.0-50-amd64';
+/** The kernel and initrd the seed PV/PVH domains boot (and the wizard can pick): host path -> bytes. */
+export const SEED_BOOT_FILES: readonly [string, number][] = [
+  [KERNEL, 7_964_608],
+  [INITRD, 33_554_432],
+];
 const IMG = (n: string, suffix = ''): string => `/var/lib/xen/images/${n}${suffix}.img`;
 
 interface SeedSpec {

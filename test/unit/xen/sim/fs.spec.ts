@@ -23,6 +23,9 @@ describe('demo host files live under <stateDir>/root', () => {
   });
 
   it('writes exclusively, replaces, lists, stats and removes', async () => {
+    // As on a real host, a new file needs its folder; only mkdirp makes one.
+    await expect(fs.writeFileExclusive('/etc/xen/a.cfg', 'name = "a"\n')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await fs.mkdirp('/etc/xen');
     await fs.writeFileExclusive('/etc/xen/a.cfg', 'name = "a"\n');
     await expect(fs.writeFileExclusive('/etc/xen/a.cfg', 'x')).rejects.toMatchObject({ code: 'EXISTS' });
     await fs.replaceFile('/etc/xen/a.cfg', 'name = "b"\n');
@@ -35,6 +38,7 @@ describe('demo host files live under <stateDir>/root', () => {
   });
 
   it('autostart links keep host paths as their targets', async () => {
+    await fs.mkdirp('/etc/xen');
     await fs.writeFileExclusive('/etc/xen/a.cfg', 'x');
     await fs.symlink('/etc/xen/a.cfg', '/etc/xen/auto/a.cfg');
     expect(await fs.readlink('/etc/xen/auto/a.cfg')).toBe('/etc/xen/a.cfg');
@@ -47,6 +51,8 @@ describe('demo host files live under <stateDir>/root', () => {
   });
 
   it('createSparse makes a really sparse file and refuses to overwrite', async () => {
+    await expect(fs.createSparse('/var/lib/xen/images/x.img', 1)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await fs.mkdirp('/var/lib/xen/images');
     await fs.createSparse('/var/lib/xen/images/x.img', 4 * 1024 ** 3);
     const st = statSync(join(root, 'var/lib/xen/images/x.img'));
     expect(st.size).toBe(4 * 1024 ** 3);
