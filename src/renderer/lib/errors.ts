@@ -11,6 +11,8 @@ export interface ErrorInfo {
   detail: string | null;
   /** The field a validation error names, when it names one. */
   field: string | null;
+  /** What went wrong in plain words (the path, the bridge, the missing thing), when main recognised xl's words. */
+  cause: string | null;
 }
 
 /** Turns whatever a call rejected with into an ErrorInfo. */
@@ -25,10 +27,11 @@ export function errorInfo(e: unknown): ErrorInfo {
       message: e.message,
       detail: stderr,
       field: typeof d['field'] === 'string' ? d['field'] : null,
+      cause: typeof d['cause'] === 'string' && d['cause'] !== '' ? d['cause'] : null,
     };
   }
   const message = e instanceof Error ? e.message : String(e);
-  return { code: 'UNKNOWN', words: 'Something went wrong.', message, detail: null, field: null };
+  return { code: 'UNKNOWN', words: 'Something went wrong.', message, detail: null, field: null, cause: null };
 }
 
 /** Same shape from a bulk result's plain error object. */

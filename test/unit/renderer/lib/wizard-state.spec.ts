@@ -24,7 +24,7 @@ const opts: WizardOptions = {
   pools: [],
 };
 
-const failure: ErrorInfo = { code: 'UNKNOWN', words: 'Something went wrong.', message: 'no host', detail: null, field: null };
+const failure: ErrorInfo = { code: 'UNKNOWN', words: 'Something went wrong.', message: 'no host', detail: null, field: null, cause: null };
 
 function run(...actions: WizardAction[]): WizardState {
   return actions.reduce(wizardReducer, initialWizardState);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandFailure, looksLikePermissionError, xlErrorMessage } from '../../../../src/xen/runner/xl-stderr';
+import { commandFailure, looksLikePermissionError, xlCause, xlErrorMessage } from '../../../../src/xen/runner/xl-stderr';
 
 // What xl prints as a normal user (Permission denied) and as root when Xen is not running (No such file or directory).
 const nonRoot =
@@ -28,8 +28,23 @@ describe('xl stderr', () => {
     expect(commandFailure(['xl', 'info'], 1, noXen)).toMatchObject({
       code: 'XL_FAILED',
       message: 'cannot open libxc handle: No such file or directory',
-      detail: { argv: ['xl', 'info'], exitCode: 1, stderr: noXen },
+      detail: { argv: ['xl', 'info'], exitCode: 1, stderr: noXen, cause: 'Xen is not running on this host: xl cannot reach the hypervisor' },
     });
+  });
+
+  it('names the cause of the failures people meet most, keeping xl\'s words as the message', () => {
+    const save = 'Failed to open temp file /var/lib/xen/save/a.save for writing\n';
+    expect(commandFailure(['xl', 'save', 'a', '/var/lib/xen/save/a.save'], 1, save)).toMatchObject({
+      code: 'XL_FAILED',
+      message: 'Failed to open temp file /var/lib/xen/save/a.save for writing',
+      detail: { cause: '/var/lib/xen/save/a.save could not be created: its folder does not exist or cannot be written' },
+    });
+    expect(xlCause('Parsing config from /etc/xen/x.cfg\nFailed to read config file: /etc/xen/x.cfg: No such file or directory\n')).toBe('/etc/xen/x.cfg does not exist');
+    expect(xlCause("libxl: error: libxl_device.c:1224:device_backend_callback: Domain 3:unable to add device with path /local/domain/0/backend/vif/3/0\nlibxl: error: libxl_linux.c:36:libxl__hotplug: /etc/xen/scripts/vif-bridge online [-1] exited with error status 1\nCould not find bridge device xenbr9\n")).toBe('The bridge xenbr9 does not exist on this host');
+    expect(xlCause("'ghost' is an invalid domain identifier (rc=-6)\n")).toBe('There is no domain called ghost on this host');
+    expect(xlCause('libxl: error: libxl_dom.c:597:libxl__build_dom: xc_dom_boot_mem_init failed: Cannot allocate memory\n')).toBe('The host does not have enough free memory for this domain');
+    expect(xlCause('something nobody has seen before\n')).toBeNull();
+    expect(commandFailure(['xl', 'pause', 'a'], 1, 'something nobody has seen before\n').detail).not.toHaveProperty('cause');
   });
 
   it('names the command and exit code when stderr is empty', () => {
