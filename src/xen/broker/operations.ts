@@ -5,6 +5,7 @@ import { COMMANDS } from '../commands/table';
 import { renderCanonical } from '../config/config-policy';
 import { XL_KEY_RE } from '../config/xl-format';
 import { XenError } from '../errors';
+import { readDirParts } from '../runner/read-dir';
 import { assertPtySize } from '../runner/pty-process';
 import type { Executor, PtyHandle, StreamHandle, XenProgram } from '../runner/types';
 import { checkConfigFile, checkConfigText, checkRun, createGuards, type BrokerGuards } from './allowlist';
@@ -237,6 +238,16 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
   },
   // Image files of a pool directory with what their headers say (format, virtual size, backing file): one request.
   'fs.probeImages': async (st, { args }) => st.executor.fs.probeImages(await st.guards.images.check(pathOf(args), 'follow')),
+  // The config directory's files with their text, or the autostart directory's links: one request for the list.
+  // Each file's text passes the same check fs.readFile makes; a link out of policy is listed without its text.
+  'fs.readDir': async (st, { args }) => {
+    const o = parse(pathArgs.extend({ suffix: z.string().max(16).regex(/^[A-Za-z0-9._-]*$/), text: z.boolean() }).strict(), args, 'fs.readDir');
+    if (!o.text) return readDirParts(st.executor.fs, await st.guards.auto.check(o.path, 'follow'), { suffix: o.suffix, text: false });
+    const dir = await st.guards.configRead.check(o.path, 'follow');
+    const allowed = (p: string): Promise<boolean> => st.guards.configRead.check(p, 'follow').then(() => true, () => false);
+    const entries = await readDirParts(st.executor.fs, dir, { suffix: o.suffix, text: true }, allowed);
+    return entries.map((e) => ({ ...e, link: null }));
+  },
   'fs.mkdirp': async (st, { args }) =>
     st.executor.fs.mkdirp(await firstOf(pathOf(args), [(x) => st.guards.configRead.check(x), (x) => st.guards.save.check(x), (x) => st.guards.images.check(x)])),
 };

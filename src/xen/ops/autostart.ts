@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { XenError } from '../errors';
 import { findConfigByName } from './configs';
 import type { OpsContext } from './context';
-import { baseName, joinPath, listOrEmpty } from './paths';
+import { baseName, joinPath, readDirOrEmpty } from './paths';
 import { checkDomainName } from './validate';
 
 /** The autostart directory as read once: each entry's path and, for a symlink, the absolute path it points at. */
@@ -13,12 +13,12 @@ export interface AutostartDir {
 /** Reads the autostart directory once (a list plus one readlink per entry); empty when it does not exist. */
 export async function readAutostartDir(ctx: OpsContext): Promise<AutostartDir> {
   const dir = ctx.opts.autoDir;
-  const entries: AutostartDir['entries'] = [];
-  for (const n of await listOrEmpty(ctx, dir)) {
-    const p = joinPath(dir, n);
-    const link = await ctx.runner.fs.readlink(p);
-    entries.push({ path: p, name: n, target: link === null ? null : posix.normalize(link.startsWith('/') ? link : joinPath(dir, link)) });
-  }
+  // Every entry and its link in one request, not one readlink per entry.
+  const entries: AutostartDir['entries'] = (await readDirOrEmpty(ctx, dir, { suffix: '', text: false })).map(({ name, link }) => ({
+    path: joinPath(dir, name),
+    name,
+    target: link === null ? null : posix.normalize(link.startsWith('/') ? link : joinPath(dir, link)),
+  }));
   return { entries };
 }
 

@@ -1,12 +1,12 @@
 import type { DomainConfigView } from '../../shared/contract-types';
 import type { DomainConfig } from '../../shared/domain-config';
 import { applyConfigPatch, validateDomainConfig, type ConfigPatch } from '../../shared/domain-config';
-import { isXenError, XenError } from '../errors';
+import { XenError } from '../errors';
 import { assertPlainStatements } from '../config/config-policy';
 import { parseXlConfig } from '../config/xl-config';
 import { configFromXl, renderXlConfig, updateXlConfigText } from '../config/render';
 import type { OpsContext } from './context';
-import { baseName, joinPath, listOrEmpty } from './paths';
+import { baseName, joinPath, readDirOrEmpty } from './paths';
 import { checkDomainName, invalidArg } from './validate';
 
 /** One config file found in the config directory. */
@@ -44,19 +44,13 @@ function readEntry(path: string, text: string): ConfigEntry | null {
 /** Every `*.cfg` in the config directory that names a domain, sorted by file name. */
 export async function scanConfigs(ctx: OpsContext): Promise<ConfigEntry[]> {
   const dir = ctx.opts.configDir;
-  const files = (await listOrEmpty(ctx, dir)).filter((f) => f.endsWith('.cfg') && !f.startsWith('.'));
+  // Every file's text in one request: over ssh, one round trip for the whole directory rather than one per domain.
+  const files = await readDirOrEmpty(ctx, dir, { suffix: '.cfg', text: true });
   const out: ConfigEntry[] = [];
   for (const f of files) {
-    const path = joinPath(dir, f);
-    let text: string;
-    try {
-      text = await ctx.runner.fs.readFile(path);
-    } catch (e) {
-      // One unreadable file (a dangling link, a directory named x.cfg) must not hide every other domain.
-      if (isXenError(e, 'NOT_FOUND') || isXenError(e, 'PERMISSION')) continue;
-      throw e;
-    }
-    const entry = readEntry(path, text);
+    // One unreadable file (a dangling link, a directory named x.cfg) must not hide every other domain.
+    if (f.text === null) continue;
+    const entry = readEntry(joinPath(dir, f.name), f.text);
     if (entry !== null) out.push(entry);
   }
   return out;

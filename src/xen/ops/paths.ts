@@ -1,4 +1,5 @@
 import { isXenError, XenError } from '../errors';
+import type { DirEntryRead, ReadDirOptions } from '../runner/types';
 import type { OpsContext } from './context';
 
 /** Joins a host directory and a file name. */
@@ -11,12 +12,11 @@ export function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** A directory's entries; empty when it does not exist. */
-export async function listOrEmpty(ctx: OpsContext, dir: string): Promise<string[]> {
+/** A directory's entries with their links (and text), in one request; empty when it does not exist. */
+export async function readDirOrEmpty(ctx: OpsContext, dir: string, o: ReadDirOptions): Promise<DirEntryRead[]> {
   try {
-    return await ctx.runner.fs.list(dir);
+    return await ctx.runner.fs.readDir(dir, o);
   } catch (e) {
-    // A host without /etc/xen/auto simply has no autostart domains.
     if (isXenError(e, 'NOT_FOUND')) return [];
     throw e;
   }

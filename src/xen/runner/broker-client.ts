@@ -6,7 +6,7 @@ import { parseXlConfig } from '../config/xl-config';
 import { BrokerConnection, type EventSink } from './broker-connection';
 import { assertPtySize } from './pty-process';
 import { parsePoolsFile, POOLS_FILE } from '../storage/pools-file';
-import type { HostFileStat, HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, ImageProbe } from './types';
+import type { DirEntryRead, HostFileStat, HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, ImageProbe } from './types';
 
 export { brokerLaunchCommand, type BrokerLaunchFacts } from './broker-launch';
 
@@ -100,6 +100,7 @@ function brokerFs(call: BrokerCall): HostFs {
     // The pools file's directory is root's to make (pools.save does).
     mkdirp: async (path) => void (path === POOLS_FILE.slice(0, POOLS_FILE.lastIndexOf('/')) ? undefined : await call('fs.mkdirp', { path })),
     probeImages: async (path) => (await call('fs.probeImages', { path })) as ImageProbe[],
+    readDir: async (path, o) => (await call('fs.readDir', { path, suffix: o.suffix, text: o.text })) as DirEntryRead[],
     // Root writes the line itself, from the pool its policy names: the app only says which mount point, and whether.
     setFstabNfs: async (path, source) => void (await call('fstab.nfs', { path, present: source !== null })),
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { XenError } from '../errors';
+import { readDirParts } from './read-dir';
 import { editFstab } from '../storage/fstab';
 import { probeImagesIn } from './probe-images';
 import type { HostFileStat, HostFs } from './types';
@@ -46,7 +47,7 @@ async function wrap<T>(op: string, p: string, fn: () => Promise<T>): Promise<T> 
 /** HostFs on this machine's own filesystem (local runner, and inside the broker). */
 export function createLocalFs(): HostFs {
   const fs = { ...localFileWrites(), ...localFileReads() };
-  return { ...fs, setFstabNfs: (path, source) => editFstab(fs, path, source) };
+  return { ...fs, readDir: (dir, o) => readDirParts(fs, dir, o), setFstabNfs: (path, source) => editFstab(fs, path, source) };
 }
 
 /** The HostFs methods that create, replace or remove files and directories. */

@@ -2,7 +2,7 @@ import { XenError } from '../errors';
 import { assertAbsolute, assertSize } from './local-fs';
 import { editFstab } from '../storage/fstab';
 import { parseImageHeader, probeableName } from '../storage/image-header';
-import type { HostFileStat, HostFs, ImageProbe } from './types';
+import { READ_DIR_MAX_BYTES, type DirEntryRead, type HostFileStat, type HostFs, type ImageProbe } from './types';
 
 /** Runs a fixed `sh -c SCRIPT sh ARGS...` on the remote host; `input` goes to its stdin. */
 export type RemoteScriptRunner = (script: string, args: readonly string[], input?: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
@@ -31,6 +31,13 @@ export const SSH_FS_SCRIPTS = {
   createSparse: `{ [ -e "$1" ] || [ -L "$1" ]; } && exit ${PRESENT}; set -C; : > "$1" || exit 1; truncate -s "$2" -- "$1"`,
   freeBytes: 'out=$(df -B1 --output=avail -- "$1") || exit 1; printf "%s\\n" "$out" | tail -n 1',
   mkdirp: 'mkdir -p -- "$1"',
+  // Every entry of "$1" ending in "$2" (hidden ones left out): name, link target and, when "$3" is 1, the base64 text
+  // of a readable regular file up to "$4" bytes, each ended by NUL; "-" where there is no text. One round trip.
+  readDir:
+    `[ -d "$1" ] || exit ${ABSENT}; cd -- "$1" || exit 1; for f in *"$2"; do ` +
+    '{ [ -e "$f" ] || [ -L "$f" ]; } || continue; l=; [ -L "$f" ] && l=$(readlink -- "$f"); t=-; ' +
+    'if [ "$3" = 1 ] && [ -f "$f" ] && [ -r "$f" ] && [ "$(stat -L -c %s -- "$f")" -le "$4" ]; then t=$(base64 -w0 -- "$f") || t=-; fi; ' +
+    'printf "%s\\0%s\\0%s\\0" "$f" "$l" "$t"; done',
   // One line per image file: name, size, 512-byte blocks, the head in hex (1 KiB for qcow2, else its magic), and the
   // 5 bytes where ISO 9660 says CD001. Names Xenith would not make are skipped, so a line never splits.
   probeImages:
@@ -54,6 +61,19 @@ export function parseProbeLines(stdout: string): ImageProbe[] {
     if (!Number.isSafeInteger(size) || !Number.isSafeInteger(blocks)) continue;
     const isoBytes = iso ? hexBytes(iso) : null;
     out.push({ name, size: size!, allocated: blocks! * 512, ...parseImageHeader(hexBytes(head ?? ''), isoBytes, size!) });
+  }
+  return out;
+}
+
+/** Parses the readDir script's NUL-ended triples. */
+export function parseReadDir(stdout: string, suffix: string): DirEntryRead[] {
+  const f = stdout.split('\0');
+  const out: DirEntryRead[] = [];
+  for (let i = 0; i + 2 < f.length; i += 3) {
+    const [name, link, b64] = [f[i] ?? '', f[i + 1] ?? '', f[i + 2] ?? '-'];
+    // An unmatched glob comes back as itself ("*.cfg"), which -e already drops; names are checked again here.
+    if (name === '' || name.startsWith('.') || !name.endsWith(suffix) || name.includes('/')) continue;
+    out.push({ name, link: link === '' ? null : link, text: b64 === '-' ? null : Buffer.from(b64, 'base64').toString('utf8') });
   }
   return out;
 }
@@ -121,8 +141,14 @@ function sshFileWrites(call: ScriptCall): Pick<HostFs, 'writeFileExclusive' | 'c
 }
 
 /** The HostFs methods that only read: contents, listings, facts, links and free space. */
-function sshFileReads(call: ScriptCall): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink' | 'freeBytes' | 'probeImages'> {
+function sshFileReads(call: ScriptCall): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink' | 'freeBytes' | 'probeImages' | 'readDir'> {
   return {
+    async readDir(dir, o) {
+      assertAbsolute(dir);
+      if (o.suffix.includes('/') || o.suffix.includes('*') || o.suffix.includes('\0')) throw new XenError('INVALID_ARG', 'Bad suffix', { field: 'suffix' });
+      const res = await call('readDir', dir, [dir, o.suffix, o.text ? '1' : '0', String(READ_DIR_MAX_BYTES)]);
+      return parseReadDir(res.stdout, o.suffix).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
     async probeImages(dir) {
       assertAbsolute(dir);
       return parseProbeLines((await call('probeImages', dir, [dir])).stdout);

@@ -92,9 +92,31 @@ export interface HostFs {
   mkdirp(path: string): Promise<void>;
   /** The image files directly in a pool directory, with what their headers say: one request for the whole directory. */
   probeImages(dir: string): Promise<ImageProbe[]>;
+  /**
+   * A directory's entries in one request (on a remote host, one round trip rather than one per file): each name ending
+   * in `suffix` and not starting with ".", its link target (null when not a link) and, with `text`, the contents of
+   * each readable regular file up to READ_DIR_MAX_BYTES (null otherwise). NOT_FOUND when the directory does not exist.
+   */
+  readDir(dir: string, o: ReadDirOptions): Promise<DirEntryRead[]>;
   /** Adds (source "server:/export") or removes (null) the /etc/fstab entry of the NFS pool mounted at `path`. */
   setFstabNfs(path: string, source: string | null): Promise<void>;
 }
+
+/** What readDir reads. */
+export interface ReadDirOptions {
+  suffix: string;
+  text: boolean;
+}
+
+/** One entry as readDir reports it. */
+export interface DirEntryRead {
+  name: string;
+  link: string | null;
+  text: string | null;
+}
+
+/** Files bigger than this are listed by readDir without their text (a config file is a few KiB). */
+export const READ_DIR_MAX_BYTES = 1024 * 1024;
 
 /** An image file as a pool lists it. */
 export interface ImageProbe {

@@ -1,3 +1,4 @@
+import { readDirParts } from '../runner/read-dir';
 import { probeImagesIn } from '../runner/probe-images';
 import { editFstab } from '../storage/fstab';
 import { promises as fsp } from 'node:fs';
@@ -93,7 +94,7 @@ async function freeBytesLocal(rootDir: string, l: string): Promise<number> {
 /** A HostFs whose "host" is a directory tree under `<stateDir>/root`, so the demo host's files survive restarts. */
 export function createSimFs(rootDir: string): HostFs {
   const local = (p: string): string => hostPathToLocal(rootDir, p);
-  const fs: Omit<HostFs, 'setFstabNfs'> = {
+  const fs: Omit<HostFs, 'setFstabNfs' | 'readDir'> = {
     readFile: (p) => wrap(p, () => fsp.readFile(local(p), 'utf8')),
     // New files need their folder, as on a real host (a missing one is NOT_FOUND); only mkdirp makes folders.
     writeFileExclusive: (p, text) => wrap(p, () => fsp.writeFile(local(p), text, { flag: 'wx' })),
@@ -128,5 +129,5 @@ export function createSimFs(rootDir: string): HostFs {
         await fsp.mkdir(local(p), { recursive: true });
       }),
   };
-  return { ...fs, setFstabNfs: (path, source) => editFstab(fs, path, source) };
+  return { ...fs, readDir: (dir, o) => readDirParts(fs, dir, o), setFstabNfs: (path, source) => editFstab(fs, path, source) };
 }

@@ -158,6 +158,31 @@ describe('broker protocol', () => {
 });
 
 describe('broker fs ops', () => {
+  it('reads the config directory whole in one request, never a file outside its policy, and the autostart links', async () => {
+    const dir = makeTempDir('xenith-readdir-');
+    mkdirSync(path.join(dir, 'auto'));
+    writeFileSync(path.join(dir, 'a.cfg'), 'name = "a"\n');
+    writeFileSync(path.join(dir, 'notes.txt'), 'not a config');
+    writeFileSync(path.join(dir, '.hidden.cfg'), 'name = "h"\n');
+    symlinkSync(path.join(outside, 'secret'), path.join(dir, 'leak.cfg'));
+    symlinkSync(path.join(dir, 'a.cfg'), path.join(dir, 'auto', 'a.cfg'));
+    const h = startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: { ...policy(), configDir: dir, autoDir: path.join(dir, 'auto') } });
+    const r = await h.request('fs.readDir', { path: dir, suffix: '.cfg', text: true });
+    expect(r).toMatchObject({ ok: true });
+    expect(r['value']).toEqual([
+      { name: 'a.cfg', link: null, text: 'name = "a"\n' },
+      // Listed, but a link out of the config directory never gives up its text.
+      { name: 'leak.cfg', link: null, text: null },
+    ]);
+    expect(await h.request('fs.readDir', { path: path.join(dir, 'auto'), suffix: '', text: false })).toMatchObject({
+      ok: true,
+      value: [{ name: 'a.cfg', link: path.join(dir, 'a.cfg'), text: null }],
+    });
+    expect(errorOf(await h.request('fs.readDir', { path: outside, suffix: '', text: true }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('fs.readDir', { path: outside, suffix: '', text: false }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('fs.readDir', { path: dir, suffix: '/../x', text: true }))?.code).toBe('INVALID_ARG');
+  });
+
   it('reads configs, and writes them from values, never from text', async () => {
     const h = harness();
     expect(await h.request('fs.readFile', { path: path.join(etc, 'test1.cfg') })).toMatchObject({ ok: true, value: 'name="test1"\n' });

@@ -1,7 +1,10 @@
 import { XenError } from '../../../../src/xen/errors';
+import { readDirParts } from '../../../../src/xen/runner/read-dir';
 import type {
+  DirEntryRead,
   HostFileStat,
   HostFs,
+  ReadDirOptions,
   PtyHandle,
   RunOptions,
   RunResult,
@@ -32,14 +35,15 @@ export function fx(name: string): string {
 }
 
 /** A Runner that records every argv and answers from canned outputs; its fs is an in-memory FakeFs. */
-export class FakeRunner implements Runner {
+/** A runner answering from canned xl output, over a FakeFs unless a test brings another HostFs (the ssh one). */
+export class FakeRunner<FS extends HostFs = FakeFs> implements Runner {
   readonly kind = 'local' as const;
   readonly label = 'fake';
   readonly calls: Call[] = [];
-  readonly fs: FakeFs;
+  readonly fs: FS;
   private readonly responders: Responder[] = [];
 
-  constructor(fs = new FakeFs()) {
+  constructor(fs: FS = new FakeFs() as unknown as FS) {
     this.fs = fs;
   }
 
@@ -112,6 +116,8 @@ export class FakeFs implements HostFs {
   readonly nodes = new Map<string, Node>();
   readonly removed: string[] = [];
   readonly written: string[] = [];
+  /** Directories read whole with readDir, in order. */
+  readonly readDirs: string[] = [];
 
   constructor(files: Record<string, string> = {}) {
     for (const [p, t] of Object.entries(files)) this.put(p, t);
@@ -220,6 +226,11 @@ export class FakeFs implements HostFs {
 
   async mkdirp(path: string): Promise<void> {
     this.mkdirs(path);
+  }
+
+  async readDir(dir: string, o: ReadDirOptions): Promise<DirEntryRead[]> {
+    this.readDirs.push(dir);
+    return readDirParts(this, dir, o);
   }
 
   async probeImages(): Promise<never[]> {
