@@ -19,6 +19,10 @@ export interface AppOptions {
   demoStateDir: string | null;
   /** Open the browser-mode URL in the system browser. */
   open: boolean;
+  /** Print the options and exit. */
+  help: boolean;
+  /** Demo host: forget its state and start from the seed again. */
+  resetDemo: boolean;
 }
 
 /** Thrown for a bad command line; the message names the flag. */
@@ -34,6 +38,9 @@ const portNumber = (v: string, min: number, message: string): number => {
 
 /** Each flag Xenith takes: switches ignore `take`, the others call it once for their value. */
 const FLAGS: Record<string, (o: AppOptions, take: () => string) => void> = {
+  '--help': (o) => void (o.help = true),
+  '-h': (o) => void (o.help = true),
+  '--reset-demo': (o) => void (o.resetDemo = true),
   '--web': (o) => void (o.web = true),
   '--demo': (o) => void (o.demo = true),
   '--open': (o) => void (o.open = true),
@@ -64,6 +71,8 @@ function optionsFromEnv(env: Record<string, string | undefined>): AppOptions {
     demoDomains: null,
     demoStateDir: env['XENITH_DEMO_STATE'] ?? null,
     open: false,
+    help: false,
+    resetDemo: false,
   };
   const n = env['XENITH_DEMO_DOMAINS'];
   if (n !== undefined && n !== '') {
@@ -72,6 +81,37 @@ function optionsFromEnv(env: Record<string, string | undefined>): AppOptions {
     o.demoDomains = v;
   }
   return o;
+}
+
+/** Electron's and Chromium's own switches (and Node's inspector), which reach the app's argv and are not Xenith's. */
+const PASS_THROUGH = [/^--(no-sandbox|enable-logging|disable-gpu|inspect(-brk)?|remote-debugging-port|ozone-platform(-hint)?|enable-features|disable-features|lang|user-data-dir|trace-warnings|disable-dev-shm-usage|enable-wayland-ime|v|vmodule)$/];
+
+/** What `--help` prints: every option and environment variable, one line each. */
+export function usageText(): string {
+  return [
+    'Usage: xenith [options]          (browser mode: npm run web -- [options])',
+    '',
+    'Which host:',
+    '  --demo                 use the built-in demo host (the default when this machine has no Xen)',
+    '  --host USER@HOST       manage a dom0 over SSH',
+    '  --ssh-port N           SSH port (default 22)',
+    '  --ssh-key FILE         SSH identity file',
+    '  --ssh-option KEY=VALUE extra ssh option, repeatable (e.g. ProxyJump=bastion)',
+    'Browser mode:',
+    '  --web                  serve the UI to a browser instead of opening a window',
+    '  --listen ADDRESS       address to listen on (default 127.0.0.1)',
+    '  --port N               port (default: any free port)',
+    '  --open                 open the page in the system browser',
+    'Demo host:',
+    '  --demo-state DIR       where the demo host keeps its state',
+    '  --reset-demo           forget the demo host\'s state and start from its seed again',
+    'Other:',
+    '  -h, --help             print this and exit',
+    '',
+    'Environment: XENITH_HOST (as --host), XENITH_DEMO=1 (as --demo), XENITH_DEMO_STATE (as --demo-state),',
+    '  XENITH_DEMO_DOMAINS=N (seed the demo host with N domains, 0-5000; kept apart from the default demo state),',
+    '  XENITH_DATA_DIR (where Xenith keeps its data), XENITH_WEB_TOKEN (browser mode\'s token).',
+  ].join('\n');
 }
 
 /** Parses argv (without the program names) and env into AppOptions. */
@@ -87,8 +127,9 @@ export function parseAppOptions(argv: readonly string[], env: Record<string, str
       i++;
       return v;
     };
-    // Electron and Chromium add their own switches; anything that is not ours is ignored.
     if (Object.hasOwn(FLAGS, flag)) FLAGS[flag]!(o, take);
+    // Switches Electron and Chromium take pass through; any other option is a mistake worth saying so.
+    else if (flag.startsWith('-') && !PASS_THROUGH.some((re) => re.test(flag))) throw new UsageError(`unknown option ${flag}\n\n${usageText()}`);
   }
   if (o.sshTarget !== null && !SSH_TARGET.test(o.sshTarget)) throw new UsageError('--host must look like user@host');
   if (o.sshTarget !== null && o.demo) throw new UsageError('--host and --demo cannot be used together');

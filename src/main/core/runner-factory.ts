@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Runner } from '../../xen/index';
 import { createLocalRunner } from '../../xen/index';
@@ -21,15 +21,37 @@ export function bundlePaths(dir: string): BundlePaths {
   return { brokerPath: join(dir, 'broker.cjs'), consoleGuestPath: join(dir, 'console-guest.cjs') };
 }
 
+/**
+ * Where the demo host keeps its state: --demo-state, else the data directory; a seeded size (XENITH_DEMO_DOMAINS) has
+ * its own, so `XENITH_DEMO_DOMAINS=500` gives 500 domains even where the default demo host has run before.
+ */
+export function demoStateDir(options: AppOptions, dataDir: string): string {
+  return options.demoStateDir ?? join(dataDir, options.demoDomains !== null ? `demo-host-${options.demoDomains}` : 'demo-host');
+}
+
+/**
+ * --reset-demo: removes the demo host's state, but only a directory that holds one (its sim-state.json), so a mistyped
+ * --demo-state can never empty some other directory.
+ */
+export function resetDemoState(dir: string): boolean {
+  if (!existsSync(join(dir, 'sim-state.json'))) return false;
+  rmSync(dir, { recursive: true, force: true });
+  return true;
+}
+
 /** Builds the runner for the chosen toolstack. */
 export function createRunnerFor(choice: ToolstackChoice, options: AppOptions, dataDir: string, bundle: BundlePaths): Runner {
   switch (choice.kind) {
-    case 'demo':
+    case 'demo': {
+      const stateDir = demoStateDir(options, dataDir);
+      if (options.resetDemo) console.log(resetDemoState(stateDir) ? `Demo host: forgot its state in ${stateDir}; starting from its seed.` : `Demo host: no state to forget in ${stateDir}.`);
+      console.log(`Demo host: its state is kept in ${stateDir} (--reset-demo starts it afresh).`);
       return createDemoRunner({
-        stateDir: options.demoStateDir ?? join(dataDir, 'demo-host'),
+        stateDir,
         ...(options.demoDomains !== null ? { seedDomains: options.demoDomains } : {}),
         ...(existsSync(bundle.consoleGuestPath) ? { consoleGuestPath: bundle.consoleGuestPath } : {}),
       });
+    }
     case 'ssh':
       return createSshRunner({
         target: choice.target,

@@ -5,7 +5,7 @@ import { channels } from '../../shared/contract';
 import { checkSender } from '../gateway/sender';
 import { contentSecurityPolicy } from '../security/csp';
 import { isAllowedExternalUrl, isInternalNavigation, isPermissionAllowed, secureWindowOptions } from '../security/window-options';
-import { parseAppOptions, UsageError } from '../core/options';
+import { parseAppOptions, usageText, UsageError } from '../core/options';
 import { createAppCore, type AppCore } from '../core/app-core';
 import { startWebServer } from '../web/server';
 
@@ -98,6 +98,11 @@ async function main(): Promise<void> {
       return;
     }
     throw e;
+  }
+  if (options.help) {
+    console.log(usageText());
+    app.exit(0);
+    return;
   }
   await app.whenReady();
   // Checklist 5: deny every permission request (camera, notifications, ...) but fullscreen and clipboard writes for

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { homedir } from 'node:os';
-import { parseAppOptions, UsageError } from '../core/options';
+import { parseAppOptions, usageText, UsageError } from '../core/options';
 import { createAppCore } from '../core/app-core';
 import { startWebServer } from './server';
 
@@ -15,6 +15,10 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     throw e;
+  }
+  if (options.help) {
+    console.log(usageText());
+    process.exit(0);
   }
   const dataDir = process.env['XENITH_DATA_DIR'] ?? join(process.env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share'), 'xenith');
   const core = await createAppCore(options, { dataDir, detachConsole: null });

@@ -1,5 +1,9 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseToolstack, parseAppOptions, UsageError } from '../../../src/main/core/options';
+import { chooseToolstack, parseAppOptions, usageText, UsageError } from '../../../src/main/core/options';
+import { demoStateDir, resetDemoState } from '../../../src/main/core/runner-factory';
 
 describe('parseAppOptions', () => {
   it('defaults to a window on loopback with nothing forced', () => {
@@ -20,8 +24,19 @@ describe('parseAppOptions', () => {
     expect(() => parseAppOptions(['--host', '-oProxyCommand=sh'], {})).toThrow(/--host/);
     expect(() => parseAppOptions(['--demo', '--host', 'root@x'], {})).toThrow(/together/);
   });
-  it('ignores switches that Electron and Chromium add', () => {
-    expect(parseAppOptions(['--no-sandbox', '--enable-logging'], {}).web).toBe(false);
+  it('passes through switches that Electron and Chromium take, and refuses any other option with the list', () => {
+    expect(parseAppOptions(['--no-sandbox', '--enable-logging', '--ozone-platform=wayland'], {}).web).toBe(false);
+    expect(() => parseAppOptions(['--demo', '--hots', 'root@x'], {})).toThrow(/^unknown option --hots\n\nUsage: xenith/);
+    expect(() => parseAppOptions(['-x'], {})).toThrow(/unknown option -x/);
+  });
+
+  it('--help asks for the list, which names every flag Xenith takes', () => {
+    expect(parseAppOptions(['--help'], {}).help).toBe(true);
+    expect(parseAppOptions(['-h'], {}).help).toBe(true);
+    for (const flag of ['--demo', '--host', '--ssh-port', '--ssh-key', '--ssh-option', '--web', '--listen', '--port', '--open', '--demo-state', '--reset-demo', '--help']) {
+      expect(usageText()).toContain(flag);
+    }
+    expect(usageText()).toContain('XENITH_DEMO_DOMAINS');
   });
 });
 
@@ -43,5 +58,21 @@ describe('chooseToolstack', () => {
     });
     expect(parseAppOptions(['--host', 'root@dom0', '--ssh-option', 'StrictHostKeyChecking=no'], {}).sshOptions).toEqual(['StrictHostKeyChecking=no']);
     expect(() => parseAppOptions(['--ssh-option', 'ProxyCommand sh -c x'], {})).toThrow(/--ssh-option/);
+  });
+});
+
+describe('the demo host\'s state', () => {
+  it('keeps a seeded size apart from the default, and --reset-demo removes only a demo state', () => {
+    const base = parseAppOptions([], {});
+    expect(demoStateDir(base, '/d')).toBe('/d/demo-host');
+    expect(demoStateDir(parseAppOptions([], { XENITH_DEMO_DOMAINS: '500' }), '/d')).toBe('/d/demo-host-500');
+    expect(demoStateDir(parseAppOptions(['--demo-state', '/s'], { XENITH_DEMO_DOMAINS: '500' }), '/d')).toBe('/s');
+    const dir = mkdtempSync(join(tmpdir(), 'xenith-reset-'));
+    writeFileSync(join(dir, 'precious'), 'x');
+    expect(resetDemoState(dir)).toBe(false);
+    expect(existsSync(join(dir, 'precious'))).toBe(true);
+    writeFileSync(join(dir, 'sim-state.json'), '{}');
+    expect(resetDemoState(dir)).toBe(true);
+    expect(existsSync(dir)).toBe(false);
   });
 });
