@@ -27,6 +27,8 @@ export interface DiskInfo {
   backendState: string | null;
   inConfig: boolean;
   attached: boolean;
+  /** What is wrong with this disk's entry in the config ("Disk 2: ..."), in words naming the field; empty when nothing. */
+  problems: string[];
 }
 
 /** One network interface: from the config and, when running, `xl network-list`. */
@@ -38,6 +40,8 @@ export interface NicInfo {
   vifName: string | null;
   inConfig: boolean;
   attached: boolean;
+  /** What is wrong with this interface's entry in the config ("Network interface 1 MAC address: ..."); empty when nothing. */
+  problems: string[];
 }
 
 /** Everything the details view shows beyond the list row. */
@@ -54,9 +58,14 @@ export interface DomainDetails {
   vnc: { port: number; listen: string } | null;
   consoleTty: string | null;
   hostCpus: number;
+  /** The config's problems, each naming its field: values xl's reading left out and rules kept values break. */
+  configProblems: { field: string; message: string }[];
 }
 
-/** A domain's config file: where, what, and the parsed model (null when the text does not parse). */
+/**
+ * A domain's config file: where, what, the model with every value that fits it (null when the text is no xl config)
+ * and the problems, each naming its field (a value left out of the model, or a rule a kept value breaks).
+ */
 export interface DomainConfigView {
   path: string;
   text: string;
