@@ -73,12 +73,27 @@ export interface DomainConfigView {
   problems: { field: string; message: string }[];
 }
 
+/** What xl's own dry run (`xl create -n`) said about a config. */
+export interface XlDryRunReport {
+  /** False when xl was not asked (no xl on the host, the text does not parse yet, root's policy refused it). */
+  ran: boolean;
+  /** What xl warns about and still accepts (directives it ignores, vif items it skips), one line each. */
+  warnings: string[];
+  /** Why xl refuses the config, when it does. */
+  errors: string[];
+  /** Why xl was not asked, in words; null when it was. */
+  note: string | null;
+}
+
 /** Outcome of checking config text. */
 export interface ConfigCheck {
+  /** True when neither Xenith's checks nor xl's dry run found a problem (xl's warnings do not count). */
   ok: boolean;
   problems: { field: string; message: string; line?: number }[];
   /** Unified diff against the saved file. */
   diff: string;
+  /** xl's own dry run of the same text, beside Xenith's checks. */
+  xl: XlDryRunReport;
 }
 
 /** One step of deleting a domain and whether it worked. */
@@ -177,6 +192,8 @@ export interface WizardPreview {
   text: string;
   problems: { field: string; message: string }[];
   warnings: string[];
+  /** xl's own dry run of `text` (not run until the text is valid). */
+  xl: XlDryRunReport;
 }
 
 /** What the wizard did. */

@@ -8,8 +8,8 @@ import type { HandlerRegistry } from '../gateway/registry';
 import type { Services } from '../core/services';
 import { changing } from './track';
 
-/** Checks config text for domain `name`: syntax (with the line), every field, and that it keeps the name. */
-export function checkConfigText(name: string, text: string, saved: string, path: string): ConfigCheck {
+/** Xenith's own check of config text: syntax (with the line), every field, and that it keeps the name. */
+export function checkConfigText(name: string, text: string, saved: string, path: string): Omit<ConfigCheck, 'xl'> {
   const diff = unifiedDiff(saved, text.endsWith('\n') || text === '' ? text : `${text}\n`, { a: path, b: `${path} (edited)` });
   let obj: Record<string, unknown>;
   try {
@@ -42,7 +42,10 @@ export function registerDomainConfigHandlers(r: HandlerRegistry, s: Services): v
     } catch (e) {
       if (!isXenError(e, 'NOT_FOUND')) throw e;
     }
-    return checkConfigText(name, text, saved, path);
+    // xl's own dry run beside Xenith's check: what xl ignores or refuses, in its words.
+    const own = checkConfigText(name, text, saved, path);
+    const xl = await s.api.xlDryRun({ text, path, savedText: saved });
+    return { ...own, ok: own.ok && xl.errors.length === 0, xl };
   });
   r.register('domain:configSave', ({ name, text, expectedText }) =>
     changing(s, 'config', [name], async () => {
