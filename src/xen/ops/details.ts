@@ -93,15 +93,18 @@ async function mergeNics(ctx: OpsContext, domid: number | null, cfg: DomainConfi
   for (const [i, v] of (cfg?.vifs ?? []).entries()) {
     const mac = (v.mac ?? '').toLowerCase();
     const row = mac ? live.get(mac) : undefined;
+    const mine = problemsOf(problems, `vifs[${i}]`);
+    // A mac the config spells wrong is not one assigned at boot: say so, the row's problem says why.
+    const noMac = problems.some((p) => p.field === `vifs[${i}].mac`) ? '(not valid in the config)' : '(assigned at boot)';
     out.push({
       devid: row?.devid ?? null,
-      mac: mac || '(assigned at boot)',
+      mac: mac || noMac,
       bridge: v.bridge ?? null,
       model: v.model ?? null,
       vifName: v.vifname ?? (row && domid !== null ? `vif${domid}.${row.devid}` : null),
       inConfig: true,
       attached: row !== undefined,
-      problems: problemsOf(problems, `vifs[${i}]`),
+      problems: mine,
     });
     if (mac) live.delete(mac);
   }
