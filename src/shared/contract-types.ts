@@ -27,6 +27,8 @@ export interface DiskInfo {
   backendState: string | null;
   inConfig: boolean;
   attached: boolean;
+  /** What is wrong with this disk's entry in the config ("Disk 2: ..."), in words naming the field; empty when nothing. */
+  problems: string[];
 }
 
 /** One network interface: from the config and, when running, `xl network-list`. */
@@ -38,6 +40,8 @@ export interface NicInfo {
   vifName: string | null;
   inConfig: boolean;
   attached: boolean;
+  /** What is wrong with this interface's entry in the config ("Network interface 1 MAC address: ..."); empty when nothing. */
+  problems: string[];
 }
 
 /** Everything the details view shows beyond the list row. */
@@ -54,9 +58,14 @@ export interface DomainDetails {
   vnc: { port: number; listen: string } | null;
   consoleTty: string | null;
   hostCpus: number;
+  /** The config's problems, each naming its field: values xl's reading left out and rules kept values break. */
+  configProblems: { field: string; message: string }[];
 }
 
-/** A domain's config file: where, what, and the parsed model (null when the text does not parse). */
+/**
+ * A domain's config file: where, what, the model with every value that fits it (null when the text is no xl config)
+ * and the problems, each naming its field (a value left out of the model, or a rule a kept value breaks).
+ */
 export interface DomainConfigView {
   path: string;
   text: string;
@@ -64,12 +73,27 @@ export interface DomainConfigView {
   problems: { field: string; message: string }[];
 }
 
+/** What xl's own dry run (`xl create -n`) said about a config. */
+export interface XlDryRunReport {
+  /** False when xl was not asked (no xl on the host, the text does not parse yet, root's policy refused it). */
+  ran: boolean;
+  /** What xl warns about and still accepts (directives it ignores, vif items it skips), one line each. */
+  warnings: string[];
+  /** Why xl refuses the config, when it does. */
+  errors: string[];
+  /** Why xl was not asked, in words; null when it was. */
+  note: string | null;
+}
+
 /** Outcome of checking config text. */
 export interface ConfigCheck {
+  /** True when neither Xenith's checks nor xl's dry run found a problem (xl's warnings do not count). */
   ok: boolean;
   problems: { field: string; message: string; line?: number }[];
   /** Unified diff against the saved file. */
   diff: string;
+  /** xl's own dry run of the same text, beside Xenith's checks. */
+  xl: XlDryRunReport;
 }
 
 /** One step of deleting a domain and whether it worked. */
@@ -168,6 +192,8 @@ export interface WizardPreview {
   text: string;
   problems: { field: string; message: string }[];
   warnings: string[];
+  /** xl's own dry run of `text` (not run until the text is valid). */
+  xl: XlDryRunReport;
 }
 
 /** What the wizard did. */

@@ -124,6 +124,13 @@ function labelOf(path: readonly PropertyKey[]): string {
   return typeof second === 'number' ? `${label} item ${second + 1}` : label;
 }
 
+/** A field path in words: "vifs[0].mac" -> "Network interface 1 MAC address", "memory" -> "Memory". */
+export function describeField(field: string): string {
+  const path: (string | number)[] = [];
+  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) path.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
+  return labelOf(path);
+}
+
 /** The raw value at `path` in the unvalidated input (to tell a missing field from a wrong one). */
 function rawAt(input: unknown, path: readonly PropertyKey[]): unknown {
   let cur = input;

@@ -36,50 +36,80 @@ function fail(spec: string, message: string): never {
   throw new SpecSyntaxError(`vif spec ${JSON.stringify(spec)}: ${message}`, spec);
 }
 
-function parseUint(spec: string, key: string, v: string, max: number): number {
-  if (!/^[0-9]+$/.test(v) || Number(v) > max) fail(spec, `${key} must be a whole number up to ${max}`);
-  return Number(v);
+/** What a lenient read of a vif spec could not take: the key it was on (null for an item that is not one) and why. */
+export interface VifSpecProblem {
+  key: string | null;
+  message: string;
+}
+
+/** Every key a vif spec may have, for naming the field a problem is on. */
+const KNOWN_KEYS: Record<string, true> = Object.fromEntries(['mac', 'type', 'devid', 'mtu', ...STRING_FIELDS].map((k) => [k, true]));
+
+function uintProblem(key: string, v: string, max: number): string | null {
+  return /^[0-9]+$/.test(v) && Number(v) <= max ? null : `${key} must be a whole number up to ${max}`;
+}
+
+/** Reads one `key=value` item into `out`; the problem when xl would complain about it (the item is then skipped). */
+function readVifItem(out: VifSpec, key: string, value: string): string | null {
+  if (key === 'mac') {
+    const mac = normaliseMac(value);
+    if (mac === null) return `bad mac "${value}" (must be six hex pairs like 00:16:3e:12:34:56)`;
+    out.mac = mac;
+  } else if (key === 'type') {
+    if (value !== 'ioemu' && value !== 'vif') return `type must be ioemu or vif, not "${value}"`;
+    out.type = value;
+  } else if (key === 'netdev') {
+    out.gatewaydev = value;
+  } else if ((STRING_FIELDS as readonly string[]).includes(key)) {
+    out[key as StringField] = value;
+  } else if (key === 'devid' || key === 'mtu') {
+    const problem = uintProblem(key, value, 65535);
+    if (problem !== null) return problem;
+    out[key] = Number(value);
+  } else if (OTHER_KEY_RE.test(key)) {
+    out.other = { ...out.other, [key]: value };
+  } else {
+    return `unknown parameter "${key}"`;
+  }
+  return null;
 }
 
 /**
- * Parses one vif spec as xl does (comma-separated `key=value` items, blanks before an item ignored, empty items
- * skipped). Unknown keys and a malformed mac or type throw SpecSyntaxError, as they make xl refuse the config.
+ * Reads one vif spec the way xl does (comma-separated `key=value` items, blanks before an item ignored, empty items
+ * skipped): an item xl complains about (a malformed mac, an unknown key) is reported and skipped, and the rest of the
+ * interface is kept, as xl itself keeps it.
  */
-export function parseVifSpec(spec: string): VifSpec {
-  const out: VifSpec = {};
+export function parseVifSpecLenient(spec: string): { vif: VifSpec; problems: VifSpecProblem[] } {
+  const vif: VifSpec = {};
+  const problems: VifSpecProblem[] = [];
   for (const raw of spec.split(',')) {
     const item = raw.replace(/^ +/, '');
     if (item === '') continue;
     if (item === 'trusted' || item === 'untrusted') {
-      out.trusted = item === 'trusted';
+      vif.trusted = item === 'trusted';
       continue;
     }
     const eq = item.indexOf('=');
-    if (eq === -1) fail(spec, `"${item}" is not key=value`);
-    const key = item.slice(0, eq);
-    const value = item.slice(eq + 1);
-    if (key === 'mac') {
-      const mac = normaliseMac(value);
-      if (mac === null) fail(spec, `bad mac "${value}"`);
-      out.mac = mac;
-    } else if (key === 'type') {
-      if (value !== 'ioemu' && value !== 'vif') fail(spec, `type must be ioemu or vif, not "${value}"`);
-      out.type = value;
-    } else if (key === 'netdev') {
-      out.gatewaydev = value;
-    } else if ((STRING_FIELDS as readonly string[]).includes(key)) {
-      out[key as StringField] = value;
-    } else if (key === 'devid') {
-      out.devid = parseUint(spec, key, value, 65535);
-    } else if (key === 'mtu') {
-      out.mtu = parseUint(spec, key, value, 65535);
-    } else if (OTHER_KEY_RE.test(key)) {
-      out.other = { ...out.other, [key]: value };
-    } else {
-      fail(spec, `unknown parameter "${key}"`);
+    if (eq === -1) {
+      problems.push({ key: null, message: `"${item}" is not key=value` });
+      continue;
     }
+    const key = item.slice(0, eq);
+    const message = readVifItem(vif, key, item.slice(eq + 1));
+    if (message !== null) problems.push({ key: Object.hasOwn(KNOWN_KEYS, key) ? key : null, message });
   }
-  return out;
+  return { vif, problems };
+}
+
+/**
+ * Parses one vif spec as xl does. Unknown keys and a malformed mac or type throw SpecSyntaxError: a config Xenith
+ * writes must not have them (parseVifSpecLenient reads what xl would still accept).
+ */
+export function parseVifSpec(spec: string): VifSpec {
+  const { vif, problems } = parseVifSpecLenient(spec);
+  const first = problems[0];
+  if (first !== undefined) fail(spec, first.message);
+  return vif;
 }
 
 function checkValue(key: string, v: string): string {

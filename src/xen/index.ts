@@ -51,7 +51,7 @@ export { parseXenstoreLs, parseXenstoreRead, consoleTtyFrom, vncFrom } from './p
 
 // Config files.
 export { parseXlConfig, type XlConfigDocument } from './config/xl-config';
-export { renderXlConfig, configFromXl, updateXlConfigText } from './config/render';
+export { renderXlConfig, configFromXl, readXlModel, updateXlConfigText } from './config/render';
 export { validateDomainConfig, domainConfigSchema, type DomainConfig, type ValidateResult, type ConfigProblem } from '../shared/domain-config';
 export { parseDiskSpec, formatDiskSpec, type DiskSpec } from '../shared/disk-spec';
 export { parseVifSpec, formatVifSpec, type VifSpec } from '../shared/vif-spec';

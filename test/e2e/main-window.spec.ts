@@ -67,7 +67,7 @@ describe('the domain list on the demo host', () => {
     expect(first).toBe('domain-row-db01'); // 4 GiB, the biggest guest (dom0 has less in the demo)
     await page.getByTestId('sort-name').click();
     await page.getByTestId('domain-filter').fill('stopped');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="domain-row-"]').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="domain-row-"]').length === 4); // test-pvh, legacy-hvm and the two xm-era guide configs
     await page.getByTestId('domain-filter').fill('web');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid^="domain-row-"]').length === 1);
     await page.getByTestId('domain-filter').fill('');

@@ -2,14 +2,14 @@ import type { ConfigCheck } from '../../shared/contract-types';
 import { validateDomainConfig, type ConfigPatch } from '../../shared/domain-config';
 import { unifiedDiff } from '../../shared/unified-diff';
 import { parseXlConfig } from '../../xen/index';
-import { configFromXl } from '../../xen/index';
+import { readXlModel } from '../../xen/index';
 import { isXenError } from '../../xen/index';
 import type { HandlerRegistry } from '../gateway/registry';
 import type { Services } from '../core/services';
 import { changing } from './track';
 
-/** Checks config text for domain `name`: syntax (with the line), every field, and that it keeps the name. */
-export function checkConfigText(name: string, text: string, saved: string, path: string): ConfigCheck {
+/** Xenith's own check of config text: syntax (with the line), every field, and that it keeps the name. */
+export function checkConfigText(name: string, text: string, saved: string, path: string): Omit<ConfigCheck, 'xl'> {
   const diff = unifiedDiff(saved, text.endsWith('\n') || text === '' ? text : `${text}\n`, { a: path, b: `${path} (edited)` });
   let obj: Record<string, unknown>;
   try {
@@ -18,16 +18,12 @@ export function checkConfigText(name: string, text: string, saved: string, path:
     const line = isXenError(e) && typeof e.detail.line === 'number' ? e.detail.line : undefined;
     return { ok: false, problems: [{ field: '', message: e instanceof Error ? e.message : String(e), ...(line !== undefined ? { line } : {}) }], diff };
   }
-  let cfg;
-  try {
-    cfg = configFromXl(obj);
-  } catch (e) {
-    const field = isXenError(e) && typeof e.detail.field === 'string' ? e.detail.field : '';
-    return { ok: false, problems: [{ field, message: e instanceof Error ? e.message : String(e) }], diff };
-  }
-  const v = validateDomainConfig(cfg);
-  if (!v.ok) return { ok: false, problems: v.errors.map((p) => ({ field: p.field, message: p.message })), diff };
-  if (v.value.name !== name) {
+  // Read as xl reads it: every value that does not fit is its own problem, and the kept values are still checked.
+  const { config, problems } = readXlModel(obj);
+  const v = validateDomainConfig(config);
+  if (!v.ok) for (const p of v.errors) if (!problems.some((q) => q.field === p.field)) problems.push(p);
+  if (problems.length > 0) return { ok: false, problems: problems.map((p) => ({ field: p.field, message: p.message })), diff };
+  if (config.name !== name) {
     return { ok: false, problems: [{ field: 'name', message: `The file must keep name = "${name}"; use Rename on the Overview tab to change it` }], diff };
   }
   return { ok: true, problems: [], diff };
@@ -46,7 +42,10 @@ export function registerDomainConfigHandlers(r: HandlerRegistry, s: Services): v
     } catch (e) {
       if (!isXenError(e, 'NOT_FOUND')) throw e;
     }
-    return checkConfigText(name, text, saved, path);
+    // xl's own dry run beside Xenith's check: what xl ignores or refuses, in its words.
+    const own = checkConfigText(name, text, saved, path);
+    const xl = await s.api.xlDryRun({ text, path, savedText: saved });
+    return { ...own, ok: own.ok && xl.errors.length === 0, xl };
   });
   r.register('domain:configSave', ({ name, text, expectedText }) =>
     changing(s, 'config', [name], async () => {

@@ -167,6 +167,10 @@ async function checkXl(args: readonly string[], g: BrokerGuards): Promise<readon
   const set = (i: number, v: string): void => void (out[at + 1 + i] = v);
   switch (sub) {
     case 'create': {
+      if (rest[0] === '-n' && rest[1] === DRY_RUN_NO_FILE) {
+        await checkXlDryRunLines(rest.slice(2), g);
+        break;
+      }
       const [i, file] = await checkXlCreate(rest, g);
       set(i, file);
       break;
@@ -224,6 +228,22 @@ async function checkXlCreate(rest: readonly string[], g: BrokerGuards): Promise<
   // What xl will obey as root is checked as a whole: the file only root can write, read here, now.
   await checkConfigText(await readFile(file, 'utf8'), g);
   return [i, file];
+}
+
+/** xl reads the whole config from its KEY=VALUE arguments when the file is /dev/null (xl_vmcontrol.c, create_domain). */
+const DRY_RUN_NO_FILE = '/dev/null';
+
+/**
+ * xl create -n /dev/null LINE...: a dry run of a config not written anywhere, each argument one line of it. Only the
+ * canonical text a config.create would write passes (one `key = value` per line, exactly as root renders it), checked
+ * as a whole like a file xl create starts, though xl -n only parses it.
+ */
+async function checkXlDryRunLines(lines: readonly string[], g: BrokerGuards): Promise<void> {
+  if (lines.length === 0) refuse('xl create -n /dev/null needs the config as KEY = VALUE lines');
+  const text = `${lines.join('\n')}\n`;
+  if (lines.some((l) => l.includes('\n'))) refuse('each argument of xl create -n /dev/null must be one line of config');
+  const checked = await checkConfigText(text, g);
+  if (checked.text !== text) refuse('the config lines of xl create -n /dev/null must be in canonical form (one "key = value" per line)');
 }
 
 /** xl save DOMAIN FILE / xl restore FILE; returns the file's index in `rest` and its checked path. */

@@ -6,6 +6,8 @@ import { SYSRQ_KEYS } from '../../shared/contract';
 import { absPathSchema, domainNameSchema, macSchema, vdevSchema } from '../../shared/schemas';
 import { formatVifSpec, parseVifSpec } from '../../shared/vif-spec';
 import type { TimeoutTable } from '../command';
+import { renderCanonical } from '../config/config-policy';
+import { XL_KEY_RE } from '../config/xl-format';
 import type { XenProgram } from '../runner/types';
 
 /**
@@ -72,6 +74,21 @@ const xenstorePath = z.string().max(1024).regex(/^\/[\w/@:.-]*$/, 'Not a xenstor
 /** 64 TiB: above any disk a user means, exact as a JS number, whole sectors. */
 const imageBytes = z.number().int().min(1024 * 1024).max(64 * 1024 ** 4).refine((n) => n % 512 === 0, 'Must be a multiple of 512');
 
+/** A config as the values xl acts on (never text), small enough for a command line, each one a canonical line. */
+type ConfigValue = string | number | ConfigValue[];
+const configValue: z.ZodType<ConfigValue> = z.lazy(() => z.union([z.string().max(4096), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.array(configValue).max(256)]));
+const canonicalLines = (values: Record<string, ConfigValue>): string[] => renderCanonical(values).split('\n').filter((l) => l !== '');
+const configValues = z
+  .record(z.string().regex(XL_KEY_RE).max(64), configValue)
+  .refine((v) => Object.keys(v).length > 0 && Object.keys(v).length <= 512, 'Must hold between 1 and 512 options')
+  .superRefine((v, ctx) => {
+    try {
+      canonicalLines(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : 'A value cannot be written as xl config' });
+    }
+  });
+
 export const COMMANDS = {
   // Reads.
   'host.info': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['info'] }),
@@ -101,6 +118,8 @@ export const COMMANDS = {
   'xenstore.list': def({ program: 'xenstore-ls', mode: 'run', cls: 'query', args: z.object({ path: xenstorePath }).strict(), argv: (a) => ['-f', a.path] }),
   'qemuImg.version': def({ program: 'qemu-img', mode: 'run', cls: 'query', args: noArgs, argv: () => ['--version'] }),
   'config.dryRun': def({ program: 'xl', mode: 'run', cls: 'query', args: z.object({ file: absPathSchema }).strict(), argv: (a) => ['create', '-n', a.file] }),
+  // A config not written anywhere: with /dev/null as the file, xl reads every KEY=VALUE argument as a line of config.
+  'config.dryRunValues': def({ program: 'xl', mode: 'run', cls: 'query', args: z.object({ values: configValues }).strict(), argv: (a) => ['create', '-n', '/dev/null', ...canonicalLines(a.values)] }),
 
   // Lifecycle.
   'domain.create': def({

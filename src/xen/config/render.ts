@@ -1,10 +1,13 @@
 import { XenError } from '../errors';
-import { KNOWN_XL_OPTIONS, type DomainConfig, type XlAction, type XlValue } from '../../shared/domain-config';
+import { KNOWN_XL_OPTIONS, type DomainConfig, type XlValue } from '../../shared/domain-config';
+import { configFromXl } from './from-xl';
 import { formatDiskSpec, parseDiskSpec, type DiskSpec } from '../../shared/disk-spec';
 import { formatVifSpec, parseVifSpec, type VifSpec } from '../../shared/vif-spec';
 import { plainEqual, SpecSyntaxError } from '../../shared/validate-helpers';
 import { formatXlValue, parseXlConfig, type XlInput } from './xl-config';
 import { XL_KEY_RE } from './xl-format';
+
+export { configFromXl, readXlModel } from './from-xl';
 
 /** The order renderXlConfig writes options in: identity, sizing, boot, devices, display, lifecycle. */
 const ORDER = [
@@ -80,115 +83,6 @@ export function renderXlConfig(cfg: DomainConfig): string {
   }
   for (const [key, v] of checkExtraKeys(cfg.extraOptions ?? {})) lines.push(line(key, v));
   return `${lines.join('\n')}\n`;
-}
-
-/** xl reads numbers with strtol(…, 0), so "128", "0x80" and "0200" all mean 128. */
-function toNumber(field: string, v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') {
-    const s = v.trim();
-    let n = Number.NaN;
-    if (/^[+-]?0x[0-9a-f]+$/i.test(s)) n = (s.startsWith('-') ? -1 : 1) * parseInt(s.replace(/^[+-]?0x/i, ''), 16);
-    else if (/^[+-]?0[0-7]+$/.test(s)) n = (s.startsWith('-') ? -1 : 1) * parseInt(s.replace(/^[+-]?0/, ''), 8);
-    else if (/^[+-]?[0-9]+$/.test(s)) n = parseInt(s, 10);
-    if (Number.isSafeInteger(n)) return n;
-  }
-  throw invalid(field, `${JSON.stringify(v)} is not a number`);
-}
-
-function toText(field: string, v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  throw invalid(field, 'is a list but should be a single value');
-}
-
-function toTextOrList(field: string, v: unknown): string | string[] {
-  return Array.isArray(v) ? v.map((item, i) => toText(`${field}[${i}]`, item)) : toText(field, v);
-}
-
-function toList(field: string, v: unknown): string[] {
-  const items: unknown[] = Array.isArray(v) ? v : [v];
-  return items.map((item, i) => toText(`${field}[${i}]`, item));
-}
-
-function checkXlValue(field: string, v: unknown): XlValue {
-  if (typeof v === 'string' || typeof v === 'number') return v;
-  if (Array.isArray(v)) return v.map((item, i) => checkXlValue(`${field}[${i}]`, item));
-  throw invalid(field, 'is not an xl value');
-}
-
-function specList<T>(field: 'disks' | 'vifs', v: unknown, parse: (s: string) => T): T[] {
-  return toList(field, v).map((spec, i) => {
-    try {
-      return parse(spec);
-    } catch (e) {
-      if (e instanceof SpecSyntaxError) throw invalid(`${field}[${i}]`, e.message);
-      throw e;
-    }
-  });
-}
-
-/**
- * Maps an xl config's values (parseXlConfig(...).toObject()) onto the model, filling what xl itself defaults
- * (type pv, or hvm for the old `builder="hvm"`; memory = maxmem or 32 MiB; vcpus = maxvcpus or 1). Options the model
- * does not know go to extraOptions. Throws XenError INVALID_ARG when a known option has the wrong shape; it does not
- * validate (validateDomainConfig does).
- */
-export function configFromXl(obj: Record<string, unknown>): DomainConfig {
-  const has = (k: string): boolean => obj[k] !== undefined;
-  const num = (k: string): number | undefined => (has(k) ? toNumber(k, obj[k]) : undefined);
-  const bool = (k: string): boolean | undefined => (has(k) ? toNumber(k, obj[k]) !== 0 : undefined);
-  const text = (k: string): string | undefined => (has(k) ? toText(k, obj[k]) : undefined);
-
-  const builder = has('builder') ? toText('builder', obj['builder']) : undefined;
-  const maxmem = num('maxmem');
-  const maxvcpus = num('maxvcpus');
-  const cfg: DomainConfig = {
-    name: text('name') ?? '',
-    type: (text('type') ?? (builder === 'hvm' ? 'hvm' : 'pv')) as DomainConfig['type'],
-    memory: num('memory') ?? maxmem ?? 32,
-    vcpus: num('vcpus') ?? maxvcpus ?? 1,
-    disks: has('disk') ? specList('disks', obj['disk'], parseDiskSpec) : [],
-    vifs: has('vif') ? specList('vifs', obj['vif'], parseVifSpec) : [],
-  };
-  const optional: Partial<DomainConfig> = {
-    uuid: text('uuid'),
-    maxmem,
-    maxvcpus,
-    cpus: text('cpus'),
-    kernel: text('kernel'),
-    ramdisk: text('ramdisk'),
-    cmdline: text('cmdline'),
-    extra: text('extra'),
-    root: text('root'),
-    bootloader: text('bootloader'),
-    bootloader_args: has('bootloader_args') ? toTextOrList('bootloader_args', obj['bootloader_args']) : undefined,
-    firmware: text('firmware'),
-    boot: text('boot'),
-    vnc: bool('vnc'),
-    vnclisten: text('vnclisten'),
-    vncdisplay: num('vncdisplay'),
-    vncunused: bool('vncunused'),
-    vncpasswd: text('vncpasswd'),
-    serial: has('serial') ? toTextOrList('serial', obj['serial']) : undefined,
-    usb: bool('usb'),
-    usbdevice: has('usbdevice') ? toTextOrList('usbdevice', obj['usbdevice']) : undefined,
-    viridian: has('viridian') ? (Array.isArray(obj['viridian']) ? toList('viridian', obj['viridian']) : bool('viridian')) : undefined,
-    on_poweroff: text('on_poweroff') as XlAction | undefined,
-    on_reboot: text('on_reboot') as XlAction | undefined,
-    on_crash: text('on_crash') as XlAction | undefined,
-    nographic: bool('nographic'),
-    vfb: has('vfb') ? toList('vfb', obj['vfb']) : undefined,
-  };
-  for (const [k, v] of Object.entries(optional)) {
-    if (v !== undefined) (cfg as unknown as Record<string, unknown>)[k] = v;
-  }
-  const extra: Record<string, XlValue> = {};
-  for (const [k, v] of Object.entries(obj)) {
-    if (!KNOWN_XL_OPTIONS.includes(k) && v !== undefined) extra[k] = checkXlValue(k, v);
-  }
-  if (Object.keys(extra).length > 0) cfg.extraOptions = extra;
-  return cfg;
 }
 
 /** A device list that reuses the file's own text for every entry that still means the same device. */

@@ -7,6 +7,7 @@ import * as details from './details';
 import * as devices from './devices';
 import * as diskUse from './disk-use';
 import * as domains from './domains';
+import * as dry from './dry-run';
 import * as hardware from './hardware';
 import * as host from './host';
 import * as images from './images';
@@ -75,6 +76,8 @@ export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOp
   runningDomains: Bound<typeof diskUse.runningDomains>;
   assertDiskFree: Bound<typeof diskUse.assertDiskFree>;
   readConfig: Bound<typeof configs.readConfig>;
+  /** xl's own dry run of config text (`xl create -n`): its warnings and errors. */
+  xlDryRun: Bound<typeof dry.xlDryRun>;
   writeConfig: Bound<typeof configs.writeConfig>;
   patchConfig: Bound<typeof configs.patchConfig>;
   setAutostart: Bound<typeof autostart.setAutostart>;
@@ -123,6 +126,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     runningDomains: () => diskUse.runningDomains(ctx),
     assertDiskFree: (target, access, self, field) => diskUse.assertDiskFree(ctx, target, access, self, field),
     readConfig: (name) => configs.readConfig(ctx, name),
+    xlDryRun: (subject) => dry.xlDryRun(ctx, subject),
     writeConfig: (name, content, o) => configs.writeConfig(ctx, name, content, o),
     patchConfig: (name, patch, expectedText) => configs.patchConfig(ctx, name, patch, expectedText),
     setAutostart: (name, on) => autostart.setAutostart(ctx, name, on),

@@ -1,10 +1,10 @@
 import type { DomainConfigView } from '../../shared/contract-types';
 import type { DomainConfig } from '../../shared/domain-config';
-import { applyConfigPatch, validateDomainConfig, type ConfigPatch } from '../../shared/domain-config';
+import { applyConfigPatch, validateDomainConfig, type ConfigPatch, type ConfigProblem } from '../../shared/domain-config';
 import { XenError } from '../errors';
 import { assertPlainStatements } from '../config/config-policy';
 import { parseXlConfig } from '../config/xl-config';
-import { configFromXl, renderXlConfig, updateXlConfigText } from '../config/render';
+import { configFromXl, readXlModel, renderXlConfig, updateXlConfigText } from '../config/render';
 import type { OpsContext } from './context';
 import { baseName, joinPath, readDirOrEmpty } from './paths';
 import { checkDomainName, invalidArg } from './validate';
@@ -15,8 +15,10 @@ export interface ConfigEntry {
   /** The domain name its `name=` gives. */
   name: string;
   text: string;
-  /** The parsed model, or null when the file does not map onto one (it still lists as a domain). */
+  /** The model with every value that fits it (null only when the file is not an xl config at all). */
   config: DomainConfig | null;
+  /** The values left out of `config` because they do not fit it, each naming its field ("vifs[0].mac"). */
+  readProblems: ConfigProblem[];
 }
 
 /** A config file's text, where it is, and the model it parses to (null when it does not; `problems` says why). */
@@ -32,13 +34,9 @@ function readEntry(path: string, text: string): ConfigEntry | null {
   }
   const name = obj['name'];
   if (typeof name !== 'string' || name === '') return null;
-  let config: DomainConfig | null = null;
-  try {
-    config = configFromXl(obj);
-  } catch {
-    config = null;
-  }
-  return { path, name, text, config };
+  // As xl does: one value that does not fit costs that value, never the domain's memory, disks or NICs.
+  const { config, problems } = readXlModel(obj);
+  return { path, name, text, config, readProblems: problems };
 }
 
 /** Every `*.cfg` in the config directory that names a domain, sorted by file name. */
@@ -67,18 +65,39 @@ export async function findConfigByName(ctx: OpsContext, name: string): Promise<C
   return pickConfig(await scanConfigs(ctx), name);
 }
 
-/** Reads domain `name`'s config: path, text, and the validated model (or the problems that stop it). */
+/** Every problem of a config entry: values xl's reading left out, then each rule a kept value breaks (one per field). */
+export function entryProblems(entry: ConfigEntry): ConfigProblem[] {
+  if (entry.config === null) return [{ field: '', message: 'The file does not map onto a domain config' }];
+  const out = [...entry.readProblems];
+  const v = validateDomainConfig(entry.config);
+  if (!v.ok) for (const p of v.errors) if (!out.some((q) => q.field === p.field)) out.push(p);
+  return out;
+}
+
+/**
+ * Reads domain `name`'s config: path, text, the model with every value that fits it, and the problems (each naming
+ * its field). A config with problems is shown, never written back through the model (see refuseWithProblems).
+ */
 export async function readConfig(ctx: OpsContext, name: string): Promise<ConfigView> {
   checkDomainName(name);
   const entry = await findConfigByName(ctx, name);
   if (entry === null) throw new XenError('NOT_FOUND', `No config file for ${name} in ${ctx.opts.configDir}`, { field: 'name' });
-  if (entry.config === null) {
-    return { path: entry.path, text: entry.text, config: null, problems: [{ field: '', message: 'The file does not map onto a domain config' }] };
+  return { path: entry.path, text: entry.text, config: entry.config, problems: entryProblems(entry) };
+}
+
+/**
+ * Refuses to rewrite a config through its model while the file has problems: the model lacks the values that did not
+ * fit, so writing it would drop them silently. Returns the model when there are none.
+ */
+export function modelToEdit(view: ConfigView): DomainConfig {
+  const p = view.problems[0];
+  if (view.config === null || p !== undefined) {
+    throw new XenError('INVALID_ARG', `The config file ${view.path} has problems; fix it in the Config tab first${p ? ` (${p.field}: ${p.message})` : ''}`, {
+      field: p?.field || 'config',
+      problems: view.problems,
+    });
   }
-  const v = validateDomainConfig(entry.config);
-  return v.ok
-    ? { path: entry.path, text: entry.text, config: v.value, problems: [] }
-    : { path: entry.path, text: entry.text, config: null, problems: v.errors };
+  return view.config;
 }
 
 /** Options of writeConfig. */
@@ -143,9 +162,5 @@ export async function writeConfig(
  */
 export async function patchConfig(ctx: OpsContext, name: string, patch: ConfigPatch, expectedText: string): Promise<{ path: string }> {
   const view = await readConfig(ctx, name);
-  if (view.config === null) {
-    const p = view.problems[0];
-    throw new XenError('INVALID_ARG', `The config file ${view.path} has problems; fix it in the Config tab first${p ? ` (${p.field}: ${p.message})` : ''}`, { field: 'config', problems: view.problems });
-  }
-  return writeConfig(ctx, name, applyConfigPatch(view.config, patch), { expectedText });
+  return writeConfig(ctx, name, applyConfigPatch(modelToEdit(view), patch), { expectedText });
 }

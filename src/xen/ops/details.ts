@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { DirListing, DiskInfo, DomainDetails, NicInfo, VcpuInfo } from '../../shared/contract-types';
-import type { DomainConfig } from '../../shared/domain-config';
+import type { ConfigProblem, DomainConfig } from '../../shared/domain-config';
 import type { DomainSummary } from '../../shared/dto';
 import { isXenError, XenError } from '../errors';
 import { readConfig } from './configs';
@@ -40,11 +40,11 @@ async function sizes(ctx: OpsContext, target: string): Promise<{ sizeBytes: numb
 }
 
 /** Config disks merged with what the backend has attached; attached-only devices read their target from xenstore. */
-async function mergeDisks(ctx: OpsContext, cfg: DomainConfig | null, rows: BlockRow[] | null): Promise<DiskInfo[]> {
+async function mergeDisks(ctx: OpsContext, cfg: DomainConfig | null, rows: BlockRow[] | null, problems: ConfigProblem[]): Promise<DiskInfo[]> {
   const out: DiskInfo[] = [];
   const attached = new Map<string, BlockRow>();
   for (const r of rows ?? []) if (r.vdevName) attached.set(r.vdevName, r);
-  for (const d of cfg?.disks ?? []) {
+  for (const [i, d] of (cfg?.disks ?? []).entries()) {
     const row = attached.get(d.vdev);
     out.push({
       vdev: d.vdev,
@@ -56,6 +56,7 @@ async function mergeDisks(ctx: OpsContext, cfg: DomainConfig | null, rows: Block
       backendState: row ? (XENBUS[row.state] ?? String(row.state)) : null,
       inConfig: true,
       attached: row !== undefined,
+      problems: problemsOf(problems, `disks[${i}]`),
     });
     attached.delete(d.vdev);
   }
@@ -73,27 +74,37 @@ async function mergeDisks(ctx: OpsContext, cfg: DomainConfig | null, rows: Block
       backendState: XENBUS[row.state] ?? String(row.state),
       inConfig: false,
       attached: true,
+      problems: [],
     });
   }
   return out;
 }
 
+/** Messages of the problems on one config entry (`disks[1]`, `vifs[0].mac`). */
+function problemsOf(problems: readonly ConfigProblem[], prefix: string): string[] {
+  return problems.filter((p) => p.field === prefix || p.field.startsWith(`${prefix}.`)).map((p) => p.message);
+}
+
 /** Config interfaces merged with the backend's, by MAC. */
-async function mergeNics(ctx: OpsContext, domid: number | null, cfg: DomainConfig | null, rows: NetRow[] | null): Promise<NicInfo[]> {
+async function mergeNics(ctx: OpsContext, domid: number | null, cfg: DomainConfig | null, rows: NetRow[] | null, problems: ConfigProblem[]): Promise<NicInfo[]> {
   const out: NicInfo[] = [];
   const live = new Map<string, NetRow>();
   for (const r of rows ?? []) live.set(r.mac.toLowerCase(), r);
-  for (const v of cfg?.vifs ?? []) {
+  for (const [i, v] of (cfg?.vifs ?? []).entries()) {
     const mac = (v.mac ?? '').toLowerCase();
     const row = mac ? live.get(mac) : undefined;
+    const mine = problemsOf(problems, `vifs[${i}]`);
+    // A mac the config spells wrong is not one assigned at boot: say so, the row's problem says why.
+    const noMac = problems.some((p) => p.field === `vifs[${i}].mac`) ? '(not valid in the config)' : '(assigned at boot)';
     out.push({
       devid: row?.devid ?? null,
-      mac: mac || '(assigned at boot)',
+      mac: mac || noMac,
       bridge: v.bridge ?? null,
       model: v.model ?? null,
       vifName: v.vifname ?? (row && domid !== null ? `vif${domid}.${row.devid}` : null),
       inConfig: true,
       attached: row !== undefined,
+      problems: mine,
     });
     if (mac) live.delete(mac);
   }
@@ -106,6 +117,7 @@ async function mergeNics(ctx: OpsContext, domid: number | null, cfg: DomainConfi
       vifName: domid !== null ? `vif${domid}.${row.devid}` : null,
       inConfig: false,
       attached: true,
+      problems: [],
     });
   }
   return out;
@@ -134,8 +146,9 @@ export async function domainDetails(ctx: OpsContext, name: string): Promise<Doma
   const d = list.find((x) => x.name === name);
   if (!d) throw new XenError('NOT_FOUND', `There is no domain called ${name}`, { field: 'name' });
   let cfg: DomainConfig | null = null;
+  let problems: ConfigProblem[] = [];
   try {
-    cfg = (await readConfig(ctx, name)).config;
+    ({ config: cfg, problems } = await readConfig(ctx, name));
   } catch (e) {
     if (!isXenError(e, 'NOT_FOUND')) throw e;
   }
@@ -160,11 +173,12 @@ export async function domainDetails(ctx: OpsContext, name: string): Promise<Doma
     vcpus: vcpuInfo,
     maxVcpus: d.maxVcpus,
     sched: mySched ? { weight: mySched.weight, cap: mySched.cap } : null,
-    disks: await mergeDisks(ctx, cfg, blocks),
-    nics: await mergeNics(ctx, d.domid, cfg, nets),
+    disks: await mergeDisks(ctx, cfg, blocks, problems),
+    nics: await mergeNics(ctx, d.domid, cfg, nets, problems),
     vnc: cons?.vncPort ? { port: cons.vncPort, listen: cons.vncListen ?? '127.0.0.1' } : null,
     consoleTty: cons?.tty ?? null,
     hostCpus: cpus,
+    configProblems: problems,
   };
 }
 

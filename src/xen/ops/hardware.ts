@@ -3,7 +3,7 @@ import type { DomainConfig, DiskSpec, VifSpec } from '../../shared/domain-config
 import type { ApplyMode } from '../../shared/schemas';
 import { randomXenMac } from '../../shared/vif-spec';
 import { XenError } from '../errors';
-import { readConfig, writeConfig } from './configs';
+import { modelToEdit, readConfig, writeConfig } from './configs';
 import type { OpsContext } from './context';
 import * as devices from './devices';
 import { assertDiskFree } from './disk-use';
@@ -36,14 +36,7 @@ async function requireRunning(ctx: OpsContext, name: string): Promise<void> {
  */
 async function editConfig(ctx: OpsContext, name: string, edit: (cfg: DomainConfig) => DomainConfig): Promise<void> {
   const view = await readConfig(ctx, name);
-  if (view.config === null) {
-    const p = view.problems[0];
-    throw new XenError('INVALID_ARG', `The config file ${view.path} has problems; fix it in the Config tab first${p ? ` (${p.field}: ${p.message})` : ''}`, {
-      field: 'config',
-      problems: view.problems,
-    });
-  }
-  await writeConfig(ctx, name, edit(view.config), { expectedText: view.text });
+  await writeConfig(ctx, name, edit(modelToEdit(view)), { expectedText: view.text });
 }
 
 /** Runs the live part then the config part; a failing live part leaves the config alone. */

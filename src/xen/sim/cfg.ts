@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseXlConfig, type XlValue } from '../config/xl-config';
 import { XenError } from '../errors';
+import { xlMac } from './xl-warnings';
 import type { SimAction, SimDisk, SimDomainConfig, SimGuestType, SimNic } from './model';
 
 /** A value in an xl.cfg file: number, string or list of strings. */
@@ -112,8 +113,9 @@ export function parseVif(spec: string, devid: number, macSeed: string): SimNic {
     if (eq <= 0) throw new CfgError(`Invalid parameter: ${tok}`);
     kv[tok.slice(0, eq)] = tok.slice(eq + 1);
   }
-  const nic: SimNic = { devid, mac: (kv['mac'] ?? macFor(`${macSeed}/${devid}`)).toLowerCase(), bridge: kv['bridge'] ?? 'xenbr0' };
-  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(nic.mac)) throw new CfgError(`Invalid mac address: ${nic.mac}`);
+  // xl keeps the bytes of a malformed mac it read before the bad one (and warns, see xl-warnings.ts).
+  const mac = kv['mac'] === undefined ? macFor(`${macSeed}/${devid}`) : xlMac(kv['mac']).mac;
+  const nic: SimNic = { devid, mac, bridge: kv['bridge'] ?? 'xenbr0' };
   if (kv['model']) nic.model = kv['model'];
   if (kv['ip']) nic.ip = kv['ip'];
   return nic;
@@ -188,7 +190,8 @@ export function simConfigFromCfg(cfg: Record<string, CfgValue>, seed: string): S
   const ramdisk = str(cfg['ramdisk']);
   const cmdline = str(cfg['cmdline']) ?? str(cfg['extra']);
   const vncPasswd = str(cfg['vncpasswd']);
-  if (kernel) c.kernel = kernel;
+  // xl drops an xm-era `kernel = ".../hvmloader"` of an HVM guest (with a warning): the firmware is its own.
+  if (kernel && !(type === 'hvm' && kernel.endsWith('/hvmloader'))) c.kernel = kernel;
   if (ramdisk) c.ramdisk = ramdisk;
   if (cmdline) c.cmdline = cmdline;
   if (vncPasswd) c.vncPasswd = vncPasswd;

@@ -1,5 +1,6 @@
 import { macFor } from './cfg';
 import { seededRandom } from './load';
+import { guideSeeds } from './seed-guides';
 
 /** One domain the demo host starts with: its xl.cfg text and how it should be found. */
 export interface SeedDomain {
@@ -121,9 +122,12 @@ const HANDFUL: SeedSpec[] = [
   },
 ];
 
-/** The demo host's starting domains: the handful above, or `count` generated ones for performance work. */
+/**
+ * The demo host's starting domains: the handful above and the two old guides' configs, or `count` generated ones for
+ * performance work.
+ */
 export function seedDomains(count?: number): SeedDomain[] {
-  if (count === undefined) return HANDFUL.map(renderSeed);
+  if (count === undefined) return [...HANDFUL.map(renderSeed), ...guideSeeds()];
   if (count <= HANDFUL.length) return HANDFUL.slice(0, count).map(renderSeed);
   const rnd = seededRandom('seed-many');
   const out: SeedDomain[] = [];

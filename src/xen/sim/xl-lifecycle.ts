@@ -3,12 +3,15 @@ import { CfgError, parseCfgText, simConfigFromCfg, type CfgValue } from './cfg';
 import { yajlStringify } from './format';
 import { DELAYS, REASON, SimFailure } from './host';
 import { domainConfigJson } from './json';
+import { xlParseWarnings } from './xl-warnings';
 import type { SimDomain, SimDomainConfig } from './model';
 import { ok, usage, opts, hostPath, SAVE_MAGIC, type SimResult, type XlContext, type XlHandler } from './xl-common';
 
 // The simulator's lifecycle subcommands: create, shutdown, reboot, destroy, pause, unpause, sysrq, save, restore, rename.
 
 async function readConfig(ctx: XlContext, file: string): Promise<{ text: string; shown: string }> {
+  // As in xl: /dev/null means the whole config comes from the KEY=VALUE arguments.
+  if (file === '/dev/null') return { text: '', shown: file };
   const candidates = file.startsWith('/') ? [file] : [hostPath(file), path.posix.join('/etc/xen', file)];
   for (const c of candidates) {
     try {
@@ -22,16 +25,18 @@ async function readConfig(ctx: XlContext, file: string): Promise<{ text: string;
 
 export async function create(ctx: XlContext, args: readonly string[], dryRunGlobal: boolean): Promise<SimResult> {
   const { flags, pos } = opts(args, ['-f']);
-  const extra = pos.filter((p) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(p));
+  // Every argument with a "=" in it is a line of config, as in xl's main_create.
+  const extra = pos.filter((p) => p.includes('='));
   const file = pos.find((p) => !extra.includes(p)) ?? usage('create', 1);
   const { text, shown } = await readConfig(ctx, file);
-  const stderr = `Parsing config from ${shown}\n`;
+  let stderr = `Parsing config from ${shown}\n`;
   let config: SimDomainConfig;
   try {
     const parsed = parseCfgText(text, shown);
     // Trailing key=value arguments override the file, as with xl.
     for (const e of extra) Object.assign(parsed, parseCfgText(e, '<command line>'));
     config = simConfigFromCfg(parsed, `${shown}:${ctx.host.state.nextDomid}:${ctx.host.now()}`);
+    stderr += xlParseWarnings(parsed, config.type === 'hvm').map((w) => `${w}\n`).join('');
   } catch (e) {
     if (e instanceof CfgError) throw new SimFailure(`${stderr}${e.message}\nFailed to parse config: Invalid argument\n`, 1);
     throw e;

@@ -9,12 +9,13 @@ import type { HostFileStat } from '../runner/types';
 import { dirOf, joinPath, type WizardDeps } from './deps';
 import { inFilePool, lvmDiskProblems } from './new-disks';
 import { usedIdentities } from './options';
+import { notRun } from '../ops/dry-run';
 import { planFieldOf, planToConfig } from './plan-config';
 
 const GIB = 1024 * 1024 * 1024;
 
 /** What previewing a plan found, plus the model and text create goes on to use. */
-export interface PlanReview extends WizardPreview {
+export interface PlanReview extends Omit<WizardPreview, 'xl'> {
   config: DomainConfig | null;
 }
 
@@ -177,8 +178,14 @@ export async function reviewPlan(d: WizardDeps, plan: WizardPlan): Promise<PlanR
   return { ok, configPath, text, problems, warnings, config: ok ? config : null };
 }
 
-/** wizard:preview's answer (the review without the model). */
+/**
+ * wizard:preview's answer: the review without the model, and xl's own dry run of the exact text once it is valid (its
+ * warnings shown beside Xenith's; a refusal of xl's is a problem of the plan). No file is written for it.
+ */
 export async function previewPlan(d: WizardDeps, plan: WizardPlan): Promise<WizardPreview> {
   const { config: _config, ...preview } = await reviewPlan(d, plan);
-  return preview;
+  if (!preview.ok) return { ...preview, xl: notRun('xl create -n checks the config once every field is valid.') };
+  const xl = await d.api.xlDryRun({ text: preview.text });
+  if (xl.errors.length === 0) return { ...preview, xl };
+  return { ...preview, ok: false, problems: [...preview.problems, ...xl.errors.map((message) => ({ field: '', message: `xl create -n: ${message}` }))], xl };
 }

@@ -3,6 +3,7 @@ import type { ConfigCheck, DomainConfigView } from '../../../shared/contract-typ
 import { xen } from '../../api/client';
 import { EditStatus } from '../../components/EditStatus';
 import { ErrorNote } from '../../components/ErrorNote';
+import { XlDryRunNote } from '../../components/FieldProblems';
 import { Modal } from '../../components/Modal';
 import { errorInfo, type ErrorInfo } from '../../lib/errors';
 import { useEdit } from '../../lib/use-domain';
@@ -60,7 +61,8 @@ function useCheckedConfigText(name: string, view: DomainConfigView | null) {
 /** The status line's words: checking, valid (and whether saved) or how many problems. */
 function checkWords(check: ConfigCheck | null, dirty: boolean): string {
   if (check === null) return 'Checking…';
-  if (check.ok) return dirty ? 'Valid; not saved' : 'Valid';
+  const xlWarned = check.xl.warnings.length > 0 ? `, ${check.xl.warnings.length} xl warning${check.xl.warnings.length === 1 ? '' : 's'}` : '';
+  if (check.ok) return `${dirty ? 'Valid; not saved' : 'Valid'}${xlWarned}`;
   return `${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}`;
 }
 
@@ -97,7 +99,7 @@ function ConfigToolbar({ path, check, dirty, busy, onRevert, onReview }: ConfigT
       <span className="mono">{path}</span>
       <span className="muted small">Saved changes apply at next boot.</span>
       <span className="grow" />
-      <span data-testid="config-status" className={check?.ok === false ? 'error-text' : 'ok-text'}>
+      <span data-testid="config-status" className={check?.ok === false ? 'error-text' : (check?.xl.warnings.length ?? 0) > 0 ? 'warn-text' : 'ok-text'}>
         {checkWords(check, dirty)}
       </span>
       <button type="button" className="btn" disabled={!dirty} onClick={onRevert} data-testid="config-revert">
@@ -169,6 +171,7 @@ export function ConfigTab({ name, data }: TabProps) {
       />
       {checkErr && <ErrorNote error={checkErr} testId="config-check-error" />}
       <ProblemList check={check} />
+      <XlDryRunNote xl={check?.xl} testId="config-xl" />
       <EditStatus edit={save} testId="config-save" />
       <SaveDialog open={confirm} onOpenChange={setConfirm} path={view.path} diff={check?.diff ?? ''} onSave={onSave} />
     </div>

@@ -10,6 +10,7 @@ import { ExistingVolume, NewDiskPool } from './disk-pools';
 import { IsoPicker } from '../../components/IsoPicker';
 import { PathField } from '../../components/FileChooser';
 import { ConfirmDialog } from '../../components/Modal';
+import { FieldProblems } from '../../components/FieldProblems';
 import { formatBytes } from '../../lib/format';
 import { useEdit, type EditState } from '../../lib/use-domain';
 import { nextVdev } from '../../lib/vdev';
@@ -59,7 +60,10 @@ function DiskRow({ d, cdControls, onDetach }: { d: DiskInfo; cdControls: ReactNo
         {d.vdev}
         {d.devtype === 'cdrom' && <span className="tag">CD</span>}
       </td>
-      <td className="mono wrap">{d.target || (d.devtype === 'cdrom' ? '(empty drive)' : '—')}</td>
+      <td className="mono wrap">
+        {d.target || (d.devtype === 'cdrom' ? '(empty drive)' : '—')}
+        <FieldProblems problems={d.problems} testId={`disk-problems-${d.vdev}`} />
+      </td>
       <td>{d.format}</td>
       <td>{d.access === 'rw' ? 'read/write' : 'read-only'}</td>
       <td>{d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes)}</td>

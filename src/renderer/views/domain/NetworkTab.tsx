@@ -7,6 +7,7 @@ import { xen } from '../../api/client';
 import { APPLY_WORDS, ApplyChoice, defaultApply } from '../../components/ApplyChoice';
 import { EditStatus } from '../../components/EditStatus';
 import { ConfirmDialog } from '../../components/Modal';
+import { FieldProblems } from '../../components/FieldProblems';
 import { formatRate } from '../../lib/format';
 import { useEdit, type EditState } from '../../lib/use-domain';
 import { randomXenMac } from '../../lib/vdev';
@@ -37,10 +38,13 @@ function NicListCard({ nics, loaded, sample, onDetach }: { nics: NicInfo[]; load
           </tr>
         </thead>
         <tbody>
-          {nics.map((n) => (
-            <tr key={n.mac} data-testid={`nic-row-${n.mac}`}>
+          {nics.map((n, i) => (
+            <tr key={`${n.mac}/${i}`} data-testid={`nic-row-${n.mac}`}>
               <td>{n.devid ?? '—'}</td>
-              <td className="mono">{n.mac}</td>
+              <td className="mono">
+                {n.mac}
+                <FieldProblems problems={n.problems} testId={`nic-problems-${i}`} />
+              </td>
               <td>{n.bridge ?? '—'}</td>
               <td>{n.model ?? 'default'}</td>
               <td className="mono">{n.vifName ?? '—'}</td>

@@ -9,6 +9,7 @@ import { runAction, useActions } from '../../lib/actions';
 import { stats, useStatsTick } from '../../store/stats-store';
 import type { TabProps } from './tab-props';
 import { ConfirmDialog } from '../../components/Modal';
+import { ConfigProblemsCard } from '../../components/FieldProblems';
 import { domainNameProblem } from '../../../shared/rules';
 import { SYSRQ, SYSRQ_KEYS, type SysrqKey } from '../../../shared/contract';
 import type { DomainSample, DomainSummary } from '../../../shared/dto';
@@ -127,6 +128,7 @@ export function OverviewTab({ name, summary, data }: TabProps) {
   return (
     <div className="tab-body two-col">
       <OverviewCard summary={summary} sample={stats.latest.get(name)} configPath={data.config?.path} />
+      <ConfigProblemsCard problems={data.config?.problems ?? []} />
       <section className="card">
         <h2>Start at host boot</h2>
         <label className="check-row">

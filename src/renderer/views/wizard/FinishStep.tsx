@@ -1,4 +1,5 @@
 import type { WizardPreview } from '../../../shared/contract-types';
+import { XlDryRunNote } from '../../components/FieldProblems';
 import { formatMiB } from '../../lib/format';
 import { diskPath, type Draft } from './draft';
 import { Field, invalidProps } from './field';
@@ -61,6 +62,7 @@ export function FinishStep({ draft, set, problems, preview, previewing }: StepPr
       <pre className="wiz-preview" aria-label="xl.cfg preview (read-only)" tabIndex={0} data-testid="wiz-preview">
         {preview?.text || 'The preview appears once every field is valid.'}
       </pre>
+      <XlDryRunNote xl={preview?.xl} testId="wiz-xl" />
       {preview && preview.warnings.length > 0 && (
         <ul className="wiz-warnings" data-testid="wiz-warnings">
           {preview.warnings.map((w) => (

@@ -91,7 +91,7 @@ describe('wizardReducer: steps and checks', () => {
   });
 
   it('a preview brings its own problems; a plan that does not parse clears the preview', () => {
-    const preview: WizardPreview = { ok: false, configPath: '/etc/xen/web.cfg', text: '', problems: [problem], warnings: [] };
+    const preview: WizardPreview = { ok: false, configPath: '/etc/xen/web.cfg', text: '', problems: [problem], warnings: [], xl: { ran: false, warnings: [], errors: [], note: 'not yet' } };
     const s = run({ type: 'previewing', previewing: true }, { type: 'previewed', preview }, { type: 'previewing', previewing: false });
     expect(s).toMatchObject({ preview, problems: [problem], previewing: false });
     expect(wizardReducer(s, { type: 'previewCleared', problems: [] })).toMatchObject({ preview: null, problems: [] });

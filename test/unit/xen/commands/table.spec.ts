@@ -52,6 +52,7 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'xenstore.list': { path: '/local/domain/0' },
     'qemuImg.version': {},
     'config.dryRun': { file: path.join(etc, 'web.cfg') },
+    'config.dryRunValues': { values: { name: 'web', memory: 128, disk: [`${images}/web.img,raw,xvda,rw`], vif: ['mac=00:16:3e:00:00:01,bridge=xenbr0'] } },
     'domain.create': { file: path.join(etc, 'web.cfg'), paused: true },
     'domain.shutdown': { dom: 'web', wait: true, force: false },
     'domain.reboot': { dom: 'web' },
