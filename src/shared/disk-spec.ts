@@ -351,6 +351,15 @@ export function isValidVdev(v: string): boolean {
 }
 
 /** The disk number of a vdev's letters, base-26 as xen-vbd-interface(7) counts them (a=0, z=25, aa=26). */
+/**
+ * What makes two vdevs the same device. In an HVM guest qemu emulates xvdX and hdX alike as IDE disk X, so xvda and
+ * hda collide; sdX is SCSI and separate. A PV guest only sees the names.
+ */
+export function vdevKey(vdev: string, hvm: boolean): string {
+  const m = /^(xvd|hd)([a-z]+)([0-9]*)$/.exec(vdev);
+  return hvm && m ? `ide:${letterIndex(m[2] as string)}:${m[3] as string}` : vdev;
+}
+
 export function letterIndex(letters: string): number {
   let n = 0;
   for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 96);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bridgeProblem, domainNameProblem, plainNameProblem, rulePredicate } from './rules';
-import { isValidVdev, letterIndex } from './disk-spec';
+import { isValidVdev, vdevKey } from './disk-spec';
 import { isUnicastMac, normaliseMac } from './vif-spec';
 import { absPathProblem, findControlChar } from './validate-helpers';
 import type { DomainConfig, XlValue } from './domain-config';
@@ -164,15 +164,6 @@ export const domainConfigSchema = z
   .superRefine((cfg, ctx) => {
     for (const p of crossFieldProblems(cfg as DomainConfig)) ctx.addIssue({ code: 'custom', message: p.message, path: p.path });
   });
-
-/**
- * What makes two vdevs the same device. In an HVM guest qemu emulates xvdX and hdX alike as IDE disk X, so xvda and
- * hda collide; sdX is SCSI and separate. A PV guest only sees the names.
- */
-function vdevKey(vdev: string, hvm: boolean): string {
-  const m = /^(xvd|hd)([a-z]+)([0-9]*)$/.exec(vdev);
-  return hvm && m ? `ide:${letterIndex(m[2] as string)}:${m[3] as string}` : vdev;
-}
 
 interface PathProblem {
   path: (string | number)[];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { vdevKey } from './disk-spec';
 import { bridgeProblem, domainNameProblem, macProblem, rulePredicate, vdevProblem } from './rules';
 import { absPathProblem, findControlChar, describeControlChar } from './validate-helpers';
 import { isUnicastMac, normaliseMac } from './vif-spec';
@@ -197,12 +198,6 @@ function problem(path: (string | number)[], message: string): PlanProblem {
 function dedupe(list: PlanProblem[]): PlanProblem[] {
   const seen = new Set<string>();
   return list.filter((p) => (seen.has(p.field) ? false : (seen.add(p.field), true)));
-}
-
-/** What makes two vdevs collide: in an HVM guest qemu emulates xvdX and hdX as the same IDE disk. */
-function vdevKey(vdev: string, hvm: boolean): string {
-  const m = /^(xvd|hd)([a-z]+)([0-9]*)$/.exec(vdev);
-  return hvm && m ? `ide:${m[2] ?? ''}:${m[3] ?? ''}` : vdev;
 }
 
 /** Rules that tie fields together (only run on a plan of the right shape). */

@@ -1,6 +1,12 @@
-/** The first free virtual device name with `prefix` (xvd, hd, sd): xvda, xvdb, ... */
-export function nextVdev(used: readonly string[], prefix = 'xvd'): string {
-  const taken = new Set(used);
+import { vdevKey } from '../../shared/disk-spec';
+
+/**
+ * The first free virtual device name with `prefix` (xvd, hd, sd): xvda, xvdb, ... In an HVM guest a name is taken too
+ * when it is the same emulated disk as one in use (xvda is hda).
+ */
+export function nextVdev(used: readonly string[], prefix = 'xvd', hvm = false): string {
+  const keys = new Set(used.map((v) => vdevKey(v, hvm)));
+  const taken = { has: (v: string): boolean => used.includes(v) || keys.has(vdevKey(v, hvm)) };
   for (let i = 0; i < 26; i++) {
     const v = `${prefix}${String.fromCharCode(97 + i)}`;
     if (!taken.has(v)) return v;

@@ -1,5 +1,5 @@
 import type { ParsedArgsOf } from '../../shared/contract';
-import type { DomainConfig, DiskSpec, VifSpec } from '../../shared/domain-config';
+import { validateDomainConfig, type DomainConfig, type DiskSpec, type VifSpec } from '../../shared/domain-config';
 import type { ApplyMode } from '../../shared/schemas';
 import { randomXenMac } from '../../shared/vif-spec';
 import { XenError } from '../errors';
@@ -39,14 +39,51 @@ async function editConfig(ctx: OpsContext, name: string, edit: (cfg: DomainConfi
   await writeConfig(ctx, name, edit(modelToEdit(view)), { expectedText: view.text });
 }
 
-/** Runs the live part then the config part; a failing live part leaves the config alone. */
-async function applyBoth(ctx: OpsContext, name: string, apply: ApplyMode, liveOp: () => Promise<void>, cfgEdit: (cfg: DomainConfig) => DomainConfig): Promise<void> {
+/** Where an edit's refusal points: a field of the model (disks[2].vdev), or the form field it came from (disk.vdev). */
+type FieldOf = (modelField: string) => string;
+
+/** Refuses, naming the field, an edit whose resulting config would not be valid, before anything changes. */
+async function checkConfigEdit(ctx: OpsContext, name: string, cfgEdit: (cfg: DomainConfig) => DomainConfig, fieldOf: FieldOf): Promise<void> {
+  const v = validateDomainConfig(cfgEdit(modelToEdit(await readConfig(ctx, name))));
+  if (v.ok) return;
+  const first = v.errors[0];
+  throw new XenError('INVALID_ARG', first?.message ?? 'The edited config is not valid', { field: fieldOf(first?.field ?? '') });
+}
+
+/**
+ * Runs the live part then the config part. The edited config is checked whole first, so a refusal changes nothing; a
+ * failing live part leaves the config alone; a config write that fails after the live part undoes it (`undoLive`).
+ * When that undo fails too, the error says so (detail.liveLeft), so the caller keeps what the domain now uses.
+ */
+async function applyBoth(
+  ctx: OpsContext,
+  name: string,
+  apply: ApplyMode,
+  liveOp: () => Promise<void>,
+  cfgEdit: (cfg: DomainConfig) => DomainConfig,
+  o: { undoLive?: () => Promise<void>; fieldOf?: FieldOf } = {},
+): Promise<void> {
+  if (inConfig(apply)) await checkConfigEdit(ctx, name, cfgEdit, o.fieldOf ?? ((f) => f));
   if (live(apply)) {
     await requireRunning(ctx, name);
     await liveOp();
   }
-  if (inConfig(apply)) await editConfig(ctx, name, cfgEdit);
+  if (!inConfig(apply)) return;
+  try {
+    await editConfig(ctx, name, cfgEdit);
+  } catch (e) {
+    if (!live(apply) || o.undoLive === undefined) throw e;
+    const undone = await o.undoLive().then(() => true, () => false);
+    if (undone || !(e instanceof XenError)) throw e;
+    throw new XenError(e.code, `${e.message}; the change applied now could not be undone`, { ...e.detail, liveLeft: true });
+  }
 }
+
+/** A model field of the disk being added (the last of `disks`) as the form's field: disks[2].vdev -> disk.vdev. */
+const newDiskField =
+  (index: number): FieldOf =>
+  (f) =>
+    f.startsWith(`disks[${index}].`) ? `disk.${f.slice(`disks[${index}].`.length)}` : f;
 
 const sameMac = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b.toLowerCase();
 
@@ -91,7 +128,13 @@ export async function setVcpus(ctx: OpsContext, a: ParsedArgsOf<'domain:setVcpus
 export async function attachDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:attachDisk'>): Promise<void> {
   const { name, disk } = a;
   await assertDiskFree(ctx, disk.target, disk.devtype === 'cdrom' ? 'ro' : disk.access, name);
-  await applyBoth(ctx, name, a.apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk));
+  await applyBoth(ctx, name, a.apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk), await diskEditOptions(ctx, name, a.apply, disk));
+}
+
+/** How a disk edit names its fields and undoes its live attach. */
+async function diskEditOptions(ctx: OpsContext, name: string, apply: ApplyMode, disk: DiskSpec): Promise<{ undoLive: () => Promise<void>; fieldOf: FieldOf }> {
+  const count = inConfig(apply) ? ((await readConfig(ctx, name)).config?.disks.length ?? 0) : 0;
+  return { undoLive: () => devices.blockDetach(ctx, name, disk.vdev), fieldOf: newDiskField(count) };
 }
 
 /** Makes a new image (the one image maker) and attaches it; a failed attach removes exactly the file it made. */
@@ -99,19 +142,20 @@ export async function createDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:create
   const { name, disk, apply } = a;
   if (disk.format !== 'raw' && disk.format !== 'qcow2') throw new XenError('INVALID_ARG', `Xenith creates raw or qcow2 images, not ${disk.format}`, { field: 'disk.format' });
   if (live(apply)) await requireRunning(ctx, name);
-  // Refuse before creating anything when the config already has this device.
-  if (inConfig(apply) && (await readConfig(ctx, name)).config?.disks.some((d) => d.vdev === disk.vdev)) {
-    throw new XenError('EXISTS', `The config already has a disk ${disk.vdev}`, { field: 'disk.vdev' });
-  }
+  // Refuse before creating anything when the config would not take this disk (a device it has, hda's twin xvda).
+  const edit = await diskEditOptions(ctx, name, apply, disk);
+  if (inConfig(apply)) await checkConfigEdit(ctx, name, (cfg) => addDisk(cfg, disk), edit.fieldOf);
   // /dev/VG/NAME in an LVM pool is a new logical volume; anything else a new image file in a pool.
   const lv = disk.target.startsWith('/dev/') ? lvmTarget(disk.target, await poolTargets(ctx)) : null;
   if (lv !== null && disk.format !== 'raw') throw new XenError('INVALID_ARG', 'A logical volume holds raw data: choose raw', { field: 'disk.format' });
   if (lv !== null) await createVolume(ctx, { pool: lv.pool, name: lv.name, sizeGiB: a.sizeGiB });
   else await createImage(ctx, disk.target, { sizeBytes: gibToBytes(a.sizeGiB), format: disk.format });
   try {
-    await applyBoth(ctx, name, apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk));
+    await applyBoth(ctx, name, apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk), edit);
   } catch (e) {
-    // The volume is this call's own and attached to nothing: remove it, so a failed attach leaves nothing behind.
+    // A disk the running domain still has (its detach failed) is in use: keep it. Otherwise it is this call's own
+    // and attached to nothing: remove it, so a failed attach leaves nothing behind.
+    if (e instanceof XenError && e.detail['liveLeft'] === true) throw e;
     if (lv !== null) await ctx.run('lvm.lvremove', { vg: lv.vg, name: lv.name }).catch(() => undefined);
     else await ctx.runner.fs.remove(disk.target).catch(() => undefined);
     throw e;

@@ -142,7 +142,7 @@ function useAddDiskForm(name: string, summary: DomainSummary | undefined, used: 
   const [apply, setApply] = useState<ApplyMode>(defaultApply(running));
   const usedKey = used.join(',');
   useEffect(() => {
-    const v = nextVdev(used, summary?.type === 'hvm' ? 'xvd' : 'xvd');
+    const v = nextVdev(used, 'xvd', summary?.type === 'hvm');
     setVdev(v);
     // A path Xenith derived (NAME-VDEV in any pool, .img for files) follows the next free device; a typed one stays.
     const derived = new RegExp(`^(.*/)${name.replace(/[.+-]/g, '\\$&')}-[a-z]+(\\.img)?$`);

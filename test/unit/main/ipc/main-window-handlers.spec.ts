@@ -157,6 +157,38 @@ describe('disks', () => {
     expect(cfgText('web01')).toBe(before);
   });
 
+  it('an HVM guest\'s xvda (the same disk as its hda) is refused, naming the field, before anything is made or attached', async () => {
+    const before = cfgText('win-desktop');
+    const disk = { target: '/var/lib/xen/images/win-extra.img', format: 'raw', vdev: 'xvda', access: 'rw' } as const;
+    const r = await call('domain:createDisk', { name: 'win-desktop', disk, sizeGiB: 1, apply: 'both' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_ARG', detail: { field: 'disk.vdev' } } });
+    expect(!r.ok && r.error.message).toMatch(/xvda/);
+    // Nothing half-applied: no image, nothing attached now, the config as it was.
+    expect(await demo.fs.stat(disk.target)).toBeNull();
+    const d = await ok('domain:details', { name: 'win-desktop' });
+    expect(d.disks.map((x) => x.vdev).sort()).toEqual(['hda', 'hdc']);
+    expect(cfgText('win-desktop')).toBe(before);
+  });
+
+  it('a config edit that fails after the live attach undoes the attach and keeps nothing it made', async () => {
+    const disk = { target: '/var/lib/xen/images/web01-late.img', format: 'raw', vdev: 'xvdb', access: 'rw' } as const;
+    // The config changes on disk between the check and the write (another editor): the write is refused.
+    const realWrite = demo.fs.replaceFile.bind(demo.fs);
+    demo.fs.replaceFile = async (p, t) => {
+      if (p === '/etc/xen/web01.cfg') throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+      return realWrite(p, t);
+    };
+    try {
+      const r = await call('domain:createDisk', { name: 'web01', disk, sizeGiB: 1, apply: 'both' });
+      expect(r.ok).toBe(false);
+    } finally {
+      demo.fs.replaceFile = realWrite;
+    }
+    const d = await ok('domain:details', { name: 'web01' });
+    expect(d.disks.some((x) => x.vdev === 'xvdb')).toBe(false);
+    expect(await demo.fs.stat(disk.target)).toBeNull();
+  });
+
   it('refuses a disk another domain uses read-write, naming it, and changes nothing', async () => {
     const before = cfgText('web01');
     const running = await call('domain:attachDisk', { name: 'web01', disk: { target: '/var/lib/xen/images/mail01.img', format: 'raw', vdev: 'xvdb', access: 'rw' }, apply: 'both' });

@@ -32,6 +32,9 @@ describe('device helpers', () => {
   it('finds the first free vdev', () => {
     expect(nextVdev([])).toBe('xvda');
     expect(nextVdev(['xvda', 'xvdb', 'hdc'])).toBe('xvdc');
+    // In an HVM guest xvda is hda's twin and xvdc is hdc's: the suggestion is a disk the guest does not have yet.
+    expect(nextVdev(['hda', 'hdc'], 'xvd', true)).toBe('xvdb');
+    expect(nextVdev(['hda', 'hdb', 'hdc'], 'xvd', true)).toBe('xvdd');
     expect(nextVdev(['hda'], 'hd')).toBe('hdb');
   });
   it('makes Xen MACs', () => {
