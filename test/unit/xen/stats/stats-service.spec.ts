@@ -259,6 +259,34 @@ describe('createStatsService', () => {
     svc.stop();
   });
 
+  it('re-reads the domid when a name comes back after it left (shutdown+start, save/restore), never showing the old one', async () => {
+    const restarted = XL_LIST.replace(/^(test1\s+)1(\s)/m, '$12$2');
+    const listed = { 'xl info': XL_INFO, 'xl list': XL_LIST };
+    const { runner, streams, runCalls } = fakeRunner(listed);
+    const svc = createStatsService(runner, { hostCpus: 1, hostMemKiB: 1 });
+    const got: StatsBatch[] = [];
+    svc.subscribe((b) => got.push(b));
+    const s = streams[0]!;
+    const tick = async (names: string[]): Promise<void> => {
+      s.stdout.write(frame(names.map((name) => ({ name, cpuS: 10 }))));
+      await settle();
+      vi.advanceTimersByTime(1000);
+      await settle();
+    };
+    for (let i = 0; i < 8; i++) await tick(['Domain-0', 'test1']);
+    expect(got.at(-1)?.domains.map((d) => d.domid)).toEqual([0, 1]);
+    await tick(['Domain-0']); // test1 shut down ...
+    await tick(['Domain-0']);
+    listed['xl list'] = restarted; // ... and was started again: xl list now says 2
+    const from = got.length;
+    for (let i = 0; i < 8; i++) await tick(['Domain-0', 'test1']);
+    const test1 = got.slice(from).map((b) => b.domains.find((d) => d.name === 'test1')?.domid);
+    expect(test1).not.toContain(1);
+    expect(test1.at(-1)).toBe(2);
+    expect(runCalls.filter((c) => c === 'xl list').length).toBeGreaterThanOrEqual(2);
+    svc.stop();
+  });
+
   it('keeps other subscribers fed when one throws', async () => {
     const errors: unknown[] = [];
     const { runner, streams } = fakeRunner(answers);
