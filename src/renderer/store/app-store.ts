@@ -36,7 +36,7 @@ export const useAppStore = create<AppState>((set) => ({
     try {
       set({ status: await xen.app.status() });
     } catch (e) {
-      set({ status: { kind: 'local', label: 'unknown', healthy: false, message: e instanceof Error ? e.message : String(e) } });
+      set({ status: { kind: 'local', label: 'unknown', connection: 'connecting', healthy: false, message: e instanceof Error ? e.message : String(e) } });
     }
   },
   async loadHost() {

@@ -59,8 +59,9 @@ function checkedIntervalS(intervalS: number): number {
   return intervalS;
 }
 
+/** Default restarts: soon, then at most every 5 s, so a host back after a long outage shows again within seconds. */
 function backoffOf(b: BackoffOptions | undefined): Backoff {
-  return { initialMs: b?.initialMs ?? 500, maxMs: b?.maxMs ?? 30_000, healthyMs: b?.healthyMs ?? 60_000 };
+  return { initialMs: b?.initialMs ?? 500, maxMs: b?.maxMs ?? 5_000, healthyMs: b?.healthyMs ?? 60_000 };
 }
 
 /** Hands `batch` to every subscriber; one broken subscriber must not starve the others. */

@@ -148,6 +148,32 @@ describe('createStatsService', () => {
     svc.stop();
   });
 
+  it('keeps retrying an unreachable host every few seconds at most, reporting each failed attempt', async () => {
+    const errors: unknown[] = [];
+    const { runner, streams, streamCalls } = fakeRunner(answers);
+    const svc = createStatsService(runner, { hostCpus: 1, hostMemKiB: 1, onError: (e) => errors.push(e) });
+    svc.subscribe(() => undefined);
+    const gone = new XenError('XL_FAILED', 'Lost the connection to dom0: Timeout, server dom0 not responding.', { unreachable: true });
+    const delays: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      streams[i]!.fail(gone);
+      await settle();
+      const before = streamCalls.length;
+      let waited = 0;
+      while (streamCalls.length === before) {
+        vi.advanceTimersByTime(100);
+        waited += 100;
+        if (waited > 60_000) throw new Error('no restart');
+      }
+      delays.push(waited);
+    }
+    // A host back after a long outage is found again within 5 s, not after a 30 s backoff.
+    expect(Math.max(...delays)).toBe(5000);
+    expect(errors).toHaveLength(10);
+    expect(errors.every((e) => e === gone)).toBe(true);
+    svc.stop();
+  });
+
   it('restarts when xentop cannot start at all (exited rejects, or stream() throws)', async () => {
     const errors: unknown[] = [];
     const { runner, streams, streamCalls } = fakeRunner(answers);
