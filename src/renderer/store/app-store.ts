@@ -48,7 +48,10 @@ export const useAppStore = create<AppState>((set) => ({
   },
 }));
 
-/** Keeps status current from main's pushes. */
+/** Keeps status current from main's pushes; host facts that failed to load are read again once the host answers. */
 export function watchAppStatus(): () => void {
-  return xen.on('app:status', (s) => useAppStore.setState({ status: s }));
+  return xen.on('app:status', (s) => {
+    useAppStore.setState({ status: s });
+    if (s.connection === 'connected' && useAppStore.getState().hostError !== null) void useAppStore.getState().loadHost();
+  });
 }
