@@ -174,6 +174,24 @@ describe('createStatsService', () => {
     svc.stop();
   });
 
+  it('restarts at once after an attempt that itself took longer than the backoff (a connect timeout)', async () => {
+    const { runner, streams, streamCalls } = fakeRunner(answers);
+    const svc = createStatsService(runner, { hostCpus: 1, hostMemKiB: 1, onError: () => undefined });
+    svc.subscribe(() => undefined);
+    for (let i = 0; i < 4; i++) {
+      streams[i]!.exit(255);
+      await settle();
+      vi.advanceTimersByTime(5000);
+    }
+    expect(streamCalls).toHaveLength(5);
+    vi.advanceTimersByTime(10_000); // this attempt hangs 10 s before it fails (ssh's ConnectTimeout)
+    streams[4]!.fail(new XenError('XL_FAILED', 'Connection timed out during banner exchange', { unreachable: true }));
+    await settle();
+    vi.advanceTimersByTime(0);
+    expect(streamCalls).toHaveLength(6);
+    svc.stop();
+  });
+
   it('restarts when xentop cannot start at all (exited rejects, or stream() throws)', async () => {
     const errors: unknown[] = [];
     const { runner, streams, streamCalls } = fakeRunner(answers);
