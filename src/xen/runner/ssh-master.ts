@@ -31,6 +31,7 @@ export interface SshMasterOptions {
 
 const POLL_MS = 25;
 const STDERR_KEPT = 4096;
+const STDERR_GRACE_MS = 250;
 
 /** The last non-empty line ssh wrote, or a plain fallback. */
 function lastLine(stderr: string, fallback: string): string {
@@ -70,10 +71,21 @@ function launch(o: SshMasterOptions, ended: (c: ChildProcess, said: string) => v
       finish(new XenError(e.code === 'ENOENT' ? 'XL_NOT_FOUND' : 'XL_FAILED', `Could not start ${o.ssh}: ${e.message}`, { argv: [o.ssh], via: 'ssh' }));
     });
     c.on('exit', (code) => {
-      const said = lastLine(stderr, `ssh to ${o.target} ended (code ${code ?? 'signal'})`);
-      ended(c, said);
-      const permission = /permission denied|host key verification failed/i.test(stderr);
-      finish(new XenError(permission ? 'PERMISSION' : 'XL_FAILED', said, { ...detail(code), unreachable: !permission }));
+      let reported = false;
+      const report = (): void => {
+        if (reported) return;
+        reported = true;
+        const said = lastLine(stderr, `ssh to ${o.target} ended (code ${code ?? 'signal'})`);
+        ended(c, said);
+        const permission = /permission denied|host key verification failed/i.test(stderr);
+        finish(new XenError(permission ? 'PERMISSION' : 'XL_FAILED', said, { ...detail(code), unreachable: !permission }));
+      };
+      // 'exit' can come before the last of stderr was read: ssh's words are what the user is told.
+      if (c.stderr === null || c.stderr.readableEnded) report();
+      else {
+        c.stderr.once('end', report);
+        setTimeout(report, STDERR_GRACE_MS).unref();
+      }
     });
   });
   return { child: c, listening };

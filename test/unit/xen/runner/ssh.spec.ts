@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { XenError, isUnreachable } from '../../../../src/xen/errors';
-import { createSshExecutor, quoteForRemoteShell } from '../../../../src/xen/runner/ssh';
+import { createSshExecutor as makeSshExecutor, quoteForRemoteShell, type SshRunnerOptions } from '../../../../src/xen/runner/ssh';
+import type { Executor } from '../../../../src/xen/runner/types';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from './fake-bin';
 
 /**
@@ -56,6 +57,17 @@ exec sh -c "$*"
 function count(file: string): number {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
 }
+
+// Every executor a test makes is closed after it, so no (fake) ssh master outlives the test.
+const made: Executor[] = [];
+function createSshExecutor(o: SshRunnerOptions): Executor {
+  const x = makeSshExecutor(o);
+  made.push(x);
+  return x;
+}
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((x) => x.close()));
+});
 
 /** Resolves once `cond` holds (polled), or fails the test after `ms`. */
 async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
