@@ -214,7 +214,7 @@ async function floodOnce(): Promise<FloodRun> {
     emitStatus: (clientId, ev) => hub.emit('console:status', ev, clientId),
   });
   registerConsoleChannels(registry, manager);
-  registry.register('app:status', () => ({ kind: 'demo', label: 'bench', healthy: true, message: 'ok' }));
+  registry.register('app:status', () => ({ kind: 'demo', label: 'bench', connection: 'connected', healthy: true, message: 'ok' }));
   hub.onClientLeft((c) => manager.closeClient(c));
   const server = await startWebServer({ registry, hub, staticDir });
   // A bare CDP pipe, not Playwright: Playwright copies every WebSocket frame into this process, which would make the

@@ -58,10 +58,14 @@ export interface HostInfo {
   bridges: string[];
 }
 
+/** Whether the host answers: not yet known, answering, or not answering at all (the app keeps retrying). */
+export type ToolstackConnection = 'connecting' | 'connected' | 'unreachable';
+
 /** Where the app is connected and whether it is healthy. */
 export interface ToolstackStatus {
   kind: ToolstackKind;
   label: string;
+  connection: ToolstackConnection;
   healthy: boolean;
   message: string;
 }

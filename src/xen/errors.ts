@@ -29,3 +29,8 @@ export class XenError extends Error {
 export function isXenError(e: unknown, code?: XenErrorCode): e is XenError {
   return e instanceof XenError && (code === undefined || e.code === code);
 }
+
+/** True when `e` says the host could not be reached at all (ssh itself failed or lost the connection), not a command. */
+export function isUnreachable(e: unknown): boolean {
+  return e instanceof XenError && e.detail['unreachable'] === true;
+}

@@ -3,7 +3,7 @@
  * failure is a XenError.
  */
 
-export { XenError, isXenError, type XenErrorCode, type XenErrorDetail } from './errors';
+export { XenError, isXenError, isUnreachable, type XenErrorCode, type XenErrorDetail } from './errors';
 
 // Reaching a toolstack.
 export type { Runner, Executor, HostFs, HostFileStat, StreamHandle, PtyHandle, RunOptions, RunResult, XenProgram } from './runner/types';

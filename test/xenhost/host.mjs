@@ -308,6 +308,8 @@ export async function startHost(dir, { resumeTimeoutMs = envSeconds('XENITH_TEST
       XENITH_TEST_HOST: 'root@127.0.0.1',
       XENITH_TEST_PORT: String(port),
       XENITH_TEST_KEY: key,
+      // QEMU's monitor (HMP): host specs freeze and thaw the whole host with `stop` / `cont` on it.
+      XENITH_TEST_MONITOR: join(runDir, 'monitor.sock'),
     },
   };
   writeFileSync(join(runDir, 'env'), Object.entries(handle.env).map(([k, v]) => `${k}=${v}\n`).join(''));

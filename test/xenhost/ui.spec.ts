@@ -1,6 +1,7 @@
 // The app itself against the real Xen host: browser mode started with --host, driven in Debian's Chromium.
 // The list shows the real guest with a live CPU graph, pausing from the UI pauses it on Xen, and the text console
-// shows the guest's banner and heartbeat, runs a typed command and reconnects after `xl reboot`.
+// shows the guest banner and heartbeat, runs a typed command and reconnects after `xl reboot`; after a shutdown and a
+// new start the ID column shows the new domid.
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from '../e2e/support/harness';
 import { termText, waitForTermText as waitForTerm } from '../e2e/support/terminal';
@@ -83,4 +84,26 @@ describeHost('the Xenith UI on the real Xen host', (h) => {
     while ((await termText(page)).split('XENITH-TEST-GUEST up').length <= before && Date.now() - t0 < 120_000) await page.waitForTimeout(500);
     expect((await termText(page)).split('XENITH-TEST-GUEST up').length).toBeGreaterThan(before);
   }, 600_000);
+
+  it('shows the new domid in the ID column after the guest is shut down and started again', async () => {
+    const page = app!.page;
+    await page.goto('about:blank');
+    await page.goto(app!.url);
+    const idCell = page.getByTestId(`domain-row-${NAME}`).getByRole('gridcell').nth(1);
+    await idCell.waitFor({ timeout: 60_000 });
+    const domid = async (): Promise<string> => (await remoteOk(h, ['xl', 'domid', NAME])).trim();
+    const old = await domid();
+    await expect.poll(() => idCell.textContent(), { timeout: 60_000 }).toBe(old);
+    await remoteOk(h, ['xl', 'shutdown', '-w', NAME], { timeoutMs: 180_000 });
+    // Its config is outside /etc/xen, so the list forgets it while it is off.
+    await page.getByTestId(`domain-row-${NAME}`).waitFor({ state: 'detached', timeout: 60_000 });
+    await remoteOk(h, ['xl', 'create', cfg], { timeoutMs: 180_000 });
+    const now = await domid();
+    expect(now).not.toBe(old);
+    // The list learns it from the stats stream and xl list by itself, and keeps it (not the old one a minute later).
+    await expect.poll(() => idCell.textContent(), { timeout: 60_000 }).toBe(now);
+    // xl create starts it paused and unpauses it once its devices are up; the list may show that for a tick.
+    await expect.poll(() => page.getByTestId(`state-${NAME}`).textContent(), { timeout: 60_000 }).toMatch(/^(running|blocked)/);
+    await expect(idCell.textContent()).resolves.toBe(now);
+  }, 400_000);
 });

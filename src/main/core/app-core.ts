@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createXenApi } from '../../xen/index';
-import { createStatsService, type Runner, type StatsService } from '../../xen/index';
-import type { StatsBatch, ToolstackStatus } from '../../shared/dto';
+import { createStatsService } from '../../xen/index';
+import { bridgeStats, createHealth } from './health';
+import type { ToolstackStatus } from '../../shared/dto';
 import { EventHub } from '../gateway/events';
 import { HandlerRegistry } from '../gateway/registry';
 import { registerHandlers } from '../ipc/index';
@@ -29,61 +30,6 @@ export interface CoreEnv {
   bundleDir?: string;
 }
 
-/**
- * Key of the set of running domains and their states; a change means the list must be refetched. Running and blocked
- * count as one state: a guest flips between them every second, and the live samples already show it.
- */
-export function domainSetKey(batch: StatsBatch): string {
-  return batch.domains
-    .map((d) => `${d.domid}:${d.name}:${d.state === 'blocked' ? 'running' : d.state}`)
-    .sort()
-    .join('|');
-}
-
-/** The toolstack's health as clients see it; a change is announced as app:status. */
-function healthOf(runner: Runner, hub: EventHub): { status: () => ToolstackStatus; reportHealth: (ok: boolean, message: string) => void } {
-  let health = { healthy: true, message: 'connecting' };
-  const status = (): ToolstackStatus => ({ kind: runner.kind, label: runner.label, healthy: health.healthy, message: health.message });
-  const reportHealth = (ok: boolean, message: string): void => {
-    if (ok === health.healthy && (ok || message === health.message)) {
-      health.message = message;
-      return;
-    }
-    health = { healthy: ok, message };
-    hub.emit('app:status', status());
-  };
-  return { status, reportHealth };
-}
-
-/**
- * One stats stream for all clients; it runs while anyone is connected. Changes in the set of running domains or their
- * states (also those made outside the app, with xl on a terminal) become domains:changed within one tick. Returns the
- * function that stops it for good.
- */
-function bridgeStats(stats: StatsService, hub: EventHub, reportHealth: (ok: boolean, message: string) => void): () => void {
-  let unsubscribe: (() => void) | null = null;
-  let lastKey = '';
-  const ensure = (): void => {
-    if (hub.size > 0 && !unsubscribe) {
-      unsubscribe = stats.subscribe((batch) => {
-        hub.emit('stats:sample', batch);
-        const key = domainSetKey(batch);
-        if (key !== lastKey) {
-          if (lastKey !== '') hub.emit('domains:changed', { reason: 'running domains changed', names: null });
-          lastKey = key;
-        }
-        reportHealth(true, 'ok');
-      });
-    } else if (hub.size === 0 && unsubscribe) {
-      unsubscribe();
-      unsubscribe = null;
-      lastKey = '';
-    }
-  };
-  hub.onClientCount(ensure);
-  return () => unsubscribe?.();
-}
-
 /** Selects the toolstack, builds the services and registers every handler. */
 export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<AppCore> {
   const choice = chooseToolstack(options, {
@@ -104,12 +50,10 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
   const hub = new EventHub();
   const closers: (() => Promise<void> | void)[] = [];
 
-  const { status, reportHealth } = healthOf(runner, hub);
-  const stats = createStatsService(runner, {
-    intervalS: 1,
-    onError: (e) => reportHealth(false, `stats: ${e instanceof Error ? e.message : String(e)}`),
-  });
-  const unsubscribeStats = bridgeStats(stats, hub, reportHealth);
+  const health = createHealth(runner, hub);
+  const status = (): ToolstackStatus => health.status();
+  const stats = createStatsService(runner, { intervalS: 1, onError: (e) => health.reportFailure('stats', e) });
+  const unsubscribeStats = bridgeStats(stats, hub, health);
 
   const services: Services = {
     runner,
@@ -120,7 +64,8 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     paths,
     dataDir: env.dataDir,
     status,
-    reportHealth,
+    reportHealth: (ok, message) => health.reportHealth(ok, message),
+    reportFailure: (what, e) => health.reportFailure(what, e),
     notifyChanged: (change) => hub.emit('domains:changed', change),
     clientOrigins: new Set(env.clientOrigins ?? []),
     detachConsole: env.detachConsole,

@@ -25,6 +25,8 @@ export interface Services {
   status(): ToolstackStatus;
   /** Marks the toolstack healthy or not after a call; pushes app:status when it changes. */
   reportHealth(ok: boolean, message: string): void;
+  /** Marks the toolstack failed after a call (`what`: the area); an unreachable host makes the status say so. */
+  reportFailure(what: string, e: unknown): void;
   /** Tells every client to refetch the domain list. */
   notifyChanged(change: DomainsChanged): void;
   /**

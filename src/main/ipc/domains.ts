@@ -28,9 +28,15 @@ async function act(s: Services, action: Action, name: string): Promise<void> {
 /** domains:* and the lifecycle of domain:* — list, start, shut down, reboot, force off, pause, save, restore, rename, delete. */
 export function registerDomainHandlers(r: HandlerRegistry, s: Services): void {
   r.register('domains:list', async () => {
-    const list = await s.api.listDomains();
-    s.reportHealth(true, 'ok');
-    return list;
+    try {
+      const list = await s.api.listDomains();
+      s.reportHealth(true, 'ok');
+      return list;
+    } catch (e) {
+      // Marks the toolstack failed, so the next stats tick from a host that answers again makes every client refetch.
+      s.reportFailure('domains', e);
+      throw e;
+    }
   });
   r.register('domain:start', ({ name, paused }) =>
     changing(s, 'start', [name], () => s.api.startDomain(name, paused ? { paused: true } : {})),

@@ -9,7 +9,7 @@ export function registerHostHandlers(r: HandlerRegistry, s: Services): void {
       s.reportHealth(true, 'ok');
       return info;
     } catch (e) {
-      s.reportHealth(false, e instanceof Error ? e.message : String(e));
+      s.reportFailure('host', e);
       throw e;
     }
   });

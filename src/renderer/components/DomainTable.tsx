@@ -3,7 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import type { DomainSample, DomainSummary } from '../../shared/dto';
 import { useActions } from '../lib/actions';
-import { clickSelect, nextSort, stateLabel, stateWords, uptimeNow, type ListRow, type SortKey, type SortSpec } from '../lib/domain-list';
+import { clickSelect, domidShown, nextSort, stateLabel, stateWords, uptimeNow, type ListRow, type SortKey, type SortSpec } from '../lib/domain-list';
 import { formatMiB, formatPct, formatUptime } from '../lib/format';
 import { useListUi } from '../lib/list-ui';
 import { navigate } from '../lib/route';
@@ -110,7 +110,7 @@ const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, to
       onContextMenu={() => onContext(d.name)}
     >
       <NameCell d={d} busy={busy} failed={failed} />
-      <div role="gridcell" className="c-num">{s?.domid ?? d.domid ?? '—'}</div>
+      <div role="gridcell" className="c-num">{domidShown(d, s) ?? '—'}</div>
       <div role="gridcell">{d.type ? d.type.toUpperCase() : '—'}</div>
       <div role="gridcell" title={stateWords(d, s)} data-testid={`state-${d.name}`}>
         <span className={`state-dot st-${state}`} aria-hidden="true" />

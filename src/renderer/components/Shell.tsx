@@ -5,6 +5,7 @@ import { useDomainsStore } from '../store/domains-store';
 import { navigate, useRoute, type Route } from '../lib/route';
 import { xen } from '../api/client';
 import { startStatsFeed } from '../store/stats-store';
+import { statusWords } from '../lib/status-words';
 
 const AREAS = ['[data-area="sidebar"]', '[data-area="main"]', '[data-area="status"]'];
 
@@ -40,12 +41,12 @@ function NavItem({ route, current, label, extra, testId }: { route: Route; curre
 
 /** The toolstack connection, the host's CPUs and free memory, and how many domains run. */
 function StatusBar({ status, host, running, count }: { status: ToolstackStatus | null; host: HostInfo | null; running: number; count: number }) {
+  const words = statusWords(status);
   return (
     <footer className="statusbar" data-area="status" data-testid="statusbar">
-      <span data-testid="status-toolstack" tabIndex={0} title={status?.message ?? ''}>
-        <span className={`dot ${status?.healthy ? 'ok' : 'bad'}`} aria-hidden="true" />
-        {status ? `Connected to ${status.label}` : 'Connecting…'}
-        {status && !status.healthy ? ` — ${status.message}` : ''}
+      <span data-testid="status-toolstack" data-connection={status?.connection ?? 'connecting'} tabIndex={0} title={status?.message ?? ''}>
+        <span className={`dot ${words.dot}`} aria-hidden="true" />
+        {words.text}
       </span>
       <span>{host ? `${host.nrCpus} CPUs · ${Math.round(host.freeMemMiB / 1024)} of ${Math.round(host.totalMemMiB / 1024)} GiB free` : ''}</span>
       <span>{`${running} running · ${count - running} stopped`}</span>

@@ -29,6 +29,15 @@ export function stateLabel(d: DomainSummary, s?: DomainSample): string {
   return s?.state ?? d.state;
 }
 
+/**
+ * The ID column: the list's domid (read from `xl list`, refetched whenever a tick shows a domain come, go or change
+ * domid), else a live sample's known one (a domain started from a terminal shows before the refetch), else null.
+ */
+export function domidShown(d: DomainSummary, s?: DomainSample): number | null {
+  if (d.domid !== null) return d.domid;
+  return s !== undefined && s.domid >= 0 ? s.domid : null;
+}
+
 /** Uptime now, from the summary's value at `fetchedAt` (epoch ms) plus the time since. */
 export function uptimeNow(d: DomainSummary, fetchedAt: number, now: number): number | null {
   if (d.uptimeS === null || d.state === 'stopped') return null;

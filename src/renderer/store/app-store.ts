@@ -36,7 +36,7 @@ export const useAppStore = create<AppState>((set) => ({
     try {
       set({ status: await xen.app.status() });
     } catch (e) {
-      set({ status: { kind: 'local', label: 'unknown', healthy: false, message: e instanceof Error ? e.message : String(e) } });
+      set({ status: { kind: 'local', label: 'unknown', connection: 'connecting', healthy: false, message: e instanceof Error ? e.message : String(e) } });
     }
   },
   async loadHost() {
@@ -48,7 +48,10 @@ export const useAppStore = create<AppState>((set) => ({
   },
 }));
 
-/** Keeps status current from main's pushes. */
+/** Keeps status current from main's pushes; host facts that failed to load are read again once the host answers. */
 export function watchAppStatus(): () => void {
-  return xen.on('app:status', (s) => useAppStore.setState({ status: s }));
+  return xen.on('app:status', (s) => {
+    useAppStore.setState({ status: s });
+    if (s.connection === 'connected' && useAppStore.getState().hostError !== null) void useAppStore.getState().loadHost();
+  });
 }

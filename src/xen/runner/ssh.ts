@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,8 @@ import { assertCommand } from './programs';
 import { spawnPty } from './pty-process';
 import { quoteForRemoteShell } from './remote-quote';
 import { createSshFs } from './ssh-fs';
+import { createSshMaster, type SshMaster } from './ssh-master';
+import { deferPty, deferStream } from './deferred';
 import { commandRunner } from './command-runner';
 import type { Executor, RunOptions, RunResult, Runner, StreamHandle, XenProgram } from './types';
 import { commandFailure } from './xl-stderr';
@@ -50,18 +53,48 @@ function assertSshOptions(o: SshRunnerOptions): void {
   }
 }
 
-/** The ssh options in front of the target: one multiplexed connection, never a password prompt. */
+/** The ssh options in front of the target for a connection of its own (the VNC tunnels): one multiplexed login. */
 export function sshBaseArgs(o: SshRunnerOptions, controlDir: string): string[] {
-  const args = [
+  return [
     '-o', 'BatchMode=yes',
     '-o', 'ControlMaster=auto',
     '-o', `ControlPath=${controlDir}/%C`,
     '-o', 'ControlPersist=60',
+    ...loginArgs(o),
   ];
+}
+
+/**
+ * Keep-alive: a host that stops answering (frozen, cable pulled) ends the connection after ~3 unanswered probes 3 s
+ * apart instead of never, so commands fail, xentop stops and the app can say so; ConnectTimeout bounds a reconnect.
+ */
+export const SSH_KEEPALIVE_ARGS: readonly string[] = ['-o', 'ServerAliveInterval=3', '-o', 'ServerAliveCountMax=3', '-o', 'ConnectTimeout=10'];
+
+/** Port, key and the user's extra options. */
+function loginArgs(o: SshRunnerOptions): string[] {
+  const args: string[] = [];
   if (o.port !== undefined) args.push('-p', String(o.port));
   if (o.identityFile !== undefined) args.push('-i', o.identityFile);
   for (const opt of o.extraOptions ?? []) args.push('-o', opt);
   return args;
+}
+
+/** The runner's control socket: a fixed name, so its appearance tells that the master is up. */
+export function sshControlSocket(o: SshRunnerOptions, controlDir: string): string {
+  const id = createHash('sha256').update(`${o.target}\0${o.port ?? ''}`).digest('hex').slice(0, 16);
+  return path.join(controlDir, `m-${id}`);
+}
+
+/** The runner's ssh options: the master's (ControlMaster=yes, runs -N) or a command's, through it (ControlMaster=no). */
+export function sshRunnerArgs(o: SshRunnerOptions, socket: string, role: 'master' | 'client'): string[] {
+  return [
+    '-o', 'BatchMode=yes',
+    '-o', `ControlMaster=${role === 'master' ? 'yes' : 'no'}`,
+    '-o', `ControlPath=${socket}`,
+    ...(role === 'master' ? ['-o', 'ControlPersist=no'] : []),
+    ...SSH_KEEPALIVE_ARGS,
+    ...loginArgs(o),
+  ];
 }
 
 /** The Runner for a dom0 reached over SSH: commands from the table, run over one reused connection. */
@@ -69,7 +102,7 @@ export function createSshRunner(options: SshRunnerOptions): Runner {
   return commandRunner(createSshExecutor(options));
 }
 
-/** Starts programs on a dom0 over one reused ssh connection (ControlMaster). */
+/** Starts programs on a dom0 over one ssh connection (a ControlMaster started first and restarted when it dies). */
 export function createSshExecutor(options: SshRunnerOptions): Executor {
   assertSshOptions(options);
   const t = sshTransport(options);
@@ -80,12 +113,18 @@ export function createSshExecutor(options: SshRunnerOptions): Executor {
     stream(program, args): StreamHandle {
       assertCommand(program, args);
       // Killing the local ssh closes the channel; the remote xentop dies on its next write (SIGPIPE).
-      return spawnStream(t.ssh, t.argvFor([t.remote(program), ...args]), t.env, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+      return deferStream(t.master.ready(), () => {
+        const h = spawnStream(t.ssh, t.argvFor([t.remote(program), ...args]), t.env, options.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
+        // ssh's own 255: the connection, not xentop, ended; say so in ssh's words, as an unreachable host.
+        const exited = h.exited.then((code) => (code === SSH_FAILED ? Promise.reject(t.lost([program, ...args])) : code));
+        exited.catch(() => undefined);
+        return { stdout: h.stdout, exited, kill: () => h.kill() };
+      });
     },
     pty(program, args, size) {
       assertCommand(program, args);
       if (program !== 'xl') throw new XenError('INVALID_ARG', 'Only xl runs on a terminal', { field: 'program' });
-      return spawnPty(t.ssh, t.argvFor([t.remote(program), ...args], true), size, t.env);
+      return deferPty(t.master.ready(), size, () => spawnPty(t.ssh, t.argvFor([t.remote(program), ...args], true), size, t.env));
     },
     fs: createSshFs(async (script, args, input) => {
       const display = ['sh', '-c', script, ...args];
@@ -101,28 +140,39 @@ export function createSshExecutor(options: SshRunnerOptions): Executor {
 interface SshTransport {
   readonly ssh: string;
   readonly env: NodeJS.ProcessEnv;
+  readonly master: SshMaster;
   /** The remote path of `program` (in remoteBinDir, when given). */
   remote(program: XenProgram): string;
-  /** Full ssh argv for running remote argv `argv`. */
+  /** Full ssh argv for running remote argv `argv` through the master. */
   argvFor(argv: readonly string[], tty?: boolean): string[];
+  /** Waits for the master, then runs remote argv `argv` through it. */
   runRemote(argv: readonly string[], display: readonly string[], timeoutMs?: number, signal?: AbortSignal, input?: string): Promise<ProcessResult>;
+  /** The error for a command cut off because the connection ended. */
+  lost(argv: readonly string[]): XenError;
   /** Ends the master connection and removes the control directory this transport made. */
   close(): Promise<void>;
 }
+
+/** How long a (re)connection may take before it counts as failed: ConnectTimeout plus the login. */
+const MASTER_READY_TIMEOUT_MS = 20_000;
 
 /** The ssh plumbing shared by the executor's methods; owns the private control directory when it made one. */
 function sshTransport(options: SshRunnerOptions): SshTransport {
   const ssh = options.sshBinary ?? 'ssh';
   const env = options.env ?? process.env;
-  let ownDir: string | null = null;
-  const controlDir = (): string => {
-    if (options.controlDir !== undefined) return options.controlDir;
-    // mkdtemp makes it 0700, so nobody else can talk through our master socket.
-    ownDir ??= mkdtempSync(path.join(tmpdir(), 'xenith-ssh-'));
-    return ownDir;
-  };
+  // mkdtemp makes it 0700, so nobody else can talk through our master socket.
+  let ownDir: string | null = options.controlDir === undefined ? mkdtempSync(path.join(tmpdir(), 'xenith-ssh-')) : null;
+  const socket = sshControlSocket(options, options.controlDir ?? ownDir ?? '');
+  const master = createSshMaster({
+    ssh,
+    env,
+    socket,
+    target: options.target,
+    argv: [...sshRunnerArgs(options, socket, 'master'), '-N', options.target],
+    readyTimeoutMs: MASTER_READY_TIMEOUT_MS,
+  });
   const argvFor = (argv: readonly string[], tty = false): string[] => [
-    ...sshBaseArgs(options, controlDir()),
+    ...sshRunnerArgs(options, socket, 'client'),
     ...(tty ? ['-tt'] : []),
     options.target,
     '--',
@@ -131,23 +181,30 @@ function sshTransport(options: SshRunnerOptions): SshTransport {
   return {
     ssh,
     env,
+    master,
     remote: (program) => (options.remoteBinDir !== undefined ? `${options.remoteBinDir}/${program}` : program),
     argvFor,
-    runRemote: (argv, display, timeoutMs, signal, input) =>
-      runProcess(ssh, argvFor(argv), {
+    async runRemote(argv, display, timeoutMs, signal, input) {
+      await master.ready();
+      return runProcess(ssh, argvFor(argv), {
         timeoutMs: timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
         signal,
         env,
         input,
         killGraceMs: options.killGraceMs,
         displayArgv: display,
-      }),
+      });
+    },
+    lost: (argv) => {
+      const why = master.lastError() || 'the connection ended';
+      return new XenError('XL_FAILED', `Lost the connection to ${options.target}: ${why}`, { argv, via: 'ssh', unreachable: true });
+    },
     async close() {
-      const dir = options.controlDir ?? ownDir;
-      if (dir !== null) {
-        // Ends the shared master connection now instead of leaving it for ControlPersist; failure means none was open.
-        await runProcess(ssh, [...sshBaseArgs(options, dir), '-O', 'exit', options.target], { env, timeoutMs: 10_000 }).catch(() => undefined);
+      if (master.up()) {
+        // Ends the shared master connection now; failure means none was open.
+        await runProcess(ssh, [...sshRunnerArgs(options, socket, 'client'), '-O', 'exit', options.target], { env, timeoutMs: 10_000 }).catch(() => undefined);
       }
+      master.stop();
       if (ownDir !== null) rmSync(ownDir, { recursive: true, force: true });
       ownDir = null;
     },
@@ -176,5 +233,6 @@ function sshFailure(argv: readonly string[], res: ProcessResult): XenError {
   const said = res.stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? 'ssh failed';
   const detail = { argv, exitCode: res.exitCode, stderr: res.stderr, via: 'ssh' };
   if (/permission denied|host key verification failed/i.test(res.stderr)) return new XenError('PERMISSION', said, detail);
-  return new XenError('XL_FAILED', said, detail);
+  // Anything else ssh itself failed at (timeout, refused, reset, master gone) means the host could not be reached.
+  return new XenError('XL_FAILED', said, { ...detail, unreachable: true });
 }

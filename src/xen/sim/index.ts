@@ -11,10 +11,13 @@
  * - VNC: a real RFB 3.8 server (127.0.0.1, random port) per running HVM domain with vnc=1, started the first time
  *   xenstore is asked about that domain; VNC auth (vncpasswd) uses a small DES in des.ts because Node's OpenSSL 3
  *   lacks des-ecb.
+ * - A file named `unreachable` in the state directory makes the host stop answering while it exists: every command
+ *   and the xentop stream fail as over a lost ssh connection (detail.unreachable), so the app's "Cannot reach" status
+ *   and its recovery can be shown (and tested) without a real host to freeze.
  * - Texts not captured from the real host (out-of-memory create, mem-max below target, vcpu-set above maxvcpus,
  *   rename clash, cd-insert on PV, block-attach clash) use libxl/xl wording with approximate source line numbers.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import type * as nodePty from 'node-pty';
 import { XenError } from '../errors';
@@ -104,6 +107,8 @@ export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
   ticker.unref();
   const isClosed = (argv: readonly string[]): void => {
     if (closed) throw new XenError('ABORTED', 'the demo host is closed', { argv });
+    const down = unreachable(opts.stateDir);
+    if (down) throw down;
   };
 
   return {
@@ -117,7 +122,7 @@ export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
       if (r.exitCode !== 0 && !ro?.allowFailure) throw commandFailure([program, ...args], r.exitCode, r.stderr);
       return r;
     },
-    stream: (program, args) => simStream(host, streams, program, args, (a) => simConvert(tools, a)),
+    stream: (program, args) => simStream(host, streams, program, args, { convert: (a) => simConvert(tools, a), down: () => unreachable(opts.stateDir) }),
     pty(program: 'xl', args: readonly string[], size: { cols: number; rows: number }): PtyHandle {
       isClosed([program, ...args]);
       return simConsole(consoleDeps, program, args, size);
@@ -135,6 +140,12 @@ export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
     },
     sim: simControl(host, vnc),
   };
+}
+
+/** The failure of a demo host told to stop answering (an `unreachable` file in its state directory), else null. */
+function unreachable(stateDir: string): XenError | null {
+  if (!existsSync(path.join(stateDir, 'unreachable'))) return null;
+  return new XenError('XL_FAILED', 'Lost the connection to demo host: it does not answer', { via: 'demo', unreachable: true });
 }
 
 /** The controls no real Xen offers: crash a domain, reach its VNC server, apply due transitions. */

@@ -3,23 +3,37 @@ import type { StreamHandle, XenProgram } from '../runner/types';
 import { SimFailure, type SimHost } from './host';
 import { parseXentopArgs, XentopSampler } from './tools';
 
+/** What a demo stream may do besides xentop: convert images; and how it learns that the host stopped answering. */
+export interface SimStreamHooks {
+  convert?: (args: readonly string[]) => void;
+  /** Non-null while the host does not answer: the stream ends with this error, as a lost connection would end it. */
+  down?: () => Error | null;
+}
+
 /**
  * A long-running `xentop -b -d N` on the demo host: one frame per delay until stopped or its iterations are done.
  * `live` holds the kill of every open stream so closing the host ends them.
  */
-export function simStream(host: SimHost, live: Set<() => void>, program: XenProgram, args: readonly string[], convert?: (args: readonly string[]) => void): StreamHandle {
+export function simStream(host: SimHost, live: Set<() => void>, program: XenProgram, args: readonly string[], hooks: SimStreamHooks = {}): StreamHandle {
+  const { convert } = hooks;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let resolveExit: (code: number | null) => void = () => undefined;
-  const exited = new Promise<number | null>((r) => (resolveExit = r));
+  let rejectExit: (e: Error) => void = () => undefined;
+  const exited = new Promise<number | null>((resolve, reject) => {
+    resolveExit = resolve;
+    rejectExit = reject;
+  });
+  exited.catch(() => undefined); // a caller that never awaits `exited` must not get an unhandled rejection
   const stdout = new Readable({ read() {} });
-  const finish = (code: number | null): void => {
+  const finish = (code: number | null, err?: Error): void => {
     if (stopped) return;
     stopped = true;
     if (timer) clearTimeout(timer);
     live.delete(kill);
     stdout.push(null);
-    resolveExit(code);
+    if (err) rejectExit(err);
+    else resolveExit(code);
   };
   const kill = (): void => finish(null);
   const failSoon = (text: string): StreamHandle => {
@@ -45,6 +59,8 @@ export function simStream(host: SimHost, live: Set<() => void>, program: XenProg
   let left = o.iterations ?? Infinity;
   const emit = (): void => {
     if (stopped) return;
+    const down = hooks.down?.();
+    if (down) return finish(null, down);
     stdout.push(sampler.frame());
     if (--left <= 0) return finish(0);
     timer = setTimeout(emit, host.delay(o.delayS * 1000));

@@ -12,13 +12,15 @@ export interface BatchBuilderOptions {
   hostMemKiB: () => number | undefined;
   /** The domid of a running domain by name; xentop does not print domids. */
   domidOf: (name: string) => number | undefined;
+  /** Told when a domain leaves the frames: its domid died with it, and one of that name later gets a new one. */
+  onGone?: (name: string) => void;
 }
 
 /** Turns xentop frames into StatsBatches, keeping the cumulative counters needed for rates. */
 export interface BatchBuilder {
   /** The batch for `frame` at epoch ms `t`, or null for the first frame after a reset (it only primes the counters). */
   build(frame: XentopFrame, t: number): StatsBatch | null;
-  /** True when the last build met a domain whose domid is unknown or may have changed (a reboot). */
+  /** True when the last build met a domain whose domid is unknown or may have changed (new, back again, rebooted). */
   readonly domidsStale: boolean;
   /** Forgets every counter (the stream restarted: its first frame has CPU(%) 0.0 again). */
   reset(): void;
@@ -140,7 +142,8 @@ class XentopBatchBuilder implements BatchBuilder {
       let p = this.prev.get(key);
       const fresh = p === undefined || isNewDomain(p, r.cpuS, domid);
       p ??= this.track(key, domid, tick);
-      if (domid === -1 || (fresh && p.cpuS >= 0)) this.stale = true;
+      // A name first seen (started, restored, or back after the stream restarted) may carry a domid read before it.
+      if (domid === -1 || fresh) this.stale = true;
       if (r.memPct > 0 && r.memKiB > memEstimateFrom) {
         // MEM(%) is cur_mem / host total; the largest domain gives the most precise estimate of the total.
         memEstimateFrom = r.memKiB;
@@ -182,7 +185,11 @@ class XentopBatchBuilder implements BatchBuilder {
   /** Drops the counters of domains this frame did not list, so a later one of that name starts fresh. */
   private forgetGone(listed: number, tick: number): void {
     if (this.prev.size <= listed) return;
-    for (const [k, p] of this.prev) if (p.tick !== tick) this.prev.delete(k);
+    for (const [k, p] of this.prev) {
+      if (p.tick === tick) continue;
+      this.prev.delete(k);
+      this.opts.onGone?.(k.split('\u0000')[0] ?? k);
+    }
   }
 }
 

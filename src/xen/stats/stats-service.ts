@@ -59,8 +59,9 @@ function checkedIntervalS(intervalS: number): number {
   return intervalS;
 }
 
+/** Default restarts: soon, then at most every 5 s, so a host back after a long outage shows again within seconds. */
 function backoffOf(b: BackoffOptions | undefined): Backoff {
-  return { initialMs: b?.initialMs ?? 500, maxMs: b?.maxMs ?? 30_000, healthyMs: b?.healthyMs ?? 60_000 };
+  return { initialMs: b?.initialMs ?? 500, maxMs: b?.maxMs ?? 5_000, healthyMs: b?.healthyMs ?? 60_000 };
 }
 
 /** Hands `batch` to every subscriber; one broken subscriber must not starve the others. */
@@ -106,6 +107,8 @@ function createHostFactsSource(runner: Runner, options: StatsServiceOptions, rep
 /** Domids by name from `xl list`, looked up again (at most every few seconds) when the builder meets a stale one. */
 interface DomidLookup {
   domidOf: (name: string) => number | undefined;
+  /** Forgets the domid of a domain that left: one of that name started later has another. */
+  forget(name: string): void;
   refresh(): void;
   /** Drops a refresh waiting for its gap to pass. */
   cancel(): void;
@@ -162,6 +165,7 @@ function createDomidLookup(ctx: DomidLookupContext): DomidLookup {
 
   return {
     domidOf: (name) => (name === 'Domain-0' ? 0 : domids.get(name)),
+    forget: (name) => void domids.delete(name),
     refresh,
     cancel() {
       if (timer !== null) clearTimeout(timer);
@@ -180,7 +184,7 @@ export function createStatsService(runner: Runner, options: StatsServiceOptions 
   const facts = createHostFactsSource(runner, options, report);
   const domids = createDomidLookup({ runner, now, report, wanted });
   const domidOf = options.domidOf ?? domids.domidOf;
-  const builder = createBatchBuilder({ intervalS, hostCpus: facts.hostCpus, hostMemKiB: facts.hostMemKiB, domidOf });
+  const builder = createBatchBuilder({ intervalS, hostCpus: facts.hostCpus, hostMemKiB: facts.hostMemKiB, domidOf, onGone: (name) => domids.forget(name) });
   let latestBatch: StatsBatch | null = null;
 
   const onFrame = (frame: XentopFrame): void => {

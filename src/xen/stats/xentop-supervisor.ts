@@ -91,8 +91,12 @@ export class XentopSupervisor {
   private scheduleRestart(): void {
     if (!this.opts.wanted() || this.restartTimer !== null) return;
     const { initialMs, maxMs, healthyMs } = this.opts.backoff;
-    if (this.opts.now() - this.startedAt >= healthyMs) this.failures = 0;
-    const delay = Math.min(initialMs * 2 ** this.failures, maxMs);
+    const ranMs = this.opts.now() - this.startedAt;
+    const healthy = ranMs >= healthyMs;
+    if (healthy) this.failures = 0;
+    const backoff = Math.min(initialMs * 2 ** this.failures, maxMs);
+    // An attempt that failed after waiting (ssh's ConnectTimeout against a host that does not answer) has waited already.
+    const delay = healthy ? backoff : Math.max(0, backoff - ranMs);
     this.failures++;
     const gen = this.generation;
     this.restartTimer = setTimeout(() => {

@@ -71,8 +71,8 @@ describe('HandlerRegistry', () => {
 
   it('refuses to register a channel twice', () => {
     const r = new HandlerRegistry();
-    r.register('app:status', () => ({ kind: 'demo', label: 'demo host', healthy: true, message: 'ok' }));
-    expect(() => r.register('app:status', () => ({ kind: 'demo', label: '', healthy: true, message: '' }))).toThrow(/twice/);
+    r.register('app:status', () => ({ kind: 'demo', label: 'demo host', connection: 'connected' as const, healthy: true, message: 'ok' }));
+    expect(() => r.register('app:status', () => ({ kind: 'demo', label: '', connection: 'connected' as const, healthy: true, message: '' }))).toThrow(/twice/);
   });
 });
 

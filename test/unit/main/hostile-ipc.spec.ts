@@ -147,7 +147,7 @@ beforeAll(() => {
   const closers: (() => Promise<void> | void)[] = [];
   const services: Services = {
     runner, api, stats, hub, paths, choice: { kind: 'local', reason: 'test' } as Services['choice'], dataDir: path.join(root, 'data'),
-    status: () => ({ kind: 'local', label: 'test', healthy: true, message: 'ok' }), reportHealth: () => undefined, notifyChanged: () => undefined,
+    status: () => ({ kind: 'local', label: 'test', connection: 'connected' as const, healthy: true, message: 'ok' }), reportHealth: () => undefined, reportFailure: () => undefined, notifyChanged: () => undefined,
     clientOrigins: new Set(), detachConsole: () => undefined, onClose: (fn) => closers.push(fn),
   };
   registry = new HandlerRegistry();

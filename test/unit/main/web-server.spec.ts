@@ -38,7 +38,7 @@ describe('browser-mode server', () => {
   let server: WebServer;
   const registry = new HandlerRegistry();
   const hub = new EventHub();
-  const handler = vi.fn(() => ({ kind: 'demo' as const, label: 'demo host', healthy: true, message: 'ok' }));
+  const handler = vi.fn(() => ({ kind: 'demo' as const, label: 'demo host', connection: 'connected' as const, healthy: true, message: 'ok' }));
   registry.register('app:status', handler);
   const warn = vi.fn();
 
@@ -92,7 +92,7 @@ describe('browser-mode server', () => {
     ws.send(JSON.stringify({ t: 'req', id: 3, channel: 'app:status', args: { extra: 1 } }));
     ws.send('{broken');
     await vi.waitFor(() => expect(answers).toHaveLength(4));
-    expect(answers).toContainEqual({ t: 'res', id: 1, res: { ok: true, value: { kind: 'demo', label: 'demo host', healthy: true, message: 'ok' } } });
+    expect(answers).toContainEqual({ t: 'res', id: 1, res: { ok: true, value: { kind: 'demo', label: 'demo host', connection: 'connected' as const, healthy: true, message: 'ok' } } });
     const codeOf = (id: number) => (answers as { id?: number; res?: { error?: { code?: string } } }[]).find((a) => a.id === id)?.res?.error?.code;
     expect(codeOf(2)).toBe('UNKNOWN_CHANNEL');
     expect(codeOf(3)).toBe('INVALID_ARG');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainSample, DomainSummary } from '../../../../src/shared/dto';
-import { clickSelect, filterRows, nextSort, sortRows, stateWords, uptimeNow, type ListRow } from '../../../../src/renderer/lib/domain-list';
+import { clickSelect, domidShown, filterRows, nextSort, sortRows, stateWords, uptimeNow, type ListRow } from '../../../../src/renderer/lib/domain-list';
 
 function dom(p: Partial<DomainSummary> & { name: string }): DomainSummary {
   return {
@@ -94,5 +94,17 @@ describe('state and uptime', () => {
   it('adds the time since the fetch to the uptime, and has none when stopped', () => {
     expect(uptimeNow(rows[0]!.d, 1000, 6000)).toBe(105);
     expect(uptimeNow(rows[2]!.d, 0, 1000)).toBeNull();
+  });
+});
+
+describe('domidShown: the ID column', () => {
+  it('takes the list\'s domid (xl list) over a live sample\'s, which may predate a restart', () => {
+    // xl list says 8 after a shutdown+start; a sample still carrying 7 must not win.
+    expect(domidShown(dom({ name: 'web', domid: 8, state: 'running' }), { ...smp('web', 1), domid: 7 })).toBe(8);
+  });
+  it('falls back to a known sample domid before the list is refetched, never to -1 (unknown)', () => {
+    expect(domidShown(dom({ name: 'web' }), { ...smp('web', 1), domid: 5 })).toBe(5);
+    expect(domidShown(dom({ name: 'web' }), { ...smp('web', 1), domid: -1 })).toBeNull();
+    expect(domidShown(dom({ name: 'web' }))).toBeNull();
   });
 });

@@ -1,13 +1,18 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { XenError } from '../../../../src/xen/errors';
-import { createSshExecutor, quoteForRemoteShell } from '../../../../src/xen/runner/ssh';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { XenError, isUnreachable } from '../../../../src/xen/errors';
+import { createSshExecutor as makeSshExecutor, quoteForRemoteShell, type SshRunnerOptions } from '../../../../src/xen/runner/ssh';
+import type { Executor } from '../../../../src/xen/runner/types';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from './fake-bin';
 
 /**
- * A stand-in for ssh: logs its own argv (NUL-separated), answers `-O exit`, and otherwise does what sshd does with
- * the words after the target: hands them, joined by spaces, to `sh -c`. So quoting is tested against a real shell.
+ * A stand-in for ssh: logs its own argv (NUL-separated) and behaves like ssh's multiplexing. ControlMaster=yes with -N
+ * is a master: it "logs in" (a short pause), then creates its ControlPath and stays until killed or `-O exit`.
+ * ControlMaster=auto becomes a master too when no socket exists yet (so two at once both become one, as in real ssh).
+ * Every master is counted in LOG.masters; a ControlMaster=no call with no socket to use (a second, direct connection)
+ * in LOG.direct. Otherwise it does what sshd does with the words after the target: hands them, joined by spaces, to
+ * `sh -c`. So quoting is tested against a real shell.
  */
 function fakeSsh(dir: string): { bin: string; log: string } {
   const log = path.join(dir, 'ssh.log');
@@ -17,7 +22,27 @@ function fakeSsh(dir: string): { bin: string; log: string } {
     `#!/bin/sh
 printf '%s\\0' "$@" >> "${log}"
 printf '\\n' >> "${log}"
-for a in "$@"; do [ "$a" = "-O" ] && exit 0; done
+cp=''; mode=''; op=''; prev=''
+for a in "$@"; do
+  case "$prev$a" in
+    -oControlPath=*) cp="\${a#ControlPath=}" ;;
+    -oControlMaster=*) mode="\${a#ControlMaster=}" ;;
+  esac
+  [ "$prev" = "-O" ] && op="$a"
+  prev="$a"
+done
+if [ "$op" = exit ]; then [ -f "$cp.pid" ] && kill "$(cat "$cp.pid")"; exit 0; fi
+[ -n "$op" ] && exit 0
+if [ "$mode" = yes ]; then
+  echo $$ > "$cp.pid"
+  echo master >> "${log}.masters"
+  trap 'rm -f "$cp" "$cp.pid"; exit 0' TERM
+  sleep 0.2; : > "$cp"
+  while :; do sleep 1 & wait $!; done
+fi
+if [ ! -e "$cp" ]; then
+  if [ "$mode" = auto ]; then sleep 0.2; echo master >> "${log}.masters"; : > "$cp"; else echo direct >> "${log}.direct"; fi
+fi
 while [ $# -gt 0 ]; do
   if [ "$1" = "--" ]; then shift; break; fi
   shift
@@ -26,6 +51,31 @@ exec sh -c "$*"
 `,
   );
   return { bin, log };
+}
+
+/** How many lines `file` has (0 when absent). */
+function count(file: string): number {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+// Every executor a test makes is closed after it, so no (fake) ssh master outlives the test.
+const made: Executor[] = [];
+function createSshExecutor(o: SshRunnerOptions): Executor {
+  const x = makeSshExecutor(o);
+  made.push(x);
+  return x;
+}
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((x) => x.close()));
+});
+
+/** Resolves once `cond` holds (polled), or fails the test after `ms`. */
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** Each logged ssh call as its argv. */
@@ -56,7 +106,7 @@ describe('quoteForRemoteShell', () => {
 });
 
 describe('createSshExecutor', () => {
-  it('builds the exact ssh argv: batch mode, one ControlMaster, port, key, extra options, target, --, quoted command', async () => {
+  it('builds the exact ssh argv: one master started first (keep-alive, -N), then each command through it', async () => {
     const control = makeTempDir();
     const r = createSshExecutor({
       target: 'root@dom0',
@@ -67,22 +117,74 @@ describe('createSshExecutor', () => {
       sshBinary: ssh.bin,
       remoteBinDir: remoteBin,
     });
+    const before = existsSync(ssh.log) ? calls(ssh.log).length : 0;
     const res = await r.run('xl', ['list', '-l']);
     expect(JSON.parse(res.stdout)).toEqual(['list', '-l']);
-    expect(calls(ssh.log).at(-1)).toEqual([
-      '-o', 'BatchMode=yes',
-      '-o', 'ControlMaster=auto',
-      '-o', `ControlPath=${control}/%C`,
-      '-o', 'ControlPersist=60',
+    const sock = readdirSync(control).find((f) => f.startsWith('m-') && !f.endsWith('.pid'));
+    expect(sock).toMatch(/^m-[0-9a-f]{16}$/);
+    const login = [
+      '-o', 'ServerAliveInterval=3', '-o', 'ServerAliveCountMax=3', '-o', 'ConnectTimeout=10',
       '-p', '2222',
       '-i', '/home/u/.ssh/id_ed25519',
       '-o', 'StrictHostKeyChecking=accept-new',
-      'root@dom0',
-      '--',
-      `'${remoteBin}/xl' 'list' '-l'`,
+    ];
+    expect(calls(ssh.log).slice(before)).toEqual([
+      ['-o', 'BatchMode=yes', '-o', 'ControlMaster=yes', '-o', `ControlPath=${control}/${sock}`, '-o', 'ControlPersist=no', ...login, '-N', 'root@dom0'],
+      ['-o', 'BatchMode=yes', '-o', 'ControlMaster=no', '-o', `ControlPath=${control}/${sock}`, ...login, 'root@dom0', '--', `'${remoteBin}/xl' 'list' '-l'`],
     ]);
     await r.close();
-    expect(calls(ssh.log).at(-1)).toEqual([...calls(ssh.log).at(-1)!.slice(0, 14), '-O', 'exit', 'root@dom0']);
+    expect(calls(ssh.log).at(-1)).toEqual(['-o', 'BatchMode=yes', '-o', 'ControlMaster=no', '-o', `ControlPath=${control}/${sock}`, ...login, '-O', 'exit', 'root@dom0']);
+    await waitFor(() => !existsSync(path.join(control, sock!)));
+  });
+
+  it('carries commands started together over exactly ONE master, and starts one again when it died', async () => {
+    const d = makeTempDir();
+    const own = fakeSsh(d);
+    const sbin = makeTempDir();
+    writeScript(sbin, 'xl', ARGV_JSON_SCRIPT);
+    writeScript(sbin, 'xentop', '#!/bin/sh\necho frame1\nexec sleep 30\n');
+    const r = createSshExecutor({ target: 'dom0', sshBinary: own.bin, remoteBinDir: sbin, controlDir: d });
+    const h = r.stream('xentop', ['-b', '-d', '1']);
+    const firstFrame = new Promise<void>((resolve) => h.stdout.once('data', () => resolve()));
+    const outs = await Promise.all([1, 2, 3, 4, 5].map((i) => r.run('xl', ['list', String(i)])));
+    expect(outs.map((o) => JSON.parse(o.stdout) as unknown)).toEqual([1, 2, 3, 4, 5].map((i) => ['list', String(i)]));
+    await firstFrame;
+    expect(count(`${own.log}.masters`)).toBe(1);
+    expect(count(`${own.log}.direct`)).toBe(0);
+    const modes = calls(own.log).map((c) => c[c.indexOf('-o') + 3]);
+    expect(modes.filter((m) => m === 'ControlMaster=yes')).toHaveLength(1);
+    expect(modes.filter((m) => m === 'ControlMaster=no')).toHaveLength(6);
+    h.kill();
+    // The connection dies (the host went away and keep-alive gave up): the next command brings up a new master first.
+    const pidFile = readdirSync(d).find((f) => f.endsWith('.pid'))!;
+    process.kill(Number(readFileSync(path.join(d, pidFile), 'utf8')), 'SIGTERM');
+    await waitFor(() => !existsSync(path.join(d, pidFile)));
+    await Promise.all([r.run('xl', ['info']), r.run('xl', ['info'])]);
+    expect(count(`${own.log}.masters`)).toBe(2);
+    expect(count(`${own.log}.direct`)).toBe(0);
+    await r.close();
+  });
+
+  it('reports a lost connection (ssh exit 255) of the stats stream as the host being unreachable', async () => {
+    const sbin = makeTempDir();
+    writeScript(sbin, 'xentop', '#!/bin/sh\necho frame1\nexit 255\n');
+    const r = createSshExecutor({ target: 'dom0', sshBinary: ssh.bin, remoteBinDir: sbin, controlDir: makeTempDir() });
+    const h = r.stream('xentop', ['-b', '-d', '1']);
+    h.stdout.resume();
+    const err = await h.exited.then(() => null, (e: unknown) => e);
+    expect(isUnreachable(err)).toBe(true);
+    expect((err as Error).message).toMatch(/^Lost the connection to dom0/);
+    await r.close();
+  });
+
+  it('says a host that cannot be reached is unreachable, in ssh\'s words', async () => {
+    const d = makeTempDir();
+    const dead = writeScript(d, 'ssh', '#!/bin/sh\necho "ssh: connect to host dom0 port 22: Connection timed out" >&2\nexit 255\n');
+    const r = createSshExecutor({ target: 'dom0', sshBinary: dead, controlDir: d });
+    const err = await r.run('xl', ['info']).then(() => null, (e: unknown) => e);
+    expect(isUnreachable(err)).toBe(true);
+    expect(err).toMatchObject({ code: 'XL_FAILED', message: 'ssh: connect to host dom0 port 22: Connection timed out' });
+    await r.close();
   });
 
   it('delivers hostile values as one literal argument each through a real remote shell, running nothing', async () => {

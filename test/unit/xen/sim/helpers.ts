@@ -40,10 +40,20 @@ export class SimFixture {
     return this.track(createDemoExecutor(this.options(opts)));
   }
 
+  /** The state directory of the runner made last. */
+  lastStateDir(): string {
+    const d = this.lastDir;
+    if (d === null) throw new Error('no runner made yet');
+    return d;
+  }
+
+  private lastDir: string | null = null;
+
   /** Options with a fresh state dir (removed by cleanup) unless one was given. */
   private options(opts: Partial<DemoRunnerOptions>): DemoRunnerOptions {
     const stateDir = opts.stateDir ?? tempStateDir();
     if (!opts.stateDir) this.dirs.push(stateDir);
+    this.lastDir = stateDir;
     return { speed: 20, ...opts, stateDir };
   }
 

@@ -148,6 +148,50 @@ describe('createStatsService', () => {
     svc.stop();
   });
 
+  it('keeps retrying an unreachable host every few seconds at most, reporting each failed attempt', async () => {
+    const errors: unknown[] = [];
+    const { runner, streams, streamCalls } = fakeRunner(answers);
+    const svc = createStatsService(runner, { hostCpus: 1, hostMemKiB: 1, onError: (e) => errors.push(e) });
+    svc.subscribe(() => undefined);
+    const gone = new XenError('XL_FAILED', 'Lost the connection to dom0: Timeout, server dom0 not responding.', { unreachable: true });
+    const delays: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      streams[i]!.fail(gone);
+      await settle();
+      const before = streamCalls.length;
+      let waited = 0;
+      while (streamCalls.length === before) {
+        vi.advanceTimersByTime(100);
+        waited += 100;
+        if (waited > 60_000) throw new Error('no restart');
+      }
+      delays.push(waited);
+    }
+    // A host back after a long outage is found again within 5 s, not after a 30 s backoff.
+    expect(Math.max(...delays)).toBe(5000);
+    expect(errors).toHaveLength(10);
+    expect(errors.every((e) => e === gone)).toBe(true);
+    svc.stop();
+  });
+
+  it('restarts at once after an attempt that itself took longer than the backoff (a connect timeout)', async () => {
+    const { runner, streams, streamCalls } = fakeRunner(answers);
+    const svc = createStatsService(runner, { hostCpus: 1, hostMemKiB: 1, onError: () => undefined });
+    svc.subscribe(() => undefined);
+    for (let i = 0; i < 4; i++) {
+      streams[i]!.exit(255);
+      await settle();
+      vi.advanceTimersByTime(5000);
+    }
+    expect(streamCalls).toHaveLength(5);
+    vi.advanceTimersByTime(10_000); // this attempt hangs 10 s before it fails (ssh's ConnectTimeout)
+    streams[4]!.fail(new XenError('XL_FAILED', 'Connection timed out during banner exchange', { unreachable: true }));
+    await settle();
+    vi.advanceTimersByTime(0);
+    expect(streamCalls).toHaveLength(6);
+    svc.stop();
+  });
+
   it('restarts when xentop cannot start at all (exited rejects, or stream() throws)', async () => {
     const errors: unknown[] = [];
     const { runner, streams, streamCalls } = fakeRunner(answers);
@@ -256,6 +300,34 @@ describe('createStatsService', () => {
     for (let i = 3; i < 8; i++) await tick(i);
     expect(runCalls.filter((c) => c === 'xl list')).toHaveLength(2);
     expect(got.at(-1)?.domains.map((d) => [d.name, d.domid])).toEqual([['Domain-0', 0], ['test1', 2]]);
+    svc.stop();
+  });
+
+  it('re-reads the domid when a name comes back after it left (shutdown+start, save/restore), never showing the old one', async () => {
+    const restarted = XL_LIST.replace(/^(test1\s+)1(\s)/m, '$12$2');
+    const listed = { 'xl info': XL_INFO, 'xl list': XL_LIST };
+    const { runner, streams, runCalls } = fakeRunner(listed);
+    const svc = createStatsService(runner, { hostCpus: 1, hostMemKiB: 1 });
+    const got: StatsBatch[] = [];
+    svc.subscribe((b) => got.push(b));
+    const s = streams[0]!;
+    const tick = async (names: string[]): Promise<void> => {
+      s.stdout.write(frame(names.map((name) => ({ name, cpuS: 10 }))));
+      await settle();
+      vi.advanceTimersByTime(1000);
+      await settle();
+    };
+    for (let i = 0; i < 8; i++) await tick(['Domain-0', 'test1']);
+    expect(got.at(-1)?.domains.map((d) => d.domid)).toEqual([0, 1]);
+    await tick(['Domain-0']); // test1 shut down ...
+    await tick(['Domain-0']);
+    listed['xl list'] = restarted; // ... and was started again: xl list now says 2
+    const from = got.length;
+    for (let i = 0; i < 8; i++) await tick(['Domain-0', 'test1']);
+    const test1 = got.slice(from).map((b) => b.domains.find((d) => d.name === 'test1')?.domid);
+    expect(test1).not.toContain(1);
+    expect(test1.at(-1)).toBe(2);
+    expect(runCalls.filter((c) => c === 'xl list').length).toBeGreaterThanOrEqual(2);
     svc.stop();
   });
 
