@@ -88,6 +88,36 @@ export function sortRows(rows: readonly ListRow[], spec: SortSpec, fetchedAt = 0
   return rows.slice().sort((a, b) => sign * cmp(a, b) || byName(a, b));
 }
 
+/** Sorts by figures that move every tick: their order is held (see holdOrder) so rows do not jump under the pointer. */
+const LIVE_KEYS: ReadonlySet<SortKey> = new Set(['cpu', 'memory']);
+
+/** How long a live sort keeps an order before it may re-sort (a calm list, as in XenCenter, not one that jitters). */
+export const HOLD_ORDER_MS = 5000;
+
+/** The order last shown: its row names, what it was sorted for (sort, filter, the set of domains) and when. */
+export interface ShownOrder {
+  names: readonly string[];
+  basis: string;
+  at: number;
+}
+
+/**
+ * Rows in a stable order. A sort by a live figure (CPU, memory) keeps the order last shown while the pointer is over
+ * the list (`hold`) and for HOLD_ORDER_MS after each re-sort; a new sort, filter, set of domains or of domains with
+ * live figures re-sorts at once.
+ */
+export function holdOrder(sorted: readonly ListRow[], spec: SortSpec, query: string, last: ShownOrder | null, o: { now: number; hold: boolean }): { rows: ListRow[]; shown: ShownOrder } {
+  const names = sorted.map((r) => r.d.name);
+  // Which rows have live figures belongs to the basis too: the first samples to arrive sort the list at once.
+  const live = sorted.filter((r) => r.s !== undefined).map((r) => r.d.name);
+  const basis = `${spec.key}:${spec.dir}:${query}:${[...names].sort().join(',')}:${live.sort().join(',')}`;
+  const fresh = { rows: sorted.slice(), shown: { names, basis, at: o.now } };
+  if (last === null || last.basis !== basis || !LIVE_KEYS.has(spec.key)) return fresh;
+  if (!o.hold && o.now - last.at >= HOLD_ORDER_MS) return fresh;
+  const byName = new Map(sorted.map((r) => [r.d.name, r]));
+  return { rows: last.names.map((n) => byName.get(n)!), shown: last };
+}
+
 /** Next sort when a header is clicked: same key flips direction, a new key starts ascending (numbers descending). */
 export function nextSort(current: SortSpec, key: SortKey): SortSpec {
   if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };

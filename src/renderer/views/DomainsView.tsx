@@ -1,9 +1,9 @@
-import { useMemo } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { ActionDialogs } from '../components/ActionDialogs';
 import { DomainTable } from '../components/DomainTable';
 import { DomainToolbar } from '../components/DomainToolbar';
 import { ResultPanel } from '../components/ResultPanel';
-import { filterRows, sortRows, type ListRow } from '../lib/domain-list';
+import { filterRows, holdOrder, sortRows, type ListRow, type ShownOrder } from '../lib/domain-list';
 import { useListUi } from '../lib/list-ui';
 import { useRoute } from '../lib/route';
 import { useDomainsStore } from '../store/domains-store';
@@ -21,7 +21,7 @@ export function DomainsView() {
   );
 }
 
-/** Every domain, running and stopped, with live sparklines; re-sorted and re-filtered on every tick. */
+/** Every domain, running and stopped, with live sparklines; re-filtered on every tick, re-sorted calmly (holdOrder). */
 function DomainList() {
   const domains = useDomainsStore((s) => s.domains);
   const error = useDomainsStore((s) => s.error);
@@ -33,11 +33,16 @@ function DomainList() {
   // Uptime in the summary is as of the fetch; later renders add the time since.
   const fetchedAt = useMemo(() => (domains ? Date.now() : 0), [domains]);
   const now = stats.lastT || Date.now();
+  // Under the pointer, and for a few seconds after each re-sort, a sort by CPU or memory keeps its order.
+  const [hover, setHover] = useState(false);
+  const shown = useRef<ShownOrder | null>(null);
   const rows = useMemo(() => {
     void tick;
     const all: ListRow[] = domains.map((d) => ({ d, s: stats.latest.get(d.name) }));
-    return sortRows(filterRows(all, query), sort, fetchedAt, now);
-  }, [domains, tick, query, sort, fetchedAt, now]);
+    const held = holdOrder(sortRows(filterRows(all, query), sort, fetchedAt, now), sort, query, shown.current, { now: Date.now(), hold: hover });
+    shown.current = held.shown;
+    return held.rows;
+  }, [domains, tick, query, sort, fetchedAt, now, hover]);
   const selection = useMemo(() => {
     const set = new Set(selected);
     return domains.filter((d) => set.has(d.name));
@@ -51,7 +56,13 @@ function DomainList() {
       <DomainToolbar selection={selection} />
       {error && <p className="error-text" data-testid="domains-error">{error}</p>}
       <ResultPanel />
-      {!loaded ? <p className="muted">Loading domains…</p> : <DomainTable rows={rows} fetchedAt={fetchedAt} now={now} />}
+      {!loaded ? (
+        <p className="muted">Loading domains…</p>
+      ) : (
+        <div className="grid-holder" onPointerEnter={() => setHover(true)} onPointerLeave={() => setHover(false)} data-testid="domain-grid-holder">
+          <DomainTable rows={rows} fetchedAt={fetchedAt} now={now} />
+        </div>
+      )}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainSample, DomainSummary } from '../../../../src/shared/dto';
-import { clickSelect, domidShown, filterRows, nextSort, sortRows, stateWords, uptimeNow, type ListRow } from '../../../../src/renderer/lib/domain-list';
+import { clickSelect, domidShown, filterRows, holdOrder, HOLD_ORDER_MS, nextSort, sortRows, stateWords, uptimeNow, type ListRow, type ShownOrder } from '../../../../src/renderer/lib/domain-list';
 
 function dom(p: Partial<DomainSummary> & { name: string }): DomainSummary {
   return {
@@ -106,5 +106,53 @@ describe('domidShown: the ID column', () => {
     expect(domidShown(dom({ name: 'web' }), { ...smp('web', 1), domid: 5 })).toBe(5);
     expect(domidShown(dom({ name: 'web' }), { ...smp('web', 1), domid: -1 })).toBeNull();
     expect(domidShown(dom({ name: 'web' }))).toBeNull();
+  });
+});
+
+describe('holdOrder: a sort by CPU does not reshuffle rows every tick', () => {
+  // 30 busy guests whose CPU moves every second, as in the issue (the top 20 changed place 80 times in 5 s).
+  const many = (t: number): ListRow[] =>
+    Array.from({ length: 30 }, (_, i) => ({ d: dom({ name: `vm${i}`, state: 'running' }), s: smp(`vm${i}`, ((i * 37 + t * 53) % 97) + (t % 3)) }));
+  const cpuDesc = { key: 'cpu', dir: 'desc' } as const;
+
+  /** How many times one of the top 20 rows changed place over `ticks` one-second ticks. */
+  function moves(ticks: number, hold: (t: number) => boolean, held: boolean): number {
+    let shown: ShownOrder | null = null;
+    let prev: string[] = [];
+    let count = 0;
+    for (let t = 0; t < ticks; t++) {
+      const sorted = sortRows(many(t), cpuDesc);
+      const order: { rows: ListRow[]; shown: ShownOrder | null } = held ? holdOrder(sorted, cpuDesc, '', shown, { now: t * 1000, hold: hold(t) }) : { rows: sorted, shown: null };
+      shown = order.shown;
+      const top = names(order.rows).slice(0, 20);
+      if (prev.length) count += top.filter((n, i) => prev[i] !== n).length;
+      prev = top;
+    }
+    return count;
+  }
+
+  it('re-sorts at most once every HOLD_ORDER_MS, and never while the pointer is over the list', () => {
+    const jittery = moves(6, () => false, false);
+    expect(jittery).toBeGreaterThan(40);
+    // 6 ticks over 5 s: one re-sort at most (at 5 s).
+    expect(moves(6, () => false, true)).toBeLessThanOrEqual(20);
+    expect(moves(6, () => false, true)).toBeLessThan(jittery / 3);
+    expect(moves(12, () => true, true)).toBe(0);
+    expect(HOLD_ORDER_MS).toBe(5000);
+  });
+
+  it('re-sorts at once for a new sort, filter or set of domains, and holds nothing for a sort by name', () => {
+    const first = holdOrder(sortRows(many(0), cpuDesc), cpuDesc, '', null, { now: 0, hold: true });
+    const asc = { key: 'cpu', dir: 'asc' } as const;
+    expect(names(holdOrder(sortRows(many(1), asc), asc, '', first.shown, { now: 1, hold: true }).rows)).toEqual(names(sortRows(many(1), asc)));
+    const fewer = many(1).slice(1);
+    expect(names(holdOrder(sortRows(fewer, cpuDesc), cpuDesc, '', first.shown, { now: 1, hold: true }).rows)).toEqual(names(sortRows(fewer, cpuDesc)));
+    const held = holdOrder(sortRows(many(1), cpuDesc), cpuDesc, '', first.shown, { now: 1, hold: true });
+    expect(names(held.rows)).toEqual(names(first.rows));
+    // The held rows carry this tick's samples, only their order is kept.
+    expect(held.rows[0]?.s?.cpuGuestPct).toBe(many(1).find((r) => r.d.name === held.rows[0]?.d.name)?.s?.cpuGuestPct);
+    const byName = { key: 'name', dir: 'asc' } as const;
+    const n0 = holdOrder(sortRows(many(0), byName), byName, '', null, { now: 0, hold: true });
+    expect(holdOrder(sortRows(many(1), byName), byName, '', n0.shown, { now: 1, hold: true }).shown.at).toBe(1);
   });
 });

@@ -1,0 +1,44 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startWebApp, type WebApp } from './support/harness';
+
+// What a new user stumbled on using the demo host every day (issue #18).
+
+let app: WebApp;
+
+describe('everyday use on the demo host', () => {
+  beforeAll(async () => {
+    app = await startWebApp({ demoDomains: 40 });
+    await app.page.locator('[data-testid^="domain-row-"]').first().waitFor();
+  });
+  afterEach(() => app.expectNoPageErrors());
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('a list sorted by CPU keeps its rows still under the pointer while the figures move', async () => {
+    const { page } = app;
+    await page.getByTestId('sort-cpu').click();
+    await page.locator('[data-testid="sort-cpu"]').filter({ hasText: '▼' }).waitFor();
+    const order = (): Promise<string[]> =>
+      page.$$eval('[data-testid^="domain-row-"]', (els) => els.slice(0, 20).map((e) => e.getAttribute('data-testid') ?? ''));
+    await page.getByTestId('domain-grid').hover();
+    // Live figures have arrived for the top rows (a running guest's CPU %).
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid^="domain-row-"]')).slice(0, 10).every((e) => /%/.test(e.textContent ?? '')), undefined, { timeout: 15_000 });
+    const before = await order();
+    // The held order is a CPU order: the figures shown fall from top to bottom (running guests first).
+    const pct = await page.$$eval('[data-testid^="domain-row-"]', (els) =>
+      els.slice(0, 10).map((e) => Number(/([\d.]+)%/.exec(e.textContent ?? '')?.[1] ?? 'NaN')),
+    );
+    expect(pct.every((p) => Number.isFinite(p))).toBe(true);
+    expect(pct.slice(0, 5).reduce((a, b) => a + b, 0)).toBeGreaterThan(pct.slice(5, 10).reduce((a, b) => a + b, 0));
+    const figures = (): Promise<string> => page.$$eval('[data-testid^="domain-row-"]', (els) => els.slice(0, 20).map((e) => e.textContent ?? '').join('|'));
+    // Three ticks pass (the figures change each time) and not one row moves.
+    for (let i = 0; i < 3; i++) {
+      const seen = await figures();
+      await page.waitForFunction((f) => Array.from(document.querySelectorAll('[data-testid^="domain-row-"]')).slice(0, 20).map((e) => e.textContent ?? '').join('|') !== f, seen, { timeout: 15_000 });
+      expect(await order()).toEqual(before);
+    }
+    expect(await order()).toEqual(before);
+    await app.shot('everyday-cpu-sort-held');
+  });
+});
