@@ -41,4 +41,31 @@ describe('everyday use on the demo host', () => {
     expect(await order()).toEqual(before);
     await app.shot('everyday-cpu-sort-held');
   });
+
+  it('the status bar\'s free memory follows the host without visiting the Host page', async () => {
+    const { page } = app;
+    const freeGiB = async (): Promise<number> => Number(/([\d.]+) of [\d.]+ GiB free/.exec((await page.getByTestId('status-host').textContent()) ?? '')?.[1] ?? 'NaN');
+    await page.waitForFunction(() => /GiB free/.test(document.querySelector('[data-testid="status-host"]')?.textContent ?? ''));
+    const before = await freeGiB();
+    expect(Number.isFinite(before)).toBe(true);
+    await page.getByPlaceholder('Filter: name, state, type…').fill('vm-06');
+    await page.getByTestId('domain-row-vm-06').click();
+    await page.getByTestId('action-start').click();
+    await page.getByPlaceholder('Filter: name, state, type…').fill('');
+    // vm-06 takes 2 GiB: within a few ticks the status bar says so, with a decimal.
+    await page.waitForFunction((b) => {
+      const m = /([\d.]+) of [\d.]+ GiB free/.exec(document.querySelector('[data-testid="status-host"]')?.textContent ?? '');
+      return m !== null && Number(m[1]) <= b - 1.5;
+    }, before, { timeout: 30_000 });
+  });
+
+  it('an empty list says why, and Domain-0\'s Config tab explains that dom0 has no config file', async () => {
+    const { page } = app;
+    await page.getByPlaceholder('Filter: name, state, type…').fill('zzz-nothing');
+    await expect(page.getByTestId('domain-grid-empty').textContent()).resolves.toBe('No domain matches “zzz-nothing”.');
+    await page.getByPlaceholder('Filter: name, state, type…').fill('');
+    await page.evaluate(() => (location.hash = '#/domains/Domain-0/config'));
+    await expect(page.getByTestId('config-dom0').textContent()).resolves.toMatch(/^Domain-0 is this host's control domain and has no xl config file/);
+    await app.shot('everyday-dom0-config');
+  });
 });

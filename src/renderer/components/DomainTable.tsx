@@ -213,7 +213,7 @@ function useGridStores() {
 }
 
 /** The virtualised, sortable domain grid with selection, keyboard and context menu. */
-export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetchedAt: number; now: number }) {
+export function DomainTable({ rows, fetchedAt, now, empty = 'No domain matches.' }: { rows: ListRow[]; fetchedAt: number; now: number; empty?: string }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const { selected, sort, active, anchor, setUi, busy, outcomes } = useGridStores();
   const order = useMemo(() => rows.map((r) => r.d.name), [rows]);
@@ -269,7 +269,7 @@ export function DomainTable({ rows, fetchedAt, now }: { rows: ListRow[]; fetched
                 );
               })}
             </div>
-            {rows.length === 0 && <div className="empty muted">No domain matches.</div>}
+            {rows.length === 0 && <div className="empty muted" data-testid="domain-grid-empty">{empty}</div>}
           </div>
         </CM.Trigger>
         <DomainMenuContent selection={selection} />

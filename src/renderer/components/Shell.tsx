@@ -4,7 +4,8 @@ import { useAppStore, type ThemeChoice } from '../store/app-store';
 import { useDomainsStore } from '../store/domains-store';
 import { navigate, useRoute, type Route } from '../lib/route';
 import { xen } from '../api/client';
-import { startStatsFeed } from '../store/stats-store';
+import { HM, startStatsFeed, stats, useStatsTick } from '../store/stats-store';
+import { freeMemWords } from '../lib/format';
 import { statusWords } from '../lib/status-words';
 
 const AREAS = ['[data-area="sidebar"]', '[data-area="main"]', '[data-area="status"]'];
@@ -39,16 +40,24 @@ function NavItem({ route, current, label, extra, testId }: { route: Route; curre
   );
 }
 
-/** The toolstack connection, the host's CPUs and free memory, and how many domains run. */
+/** Free memory as of the last stats tick (xentop's host line, every second), else as host facts said at load. */
+function liveFreeMem(host: HostInfo): string {
+  const total = stats.host.last(HM.memTotalMiB);
+  if (stats.host.lastTime > 0 && total > 0) return freeMemWords(total - stats.host.last(HM.memUsedMiB), total);
+  return freeMemWords(host.freeMemMiB, host.totalMemMiB);
+}
+
+/** The toolstack connection, the host's CPUs and free memory (live), and how many domains run. */
 function StatusBar({ status, host, running, count }: { status: ToolstackStatus | null; host: HostInfo | null; running: number; count: number }) {
   const words = statusWords(status);
+  useStatsTick();
   return (
     <footer className="statusbar" data-area="status" data-testid="statusbar">
       <span data-testid="status-toolstack" data-connection={status?.connection ?? 'connecting'} tabIndex={0} title={status?.message ?? ''}>
         <span className={`dot ${words.dot}`} aria-hidden="true" />
         {words.text}
       </span>
-      <span>{host ? `${host.nrCpus} CPUs · ${Math.round(host.freeMemMiB / 1024)} of ${Math.round(host.totalMemMiB / 1024)} GiB free` : ''}</span>
+      <span data-testid="status-host">{host ? `${host.nrCpus} CPUs · ${liveFreeMem(host)}` : ''}</span>
       <span>{`${running} running · ${count - running} stopped`}</span>
     </footer>
   );

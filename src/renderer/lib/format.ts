@@ -47,3 +47,12 @@ export function formatPct(p: number): string {
   if (!Number.isFinite(p)) return '—';
   return `${p < 10 ? p.toFixed(1) : Math.round(p)}%`;
 }
+
+/** The status bar's memory words: free of total in GiB, with a decimal below 10 GiB so 1.1 GiB never reads as 1 or 5. */
+export function freeMemWords(freeMiB: number, totalMiB: number): string {
+  const gib = (m: number): string => {
+    const g = m / 1024;
+    return g < 10 ? g.toFixed(1) : String(Math.round(g));
+  };
+  return `${gib(Math.max(0, freeMiB))} of ${gib(totalMiB)} GiB free`;
+}

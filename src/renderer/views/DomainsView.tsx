@@ -21,6 +21,13 @@ export function DomainsView() {
   );
 }
 
+/** What an empty list says: why there is nothing, not "no match" when the host did not answer or has no domains. */
+function emptyWords(error: string | null, count: number, query: string): string {
+  if (error !== null && count === 0) return 'No domains to show: the host did not answer (see above). Xenith asks again when it does.';
+  if (count === 0) return 'This host has no domains yet. New VM… makes one.';
+  return query.trim() === '' ? 'No domains.' : `No domain matches “${query.trim()}”.`;
+}
+
 /** Every domain, running and stopped, with live sparklines; re-filtered on every tick, re-sorted calmly (holdOrder). */
 function DomainList() {
   const domains = useDomainsStore((s) => s.domains);
@@ -60,7 +67,7 @@ function DomainList() {
         <p className="muted">Loading domains…</p>
       ) : (
         <div className="grid-holder" onPointerEnter={() => setHover(true)} onPointerLeave={() => setHover(false)} data-testid="domain-grid-holder">
-          <DomainTable rows={rows} fetchedAt={fetchedAt} now={now} />
+          <DomainTable rows={rows} fetchedAt={fetchedAt} now={now} empty={emptyWords(error, domains.length, query)} />
         </div>
       )}
     </div>

@@ -138,11 +138,18 @@ function SaveDialog({ open, onOpenChange, path, diff, onSave }: SaveDialogProps)
 }
 
 /** The xl.cfg text, checked as you type (syntax and every field), with a diff before saving. Applies at next boot. */
-export function ConfigTab({ name, data }: TabProps) {
+export function ConfigTab({ name, data, summary }: TabProps) {
   const view = data.config;
   const { text, setText, base, setBase, check, checkErr } = useCheckedConfigText(name, view);
   const [confirm, setConfirm] = useState(false);
   const save = useEdit();
+  if (summary?.isDom0) {
+    return (
+      <p className="muted" data-testid="config-dom0">
+        {`${name} is this host's control domain and has no xl config file. Xen starts it from the boot loader's entry (dom0_mem and dom0_max_vcpus on Xen's command line); /etc/xen/xl.conf holds the toolstack's defaults.`}
+      </p>
+    );
+  }
   if (data.configError) return <ErrorNote error={data.configError} testId="config-load-error" />;
   if (!view) return <p className="muted">Loading…</p>;
   const dirty = text !== base;

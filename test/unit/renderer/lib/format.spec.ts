@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatMiB, formatPct, formatRate, formatUptime } from '../../../../src/renderer/lib/format';
+import { formatBytes, formatMiB, formatPct, formatRate, formatUptime, freeMemWords } from '../../../../src/renderer/lib/format';
 import { nextVdev, randomXenMac } from '../../../../src/renderer/lib/vdev';
 import { niceCeil } from '../../../../src/renderer/components/LiveChart';
 
@@ -15,6 +15,10 @@ describe('formatting', () => {
     expect(formatMiB(1536)).toBe('1.5 GiB');
     expect(formatPct(3.14)).toBe('3.1%');
     expect(formatPct(42.6)).toBe('43%');
+    // The status bar once said "5 of 16 GiB free" with 1.1 GiB free.
+    expect(freeMemWords(1126, 16384)).toBe('1.1 of 16 GiB free');
+    expect(freeMemWords(5120, 16384)).toBe('5.0 of 16 GiB free');
+    expect(freeMemWords(-3, 8192)).toBe('0.0 of 8.0 GiB free');
     expect(formatUptime(59)).toBe('59s');
     expect(formatUptime(3700)).toBe('1h 1m');
     expect(formatUptime(90000)).toBe('1d 1h');
