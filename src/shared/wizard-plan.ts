@@ -200,6 +200,11 @@ function dedupe(list: PlanProblem[]): PlanProblem[] {
   return list.filter((p) => (seen.has(p.field) ? false : (seen.add(p.field), true)));
 }
 
+/** Whether an OS preset can run as `type`: Windows has no PV or PVH kernel, so only HVM. */
+export function presetFitsType(preset: string, type: WizardPlan['type']): boolean {
+  return preset !== 'windows' || type === 'hvm';
+}
+
 /** Rules that tie fields together (only run on a plan of the right shape). */
 function crossProblems(plan: WizardPlan, ctx: PlanContext): PlanProblem[] {
   const out: PlanProblem[] = [];
@@ -209,6 +214,7 @@ function crossProblems(plan: WizardPlan, ctx: PlanContext): PlanProblem[] {
   const hvm = plan.type === 'hvm';
   const methods: readonly string[] = METHODS_BY_TYPE[plan.type];
   if (!methods.includes(plan.method)) add(['method'], `"${plan.method}" is not available for a ${plan.type.toUpperCase()} guest (choose ${methods.join(' or ')})`);
+  if (!presetFitsType(plan.preset, plan.type)) add(['preset'], `Windows runs only as an HVM guest, not ${plan.type.toUpperCase()}`);
 
   if (plan.method === 'iso' && plan.iso === undefined) add(['iso'], 'is required to install from an ISO');
   if (plan.method !== 'iso' && plan.iso !== undefined) add(['iso'], 'is only used when installing from an ISO');

@@ -84,6 +84,8 @@ describe('real-dom0 defects, on the demo host', () => {
     await page.getByTestId('wiz-next').click();
     await page.getByTestId('wiz-body-source').waitFor();
     await page.getByTestId('wiz-kernel-browse').click();
+    // Folders and files are drawn as SVG (emoji were empty boxes in Debian's Chromium).
+    await page.locator('[data-testid="wiz-kernel-chooser-entry-boot"] svg.file-icon[data-kind="dir"]').waitFor();
     await page.getByTestId('wiz-kernel-chooser-entry-boot').click();
     await page.getByTestId('wiz-kernel-chooser-entry-vmlinuz-6.1.0-50-amd64').click();
     expect(await page.getByTestId('wiz-kernel').inputValue()).toBe('/var/lib/xen/boot/vmlinuz-6.1.0-50-amd64');
@@ -97,6 +99,10 @@ describe('real-dom0 defects, on the demo host', () => {
     await page.getByTestId('wiz-finish').click();
     await page.locator('[data-testid="wiz-phase-start"][data-state="done"]').waitFor({ timeout: 30_000 });
     expect(existsSync(local('/etc/xen/e2e-kernel.cfg'))).toBe(true);
+    // New VM… again starts a fresh wizard (it used to do nothing here), with a name no domain has.
+    await page.getByTestId('nav-new').click();
+    await page.getByTestId('wiz-body-type').waitFor();
+    expect(await page.getByTestId('wiz-phase-start').count()).toBe(0);
     await go(page, '#/domains');
     await page.locator('[data-testid="domain-row-e2e-kernel"][data-state="running"], [data-testid="domain-row-e2e-kernel"][data-state="blocked"]').waitFor({ timeout: 30_000 });
   });

@@ -32,13 +32,30 @@ function useDirListing(open: boolean, dir: string, filter: Filter): { listing: D
 }
 
 /** The parent directory, then each entry: a directory opens, anything else is picked. */
+/**
+ * A folder, file or block device drawn as SVG: emoji have no glyph in a stock Debian Chromium and showed as empty
+ * boxes. Decorative; the name beside it says what it is.
+ */
+function FileIcon({ kind }: { kind: 'dir' | 'file' | 'block' }) {
+  const d = {
+    dir: 'M1.5 3.5h5l1.5 1.5h6.5v8h-13z',
+    file: 'M3.5 1.5h6l3 3v10h-9z M9.5 1.5v3h3',
+    block: 'M2 4.5h12v7H2z M4 9.5h2 M11.5 8a.5.5 0 1 0 0 1',
+  }[kind];
+  return (
+    <svg className={`file-icon ${kind}`} width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" data-kind={kind}>
+      <path d={d} fill={kind === 'dir' ? 'currentColor' : 'none'} fillOpacity={kind === 'dir' ? 0.25 : undefined} stroke="currentColor" strokeWidth="1.1" strokeLinejoin="round" />
+    </svg>
+  );
+}
+
 function FileList({ listing, testId, setDir, pick }: { listing: DirListing | null; testId: string; setDir: (dir: string) => void; pick: (path: string) => void }) {
   return (
     <ul className="file-list" role="listbox" aria-label="Files" data-testid={`${testId}-list`}>
       {listing?.parent && (
         <li>
           <button type="button" className="file-item" onClick={() => setDir(listing.parent ?? '/')} data-testid={`${testId}-up`}>
-            📁 ..
+            <FileIcon kind="dir" /> ..
           </button>
         </li>
       )}
@@ -53,7 +70,7 @@ function FileList({ listing, testId, setDir, pick }: { listing: DirListing | nul
               else pick(e.path);
             }}
           >
-            <span>{e.kind === 'dir' ? '📁' : e.kind === 'block' ? '🖴' : '📄'}</span>
+            <FileIcon kind={e.kind === 'dir' ? 'dir' : e.kind === 'block' ? 'block' : 'file'} />
             <span className="grow">{e.name}</span>
             <span className="muted">{e.kind === 'dir' ? '' : formatBytes(e.sizeBytes)}</span>
           </button>

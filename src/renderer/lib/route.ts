@@ -44,7 +44,12 @@ export function routeHash(r: Route): string {
 export function navigate(r: Route): void {
   const h = routeHash(r);
   if (location.hash !== h) location.hash = h;
+  // Asked for the page already shown (New VM… after a finished wizard): the page decides what that means.
+  else window.dispatchEvent(new CustomEvent(RENAVIGATE, { detail: h }));
 }
+
+/** The event navigate fires when asked for the route already shown; its detail is the hash. */
+export const RENAVIGATE = 'xenith:renavigate';
 
 function subscribe(cb: () => void): () => void {
   window.addEventListener('hashchange', cb);

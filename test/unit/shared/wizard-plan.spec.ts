@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contract } from '../../../src/shared/contract';
-import { checkPlan, nextDiskVdev, plannedPhases, stepOfField, type WizardPlan } from '../../../src/shared/wizard-plan';
+import { checkPlan, nextDiskVdev, plannedPhases, presetFitsType, stepOfField, type WizardPlan } from '../../../src/shared/wizard-plan';
 
 /** A good PV direct-kernel plan; each test breaks one field. */
 function pvPlan(over: Partial<WizardPlan> = {}): WizardPlan {
@@ -59,6 +59,13 @@ describe('checkPlan', () => {
     ['65 characters', 'a'.repeat(65)],
   ])('refuses a name with %s, naming the Name field', (_what, name) => {
     expect(problemFor(pvPlan({ name }), 'name')).toMatch(/^Name /);
+  });
+
+  it('offers Windows only as an HVM guest', () => {
+    expect(problemFor(pvPlan({ preset: 'windows' }), 'preset')).toBe('OS preset Windows runs only as an HVM guest, not PV');
+    expect(problemFor(hvmPlan({ preset: 'windows' }), 'preset')).toBeUndefined();
+    expect(presetFitsType('windows', 'pvh')).toBe(false);
+    expect(presetFitsType('debian', 'pv')).toBe(true);
   });
 
   it('refuses a name another domain uses', () => {

@@ -4,7 +4,7 @@ import { wizardPlanSchema, WIZARD_STEPS } from '../../../shared/wizard-plan';
 import { xen } from '../../api/client';
 import { ErrorNote } from '../../components/ErrorNote';
 import { errorInfo, type ErrorInfo } from '../../lib/errors';
-import { navigate } from '../../lib/route';
+import { navigate, RENAVIGATE } from '../../lib/route';
 import { draftToPlan, fieldOnStep, stepProblems, type Draft } from './draft';
 import { FinishStep } from './FinishStep';
 import { ProgressPanel } from './ProgressPanel';
@@ -187,6 +187,18 @@ function WizardNav({ job, step, onFinish, checking, canFinish, goTo, finish, dis
 }
 
 /** The new-VM wizard (#/new): six steps with Back/Next, each checked before Next, then Finish with per-phase progress. */
+/** "New VM…" again after a guest was created: a fresh wizard, with the options (used names, a free MAC) read anew. */
+function useFreshOnRenavigate(dispatch: (a: WizardAction) => void, load: () => void): void {
+  useEffect(() => {
+    const again = (): void => {
+      dispatch({ type: 'fresh' });
+      load();
+    };
+    window.addEventListener(RENAVIGATE, again);
+    return () => window.removeEventListener(RENAVIGATE, again);
+  }, [dispatch, load]);
+}
+
 export function WizardView() {
   const [state, dispatch] = useReducer(wizardReducer, initialWizardState);
   const { opts, loadError, draft, step, visited, problems, checking, preview, previewing, job } = state;
@@ -199,6 +211,7 @@ export function WizardView() {
       .catch((e: unknown) => dispatch({ type: 'loadFailed', error: errorInfo(e) }));
   }, []);
   useEffect(load, [load]);
+  useFreshOnRenavigate(dispatch, load);
 
   const set = useCallback((fn: (d: Draft) => Draft) => dispatch({ type: 'edit', edit: fn }), []);
   const current = WIZARD_STEPS[step] ?? WIZARD_STEPS[0];

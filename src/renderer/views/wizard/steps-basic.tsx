@@ -1,6 +1,6 @@
 import type { WizardOptions } from '../../../shared/contract-types';
 import type { DomainType } from '../../../shared/dto';
-import { METHODS_BY_TYPE, type PlanProblem, type WizardMethod } from '../../../shared/wizard-plan';
+import { METHODS_BY_TYPE, presetFitsType, type PlanProblem, type WizardMethod } from '../../../shared/wizard-plan';
 import { PathField } from '../../components/FileChooser';
 import { IsoPicker } from '../../components/IsoPicker';
 import { formatMiB } from '../../lib/format';
@@ -123,7 +123,7 @@ function PresetField({ draft, set, opts, problems }: StepProps) {
           if (p) set((d) => applyPreset(d, p, opts.hostCpus));
         }}
       >
-        {opts.presets.map((p) => (
+        {opts.presets.filter((p) => presetFitsType(p.id, draft.type) || p.id === draft.preset).map((p) => (
           <option key={p.id} value={p.id}>
             {`${p.label} — ${formatMiB(p.memoryMiB)}, ${p.vcpus} vCPU${p.vcpus === 1 ? '' : 's'}, ${p.diskGiB} GiB${p.viridian ? ', viridian' : ''}`}
           </option>

@@ -48,7 +48,9 @@ export type WizardAction =
   | { type: 'phase'; phase: WizardPhase; state: PhaseView['state']; message: string }
   | { type: 'jobSucceeded'; outcome: string }
   | { type: 'jobFailed'; error: ErrorInfo }
-  | { type: 'jobDismissed' };
+  | { type: 'jobDismissed' }
+  /** "New VM…" asked for again: after a finished create, a fresh wizard (new options, new draft); else no change. */
+  | { type: 'fresh' };
 
 /** The wizard before the host's options arrive. */
 export const initialWizardState: WizardState = {
@@ -128,5 +130,8 @@ export function wizardReducer(s: WizardState, a: WizardAction): WizardState {
       return s.job === null ? s : assign(s, { job: { ...s.job, done: true, error: a.error, phases: skipPending(s.job.phases) } });
     case 'jobDismissed':
       return assign(s, { job: null });
+    case 'fresh':
+      // Work in progress is never thrown away; a created guest's wizard starts over once the options are read again.
+      return s.job?.done === true && s.job.error === null ? initialWizardState : s;
   }
 }

@@ -127,6 +127,10 @@ describe('wizardReducer: the Finish job', () => {
     expect(failed.job).toMatchObject({ done: true, error: failure, outcome: null });
     expect(failed.job?.phases.map((p) => p.state)).toEqual(['skipped', 'skipped']);
     expect(wizardReducer(failed, { type: 'jobDismissed' }).job).toBeNull();
+    // "New VM…" again: a created guest's wizard starts over; a failed one, or one in progress, keeps its work.
+    expect(wizardReducer(ok, { type: 'fresh' })).toBe(initialWizardState);
+    expect(wizardReducer(failed, { type: 'fresh' })).toBe(failed);
+    expect(wizardReducer(started, { type: 'fresh' })).toBe(started);
   });
 
   it('ignores progress when no job runs', () => {
