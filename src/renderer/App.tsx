@@ -3,8 +3,8 @@ import { Shell } from './components/Shell';
 import { useTheme } from './components/use-theme';
 import { useRoute } from './lib/route';
 import { tokenMissing } from './api/client';
-import { useAppStore, watchAppStatus } from './store/app-store';
-import { watchDomains } from './store/domains-store';
+import { useAppStore, watchAppStatus, watchLink } from './store/app-store';
+import { useDomainsStore, watchDomains } from './store/domains-store';
 import { StorageView } from './views/StorageView';
 import { HostView } from './views/HostView';
 import { DomainsView } from './views/DomainsView';
@@ -36,7 +36,12 @@ function ConnectedApp() {
   useEffect(() => {
     void useAppStore.getState().loadStatus();
     void useAppStore.getState().loadHost();
-    const offs = [watchAppStatus(), watchDomains()];
+    const refetch = (): void => {
+      void useAppStore.getState().loadStatus();
+      void useAppStore.getState().loadHost();
+      void useDomainsStore.getState().refresh();
+    };
+    const offs = [watchAppStatus(), watchDomains(), watchLink(refetch)];
     return () => offs.forEach((off) => off());
   }, []);
   // A console page (detached window or tab) is the console alone, without the app's sidebar.

@@ -68,4 +68,24 @@ describe('everyday use on the demo host', () => {
     await expect(page.getByTestId('config-dom0').textContent()).resolves.toMatch(/^Domain-0 is this host's control domain and has no xl config file/);
     await app.shot('everyday-dom0-config');
   });
+
+  it('says when Xenith\'s server stops answering, greys what is stale, and comes back by itself', async () => {
+    const { page, proc } = app;
+    const status = page.getByTestId('status-toolstack');
+    await status.filter({ hasText: 'Connected to demo host' }).waitFor();
+    // The server freezes without closing the socket (as a stopped process or a vanished machine would).
+    proc.kill('SIGSTOP');
+    try {
+      await page.locator('[data-testid="status-toolstack"][data-connection="lost"]').waitFor({ timeout: 20_000 });
+      expect(await status.textContent()).toMatch(/^Lost the connection to Xenith — reconnecting/);
+      await page.getByTestId('link-lost').waitFor();
+      expect(await page.title()).toBe('Connection lost — Xenith');
+      await app.shot('everyday-link-lost');
+    } finally {
+      proc.kill('SIGCONT');
+    }
+    await status.filter({ hasText: 'Connected to demo host' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('link-lost').count()).toBe(0);
+    expect(await page.title()).toBe('Xenith');
+  });
 });

@@ -241,7 +241,7 @@ describe('domain details on the demo host', () => {
   it('Domain-0: no config file, said in words, and no stop actions', async () => {
     const { page } = app;
     await openTab(page, 'Domain-0', 'config');
-    await page.getByTestId('config-load-error').waitFor();
+    await expect(page.getByTestId('config-dom0').textContent()).resolves.toContain('has no xl config file');
     await expect(page.getByTestId('details-action-destroy').count()).resolves.toBe(0);
     await openTab(page, 'Domain-0', 'boot');
     await expect(page.getByTestId('panel-boot').textContent()).resolves.toContain('no config file');

@@ -2,6 +2,7 @@ import { bridgeTransport, buildXenApi, type XenApi, type XenBridge } from '../..
 import { createWsTransport } from './ws-transport';
 import { createWorkerTransport, type PageTransport } from './worker-transport';
 import { takePageToken } from './page-token';
+import type { LinkState } from './listeners';
 
 declare global {
   interface Window {
@@ -31,5 +32,12 @@ const pageToken = inElectron ? null : takePageToken();
 /** True in browser mode when the page has no token: it cannot reach Xenith and says how to fix that. */
 export const tokenMissing = !inElectron && pageToken === null;
 
+const page = window.xen ? null : browserTransport(pageToken ?? '');
+
 /** The one API object of the renderer, over Electron IPC or the browser-mode WebSocket. */
-export const xen: XenApi = buildXenApi(window.xen ? bridgeTransport(window.xen) : browserTransport(pageToken ?? ''));
+export const xen: XenApi = buildXenApi(window.xen ? bridgeTransport(window.xen) : (page as PageTransport));
+
+/** Browser mode's connection to Xenith's server going down and up (in Electron main is in-process: never called). */
+export function onLink(cb: (link: LinkState) => void): () => void {
+  return page === null ? () => undefined : page.onConnection(cb);
+}

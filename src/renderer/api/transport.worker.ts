@@ -21,7 +21,7 @@ scope.onmessage = ({ data: msg }) => {
   if (msg.k === 'init') {
     if (transport !== null) return;
     transport = createWsTransport(msg.token);
-    transport.onConnection((up) => scope.postMessage({ k: 'conn', up }));
+    transport.onConnection((link) => scope.postMessage({ k: 'conn', link }));
   } else if (transport === null) {
     // The page sends init first; nothing else can come before it.
   } else if (msg.k === 'req') {

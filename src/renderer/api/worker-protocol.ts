@@ -1,3 +1,4 @@
+import type { LinkState } from './listeners';
 import type { Channel, EventChannel } from '../../shared/contract';
 import type { IpcResponse } from '../../shared/ipc-errors';
 
@@ -5,4 +6,4 @@ import type { IpcResponse } from '../../shared/ipc-errors';
 export type ToWorker = { k: 'init'; token: string } | { k: 'req'; id: number; channel: Channel; args: unknown } | { k: 'sub'; e: EventChannel };
 
 /** What the transport worker tells the page, in the order the WebSocket delivered it. */
-export type FromWorker = { k: 'res'; id: number; res: IpcResponse<unknown> } | { k: 'evt'; e: EventChannel; p: unknown } | { k: 'conn'; up: boolean };
+export type FromWorker = { k: 'res'; id: number; res: IpcResponse<unknown> } | { k: 'evt'; e: EventChannel; p: unknown } | { k: 'conn'; link: LinkState };

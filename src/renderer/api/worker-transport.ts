@@ -1,7 +1,7 @@
 import type { Transport } from '../../shared/api';
 import type { IpcResponse } from '../../shared/ipc-errors';
 import type { FromWorker, ToWorker } from './worker-protocol';
-import { createListeners } from './listeners';
+import { createListeners, type LinkState } from './listeners';
 
 /** The part of a Worker this transport uses (tests pass a fake). */
 export interface WorkerPort {
@@ -9,7 +9,7 @@ export interface WorkerPort {
   onmessage: ((ev: MessageEvent<FromWorker>) => void) | null;
 }
 
-export type PageTransport = Transport & { onConnection(cb: (up: boolean) => void): () => void };
+export type PageTransport = Transport & { onConnection(cb: (link: LinkState) => void): () => void };
 
 /**
  * The page's side of the transport worker: requests go to the worker by id, answers and events come back. The worker
@@ -29,7 +29,7 @@ export function createWorkerTransport(worker: WorkerPort, token: string): PageTr
     } else if (msg.k === 'evt') {
       listeners.emit(msg.e, msg.p);
     } else {
-      listeners.connectionChanged(msg.up);
+      listeners.connectionChanged(msg.link);
     }
   };
 

@@ -2,7 +2,7 @@ import type { Transport } from '../../shared/api';
 import type { Channel, EventChannel } from '../../shared/contract';
 import type { IpcResponse } from '../../shared/ipc-errors';
 import { decodeConsoleData } from '../../shared/console-frame';
-import { createListeners } from './listeners';
+import { createListeners, type LinkState } from './listeners';
 import { tokenProtocols } from './page-token';
 
 type Pending = { resolve: (r: IpcResponse<unknown>) => void };
@@ -30,57 +30,101 @@ function receive(data: string | ArrayBuffer, pending: Map<number, Pending>, list
   }
 }
 
+/** How often a quiet connection is asked whether Xenith still answers, and how long an answer may take. */
+export const PROBE_EVERY_MS = 5000;
+export const PROBE_WAIT_MS = 5000;
+
 /**
  * Browser mode: the same contract over one WebSocket to the page's own origin; the access token goes with the
- * handshake as a subprotocol (page-token.ts). Reconnects with backoff; requests made while disconnected wait for the
- * connection.
+ * handshake as a subprotocol (page-token.ts). Reconnects with backoff, saying when the next attempt is; requests made
+ * while disconnected wait for the connection. A server that stops answering without closing the socket (stopped,
+ * its machine gone) is noticed by a probe: no frame for PROBE_EVERY_MS, then no answer to app:status within
+ * PROBE_WAIT_MS, and the socket is dropped and re-made.
  */
 export function createWsTransport(token: string, url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): Transport & {
-  onConnection(cb: (up: boolean) => void): () => void;
+  onConnection(cb: (link: LinkState) => void): () => void;
 } {
   let ws: WebSocket | null = null;
   let open = false;
   let nextId = 1;
   let delay = 250;
+  let heardAt = 0;
   const pending = new Map<number, Pending>();
   const queue: string[] = [];
   const listeners = createListeners();
+  const send = (channel: Channel, args: unknown): Promise<IpcResponse<unknown>> => {
+    const id = nextId++;
+    const msg = JSON.stringify({ t: 'req', id, channel, args });
+    return new Promise<IpcResponse<unknown>>((resolve) => {
+      pending.set(id, { resolve });
+      if (open && ws) ws.send(msg);
+      else queue.push(msg);
+    });
+  };
+
+  function lost(): void {
+    open = false;
+    abortAll(pending);
+    listeners.connectionChanged({ up: false, retryAt: Date.now() + delay });
+    setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 5000);
+  }
 
   function connect(): void {
-    ws = new WebSocket(url, tokenProtocols(token));
-    ws.binaryType = 'arraybuffer';
-    ws.onopen = () => {
+    const sock = new WebSocket(url, tokenProtocols(token));
+    ws = sock;
+    sock.binaryType = 'arraybuffer';
+    sock.onopen = () => {
       open = true;
       delay = 250;
-      for (const m of queue.splice(0)) ws?.send(m);
-      listeners.connectionChanged(true);
+      heardAt = Date.now();
+      for (const m of queue.splice(0)) sock.send(m);
+      listeners.connectionChanged({ up: true, retryAt: null });
     };
-    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => receive(ev.data, pending, listeners);
-    ws.onclose = () => {
-      const wasOpen = open;
-      open = false;
-      for (const [id, p] of pending) {
-        p.resolve({ ok: false, error: { code: 'ABORTED', message: 'Connection to Xenith was lost' } });
-        pending.delete(id);
-      }
-      if (wasOpen) listeners.connectionChanged(false);
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 5000);
+    sock.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
+      heardAt = Date.now();
+      receive(ev.data, pending, listeners);
+    };
+    sock.onclose = () => {
+      if (ws === sock) lost();
     };
   }
   connect();
+  // A socket the probe gives up on is let go at once (a frozen server would hold its closing handshake).
+  const drop = (): void => {
+    const old = ws;
+    ws = null;
+    old?.close();
+    lost();
+  };
+  startProbe(() => (open && ws !== null ? Date.now() - heardAt : null), send, drop);
 
   return {
-    invoke(channel: Channel, args: unknown) {
-      const id = nextId++;
-      const msg = JSON.stringify({ t: 'req', id, channel, args });
-      return new Promise<IpcResponse<unknown>>((resolve) => {
-        pending.set(id, { resolve });
-        if (open && ws) ws.send(msg);
-        else queue.push(msg);
-      });
-    },
+    invoke: send,
     subscribe: listeners.subscribe,
     onConnection: listeners.onConnection,
   };
+}
+
+/** Every request still waiting ends ABORTED: its answer will never come on a lost connection. */
+function abortAll(pending: Map<number, Pending>): void {
+  for (const [id, p] of pending) {
+    p.resolve({ ok: false, error: { code: 'ABORTED', message: 'Connection to Xenith was lost' } });
+    pending.delete(id);
+  }
+}
+
+/** Asks a quiet connection for app:status; no answer in time drops it, which reconnects. */
+function startProbe(quietMs: () => number | null, send: (c: Channel, a: unknown) => Promise<IpcResponse<unknown>>, drop: () => void): void {
+  let probing = false;
+  setInterval(() => {
+    const q = quietMs();
+    if (q === null || probing || q < PROBE_EVERY_MS) return;
+    probing = true;
+    const timer = setTimeout(drop, PROBE_WAIT_MS);
+    void send('app:status', {}).finally(() => {
+      clearTimeout(timer);
+      probing = false;
+    });
+  }, 1000);
 }

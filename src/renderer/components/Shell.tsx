@@ -1,6 +1,6 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { HostInfo, ToolstackStatus } from '../../shared/dto';
-import { useAppStore, type ThemeChoice } from '../store/app-store';
+import { useAppStore, useLink, type ThemeChoice } from '../store/app-store';
 import { useDomainsStore } from '../store/domains-store';
 import { navigate, useRoute, type Route } from '../lib/route';
 import { xen } from '../api/client';
@@ -47,19 +47,51 @@ function liveFreeMem(host: HostInfo): string {
   return freeMemWords(host.freeMemMiB, host.totalMemMiB);
 }
 
+/**
+ * Browser mode's link to Xenith's server: while it is down, seconds until the next attempt (re-rendered each second)
+ * and a title that says so; null while it is up.
+ */
+function useLinkDown(): number | null {
+  const link = useLink();
+  const [, setNow] = useState(0);
+  useEffect(() => {
+    document.title = link.up ? 'Xenith' : 'Connection lost — Xenith';
+    if (link.up) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [link.up]);
+  return link.up ? null : Math.max(0, Math.ceil(((link.retryAt ?? Date.now()) - Date.now()) / 1000));
+}
+
 /** The toolstack connection, the host's CPUs and free memory (live), and how many domains run. */
 function StatusBar({ status, host, running, count }: { status: ToolstackStatus | null; host: HostInfo | null; running: number; count: number }) {
-  const words = statusWords(status);
+  const lostFor = useLinkDown();
+  const words = lostFor === null ? statusWords(status) : { text: `Lost the connection to Xenith — reconnecting${lostFor > 0 ? ` in ${lostFor} s` : '…'}`, dot: 'bad' };
   useStatsTick();
   return (
     <footer className="statusbar" data-area="status" data-testid="statusbar">
-      <span data-testid="status-toolstack" data-connection={status?.connection ?? 'connecting'} tabIndex={0} title={status?.message ?? ''}>
+      <span data-testid="status-toolstack" data-connection={lostFor !== null ? 'lost' : (status?.connection ?? 'connecting')} tabIndex={0} title={status?.message ?? ''}>
         <span className={`dot ${words.dot}`} aria-hidden="true" />
         {words.text}
       </span>
       <span data-testid="status-host">{host ? `${host.nrCpus} CPUs · ${liveFreeMem(host)}` : ''}</span>
       <span>{`${running} running · ${count - running} stopped`}</span>
     </footer>
+  );
+}
+
+/** The main area; greyed, with a line saying why, while Xenith's server does not answer. */
+function MainArea({ children }: { children: ReactNode }) {
+  const linkUp = useLink((s) => s.up);
+  return (
+    <main className={`main${linkUp ? '' : ' stale'}`} data-area="main" tabIndex={-1}>
+      {!linkUp && (
+        <div className="stale-banner" role="status" data-testid="link-lost">
+          Xenith&apos;s server does not answer: what you see may be out of date, and actions wait until it is back.
+        </div>
+      )}
+      {children}
+    </main>
   );
 }
 
@@ -76,7 +108,6 @@ export function Shell({ children }: { children: ReactNode }) {
   const setTheme = (t: ThemeChoice) => useAppStore.getState().setTheme(t);
   const count = useDomainsStore((s) => s.domains.length);
   const running = useDomainsStore((s) => s.domains.filter((d) => d.state !== 'stopped').length);
-  const mainRef = useRef<HTMLElement>(null);
 
   const inDomains = route.view === 'domains' || route.view === 'domain';
   return (
@@ -114,9 +145,7 @@ export function Shell({ children }: { children: ReactNode }) {
         />
         <NavItem route={{ view: 'new' }} current={route.view === 'new'} label="New VM…" testId="nav-new" />
       </nav>
-      <main className="main" data-area="main" ref={mainRef} tabIndex={-1}>
-        {children}
-      </main>
+      <MainArea>{children}</MainArea>
       <StatusBar status={status} host={host} running={running} count={count} />
     </div>
   );

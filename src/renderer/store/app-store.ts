@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { HostInfo, ToolstackStatus } from '../../shared/dto';
-import { xen } from '../api/client';
+import { onLink, xen } from '../api/client';
 
 /** Theme choice; 'system' follows prefers-color-scheme. */
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -47,6 +47,28 @@ export const useAppStore = create<AppState>((set) => ({
     }
   },
 }));
+
+/** Browser mode's connection to Xenith's server, as the status bar shows it. */
+export interface LinkView {
+  up: boolean;
+  /** When the next attempt to reconnect is (epoch ms), while down. */
+  retryAt: number | null;
+}
+
+/** The page's connection to Xenith: up until the transport says otherwise. */
+export const useLink = create<LinkView>(() => ({ up: true, retryAt: null }));
+
+/**
+ * Follows the connection to Xenith's server: while it is down the status bar and title say so with a countdown; once
+ * it is back, everything missed while away (status, host facts, the list) is read again.
+ */
+export function watchLink(refetch: () => void): () => void {
+  return onLink((link) => {
+    const wasDown = !useLink.getState().up;
+    useLink.setState({ up: link.up, retryAt: link.retryAt });
+    if (link.up && wasDown) refetch();
+  });
+}
 
 /** Keeps status current from main's pushes; host facts that failed to load are read again once the host answers. */
 export function watchAppStatus(): () => void {

@@ -49,13 +49,13 @@ describe('createWorkerTransport (the page side of the browser-mode transport wor
   it('reports the connection going down and up', () => {
     const w = fakeWorker();
     const t = createWorkerTransport(w.port, 'tok12345');
-    const states: boolean[] = [];
-    const off = t.onConnection((up) => states.push(up));
-    w.reply({ k: 'conn', up: true });
-    w.reply({ k: 'conn', up: false });
+    const states: string[] = [];
+    const off = t.onConnection((l) => states.push(`${l.up}:${l.retryAt ?? '-'}`));
+    w.reply({ k: 'conn', link: { up: true, retryAt: null } });
+    w.reply({ k: 'conn', link: { up: false, retryAt: 1234 } });
     off();
-    w.reply({ k: 'conn', up: true });
-    expect(states).toEqual([true, false]);
+    w.reply({ k: 'conn', link: { up: true, retryAt: null } });
+    expect(states).toEqual(['true:-', 'false:1234']);
   });
 });
 
