@@ -50,18 +50,30 @@ export function domainSetKey(batch: StatsBatch): string {
     .join('|');
 }
 
+/** How long without a stats tick (one a second) before the status says the host has not answered. */
+export const QUIET_MS = 5000;
+
 /**
  * One stats stream for all clients; it runs while anyone is connected. Changes in the set of running domains or their
  * states (also those made outside the app, with xl on a terminal) become domains:changed within one tick, and so does
  * the first tick after a failure: a list that failed while the host was away is fetched again once it answers.
  * Returns the function that stops it for good.
  */
-export function bridgeStats(stats: StatsService, hub: EventHub, health: Health): () => void {
+export function bridgeStats(stats: StatsService, hub: EventHub, health: Health, now: () => number = Date.now): () => void {
   let unsubscribe: (() => void) | null = null;
   let lastKey = '';
+  let heardAt = now();
+  // Before ssh's keep-alive gives up on a frozen host (about 12 s), the ticks stop: say so rather than "Connected".
+  const quiet = setInterval(() => {
+    const s = Math.round((now() - heardAt) / 1000);
+    if (unsubscribe && s * 1000 >= QUIET_MS && health.status().connection === 'connected') health.reportHealth(false, `the host has not answered for ${s} s — waiting`);
+  }, 1000);
+  quiet.unref?.();
   const ensure = (): void => {
     if (hub.size > 0 && !unsubscribe) {
+      heardAt = now();
       unsubscribe = stats.subscribe((batch) => {
+        heardAt = now();
         hub.emit('stats:sample', batch);
         const key = domainSetKey(batch);
         const before = health.status();
@@ -79,5 +91,8 @@ export function bridgeStats(stats: StatsService, hub: EventHub, health: Health):
     }
   };
   hub.onClientCount(ensure);
-  return () => unsubscribe?.();
+  return () => {
+    clearInterval(quiet);
+    unsubscribe?.();
+  };
 }

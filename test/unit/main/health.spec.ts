@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { bridgeStats, createHealth, domainSetKey } from '../../../src/main/core/health';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { bridgeStats, createHealth, domainSetKey, QUIET_MS } from '../../../src/main/core/health';
 import type { DomainSample, StatsBatch, ToolstackStatus } from '../../../src/shared/dto';
 import { EventHub } from '../../../src/main/gateway/events';
 import { XenError } from '../../../src/xen/errors';
@@ -90,5 +90,23 @@ describe('bridgeStats: the list is fetched again once the host answers', () => {
     health.reportFailure('domains', new XenError('TIMEOUT', 'sh -c did not finish within 30000 ms'));
     tick(b); // a list that failed on its own is fetched again on the next tick too
     expect(changed()).toBe(before + 2);
+  });
+});
+
+describe('bridgeStats: the status does not say "connected" while the ticks have stopped', () => {
+  afterEach(() => vi.useRealTimers());
+  it('says the host has not answered for N s once ticks stop, and connected again at the next tick', () => {
+    vi.useFakeTimers();
+    const { tick, statuses, health } = rig();
+    const b = batch(sample('web', 3, 'running'));
+    tick(b);
+    expect(health.status()).toMatchObject({ connection: 'connected', healthy: true });
+    vi.advanceTimersByTime(QUIET_MS - 1000);
+    expect(health.status().healthy).toBe(true);
+    vi.advanceTimersByTime(2000);
+    expect(health.status()).toMatchObject({ connection: 'connected', healthy: false, message: 'the host has not answered for 6 s — waiting' });
+    tick(b);
+    expect(health.status()).toMatchObject({ connection: 'connected', healthy: true });
+    expect(statuses().map((x) => x.healthy)).toContain(false);
   });
 });
