@@ -80,7 +80,11 @@ describe('everyday use on the demo host', () => {
       expect(await status.textContent()).toMatch(/^Lost the connection to Xenith — reconnecting/);
       await page.getByTestId('link-lost').waitFor();
       expect(await page.title()).toBe('Connection lost — Xenith');
-      await app.shot('everyday-link-lost');
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await app.shot('everyday-link-lost-1400');
+      await page.setViewportSize({ width: 1024, height: 700 });
+      await app.shot('everyday-link-lost-1024');
+      await page.setViewportSize({ width: 1360, height: 860 });
     } finally {
       proc.kill('SIGCONT');
     }

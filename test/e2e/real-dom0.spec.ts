@@ -64,7 +64,11 @@ describe('real-dom0 defects, on the demo host', () => {
     await page.getByTestId('action-save').click();
     const note = page.getByTestId('save-folder-note');
     await note.filter({ hasText: '/var/lib/xen/save does not exist yet; Xenith creates it.' }).waitFor();
-    await app.shot('real-dom0-save-creates-dir');
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await app.shot('real-dom0-save-creates-dir-1400');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await app.shot('real-dom0-save-creates-dir-1024');
+    await page.setViewportSize({ width: 1360, height: 860 });
     await page.getByTestId('save-file').fill('/srv/nowhere/db01.save');
     await note.filter({ hasText: 'The folder /srv/nowhere does not exist.' }).waitFor();
     expect(await page.getByTestId('save-confirm').isDisabled()).toBe(true);
