@@ -69,6 +69,17 @@ describe('everyday use on the demo host', () => {
     await app.shot('everyday-dom0-config');
   });
 
+  it('says what "applies at next start" means: xl reads the config when the domain is started, not at a reboot', async () => {
+    const { page } = app;
+    await page.evaluate(() => (location.hash = '#/domains/vm-01/memory'));
+    await expect(page.locator('[data-testid$="-when"]').first().textContent()).resolves.toBe(
+      'xl reads the config file when the domain is started: a reboot keeps what it runs with now, so shut it down and start it.',
+    );
+    await expect(page.locator('label', { hasText: 'At next start (config file only)' }).count()).resolves.toBeGreaterThan(0);
+    await page.evaluate(() => (location.hash = '#/domains/vm-01/config'));
+    await page.getByText('Saved changes apply when the domain is next started (not at a reboot).').waitFor();
+  });
+
   it('says when Xenith\'s server stops answering, greys what is stale, and comes back by itself', async () => {
     const { page, proc } = app;
     const status = page.getByTestId('status-toolstack');

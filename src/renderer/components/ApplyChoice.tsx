@@ -2,9 +2,9 @@ import type { ApplyMode } from '../../shared/schemas';
 
 /** Words for each apply mode, used beside every edit. */
 export const APPLY_WORDS: Record<ApplyMode, string> = {
-  live: 'Now (running domain only; lost at next boot)',
-  config: 'At next boot (config file only)',
-  both: 'Now and at next boot',
+  live: 'Now (running domain only; lost at next start)',
+  config: 'At next start (config file only)',
+  both: 'Now and at next start',
 };
 
 /** Chooses where an edit takes effect. `live` and `both` need a running domain. */
@@ -23,6 +23,11 @@ export function ApplyChoice({ value, onChange, running, testId, only }: { value:
         );
       })}
       {!running && <span className="muted small">The domain is not running: changes go to its config file.</span>}
+      {running && modes.includes('config') && (
+        <span className="muted small" data-testid={`${testId}-when`}>
+          xl reads the config file when the domain is started: a reboot keeps what it runs with now, so shut it down and start it.
+        </span>
+      )}
     </fieldset>
   );
 }

@@ -3,7 +3,7 @@ import type { ConfigPatch } from '../../shared/domain-config';
 import type { DomainData } from './use-domain';
 
 /**
- * Saves a few options for the next boot over the config model (domain:configPatch): main merges them into the model,
+ * Saves a few options for the next start over the config model (domain:configPatch): main merges them into the model,
  * validates the whole and writes it with the file's comments kept, guarded by the text it was read as so a concurrent
  * edit is refused rather than lost. The renderer never edits config text, except whole in the raw editor.
  */

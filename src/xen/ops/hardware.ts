@@ -27,7 +27,7 @@ const inConfig = (apply: ApplyMode): boolean => apply !== 'live';
 async function requireRunning(ctx: OpsContext, name: string): Promise<void> {
   const d = (await listDomainsCheap(ctx)).find((x) => x.name === name);
   if (!d) throw new XenError('NOT_FOUND', `There is no domain called ${name}`, { field: 'name' });
-  if (d.domid === null) throw new XenError('INVALID_ARG', `${name} is not running, so the change cannot apply now; choose "at next boot"`, { field: 'apply' });
+  if (d.domid === null) throw new XenError('INVALID_ARG', `${name} is not running, so the change cannot apply now; choose "at next start"`, { field: 'apply' });
 }
 
 /**

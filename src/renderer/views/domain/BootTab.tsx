@@ -148,7 +148,7 @@ export function BootTab({ name, summary, data }: TabProps) {
   const save = () => {
     const values = bootValues(hvm, form.val);
     // Values are checked by main with the whole model, which names the field of any it refuses.
-    void edit.run(() => savePatch(name, data, values as ConfigPatch), 'Saved; takes effect at next boot.');
+    void edit.run(() => savePatch(name, data, values as ConfigPatch), 'Saved; takes effect at next start.');
   };
   return (
     <div className="tab-body">
@@ -159,9 +159,9 @@ export function BootTab({ name, summary, data }: TabProps) {
       <EventActionsCard {...form} />
       <div className="row-gap">
         <button type="button" className="btn primary" onClick={save} disabled={edit.busy} data-testid="boot-save">
-          Save for next boot
+          Save for next start
         </button>
-        <span className="muted small">Boot settings are read when the domain starts: they apply at next boot.</span>
+        <span className="muted small">Boot settings are read when the domain starts: they apply at next start.</span>
         <EditStatus edit={edit} testId="boot-save" />
       </div>
     </div>

@@ -97,7 +97,7 @@ function ConfigToolbar({ path, check, dirty, busy, onRevert, onReview }: ConfigT
   return (
     <div className="row-gap">
       <span className="mono">{path}</span>
-      <span className="muted small">Saved changes apply at next boot.</span>
+      <span className="muted small" title="xl reads the file when the domain is started; a reboot keeps what it runs with.">Saved changes apply when the domain is next started (not at a reboot).</span>
       <span className="grow" />
       <span data-testid="config-status" className={check?.ok === false ? 'error-text' : (check?.xl.warnings.length ?? 0) > 0 ? 'warn-text' : 'ok-text'}>
         {checkWords(check, dirty)}
@@ -123,7 +123,7 @@ interface SaveDialogProps {
 /** The diff of what a save changes, with Cancel and Save. */
 function SaveDialog({ open, onOpenChange, path, diff, onSave }: SaveDialogProps) {
   return (
-    <Modal open={open} onOpenChange={onOpenChange} title={`Save ${path}?`} description="These lines change. The domain reads them at next boot." testId="config-diff-dialog" wide>
+    <Modal open={open} onOpenChange={onOpenChange} title={`Save ${path}?`} description="These lines change. The domain reads them at next start." testId="config-diff-dialog" wide>
       <DiffView diff={diff} testId="config-diff" />
       <div className="modal-actions">
         <button type="button" className="btn" onClick={() => onOpenChange(false)}>
@@ -137,7 +137,7 @@ function SaveDialog({ open, onOpenChange, path, diff, onSave }: SaveDialogProps)
   );
 }
 
-/** The xl.cfg text, checked as you type (syntax and every field), with a diff before saving. Applies at next boot. */
+/** The xl.cfg text, checked as you type (syntax and every field), with a diff before saving. Applies at next start. */
 export function ConfigTab({ name, data, summary }: TabProps) {
   const view = data.config;
   const { text, setText, base, setBase, check, checkErr } = useCheckedConfigText(name, view);
@@ -160,7 +160,7 @@ export function ConfigTab({ name, data, summary }: TabProps) {
       await xen.domain.configSave({ name, text, expectedText: base });
       setBase(text);
       await data.reload();
-    }, 'Saved; applies at next boot.');
+    }, 'Saved; applies at next start.');
   };
   return (
     <div className="tab-body">

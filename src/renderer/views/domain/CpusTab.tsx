@@ -45,7 +45,7 @@ function VcpuCountCard({ name, summary, running, hostCpus }: { name: string; sum
           <input type="number" className="input num" min={1} max={maxAllowed} value={vcpus} onChange={(e) => setVcpus(Number(e.target.value))} data-testid="cpu-vcpus" />
         </label>
         <label className="field-label">
-          Maximum (maxvcpus; next boot)
+          Maximum (maxvcpus; next start)
           <input type="number" className="input num" min={1} max={512} value={maxV} disabled={apply === 'live'} onChange={(e) => setMaxV(Number(e.target.value))} data-testid="cpu-maxvcpus" />
         </label>
         <span className="muted small">{`Host has ${hostCpus || '?'} CPUs. Live changes go up to the running maximum (${summary?.maxVcpus ?? '?'}).`}</span>

@@ -69,14 +69,14 @@ function VncFields({ f, listenOk, displayOk }: { f: VncForm; listenOk: boolean; 
   );
 }
 
-/** The VNC settings written to the config, for next boot. */
+/** The VNC settings written to the config, for next start. */
 function VncSettingsCard({ name, data, type, f, edit }: { name: string; data: DomainData; type: string; f: VncForm; edit: EditState }) {
   const { vnc, listen, display, password } = f;
   const displayOk = display === '' || /^\d{1,4}$/.test(display);
   const listenOk = listen === '' || /^[A-Za-z0-9.:_-]+$/.test(listen);
   return (
     <section className="card">
-      <h2>VNC settings (next boot)</h2>
+      <h2>VNC settings (next start)</h2>
       <VncFields f={f} listenOk={listenOk} displayOk={displayOk} />
       {listen !== '' && listen !== '127.0.0.1' && listen !== 'localhost' && <p className="warn-text small">Listening beyond this host exposes the console to the network.</p>}
       <div className="row-gap">
@@ -88,11 +88,11 @@ function VncSettingsCard({ name, data, type, f, edit }: { name: string; data: Do
           onClick={() =>
             void edit.run(
               () => savePatch(name, data, displayKeys(type, { vnc, listen, display, password })),
-              'Saved; takes effect at next boot.',
+              'Saved; takes effect at next start.',
             )
           }
         >
-          Save for next boot
+          Save for next start
         </button>
         <EditStatus edit={edit} testId="vnc-save" />
       </div>
@@ -100,7 +100,7 @@ function VncSettingsCard({ name, data, type, f, edit }: { name: string; data: Do
   );
 }
 
-/** VNC settings (next boot), where the running VNC server listens, and the way to the graphical console. */
+/** VNC settings (next start), where the running VNC server listens, and the way to the graphical console. */
 export function DisplayTab({ name, summary, data }: TabProps) {
   const view = data.config;
   const f = useVncForm(view, summary);

@@ -143,7 +143,7 @@ export function OverviewTab({ name, summary, data }: TabProps) {
         </label>
         <h2>Rename</h2>
         <RenameForm name={name} newName={newName} setNewName={setNewName} rename={rename} />
-        <p className="muted small">Renames the running domain (now) and its config file (next boot).</p>
+        <p className="muted small">Renames the running domain (now) and its config file (next start).</p>
         <EditStatus edit={rename} testId="ov-rename" />
       </section>
       <SysrqCard name={name} running={summary.state === 'running' || summary.state === 'blocked' || summary.state === 'paused'} />

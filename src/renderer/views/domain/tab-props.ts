@@ -20,11 +20,11 @@ interface Placed {
   attached: boolean;
 }
 
-/** Where a device is, in words: "now and at boot", "now only" or "at next boot". */
+/** Where a device is, in words: "now and at boot", "now only" or "at next start". */
 export function placeWords(d: Placed): string {
   if (d.inConfig && d.attached) return 'now and at boot';
   if (d.attached) return 'now only';
-  return 'at next boot';
+  return 'at next start';
 }
 
 /** Where a detach must act so the device goes from everywhere it is. */

@@ -83,7 +83,7 @@ export function ResizeDialog({ volume, onClose }: { volume: VolumeInfo | null; o
     if (await edit.run(() => xen.storage.volumeResize({ pool: volume.pool, name: volume.name, sizeGiB: size, ...(shrinking ? { shrink: true } : {}) }), `Resized ${volume.name}.`)) onClose();
   };
   return (
-    <Modal open onOpenChange={(o) => !o && onClose()} title={`Resize ${volume.name}`} description={`Now ${formatBytes(volume.virtualBytes)}. The guest sees the new size at its next boot; its partitions and filesystems are not changed.`} testId="resize-dialog">
+    <Modal open onOpenChange={(o) => !o && onClose()} title={`Resize ${volume.name}`} description={`Now ${formatBytes(volume.virtualBytes)}. The guest sees the new size at its next start; its partitions and filesystems are not changed.`} testId="resize-dialog">
       <label className="field-label">
         New size (GiB)
         <input type="number" className="input num" min={0.01} step={1} value={size} onChange={(e) => setSize(Number(e.target.value))} aria-invalid={!ok} data-testid="resize-size" autoFocus />
