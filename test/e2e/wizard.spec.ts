@@ -263,7 +263,8 @@ describe('the new-VM wizard on the demo host', () => {
     await page.getByTestId('wiz-preview').filter({ hasText: 'name = "e2e-pv"' }).waitFor();
     await app.shot('wizard-pv-6-finish');
     await page.getByTestId('wiz-finish').click();
-    await page.waitForURL(/#\/console\/e2e-pv\/text$/, { timeout: 20_000 });
+    await page.waitForURL(/#\/domains\/e2e-pv\/console$/, { timeout: 20_000 });
+    await page.getByTestId('text-console').waitFor();
 
     const cfg = readConfig('e2e-pv');
     expect(cfg).toMatchObject({ name: 'e2e-pv', type: 'pv', memory: 256, maxmem: 512, vcpus: 1, kernel: '/var/lib/xen/boot/vmlinuz-e2e', ramdisk: '/var/lib/xen/boot/initrd-e2e.gz', cmdline: 'console=hvc0 root=/dev/xvda ro' });

@@ -1,7 +1,7 @@
 import { bridgeTransport, buildXenApi, type XenApi, type XenBridge } from '../../shared/api';
 import { createWsTransport } from './ws-transport';
 import { createWorkerTransport, type PageTransport } from './worker-transport';
-import { takePageToken } from './page-token';
+import { tabAddress, takePageToken } from './page-token';
 import type { LinkState } from './listeners';
 
 declare global {
@@ -33,6 +33,11 @@ const pageToken = inElectron ? null : takePageToken();
 export const tokenMissing = !inElectron && pageToken === null;
 
 const page = window.xen ? null : browserTransport(pageToken ?? '');
+
+/** Browser mode: the address of a new tab of this app showing `hash`, with this tab's token (null in Electron). */
+export function newTabAddress(hash: string): string | null {
+  return pageToken === null ? null : tabAddress(location.origin, location.pathname, pageToken, hash);
+}
 
 /** The one API object of the renderer, over Electron IPC or the browser-mode WebSocket. */
 export const xen: XenApi = buildXenApi(window.xen ? bridgeTransport(window.xen) : (page as PageTransport));

@@ -16,7 +16,7 @@ export function DomainMenuContent({ selection }: { selection: readonly DomainSum
               <span>Open details</span>
               <kbd>Enter</kbd>
             </CM.Item>
-            <CM.Item className="menu-item" data-testid="menu-console" onSelect={() => navigate({ view: 'console', name: one.name, kind: 'text' })} disabled={one.state === 'stopped'}>
+            <CM.Item className="menu-item" data-testid="menu-console" onSelect={() => navigate({ view: 'domain', name: one.name, tab: 'console' })} disabled={one.state === 'stopped'}>
               <span>Open console</span>
             </CM.Item>
             <CM.Separator className="menu-sep" />

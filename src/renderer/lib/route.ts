@@ -5,19 +5,20 @@ export type Route =
   | { view: 'host' }
   | { view: 'storage' }
   | { view: 'domains' }
-  | { view: 'domain'; name: string; tab: string }
+  /** `kind` chooses the Console tab's console (text unless "vnc"). */
+  | { view: 'domain'; name: string; tab: string; kind?: 'text' | 'vnc' }
   | { view: 'new' }
   | { view: 'console'; name: string; kind: 'text' | 'vnc' };
 
 /** Parses a location hash like "#/domains/web1/disks". */
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map((p) => decodeURIComponent(p));
-  const [a, b, c] = parts;
+  const [a, b, c, d] = parts;
   if (a === 'host') return { view: 'host' };
   if (a === 'storage') return { view: 'storage' };
   if (a === 'new') return { view: 'new' };
   if (a === 'console' && b) return { view: 'console', name: b, kind: c === 'vnc' ? 'vnc' : 'text' };
-  if (a === 'domains' && b) return { view: 'domain', name: b, tab: c ?? 'overview' };
+  if (a === 'domains' && b) return { view: 'domain', name: b, tab: c ?? 'overview', ...(c === 'console' && d === 'vnc' ? { kind: 'vnc' as const } : {}) };
   if (a === 'domains') return { view: 'domains' };
   return { view: 'domains' };
 }
@@ -34,7 +35,7 @@ export function routeHash(r: Route): string {
     case 'new':
       return '#/new';
     case 'domain':
-      return `#/domains/${encodeURIComponent(r.name)}/${encodeURIComponent(r.tab)}`;
+      return `#/domains/${encodeURIComponent(r.name)}/${encodeURIComponent(r.tab)}${r.tab === 'console' && r.kind === 'vnc' ? '/vnc' : ''}`;
     case 'console':
       return `#/console/${encodeURIComponent(r.name)}/${r.kind}`;
   }

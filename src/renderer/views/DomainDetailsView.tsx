@@ -1,5 +1,5 @@
 import * as Tabs from '@radix-ui/react-tabs';
-import { Fragment, useState, type ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { navigate } from '../lib/route';
 import { useDomainData } from '../lib/use-domain';
@@ -14,6 +14,7 @@ import { NetworkTab } from './domain/NetworkTab';
 import { OverviewTab } from './domain/OverviewTab';
 import { PerformanceTab } from './domain/PerformanceTab';
 import { ConsolePanel } from './console/ConsolePanel';
+import { detachConsole } from './console/detach';
 import { DomainActionsBar } from './domain/DomainActionsBar';
 import type { TabProps } from './domain/tab-props';
 
@@ -30,10 +31,13 @@ const TABS: { id: string; label: string }[] = [
   { id: 'console', label: 'Console' },
 ];
 
-/** The Console tab: the text or graphical console embedded in the domain view, or opened in a view of its own. */
-function ConsoleTab({ name, summary }: TabProps) {
+/**
+ * The Console tab: the text or graphical console inside the app (the kind is in the route, so every "open console"
+ * lands here with the way back beside it); a window of its own is an explicit choice.
+ */
+function ConsoleTab({ name, summary, kind }: TabProps & { kind: 'text' | 'vnc' }) {
   const running = summary !== undefined && summary.state !== 'stopped';
-  const [kind, setKind] = useState<'text' | 'vnc'>('text');
+  const setKind = (k: 'text' | 'vnc'): void => navigate({ view: 'domain', name, tab: 'console', kind: k });
   const hasVnc = summary?.hasVnc === true;
   if (!running) return <div className="tab-body"><p className="muted" data-testid="console-tab-stopped">The domain is not running, so it has no console.</p></div>;
   return (
@@ -53,8 +57,8 @@ function ConsoleTab({ name, summary }: TabProps) {
         >
           Graphical console
         </button>
-        <button type="button" className="btn" onClick={() => navigate({ view: 'console', name, kind })} data-testid="open-text-console">
-          Open in its own view
+        <button type="button" className="btn" onClick={() => detachConsole(name, kind)} data-testid="open-text-console">
+          Open in a new window
         </button>
       </div>
       <div className="console-tab-body">
@@ -65,7 +69,7 @@ function ConsoleTab({ name, summary }: TabProps) {
 }
 
 /** One domain in tabs; the tab lives in the route (#/domains/NAME/TAB) so reload and back keep it. */
-export function DomainDetailsView({ name, tab }: { name: string; tab: string }) {
+export function DomainDetailsView({ name, tab, kind = 'text' }: { name: string; tab: string; kind?: 'text' | 'vnc' }) {
   const summary = useDomainsStore(selectDomain(name));
   const loaded = useDomainsStore((s) => s.loaded);
   const summaryKey = summary ? `${summary.domid}:${summary.state}:${summary.vcpus}:${summary.maxVcpus}:${summary.memoryMiB}:${summary.maxMemMiB}:${summary.autostart}` : '';
@@ -82,7 +86,7 @@ export function DomainDetailsView({ name, tab }: { name: string; tab: string }) 
     network: <NetworkTab {...props} />,
     display: <DisplayTab {...props} />,
     config: <ConfigTab {...props} />,
-    console: <ConsoleTab {...props} />,
+    console: <ConsoleTab {...props} kind={kind} />,
   };
   return (
     <div className="page details-page" data-testid="domain-details">

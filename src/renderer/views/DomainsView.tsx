@@ -15,7 +15,7 @@ export function DomainsView() {
   const route = useRoute();
   return (
     <>
-      {route.view === 'domain' ? <DomainDetailsView name={route.name} tab={route.tab} /> : <DomainList />}
+      {route.view === 'domain' ? <DomainDetailsView name={route.name} tab={route.tab} kind={route.kind ?? 'text'} /> : <DomainList />}
       <ActionDialogs />
     </>
   );

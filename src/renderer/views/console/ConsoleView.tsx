@@ -10,6 +10,9 @@ export function ConsoleView({ name, kind }: { name: string; kind: 'text' | 'vnc'
   return (
     <div className="console-page" data-testid="console-view">
       <header className="console-page-head">
+        <a className="btn small" href={routeHash({ view: 'domain', name, tab: 'console', kind })} data-testid="console-back" title="Show this console inside Xenith's window, with the domain list and the rest">
+          ← Xenith
+        </a>
         <strong>{name}</strong>
         <nav className="console-seg" aria-label="Console kind">
           <a className="btn small" aria-current={kind === 'text' ? 'page' : undefined} href={routeHash({ view: 'console', name, kind: 'text' })} data-testid="console-kind-text">

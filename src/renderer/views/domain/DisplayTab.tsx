@@ -38,7 +38,7 @@ function VncNowCard({ name, summary, live }: { name: string; summary: DomainSumm
         <dt>VNC now</dt>
         <dd data-testid="vnc-live">{live ? `listening on ${live.listen}:${live.port}` : running ? 'no VNC server' : 'not running'}</dd>
       </dl>
-      <button type="button" className="btn primary" disabled={!running || !(live || summary?.hasVnc)} onClick={() => navigate({ view: 'console', name, kind: 'vnc' })} data-testid="open-vnc-console">
+      <button type="button" className="btn primary" disabled={!running || !(live || summary?.hasVnc)} onClick={() => navigate({ view: 'domain', name, tab: 'console', kind: 'vnc' })} data-testid="open-vnc-console">
         Open graphical console
       </button>
     </section>
@@ -74,6 +74,15 @@ function VncSettingsCard({ name, data, type, f, edit }: { name: string; data: Do
   const { vnc, listen, display, password } = f;
   const displayOk = display === '' || /^\d{1,4}$/.test(display);
   const listenOk = listen === '' || /^[A-Za-z0-9.:_-]+$/.test(listen);
+  // Fields typed into before the config arrives would be overwritten by it: show them once it is here.
+  if (!data.config) {
+    return (
+      <section className="card">
+        <h2>VNC settings (next start)</h2>
+        <p className="muted">{data.configError ? 'The config file could not be read (see the Config tab).' : 'Reading the config file…'}</p>
+      </section>
+    );
+  }
   return (
     <section className="card">
       <h2>VNC settings (next start)</h2>

@@ -78,7 +78,7 @@ export async function createDomain({ draft, opts, dispatch }: Omit<WizardRun, 's
     const r = await xen.wizard.create({ plan, jobId: id });
     dispatch({ type: 'jobSucceeded', outcome: r.started ? `${r.name} is running.` : `${r.name} is defined and stopped (${r.configPath}).` });
     if (plan.customise) navigate({ view: 'domain', name: r.name, tab: 'overview' });
-    else if (plan.openConsole && r.started) navigate({ view: 'console', name: r.name, kind: 'text' });
+    else if (plan.openConsole && r.started) navigate({ view: 'domain', name: r.name, tab: 'console' });
   } catch (e) {
     dispatch({ type: 'jobFailed', error: errorInfo(e) });
   } finally {

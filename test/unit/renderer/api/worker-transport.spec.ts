@@ -73,6 +73,16 @@ describe('takePageToken (browser mode keeps its token out of cookies and request
       expect(replaced).toEqual(['/#/']);
       expect(takePageToken({ hash: '#/domains', pathname: '/', search: '' }, storage)).toBe('abcDEF_123-x');
       expect(takePageToken({ hash: '#token=a"b', pathname: '/', search: '' }, { getItem: () => null, setItem: () => undefined })).toBeNull();
+      // A tab Xenith opens itself (a detached console) carries the token and lands on its route.
+      const { tabAddress } = await import('../../../../src/renderer/api/page-token');
+      const url = tabAddress('http://127.0.0.1:9', '/', 'tok_12345678', '#/console/web01/text');
+      expect(url).toBe('http://127.0.0.1:9/#token=tok_12345678&to=/console/web01/text');
+      const fresh = new Map<string, string>();
+      const tab = { getItem: (k: string) => fresh.get(k) ?? null, setItem: (k: string, v: string) => void fresh.set(k, v) };
+      expect(takePageToken({ hash: new URL(url).hash, pathname: '/', search: '' }, tab)).toBe('tok_12345678');
+      expect(replaced.at(-1)).toBe('/#/console/web01/text');
+      // Anything else after the token is no route: not taken.
+      expect(takePageToken({ hash: '#token=tok_12345678&to=javascript:alert(1)', pathname: '/', search: '' }, { getItem: () => null, setItem: () => undefined })).toBeNull();
     } finally {
       g.history = saved;
     }
