@@ -8,6 +8,9 @@ import { startBroker } from './server';
  * It serves stdin/stdout until stdin closes or its parent changes.
  */
 export async function brokerMain(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // pkexec passes on the caller's umask: under umask 0 every config and directory root made would be world-writable,
+  // and a checked config could be rewritten before xl reads it. Root's files are root's.
+  process.umask(0o022);
   if (argv.length > 0) {
     process.stderr.write(`xenith-broker: takes no arguments (its policy is ${BROKER_POLICY_FILE}); got ${JSON.stringify(argv)}\n`);
     process.exit(2);

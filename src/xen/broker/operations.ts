@@ -244,10 +244,14 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
     const o = parse(pathArgs.extend({ suffix: z.string().max(16).regex(/^[A-Za-z0-9._-]*$/), text: z.boolean() }).strict(), args, 'fs.readDir');
     if (!o.text) return readDirParts(st.executor.fs, await st.guards.auto.check(o.path, 'follow'), { suffix: o.suffix, text: false });
     const dir = await st.guards.configRead.check(o.path, 'follow');
-    const allowed = (p: string): Promise<boolean> => st.guards.configRead.check(p, 'follow').then(() => true, () => false);
+    // The text is read from the path the check resolved, never from the name again (a link swapped in between).
+    const allowed = (p: string): Promise<string | null> => st.guards.configRead.check(p, 'follow').then((resolved) => resolved, () => null);
     const entries = await readDirParts(st.executor.fs, dir, { suffix: o.suffix, text: true }, allowed);
     return entries.map((e) => ({ ...e, link: null }));
   },
-  'fs.mkdirp': async (st, { args }) =>
-    st.executor.fs.mkdirp(await firstOf(pathOf(args), [(x) => st.guards.configRead.check(x), (x) => st.guards.save.check(x), (x) => st.guards.images.check(x)])),
+  'fs.mkdirp': async (st, { args }) => {
+    const dir = await firstOf(pathOf(args), [(x) => st.guards.configRead.check(x), (x) => st.guards.save.check(x), (x) => st.guards.images.check(x)]);
+    // Saved guests' memory is theirs alone: root's save directory is made private, whatever the caller asks.
+    return st.executor.fs.mkdirp(dir, dir === st.basePolicy.saveDir ? 0o700 : undefined);
+  },
 };

@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import { XenError } from '../errors';
 
@@ -23,6 +23,14 @@ export function isInside(child: string, root: string): boolean {
 }
 
 /** realpath of the deepest part of `p` that exists, with the missing rest appended. */
+async function isLink(p: string): Promise<boolean> {
+  try {
+    return (await lstat(p)).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 async function resolveExisting(p: string): Promise<string> {
   const rest: string[] = [];
   let cur = p;
@@ -33,6 +41,8 @@ async function resolveExisting(p: string): Promise<string> {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+      // A missing name may still be a link (dangling): where it points could appear later, outside every root.
+      if (await isLink(cur)) throw new XenError('PERMISSION', `${cur} is a link to something that does not exist`, { path: cur });
       const parent = path.posix.dirname(cur);
       if (parent === cur) return p;
       rest.push(path.posix.basename(cur));

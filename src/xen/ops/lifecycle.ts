@@ -144,7 +144,8 @@ export async function sysrq(ctx: OpsContext, dom: DomainRef, key: SysrqKey): Pro
 async function saveFolder(ctx: OpsContext, path: string): Promise<void> {
   const dir = path.slice(0, path.lastIndexOf('/')) || '/';
   if (dir === DEFAULT_SAVE_DIR) {
-    await ensureDefaultDir(ctx, dir);
+    // Private: a save file holds the guest's memory (xl creates it 0644).
+    await ensureDefaultDir(ctx, dir, 0o700);
     return;
   }
   const st = await ctx.runner.fs.stat(dir);

@@ -26,12 +26,12 @@ export async function readDirOrEmpty(ctx: OpsContext, dir: string, o: ReadDirOpt
  * Makes one of Xenith's default directories (DEFAULT_IMAGE_DIR, DEFAULT_SAVE_DIR) when the host does not have it yet;
  * true when it was made. Any other missing directory is the caller's to refuse, naming it.
  */
-export async function ensureDefaultDir(ctx: Pick<OpsContext, 'runner'>, dir: string): Promise<boolean> {
+export async function ensureDefaultDir(ctx: Pick<OpsContext, 'runner'>, dir: string, mode?: number): Promise<boolean> {
   const st = await ctx.runner.fs.stat(dir);
   if (st !== null) {
     if (!st.isDirectory) throw new XenError('INVALID_ARG', `${dir} is not a directory`, { path: dir });
     return false;
   }
-  await ctx.runner.fs.mkdirp(dir);
+  await ctx.runner.fs.mkdirp(dir, mode);
   return true;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { XenError } from '../errors';
@@ -89,11 +90,32 @@ function localFileWrites(): Pick<HostFs, 'writeFileExclusive' | 'createEmpty' | 
         }
       });
     },
-    async mkdirp(p) {
+    async mkdirp(p, mode) {
       assertAbsolute(p);
-      await wrap('mkdir', p, () => fsp.mkdir(p, { recursive: true }));
+      await wrap('mkdir', p, () => fsp.mkdir(p, { recursive: true, ...(mode !== undefined ? { mode } : {}) }));
     },
   };
+}
+
+/** Reads larger than this are refused: Xenith reads configs, the pools file and fstab, each a few KiB. */
+export const READ_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A regular file's text, read from one descriptor: opened non-blocking (a FIFO named like a config cannot hold the
+ * reader forever), checked to be a regular file on that descriptor, and read no further than its size then.
+ */
+async function readRegular(p: string): Promise<string> {
+  const fh = await fsp.open(p, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new XenError('INVALID_ARG', `${p} is not a regular file`, { path: p });
+    if (st.size > READ_MAX_BYTES) throw new XenError('LIMIT', `${p} is larger than ${READ_MAX_BYTES} bytes`, { path: p });
+    const buf = Buffer.alloc(st.size);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The HostFs methods that only read: contents, listings, facts, links and free space. */
@@ -105,7 +127,7 @@ function localFileReads(): Pick<HostFs, 'readFile' | 'list' | 'stat' | 'readlink
     },
     async readFile(p) {
       assertAbsolute(p);
-      return wrap('read', p, () => fsp.readFile(p, 'utf8'));
+      return wrap('read', p, () => readRegular(p));
     },
     async list(dir) {
       assertAbsolute(dir);

@@ -31,6 +31,7 @@ export const SSH_FS_SCRIPTS = {
   createSparse: `{ [ -e "$1" ] || [ -L "$1" ]; } && exit ${PRESENT}; set -C; : > "$1" || exit 1; truncate -s "$2" -- "$1"`,
   freeBytes: 'out=$(df -B1 --output=avail -- "$1") || exit 1; printf "%s\\n" "$out" | tail -n 1',
   mkdirp: 'mkdir -p -- "$1"',
+  mkdirpMode: 'mkdir -p -m "$2" -- "$1"',
   // Every entry of "$1" ending in "$2" (hidden ones left out): name, link target and, when "$3" is 1, the base64 text
   // of a readable regular file up to "$4" bytes, each ended by NUL; "-" where there is no text. One round trip.
   readDir:
@@ -133,9 +134,10 @@ function sshFileWrites(call: ScriptCall): Pick<HostFs, 'writeFileExclusive' | 'c
       assertSize(bytes);
       await call('createSparse', p, [p, String(bytes)]);
     },
-    async mkdirp(p) {
+    async mkdirp(p, mode) {
       assertAbsolute(p);
-      await call('mkdirp', p, [p]);
+      if (mode === undefined) await call('mkdirp', p, [p]);
+      else await call('mkdirpMode', p, [p, (mode & 0o7777).toString(8)]);
     },
   };
 }

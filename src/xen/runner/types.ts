@@ -89,7 +89,8 @@ export interface HostFs {
   createSparse(path: string, bytes: number): Promise<void>;
   /** Free bytes on the filesystem holding `path`. */
   freeBytes(path: string): Promise<number>;
-  mkdirp(path: string): Promise<void>;
+  /** Makes a directory and its parents; `mode` (e.g. 0o700) for the ones it makes, where the runner can say. */
+  mkdirp(path: string, mode?: number): Promise<void>;
   /** The image files directly in a pool directory, with what their headers say: one request for the whole directory. */
   probeImages(dir: string): Promise<ImageProbe[]>;
   /**

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BROKER_POLICY, parseBrokerPolicy, type BrokerPolicy } from '../../../../src/xen/broker/policy';
@@ -158,6 +159,26 @@ describe('broker protocol', () => {
 });
 
 describe('broker fs ops', () => {
+  it('never reads a FIFO named like a config, nor follows a dangling link, and makes the save directory private', async () => {
+    const dir = makeTempDir('xenith-readdir-hostile-');
+    writeFileSync(path.join(dir, 'a.cfg'), 'name = "a"\n');
+    execFileSync('mkfifo', [path.join(dir, 'pipe.cfg')]);
+    // Dangling now; whoever owns `outside` could make it point anywhere later.
+    symlinkSync(path.join(outside, 'not-yet'), path.join(dir, 'later.cfg'));
+    const save = path.join(makeTempDir('xenith-save-parent-'), 'save');
+    const h = startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: { ...policy(), configDir: dir, autoDir: path.join(dir, 'auto'), saveDir: save } });
+    const r = await h.request('fs.readDir', { path: dir, suffix: '.cfg', text: true });
+    expect(r['value']).toEqual([
+      { name: 'a.cfg', link: null, text: 'name = "a"\n' },
+      { name: 'later.cfg', link: null, text: null },
+      { name: 'pipe.cfg', link: null, text: null },
+    ]);
+    expect(errorOf(await h.request('fs.readFile', { path: path.join(dir, 'pipe.cfg') }))?.code).toBe('INVALID_ARG');
+    expect(errorOf(await h.request('fs.readFile', { path: path.join(dir, 'later.cfg') }))?.code).toBe('PERMISSION');
+    expect((await h.request('fs.mkdirp', { path: save }))['ok']).toBe(true);
+    expect(statSync(save).mode & 0o777).toBe(0o700);
+  });
+
   it('reads the config directory whole in one request, never a file outside its policy, and the autostart links', async () => {
     const dir = makeTempDir('xenith-readdir-');
     mkdirSync(path.join(dir, 'auto'));
