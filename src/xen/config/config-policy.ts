@@ -62,6 +62,9 @@ const REFUSED_KEYS: Readonly<Record<string, string>> = {
   irqs: 'gives the guest host interrupts',
   dtdev: 'gives the guest a host device-tree device',
   usbdev: 'gives the guest a host USB device',
+  // pci = ["…,seize=1"] even takes the device from dom0's own driver (its disk controller, its NIC).
+  pci: 'gives the guest a host PCI device',
+  gfx_passthru: "gives the guest the host's graphics card",
   xauthority: 'names a file root would read',
 };
 

@@ -38,6 +38,8 @@ describe('checkConfigForRoot', () => {
       ['iomem = [ "0,ffffff" ]', 'iomem', 'refused-key'],
       ['ioports = [ "3f8-3ff" ]', 'ioports', 'refused-key'],
       ['usbdev = [ "hostbus=1,hostaddr=2" ]', 'usbdev', 'refused-key'],
+      ['pci = [ "0000:00:1f.2,seize=1" ]', 'pci', 'refused-key'],
+      ['gfx_passthru = 1', 'gfx_passthru', 'refused-key'],
       ['bootloader = "/tmp/evil"', 'bootloader', 'bootloader-allowlist'],
       ['bootloader_args = [ "--output-directory=/etc/cron.d" ]', 'bootloader_args[0]', 'bootloader-args'],
       ['serial = "file:/etc/shadow"', 'serial', 'serial'],
