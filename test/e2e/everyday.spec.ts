@@ -80,6 +80,29 @@ describe('everyday use on the demo host', () => {
     await page.getByText('Saved changes apply when the domain is next started (not at a reboot).').waitFor();
   });
 
+  it('at 1024x700 every live column of the list stays in view', async () => {
+    const { page } = app;
+    await page.evaluate(() => (location.hash = '#/domains'));
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await page.waitForFunction(() => window.innerWidth === 1024);
+      // Each live column's header ends inside the grid (measured again until the layout settles).
+      const overflow = (): Promise<string[]> =>
+        page.evaluate(() => {
+          const grid = document.querySelector('[data-testid="domain-grid"]')?.getBoundingClientRect();
+          return Array.from(document.querySelectorAll('[role="columnheader"]'))
+            .filter((h) => ['CPU', 'Memory use', 'Disk I/O', 'Network'].includes(h.textContent?.replace(/[▲▼]/g, '').trim() ?? ''))
+            .filter((h) => grid === undefined || h.getBoundingClientRect().right > grid.right + 1)
+            .map((h) => h.textContent ?? '');
+        });
+      await expect.poll(overflow, { timeout: 5000 }).toEqual([]);
+      expect(await page.locator('[role="columnheader"]', { hasText: 'Network' }).isVisible()).toBe(true);
+      await app.shot('everyday-list-1024');
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 860 });
+    }
+  });
+
   it('says when Xenith\'s server stops answering, greys what is stale, and comes back by itself', async () => {
     const { page, proc } = app;
     const status = page.getByTestId('status-toolstack');
