@@ -19,6 +19,8 @@ function localSh(calls: string[]): RemoteScriptRunner {
       p.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
       p.on('error', reject);
       p.on('close', (code) => resolve({ stdout, stderr, exitCode: code ?? -1 }));
+      // A script that exits before reading its stdin (a missing directory) closes the pipe: that is no error here.
+      p.stdin.on('error', () => undefined);
       p.stdin.end(input ?? '');
     });
 }
