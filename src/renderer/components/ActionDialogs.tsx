@@ -9,7 +9,6 @@ import { PathField } from './FileChooser';
 import { ConfirmDialog, Modal } from './Modal';
 import { DEFAULT_SAVE_DIR } from '../../shared/storage';
 
-const SAVE_DIR = DEFAULT_SAVE_DIR;
 
 function listNames(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
@@ -31,7 +30,7 @@ function useSaveFolder(file: string): { ok: boolean; note: string | null } | nul
         .catch((e: unknown) => {
           if (!live) return;
           const missing = errorInfo(e).code === 'NOT_FOUND';
-          if (missing && dir === SAVE_DIR) setState({ dir, ok: true, note: `${SAVE_DIR} does not exist yet; Xenith creates it.` });
+          if (missing && dir === DEFAULT_SAVE_DIR) setState({ dir, ok: true, note: `${DEFAULT_SAVE_DIR} does not exist yet; Xenith creates it.` });
           else setState({ dir, ok: false, note: missing ? `The folder ${dir} does not exist.` : errorInfo(e).message });
         });
     }, 200);
@@ -45,11 +44,11 @@ function useSaveFolder(file: string): { ok: boolean; note: string | null } | nul
 
 /** Asks for the save file; the domain stops once its memory is in the file. */
 function SaveDialog({ name, onClose }: { name: string; onClose: () => void }) {
-  const [file, setFile] = useState(`${SAVE_DIR}/${name}.save`);
+  const [file, setFile] = useState(`${DEFAULT_SAVE_DIR}/${name}.save`);
   const folder = useSaveFolder(file);
   return (
     <Modal open onOpenChange={(o) => !o && onClose()} title={`Save ${name} to a file`} description="Xen writes the domain's memory to a new file and the domain stops. Restore brings it back where it was." testId="save-dialog">
-      <PathField value={file} onChange={setFile} filter="any" startDir={SAVE_DIR} label="Save file" testId="save-file" />
+      <PathField value={file} onChange={setFile} filter="any" startDir={DEFAULT_SAVE_DIR} label="Save file" testId="save-file" />
       {folder?.note && (
         <p className={folder.ok ? 'muted small' : 'error-text'} data-testid="save-folder-note">
           {folder.note}
@@ -78,10 +77,10 @@ function SaveDialog({ name, onClose }: { name: string; onClose: () => void }) {
 
 /** Restores a domain from a save file. */
 function RestoreDialog({ onClose }: { onClose: () => void }) {
-  const [file, setFile] = useState(`${SAVE_DIR}/`);
+  const [file, setFile] = useState(`${DEFAULT_SAVE_DIR}/`);
   return (
     <Modal open onOpenChange={(o) => !o && onClose()} title="Restore a saved domain" description="Choose a file written by Save; the domain resumes where it was saved." testId="restore-dialog">
-      <PathField value={file} onChange={setFile} filter="any" startDir={SAVE_DIR} label="Save file" testId="restore-file" />
+      <PathField value={file} onChange={setFile} filter="any" startDir={DEFAULT_SAVE_DIR} label="Save file" testId="restore-file" />
       <div className="modal-actions">
         <button type="button" className="btn" onClick={onClose}>
           Cancel

@@ -40,14 +40,15 @@ async function editConfig(ctx: OpsContext, name: string, edit: (cfg: DomainConfi
 }
 
 /** Where an edit's refusal points: a field of the model (disks[2].vdev), or the form field it came from (disk.vdev). */
-type FieldOf = (modelField: string) => string;
+type FieldOf = (modelField: string, edited: DomainConfig) => string;
 
 /** Refuses, naming the field, an edit whose resulting config would not be valid, before anything changes. */
 async function checkConfigEdit(ctx: OpsContext, name: string, cfgEdit: (cfg: DomainConfig) => DomainConfig, fieldOf: FieldOf): Promise<void> {
-  const v = validateDomainConfig(cfgEdit(modelToEdit(await readConfig(ctx, name))));
+  const edited = cfgEdit(modelToEdit(await readConfig(ctx, name)));
+  const v = validateDomainConfig(edited);
   if (v.ok) return;
   const first = v.errors[0];
-  throw new XenError('INVALID_ARG', first?.message ?? 'The edited config is not valid', { field: fieldOf(first?.field ?? '') });
+  throw new XenError('INVALID_ARG', first?.message ?? 'The edited config is not valid', { field: fieldOf(first?.field ?? '', edited) });
 }
 
 /**
@@ -61,9 +62,10 @@ async function applyBoth(
   apply: ApplyMode,
   liveOp: () => Promise<void>,
   cfgEdit: (cfg: DomainConfig) => DomainConfig,
-  o: { undoLive?: () => Promise<void>; fieldOf?: FieldOf } = {},
+  o: { undoLive?: () => Promise<void>; fieldOf?: FieldOf; checked?: boolean } = {},
 ): Promise<void> {
-  if (inConfig(apply)) await checkConfigEdit(ctx, name, cfgEdit, o.fieldOf ?? ((f) => f));
+  // `checked`: the caller checked this very edit already, before making what it adds.
+  if (inConfig(apply) && o.checked !== true) await checkConfigEdit(ctx, name, cfgEdit, o.fieldOf ?? ((f) => f));
   if (live(apply)) {
     await requireRunning(ctx, name);
     await liveOp();
@@ -80,10 +82,10 @@ async function applyBoth(
 }
 
 /** A model field of the disk being added (the last of `disks`) as the form's field: disks[2].vdev -> disk.vdev. */
-const newDiskField =
-  (index: number): FieldOf =>
-  (f) =>
-    f.startsWith(`disks[${index}].`) ? `disk.${f.slice(`disks[${index}].`.length)}` : f;
+const newDiskField: FieldOf = (f, edited) => {
+  const prefix = `disks[${edited.disks.length - 1}].`;
+  return f.startsWith(prefix) ? `disk.${f.slice(prefix.length)}` : f;
+};
 
 const sameMac = (a: string | undefined, b: string): boolean => a !== undefined && a.toLowerCase() === b.toLowerCase();
 
@@ -128,13 +130,12 @@ export async function setVcpus(ctx: OpsContext, a: ParsedArgsOf<'domain:setVcpus
 export async function attachDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:attachDisk'>): Promise<void> {
   const { name, disk } = a;
   await assertDiskFree(ctx, disk.target, disk.devtype === 'cdrom' ? 'ro' : disk.access, name);
-  await applyBoth(ctx, name, a.apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk), await diskEditOptions(ctx, name, a.apply, disk));
+  await applyBoth(ctx, name, a.apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk), diskEditOptions(ctx, name, disk));
 }
 
 /** How a disk edit names its fields and undoes its live attach. */
-async function diskEditOptions(ctx: OpsContext, name: string, apply: ApplyMode, disk: DiskSpec): Promise<{ undoLive: () => Promise<void>; fieldOf: FieldOf }> {
-  const count = inConfig(apply) ? ((await readConfig(ctx, name)).config?.disks.length ?? 0) : 0;
-  return { undoLive: () => devices.blockDetach(ctx, name, disk.vdev), fieldOf: newDiskField(count) };
+function diskEditOptions(ctx: OpsContext, name: string, disk: DiskSpec): { undoLive: () => Promise<void>; fieldOf: FieldOf } {
+  return { undoLive: () => devices.blockDetach(ctx, name, disk.vdev), fieldOf: newDiskField };
 }
 
 /** Makes a new image (the one image maker) and attaches it; a failed attach removes exactly the file it made. */
@@ -143,7 +144,7 @@ export async function createDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:create
   if (disk.format !== 'raw' && disk.format !== 'qcow2') throw new XenError('INVALID_ARG', `Xenith creates raw or qcow2 images, not ${disk.format}`, { field: 'disk.format' });
   if (live(apply)) await requireRunning(ctx, name);
   // Refuse before creating anything when the config would not take this disk (a device it has, hda's twin xvda).
-  const edit = await diskEditOptions(ctx, name, apply, disk);
+  const edit = diskEditOptions(ctx, name, disk);
   if (inConfig(apply)) await checkConfigEdit(ctx, name, (cfg) => addDisk(cfg, disk), edit.fieldOf);
   // /dev/VG/NAME in an LVM pool is a new logical volume; anything else a new image file in a pool.
   const lv = disk.target.startsWith('/dev/') ? lvmTarget(disk.target, await poolTargets(ctx)) : null;
@@ -151,7 +152,7 @@ export async function createDisk(ctx: OpsContext, a: ParsedArgsOf<'domain:create
   if (lv !== null) await createVolume(ctx, { pool: lv.pool, name: lv.name, sizeGiB: a.sizeGiB });
   else await createImage(ctx, disk.target, { sizeBytes: gibToBytes(a.sizeGiB), format: disk.format });
   try {
-    await applyBoth(ctx, name, apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk), edit);
+    await applyBoth(ctx, name, apply, () => devices.blockAttach(ctx, name, disk), (cfg) => addDisk(cfg, disk), { ...edit, checked: true });
   } catch (e) {
     // A disk the running domain still has (its detach failed) is in use: keep it. Otherwise it is this call's own
     // and attached to nothing: remove it, so a failed attach leaves nothing behind.

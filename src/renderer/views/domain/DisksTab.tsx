@@ -17,7 +17,6 @@ import { nextVdev } from '../../lib/vdev';
 import { detachApply, isRunning, placeWords, type TabProps } from './tab-props';
 import { DEFAULT_IMAGE_DIR } from '../../../shared/storage';
 
-const IMAGE_DIR = DEFAULT_IMAGE_DIR;
 type Format = 'raw' | 'qcow2' | 'vhd' | 'qcow';
 
 type Detach = { vdev: string; apply: ApplyMode };
@@ -148,7 +147,7 @@ function useAddDiskForm(name: string, summary: DomainSummary | undefined, used: 
     const derived = new RegExp(`^(.*/)${name.replace(/[.+-]/g, '\\$&')}-[a-z]+(\\.img)?$`);
     setPath((p) => {
       const m = derived.exec(p);
-      return p === '' ? `${IMAGE_DIR}/${name}-${v}.img` : m ? `${m[1] ?? ''}${name}-${v}${m[2] ?? ''}` : p;
+      return p === '' ? `${DEFAULT_IMAGE_DIR}/${name}-${v}.img` : m ? `${m[1] ?? ''}${name}-${v}${m[2] ?? ''}` : p;
     });
   }, [usedKey, name]); // recompute only when the set of devices changes
   useEffect(() => setApply(defaultApply(running)), [running]);
@@ -171,7 +170,7 @@ function DiskFields({ f, name }: { f: AddDiskForm; name: string }) {
       ) : (
         <ExistingVolume storage={storage} path={f.path} onPath={f.setPath} self={name} testId="disk-volume" />
       )}
-      <PathField value={f.path} onChange={f.setPath} filter="image" startDir={IMAGE_DIR} label={f.mode === 'new' ? 'New image file (never overwritten)' : 'Image or device'} testId="disk-path" />
+      <PathField value={f.path} onChange={f.setPath} filter="image" startDir={DEFAULT_IMAGE_DIR} label={f.mode === 'new' ? 'New image file (never overwritten)' : 'Image or device'} testId="disk-path" />
       <label className="field-label">
         Format
         <select className="input" value={f.format} onChange={(e) => f.setFormat(e.target.value as Format)} data-testid="disk-format">
