@@ -16,7 +16,7 @@ const node = {
   sourcemap: true,
   logLevel: 'warning',
   // Native or Electron-provided modules stay outside the bundle.
-  external: ['electron', 'node-pty', 'bufferutil', 'utf-8-validate'],
+  external: ['electron', 'node-pty', 'classic-level', 'bufferutil', 'utf-8-validate'],
   // Modules that locate files beside themselves use import.meta.url; in the CJS bundle that is the bundle's own URL.
   define: { 'import.meta.url': '__xenithBundleUrl' },
   banner: { js: "const __xenithBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
