@@ -29,6 +29,7 @@ import {
   vdevSchema,
 } from './schemas';
 import { wizardPlanSchema } from './wizard-plan';
+import { historyReadSchema, type HistorySeries } from './history';
 import { LIFECYCLE_ACTIONS } from './lifecycle';
 import { PATCHABLE_KEYS } from './domain-config';
 import {
@@ -91,6 +92,8 @@ export const contract = {
   'app:status': ch<ToolstackStatus>()(none),
   /** Host facts from `xl info` and what was found around it. */
   'host:info': ch<HostInfo>()(none, XL),
+  /** Stats history main keeps on disk: one domain's (or the host's) rows of one tier over a time range. */
+  'history:read': ch<HistorySeries>()(historyReadSchema),
   /** The hypervisor log (`xl dmesg`), as lines. */
   'host:dmesg': ch<string[]>()(none, XL),
   /** Every domain: running and defined-but-stopped. */

@@ -7,7 +7,8 @@ import { EventHub } from '../gateway/events';
 import { HandlerRegistry } from '../gateway/registry';
 import { registerHandlers } from '../ipc/index';
 import { chooseToolstack, type AppOptions } from './options';
-import { bundlePaths, createRunnerFor } from './runner-factory';
+import { bundlePaths, createRunnerFor, historyDirFor } from './runner-factory';
+import { openHistoryStore } from '../history/history-store';
 import type { Services } from './services';
 import { DEFAULT_IMAGE_DIR } from '../../shared/storage';
 
@@ -54,11 +55,18 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
   const status = (): ToolstackStatus => health.status();
   const stats = createStatsService(runner, { intervalS: 1, onError: (e) => health.reportFailure('stats', e) });
   const unsubscribeStats = bridgeStats(stats, hub, health);
+  // History is fed from main's own subscription, so it grows whether or not a window is open.
+  const history = await openHistoryStore(historyDirFor(choice, options, env.dataDir), {
+    onError: (e) => console.error(`xenith: graph history: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  if (history.problem) console.error(`xenith: ${history.problem}`);
+  const unsubscribeHistory = stats.subscribe((b) => history.ingest(b));
 
   const services: Services = {
     runner,
     api,
     stats,
+    history,
     hub,
     choice,
     paths,
@@ -81,7 +89,9 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     status,
     async close() {
       unsubscribeStats();
+      unsubscribeHistory();
       stats.stop();
+      await history.close();
       for (const fn of closers.reverse()) await fn();
       await runner.close();
     },

@@ -76,3 +76,19 @@ export function createRunnerFor(choice: ToolstackChoice, options: AppOptions, da
       });
   }
 }
+
+/**
+ * Where the graph history of the chosen host is kept: each host its own store under the data directory (the demo
+ * host's beside its state, so --reset-demo forgets both).
+ */
+export function historyDirFor(choice: ToolstackChoice, options: AppOptions, dataDir: string): string {
+  switch (choice.kind) {
+    case 'demo':
+      return join(demoStateDir(options, dataDir), 'history');
+    case 'ssh':
+      return join(dataDir, 'history', `ssh-${choice.target}${choice.port !== null ? `-${choice.port}` : ''}`.replace(/[^A-Za-z0-9_.@-]/g, '_'));
+    case 'local':
+    case 'broker':
+      return join(dataDir, 'history', 'local');
+  }
+}

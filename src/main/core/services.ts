@@ -4,6 +4,7 @@ import type { StatsService } from '../../xen/index';
 import type { ToolstackStatus } from '../../shared/dto';
 import type { DomainsChanged } from '../../shared/contract';
 import type { EventHub } from '../gateway/events';
+import type { HistoryStore } from '../history/history-store';
 import type { ToolstackChoice } from './options';
 
 /** Host paths the app works with. */
@@ -18,6 +19,8 @@ export interface Services {
   runner: Runner;
   api: XenApi;
   stats: StatsService;
+  /** Stats history on disk, fed every tick whether or not a window is open. */
+  history: HistoryStore;
   hub: EventHub;
   choice: ToolstackChoice;
   paths: HostPaths;

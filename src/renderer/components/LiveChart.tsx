@@ -1,5 +1,6 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { axisTime, breakGaps } from '../lib/series';
 
 /** One line of a chart: a string dataKey (STYLE.md: string keys, no accessor functions). */
 export interface ChartSeries {
@@ -25,15 +26,15 @@ interface Props {
   testId?: string;
 }
 
-function clock(t: number): string {
-  const d = new Date(t);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:${String(d.getSeconds()).padStart(2, '0')}`;
-}
 
 /** A live line chart: no animation, no dots, fixed window and Y domain (recharts performance guide). */
 export const LiveChart = memo(function LiveChart({ title, data, series, from, to, yMax, format, height = 160, testId }: Props) {
+  // Where nothing arrived (Xenith or the host was down) the lines break instead of drawing a slope across the gap.
+  const drawn = useMemo(() => breakGaps(data), [data]);
+  const span = to - from;
+  const clock = (t: number): string => axisTime(t, span);
   return (
-    <figure className="chart card" data-testid={testId}>
+    <figure className="chart card" data-testid={testId} data-points={data.length} data-first={data[0]?.t}>
       <figcaption>
         <span className="chart-title">{title}</span>
         {series.map((s) => (
@@ -45,7 +46,7 @@ export const LiveChart = memo(function LiveChart({ title, data, series, from, to
         ))}
       </figcaption>
       <ResponsiveContainer width="100%" height={height}>
-        <LineChart data={data} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
+        <LineChart data={drawn} margin={{ top: 6, right: 12, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" vertical={false} />
           <XAxis dataKey="t" type="number" domain={[from, to]} allowDataOverflow tickFormatter={clock} stroke="var(--fg-faint)" fontSize={11} minTickGap={40} />
           <YAxis domain={[0, yMax]} ticks={[0, yMax / 4, yMax / 2, (3 * yMax) / 4, yMax]} allowDataOverflow tickFormatter={format} stroke="var(--fg-faint)" fontSize={11} width={64} />

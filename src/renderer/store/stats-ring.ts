@@ -38,6 +38,17 @@ class Ring {
     this.head = (i + 1) % this.cap;
     if (this.size < this.cap) this.size++;
   }
+  /** Every valid row, oldest first: times and one values array per row. */
+  rows(): { t: number[]; v: Float32Array[] } {
+    const t: number[] = [];
+    const v: Float32Array[] = [];
+    for (let k = 0; k < this.size; k++) {
+      const s = this.slot(k);
+      t.push(this.t[s] ?? 0);
+      v.push(this.v.slice(s * this.width, (s + 1) * this.width));
+    }
+    return { t, v };
+  }
   /** Index of the k-th oldest valid slot. */
   slot(k: number): number {
     return (this.head - this.size + k + this.cap) % this.cap;
@@ -66,8 +77,8 @@ class Ring {
 
 /** History of `width` metrics sampled together: push one row per tick, read any metric over a time window. */
 export class SeriesRing {
-  private readonly fine: Ring;
-  private readonly coarse: Ring;
+  private fine: Ring;
+  private coarse: Ring;
   private readonly sum: Float64Array;
   private bucket = -1;
   private count = 0;
@@ -105,10 +116,41 @@ export class SeriesRing {
     if (this.count === 0) return;
     const avg = new Float32Array(this.width);
     for (let m = 0; m < this.width; m++) avg[m] = (this.sum[m] ?? 0) / this.count;
-    // A bucket is stamped with its middle so a coarse chart lines up with the fine one.
-    this.coarse.push(this.bucket * this.coarseStepMs + this.coarseStepMs / 2, avg);
+    // A bucket is stamped with its middle so a coarse chart lines up with the fine one. A stored row of the same minute
+    // (main wrote its part when it stopped) was seeded already: keep times increasing.
+    const stamp = this.bucket * this.coarseStepMs + this.coarseStepMs / 2;
+    const newest = this.coarse.size > 0 ? (this.coarse.t[this.coarse.slot(this.coarse.size - 1)] ?? 0) : -Infinity;
+    if (stamp > newest) this.coarse.push(stamp, avg);
     this.sum.fill(0);
     this.count = 0;
+  }
+
+  /**
+   * Puts stored history (main's on-disk tiers: `fine` one row a second, `coarse` one-minute averages stamped at their
+   * middle) in front of what this ring already holds: only rows older than its own oldest row of that resolution are
+   * taken, so a seed that arrives after live ticks never duplicates or reorders them.
+   */
+  seed(fine: StoredRows, coarse: StoredRows): void {
+    const live = this.fine.rows();
+    const liveCoarse = this.coarse.rows();
+    const wasEmpty = live.t.length === 0;
+    const fineBefore = live.t[0] ?? Infinity;
+    // The bucket in progress is summed from live rows: a stored minute at or after its start would count twice. A
+    // stored minute that had not ended by the store's last second (main wrote its part when it stopped) would hide
+    // the seconds after it.
+    const storedEnd = fine.t.length > 0 ? (fine.t[fine.t.length - 1] ?? 0) : Infinity;
+    const coarseBefore = Math.min(
+      liveCoarse.t[0] ?? Infinity,
+      this.bucket >= 0 ? this.bucket * this.coarseStepMs : Infinity,
+      storedEnd - this.coarseStepMs / 2,
+    );
+    this.fine = refill(this.fine, fine, fineBefore, live, this.width);
+    this.coarse = refill(this.coarse, coarse, coarseBefore, liveCoarse, this.width);
+    if (wasEmpty && this.fine.size > 0) {
+      const rows = this.fine.rows();
+      this.lastT = rows.t[rows.t.length - 1] ?? -Infinity;
+      this.lastRow.set(rows.v[rows.v.length - 1] ?? []);
+    }
   }
 
   /** Number of rows in the fine ring. */
@@ -141,7 +183,8 @@ export class SeriesRing {
     // Fine rows when they cover the window but for less than one bucket (a window just older than the ring).
     if (fromMs >= oldestFine - this.coarseStepMs || this.coarse.size === 0) return this.fine.read(m, fromMs, dst);
     const c = this.coarse.read(m, fromMs, { t: new Float64Array(0), v: new Float32Array(0), n: 0 });
-    const lastBucketEnd = this.bucket * this.coarseStepMs;
+    // Fine rows continue where the newest bucket ends (buckets are stamped at their middle).
+    const lastBucketEnd = Math.max(fromMs, (c.n > 0 ? (c.t[c.n - 1] ?? 0) : -Infinity) + this.coarseStepMs / 2);
     const f = this.fine.read(m, lastBucketEnd, { t: new Float64Array(0), v: new Float32Array(0), n: 0 });
     const n = c.n + f.n;
     const res = dst.t.length >= n ? dst : { t: new Float64Array(n), v: new Float32Array(n), n: 0 };
@@ -164,4 +207,25 @@ export class SeriesRing {
     }
     return max;
   }
+}
+
+/** Stored rows as main sends them: times, and `width` values per row one after another. */
+export interface StoredRows {
+  t: readonly number[];
+  v: readonly number[];
+}
+
+/** A new ring of the same size: stored rows older than `before` (the newest that fit), then the ring's own rows. */
+function refill(ring: Ring, stored: StoredRows, before: number, own: { t: number[]; v: Float32Array[] }, width: number): Ring {
+  const out = new Ring(ring.cap, width);
+  let n = 0;
+  while (n < stored.t.length && (stored.t[n] ?? Infinity) < before) n++;
+  const room = Math.max(0, ring.cap - own.t.length);
+  const row = new Float32Array(width);
+  for (let i = Math.max(0, n - room); i < n; i++) {
+    for (let m = 0; m < width; m++) row[m] = stored.v[i * width + m] ?? 0;
+    out.push(stored.t[i] ?? 0, row);
+  }
+  own.t.forEach((t, i) => out.push(t, own.v[i] ?? row));
+  return out;
 }

@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import type { DomainSample, StatsBatch } from '../../shared/dto';
-import { SeriesRing } from './stats-ring';
+import { SeriesRing, type StoredRows } from './stats-ring';
 
 /**
  * Live statistics kept outside React: one SeriesRing per domain (by name, so history survives a reboot's new domid)
@@ -60,6 +60,18 @@ export class StatsStore {
     // A domain that stopped keeps its history but no longer has a current sample.
     for (const name of this.latest.keys()) if (!seen.has(name)) this.latest.delete(name);
     this.lastT = b.t;
+    this.tick++;
+    for (const l of this.listeners) l();
+  }
+
+  /** Puts main's stored history of a domain (or the host, `name` null) in front of its ring and redraws. */
+  seed(name: string | null, fine: StoredRows, coarse: StoredRows): void {
+    let ring = name === null ? this.host : this.domains.get(name);
+    if (!ring && name !== null) {
+      ring = new SeriesRing(DOMAIN_WIDTH);
+      this.domains.set(name, ring);
+    }
+    ring?.seed(fine, coarse);
     this.tick++;
     for (const l of this.listeners) l();
   }

@@ -7,6 +7,7 @@ import { ringRows } from '../lib/series';
 import { useAppStore } from '../store/app-store';
 import { useDomainsStore } from '../store/domains-store';
 import { HM, stats, useStatsTick } from '../store/stats-store';
+import { useHistorySeed } from '../store/history-seed';
 
 const CPU: ChartSeries[] = [{ key: 'cpu', label: 'all CPUs', color: '--chart-cpu' }];
 const MEM: ChartSeries[] = [{ key: 'used', label: 'used by domains', color: '--chart-mem' }];
@@ -14,6 +15,7 @@ const HOST_WINDOW_S = 300;
 
 function HostCharts({ totalMiB }: { totalMiB: number }) {
   const tick = useStatsTick();
+  useHistorySeed(null);
   const to = stats.lastT || Date.now();
   const from = to - HOST_WINDOW_S * 1000;
   const data = useMemo(() => {

@@ -47,11 +47,13 @@ export interface WebAppOptions {
   viewport?: { width: number; height: number };
   /** Command-line arguments instead of the demo host, e.g. ['--host', 'root@127.0.0.1', ...] for the real test host. */
   args?: string[];
+  /** A state directory of an earlier run to start on again (it is then left in place by stop()). */
+  stateDir?: string;
 }
 
 /** Starts `node dist/main/web.cjs --demo` on a temp state dir, waits for its URL, opens Chromium on it. */
 export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'xenith-e2e-'));
+  const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'xenith-e2e-'));
   const token = testToken();
   const { proc, url } = await startWebServerProcess(o.args ?? ['--demo', '--demo-state', stateDir], {
     XENITH_WEB_TOKEN: token,
@@ -99,7 +101,7 @@ export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
         proc.kill('SIGTERM');
         await new Promise((r) => proc.once('exit', r));
       }
-      rmSync(stateDir, { recursive: true, force: true });
+      if (!o.stateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

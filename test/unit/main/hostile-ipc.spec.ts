@@ -9,6 +9,7 @@ import type { IpcResponse } from '../../../src/shared/ipc-errors';
 import { createXenApi } from '../../../src/xen/ops/api';
 import { createLocalRunner } from '../../../src/xen/runner/local';
 import { createStatsService } from '../../../src/xen/stats/stats-service';
+import { openHistoryStore } from '../../../src/main/history/history-store';
 import { makeTempDir, writeScript } from '../xen/runner/fake-bin';
 
 // An attacker holding the IPC surface (a compromised renderer, or a browser-mode client with the token) sends hostile
@@ -130,7 +131,7 @@ function snapshot(): string {
   return [...facts, ...ours(root).map((f) => `${f}: ${lstatSync(path.join(root, f)).mtimeMs}`)].join('\n');
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   root = makeTempDir('xenith-hostile-ipc-');
   for (const d of ['etc/xen/auto', 'images', 'save']) mkdirSync(path.join(root, d), { recursive: true });
   writeFileSync(path.join(root, 'etc/xen/web.cfg'), WEB_CFG);
@@ -144,9 +145,10 @@ beforeAll(() => {
   const api = createXenApi(runner, { configDir: paths.configDir, autoDir: paths.autoDir, imageDirs: [paths.imageDir] });
   const hub = new EventHub();
   const stats = createStatsService(runner);
+  const history = await openHistoryStore(makeTempDir('xenith-hostile-ipc-history-'));
   const closers: (() => Promise<void> | void)[] = [];
   const services: Services = {
-    runner, api, stats, hub, paths, choice: { kind: 'local', reason: 'test' } as Services['choice'], dataDir: path.join(root, 'data'),
+    runner, api, stats, history, hub, paths, choice: { kind: 'local', reason: 'test' } as Services['choice'], dataDir: path.join(root, 'data'),
     status: () => ({ kind: 'local', label: 'test', connection: 'connected' as const, healthy: true, message: 'ok' }), reportHealth: () => undefined, reportFailure: () => undefined, notifyChanged: () => undefined,
     clientOrigins: new Set(), detachConsole: () => undefined, onClose: (fn) => closers.push(fn),
   };
@@ -155,6 +157,7 @@ beforeAll(() => {
   close = async () => {
     stats.stop();
     for (const fn of closers.reverse()) await fn();
+    await history.close();
   };
 });
 

@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
 import { LiveChart, niceCeil, type ChartSeries } from '../../components/LiveChart';
 import { formatMiB, formatPct, formatRate } from '../../lib/format';
-import { maxOf, ringRows, WINDOWS } from '../../lib/series';
+import { longRows, maxOf, resolutionWords, ringRows, RING_SECONDS, WINDOWS } from '../../lib/series';
+import { useHistorySeed, useHourRows } from '../../store/history-seed';
 import { M, stats, useStatsTick } from '../../store/stats-store';
 import type { TabProps } from './tab-props';
 
@@ -25,6 +26,9 @@ export function PerformanceTab({ name, summary }: TabProps) {
   const tick = useStatsTick();
   const [win, setWin] = useState('5m');
   const seconds = WINDOWS.find((w) => w.id === win)?.seconds ?? 300;
+  useHistorySeed(name);
+  const long = seconds > RING_SECONDS;
+  const hours = useHourRows(name, seconds, long);
   const to = stats.lastT || Date.now();
   const from = to - seconds * 1000;
   // Long windows change little per second: recompute them every fifth tick.
@@ -32,13 +36,14 @@ export function PerformanceTab({ name, summary }: TabProps) {
   const data = useMemo(() => {
     void beat;
     const ring = stats.domains.get(name);
+    const rows = (cols: Record<string, number>) => (long ? longRows(hours, ring, from, cols) : ringRows(ring, from, cols));
     return {
-      cpu: ringRows(ring, from, { guest: M.cpuGuest, host: M.cpuHost }),
-      mem: ringRows(ring, from, { mem: M.memMiB }),
-      disk: ringRows(ring, from, { rd: M.blkRead, wr: M.blkWrite }),
-      net: ringRows(ring, from, { rx: M.netRx, tx: M.netTx }),
+      cpu: rows({ guest: M.cpuGuest, host: M.cpuHost }),
+      mem: rows({ mem: M.memMiB }),
+      disk: rows({ rd: M.blkRead, wr: M.blkWrite }),
+      net: rows({ rx: M.netRx, tx: M.netTx }),
     };
-  }, [beat, name, seconds]); // `from` follows the beat
+  }, [beat, name, seconds, hours]); // `from` follows the beat
   const memTop = niceCeil(Math.max(summary?.maxMemMiB ?? 0, maxOf(data.mem, ['mem']), 1), true);
   const diskTop = niceCeil(Math.max(maxOf(data.disk, ['rd', 'wr']), 64 * 1024), true);
   const netTop = niceCeil(Math.max(maxOf(data.net, ['rx', 'tx']), 16 * 1024), true);
@@ -55,7 +60,7 @@ export function PerformanceTab({ name, summary }: TabProps) {
             ))}
           </select>
         </label>
-        <span className="muted small">{seconds > 600 ? 'Older than 10 minutes: one-minute averages.' : 'One point per second.'}</span>
+        <span className="muted small">{resolutionWords(seconds)}</span>
         {summary?.state === 'stopped' && <span className="muted small">Not running: showing history from while it ran.</span>}
       </div>
       <div className="chart-grid">

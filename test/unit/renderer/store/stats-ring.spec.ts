@@ -83,4 +83,62 @@ describe('SeriesRing', () => {
     expect(r.maxSince(0, T0 + 1000)).toBe(7);
     expect(r.maxSince(0, T0)).toBe(100);
   });
+
+  describe('seed (history stored by main)', () => {
+    /** Stored rows of one metric at `times`, valued by `f`. */
+    const stored = (times: number[], f: (t: number) => number) => ({ t: times, v: times.map(f) });
+
+    it('gives a fresh ring its past at once: minutes, then seconds up to the present', () => {
+      const r = new SeriesRing(1);
+      const minutes = Array.from({ length: 120 }, (_, k) => T0 + k * 60_000 + 30_000);
+      const end = T0 + 120 * 60_000;
+      const seconds = Array.from({ length: 600 }, (_, k) => end + k * 1000);
+      r.seed(stored(seconds, () => 5), stored(minutes, (t) => (t - T0) / 60_000));
+      expect(r.fineSize).toBe(600);
+      expect(r.coarseSize).toBe(120);
+      expect(r.last(0)).toBe(5);
+      const day = r.read(0, T0);
+      expect(day.t[0]).toBe(T0 + 30_000);
+      expect(day.n).toBe(720);
+      expect(day.t[day.n - 1]).toBe(end + 599_000);
+      // A replayed tick older than the seed is still refused; the next live one is taken.
+      r.push(end + 599_000, [9]);
+      r.push(end + 600_000, [7]);
+      expect(r.last(0)).toBe(7);
+    });
+
+    it('never puts stored rows after or among the live ones that arrived first', () => {
+      const r = new SeriesRing(1, 600, 1500);
+      for (let s = 0; s < 90; s++) r.push(T0 + 3600_000 + s * 1000, [100]);
+      // Main's store overlaps what the page saw live (it has the same seconds): only older rows are taken.
+      const seconds = Array.from({ length: 600 }, (_, k) => T0 + 3600_000 - 300_000 + k * 1000);
+      const minutes = Array.from({ length: 61 }, (_, k) => T0 + k * 60_000 + 30_000);
+      r.seed(stored(seconds, () => 1), stored(minutes, () => 2));
+      const fine = r.read(0, T0 + 3600_000 - 300_000);
+      expect(fine.n).toBe(390);
+      expect(Array.from(fine.v.subarray(0, 300)).every((v) => v === 1)).toBe(true);
+      expect(Array.from(fine.v.subarray(300, 390)).every((v) => v === 100)).toBe(true);
+      const t = Array.from(r.read(0, T0).t.subarray(0, r.read(0, T0).n));
+      expect(t.every((x, i) => i === 0 || x > (t[i - 1] ?? 0))).toBe(true);
+      // Minute 60 went by live: the ring's own average is kept, the stored one of that minute was not taken.
+      expect(r.coarseSize).toBe(61);
+      const day = r.read(0, T0);
+      expect(day.v[59]).toBe(2);
+      expect(day.t[60]).toBe(T0 + 3630_000);
+      expect(day.v[60]).toBe(100);
+      expect(r.last(0)).toBe(100);
+    });
+
+    it('leaves out a stored minute that had not ended when the store stopped, so its seconds show', () => {
+      const r = new SeriesRing(1);
+      // Main stopped 20 s into a minute and wrote that minute's part: its middle is before, its end after the stop.
+      const stop = T0 + 80_000;
+      const seconds = Array.from({ length: 81 }, (_, k) => T0 + k * 1000);
+      r.seed(stored(seconds, () => 3), stored([T0 + 30_000, T0 + 90_000], () => 4));
+      expect(r.coarseSize).toBe(1);
+      const w = r.read(0, T0 - 3600_000);
+      expect(w.t[w.n - 1]).toBe(stop);
+      expect(w.n).toBe(1 + 21);
+    });
+  });
 });

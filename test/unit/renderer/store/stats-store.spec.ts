@@ -59,3 +59,12 @@ describe('StatsStore', () => {
     expect(s.lastT).toBe(2000);
   });
 });
+
+describe('the rings\' columns and main\'s stored rows', () => {
+  it('are in the same order, so seeded history lands in the right metric', async () => {
+    const { DOMAIN_METRICS, HOST_METRICS } = await import('../../../../src/shared/history');
+    const { M, HM } = await import('../../../../src/renderer/store/stats-store');
+    expect(Object.entries(M).sort((a, b) => a[1] - b[1]).map(([k]) => k)).toEqual([...DOMAIN_METRICS]);
+    expect(Object.entries(HM).sort((a, b) => a[1] - b[1]).map(([k]) => k)).toEqual([...HOST_METRICS]);
+  });
+});
