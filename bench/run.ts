@@ -10,8 +10,13 @@ function arg(flag: string): string | undefined {
 }
 
 function table(rows: BenchResult[]): string {
-  const cells = rows.map((r) => [r.name, formatValue(r.value), r.unit]);
-  const head = ['name', 'value', 'unit'];
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const limitOf = (r: BenchResult): string => {
+    const l = r.limit ? byName.get(r.limit) : undefined;
+    return l ? `${l.name} = ${formatValue(l.value)} ${l.unit}` : '';
+  };
+  const cells = rows.map((r) => [r.name, formatValue(r.value), r.unit, r.load === undefined ? '' : r.load.toFixed(2), r.noisy ? 'NOISY' : '', limitOf(r)]);
+  const head = ['name', 'value', 'unit', 'load', 'noisy', 'ratio to'];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]): string => c.map((v, i) => (i === 1 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');

@@ -3,6 +3,12 @@ export interface BenchResult {
   name: string;
   value: number;
   unit: string;
+  /** The 1-minute load average when its measurement started. */
+  load?: number;
+  /** Measured while the machine was busier than bench/load.ts allows, even on a second try. */
+  noisy?: boolean;
+  /** For a ratio: the figure it divides by (the limit of the part the pipeline cannot make faster). */
+  limit?: string;
 }
 
 /** A group of measurements: bench/suites/index.ts lists every suite. */
