@@ -10,6 +10,7 @@ import { chooseToolstack, type AppOptions } from './options';
 import { bundlePaths, createRunnerFor } from './runner-factory';
 import type { Services } from './services';
 import { DEFAULT_IMAGE_DIR } from '../../shared/storage';
+import { openTaskRecorder } from '../tasks/recorder';
 
 /** The running app without its windows: the registry both transports call, the event hub, and the services. */
 export interface AppCore {
@@ -54,6 +55,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
   const status = (): ToolstackStatus => health.status();
   const stats = createStatsService(runner, { intervalS: 1, onError: (e) => health.reportFailure('stats', e) });
   const unsubscribeStats = bridgeStats(stats, hub, health);
+  const tasks = await openTaskRecorder(env.dataDir, (r) => hub.emit('task:update', r), () => status().label);
 
   const services: Services = {
     runner,
@@ -69,10 +71,12 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     notifyChanged: (change) => hub.emit('domains:changed', change),
     clientOrigins: new Set(env.clientOrigins ?? []),
     detachConsole: env.detachConsole,
+    tasks,
     onClose: (fn) => closers.push(fn),
   };
   const registry = new HandlerRegistry();
   registerHandlers(registry, services);
+  registry.observe(tasks);
 
   return {
     registry,
@@ -84,6 +88,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
       stats.stop();
       for (const fn of closers.reverse()) await fn();
       await runner.close();
+      await tasks.flush();
     },
   };
 }

@@ -5,6 +5,7 @@ import type { ToolstackStatus } from '../../shared/dto';
 import type { DomainsChanged } from '../../shared/contract';
 import type { EventHub } from '../gateway/events';
 import type { ToolstackChoice } from './options';
+import type { TaskRecorder } from '../tasks/recorder';
 
 /** Host paths the app works with. */
 export interface HostPaths {
@@ -36,6 +37,8 @@ export interface Services {
   clientOrigins: Set<string>;
   /** Electron only: opens a console in its own window. */
   detachConsole: ((name: string, kind: 'text' | 'vnc') => void) | null;
+  /** The task log: what Xenith did for whom (tasks:list reads it; the registry feeds it). */
+  tasks: TaskRecorder;
   /** Cleanups run on close, in reverse order. */
   onClose(fn: () => Promise<void> | void): void;
 }

@@ -10,6 +10,7 @@ import { registerDetailsHandlers } from './details';
 import { registerVncHandlers } from './vnc';
 import { registerStorageHandlers } from './storage';
 import { registerWizardHandlers } from './wizard';
+import { registerTaskHandlers } from './tasks';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
 export function registerHandlers(r: HandlerRegistry, s: Services): void {
@@ -23,4 +24,5 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerVncHandlers(r, s);
   registerWizardHandlers(r, s);
   registerStorageHandlers(r, s);
+  registerTaskHandlers(r, s);
 }
