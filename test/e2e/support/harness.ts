@@ -36,7 +36,8 @@ export interface WebApp {
   openIn(p: Page, route: string): Promise<void>;
   /** Fails the calling test when any page of this context threw since the last call (and forgets them). */
   expectNoPageErrors(): void;
-  stop(): Promise<void>;
+  /** Stops Chromium and the server; `keepState` leaves the state directory for a restart on it (startWebApp's stateDir). */
+  stop(o?: { keepState?: boolean }): Promise<void>;
 }
 
 /** Options for startWebApp. */
@@ -47,11 +48,13 @@ export interface WebAppOptions {
   viewport?: { width: number; height: number };
   /** Command-line arguments instead of the demo host, e.g. ['--host', 'root@127.0.0.1', ...] for the real test host. */
   args?: string[];
+  /** The state directory (demo host and data) of an earlier run stopped with keepState: a restart of the same app. */
+  stateDir?: string;
 }
 
 /** Starts `node dist/main/web.cjs --demo` on a temp state dir, waits for its URL, opens Chromium on it. */
 export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'xenith-e2e-'));
+  const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'xenith-e2e-'));
   const token = testToken();
   const { proc, url } = await startWebServerProcess(o.args ?? ['--demo', '--demo-state', stateDir], {
     XENITH_WEB_TOKEN: token,
@@ -93,13 +96,13 @@ export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
       const seen = errors.splice(0);
       if (seen.length > 0) throw new Error(`page errors:\n${seen.join('\n')}`);
     },
-    async stop() {
+    async stop(so = {}) {
       await browser.close().catch(() => undefined);
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
         await new Promise((r) => proc.once('exit', r));
       }
-      rmSync(stateDir, { recursive: true, force: true });
+      if (!so.keepState) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
