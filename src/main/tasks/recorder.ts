@@ -98,8 +98,14 @@ export function osUserName(): string {
 
 /** Opens the task log under `dataDir` and the recorder writing to it, announcing through `emit`. */
 export async function openTaskRecorder(dataDir: string, emit: (r: TaskRecord) => void, host: () => string): Promise<TaskRecorder> {
+  let said = false;
   const log = await TaskLog.open(join(dataDir, TASK_LOG_FILE), {
-    onError: (e) => console.warn(`xenith: the task log in ${dataDir} cannot be written: ${e instanceof Error ? e.message : String(e)}`),
+    // Once: a full disk would otherwise say it at every task. The log goes on in memory.
+    onError: (e) => {
+      if (said) return;
+      said = true;
+      console.warn(`xenith: the task log in ${dataDir} cannot be written (kept in memory only): ${e instanceof Error ? e.message : String(e)}`);
+    },
   });
   return new TaskRecorder({ log, emit, host, user: osUserName() });
 }

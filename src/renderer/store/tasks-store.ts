@@ -23,8 +23,9 @@ function initialSeen(): number {
   return Number.isFinite(v) ? v : 0;
 }
 
-/** Updates that arrived while the list was being read; applied over it once it is in. */
+/** Updates that arrived while the list was being read; applied over it once it is in (kept until the last read ends). */
 let pending: TaskRecord[] | null = null;
+let reading = 0;
 
 /** The task log as main keeps it: read once, then kept current by task:update. */
 export const useTasksStore = create<TasksState>((set, get) => ({
@@ -33,7 +34,8 @@ export const useTasksStore = create<TasksState>((set, get) => ({
   error: null,
   seenAt: initialSeen(),
   async load() {
-    pending = [];
+    pending ??= [];
+    reading++;
     try {
       let tasks = await xen.tasks.list();
       for (const t of pending) tasks = upsertTask(tasks, t);
@@ -41,7 +43,7 @@ export const useTasksStore = create<TasksState>((set, get) => ({
     } catch (e) {
       set({ error: e instanceof Error ? e.message : String(e), loaded: true });
     } finally {
-      pending = null;
+      if (--reading === 0) pending = null;
     }
   },
   markSeen() {
