@@ -10,6 +10,8 @@ import { HostView } from './views/HostView';
 import { DomainsView } from './views/DomainsView';
 import { WizardView } from './views/wizard/WizardView';
 import { ConsoleView } from './views/console/ConsoleView';
+import { TasksView } from './views/TasksView';
+import { useTasksStore, watchTasks } from './store/tasks-store';
 
 /** Browser mode opened without the printed address: nothing can be reached, so say how to get in. */
 function NoToken() {
@@ -40,8 +42,9 @@ function ConnectedApp() {
       void useAppStore.getState().loadStatus();
       void useAppStore.getState().loadHost();
       void useDomainsStore.getState().refresh();
+      void useTasksStore.getState().load();
     };
-    const offs = [watchAppStatus(), watchDomains(), watchLink(refetch)];
+    const offs = [watchAppStatus(), watchDomains(), watchTasks(), watchLink(refetch)];
     return () => offs.forEach((off) => off());
   }, []);
   // A console page (detached window or tab) is the console alone, without the app's sidebar.
@@ -56,6 +59,9 @@ function ConnectedApp() {
       break;
     case 'new':
       view = <WizardView />;
+      break;
+    case 'tasks':
+      view = <TasksView />;
       break;
     default:
       view = <DomainsView />;

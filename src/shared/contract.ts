@@ -30,6 +30,7 @@ import {
 } from './schemas';
 import { wizardPlanSchema } from './wizard-plan';
 import { historyReadSchema, type HistorySeries } from './history';
+import { TASK_LOG_LIMIT, type TaskRecord } from './tasks';
 import { LIFECYCLE_ACTIONS } from './lifecycle';
 import { PATCHABLE_KEYS } from './domain-config';
 import {
@@ -221,6 +222,8 @@ export const contract = {
   'vnc:close': ch<void>()(z.object({ id: sessionIdSchema }).strict(), ['NOT_FOUND']),
   /** Opens a console in its own window (Electron) or tab (browser mode). */
   'window:detachConsole': ch<void>()(domainRefSchema.extend({ kind: z.enum(['text', 'vnc']) }).strict()),
+  /** The task log, newest first: what Xenith did, for whom, and how it ended (kept across restarts). */
+  'tasks:list': ch<TaskRecord[]>()(z.object({ limit: z.number().int().min(1).max(TASK_LOG_LIMIT).optional() }).strict()),
 } as const;
 
 /** Events main pushes to the renderer. */
@@ -235,6 +238,8 @@ export interface EventMap {
   'app:status': ToolstackStatus;
   /** A pool or volume was added, changed or removed: refetch storage. */
   'storage:changed': { reason: string };
+  /** A task started, progressed or ended: the whole record as it is now (to every client). */
+  'task:update': TaskRecord;
 }
 
 export type Contract = typeof contract;
@@ -256,6 +261,7 @@ const EVENTS: Record<EventChannel, true> = {
   'job:progress': true,
   'app:status': true,
   'storage:changed': true,
+  'task:update': true,
 };
 export const eventChannels: readonly EventChannel[] = Object.keys(EVENTS) as EventChannel[];
 

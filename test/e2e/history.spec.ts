@@ -41,7 +41,7 @@ describe('graph history that survives a restart, on the demo host', () => {
     await app.page.waitForFunction(() => Number(document.querySelector('[data-testid="chart-cpu"]')?.getAttribute('data-points')) >= 6, null, { timeout: 30_000 });
     app.expectNoPageErrors();
     const stoppedAt = Date.now();
-    await app.stop();
+    await app.stop({ keepState: true });
 
     app = await startWebApp({ stateDir: dir, viewport: { width: 1400, height: 900 } });
     const page = app.page;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createXenApi } from '../../xen/index';
-import { createStatsService } from '../../xen/index';
+import { createStatsService, type StatsService } from '../../xen/index';
 import { bridgeStats, createHealth } from './health';
 import type { ToolstackStatus } from '../../shared/dto';
 import { EventHub } from '../gateway/events';
@@ -8,9 +8,10 @@ import { HandlerRegistry } from '../gateway/registry';
 import { registerHandlers } from '../ipc/index';
 import { chooseToolstack, type AppOptions } from './options';
 import { bundlePaths, createRunnerFor, historyDirFor } from './runner-factory';
-import { openHistoryStore } from '../history/history-store';
+import { openHistoryStore, type HistoryStore } from '../history/history-store';
 import type { Services } from './services';
 import { DEFAULT_IMAGE_DIR } from '../../shared/storage';
+import { openTaskRecorder } from '../tasks/recorder';
 
 /** The running app without its windows: the registry both transports call, the event hub, and the services. */
 export interface AppCore {
@@ -55,12 +56,8 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
   const status = (): ToolstackStatus => health.status();
   const stats = createStatsService(runner, { intervalS: 1, onError: (e) => health.reportFailure('stats', e) });
   const unsubscribeStats = bridgeStats(stats, hub, health);
-  // History is fed from main's own subscription, so it grows whether or not a window is open.
-  const history = await openHistoryStore(historyDirFor(choice, options, env.dataDir), {
-    onError: (e) => console.error(`xenith: graph history: ${e instanceof Error ? e.message : String(e)}`),
-  });
-  if (history.problem) console.error(`xenith: ${history.problem}`);
-  const unsubscribeHistory = stats.subscribe((b) => history.ingest(b));
+  const { history, unsubscribeHistory } = await startHistory(stats, historyDirFor(choice, options, env.dataDir));
+  const tasks = await openTaskRecorder(env.dataDir, (r) => hub.emit('task:update', r), () => status().label);
 
   const services: Services = {
     runner,
@@ -77,10 +74,12 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     notifyChanged: (change) => hub.emit('domains:changed', change),
     clientOrigins: new Set(env.clientOrigins ?? []),
     detachConsole: env.detachConsole,
+    tasks,
     onClose: (fn) => closers.push(fn),
   };
   const registry = new HandlerRegistry();
   registerHandlers(registry, services);
+  registry.observe(tasks);
 
   return {
     registry,
@@ -94,6 +93,16 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
       await history.close();
       for (const fn of closers.reverse()) await fn();
       await runner.close();
+      await tasks.flush();
     },
   };
+}
+
+/** Opens the host's graph history and feeds it from main's own stats subscription, so it grows with no window open. */
+async function startHistory(stats: StatsService, dir: string): Promise<{ history: HistoryStore; unsubscribeHistory: () => void }> {
+  const history = await openHistoryStore(dir, {
+    onError: (e) => console.error(`xenith: graph history: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  if (history.problem) console.error(`xenith: ${history.problem}`);
+  return { history, unsubscribeHistory: stats.subscribe((b) => history.ingest(b)) };
 }

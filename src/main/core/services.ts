@@ -6,6 +6,7 @@ import type { DomainsChanged } from '../../shared/contract';
 import type { EventHub } from '../gateway/events';
 import type { HistoryStore } from '../history/history-store';
 import type { ToolstackChoice } from './options';
+import type { TaskRecorder } from '../tasks/recorder';
 
 /** Host paths the app works with. */
 export interface HostPaths {
@@ -39,6 +40,8 @@ export interface Services {
   clientOrigins: Set<string>;
   /** Electron only: opens a console in its own window. */
   detachConsole: ((name: string, kind: 'text' | 'vnc') => void) | null;
+  /** The task log: what Xenith did for whom (tasks:list reads it; the registry feeds it). */
+  tasks: TaskRecorder;
   /** Cleanups run on close, in reverse order. */
   onClose(fn: () => Promise<void> | void): void;
 }

@@ -82,7 +82,7 @@ function registerIpc(c: AppCore): void {
         { webContentsIds: trustedIds, origin: APP_ORIGIN },
       );
       if (!verdict.ok) return { ok: false, error: { code: 'FORBIDDEN', message: `IPC refused: ${verdict.reason}` } };
-      return c.registry.invoke(channel, args, { clientId: `win-${event.sender.id}` });
+      return c.registry.invoke(channel, args, { clientId: `win-${event.sender.id}`, client: `window ${event.sender.id}` });
     });
   }
 }

@@ -5,6 +5,22 @@ import { encodeError } from './encode-error';
 /** Who is calling: which client (window or WebSocket connection), for routing events such as console data back. */
 export interface CallContext {
   clientId: string;
+  /** The client in words for the task log ("window 1", "browser 127.0.0.1"); the transport knows it. */
+  client?: string;
+  /** Set by the registry while a task is recorded: a long job reports its progress here, in words. */
+  progress?: (message: string) => void;
+}
+
+/** What the registry tells about a call it is about to run (the task recorder is one). */
+export interface CallObserver {
+  /** A call with valid arguments is about to run; returns how to follow it, or null to let it pass unrecorded. */
+  begin(channel: Channel, args: unknown, ctx: CallContext): CallWatch | null;
+}
+
+/** One followed call: its progress while it runs, then its answer. */
+export interface CallWatch {
+  progress(message: string): void;
+  end(answer: IpcResponse<unknown>): void;
 }
 
 /** A handler receives arguments already validated against the contract. */
@@ -18,6 +34,12 @@ type AnyHandler = (args: unknown, ctx: CallContext) => unknown;
  */
 export class HandlerRegistry {
   private readonly handlers = new Map<Channel, AnyHandler>();
+  private observer: CallObserver | null = null;
+
+  /** Lets one observer follow every valid call (the task log); it must not throw. */
+  observe(observer: CallObserver): void {
+    this.observer = observer;
+  }
 
   /** Registers the handler of one channel (once). */
   register<C extends Channel>(channel: C, handler: Handler<C>): void {
@@ -55,12 +77,28 @@ export class HandlerRegistry {
         detail: { field, channel, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
       });
     }
-    try {
-      const value = await handler(parsed.data, ctx);
-      return { ok: true, value: value === undefined ? null : value };
-    } catch (e) {
-      return fail(encodeError(e));
-    }
+    // The observer is a log: its failure must never fail or block the call it follows.
+    const watch = quietly(() => this.observer?.begin(channel, parsed.data, ctx) ?? null) ?? null;
+    const answer = await run(handler, parsed.data, watch ? { ...ctx, progress: (m) => quietly(() => watch.progress(m)) } : ctx);
+    if (watch) quietly(() => watch.end(answer));
+    return answer;
+  }
+}
+
+async function run(handler: AnyHandler, args: unknown, ctx: CallContext): Promise<IpcResponse<unknown>> {
+  try {
+    const value = await handler(args, ctx);
+    return { ok: true, value: value === undefined ? null : value };
+  } catch (e) {
+    return fail(encodeError(e));
+  }
+}
+
+function quietly<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
   }
 }
 

@@ -20,7 +20,10 @@ export function registerStorageHandlers(r: HandlerRegistry, s: Services): void {
   r.register('storage:vgCreate', (a) => changed(`volume group ${a.vg} created`, () => s.api.createVolumeGroup(a)));
   r.register('storage:volumeCreate', (a) => changed(`volume ${a.name} created`, () => s.api.createVolume(a)));
   r.register('storage:volumeClone', async ({ pool, name, newName, jobId }, ctx) => {
-    const say = (state: 'running' | 'done' | 'failed', message: string): void => s.hub.emit('job:progress', { jobId, phase: 'copy', state, message }, ctx.clientId);
+    const say = (state: 'running' | 'done' | 'failed', message: string): void => {
+      s.hub.emit('job:progress', { jobId, phase: 'copy', state, message }, ctx.clientId);
+      if (state === 'running') ctx.progress?.(message);
+    };
     try {
       const r = await s.api.cloneVolume({ pool, name, newName }, (pct) => say('running', `Copying ${name} to ${newName}: ${pct}%`));
       say('done', `Copied ${name} to ${newName}.`);

@@ -9,7 +9,11 @@ export function registerWizardHandlers(r: HandlerRegistry, s: Services): void {
   r.register('wizard:preview', ({ plan }) => previewPlan(deps(), plan));
   r.register('wizard:create', async ({ plan, jobId }, ctx) => {
     try {
-      return await createFromPlan(deps(), plan, (p) => s.hub.emit('job:progress', { jobId, phase: p.phase, state: p.state, message: p.message }, ctx.clientId));
+      return await createFromPlan(deps(), plan, (p) => {
+        s.hub.emit('job:progress', { jobId, phase: p.phase, state: p.state, message: p.message }, ctx.clientId);
+        // The task log shows the same words to every client, while it runs.
+        ctx.progress?.(p.message);
+      });
     } finally {
       // Success adds a domain; a failure may have come after xl create began. Either way the list is worth refetching.
       s.notifyChanged({ reason: 'wizard', names: null });

@@ -132,7 +132,7 @@ function refuse(ws: WebSocket, code: string, message: string): void {
 }
 
 /** One message from a client: a request `{t:'req', id, channel, args}` handed to the registry, answered by id. */
-function onClientMessage(ws: WebSocket, registry: HandlerRegistry, clientId: string, raw: WebSocket.RawData, isBinary: boolean): void {
+function onClientMessage(ws: WebSocket, registry: HandlerRegistry, who: { clientId: string; client: string }, raw: WebSocket.RawData, isBinary: boolean): void {
   if (isBinary) return refuse(ws, 'INVALID_ARG', 'Requests are JSON text');
   let msg: unknown;
   try {
@@ -148,15 +148,15 @@ function onClientMessage(ws: WebSocket, registry: HandlerRegistry, clientId: str
   };
   // No message may throw past here: a failure the registry did not code is answered INTERNAL, never left to
   // become an unhandled rejection that stops the server.
-  registry.invoke(channel, args, { clientId }).then(answer, () => answer({ ok: false, error: { code: 'INTERNAL', message: 'The request failed' } }));
+  registry.invoke(channel, args, who).then(answer, () => answer({ ok: false, error: { code: 'INTERNAL', message: 'The request failed' } }));
 }
 
 /** Takes WebSocket clients up to `maxClients`: each gets the hub's events and has its requests answered. */
-function clientAttacher(opts: WebServerOptions): (ws: WebSocket) => void {
+function clientAttacher(opts: WebServerOptions): (ws: WebSocket, req: IncomingMessage) => void {
   let nextClient = 0;
   const clients = new Set<WebSocket>();
   const maxClients = opts.maxClients ?? 16;
-  return (ws) => {
+  return (ws, req) => {
     if (clients.size >= maxClients) {
       refuse(ws, 'LIMIT', `Xenith already serves ${maxClients} clients; close one first`);
       ws.close(CLOSE_LIMIT, 'LIMIT');
@@ -171,7 +171,9 @@ function clientAttacher(opts: WebServerOptions): (ws: WebSocket) => void {
       if (frame) ws.send(frame, { binary: true });
       else ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
     });
-    ws.on('message', (raw, isBinary) => onClientMessage(ws, opts.registry, clientId, raw, isBinary));
+    // The task log's "who": the browser's address (an IPv4 client of a dual-stack socket without its ::ffff: prefix).
+    const client = `browser ${(req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '')}`;
+    ws.on('message', (raw, isBinary) => onClientMessage(ws, opts.registry, { clientId, client }, raw, isBinary));
     ws.on('close', remove);
     ws.on('error', remove);
   };
@@ -212,7 +214,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, req));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

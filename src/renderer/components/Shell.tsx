@@ -7,10 +7,13 @@ import { xen } from '../api/client';
 import { HM, startStatsFeed, stats, useStatsTick } from '../store/stats-store';
 import { freeMemWords } from '../lib/format';
 import { statusWords } from '../lib/status-words';
+import { selectRunning, selectUnseenFailures, useTasksStore } from '../store/tasks-store';
 
 const AREAS = ['[data-area="sidebar"]', '[data-area="main"]', '[data-area="status"]'];
 
-/** F6 / Shift+F6 move focus between the sidebar, the main area and the status bar; Ctrl+1/2 open Host/Domains. */
+const VIEW_KEYS: Record<string, Route> = { '1': { view: 'host' }, '2': { view: 'domains' }, '3': { view: 'tasks' } };
+
+/** F6 / Shift+F6 move focus between the sidebar, the main area and the status bar; Ctrl+1/2/3 open Host/Domains/Tasks. */
 function useAreaKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -21,9 +24,9 @@ function useAreaKeys(): void {
         const area = document.querySelector<HTMLElement>(AREAS[next] ?? '');
         const target = area?.querySelector<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])') ?? area;
         target?.focus();
-      } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && (e.key === '1' || e.key === '2')) {
+      } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && VIEW_KEYS[e.key]) {
         e.preventDefault();
-        navigate(e.key === '1' ? { view: 'host' } : { view: 'domains' });
+        navigate(VIEW_KEYS[e.key] as Route);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -38,6 +41,12 @@ function NavItem({ route, current, label, extra, testId }: { route: Route; curre
       {extra}
     </button>
   );
+}
+
+/** The sidebar's count beside Tasks: how many run now, when any do. */
+function TasksCount() {
+  const running = useTasksStore(selectRunning);
+  return running > 0 ? <span className="count" data-testid="nav-tasks-running">{`${running} running`}</span> : null;
 }
 
 /** Free memory as of the last stats tick (xentop's host line, every second), else as host facts said at load. */
@@ -63,6 +72,21 @@ function useLinkDown(): number | null {
   return link.up ? null : Math.max(0, Math.ceil(((link.retryAt ?? Date.now()) - Date.now()) / 1000));
 }
 
+/** The status bar's way into the task log: how many tasks run, and a badge for failures not yet seen. */
+function TasksButton() {
+  const running = useTasksStore(selectRunning);
+  const failed = useTasksStore(selectUnseenFailures);
+  const words = [running > 0 ? `${running} running` : null, failed > 0 ? `${failed} failed` : null].filter((w) => w !== null).join(', ');
+  return (
+    <button type="button" className="status-tasks" onClick={() => navigate({ view: 'tasks' })} data-testid="status-tasks" aria-label={`Tasks${words ? `: ${words}` : ''}`} title="The task log (Ctrl+3)">
+      {running > 0 ? <span className="spinner" aria-hidden="true" /> : null}
+      <span>Tasks</span>
+      {running > 0 && <span className="status-count" data-testid="status-tasks-running">{`${running} running`}</span>}
+      {failed > 0 && <span className="status-failed" data-testid="status-tasks-failed">{`${failed} failed`}</span>}
+    </button>
+  );
+}
+
 /** The toolstack connection, the host's CPUs and free memory (live), and how many domains run. */
 function StatusBar({ status, host, running, count }: { status: ToolstackStatus | null; host: HostInfo | null; running: number; count: number }) {
   const lostFor = useLinkDown();
@@ -76,6 +100,7 @@ function StatusBar({ status, host, running, count }: { status: ToolstackStatus |
       </span>
       <span data-testid="status-host">{host ? `${host.nrCpus} CPUs · ${liveFreeMem(host)}` : ''}</span>
       <span>{`${running} running · ${count - running} stopped`}</span>
+      <TasksButton />
     </footer>
   );
 }
@@ -144,6 +169,8 @@ export function Shell({ children }: { children: ReactNode }) {
           extra={<span className="count" data-testid="nav-domains-count">{`${running}/${count}`}</span>}
         />
         <NavItem route={{ view: 'new' }} current={route.view === 'new'} label="New VM…" testId="nav-new" />
+        <div className="section">Activity</div>
+        <NavItem route={{ view: 'tasks' }} current={route.view === 'tasks'} label="Tasks" testId="nav-tasks" extra={<TasksCount />} />
       </nav>
       <MainArea>{children}</MainArea>
       <StatusBar status={status} host={host} running={running} count={count} />

@@ -8,6 +8,8 @@ export type Route =
   /** `kind` chooses the Console tab's console (text unless "vnc"). */
   | { view: 'domain'; name: string; tab: string; kind?: 'text' | 'vnc' }
   | { view: 'new' }
+  /** The task log: what Xenith did, for whom, and how it ended. */
+  | { view: 'tasks' }
   | { view: 'console'; name: string; kind: 'text' | 'vnc' };
 
 /** Parses a location hash like "#/domains/web1/disks". */
@@ -17,6 +19,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'host') return { view: 'host' };
   if (a === 'storage') return { view: 'storage' };
   if (a === 'new') return { view: 'new' };
+  if (a === 'tasks') return { view: 'tasks' };
   if (a === 'console' && b) return { view: 'console', name: b, kind: c === 'vnc' ? 'vnc' : 'text' };
   if (a === 'domains' && b) return { view: 'domain', name: b, tab: c ?? 'overview', ...(c === 'console' && d === 'vnc' ? { kind: 'vnc' as const } : {}) };
   if (a === 'domains') return { view: 'domains' };
@@ -34,6 +37,8 @@ export function routeHash(r: Route): string {
       return '#/domains';
     case 'new':
       return '#/new';
+    case 'tasks':
+      return '#/tasks';
     case 'domain':
       return `#/domains/${encodeURIComponent(r.name)}/${encodeURIComponent(r.tab)}${r.tab === 'console' && r.kind === 'vnc' ? '/vnc' : ''}`;
     case 'console':

@@ -36,7 +36,8 @@ export interface WebApp {
   openIn(p: Page, route: string): Promise<void>;
   /** Fails the calling test when any page of this context threw since the last call (and forgets them). */
   expectNoPageErrors(): void;
-  stop(): Promise<void>;
+  /** Stops Chromium and the server; `keepState` leaves the state directory for a restart on it (startWebApp's stateDir). */
+  stop(o?: { keepState?: boolean }): Promise<void>;
 }
 
 /** Options for startWebApp. */
@@ -47,7 +48,7 @@ export interface WebAppOptions {
   viewport?: { width: number; height: number };
   /** Command-line arguments instead of the demo host, e.g. ['--host', 'root@127.0.0.1', ...] for the real test host. */
   args?: string[];
-  /** A state directory of an earlier run to start on again (it is then left in place by stop()). */
+  /** The state directory (demo host and data) of an earlier run stopped with keepState: a restart of the same app. */
   stateDir?: string;
 }
 
@@ -95,13 +96,13 @@ export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
       const seen = errors.splice(0);
       if (seen.length > 0) throw new Error(`page errors:\n${seen.join('\n')}`);
     },
-    async stop() {
+    async stop(so = {}) {
       await browser.close().catch(() => undefined);
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
         await new Promise((r) => proc.once('exit', r));
       }
-      if (!o.stateDir) rmSync(stateDir, { recursive: true, force: true });
+      if (!so.keepState) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }

@@ -5,6 +5,7 @@ import { EventHub } from '../../../src/main/gateway/events';
 import { HandlerRegistry } from '../../../src/main/gateway/registry';
 import type { Services } from '../../../src/main/core/services';
 import { registerHandlers } from '../../../src/main/ipc/index';
+import { openTaskRecorder } from '../../../src/main/tasks/recorder';
 import type { IpcResponse } from '../../../src/shared/ipc-errors';
 import { createXenApi } from '../../../src/xen/ops/api';
 import { createLocalRunner } from '../../../src/xen/runner/local';
@@ -151,9 +152,12 @@ beforeAll(async () => {
     runner, api, stats, history, hub, paths, choice: { kind: 'local', reason: 'test' } as Services['choice'], dataDir: path.join(root, 'data'),
     status: () => ({ kind: 'local', label: 'test', connection: 'connected' as const, healthy: true, message: 'ok' }), reportHealth: () => undefined, reportFailure: () => undefined, notifyChanged: () => undefined,
     clientOrigins: new Set(), detachConsole: () => undefined, onClose: (fn) => closers.push(fn),
+    // The task log follows every call, hostile ones included; it lives outside `root`, which the snapshot compares.
+    tasks: await openTaskRecorder(makeTempDir('xenith-hostile-ipc-tasks-'), () => undefined, () => 'test'),
   };
   registry = new HandlerRegistry();
   registerHandlers(registry, services);
+  registry.observe(services.tasks);
   close = async () => {
     stats.stop();
     for (const fn of closers.reverse()) await fn();
