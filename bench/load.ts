@@ -8,8 +8,11 @@ import { cpus, loadavg } from 'node:os';
 
 /** 1.5 on 2 CPUs: three quarters of each CPU busy before the measurement starts. */
 export const LOAD_LIMIT = 0.75 * Math.max(1, cpus().length);
-/** Longest wait for the load to drop below the limit before a measurement (the 1-minute average decays slowly). */
-const SETTLE_MS = 90_000;
+/**
+ * Longest wait for the load to drop below the limit before a measurement (the 1-minute average decays slowly);
+ * XENITH_BENCH_SETTLE_S overrides (0: measure at once, for a quick look).
+ */
+const SETTLE_MS = Number(process.env['XENITH_BENCH_SETTLE_S'] ?? 90) * 1000;
 
 /** The 1-minute load average now. */
 export function loadNow(): number {

@@ -18,7 +18,7 @@ await build({
   sourcemap: 'inline',
   logLevel: 'warning',
   // Native or heavyweight modules a suite may load at run time stay outside the bundle.
-  external: ['node-pty', 'playwright-core', 'electron', 'classic-level'],
+  external: ['node-pty', 'playwright-core', 'electron', 'classic-level', 'esbuild'],
 });
 
 const child = spawn(process.execPath, ['--enable-source-maps', '--expose-gc', outfile, ...process.argv.slice(2)], {

@@ -1,10 +1,13 @@
 import { startWebServerProcess, testToken, type WebServerProcess } from '../../test/e2e/support/web-server';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../test/e2e/support/harness';
 import type { BenchResult } from '../types';
+import { measureQuietly } from '../load';
 
 /** Suite name, as `--only` matches it. */
 export const name = 'ui-list';
@@ -32,12 +35,18 @@ function startServer(stateDir: string, count: number): Promise<WebServerProcess>
   });
 }
 
+/** Frames of one measured page, and (for the live list) what it holds after a forced GC. */
+interface Frames {
+  work: number[];
+  deltas: number[];
+}
+
 /**
  * The domain list with 500 domains updating every second, in Chromium: frame times from requestAnimationFrame deltas
  * over 20 s while the list scrolls slowly (so rows and their sparklines mount and unmount), and the renderer's heap
  * after a forced GC (CDP Runtime.getHeapUsage: V8 heap plus ArrayBuffer backing stores).
  */
-export async function run(): Promise<BenchResult[]> {
+async function liveList(): Promise<Frames & { heapBytes: number; rows: number }> {
   const stateDir = mkdtempSync(join(tmpdir(), 'xenith-bench-ui-'));
   let server: WebServerProcess | null = null;
   let browser: Browser | null = null;
@@ -51,11 +60,79 @@ export async function run(): Promise<BenchResult[]> {
     await page.evaluate(() => (location.hash = '#/domains'));
     await page.getByTestId('domain-count').filter({ hasText: `of ${DOMAINS + 1} shown` }).waitFor({ timeout: 60_000 });
     await page.waitForTimeout(WARMUP_MS);
-    // Headless Chromium paces requestAnimationFrame at 60 Hz whatever the flags (measured: uncapping only adds jitter),
-    // so a raw delta is 16.7 ms on an idle page. A frame's cost is its delta minus the idle time Chrome handed out
-    // within it (requestIdleCallback's timeRemaining()): what the main thread spent on tasks, React, style, layout,
-    // paint and the sparklines. A frame that overran shows up whole (no idle, a 33 ms delta).
-    const { work, deltas } = await page.evaluate(async (ms) => {
+    const frames = await measureFrames(page);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    // usedSize is the V8 heap; backingStorageSize adds ArrayBuffer stores, where the stats rings live.
+    const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+    const rows = await page.locator('[data-testid^="domain-row-"]').count();
+    return { ...frames, heapBytes: usage.usedSize + (usage.backingStorageSize ?? 0), rows };
+  } finally {
+    await browser?.close().catch(() => undefined);
+    if (server && server.proc.exitCode === null) {
+      const p = server.proc;
+      p.kill('SIGTERM');
+      await new Promise((r) => p.once('exit', r));
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** The limit: bench/pages/empty-list.tsx (the same virtualiser over as many empty rows) in the same window size. */
+async function emptyList(): Promise<Frames> {
+  const dir = mkdtempSync(join(tmpdir(), 'xenith-bench-empty-list-'));
+  let browser: Browser | null = null;
+  try {
+    await build({
+      entryPoints: [resolve('bench/pages/empty-list.tsx')], outfile: join(dir, 'app.js'), bundle: true, format: 'iife',
+      jsx: 'automatic', minify: true, define: { 'process.env.NODE_ENV': '"production"' }, logLevel: 'warning',
+    });
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><body style="margin:0"><div id="root"></div><script src="app.js"></script>');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(`${pathToFileURL(join(dir, 'index.html')).href}?rows=${DOMAINS + 1}`);
+    await page.locator('[role="row"]').first().waitFor();
+    await page.waitForTimeout(1000);
+    return await measureFrames(page);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The live list's frames and, measured in the same run, an empty virtualised list's: their ratio at the 95th
+ * percentile of frame intervals (1.0: the live list never costs a frame more than scrolling itself does).
+ */
+export async function run(): Promise<BenchResult[]> {
+  const m = await measureQuietly('list', async () => ({ live: await liveList(), empty: await emptyList() }));
+  const { live, empty } = m.value;
+  const sorted = live.work.slice().sort((a, b) => a - b);
+  const liveP95 = percentile(live.deltas.slice().sort((a, b) => a - b), 95);
+  const emptyP95 = percentile(empty.deltas.slice().sort((a, b) => a - b), 95);
+  const dropped = live.deltas.filter((d) => d > VSYNC_MS * 1.5).length / Math.max(1, live.deltas.length);
+  console.error(`ui-list: ${live.deltas.length} frames, ${live.rows} rows mounted, ${(dropped * 100).toFixed(1)}% of intervals over 25 ms, heap ${(live.heapBytes / 1048576).toFixed(1)} MB; frame interval p95 ${liveP95.toFixed(1)} ms live, ${emptyP95.toFixed(1)} ms empty; work p95 ${percentile(sorted, 95).toFixed(1)} ms live, ${percentile(empty.work.slice().sort((a, b) => a - b), 95).toFixed(1)} ms empty`);
+  const at = { load: m.load, ...(m.noisy ? { noisy: true } : {}) };
+  return [
+    { name: `list.frame_median_ms.${DOMAINS}`, value: percentile(sorted, 50), unit: 'ms', ...at },
+    { name: `list.frame_p95_ms.${DOMAINS}`, value: percentile(sorted, 95), unit: 'ms', ...at },
+    { name: `list.dropped_frames_pct.${DOMAINS}`, value: dropped * 100, unit: '%', ...at },
+    { name: `list.empty_frame_interval_p95_ms.${DOMAINS}`, value: emptyP95, unit: 'ms', ...at },
+    { name: `list.frame_interval_p95_ms.${DOMAINS}`, value: liveP95, unit: 'ms', ...at },
+    { name: `list.frame_p95_ratio.${DOMAINS}`, value: liveP95 / emptyP95, unit: 'x', limit: `list.empty_frame_interval_p95_ms.${DOMAINS}`, ...at },
+    { name: `renderer.heap_mb.${DOMAINS}`, value: live.heapBytes / (1024 * 1024), unit: 'MB', ...at },
+  ];
+}
+
+/**
+ * Frame costs over MEASURE_MS while the list scrolls a few rows every 250 ms. Headless Chromium paces
+ * requestAnimationFrame at 60 Hz whatever the flags (measured: uncapping only adds jitter), so a raw delta is 16.7 ms
+ * on an idle page. A frame's cost is its delta minus the idle time Chrome handed out within it
+ * (requestIdleCallback's timeRemaining()): what the main thread spent on tasks, React, style, layout, paint and the
+ * sparklines. A frame that overran shows up whole (no idle, a 33 ms delta).
+ */
+function measureFrames(page: Page): Promise<{ work: number[]; deltas: number[] }> {
+    return page.evaluate(async (ms) => {
       const body = document.querySelector<HTMLElement>('[data-testid="domain-grid-body"]');
       const work: number[] = [];
       const deltas: number[] = [];
@@ -96,28 +173,4 @@ export async function run(): Promise<BenchResult[]> {
       });
       return { work, deltas };
     }, MEASURE_MS);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('HeapProfiler.collectGarbage');
-    // usedSize is the V8 heap; backingStorageSize adds ArrayBuffer stores, where the stats rings live.
-    const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
-    const heapBytes = usage.usedSize + (usage.backingStorageSize ?? 0);
-    const sorted = work.slice().sort((a, b) => a - b);
-    const dropped = deltas.filter((d) => d > VSYNC_MS * 1.5).length / Math.max(1, deltas.length);
-    const rows = await page.locator('[data-testid^="domain-row-"]').count();
-    console.error(`ui-list: ${deltas.length} frames, ${rows} rows mounted, ${(dropped * 100).toFixed(1)}% of intervals over 25 ms, V8 ${(usage.usedSize / 1048576).toFixed(1)} MB + buffers ${((usage.backingStorageSize ?? 0) / 1048576).toFixed(1)} MB; load average ${(loadavg()[0] ?? 0).toFixed(1)} on ${cpus().length} CPUs (frame figures are only comparable at a similar load)`);
-    return [
-      { name: `list.frame_median_ms.${DOMAINS}`, value: percentile(sorted, 50), unit: 'ms' },
-      { name: `list.frame_p95_ms.${DOMAINS}`, value: percentile(sorted, 95), unit: 'ms' },
-      { name: `list.dropped_frames_pct.${DOMAINS}`, value: dropped * 100, unit: '%' },
-      { name: `renderer.heap_mb.${DOMAINS}`, value: heapBytes / (1024 * 1024), unit: 'MB' },
-    ];
-  } finally {
-    await browser?.close().catch(() => undefined);
-    if (server && server.proc.exitCode === null) {
-      const p = server.proc;
-      p.kill('SIGTERM');
-      await new Promise((r) => p.once('exit', r));
-    }
-    rmSync(stateDir, { recursive: true, force: true });
-  }
 }
