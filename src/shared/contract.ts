@@ -186,6 +186,8 @@ export const contract = {
   /** Takes a pool off the list (nothing on disk is deleted); refused while a domain uses one of its volumes. */
   'storage:poolRemove': ch<void>()(z.object({ name: poolNameSchema }).strict(), [...XL, 'IN_USE']),
   /** Mounts an NFS pool's export (after a reboot, or an unmount). */
+  /** Changes a pool's settings: whether it is the ISO library (directory, NFS) and whether NFS mounts at boot. */
+  'storage:poolEdit': ch<void>()(z.object({ name: poolNameSchema, iso: z.boolean().optional(), persist: z.boolean().optional() }).strict(), [...XL, 'INVALID_ARG']),
   'storage:poolMount': ch<void>()(z.object({ name: poolNameSchema }).strict(), XL),
   /** Unmounts an NFS pool; refused while a domain uses one of its volumes. */
   'storage:poolUnmount': ch<void>()(z.object({ name: poolNameSchema }).strict(), [...XL, 'IN_USE']),

@@ -62,8 +62,8 @@ export const poolDefSchema = z.discriminatedUnion('kind', [
   z.object({ name: poolNameSchema, kind: z.literal('dir'), path: dirSchema, iso: z.boolean().optional() }).strict(),
   z.object({ name: poolNameSchema, kind: z.literal('lvm'), vg: vgNameSchema }).strict(),
   // An NFS export mounted at `path`; its volumes are files there, as in a directory pool.
-  // `persist`: also mounted at boot, by a line Xenith keeps in /etc/fstab.
-  z.object({ name: poolNameSchema, kind: z.literal('nfs'), server: nfsServerSchema, export: ruleSchema(absPathProblem, 'The export'), path: dirSchema, persist: z.boolean().optional() }).strict(),
+  // `persist`: also mounted at boot, by a line Xenith keeps in /etc/fstab. `iso`: the ISO library (a NAS often is).
+  z.object({ name: poolNameSchema, kind: z.literal('nfs'), server: nfsServerSchema, export: ruleSchema(absPathProblem, 'The export'), path: dirSchema, persist: z.boolean().optional(), iso: z.boolean().optional() }).strict(),
 ]);
 export type PoolDef = z.output<typeof poolDefSchema>;
 

@@ -113,6 +113,25 @@ describe('the storage view on the demo host', () => {
     await page.getByTestId('volume-shared.img').waitFor();
   });
 
+  it('changes the NFS pool afterwards: no longer at boot, and the ISO library', async () => {
+    const { page } = app;
+    await page.getByTestId('pool-nas').click();
+    await page.getByTestId('storage-pool-settings').click();
+    await expect(page.getByTestId('pool-settings-persist').isChecked()).resolves.toBe(true);
+    await expect(page.getByTestId('pool-settings-save').isDisabled()).resolves.toBe(true);
+    await page.getByTestId('pool-settings-persist').uncheck();
+    await page.getByTestId('pool-settings-iso').check();
+    await app.shot('storage-pool-settings');
+    await page.getByTestId('pool-settings-save').click();
+    await page.getByTestId('pool-settings-dialog').waitFor({ state: 'detached' });
+    await page.getByTestId('pool-nas').filter({ hasText: 'ISO library' }).waitFor();
+    await expect(page.getByTestId('pool-nas').textContent()).resolves.not.toContain('at boot');
+    expect(readFileSync(join(app.stateDir, 'root/etc/fstab'), 'utf8')).not.toContain('nas.example.lan:/srv/xen');
+    // An LVM pool has nothing to change.
+    await page.getByTestId('pool-vg0').click();
+    await expect(page.getByTestId('storage-pool-settings').isDisabled()).resolves.toBe(true);
+  });
+
   it('adds a disk to a domain from its Disks tab as a new logical volume, and offers existing volumes with their users', async () => {
     const { page } = app;
     await page.evaluate(() => (location.hash = '#/domains/test-pvh/disks'));

@@ -15,6 +15,9 @@ export function registerStorageHandlers(r: HandlerRegistry, s: Services): void {
   r.register('storage:isos', () => s.api.isoLibrary());
   r.register('storage:poolAdd', ({ pool }) => changed(`pool ${pool.name} added`, () => s.api.addPool(pool)));
   r.register('storage:poolRemove', ({ name }) => changed(`pool ${name} removed`, () => s.api.removePool(name)));
+  r.register('storage:poolEdit', ({ name, iso, persist }) =>
+    changed(`pool ${name} changed`, () => s.api.editPool(name, { ...(iso !== undefined ? { iso } : {}), ...(persist !== undefined ? { persist } : {}) })),
+  );
   r.register('storage:poolMount', ({ name }) => changed(`pool ${name} mounted`, () => s.api.mountPool(name)));
   r.register('storage:poolUnmount', ({ name }) => changed(`pool ${name} unmounted`, () => s.api.unmountPool(name)));
   r.register('storage:vgCreate', (a) => changed(`volume group ${a.vg} created`, () => s.api.createVolumeGroup(a)));

@@ -97,6 +97,8 @@ export const TASK_TABLE: TaskTable = {
   'storage:isos': 'read',
   'storage:poolAdd': (a) => hostWide(`Add ${a.pool.kind === 'lvm' ? 'LVM' : a.pool.kind === 'nfs' ? 'NFS' : 'directory'} pool ${a.pool.name}`),
   'storage:poolRemove': (a) => hostWide(`Remove pool ${a.name} from the list`),
+  'storage:poolEdit': (a) =>
+    hostWide(`Change pool ${a.name}: ${[a.iso === undefined ? '' : a.iso ? 'ISO library' : 'not the ISO library', a.persist === undefined ? '' : a.persist ? 'mount at boot' : 'not at boot'].filter(Boolean).join(', ') || 'nothing'}`),
   'storage:poolMount': (a) => hostWide(`Mount pool ${a.name}`),
   'storage:poolUnmount': (a) => hostWide(`Unmount pool ${a.name}`),
   'storage:vgCreate': (a) => hostWide(`Create volume group ${a.vg} on ${a.device} as pool ${a.pool}`),

@@ -8,12 +8,13 @@ import { formatBytes } from '../lib/format';
 import { useEdit, type EditState } from '../lib/use-domain';
 import { AddPoolDialog, NewVgDialog } from './storage/pool-dialogs';
 import { PoolList } from './storage/PoolList';
+import { PoolSettingsDialog } from './storage/pool-settings';
 import { useStorage } from './storage/use-storage';
 import { CloneDialog } from './storage/clone-dialog';
 import { NewVolumeDialog, ResizeDialog } from './storage/volume-dialogs';
 import { VolumeTable } from './storage/VolumeTable';
 
-type Dialog = 'volume' | 'pool' | 'vg' | 'remove' | null;
+type Dialog = 'volume' | 'pool' | 'vg' | 'remove' | 'settings' | null;
 
 /** Mounts or unmounts an NFS pool (unmounting is refused while a domain uses one of its volumes). */
 function MountButton({ pool, edit }: { pool: PoolInfo; edit: EditState }) {
@@ -43,6 +44,9 @@ function StorageToolbar({ pool, open, edit }: { pool: PoolInfo | undefined; open
         New volume group…
       </button>
       {pool?.def.kind === 'nfs' && <MountButton pool={pool} edit={edit} />}
+      <button type="button" className="btn" disabled={!pool || pool.def.kind === 'lvm'} onClick={() => open('settings')} data-testid="storage-pool-settings">
+        Pool settings…
+      </button>
       <span className="tb-group end">
         <button type="button" className="btn danger" disabled={!pool} onClick={() => open('remove')} data-testid="storage-remove-pool">
           Remove pool…
@@ -101,6 +105,7 @@ export function StorageView() {
         </div>
       )}
       {pool && <NewVolumeDialog pool={pool} open={dialog === 'volume'} onClose={close} />}
+      {pool && <PoolSettingsDialog pool={pool} open={dialog === 'settings'} onClose={close} />}
       <AddPoolDialog open={dialog === 'pool'} onClose={close} />
       <NewVgDialog open={dialog === 'vg'} onClose={close} />
       <ConfirmDialog

@@ -125,9 +125,34 @@ export async function removePool(ctx: OpsContext, name: string): Promise<void> {
   await writePools(ctx, pools.filter((x) => x.name !== name));
 }
 
+/** What can change about a pool once it is made: whether it is the ISO library, and whether an NFS pool mounts at boot. */
+export interface PoolChange {
+  iso?: boolean;
+  persist?: boolean;
+}
+
+/**
+ * Changes a pool's settings in place. "At boot" adds or removes the pool's own line in /etc/fstab (root builds it from
+ * the pool) before the pools file says so, so a failure leaves the pool as it was.
+ */
+export async function editPool(ctx: OpsContext, name: string, change: PoolChange): Promise<void> {
+  const pools = await readPools(ctx);
+  const p = pools.find((x) => x.name === name);
+  if (!p) throw new XenError('NOT_FOUND', `There is no storage pool called ${name}`, { field: 'name' });
+  if (change.iso !== undefined && p.kind === 'lvm') throw new XenError('INVALID_ARG', 'An LVM pool holds no ISO images: only a directory or NFS pool can be the ISO library', { field: 'iso' });
+  if (change.persist !== undefined && p.kind !== 'nfs') throw new XenError('INVALID_ARG', `${name} is not an NFS pool: only an NFS mount is made at boot`, { field: 'persist' });
+  let next: PoolDef = p;
+  if (change.iso !== undefined && p.kind !== 'lvm') next = { ...p, iso: change.iso };
+  if (change.persist !== undefined && next.kind === 'nfs' && change.persist !== (next.persist === true)) {
+    await ctx.runner.fs.setFstabNfs(next.path, change.persist ? `${next.server}:${next.export}` : null);
+    next = { ...next, persist: change.persist };
+  }
+  await writePools(ctx, pools.map((x) => (x.name === name ? next : x)));
+}
+
 /** The ISO images in every directory pool (the ISO pool's first), for the wizard and the CD dialog. */
 export async function isoLibrary(ctx: OpsContext): Promise<VolumeInfo[]> {
   const { pools, volumes } = await storageOverview(ctx);
-  const isoFirst = new Set(pools.filter((p) => p.def.kind === 'dir' && p.def.iso === true).map((p) => p.def.name));
+  const isoFirst = new Set(pools.filter((p) => p.def.kind !== 'lvm' && p.def.iso === true).map((p) => p.def.name));
   return volumes.filter((v) => v.format === 'iso').sort((a, b) => Number(isoFirst.has(b.pool)) - Number(isoFirst.has(a.pool)) || a.name.localeCompare(b.name));
 }

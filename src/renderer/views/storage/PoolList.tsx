@@ -35,7 +35,7 @@ export function PoolList({ pools, selected, onSelect }: { pools: readonly PoolIn
             <span className="pool-head">
               <strong>{p.def.name}</strong>
               <span className="tag">{KIND_WORDS[p.def.kind]}</span>
-              {p.def.kind === 'dir' && p.def.iso === true && <span className="tag">ISO library</span>}
+              {p.def.kind !== 'lvm' && p.def.iso === true && <span className="tag">ISO library</span>}
               {p.def.kind === 'nfs' && p.def.persist === true && <span className="tag" title="Mounted at boot from /etc/fstab">at boot</span>}
               {p.thinPool !== null && <span className="tag" title={`New volumes are thin, in ${p.thinPool}`}>thin</span>}
             </span>

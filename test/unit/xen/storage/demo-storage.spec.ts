@@ -151,6 +151,25 @@ describe('storage on the demo host', () => {
     expect(await demo.fs.readFile('/etc/fstab')).toBe(before);
   });
 
+  it('changes a pool after it is made: "at boot" adds or removes its fstab line, and an NFS pool can be the ISO library', async () => {
+    const before = await demo.fs.readFile('/etc/fstab');
+    await api.addPool({ name: 'nas', kind: 'nfs', server: 'nas.example.lan', export: '/srv/xen', path: '/var/lib/xen/nfs' });
+    expect(await demo.fs.readFile('/etc/fstab')).toBe(before);
+    await api.editPool('nas', { persist: true });
+    expect(await demo.fs.readFile('/etc/fstab')).toContain('nas.example.lan:/srv/xen /var/lib/xen/nfs nfs nosuid,nodev,noexec,_netdev 0 0\n');
+    await api.editPool('nas', { iso: true });
+    const nas = (await api.storageOverview()).pools.find((p) => p.def.name === 'nas');
+    expect(nas?.def).toMatchObject({ kind: 'nfs', persist: true, iso: true });
+    await api.editPool('nas', { persist: false });
+    expect(await demo.fs.readFile('/etc/fstab')).toBe(before);
+    expect((await api.storageOverview()).pools.find((p) => p.def.name === 'nas')?.def).toMatchObject({ persist: false, iso: true });
+    await expect(api.editPool('vg0', { iso: true })).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'iso' } });
+    await expect(api.editPool('default', { persist: true })).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'persist' } });
+    await expect(api.editPool('nope', { iso: true })).rejects.toMatchObject({ code: 'NOT_FOUND', detail: { field: 'name' } });
+    await api.editPool('default', { iso: true });
+    expect((await api.storageOverview()).pools.find((p) => p.def.name === 'default')?.def).toMatchObject({ iso: true });
+  });
+
   it('shrinks a volume only when confirmed and no domain uses it, its config included', async () => {
     await api.createVolume({ pool: 'default', name: 'big.img', sizeGiB: 8 });
     await expect(api.resizeVolume('default', 'big.img', 4)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'sizeGiB' } });
