@@ -61,6 +61,14 @@ async function saveFromList(page: Page, name: string): Promise<void> {
   );
 }
 
+/** The test id of the focused element, or what it is when it has none ("BODY" when focus fell to the page). */
+async function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return el?.getAttribute('data-testid') ?? el?.tagName ?? 'none';
+  });
+}
+
 describe('everyday devices and dialogs on the demo host', () => {
   let app: WebApp;
   beforeAll(async () => {
@@ -139,5 +147,61 @@ describe('everyday devices and dialogs on the demo host', () => {
     // Shut down again: a plain stopped domain, Start needs no dialog.
     await page.getByTestId('action-shutdown').click();
     await waitState(page, 'db01', 'stopped');
+  });
+
+  it('focus comes back to the toolbar button that opened a dialog, whether it closes by Escape or by Cancel', async () => {
+    const { page } = app;
+    await toList(page);
+    await page.getByTestId('domain-row-mail01').locator('.name-text').click();
+    // Restore…: opened with Enter, closed with Escape.
+    await page.getByTestId('action-restore').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('restore-dialog').waitFor();
+    expect(await focused(page)).not.toBe('action-restore');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('restore-dialog').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    expect(await focused(page)).toBe('action-restore');
+    // Save…: opened with Space, closed with its Cancel button (pressed from the keyboard).
+    await page.getByTestId('action-save').focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('save-dialog').waitFor();
+    await page.getByTestId('save-dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByTestId('save-dialog').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    expect(await focused(page)).toBe('action-save');
+    // Force off…: its Cancel has focus first; Enter takes it; focus is back on the button.
+    await page.getByTestId('action-destroy').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('destroy-dialog').waitFor();
+    expect(await focused(page)).toBe('destroy-dialog-cancel');
+    await shots(app, 'everyday-focus-dialog-open');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('destroy-dialog').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    expect(await focused(page)).toBe('action-destroy');
+    await shots(app, 'everyday-focus-returned');
+  });
+
+  it('a dialog opened by a list key gives focus back to the list; when its opener is gone, focus goes to the list too', async () => {
+    const { page } = app;
+    await toList(page);
+    await page.getByTestId('domain-row-mail01').locator('.name-text').click();
+    await page.getByTestId('domain-grid-body').focus();
+    await page.keyboard.press('f');
+    await page.getByTestId('destroy-dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('destroy-dialog').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    expect(await focused(page)).toBe('domain-grid-body');
+    // Confirmed from the toolbar: Force off turns itself off (mail01 stops), so focus goes to the list, not the page.
+    await page.getByTestId('action-destroy').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('destroy-dialog-confirm').click();
+    await page.getByTestId('destroy-dialog').waitFor({ state: 'detached' });
+    await waitState(page, 'mail01', 'stopped');
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    await expect(page.getByTestId('action-destroy').isDisabled()).resolves.toBe(true);
+    expect(await focused(page)).toBe('domain-grid-body');
   });
 });
