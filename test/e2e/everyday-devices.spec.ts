@@ -126,6 +126,8 @@ describe('everyday devices and dialogs on the demo host', () => {
     await page.evaluate(() => (location.hash = '#/domains/web01/overview'));
     await expect(page.getByTestId('details-state').textContent()).resolves.toBe('saved');
     await page.getByTestId('details-saved-badge').waitFor();
+    await expect(page.getByTestId('ov-state').textContent()).resolves.toMatch(/^saved — saved \(not running; its memory is in \/var\/lib\/xen\/save\/web01\.save/);
+    await shots(app, 'everyday-saved-details');
     await page.getByTestId('details-action-start').click();
     await page.getByTestId('start-saved-confirm').click();
     await toList(page);
