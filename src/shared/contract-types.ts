@@ -16,7 +16,14 @@ export interface VcpuInfo {
 /** One disk as the host sees it: from the config and, when running, `xl block-list`. */
 export interface DiskInfo {
   vdev: string;
+  /** The config's target ('' for an empty CD drive); for a device attached now only, the backend's. */
   target: string;
+  /**
+   * A running domain's CD drive: the medium in it now, as the backend holds it ('' when empty). xl cd-insert and
+   * cd-eject change the drive, never the config file, so this may differ from `target`, which is what the next start
+   * inserts. Null for a disk, a stopped domain, or when the backend could not be read.
+   */
+  medium: string | null;
   format: string;
   access: 'rw' | 'ro';
   devtype: 'disk' | 'cdrom';

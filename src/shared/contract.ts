@@ -101,8 +101,11 @@ export const contract = {
   'domains:list': ch<DomainSummary[]>()(none, XL),
   /** Devices, vCPUs, scheduler and console facts of one domain. */
   'domain:details': ch<DomainDetails>()(domainRefSchema, XL),
-  /** Starts a stopped domain from its config file. */
-  'domain:start': ch<void>()(domainRefSchema.extend({ paused: z.boolean().optional() }).strict(), XL),
+  /**
+   * Starts a stopped domain from its config file. A domain with a saved state needs `saved`: restore it, or discard
+   * it and boot fresh; without it the start is refused (EXISTS), never a silent cold boot over the saved state.
+   */
+  'domain:start': ch<void>()(domainRefSchema.extend({ paused: z.boolean().optional(), saved: z.enum(['restore', 'discard']).optional() }).strict(), [...XL, 'EXISTS', 'IN_USE']),
   /** Shuts a domain down cleanly and waits until it is really gone. */
   'domain:shutdown': ch<void>()(domainRefSchema, XL),
   'domain:reboot': ch<void>()(domainRefSchema, XL),

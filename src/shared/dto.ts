@@ -29,6 +29,11 @@ export interface DomainSummary {
   autostart: boolean;
   hasVnc: boolean;
   isDom0: boolean;
+  /**
+   * A stopped domain's saved state: the file `xl save` left in the save directory as NAME.save (Xenith's Save
+   * proposes that name). Start offers to restore it. Null when there is none, and always while the domain runs.
+   */
+  savedFile: string | null;
 }
 
 /** Which toolstack the app talks to. */

@@ -224,11 +224,15 @@ export function defineSharedOpsSuite(suiteName: string, makeEnv: () => Promise<S
     it('saves to a new file (the guest stops) and restores it', async () => {
       await env.runner.fs.mkdirp(saveDir);
       await api.save(name, saveFile);
-      expect(row(await api.listDomains(), name)).toMatchObject({ state: 'stopped', domid: null });
+      // NAME.save in the save directory: the domain's saved state, which Start would offer to restore.
+      expect(row(await api.listDomains(), name)).toMatchObject({ state: 'stopped', domid: null, savedFile: saveFile });
       await expect(api.save(name, saveFile)).rejects.toMatchObject({ code: 'EXISTS' });
       await api.restore(saveFile);
       const list = await api.listDomains();
       expect(row(list, name)?.domid).toBeGreaterThan(0);
+      // Used up: restoring the same memory again over disks written since would corrupt them.
+      expect(await env.runner.fs.stat(saveFile)).toBeNull();
+      expect(row(list, name)?.savedFile).toBeNull();
     }, saveRestoreMs);
 
     it('shuts down and waits until the guest is really gone', async () => {

@@ -38,8 +38,8 @@ export function registerDomainHandlers(r: HandlerRegistry, s: Services): void {
       throw e;
     }
   });
-  r.register('domain:start', ({ name, paused }) =>
-    changing(s, 'start', [name], () => s.api.startDomain(name, paused ? { paused: true } : {})),
+  r.register('domain:start', ({ name, paused, saved }) =>
+    changing(s, saved === 'restore' ? 'restore' : 'start', [name], () => s.api.startDomain(name, { ...(paused ? { paused: true } : {}), ...(saved ? { saved } : {}) })),
   );
   for (const action of LIFECYCLE_ACTIONS.filter((a): a is Exclude<LifecycleAction, 'start'> => a !== 'start')) {
     r.register(`domain:${action}`, ({ name }) => changing(s, action, [name], () => act(s, action, name)));

@@ -3,10 +3,12 @@ import type { DiskInfo } from '../../shared/contract-types';
 import { xen } from '../api/client';
 import { runAction, runRestore } from '../lib/actions';
 import { useDialogs } from '../lib/dialogs';
+import { useDomainsStore } from '../store/domains-store';
 import { errorInfo, type ErrorInfo } from '../lib/errors';
 import { ErrorNote } from './ErrorNote';
 import { PathField } from './FileChooser';
 import { ConfirmDialog, Modal } from './Modal';
+import { StartSavedDialog } from './StartSavedDialog';
 import { DEFAULT_SAVE_DIR } from '../../shared/storage';
 
 
@@ -79,7 +81,7 @@ function SaveDialog({ name, onClose }: { name: string; onClose: () => void }) {
 function RestoreDialog({ onClose }: { onClose: () => void }) {
   const [file, setFile] = useState(`${DEFAULT_SAVE_DIR}/`);
   return (
-    <Modal open onOpenChange={(o) => !o && onClose()} title="Restore a saved domain" description="Choose a file written by Save; the domain resumes where it was saved." testId="restore-dialog">
+    <Modal open onOpenChange={(o) => !o && onClose()} title="Restore a saved domain" description={`Choose a file written by Save; the domain resumes where it was saved. A saved state named for its domain (${DEFAULT_SAVE_DIR}/NAME.save) is deleted once that domain runs again, so it is never restored twice.`} testId="restore-dialog">
       <PathField value={file} onChange={setFile} filter="any" startDir={DEFAULT_SAVE_DIR} label="Save file" testId="restore-file" />
       <div className="modal-actions">
         <button type="button" className="btn" onClick={onClose}>
@@ -104,6 +106,7 @@ function RestoreDialog({ onClose }: { onClose: () => void }) {
 
 /** Deletes a stopped domain's config; each file disk can be deleted too, but every disk is kept unless ticked. */
 function DeleteDialog({ name, onClose }: { name: string; onClose: () => void }) {
+  const savedFile = useDomainsStore((s) => s.domains.find((d) => d.name === name)?.savedFile ?? null);
   const [disks, setDisks] = useState<DiskInfo[] | null>(null);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [chosen, setChosen] = useState<string[]>([]);
@@ -120,6 +123,9 @@ function DeleteDialog({ name, onClose }: { name: string; onClose: () => void }) 
   return (
     <Modal open onOpenChange={(o) => !o && onClose()} title={`Delete ${name}?`} description="Its config file and autostart entry are removed. Disks are kept unless you tick them." testId="delete-dialog">
       {error && <ErrorNote error={error} testId="delete-error" />}
+      {savedFile && (
+        <p className="muted small" data-testid="delete-saved-note">{`Its saved state ${savedFile} stays on the host; Restore… can still bring it back.`}</p>
+      )}
       {disks === null && !error && <p className="muted">Reading its disks…</p>}
       {disks && disks.length === 0 && <p className="muted">It has no file disks.</p>}
       {disks && disks.length > 0 && (
@@ -180,5 +186,6 @@ export function ActionDialogs() {
   if (action === 'save' && first) return <SaveDialog name={first} onClose={close} />;
   if (action === 'delete' && first) return <DeleteDialog name={first} onClose={close} />;
   if (action === 'restore') return <RestoreDialog onClose={close} />;
+  if (action === 'start-saved') return <StartSavedDialog names={names} onClose={close} />;
   return null;
 }

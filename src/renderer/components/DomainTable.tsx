@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import type { DomainSample, DomainSummary } from '../../shared/dto';
 import { useActions } from '../lib/actions';
+import { SavedBadge } from './SavedBadge';
 import { clickSelect, domidShown, nextSort, stateLabel, stateWords, uptimeNow, type ListRow, type SortKey, type SortSpec } from '../lib/domain-list';
 import { formatMiB, formatPct, formatUptime } from '../lib/format';
 import { useListUi } from '../lib/list-ui';
@@ -75,6 +76,7 @@ function NameCell({ d, busy, failed }: { d: DomainSummary; busy: string | undefi
           auto
         </span>
       )}
+      {d.savedFile !== null && d.state === 'stopped' && <SavedBadge file={d.savedFile} testId={`saved-badge-${d.name}`} />}
       {busy && (
         <span className="busy" data-testid={`busy-${d.name}`}>
           <span className="spinner" aria-hidden="true" />

@@ -1,7 +1,20 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
+import { currentFocus, returnFocus } from '../lib/focus-return';
 
-/** A modal dialog (Radix: focus trapped, Escape closes, focus returns to the opener). */
+/**
+ * What had focus when `open` became true. Read while rendering, before the dialog's content (or an autoFocus button in
+ * it) takes focus: no Dialog.Trigger opens Xenith's dialogs, so Radix itself knows no opener to return to.
+ */
+function useOpener(open: boolean): { readonly current: HTMLElement | null } {
+  const opener = useRef<HTMLElement | null>(null);
+  const wasOpen = useRef(false);
+  if (open && !wasOpen.current) opener.current = currentFocus();
+  wasOpen.current = open;
+  return opener;
+}
+
+/** A modal dialog (Radix: focus trapped, Escape closes); focus returns to whatever had it when the dialog opened. */
 export function Modal({
   open,
   onOpenChange,
@@ -19,11 +32,20 @@ export function Modal({
   testId: string;
   wide?: boolean;
 }) {
+  const opener = useOpener(open);
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="modal-overlay" />
-        <Dialog.Content className={`modal${wide ? ' wide' : ''}`} data-testid={testId} aria-describedby={description ? undefined : undefined}>
+        <Dialog.Content
+          className={`modal${wide ? ' wide' : ''}`}
+          data-testid={testId}
+          aria-describedby={description ? undefined : undefined}
+          onCloseAutoFocus={(e) => {
+            e.preventDefault();
+            returnFocus(opener.current);
+          }}
+        >
           <Dialog.Title className="modal-title">{title}</Dialog.Title>
           {description ? <Dialog.Description className="modal-desc">{description}</Dialog.Description> : <Dialog.Description className="sr-only">{title}</Dialog.Description>}
           {children}

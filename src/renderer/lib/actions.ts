@@ -62,11 +62,18 @@ function record(action: string, results: { name: string; ok: boolean; error: Err
   });
 }
 
+/** What some actions need beyond the names: Save's file, Delete's disks, Start's choice for a saved state. */
+export interface ActionExtra {
+  file?: string;
+  disks?: string[];
+  saved?: 'restore' | 'discard';
+}
+
 /** Calls for one domain. */
-async function single(action: ActionId, name: string, extra: { file?: string; disks?: string[] }): Promise<void> {
+async function single(action: ActionId, name: string, extra: ActionExtra): Promise<void> {
   switch (action) {
     case 'start':
-      return xen.domain.start({ name });
+      return xen.domain.start({ name, ...(extra.saved ? { saved: extra.saved } : {}) });
     case 'shutdown':
       return xen.domain.shutdown({ name });
     case 'reboot':
@@ -98,11 +105,12 @@ async function single(action: ActionId, name: string, extra: { file?: string; di
  * otherwise one call per domain, in parallel (xl serialises them on the host anyway). Never throws: outcomes land in
  * the store, beside the row and in the result panel.
  */
-export async function runAction(action: ActionId, names: readonly string[], extra: { file?: string; disks?: string[] } = {}): Promise<void> {
+export async function runAction(action: ActionId, names: readonly string[], extra: ActionExtra = {}): Promise<void> {
   if (names.length === 0) return;
   const def = actionDef(action);
-  markBusy(names, def.busy);
-  if (names.length > 1 && isLifecycleAction(action)) {
+  markBusy(names, extra.saved === 'restore' ? 'restoring' : def.busy);
+  // domains:bulk carries no saved-state choice: those starts go one call per domain.
+  if (names.length > 1 && isLifecycleAction(action) && extra.saved === undefined) {
     try {
       const res = await xen.domains.bulk({ action, names: [...names] });
       record(action, res.map((r) => ({ name: r.name, ok: r.ok, error: r.error ? errorInfoFromPlain(r.error) : null })));

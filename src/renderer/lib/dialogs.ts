@@ -1,9 +1,10 @@
 import { create } from 'zustand';
+import { useDomainsStore } from '../store/domains-store';
 import { actionDef, runAction, type ActionId } from './actions';
 
 /** Which action dialog is open and for which domains; the toolbar, the context menu, the keyboard and the details view share it. */
 interface DialogState {
-  action: 'destroy' | 'save' | 'delete' | 'restore' | null;
+  action: 'destroy' | 'save' | 'delete' | 'restore' | 'start-saved' | null;
   names: string[];
   close: () => void;
 }
@@ -18,11 +19,22 @@ export const useDialogs = create<DialogState>((set) => ({
 /** Starts `action` on `names`: opens its dialog when it asks first, else runs it at once (without waiting). */
 export function requestAction(action: ActionId, names: readonly string[]): void {
   if (names.length === 0) return;
+  // A saved domain is never cold-booted by a plain Start: the dialog asks restore or start fresh.
+  if (action === 'start' && hasSaved(names)) {
+    useDialogs.setState({ action: 'start-saved', names: [...names] });
+    return;
+  }
   if (actionDef(action).dialog && (action === 'destroy' || action === 'save' || action === 'delete')) {
     useDialogs.setState({ action, names: [...names] });
     return;
   }
   void runAction(action, names);
+}
+
+/** True when one of `names` is a stopped domain with a saved state. */
+function hasSaved(names: readonly string[]): boolean {
+  const domains = useDomainsStore.getState().domains;
+  return domains.some((d) => names.includes(d.name) && d.state === 'stopped' && d.savedFile !== null);
 }
 
 /** Opens the restore dialog. */

@@ -16,17 +16,23 @@ export interface ListRow {
   s: DomainSample | undefined;
 }
 
-const STATE_ORDER: Record<string, number> = { running: 0, blocked: 1, paused: 2, shutdown: 3, crashed: 4, dying: 5, stopped: 6 };
+const STATE_ORDER: Record<string, number> = { running: 0, blocked: 1, paused: 2, shutdown: 3, crashed: 4, dying: 5, saved: 6, stopped: 7 };
 
 /** State in words for a row: the live letters when there is a sample, else the summary's. */
 export function stateWords(d: DomainSummary, s?: DomainSample): string {
+  if (isSaved(d, s)) return `saved (not running; its memory is in ${d.savedFile ?? ''}, and Start offers to restore it)`;
   if (d.state === 'stopped' && !s) return 'stopped (defined, not running)';
   return describeStateLetters(s?.stateFlags ?? d.stateFlags);
 }
 
-/** Short state label: the live state when there is a sample. */
+/** True for a stopped domain with a saved state (and no live sample saying it runs after all). */
+export function isSaved(d: DomainSummary, s?: DomainSample): boolean {
+  return d.state === 'stopped' && d.savedFile !== null && s === undefined;
+}
+
+/** Short state label: the live state when there is a sample; "saved" for a stopped domain with a saved state. */
 export function stateLabel(d: DomainSummary, s?: DomainSample): string {
-  return s?.state ?? d.state;
+  return s?.state ?? (isSaved(d) ? 'saved' : d.state);
 }
 
 /**

@@ -1,6 +1,8 @@
 import * as Tabs from '@radix-ui/react-tabs';
 import { Fragment, type ReactNode } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
+import { SavedBadge } from '../components/SavedBadge';
+import { stateLabel, stateWords } from '../lib/domain-list';
 import { navigate } from '../lib/route';
 import { useDomainData } from '../lib/use-domain';
 import { selectDomain, useDomainsStore } from '../store/domains-store';
@@ -96,10 +98,11 @@ export function DomainDetailsView({ name, tab, kind = 'text' }: { name: string; 
         </button>
         <h1 data-testid="details-name">{name}</h1>
         {summary && (
-          <span className={`state-pill st-${summary.state}`} data-testid="details-state">
-            {summary.state}
+          <span className={`state-pill st-${stateLabel(summary)}`} data-testid="details-state" title={stateWords(summary)}>
+            {stateLabel(summary)}
           </span>
         )}
+        {summary?.savedFile && summary.state === 'stopped' && <SavedBadge file={summary.savedFile} testId="details-saved-badge" />}
       </div>
       {loaded && !summary && <p className="error-text" data-testid="details-missing">{`There is no domain called ${name} (it may have been renamed or deleted).`}</p>}
       {summary && <DomainActionsBar summary={summary} />}

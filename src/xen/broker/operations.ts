@@ -167,6 +167,16 @@ const removable = (g: BrokerGuards, p: string): Promise<string> =>
 
 const pathOf = (args: Record<string, unknown>): string => parse(pathArgs, args, 'path').path;
 
+/**
+ * A directory fs.readDir may list without texts: the autostart directory (its links), or the save directory itself
+ * (which domains have a saved state: names only, never a file's contents, never a folder below it).
+ */
+async function namesOnlyDir(st: OpState, p: string): Promise<string> {
+  const saveDir = st.guards.policy.saveDir;
+  if (p === saveDir) return st.guards.save.check(p, 'follow');
+  return st.guards.auto.check(p, 'follow');
+}
+
 /** Session controls and file operations, each with its own schema and guard. */
 export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
   cancel: async (st, { args }) => (session(st.runs, args).abort(), null),
@@ -238,11 +248,12 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
   },
   // Image files of a pool directory with what their headers say (format, virtual size, backing file): one request.
   'fs.probeImages': async (st, { args }) => st.executor.fs.probeImages(await st.guards.images.check(pathOf(args), 'follow')),
-  // The config directory's files with their text, or the autostart directory's links: one request for the list.
+  // The config directory's files with their text, the autostart directory's links or the save directory's names: one
+  // request for the list.
   // Each file's text passes the same check fs.readFile makes; a link out of policy is listed without its text.
   'fs.readDir': async (st, { args }) => {
     const o = parse(pathArgs.extend({ suffix: z.string().max(16).regex(/^[A-Za-z0-9._-]*$/), text: z.boolean() }).strict(), args, 'fs.readDir');
-    if (!o.text) return readDirParts(st.executor.fs, await st.guards.auto.check(o.path, 'follow'), { suffix: o.suffix, text: false });
+    if (!o.text) return readDirParts(st.executor.fs, await namesOnlyDir(st, o.path), { suffix: o.suffix, text: false });
     const dir = await st.guards.configRead.check(o.path, 'follow');
     // The text is read from the path the check resolved, never from the name again (a link swapped in between).
     const allowed = (p: string): Promise<string | null> => st.guards.configRead.check(p, 'follow').then((resolved) => resolved, () => null);

@@ -4,7 +4,7 @@ import { DEFAULT_TIMEOUTS } from '../command';
 import { COMMANDS, type CommandArgs, type CommandName } from '../commands/table';
 import type { RunResult, Runner } from '../runner/types';
 import { POOLS_FILE } from '../storage/pools-file';
-import { DEFAULT_IMAGE_DIR } from '../../shared/storage';
+import { DEFAULT_IMAGE_DIR, DEFAULT_SAVE_DIR } from '../../shared/storage';
 
 /** Where configs live on the host and how long long-running operations may take. */
 export interface XenApiOptions {
@@ -14,6 +14,8 @@ export interface XenApiOptions {
   autoDir?: string;
   /** Directories the app creates and offers disk images in (the first is the default pool when no pools file exists). */
   imageDirs?: string[];
+  /** Where Save writes by default and a domain's saved state (NAME.save) is looked for (DEFAULT_SAVE_DIR). */
+  saveDir?: string;
   /** The storage pools file (POOLS_FILE); tests point it elsewhere. */
   poolsFile?: string;
   /** How often shutdown polls `xl list` while waiting for a domain to disappear. */
@@ -36,6 +38,7 @@ export function resolveOptions(o: XenApiOptions = {}): ResolvedOptions {
     configDir: stripSlash(o.configDir ?? '/etc/xen'),
     autoDir: stripSlash(o.autoDir ?? '/etc/xen/auto'),
     imageDirs: (o.imageDirs ?? [DEFAULT_IMAGE_DIR]).map(stripSlash),
+    saveDir: stripSlash(o.saveDir ?? DEFAULT_SAVE_DIR),
     poolsFile: o.poolsFile ?? POOLS_FILE,
     pollIntervalMs: o.pollIntervalMs ?? 500,
     shutdownTimeoutMs: o.shutdownTimeoutMs ?? 120_000,
@@ -55,6 +58,8 @@ export interface ListCache {
   long: Map<number, { uuid: string | null; type: DomainType | null; maxVcpus: number; maxMemMiB: number; hasVnc: boolean }>;
   /** Per domain name, its config file and whether it autostarts. */
   configs: Map<string, { entry: ConfigEntry; autostart: boolean }>;
+  /** The names with a saved state (NAME.save in the save directory). */
+  saved: ReadonlySet<string>;
   /** Per domid, when it started (epoch ms, from `xl uptime`), so a cheap list still shows a live uptime. */
   startedAt: Map<number, number>;
 }

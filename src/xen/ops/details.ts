@@ -1,10 +1,12 @@
 import { posix } from 'node:path';
-import type { DirListing, DiskInfo, DomainDetails, NicInfo, VcpuInfo } from '../../shared/contract-types';
+import type { DirListing, DomainDetails, NicInfo, VcpuInfo } from '../../shared/contract-types';
 import type { ConfigProblem, DomainConfig } from '../../shared/domain-config';
 import type { DomainSummary } from '../../shared/dto';
 import { isXenError, XenError } from '../errors';
 import { readConfig } from './configs';
 import type { OpsContext } from './context';
+import { mergeDisks } from './details-disks';
+import { maybe, problemsOf, xenstoreRead } from './details-read';
 import { blockList, networkList } from './devices';
 import { listDomainsCheap } from './domains';
 import { consoleInfo, hostInfo } from './host';
@@ -13,77 +15,7 @@ import { schedCredit2, vcpuList } from './memory-cpu';
 // What the details tabs and the file chooser read from the host: the toolstack's view of one domain merged with its
 // config, and one directory listing. Every read goes through the operations context (runner, scaled timeouts).
 
-type BlockRow = Awaited<ReturnType<typeof blockList>>[number];
 type NetRow = Awaited<ReturnType<typeof networkList>>[number];
-
-/** Resolves to null instead of throwing: one missing fact (no credit2, no xenstore key) must not hide the rest. */
-async function maybe<T>(p: Promise<T>): Promise<T | null> {
-  try {
-    return await p;
-  } catch {
-    return null;
-  }
-}
-
-async function xenstoreRead(ctx: OpsContext, key: string): Promise<string | null> {
-  const r = await maybe(ctx.run('xenstore.read', { key }, { timeoutMs: 5000 }));
-  return r === null ? null : r.stdout.trim();
-}
-
-const XENBUS: Record<number, string> = { 1: 'initialising', 2: 'init-wait', 3: 'initialised', 4: 'connected', 5: 'closing', 6: 'closed' };
-
-async function sizes(ctx: OpsContext, target: string): Promise<{ sizeBytes: number | null; allocatedBytes: number | null }> {
-  if (!target.startsWith('/')) return { sizeBytes: null, allocatedBytes: null };
-  const st = await maybe(ctx.runner.fs.stat(target));
-  if (!st) return { sizeBytes: null, allocatedBytes: null };
-  return { sizeBytes: st.size, allocatedBytes: st.isFile ? st.allocated : null };
-}
-
-/** Config disks merged with what the backend has attached; attached-only devices read their target from xenstore. */
-async function mergeDisks(ctx: OpsContext, cfg: DomainConfig | null, rows: BlockRow[] | null, problems: ConfigProblem[]): Promise<DiskInfo[]> {
-  const out: DiskInfo[] = [];
-  const attached = new Map<string, BlockRow>();
-  for (const r of rows ?? []) if (r.vdevName) attached.set(r.vdevName, r);
-  for (const [i, d] of (cfg?.disks ?? []).entries()) {
-    const row = attached.get(d.vdev);
-    out.push({
-      vdev: d.vdev,
-      target: d.target,
-      format: d.format,
-      access: d.access,
-      devtype: d.devtype ?? 'disk',
-      ...(await sizes(ctx, d.target)),
-      backendState: row ? (XENBUS[row.state] ?? String(row.state)) : null,
-      inConfig: true,
-      attached: row !== undefined,
-      problems: problemsOf(problems, `disks[${i}]`),
-    });
-    attached.delete(d.vdev);
-  }
-  for (const [vdev, row] of attached) {
-    const target = (await xenstoreRead(ctx, `${row.backendPath}/params`)) ?? '';
-    const mode = await xenstoreRead(ctx, `${row.backendPath}/mode`);
-    const devtype = await xenstoreRead(ctx, `${row.backendPath}/device-type`);
-    out.push({
-      vdev,
-      target,
-      format: 'raw',
-      access: mode === 'r' ? 'ro' : 'rw',
-      devtype: devtype === 'cdrom' ? 'cdrom' : 'disk',
-      ...(await sizes(ctx, target)),
-      backendState: XENBUS[row.state] ?? String(row.state),
-      inConfig: false,
-      attached: true,
-      problems: [],
-    });
-  }
-  return out;
-}
-
-/** Messages of the problems on one config entry (`disks[1]`, `vifs[0].mac`). */
-function problemsOf(problems: readonly ConfigProblem[], prefix: string): string[] {
-  return problems.filter((p) => p.field === prefix || p.field.startsWith(`${prefix}.`)).map((p) => p.message);
-}
 
 /** Config interfaces merged with the backend's, by MAC. */
 async function mergeNics(ctx: OpsContext, domid: number | null, cfg: DomainConfig | null, rows: NetRow[] | null, problems: ConfigProblem[]): Promise<NicInfo[]> {

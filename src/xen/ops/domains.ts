@@ -8,6 +8,7 @@ import { autostartEntriesIn, readAutostartDir } from './autostart';
 import { pickConfig, scanConfigs, type ConfigEntry } from './configs';
 import type { ListCache, OpsContext } from './context';
 import { listRows, type ListRow } from './rows';
+import { readSavedNames, savedStatePath } from './saved';
 
 /** What `xl list -l` adds to a row: the facts `xl list` lacks. */
 interface LongFacts {
@@ -29,6 +30,9 @@ async function readLongFacts(ctx: OpsContext): Promise<Map<number, LongFacts>> {
   }
   return facts;
 }
+
+/** What a list merges with `xl list`'s rows; the cheap list reuses it. */
+type Facts = Omit<ListCache, 'domidKey'>;
 
 function domidKey(rows: readonly ListRow[]): string {
   return rows
@@ -72,11 +76,12 @@ function runningSummary(row: ListRow, long: LongFacts | undefined, cfg: ConfigEn
     autostart,
     hasVnc: long?.hasVnc ?? configHasVnc(cfg?.config ?? null),
     isDom0: row.domid === 0,
+    savedFile: null,
   };
 }
 
-/** A domain that exists only as a config file. */
-function stoppedSummary(cfg: ConfigEntry, autostart: boolean): DomainSummary {
+/** A domain that exists only as a config file, and the saved state Start would restore (null when none). */
+function stoppedSummary(cfg: ConfigEntry, autostart: boolean, savedFile: string | null): DomainSummary {
   const c = cfg.config;
   return {
     name: cfg.name,
@@ -93,6 +98,7 @@ function stoppedSummary(cfg: ConfigEntry, autostart: boolean): DomainSummary {
     autostart,
     hasVnc: configHasVnc(c),
     isDom0: false,
+    savedFile,
   };
 }
 
@@ -124,7 +130,8 @@ async function readStartTimes(ctx: OpsContext): Promise<Map<number, number>> {
   return out;
 }
 
-function merge(rows: readonly ListRow[], long: Map<number, LongFacts>, configs: ListCache['configs'], startedAt: Map<number, number>): DomainSummary[] {
+function merge(ctx: OpsContext, rows: readonly ListRow[], facts: Facts): DomainSummary[] {
+  const { long, configs, startedAt, saved } = facts;
   const now = Date.now();
   const running = [...rows]
     .sort((a, b) => a.domid - b.domid)
@@ -135,7 +142,7 @@ function merge(rows: readonly ListRow[], long: Map<number, LongFacts>, configs: 
   const names = new Set(rows.map((r) => r.name));
   const stopped = [...configs.values()]
     .filter((c) => !names.has(c.entry.name))
-    .map((c) => stoppedSummary(c.entry, c.autostart))
+    .map((c) => stoppedSummary(c.entry, c.autostart, saved.has(c.entry.name) ? savedStatePath(ctx, c.entry.name) : null))
     .sort((a, b) => a.name.localeCompare(b.name));
   return [...running, ...stopped];
 }
@@ -147,26 +154,19 @@ function merge(rows: readonly ListRow[], long: Map<number, LongFacts>, configs: 
 export async function listDomains(ctx: OpsContext): Promise<DomainSummary[]> {
   // Independent reads, in parallel: over ssh each is a round trip, and xl list -l is the slow one.
   const gen = ctx.generation;
-  const [rows, long, configs, startedAt] = await Promise.all([listRows(ctx), readLongFacts(ctx), readConfigs(ctx), readStartTimes(ctx)]);
-  return remember(ctx, gen, rows, long, configs, startedAt);
+  const [rows, long, configs, startedAt, saved] = await Promise.all([listRows(ctx), readLongFacts(ctx), readConfigs(ctx), readStartTimes(ctx), readSavedNames(ctx)]);
+  return remember(ctx, gen, rows, { long, configs, startedAt, saved });
 }
 
 async function fullList(ctx: OpsContext, gen: number, rows: readonly ListRow[]): Promise<DomainSummary[]> {
-  const [long, configs, startedAt] = await Promise.all([readLongFacts(ctx), readConfigs(ctx), readStartTimes(ctx)]);
-  return remember(ctx, gen, rows, long, configs, startedAt);
+  const [long, configs, startedAt, saved] = await Promise.all([readLongFacts(ctx), readConfigs(ctx), readStartTimes(ctx), readSavedNames(ctx)]);
+  return remember(ctx, gen, rows, { long, configs, startedAt, saved });
 }
 
-function remember(
-  ctx: OpsContext,
-  gen: number,
-  rows: readonly ListRow[],
-  long: Map<number, LongFacts>,
-  configs: ListCache['configs'],
-  startedAt: Map<number, number>,
-): DomainSummary[] {
+function remember(ctx: OpsContext, gen: number, rows: readonly ListRow[], facts: Facts): DomainSummary[] {
   // An operation that changed domains or configs while this list ran makes what it read stale: do not keep it.
-  if (ctx.generation === gen) ctx.cache = { domidKey: domidKey(rows), long, configs, startedAt };
-  return merge(rows, long, configs, startedAt);
+  if (ctx.generation === gen) ctx.cache = { domidKey: domidKey(rows), ...facts };
+  return merge(ctx, rows, facts);
 }
 
 /**
@@ -178,5 +178,5 @@ export async function listDomainsCheap(ctx: OpsContext): Promise<DomainSummary[]
   const rows = await listRows(ctx);
   const cache = ctx.cache;
   if (cache === null || cache.domidKey !== domidKey(rows)) return fullList(ctx, gen, rows);
-  return merge(rows, cache.long, cache.configs, cache.startedAt);
+  return merge(ctx, rows, cache);
 }

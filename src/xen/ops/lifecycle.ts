@@ -1,11 +1,11 @@
 import type { SysrqKey } from '../../shared/contract';
-import { DEFAULT_SAVE_DIR } from '../../shared/storage';
-import { XenError } from '../errors';
+import { isXenError, XenError } from '../errors';
 import { readConfig } from './configs';
 import type { OpsContext } from './context';
 import { assertDisksFreeToStart } from './disk-use';
 import { ensureDefaultDir } from './paths';
 import { findRow, listRows } from './rows';
+import { hasSavedState, savedStateName, savedStatePath } from './saved';
 import { checkAbsPath, checkDomainRef, checkNotDom0, type DomainRef } from './validate';
 
 /** Options of create. */
@@ -35,14 +35,49 @@ export async function create(ctx: OpsContext, configPath: string, o: CreateOptio
   ctx.invalidate();
 }
 
+/** Options of startDomain. */
+export interface StartOptions extends CreateOptions {
+  /**
+   * What to do with a saved state (SAVE_DIR/NAME.save): `restore` it (`xl restore`, then the file is removed), or
+   * `discard` it (a fresh boot from the config, then the file is removed). Required when there is one.
+   */
+  saved?: 'restore' | 'discard';
+}
+
 /**
  * Starts a defined domain from its config (`xl create [-p] NAME.cfg`), unless a running domain uses one of its disks in
  * a way two domains may not share (IN_USE, naming the other domain): a second writer corrupts the filesystem.
+ * A domain with a saved state is never cold-booted by accident: without `saved` it is refused (EXISTS, field saved),
+ * since a fresh boot would leave the saved memory behind, stale against disks the new boot changes.
  */
-export async function startDomain(ctx: OpsContext, name: string, o: CreateOptions = {}): Promise<void> {
+export async function startDomain(ctx: OpsContext, name: string, o: StartOptions = {}): Promise<void> {
   const view = await readConfig(ctx, name);
+  const file = savedStatePath(ctx, name);
+  const saved = await hasSavedState(ctx, name);
+  if (saved && o.saved === undefined) {
+    throw new XenError('EXISTS', `${name} has a saved state (${file}): restore it, or start fresh and discard it`, { field: 'saved', path: file });
+  }
+  if (!saved && o.saved === 'restore') throw new XenError('NOT_FOUND', `${name} has no saved state (${file})`, { field: 'saved', path: file });
   await assertDisksFreeToStart(ctx, name, view.config?.disks ?? []);
+  if (o.saved === 'restore') return restore(ctx, file, o.paused === true ? { paused: true } : {});
   await create(ctx, view.path, o);
+  if (saved) await removeUsedSave(ctx, name, file, 'started fresh');
+}
+
+/**
+ * Removes a saved state that a restore or a fresh start has used up. Like libvirt's managed save (the image goes
+ * once restored), because a save file outliving the run it came from would be offered again, and restoring that old
+ * memory over disks the guest has written since corrupts its filesystems.
+ */
+async function removeUsedSave(ctx: OpsContext, name: string, file: string, how: string): Promise<void> {
+  try {
+    await ctx.runner.fs.remove(file);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new XenError(isXenError(e) ? e.code : 'PERMISSION', `${name} ${how}, but its used saved state ${file} could not be removed (${why}); remove it before the next start`, { path: file });
+  } finally {
+    ctx.invalidate();
+  }
 }
 
 /**
@@ -143,7 +178,7 @@ export async function sysrq(ctx: OpsContext, dom: DomainRef, key: SysrqKey): Pro
  */
 async function saveFolder(ctx: OpsContext, path: string): Promise<void> {
   const dir = path.slice(0, path.lastIndexOf('/')) || '/';
-  if (dir === DEFAULT_SAVE_DIR) {
+  if (dir === ctx.opts.saveDir) {
     // Private: a save file holds the guest's memory (xl creates it 0644).
     await ensureDefaultDir(ctx, dir, 0o700);
     return;
@@ -164,7 +199,10 @@ export async function save(ctx: OpsContext, dom: DomainRef, file: string, o: { l
   ctx.invalidate();
 }
 
-/** Restores a domain from a save file (`xl restore [-p] FILE`). */
+/**
+ * Restores a domain from a save file (`xl restore [-p] FILE`). When the file is a domain's saved state
+ * (SAVE_DIR/NAME.save) and NAME runs afterwards, the file is removed: see removeUsedSave.
+ */
 export async function restore(ctx: OpsContext, file: string, o: { paused?: boolean } = {}): Promise<void> {
   const path = checkAbsPath(file, 'file');
   const st = await ctx.runner.fs.stat(path);
@@ -172,4 +210,7 @@ export async function restore(ctx: OpsContext, file: string, o: { paused?: boole
   ctx.invalidate();
   await ctx.run('domain.restore', { file: path, paused: o.paused === true });
   ctx.invalidate();
+  const name = savedStateName(ctx, path);
+  // Only once the domain of that name runs: a file named for one domain but holding another is left alone.
+  if (name !== null && findRow(await listRows(ctx), name) !== undefined) await removeUsedSave(ctx, name, path, 'was restored');
 }

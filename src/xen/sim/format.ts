@@ -162,9 +162,9 @@ export function formatNetworkRow(domid: number, n: { devid: number; mac: string;
 /** Header line of `xl block-list`. */
 export const BLOCK_LIST_HEADER = 'Vdev  BE  handle state evt-ch ring-ref BE-path                       \n';
 
-/** One `xl block-list` row. */
-export function formatBlockRow(domid: number, b: { devid: number; state: number; evtch: number; ringRef: number }): string {
-  return `${padR(b.devid, 5)} ${padR(0, 3)} ${padR(domid, 6)} ${padR(b.state, 5)} ${padR(b.evtch, 6)} ${padR(b.ringRef, 8)} /local/domain/0/backend/vbd/${domid}/${b.devid}\n`;
+/** One `xl block-list` row; `kind` is the backend's ("qdisk" for an HVM guest's emulated CD drive, as on Xen 4.17). */
+export function formatBlockRow(domid: number, b: { devid: number; state: number; evtch: number; ringRef: number; kind?: 'vbd' | 'qdisk' }): string {
+  return `${padR(b.devid, 5)} ${padR(0, 3)} ${padR(domid, 6)} ${padR(b.state, 5)} ${padR(b.evtch, 6)} ${padR(b.ringRef, 8)} /local/domain/0/backend/${b.kind ?? 'vbd'}/${domid}/${b.devid}\n`;
 }
 
 /** xentop's column header (batch mode, no network/vbd/vcpu detail rows). */

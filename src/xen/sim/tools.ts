@@ -1,6 +1,6 @@
 import { formatXentopFrame } from './format';
 import { SimFailure, type SimHost } from './host';
-import { dom0Entries, domUEntries, formatXenstoreLs, type XsExtras } from './xenstore';
+import { dom0Subtree, domUEntries, formatXenstoreLs, type XsExtras } from './xenstore';
 
 /** xentop -b options the simulator understands. */
 export interface XentopOpts {
@@ -64,15 +64,16 @@ export function runXenstore(host: SimHost, program: 'xenstore-read' | 'xenstore-
   host.tick();
   const flags = args.filter((a) => a.startsWith('-'));
   const paths = args.filter((a) => !a.startsWith('-'));
+  const live = host.state.domains.filter((x) => x.phase !== 'rebuilding');
   const entriesUnder = (p: string): [string, string][] => {
     const m = /^\/local\/domain\/([0-9]+)(\/|$)/.exec(p);
     if (m && m[1] !== undefined) {
       const domid = Number(m[1]);
-      if (domid === 0) return dom0Entries(host.dom0KiB());
+      if (domid === 0) return dom0Subtree(host.dom0KiB(), live);
       const d = host.state.domains.find((x) => x.domid === domid && x.phase !== 'rebuilding');
       return d ? domUEntries(d, extras(domid)) : [];
     }
-    const all: [string, string][] = [...dom0Entries(host.dom0KiB())];
+    const all: [string, string][] = [...dom0Subtree(host.dom0KiB(), live)];
     for (const d of [...host.state.domains].sort((a, b) => a.domid - b.domid)) all.push(...domUEntries(d, extras(d.domid)));
     const dirs: [string, string][] = [
       ['/local', ''],

@@ -1,4 +1,4 @@
-import type { SimDomain } from './model';
+import type { SimDisk, SimDomain } from './model';
 
 /** Per-domain facts xenstore exposes that live outside the domain record. */
 export interface XsExtras {
@@ -51,15 +51,63 @@ export function dom0Entries(dom0KiB: number): [string, string][] {
 /** Writes one subtree key; `k` is relative to the domain's root. */
 type SetEntry = (k: string, v: string | number) => void;
 
+/** True for an HVM guest's CD drive: qemu emulates it, libxl gives it a qdisk backend (captured on Xen 4.17). */
+export function isEmulatedCd(d: SimDomain, disk: SimDisk): boolean {
+  return d.config.type === 'hvm' && disk.cdrom;
+}
+
+/** A disk's backend directory in dom0's subtree. */
+function backendPath(d: SimDomain, disk: SimDisk): string {
+  return `/local/domain/0/backend/${isEmulatedCd(d, disk) ? 'qdisk' : 'vbd'}/${d.domid}/${disk.devid}`;
+}
+
+/**
+ * The backend side of each disk, under /local/domain/0/backend: what the drive holds now (`params`: `aio:PATH` for a
+ * qdisk, the plain path for phy, "" once cd-eject emptied it, as test/fixtures/xenstore-ls-qdisk-cd-*.txt show).
+ */
+export function backendEntries(domains: readonly SimDomain[]): [string, string][] {
+  const m = new Map<string, string>();
+  for (const d of domains) {
+    for (const disk of d.config.disks) {
+      const b = backendPath(d, disk);
+      const qdisk = isEmulatedCd(d, disk);
+      const prefix = disk.format === 'raw' ? 'aio' : disk.format;
+      m.set(`${b}/dev`, disk.vdev);
+      m.set(`${b}/device-type`, disk.cdrom ? 'cdrom' : 'disk');
+      m.set(`${b}/frontend`, `/local/domain/${d.domid}/device/vbd/${disk.devid}`);
+      m.set(`${b}/frontend-id`, String(d.domid));
+      m.set(`${b}/mode`, disk.readwrite ? 'w' : 'r');
+      m.set(`${b}/online`, '1');
+      m.set(`${b}/params`, qdisk ? (disk.target === '' ? '' : `${prefix}:${disk.target}`) : disk.target);
+      if (disk.cdrom) m.set(`${b}/removable`, '1');
+      m.set(`${b}/state`, qdisk ? '2' : '4');
+      m.set(`${b}/type`, qdisk ? 'qdisk' : 'phy');
+    }
+  }
+  return withDirs(m, '/local/domain/0');
+}
+
+/** dom0's subtree with the backends of `domains` (the live ones) under it, in xenstore-ls order. */
+export function dom0Subtree(dom0KiB: number, domains: readonly SimDomain[]): [string, string][] {
+  return [...dom0Entries(dom0KiB), ...backendEntries(domains)].sort((a, b) => cmpPath(a[0], b[0]));
+}
+
 /** The frontend side of each disk and NIC, with event channels and grant refs numbered the way the capture shows them. */
 function deviceEntries(set: SetEntry, d: SimDomain): void {
   let evt = 9;
   let ref = 8;
   for (const disk of d.config.disks) {
     const b = `device/vbd/${disk.devid}`;
-    set(`${b}/backend`, `/local/domain/0/backend/vbd/${d.domid}/${disk.devid}`);
+    set(`${b}/backend`, backendPath(d, disk));
     set(`${b}/backend-id`, 0);
     set(`${b}/device-type`, disk.cdrom ? 'cdrom' : 'disk');
+    if (isEmulatedCd(d, disk)) {
+      // No PV frontend drives it: the captured frontend stays in state 1 with no ring.
+      set(`${b}/state`, 1);
+      set(`${b}/trusted`, 1);
+      set(`${b}/virtual-device`, disk.devid);
+      continue;
+    }
     set(`${b}/event-channel`, evt++);
     set(`${b}/feature-persistent`, 1);
     set(`${b}/protocol`, 'x86_64-abi');

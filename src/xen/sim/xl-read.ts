@@ -1,4 +1,5 @@
 import { dmesgText } from './dmesg';
+import { isEmulatedCd } from './xenstore';
 import { BLOCK_LIST_HEADER, NETWORK_LIST_HEADER, formatBlockRow, formatNetworkRow, formatSchedCredit2, formatUptime, formatVcpuList, formatXlInfo, formatXlList, yajlStringify, type DomRow, type JsonVal, type VcpuRow } from './format';
 import { SimFailure, type SimHost } from './host';
 import { dom0Json, domUJson } from './json';
@@ -100,7 +101,9 @@ export function blockList(ctx: XlContext, args: readonly string[]): SimResult {
     const d = ctx.host.resolve(id);
     if (d === 'dom0') continue;
     d.config.disks.forEach((b, k) => {
-      out += formatBlockRow(d.domid, { devid: b.devid, state: 4, evtch: 9 + k, ringRef: 8 + k });
+      // An HVM guest's CD drive is qemu's (emulated IDE): its qdisk backend waits with no ring, as Xen 4.17 lists it.
+      const row = isEmulatedCd(d, b) ? { state: 1, evtch: -1, ringRef: -1, kind: 'qdisk' as const } : { state: 4, evtch: 9 + k, ringRef: 8 + k };
+      out += formatBlockRow(d.domid, { devid: b.devid, ...row });
     });
   }
   return ok(out);

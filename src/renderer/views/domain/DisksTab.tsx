@@ -44,9 +44,37 @@ function CdControls({ name, d, medium, onMedium, cd }: CdControlsProps) {
       >
         Insert
       </button>
-      <button type="button" className="btn" disabled={cd.busy || d.target === ''} data-testid={`cd-eject-${d.vdev}`} onClick={() => void cd.run(() => xen.domain.cdEject({ name, vdev: d.vdev }), `${d.vdev} ejected (now).`)}>
+      <button
+        type="button"
+        className="btn"
+        disabled={cd.busy || inDrive(d) === ''}
+        title={inDrive(d) === '' ? 'The drive is empty.' : undefined}
+        data-testid={`cd-eject-${d.vdev}`}
+        onClick={() => void cd.run(() => xen.domain.cdEject({ name, vdev: d.vdev }), `${d.vdev} ejected (now).`)}
+      >
         Eject
       </button>
+    </>
+  );
+}
+
+/** What a drive holds: a running CD drive's medium as the backend has it (cd-insert/cd-eject), else the config's target. */
+function inDrive(d: DiskInfo): string {
+  return d.medium ?? d.target;
+}
+
+/** The path cell: what is in the drive now and, when the config inserts something else at the next start, that too. */
+function DiskPath({ d }: { d: DiskInfo }) {
+  const now = inDrive(d);
+  const differs = d.medium !== null && d.inConfig && d.medium !== d.target;
+  return (
+    <>
+      <span data-testid={`disk-path-${d.vdev}`}>{now || (d.devtype !== 'cdrom' ? '—' : d.medium === '' ? 'Empty now (no medium)' : '(empty drive)')}</span>
+      {differs && (
+        <span className="muted small block" data-testid={`disk-next-${d.vdev}`}>
+          {d.target === '' ? 'The config starts the drive empty at next start.' : `The config inserts ${d.target} at next start.`}
+        </span>
+      )}
     </>
   );
 }
@@ -54,27 +82,37 @@ function CdControls({ name, d, medium, onMedium, cd }: CdControlsProps) {
 /** One disk: device, path, format, mode, sizes, where it is present; `cdControls` (a running CD drive's) and Detach. */
 function DiskRow({ d, cdControls, onDetach }: { d: DiskInfo; cdControls: ReactNode; onDetach: (detach: Detach) => void }) {
   return (
-    <tr data-testid={`disk-row-${d.vdev}`}>
-      <td>
-        {d.vdev}
-        {d.devtype === 'cdrom' && <span className="tag">CD</span>}
-      </td>
-      <td className="mono wrap">
-        {d.target || (d.devtype === 'cdrom' ? '(empty drive)' : '—')}
-        <FieldProblems problems={d.problems} testId={`disk-problems-${d.vdev}`} />
-      </td>
-      <td>{d.format}</td>
-      <td>{d.access === 'rw' ? 'read/write' : 'read-only'}</td>
-      <td>{d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes)}</td>
-      <td>{d.allocatedBytes === null ? '—' : formatBytes(d.allocatedBytes)}</td>
-      <td>{placeWords(d)}</td>
-      <td className="actions-cell">
-        {cdControls}
-        <button type="button" className="btn danger" data-testid={`disk-detach-${d.vdev}`} onClick={() => onDetach({ vdev: d.vdev, apply: detachApply(d) })}>
-          Detach…
-        </button>
-      </td>
-    </tr>
+    <>
+      <tr data-testid={`disk-row-${d.vdev}`} className={cdControls ? 'has-sub-row' : undefined}>
+        <td>
+          {d.vdev}
+          {d.devtype === 'cdrom' && <span className="tag">CD</span>}
+        </td>
+        <td className="mono wrap">
+          <DiskPath d={d} />
+          <FieldProblems problems={d.problems} testId={`disk-problems-${d.vdev}`} />
+        </td>
+        <td>{d.format}</td>
+        <td>{d.access === 'rw' ? 'read/write' : 'read-only'}</td>
+        <td>{d.sizeBytes === null ? '—' : formatBytes(d.sizeBytes)}</td>
+        <td>{d.allocatedBytes === null ? '—' : formatBytes(d.allocatedBytes)}</td>
+        <td>{placeWords(d)}</td>
+        <td>
+          <button type="button" className="btn danger" data-testid={`disk-detach-${d.vdev}`} onClick={() => onDetach({ vdev: d.vdev, apply: detachApply(d) })}>
+            Detach…
+          </button>
+        </td>
+      </tr>
+      {cdControls && (
+        // The drive's controls under its row, across the table: beside it they squeezed the paths to a letter a line.
+        <tr className="sub-row" data-testid={`disk-cd-row-${d.vdev}`}>
+          <td />
+          <td colSpan={7}>
+            <div className="cd-controls">{cdControls}</div>
+          </td>
+        </tr>
+      )}
+    </>
   );
 }
 
@@ -112,7 +150,7 @@ function DiskListCard({ name, disks, loaded, running, onDetach }: DiskListCardPr
               key={d.vdev}
               d={d}
               onDetach={onDetach}
-              cdControls={d.devtype === 'cdrom' && running ? <CdControls name={name} d={d} medium={media[d.vdev] ?? ''} onMedium={(v) => setMedia({ ...media, [d.vdev]: v })} cd={cd} /> : null}
+              cdControls={d.devtype === 'cdrom' && running ? <CdControls name={name} d={d} medium={media[d.vdev] ?? (d.medium === '' ? d.target : '')} onMedium={(v) => setMedia({ ...media, [d.vdev]: v })} cd={cd} /> : null}
             />
           ))}
           {disks.length === 0 && (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { EditStatus } from '../../components/EditStatus';
 import { xen } from '../../api/client';
-import { stateWords, uptimeNow } from '../../lib/domain-list';
+import { stateLabel, stateWords, uptimeNow } from '../../lib/domain-list';
 import { formatMiB, formatUptime } from '../../lib/format';
 import { navigate } from '../../lib/route';
 import { useEdit, type EditState } from '../../lib/use-domain';
@@ -66,7 +66,7 @@ function OverviewCard({ summary, sample, configPath }: { summary: DomainSummary;
         <dt>Type</dt>
         <dd data-testid="ov-type">{summary.type ? summary.type.toUpperCase() : '—'}</dd>
         <dt>State</dt>
-        <dd data-testid="ov-state">{`${sample?.state ?? summary.state} — ${stateWords(summary, sample)}`}</dd>
+        <dd data-testid="ov-state">{`${sample?.state ?? stateLabel(summary)} — ${stateWords(summary, sample)}`}</dd>
         <dt>Uptime</dt>
         <dd>{formatUptime(uptimeNow(summary, Date.now(), Date.now()) ?? null)}</dd>
         <dt>vCPUs</dt>

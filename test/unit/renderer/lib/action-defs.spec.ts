@@ -3,7 +3,7 @@ import type { DomainSummary } from '../../../../src/shared/dto';
 import { ACTIONS, applicable, canDo, type ActionId } from '../../../../src/renderer/lib/action-defs';
 
 function dom(p: Partial<DomainSummary>): DomainSummary {
-  return { name: 'x', domid: 1, uuid: null, type: 'pvh', state: 'running', stateFlags: 'r-----', vcpus: 1, maxVcpus: 1, memoryMiB: 1, maxMemMiB: 1, cpuTimeS: 0, uptimeS: 0, configPath: '/etc/xen/x.cfg', autostart: false, hasVnc: false, isDom0: false, ...p };
+  return { name: 'x', domid: 1, uuid: null, type: 'pvh', state: 'running', stateFlags: 'r-----', vcpus: 1, maxVcpus: 1, memoryMiB: 1, maxMemMiB: 1, cpuTimeS: 0, uptimeS: 0, configPath: '/etc/xen/x.cfg', autostart: false, hasVnc: false, isDom0: false, savedFile: null, ...p };
 }
 
 const allowed = (d: DomainSummary) => ACTIONS.map((a) => a.id).filter((id) => canDo(id, d));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainSample, DomainSummary } from '../../../../src/shared/dto';
-import { clickSelect, domidShown, filterRows, holdOrder, HOLD_ORDER_MS, nextSort, sortRows, stateWords, uptimeNow, type ListRow, type ShownOrder } from '../../../../src/renderer/lib/domain-list';
+import { clickSelect, domidShown, filterRows, holdOrder, HOLD_ORDER_MS, nextSort, sortRows, stateLabel, stateWords, uptimeNow, type ListRow, type ShownOrder } from '../../../../src/renderer/lib/domain-list';
 
 function dom(p: Partial<DomainSummary> & { name: string }): DomainSummary {
   return {
@@ -19,6 +19,7 @@ function dom(p: Partial<DomainSummary> & { name: string }): DomainSummary {
     autostart: false,
     hasVnc: false,
     isDom0: false,
+    savedFile: null,
     ...p,
   };
 }
@@ -154,5 +155,18 @@ describe('holdOrder: a sort by CPU does not reshuffle rows every tick', () => {
     const byName = { key: 'name', dir: 'asc' } as const;
     const n0 = holdOrder(sortRows(many(0), byName), byName, '', null, { now: 0, hold: true });
     expect(holdOrder(sortRows(many(1), byName), byName, '', n0.shown, { now: 1, hold: true }).shown.at).toBe(1);
+  });
+});
+
+describe('a saved domain in the list', () => {
+  const saved = dom({ name: 'web01', savedFile: '/var/lib/xen/save/web01.save' });
+  it('is labelled saved, says where its memory is, filters and sorts as saved (before plain stopped ones)', () => {
+    expect(stateLabel(saved)).toBe('saved');
+    expect(stateWords(saved)).toBe('saved (not running; its memory is in /var/lib/xen/save/web01.save, and Start offers to restore it)');
+    expect(filterRows([{ d: saved, s: undefined }, { d: dom({ name: 'b' }), s: undefined }], 'saved').map((r) => r.d.name)).toEqual(['web01']);
+    expect(sortRows([{ d: dom({ name: 'a' }), s: undefined }, { d: saved, s: undefined }], { key: 'state', dir: 'asc' }).map((r) => r.d.name)).toEqual(['web01', 'a']);
+  });
+  it('a live sample wins: a domain running again is not called saved', () => {
+    expect(stateLabel(saved, smp('web01', 10))).toBe('running');
   });
 });

@@ -204,6 +204,18 @@ describe('broker fs ops', () => {
     expect(errorOf(await h.request('fs.readDir', { path: dir, suffix: '/../x', text: true }))?.code).toBe('INVALID_ARG');
   });
 
+  it('lists the save directory by name only: never a save file\'s text, never a folder below it', async () => {
+    const save = makeTempDir('xenith-save-');
+    writeFileSync(path.join(save, 'web01.save'), 'guest memory');
+    mkdirSync(path.join(save, 'deeper'));
+    writeFileSync(path.join(save, 'deeper', 'x.save'), 'other');
+    const h = startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: { ...policy(), saveDir: save } });
+    expect(await h.request('fs.readDir', { path: save, suffix: '.save', text: false })).toMatchObject({ ok: true, value: [{ name: 'web01.save', link: null, text: null }] });
+    // With texts, the save directory is no config directory: refused.
+    expect(errorOf(await h.request('fs.readDir', { path: save, suffix: '.save', text: true }))?.code).toBe('PERMISSION');
+    expect(errorOf(await h.request('fs.readDir', { path: path.join(save, 'deeper'), suffix: '.save', text: false }))?.code).toBe('PERMISSION');
+  });
+
   it('reads configs, and writes them from values, never from text', async () => {
     const h = harness();
     expect(await h.request('fs.readFile', { path: path.join(etc, 'test1.cfg') })).toMatchObject({ ok: true, value: 'name="test1"\n' });

@@ -50,6 +50,7 @@ describe('listDomains', () => {
       autostart: false,
       hasVnc: false,
       isDom0: false,
+      savedFile: null,
     });
     expect(list[2]).toMatchObject({
       name: 'pvh1',

@@ -34,6 +34,9 @@ function hostDir(n: number): string {
   writeFileSync(path.join(etc, 'xl.conf'), '');
   symlinkSync('../vm0.cfg', path.join(etc, 'auto', 'vm0.cfg'));
   writeFileSync(path.join(etc, 'auto', 'vm1.cfg'), 'name = "vm1"\n');
+  // vm2 was saved: its memory is in the save directory.
+  mkdirSync(path.join(etc, 'save'));
+  writeFileSync(path.join(etc, 'save', 'vm2.save'), 'memory');
   return etc;
 }
 
@@ -58,20 +61,22 @@ describe('the ssh runner reads a directory in one round trip', () => {
     await expect(fs.readDir(etc, { suffix: '*', text: true })).rejects.toMatchObject({ code: 'INVALID_ARG' });
   });
 
-  it('lists 40 domains with the same number of round trips as 2: none per domain', async () => {
-    const trips = async (n: number): Promise<{ files: number; names: string[] }> => {
+  it('lists 40 domains with the same number of round trips as 3: none per domain', async () => {
+    const trips = async (n: number): Promise<{ files: number; names: string[]; saved: string[] }> => {
       const etc = hostDir(n);
       const calls: string[] = [];
       const runner = new FakeRunner(createSshFs(localSh(calls)));
       runner.on('xl list', fx('xl-list.txt')).on('xl list -l', fx('xl-list-l.json')).on('xl uptime', fx('xl-uptime.txt'));
-      const list = await createXenApi(runner, { configDir: etc, autoDir: path.join(etc, 'auto') }).listDomains();
+      const list = await createXenApi(runner, { configDir: etc, autoDir: path.join(etc, 'auto'), saveDir: path.join(etc, 'save') }).listDomains();
       expect(runner.lines).toEqual(['xl list', 'xl list -l', 'xl uptime']);
-      return { files: calls.length, names: list.filter((d) => d.autostart).map((d) => d.name) };
+      return { files: calls.length, names: list.filter((d) => d.autostart).map((d) => d.name), saved: list.filter((d) => d.savedFile !== null).map((d) => d.name) };
     };
     const small = await trips(2);
     const big = await trips(40);
-    expect(small).toEqual({ files: 2, names: ['vm0', 'vm1'] });
-    expect(big.files).toBe(2);
+    // The config directory, the autostart directory and the save directory: one request each.
+    expect(small).toEqual({ files: 3, names: ['vm0', 'vm1'], saved: [] });
+    expect(big.files).toBe(3);
     expect(big.names).toEqual(['vm0', 'vm1']);
+    expect(big.saved).toEqual(['vm2']);
   });
 });
