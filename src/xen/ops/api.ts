@@ -2,6 +2,7 @@ import type { Runner } from '../runner/types';
 import * as autostart from './autostart';
 import * as configs from './configs';
 import * as del from './delete';
+import * as clone from './clone';
 import { createContext, type OpsContext, type ResolvedOptions, type XenApiOptions } from './context';
 import * as details from './details';
 import * as devices from './devices';
@@ -82,6 +83,8 @@ export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOp
   patchConfig: Bound<typeof configs.patchConfig>;
   setAutostart: Bound<typeof autostart.setAutostart>;
   deleteDomain: Bound<typeof del.deleteDomain>;
+  clonePreview: Bound<typeof clone.clonePreview>;
+  cloneDomain: Bound<typeof clone.cloneDomain>;
 }
 
 /** Creates the toolstack API over `runner`; options default to Debian's /etc/xen layout. */
@@ -131,5 +134,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     patchConfig: (name, patch, expectedText) => configs.patchConfig(ctx, name, patch, expectedText),
     setAutostart: (name, on) => autostart.setAutostart(ctx, name, on),
     deleteDomain: (name, o) => del.deleteDomain(ctx, name, o),
+    clonePreview: (a) => clone.clonePreview(ctx, a),
+    cloneDomain: (a, progress, signal) => clone.cloneDomain(ctx, a, progress, signal),
   };
 }

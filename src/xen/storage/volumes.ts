@@ -116,28 +116,45 @@ async function followConvert(stdout: NodeJS.ReadableStream, progress: (pct: numb
 }
 
 /**
- * Copies a volume into a new one of the same size in the same pool (a file of the same format, or a logical volume,
- * thin where the group has a thin pool): the new volume is made first, then qemu-img convert -n fills it, sparse, with
- * progress. A disk a running domain writes is refused (its copy would be torn). A failed copy removes the new volume.
+ * Copies a volume into a new one of the same size, in the same pool or in `toPool` (a file of the same format, or a
+ * logical volume, thin where the group has a thin pool, raw): the new volume is made first, then qemu-img convert -n
+ * fills it, sparse, with progress. A disk a running domain writes is refused (its copy would be torn). A failed or
+ * cancelled copy (`signal`) removes the new volume.
  */
-export async function cloneVolume(ctx: OpsContext, a: { pool: string; name: string; newName: string }, progress: (pct: number) => void = () => undefined): Promise<{ path: string }> {
+export async function cloneVolume(
+  ctx: OpsContext,
+  a: { pool: string; name: string; newName: string; toPool?: string },
+  progress: (pct: number) => void = () => undefined,
+  signal?: AbortSignal,
+): Promise<{ path: string }> {
   const pool = await findPool(ctx, a.pool);
   const { volume } = await findVolume(ctx, pool, checkName(a.name));
   const newName = checkName(a.newName, 'newName');
+  const to = a.toPool === undefined ? pool : await findPool(ctx, a.toPool, 'toPool');
   const writer = volume.users.find((u) => u.running && u.access === 'rw' && !u.cdrom);
   if (writer) throw new XenError('IN_USE', `${volume.path} is written by running domain ${writer.domain}; shut it down (or pause it) before copying its disk`, { field: 'name', domain: writer.domain });
   // Whole MiB, rounded up: qemu-img convert -n needs a destination at least as large as the source.
   const sizeGiB = (Math.ceil(volume.virtualBytes / 2 ** 20) * 2 ** 20) / 1024 ** 3;
-  const fmt = volume.format === 'qcow2' ? 'qcow2' : 'raw';
+  const from = volume.format === 'qcow2' ? 'qcow2' : 'raw';
+  // A logical volume holds raw data: a qcow2 file copied into an LVM pool is converted.
+  const fmt = to.kind === 'lvm' ? 'raw' : from;
   // createVolume checks the name and the free space and makes the empty volume (its own failures remove what it made).
-  const made = await createVolume(ctx, { pool: pool.name, name: newName, sizeGiB: Math.max(sizeGiB, 0.01), format: fmt });
+  const made = await createVolume(ctx, { pool: to.name, name: newName, sizeGiB: Math.max(sizeGiB, 0.01), format: fmt });
   try {
-    const h = ctx.runner.stream('image.convert', { src: volume.path, dst: made.path, from: fmt, to: fmt });
-    const [, code] = await Promise.all([followConvert(h.stdout, progress), h.exited]);
-    if (code !== 0) throw new XenError('XL_FAILED', `qemu-img convert ${volume.path} to ${made.path} failed (exit ${String(code)})`, { path: made.path });
+    if (signal?.aborted) throw new XenError('ABORTED', 'Cancelled before the copy started', { field: 'name' });
+    const h = ctx.runner.stream('image.convert', { src: volume.path, dst: made.path, from, to: fmt });
+    const stop = (): void => h.kill();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      const [, code] = await Promise.all([followConvert(h.stdout, progress), h.exited]);
+      if (signal?.aborted) throw new XenError('ABORTED', `Cancelled while copying ${volume.path}`, { field: 'name' });
+      if (code !== 0) throw new XenError('XL_FAILED', `qemu-img convert ${volume.path} to ${made.path} failed (exit ${String(code)})`, { path: made.path });
+    } finally {
+      signal?.removeEventListener('abort', stop);
+    }
   } catch (e) {
     // The new volume is this call's own and nothing uses it: remove it.
-    if (pool.kind === 'lvm') await ctx.run('lvm.lvremove', { vg: pool.vg, name: newName }).catch(() => undefined);
+    if (to.kind === 'lvm') await ctx.run('lvm.lvremove', { vg: to.vg, name: newName }).catch(() => undefined);
     else await ctx.runner.fs.remove(made.path).catch(() => undefined);
     throw e;
   }

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { domainNameSchema } from './schemas';
+import { poolNameSchema } from './storage';
+import type { ConfigProblem } from './domain-config';
+
+/**
+ * Cloning a stopped domain: a new name, a new UUID, new MACs, and a copy of every disk it writes, each into the pool
+ * the user chose (or the pool the disk is in). Read-only disks and CDs are shared, not copied.
+ */
+export const cloneArgsSchema = z
+  .object({
+    name: domainNameSchema,
+    newName: domainNameSchema,
+    /** Where every copied disk goes; null: each into the pool its original is in. */
+    pool: poolNameSchema.nullable(),
+  })
+  .strict();
+export type CloneArgs = z.output<typeof cloneArgsSchema>;
+
+/** One disk of the clone: copied from a volume into a new one, or shared as it is (read-only, CD, empty drive). */
+export interface CloneDisk {
+  vdev: string;
+  from: string;
+  /** The new volume's path, or null when the disk is shared. */
+  to: string | null;
+  /** The pool the copy goes into (null when shared). */
+  pool: string | null;
+  /** How much the copy may take: the source's virtual size. */
+  bytes: number;
+  /** Why it is shared rather than copied, or null. */
+  shared: string | null;
+}
+
+/** What a clone will do, shown before it runs: the exact config, each disk's copy, and anything that stops it. */
+export interface ClonePlanView {
+  configPath: string;
+  text: string;
+  disks: CloneDisk[];
+  /** Each problem names its field ("newName", "pool", "disks[1].target"); the clone runs only without any. */
+  problems: ConfigProblem[];
+}
+
+/** What a clone made. */
+export interface CloneResult {
+  name: string;
+  configPath: string;
+  created: string[];
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { CloneArgs, CloneDisk, ClonePlanView, CloneResult } from '../../shared/clone';
+import type { ConfigProblem, DiskSpec, DomainConfig } from '../../shared/domain-config';
+import { validateDomainConfig } from '../../shared/domain-config';
+import type { PoolInfo, VolumeInfo } from '../../shared/storage';
+import { randomXenMac } from '../../shared/vif-spec';
+import { XenError, isXenError } from '../errors';
+import { renderXlConfig } from '../config/render';
+import { storageOverview } from '../storage/list';
+import { cloneVolume } from '../storage/volumes';
+import { modelToEdit, pickConfig, readConfig, scanConfigs } from './configs';
+import type { OpsContext } from './context';
+import { joinPath } from './paths';
+import { listRows } from './rows';
+import { checkDomainName } from './validate';
+
+/** One copy the clone makes: a volume of one pool into a new volume of the same or another pool. */
+interface Copy {
+  vdev: string;
+  from: VolumeInfo;
+  toPool: PoolInfo;
+  newName: string;
+}
+
+/** The plan with what running it needs. */
+interface Plan {
+  view: ClonePlanView;
+  copies: Copy[];
+}
+
+/** The new volume's name: NEWNAME-VDEV, keeping a file's extension (a logical volume has none). */
+function copyName(newName: string, vdev: string, from: VolumeInfo, to: PoolInfo): string {
+  if (to.def.kind === 'lvm') return `${newName}-${vdev}`;
+  const ext = /\.(img|raw|qcow2)$/i.exec(from.name)?.[0] ?? (from.format === 'qcow2' ? '.qcow2' : '.img');
+  return `${newName}-${vdev}${ext}`;
+}
+
+/** The path the new volume will have. */
+function copyPath(to: PoolInfo, name: string): string {
+  return to.def.kind === 'lvm' ? `/dev/${to.def.vg}/${name}` : `${to.path}/${name}`;
+}
+
+/** Why a disk is shared rather than copied (read-only, a CD, an empty drive), or null when it is copied. */
+function sharedWhy(d: DiskSpec): string | null {
+  if (d.devtype === 'cdrom') return 'a CD drive: the clone gets the same medium';
+  if (d.target === undefined || d.target === '') return 'an empty drive';
+  if (d.access === 'ro') return 'read-only: both domains may read it';
+  return null;
+}
+
+/** Space each target pool needs for the copies against what it has free. */
+function spaceProblems(copies: readonly Copy[]): ConfigProblem[] {
+  const need = new Map<string, { pool: PoolInfo; bytes: number }>();
+  for (const c of copies) {
+    // A sparse file copy takes about what the original holds; a plain logical volume its whole size.
+    const plain = c.toPool.def.kind === 'lvm' && c.toPool.thinPool === null;
+    const e = need.get(c.toPool.def.name) ?? { pool: c.toPool, bytes: 0 };
+    e.bytes += plain ? c.from.virtualBytes : c.from.allocatedBytes;
+    need.set(c.toPool.def.name, e);
+  }
+  const gib = (n: number): string => (n / 1024 ** 3).toFixed(2);
+  return [...need.values()]
+    .filter((e) => e.pool.freeBytes !== null && e.bytes > e.pool.freeBytes)
+    .map((e) => ({ field: 'pool', message: `The copies need about ${gib(e.bytes)} GiB in ${e.pool.def.name}, which has ${gib(e.pool.freeBytes ?? 0)} GiB free` }));
+}
+
+/** The clone's config: new name and UUID, a new MAC on every interface, the copies' paths, no fixed VNC display. */
+function clonedConfig(src: DomainConfig, newName: string, disks: readonly CloneDisk[]): DomainConfig {
+  const cfg: DomainConfig = {
+    ...src,
+    name: newName,
+    uuid: randomUUID(),
+    disks: src.disks.map((d, i) => ({ ...d, target: disks[i]?.to ?? d.target })),
+    vifs: src.vifs.map((v) => ({ ...v, mac: randomXenMac() })),
+  };
+  // Two domains cannot hold one VNC display: the clone takes a free one.
+  delete cfg.vncdisplay;
+  if (cfg.vfb) cfg.vfb = cfg.vfb.map((s) => s.split(',').filter((kv) => !/^vncdisplay=/.test(kv.trim())).join(','));
+  return cfg;
+}
+
+/** Works out a clone without changing anything: what is copied where, the exact config, and what stops it. */
+async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
+  const name = checkDomainName(a.name);
+  const newName = checkDomainName(a.newName, 'newName');
+  const problems: ConfigProblem[] = [];
+  const [rows, entries, overview] = await Promise.all([listRows(ctx), scanConfigs(ctx), storageOverview(ctx)]);
+  if (rows.some((r) => r.name === name)) throw new XenError('IN_USE', `${name} is running; shut it down before cloning it (its disks would be copied mid-write)`, { field: 'name' });
+  const src = modelToEdit(await readConfig(ctx, name));
+  const configPath = joinPath(ctx.opts.configDir, `${newName}.cfg`);
+  if (newName === name || rows.some((r) => r.name === newName) || pickConfig(entries, newName) !== null) problems.push({ field: 'newName', message: `There is already a domain called ${newName}` });
+  else if ((await ctx.runner.fs.stat(configPath)) !== null) problems.push({ field: 'newName', message: `${configPath} already exists` });
+  const chosen = a.pool === null ? null : (overview.pools.find((p) => p.def.name === a.pool) ?? null);
+  if (a.pool !== null && chosen === null) problems.push({ field: 'pool', message: `There is no storage pool called ${a.pool}` });
+  if (chosen?.problem) problems.push({ field: 'pool', message: `Pool ${chosen.def.name} cannot be used: ${chosen.problem}` });
+  const disks: CloneDisk[] = [];
+  const copies: Copy[] = [];
+  src.disks.forEach((d, i) => {
+    const why = sharedWhy(d);
+    const from = why === null ? overview.volumes.find((v) => v.path === d.target) : undefined;
+    if (why !== null || from === undefined) {
+      if (why === null) problems.push({ field: `disks[${i}].target`, message: `${d.target ?? ''} is in no storage pool: add its directory (or volume group) as a pool to copy it` });
+      disks.push({ vdev: d.vdev, from: d.target ?? '', to: null, pool: null, bytes: 0, shared: why });
+      return;
+    }
+    const toPool = chosen ?? overview.pools.find((p) => p.def.name === from.pool)!;
+    const newVol = copyName(newName, d.vdev, from, toPool);
+    copies.push({ vdev: d.vdev, from, toPool, newName: newVol });
+    disks.push({ vdev: d.vdev, from: from.path, to: copyPath(toPool, newVol), pool: toPool.def.name, bytes: from.virtualBytes, shared: null });
+  });
+  problems.push(...spaceProblems(copies));
+  const cfg = clonedConfig(src, newName, disks);
+  const v = validateDomainConfig(cfg);
+  if (!v.ok) problems.push(...v.errors);
+  return { view: { configPath, text: renderXlConfig(cfg), disks, problems }, copies };
+}
+
+/** What a clone would do, shown before it runs (nothing is changed). */
+export async function clonePreview(ctx: OpsContext, a: CloneArgs): Promise<ClonePlanView> {
+  return (await plan(ctx, a)).view;
+}
+
+/**
+ * Clones a stopped domain: copies every disk it writes (sparse, with progress), then writes NEWNAME.cfg, never over
+ * a file. The original is only read. A failure or a cancel (`signal`) removes exactly what this clone made, newest
+ * first, and says what could not be removed.
+ */
+export async function cloneDomain(ctx: OpsContext, a: CloneArgs, progress: (message: string) => void = () => undefined, signal?: AbortSignal): Promise<CloneResult> {
+  const { view, copies } = await plan(ctx, a);
+  const first = view.problems[0];
+  if (first) throw new XenError('INVALID_ARG', first.message, { field: first.field, problems: view.problems });
+  const made: { path: string; lv?: { vg: string; name: string } }[] = [];
+  try {
+    for (const [i, c] of copies.entries()) {
+      const step = `Copying ${c.vdev} (${i + 1} of ${copies.length}) into ${c.toPool.def.name}`;
+      progress(`${step}…`);
+      const r = await cloneVolume(ctx, { pool: c.from.pool, name: c.from.name, newName: c.newName, toPool: c.toPool.def.name }, (pct) => progress(`${step}: ${pct}%`), signal);
+      made.push(c.toPool.def.kind === 'lvm' ? { path: r.path, lv: { vg: c.toPool.def.vg, name: c.newName } } : { path: r.path });
+    }
+    if (signal?.aborted) throw new XenError('ABORTED', 'Cancelled before the config was written', { field: 'name' });
+    progress(`Writing ${view.configPath}…`);
+    await ctx.runner.fs.writeFileExclusive(view.configPath, view.text);
+    ctx.invalidate();
+    return { name: a.newName, configPath: view.configPath, created: [...made.map((m) => m.path), view.configPath] };
+  } catch (e) {
+    const removed: string[] = [];
+    const left: { path: string; message: string }[] = [];
+    for (const m of made.reverse()) {
+      try {
+        if (m.lv) await ctx.run('lvm.lvremove', m.lv);
+        else await ctx.runner.fs.remove(m.path);
+        removed.push(m.path);
+      } catch (r) {
+        if (isXenError(r, 'NOT_FOUND')) removed.push(m.path);
+        else left.push({ path: m.path, message: r instanceof Error ? r.message : String(r) });
+      }
+    }
+    const err = e instanceof XenError ? e : new XenError('XL_FAILED', e instanceof Error ? e.message : String(e));
+    throw new XenError(err.code, err.message, { ...err.detail, removed, left });
+  }
+}
