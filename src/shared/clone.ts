@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { domainNameSchema } from './schemas';
+import { domainNameSchema, macSchema } from './schemas';
 import { poolNameSchema } from './storage';
 import type { ConfigProblem } from './domain-config';
 
@@ -13,6 +13,17 @@ export const cloneArgsSchema = z
     newName: domainNameSchema,
     /** Where every copied disk goes; null: each into the pool its original is in. */
     pool: poolNameSchema.nullable(),
+    /**
+     * The identity the preview showed (its UUID and one MAC per interface), so the clone writes exactly the config the
+     * user saw; without it a new one is drawn.
+     */
+    identity: z
+      .object({
+        uuid: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a UUID like 0c6b6f7e-3c1d-4f6e-9a1b-2d3c4e5f6a7b'),
+        macs: z.array(macSchema).max(64),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type CloneArgs = z.output<typeof cloneArgsSchema>;
@@ -35,6 +46,8 @@ export interface CloneDisk {
 export interface ClonePlanView {
   configPath: string;
   text: string;
+  /** The new UUID and MACs in `text`: sent back with the clone so it writes exactly this. */
+  identity: { uuid: string; macs: string[] };
   disks: CloneDisk[];
   /** Each problem names its field ("newName", "pool", "disks[1].target"); the clone runs only without any. */
   problems: ConfigProblem[];

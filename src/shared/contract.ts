@@ -30,6 +30,7 @@ import {
 } from './schemas';
 import { wizardPlanSchema } from './wizard-plan';
 import { historyReadSchema, type HistorySeries } from './history';
+import { cloneArgsSchema, type ClonePlanView, type CloneResult } from './clone';
 import { TASK_LOG_LIMIT, type TaskRecord } from './tasks';
 import { LIFECYCLE_ACTIONS } from './lifecycle';
 import { PATCHABLE_KEYS } from './domain-config';
@@ -178,6 +179,12 @@ export const contract = {
   /** Validates a plan and shows the exact xl.cfg it would write. */
   'wizard:preview': ch<WizardPreview>()(z.object({ plan: wizardPlanSchema }).strict()),
   /** Runs the plan: disks, config, optional dry run, create. On failure removes exactly what it created. */
+  /** What cloning a stopped domain would do: the exact config, each disk's copy, what stops it. Changes nothing. */
+  'domain:clonePreview': ch<ClonePlanView>()(cloneArgsSchema, XL),
+  /** Clones a stopped domain (copies with job:progress for `jobId`); a failure or cancel removes what it made. */
+  'domain:clone': ch<CloneResult>()(cloneArgsSchema.extend({ jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE', 'ABORTED']),
+  /** Cancels this client's clone `jobId`: the copy stops and what it made is removed. */
+  'domain:cloneCancel': ch<void>()(z.object({ jobId: sessionIdSchema }).strict()),
   'wizard:create': ch<WizardResult>()(z.object({ plan: wizardPlanSchema, jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
   /** Every storage pool with its capacity, its volumes and who uses each (one command per pool kind). */
   'storage:overview': ch<StorageOverview>()(none, XL),

@@ -11,6 +11,7 @@ import { registerVncHandlers } from './vnc';
 import { registerStorageHandlers } from './storage';
 import { registerWizardHandlers } from './wizard';
 import { registerHistoryHandlers } from './history';
+import { registerCloneHandlers } from './clone';
 import { registerTaskHandlers } from './tasks';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
@@ -26,5 +27,6 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerWizardHandlers(r, s);
   registerStorageHandlers(r, s);
   registerHistoryHandlers(r, s);
+  registerCloneHandlers(r, s);
   registerTaskHandlers(r, s);
 }

@@ -9,6 +9,7 @@ import { ErrorNote } from './ErrorNote';
 import { PathField } from './FileChooser';
 import { ConfirmDialog, Modal } from './Modal';
 import { StartSavedDialog } from './StartSavedDialog';
+import { CloneDomainDialog } from './CloneDomainDialog';
 import { DEFAULT_SAVE_DIR } from '../../shared/storage';
 
 
@@ -185,6 +186,7 @@ export function ActionDialogs() {
     );
   if (action === 'save' && first) return <SaveDialog name={first} onClose={close} />;
   if (action === 'delete' && first) return <DeleteDialog name={first} onClose={close} />;
+  if (action === 'clone' && first) return <CloneDomainDialog name={first} onClose={close} />;
   if (action === 'restore') return <RestoreDialog onClose={close} />;
   if (action === 'start-saved') return <StartSavedDialog names={names} onClose={close} />;
   return null;

@@ -5,7 +5,7 @@ import { useListUi } from '../lib/list-ui';
 import { navigate } from '../lib/route';
 import { ErrorNote } from './ErrorNote';
 
-const SHORT: Partial<Record<string, string>> = { destroy: 'Force off', save: 'Save', delete: 'Delete' };
+const SHORT: Partial<Record<string, string>> = { destroy: 'Force off', save: 'Save', clone: 'Clone', delete: 'Delete' };
 
 /** Actions on the selected domains, a filter, Restore and New. Buttons say how many domains each applies to. */
 export function DomainToolbar({ selection }: { selection: readonly DomainSummary[] }) {

@@ -2,7 +2,7 @@ import type { DomainSummary } from '../../shared/dto';
 import { isLifecycleAction, type LifecycleAction } from '../../shared/lifecycle';
 
 /** Actions on domains: the lifecycle ones (shared/lifecycle.ts) and the few with their own dialogs or channels. */
-export type ActionId = LifecycleAction | 'save' | 'delete' | 'autostart-on' | 'autostart-off';
+export type ActionId = LifecycleAction | 'save' | 'clone' | 'delete' | 'autostart-on' | 'autostart-off';
 
 /** What the UI needs to show one action. */
 export interface ActionDef {
@@ -31,6 +31,7 @@ export const ACTIONS: readonly ActionDef[] = [
   { id: 'unpause', label: 'Resume', busy: 'resuming', key: 'u', keyLabel: 'U', dialog: false },
   { id: 'destroy', label: 'Force off…', busy: 'forcing off', key: 'f', keyLabel: 'F', dialog: true },
   { id: 'save', label: 'Save to file…', busy: 'saving', key: 'v', keyLabel: 'V', dialog: true },
+  { id: 'clone', label: 'Clone…', busy: 'cloning', key: 'k', keyLabel: 'K', dialog: true },
   { id: 'autostart-on', label: 'Start at host boot', busy: 'updating autostart', key: 'a', keyLabel: 'A', dialog: false },
   { id: 'autostart-off', label: 'Do not start at host boot', busy: 'updating autostart', key: 'a', keyLabel: 'A', dialog: false },
   { id: 'delete', label: 'Delete…', busy: 'deleting', key: 'Delete', keyLabel: 'Del', dialog: true },
@@ -64,6 +65,8 @@ export function canDo(action: ActionId, d: DomainSummary): boolean {
       return (d.state === 'running' || d.state === 'blocked' || d.state === 'paused') && !d.isDom0;
     case 'delete':
       return d.state === 'stopped' && d.configPath !== null;
+    case 'clone':
+      return d.state === 'stopped' && d.configPath !== null && !d.isDom0;
     case 'autostart-on':
       return d.configPath !== null && !d.autostart;
     case 'autostart-off':

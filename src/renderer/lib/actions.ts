@@ -97,6 +97,8 @@ async function single(action: ActionId, name: string, extra: ActionExtra): Promi
       return xen.domain.autostart({ name, enabled: true });
     case 'autostart-off':
       return xen.domain.autostart({ name, enabled: false });
+    case 'clone':
+      throw new Error('A clone runs from its dialog');
   }
 }
 

@@ -4,7 +4,7 @@ import { actionDef, runAction, type ActionId } from './actions';
 
 /** Which action dialog is open and for which domains; the toolbar, the context menu, the keyboard and the details view share it. */
 interface DialogState {
-  action: 'destroy' | 'save' | 'delete' | 'restore' | 'start-saved' | null;
+  action: 'destroy' | 'save' | 'clone' | 'delete' | 'restore' | 'start-saved' | null;
   names: string[];
   close: () => void;
 }
@@ -22,6 +22,11 @@ export function requestAction(action: ActionId, names: readonly string[]): void 
   // A saved domain is never cold-booted by a plain Start: the dialog asks restore or start fresh.
   if (action === 'start' && hasSaved(names)) {
     useDialogs.setState({ action: 'start-saved', names: [...names] });
+    return;
+  }
+  // A clone is of one domain: with several selected, the first.
+  if (action === 'clone') {
+    useDialogs.setState({ action, names: [names[0] ?? ''] });
     return;
   }
   if (actionDef(action).dialog && (action === 'destroy' || action === 'save' || action === 'delete')) {

@@ -3,12 +3,12 @@ import type { CloneArgs, CloneDisk, ClonePlanView, CloneResult } from '../../sha
 import type { ConfigProblem, DiskSpec, DomainConfig } from '../../shared/domain-config';
 import { validateDomainConfig } from '../../shared/domain-config';
 import type { PoolInfo, VolumeInfo } from '../../shared/storage';
-import { randomXenMac } from '../../shared/vif-spec';
+import { isUnicastMac, randomXenMac } from '../../shared/vif-spec';
 import { XenError, isXenError } from '../errors';
 import { renderXlConfig } from '../config/render';
 import { storageOverview } from '../storage/list';
 import { cloneVolume } from '../storage/volumes';
-import { modelToEdit, pickConfig, readConfig, scanConfigs } from './configs';
+import { modelToEdit, pickConfig, readConfig, scanConfigs, type ConfigEntry } from './configs';
 import type { OpsContext } from './context';
 import { joinPath } from './paths';
 import { listRows } from './rows';
@@ -65,13 +65,13 @@ function spaceProblems(copies: readonly Copy[]): ConfigProblem[] {
 }
 
 /** The clone's config: new name and UUID, a new MAC on every interface, the copies' paths, no fixed VNC display. */
-function clonedConfig(src: DomainConfig, newName: string, disks: readonly CloneDisk[]): DomainConfig {
+function clonedConfig(src: DomainConfig, newName: string, disks: readonly CloneDisk[], id: { uuid: string; macs: string[] }): DomainConfig {
   const cfg: DomainConfig = {
     ...src,
     name: newName,
-    uuid: randomUUID(),
+    uuid: id.uuid,
     disks: src.disks.map((d, i) => ({ ...d, target: disks[i]?.to ?? d.target })),
-    vifs: src.vifs.map((v) => ({ ...v, mac: randomXenMac() })),
+    vifs: src.vifs.map((v, i) => ({ ...v, mac: id.macs[i] ?? randomXenMac() })),
   };
   // Two domains cannot hold one VNC display: the clone takes a free one.
   delete cfg.vncdisplay;
@@ -109,10 +109,31 @@ async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
     disks.push({ vdev: d.vdev, from: from.path, to: copyPath(toPool, newVol), pool: toPool.def.name, bytes: from.virtualBytes, shared: null });
   });
   problems.push(...spaceProblems(copies));
-  const cfg = clonedConfig(src, newName, disks);
+  const identity = a.identity ?? { uuid: randomUUID(), macs: src.vifs.map(() => randomXenMac()) };
+  problems.push(...identityProblems(identity, src, entries));
+  const cfg = clonedConfig(src, newName, disks, identity);
   const v = validateDomainConfig(cfg);
   if (!v.ok) problems.push(...v.errors);
-  return { view: { configPath, text: renderXlConfig(cfg), disks, problems }, copies };
+  return { view: { configPath, text: renderXlConfig(cfg), identity, disks, problems }, copies };
+}
+
+/** An identity sent back from a preview must fit the source (one MAC per interface) and be no other domain's. */
+function identityProblems(id: { uuid: string; macs: string[] }, src: DomainConfig, entries: readonly ConfigEntry[]): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  if (id.macs.length !== src.vifs.length) out.push({ field: 'identity.macs', message: `needs ${src.vifs.length} MAC address(es), one per network interface` });
+  const taken = new Map<string, string>();
+  for (const e of entries) {
+    if (e.config?.uuid) taken.set(e.config.uuid.toLowerCase(), e.name);
+    for (const v of e.config?.vifs ?? []) if (v.mac) taken.set(v.mac.toLowerCase(), e.name);
+  }
+  const uuidOwner = taken.get(id.uuid.toLowerCase());
+  if (uuidOwner !== undefined) out.push({ field: 'identity.uuid', message: `is the UUID of ${uuidOwner}` });
+  id.macs.forEach((m, i) => {
+    const owner = taken.get(m.toLowerCase());
+    if (owner !== undefined) out.push({ field: `identity.macs.${i}`, message: `${m} is a MAC address of ${owner}` });
+    else if (!isUnicastMac(m)) out.push({ field: `identity.macs.${i}`, message: `${m} is not a unicast address` });
+  });
+  return out;
 }
 
 /** What a clone would do, shown before it runs (nothing is changed). */

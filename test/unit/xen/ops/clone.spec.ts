@@ -58,6 +58,16 @@ describe('cloning a stopped domain on the demo host', () => {
     expect(copy?.users.map((u) => u.domain)).toEqual(['legacy-hvm2']);
   });
 
+  it('writes exactly the config the preview showed when its identity comes back, and refuses one that is taken', async () => {
+    const plan = await api.clonePreview({ name: 'test-pvh', newName: 'twin', pool: null });
+    await api.cloneDomain({ name: 'test-pvh', newName: 'twin', pool: null, identity: plan.identity });
+    expect((await api.readConfig('twin')).text).toBe(plan.text);
+    // The same identity again would give two domains one UUID and one MAC.
+    const again = await api.clonePreview({ name: 'test-pvh', newName: 'twin2', pool: null, identity: plan.identity });
+    expect(again.problems.map((p) => p.field)).toEqual(['identity.uuid', 'identity.macs.0']);
+    await expect(api.cloneDomain({ name: 'test-pvh', newName: 'twin2', pool: null, identity: { ...plan.identity, macs: [] } })).rejects.toMatchObject({ detail: { field: 'identity.macs' } });
+  });
+
   it('refuses a running domain, a taken name and a pool that does not exist, naming the field, before anything runs', async () => {
     const volumes = await volumeNames();
     await expect(api.cloneDomain({ name: 'web01', newName: 'web02', pool: null })).rejects.toMatchObject({ code: 'IN_USE', detail: { field: 'name' } });

@@ -1,0 +1,200 @@
+import { useEffect, useState } from 'react';
+import type { ClonePlanView } from '../../shared/clone';
+import { domainNameProblem } from '../../shared/rules';
+import type { PoolInfo } from '../../shared/storage';
+import { xen } from '../api/client';
+import { errorInfo, type ErrorInfo } from '../lib/errors';
+import { formatBytes } from '../lib/format';
+import { navigate } from '../lib/route';
+import { ErrorNote } from './ErrorNote';
+import { Modal } from './Modal';
+
+/** The plan for the current choices, asked again (after a pause) whenever they change; null while asking. */
+function usePlan(name: string, newName: string, pool: string | null): { plan: ClonePlanView | null; error: ErrorInfo | null } {
+  const [state, setState] = useState<{ key: string; plan: ClonePlanView | null; error: ErrorInfo | null } | null>(null);
+  const key = `${newName}\u0000${pool ?? ''}`;
+  useEffect(() => {
+    if (domainNameProblem(newName) !== null) return;
+    let live = true;
+    const t = setTimeout(() => {
+      xen.domain.clonePreview({ name, newName, pool }).then(
+        (plan) => live && setState({ key, plan, error: null }),
+        (e: unknown) => live && setState({ key, plan: null, error: errorInfo(e) }),
+      );
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [name, newName, pool, key]);
+  return state?.key === key ? state : { plan: null, error: null };
+}
+
+/** Each disk: copied from where to where (and how big), or shared with why. */
+function CloneDisks({ plan }: { plan: ClonePlanView }) {
+  return (
+    <table className="table" data-testid="clone-domain-disks">
+      <thead>
+        <tr>
+          <th>Disk</th>
+          <th>From</th>
+          <th>To</th>
+        </tr>
+      </thead>
+      <tbody>
+        {plan.disks.map((d) => (
+          <tr key={d.vdev}>
+            <td className="mono">{d.vdev}</td>
+            <td className="mono small">{d.from || '(empty)'}</td>
+            <td className="small">{d.to !== null ? <span className="mono">{`${d.to} · ${formatBytes(d.bytes)}`}</span> : <span className="muted">{`shared: ${d.shared ?? ''}`}</span>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A clone in progress: the copy's words and percentage, and a way to stop it (what it made is then removed). */
+function useCloneJob(): { message: string | null; pct: number | null; run: (start: (jobId: string) => Promise<unknown>) => Promise<void>; cancel: () => void } {
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [pct, setPct] = useState<number | null>(null);
+  const run = async (start: (jobId: string) => Promise<unknown>): Promise<void> => {
+    const id = `clone-${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;
+    const off = xen.on('job:progress', (p) => {
+      if (p.jobId !== id) return;
+      setMessage(p.message);
+      const m = /: (\d+)%$/.exec(p.message);
+      setPct(m ? Number(m[1]) : null);
+    });
+    setJobId(id);
+    try {
+      await start(id);
+    } finally {
+      off();
+      setJobId(null);
+    }
+  };
+  const cancel = (): void => {
+    if (jobId !== null) void xen.domain.cloneCancel({ jobId });
+  };
+  return { message, pct, run, cancel };
+}
+
+/** The clone's name and where its disks go. */
+function CloneFields(p: { newName: string; setNewName: (v: string) => void; pool: string | null; setPool: (v: string | null) => void; pools: readonly PoolInfo[]; locked: boolean; invalid: boolean }) {
+  return (
+    <div className="form-grid">
+      <label className="field-label">
+        Name of the clone
+        <input className="input mono" value={p.newName} disabled={p.locked} onChange={(e) => p.setNewName(e.target.value)} aria-invalid={p.invalid} data-testid="clone-domain-name" autoFocus />
+      </label>
+      <label className="field-label">
+        Copy the disks into
+        <select className="input" value={p.pool ?? ''} disabled={p.locked} onChange={(e) => p.setPool(e.target.value === '' ? null : e.target.value)} data-testid="clone-domain-pool">
+          <option value="">the pool each disk is in</option>
+          {p.pools.map((x) => (
+            <option key={x.def.name} value={x.def.name}>{`${x.def.name} (${x.freeBytes !== null ? `${formatBytes(x.freeBytes)} free` : 'free space unknown'})`}</option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}
+
+/** Stop while it runs; Cancel or Clone before; Close or open the clone after. */
+function CloneActions({ busy, done, ready, onCancelJob, onClose, onClone }: { busy: boolean; done: string | null; ready: boolean; onCancelJob: () => void; onClose: () => void; onClone: () => void }) {
+  return (
+    <div className="modal-actions">
+      {busy ? (
+        <button type="button" className="btn" onClick={onCancelJob} data-testid="clone-domain-cancel">
+          Stop and remove the copies
+        </button>
+      ) : (
+        <button type="button" className="btn" onClick={onClose}>
+          {done !== null ? 'Close' : 'Cancel'}
+        </button>
+      )}
+      {done !== null ? (
+        <button
+          type="button"
+          className="btn primary"
+          onClick={() => {
+            onClose();
+            navigate({ view: 'domain', name: done, tab: 'overview' });
+          }}
+          data-testid="clone-domain-open"
+        >
+          {`Open ${done}`}
+        </button>
+      ) : (
+        <button type="button" className="btn primary" disabled={!ready} onClick={onClone} data-testid="clone-domain-confirm">
+          Clone
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * Clones a stopped domain: a new name, where the copies go, and before anything runs the exact config and each disk's
+ * copy; while it runs, the copy's progress and a way to stop it.
+ */
+export function CloneDomainDialog({ name, onClose }: { name: string; onClose: () => void }) {
+  const [newName, setNewName] = useState(`${name}-clone`);
+  const [pool, setPool] = useState<string | null>(null);
+  const [pools, setPools] = useState<PoolInfo[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const job = useCloneJob();
+  const { plan, error: planError } = usePlan(name, newName, pool);
+  useEffect(() => void xen.storage.overview().then((o) => setPools(o.pools.filter((p) => p.problem === null)), () => undefined), []);
+  const nameProblem = domainNameProblem(newName);
+  const ready = plan !== null && plan.problems.length === 0 && nameProblem === null && !busy && done === null;
+  const clone = async () => {
+    if (plan === null) return;
+    // The identity the preview showed goes back, so the config written is the one on screen.
+    const identity = plan.identity;
+    setBusy(true);
+    setError(null);
+    try {
+      await job.run((jobId) => xen.domain.clone({ name, newName, pool, jobId, identity }));
+      setDone(newName);
+    } catch (e) {
+      setError(errorInfo(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open onOpenChange={(o) => !o && !busy && onClose()} title={`Clone ${name}`} description="A new, independent domain: its own name, UUID and MAC addresses, and a copy of every disk it writes. The original is only read." testId="clone-domain-dialog" wide>
+      <CloneFields newName={newName} setNewName={setNewName} pool={pool} setPool={setPool} pools={pools} locked={busy || done !== null} invalid={nameProblem !== null} />
+      {nameProblem !== null && newName !== '' && <p className="error-text small">{`The name ${nameProblem}`}</p>}
+      {planError && <ErrorNote error={planError} testId="clone-domain-plan-error" />}
+      {plan && <CloneDisks plan={plan} />}
+      {plan?.problems.map((p) => (
+        <p key={`${p.field}:${p.message}`} className="error-text small" data-testid="clone-domain-problem">{`${p.field}: ${p.message}`}</p>
+      ))}
+      {plan && (
+        <details>
+          <summary>{`The config it writes, ${plan.configPath}`}</summary>
+          <pre className="log mono small" data-testid="clone-domain-config">{plan.text}</pre>
+        </details>
+      )}
+      {busy && (
+        <div data-testid="clone-domain-progress">
+          <p className="muted small">{job.message ?? 'Starting…'}</p>
+          {job.pct !== null && (
+            <div className="meter" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={job.pct} aria-label="Copied">
+              <span className="meter-used" style={{ width: `${job.pct}%` }} />
+            </div>
+          )}
+        </div>
+      )}
+      {error && <ErrorNote error={error} testId="clone-domain-error" />}
+      {done !== null && <p className="ok-text" data-testid="clone-domain-done">{`Cloned ${name} as ${done}. It is stopped; start it when you are ready.`}</p>}
+      <CloneActions busy={busy} done={done} ready={ready} onCancelJob={job.cancel} onClose={onClose} onClone={() => void clone()} />
+    </Modal>
+  );
+}
