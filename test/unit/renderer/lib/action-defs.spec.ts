@@ -9,8 +9,8 @@ function dom(p: Partial<DomainSummary>): DomainSummary {
 const allowed = (d: DomainSummary) => ACTIONS.map((a) => a.id).filter((id) => canDo(id, d));
 
 describe('which actions apply', () => {
-  it('offers start and delete only to stopped domains with a config', () => {
-    expect(allowed(dom({ state: 'stopped', domid: null }))).toEqual(['start', 'autostart-on', 'delete']);
+  it('offers start, clone and delete only to stopped domains with a config', () => {
+    expect(allowed(dom({ state: 'stopped', domid: null }))).toEqual(['start', 'clone', 'autostart-on', 'delete']);
     expect(allowed(dom({ state: 'stopped', domid: null, configPath: null }))).toEqual([]);
   });
   it('offers pause to running, resume to paused, and nothing that stops dom0', () => {
