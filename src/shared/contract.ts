@@ -178,13 +178,13 @@ export const contract = {
   'wizard:options': ch<WizardOptions>()(none, XL),
   /** Validates a plan and shows the exact xl.cfg it would write. */
   'wizard:preview': ch<WizardPreview>()(z.object({ plan: wizardPlanSchema }).strict()),
-  /** Runs the plan: disks, config, optional dry run, create. On failure removes exactly what it created. */
   /** What cloning a stopped domain would do: the exact config, each disk's copy, what stops it. Changes nothing. */
   'domain:clonePreview': ch<ClonePlanView>()(cloneArgsSchema, XL),
   /** Clones a stopped domain (copies with job:progress for `jobId`); a failure or cancel removes what it made. */
   'domain:clone': ch<CloneResult>()(cloneArgsSchema.extend({ jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE', 'ABORTED']),
   /** Cancels this client's clone `jobId`: the copy stops and what it made is removed. */
   'domain:cloneCancel': ch<void>()(z.object({ jobId: sessionIdSchema }).strict()),
+  /** Runs the plan: disks, config, optional dry run, create. On failure removes exactly what it created. */
   'wizard:create': ch<WizardResult>()(z.object({ plan: wizardPlanSchema, jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
   /** Every storage pool with its capacity, its volumes and who uses each (one command per pool kind). */
   'storage:overview': ch<StorageOverview>()(none, XL),
@@ -195,9 +195,9 @@ export const contract = {
   'storage:poolAdd': ch<void>()(z.object({ pool: poolDefSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
   /** Takes a pool off the list (nothing on disk is deleted); refused while a domain uses one of its volumes. */
   'storage:poolRemove': ch<void>()(z.object({ name: poolNameSchema }).strict(), [...XL, 'IN_USE']),
-  /** Mounts an NFS pool's export (after a reboot, or an unmount). */
   /** Changes a pool's settings: whether it is the ISO library (directory, NFS) and whether NFS mounts at boot. */
   'storage:poolEdit': ch<void>()(z.object({ name: poolNameSchema, iso: z.boolean().optional(), persist: z.boolean().optional() }).strict(), [...XL, 'INVALID_ARG']),
+  /** Mounts an NFS pool's export (after a reboot, or an unmount). */
   'storage:poolMount': ch<void>()(z.object({ name: poolNameSchema }).strict(), XL),
   /** Unmounts an NFS pool; refused while a domain uses one of its volumes. */
   'storage:poolUnmount': ch<void>()(z.object({ name: poolNameSchema }).strict(), [...XL, 'IN_USE']),

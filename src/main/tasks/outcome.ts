@@ -11,16 +11,20 @@ export interface TaskOutcome {
 const MAX_MESSAGE = 4000;
 const MAX_XL = 8000;
 
-const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+/** `s` cut to at most `max` characters (an ellipsis marks the cut). */
+export const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 /** Keys whose string values are secrets wherever they appear in a call's arguments. */
 const SECRET_KEY = /pass|secret|token/i;
-/** A secret written as config text (`vncpasswd = "…"`), as configSave and the wizard carry it. */
-const SECRET_IN_TEXT = /\b\w*(?:passw|secret|token)\w*\s*=\s*["']([^"'\n]+)["']/gi;
+/**
+ * A secret written as config text (`vncpasswd = "…"`), as configSave and the wizard carry it, or inside a device
+ * string (`vfb = [ "vnc=1,vncpasswd=hunter2" ]`), where it ends at a comma or quote.
+ */
+const SECRET_IN_TEXT = /\b\w*(?:passw|secret|token)\w*\s*=\s*(?:["']([^"'\n]+)["']|([^,"'\s\]]+))/gi;
 
 /** Every secret value in a call's arguments: the log never shows them, even when an error message echoes one. */
 export function secretsIn(args: unknown, depth = 0): string[] {
-  if (depth > 8 || args === null || typeof args !== 'object') return typeof args === 'string' ? [...args.matchAll(SECRET_IN_TEXT)].map((m) => m[1] ?? '') : [];
+  if (depth > 8 || args === null || typeof args !== 'object') return typeof args === 'string' ? [...args.matchAll(SECRET_IN_TEXT)].map((m) => m[1] ?? m[2] ?? '') : [];
   const found: string[] = [];
   for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
     if (SECRET_KEY.test(k) && typeof v === 'string') found.push(v);

@@ -6,7 +6,7 @@ import type { IpcResponse } from '../../shared/ipc-errors';
 import type { TaskRecord } from '../../shared/tasks';
 import type { CallContext, CallObserver, CallWatch } from '../gateway/registry';
 import { describeTask } from './task-table';
-import { outcomeOf, scrub, secretsIn } from './outcome';
+import { clip, outcomeOf, scrub, secretsIn } from './outcome';
 import { TASK_LOG_FILE, TaskLog } from './task-log';
 
 /** What the recorder needs: where records are kept, how they are announced, and the facts it cannot know itself. */
@@ -42,16 +42,17 @@ export class TaskRecorder implements CallObserver {
     let rec: TaskRecord = {
       id: `${this.now().toString(36)}-${randomBytes(4).toString('hex')}`,
       channel,
-      operation: scrub(label.operation, secrets),
-      domains: label.domains,
-      host: this.deps.host(),
-      user: this.deps.user,
-      client: ctx.client ?? ctx.clientId,
+      // Every field within the record schema's bounds, so a long path cannot make the line unreadable after a restart.
+      operation: clip(scrub(label.operation, secrets), 600),
+      domains: label.domains.slice(0, 64).map((d) => clip(d, 64)),
+      host: clip(this.deps.host(), 200),
+      user: clip(this.deps.user, 100),
+      client: clip(ctx.client ?? ctx.clientId, 100),
       startedAt: this.now(),
       endedAt: null,
       durationMs: null,
       state: 'running',
-      progress: label.running ?? null,
+      progress: label.running === undefined ? null : clip(scrub(label.running, secrets), MAX_PROGRESS),
       error: null,
     };
     this.deps.log.put(rec);

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { TASK_LOG_LIMIT, taskRecordSchema, type TaskRecord } from '../../shared/tasks';
 
@@ -28,6 +28,8 @@ export class TaskLog {
   private readonly limit: number;
   private readonly onError: (e: unknown) => void;
   private lines = 0;
+  /** Whether the file was made owner-only in this run. */
+  private private = false;
   private queue: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -75,6 +77,11 @@ export class TaskLog {
     this.enqueue(async () => {
       await mkdir(dirname(this.file), { recursive: true });
       await appendFile(this.file, line, { mode: 0o600 });
+      // appendFile's mode applies only to a file it creates: one made earlier (or by hand) is made private too.
+      if (!this.private) {
+        await chmod(this.file, 0o600);
+        this.private = true;
+      }
       if (compact && this.lines > 2 * this.limit) await this.compact();
     });
   }

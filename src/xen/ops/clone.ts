@@ -12,12 +12,16 @@ import { modelToEdit, pickConfig, readConfig, scanConfigs, type ConfigEntry } fr
 import type { OpsContext } from './context';
 import { joinPath } from './paths';
 import { listRows } from './rows';
+import { hasSavedState } from './saved';
 import { checkDomainName } from './validate';
 
 /** One copy the clone makes: a volume of one pool into a new volume of the same or another pool. */
 interface Copy {
   vdev: string;
   from: VolumeInfo;
+  /** The format the source's config declares (what qemu-img reads it as), and the copy's. */
+  format: 'raw' | 'qcow2';
+  toFormat: 'raw' | 'qcow2';
   toPool: PoolInfo;
   newName: string;
 }
@@ -65,12 +69,14 @@ function spaceProblems(copies: readonly Copy[]): ConfigProblem[] {
 }
 
 /** The clone's config: new name and UUID, a new MAC on every interface, the copies' paths, no fixed VNC display. */
-function clonedConfig(src: DomainConfig, newName: string, disks: readonly CloneDisk[], id: { uuid: string; macs: string[] }): DomainConfig {
+function clonedConfig(src: DomainConfig, newName: string, disks: readonly CloneDisk[], copies: readonly Copy[], id: { uuid: string; macs: string[] }): DomainConfig {
+  const formatOf = new Map(copies.map((c) => [c.vdev, c.toFormat]));
   const cfg: DomainConfig = {
     ...src,
     name: newName,
     uuid: id.uuid,
-    disks: src.disks.map((d, i) => ({ ...d, target: disks[i]?.to ?? d.target })),
+    // A copy into a logical volume is raw whatever the original was.
+    disks: src.disks.map((d, i) => ({ ...d, target: disks[i]?.to ?? d.target, ...(formatOf.has(d.vdev) ? { format: formatOf.get(d.vdev) } : {}) })),
     vifs: src.vifs.map((v, i) => ({ ...v, mac: id.macs[i] ?? randomXenMac() })),
   };
   // Two domains cannot hold one VNC display: the clone takes a free one.
@@ -105,13 +111,17 @@ async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
     }
     const toPool = chosen ?? overview.pools.find((p) => p.def.name === from.pool)!;
     const newVol = copyName(newName, d.vdev, from, toPool);
-    copies.push({ vdev: d.vdev, from, toPool, newName: newVol });
+    const format = d.format ?? 'raw';
+    if (format !== 'raw' && format !== 'qcow2') problems.push({ field: `disks[${i}].format`, message: `a ${format} disk cannot be copied: only raw and qcow2 are` });
+    const declared = format === 'qcow2' ? 'qcow2' : 'raw';
+    copies.push({ vdev: d.vdev, from, format: declared, toFormat: toPool.def.kind === 'lvm' ? 'raw' : declared, toPool, newName: newVol });
     disks.push({ vdev: d.vdev, from: from.path, to: copyPath(toPool, newVol), pool: toPool.def.name, bytes: from.virtualBytes, shared: null });
   });
   problems.push(...spaceProblems(copies));
   const identity = a.identity ?? { uuid: randomUUID(), macs: src.vifs.map(() => randomXenMac()) };
-  problems.push(...identityProblems(identity, src, entries));
-  const cfg = clonedConfig(src, newName, disks, identity);
+  problems.push(...identityProblems(identity, src, entries), ...sharedProblems(src));
+  if (await hasSavedState(ctx, newName)) problems.push({ field: 'newName', message: `A saved state of a domain called ${newName} is on the host; it would look like the clone's` });
+  const cfg = clonedConfig(src, newName, disks, copies, identity);
   const v = validateDomainConfig(cfg);
   if (!v.ok) problems.push(...v.errors);
   return { view: { configPath, text: renderXlConfig(cfg), identity, disks, problems }, copies };
@@ -131,9 +141,22 @@ function identityProblems(id: { uuid: string; macs: string[] }, src: DomainConfi
   id.macs.forEach((m, i) => {
     const owner = taken.get(m.toLowerCase());
     if (owner !== undefined) out.push({ field: `identity.macs.${i}`, message: `${m} is a MAC address of ${owner}` });
+    else if (id.macs.findIndex((x) => x.toLowerCase() === m.toLowerCase()) !== i) out.push({ field: `identity.macs.${i}`, message: `${m} is given twice` });
     else if (!isUnicastMac(m)) out.push({ field: `identity.macs.${i}`, message: `${m} is not a unicast address` });
   });
   return out;
+}
+
+/**
+ * Devices that hand the domain a host resource of its own (a host directory, a TPM, a passed-through device): a clone
+ * would share it with the original, which the plan cannot show as a copy. They are refused, naming the option.
+ */
+const HOST_RESOURCES = ['p9', 'p9fs', 'vtpm', 'pci', 'usbdev', 'usbctrl', 'channel', 'dtdev', 'iomem', 'ioports', 'irqs'];
+
+function sharedProblems(src: DomainConfig): ConfigProblem[] {
+  return Object.keys(src.extraOptions ?? {})
+    .filter((k) => HOST_RESOURCES.includes(k))
+    .map((k) => ({ field: k, message: `gives the domain a host resource of its own; a clone would share it, so remove ${k} from the original's config first or clone it by hand` }));
 }
 
 /** What a clone would do, shown before it runs (nothing is changed). */
@@ -155,7 +178,7 @@ export async function cloneDomain(ctx: OpsContext, a: CloneArgs, progress: (mess
     for (const [i, c] of copies.entries()) {
       const step = `Copying ${c.vdev} (${i + 1} of ${copies.length}) into ${c.toPool.def.name}`;
       progress(`${step}…`);
-      const r = await cloneVolume(ctx, { pool: c.from.pool, name: c.from.name, newName: c.newName, toPool: c.toPool.def.name }, (pct) => progress(`${step}: ${pct}%`), signal);
+      const r = await cloneVolume(ctx, { pool: c.from.pool, name: c.from.name, newName: c.newName, toPool: c.toPool.def.name, from: c.format }, (pct) => progress(`${step}: ${pct}%`), signal);
       made.push(c.toPool.def.kind === 'lvm' ? { path: r.path, lv: { vg: c.toPool.def.vg, name: c.newName } } : { path: r.path });
     }
     if (signal?.aborted) throw new XenError('ABORTED', 'Cancelled before the config was written', { field: 'name' });
@@ -177,6 +200,8 @@ export async function cloneDomain(ctx: OpsContext, a: CloneArgs, progress: (mess
       }
     }
     const err = e instanceof XenError ? e : new XenError('XL_FAILED', e instanceof Error ? e.message : String(e));
-    throw new XenError(err.code, err.message, { ...err.detail, removed, left });
+    // A copy that failed half-way says itself whether it could remove its own volume.
+    const stepLeft = Array.isArray(err.detail['left']) ? (err.detail['left'] as typeof left) : [];
+    throw new XenError(err.code, err.message, { ...err.detail, removed, left: [...stepLeft, ...left] });
   }
 }

@@ -60,8 +60,10 @@ export async function startDomain(ctx: OpsContext, name: string, o: StartOptions
   if (!saved && o.saved === 'restore') throw new XenError('NOT_FOUND', `${name} has no saved state (${file})`, { field: 'saved', path: file });
   await assertDisksFreeToStart(ctx, name, view.config?.disks ?? []);
   if (o.saved === 'restore') return restore(ctx, file, o.paused === true ? { paused: true } : {});
+  // The user chose to discard it: it goes before the boot, so a boot whose outcome is unknown (a timeout) cannot leave
+  // it behind to be offered, and restored over disks the fresh boot has written, later.
+  if (saved) await removeUsedSave(ctx, name, file, 'is starting fresh');
   await create(ctx, view.path, o);
-  if (saved) await removeUsedSave(ctx, name, file, 'started fresh');
 }
 
 /**

@@ -40,7 +40,8 @@ export async function readSavedNames(ctx: OpsContext): Promise<ReadonlySet<strin
 export async function hasSavedState(ctx: OpsContext, name: string): Promise<boolean> {
   try {
     const st = await ctx.runner.fs.stat(savedStatePath(ctx, name));
-    return st !== null && st.isFile;
+    // A link is not a save file Xenith wrote (the list skips it too): restore would follow it.
+    return st !== null && st.isFile && !st.isSymlink;
   } catch (e) {
     if (isXenError(e)) return false;
     throw e;

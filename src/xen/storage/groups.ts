@@ -121,7 +121,8 @@ export async function removePool(ctx: OpsContext, name: string): Promise<void> {
   if (!p) throw new XenError('NOT_FOUND', `There is no storage pool called ${name}`, { field: 'name' });
   // An NFS pool is unmounted first, while root's policy still names it.
   if (p.kind === 'nfs' && (await nfsMountPoints(ctx)).has(p.path)) await ctx.run('nfs.umount', { path: p.path });
-  if (p.kind === 'nfs' && p.persist === true) await ctx.runner.fs.setFstabNfs(p.path, null);
+  // Xenith's own line goes whatever the pool says (one left by an interrupted change too); the broker keeps others.
+  if (p.kind === 'nfs') await ctx.runner.fs.setFstabNfs(p.path, null);
   await writePools(ctx, pools.filter((x) => x.name !== name));
 }
 
@@ -143,11 +144,21 @@ export async function editPool(ctx: OpsContext, name: string, change: PoolChange
   if (change.persist !== undefined && p.kind !== 'nfs') throw new XenError('INVALID_ARG', `${name} is not an NFS pool: only an NFS mount is made at boot`, { field: 'persist' });
   let next: PoolDef = p;
   if (change.iso !== undefined && p.kind !== 'lvm') next = { ...p, iso: change.iso };
+  let undoFstab: (() => Promise<void>) | null = null;
   if (change.persist !== undefined && next.kind === 'nfs' && change.persist !== (next.persist === true)) {
-    await ctx.runner.fs.setFstabNfs(next.path, change.persist ? `${next.server}:${next.export}` : null);
-    next = { ...next, persist: change.persist };
+    const nfs = next;
+    const line = (on: boolean): string | null => (on ? `${nfs.server}:${nfs.export}` : null);
+    await ctx.runner.fs.setFstabNfs(nfs.path, line(change.persist));
+    undoFstab = () => ctx.runner.fs.setFstabNfs(nfs.path, line(nfs.persist === true));
+    next = { ...nfs, persist: change.persist };
   }
-  await writePools(ctx, pools.map((x) => (x.name === name ? next : x)));
+  try {
+    await writePools(ctx, pools.map((x) => (x.name === name ? next : x)));
+  } catch (e) {
+    // fstab and the pools file must agree: the line goes back to what the pool still says.
+    await undoFstab?.().catch(() => undefined);
+    throw e;
+  }
 }
 
 /** The ISO images in every directory pool (the ISO pool's first), for the wizard and the CD dialog. */

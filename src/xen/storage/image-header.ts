@@ -24,6 +24,9 @@ export function parseImageHeader(head: Uint8Array, isoMagic: Uint8Array | null, 
     const len = v.getUint32(16);
     let backing: string | null = null;
     if (off > 0 && len > 0) backing = off + len <= head.byteLength ? new TextDecoder().decode(head.subarray(off, off + len)) : '(beyond the probed header)';
+    // Version 3 may keep the data in another file (incompatible feature bit 2, "external data file"): reading the image
+    // reads that file too, like a backing file.
+    if (backing === null && v.getUint32(4) >= 3 && head.byteLength >= 80 && (v.getBigUint64(72) & 4n) !== 0n) backing = '(an external data file)';
     return { format: 'qcow2', virtualBytes, backing };
   }
   const iso = isoMagic !== null && new TextDecoder().decode(isoMagic) === 'CD001';

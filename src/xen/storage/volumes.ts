@@ -123,7 +123,7 @@ async function followConvert(stdout: NodeJS.ReadableStream, progress: (pct: numb
  */
 export async function cloneVolume(
   ctx: OpsContext,
-  a: { pool: string; name: string; newName: string; toPool?: string },
+  a: { pool: string; name: string; newName: string; toPool?: string; from?: 'raw' | 'qcow2' },
   progress: (pct: number) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<{ path: string }> {
@@ -135,7 +135,16 @@ export async function cloneVolume(
   if (writer) throw new XenError('IN_USE', `${volume.path} is written by running domain ${writer.domain}; shut it down (or pause it) before copying its disk`, { field: 'name', domain: writer.domain });
   // Whole MiB, rounded up: qemu-img convert -n needs a destination at least as large as the source.
   const sizeGiB = (Math.ceil(volume.virtualBytes / 2 ** 20) * 2 ** 20) / 1024 ** 3;
-  const from = volume.format === 'qcow2' ? 'qcow2' : 'raw';
+  const probed = volume.format === 'qcow2' ? 'qcow2' : 'raw';
+  // What a domain's config declares wins over the file's head, which its guest may have written: a raw disk whose
+  // first bytes look like qcow2 (with a backing file naming any host file) is not read as qcow2 by root.
+  if (a.from !== undefined && a.from !== probed) {
+    throw new XenError('INVALID_ARG', `${volume.path} is used as ${a.from} but its contents start like ${probed}; Xenith does not copy it`, { field: 'name', path: volume.path });
+  }
+  if (a.from === undefined && volume.backing !== null) {
+    throw new XenError('INVALID_ARG', `${volume.path} reads another file (${volume.backing}); copying it would read that file too, so Xenith does not`, { field: 'name', path: volume.path });
+  }
+  const from = a.from ?? probed;
   // A logical volume holds raw data: a qcow2 file copied into an LVM pool is converted.
   const fmt = to.kind === 'lvm' ? 'raw' : from;
   // createVolume checks the name and the free space and makes the empty volume (its own failures remove what it made).
@@ -153,10 +162,14 @@ export async function cloneVolume(
       signal?.removeEventListener('abort', stop);
     }
   } catch (e) {
-    // The new volume is this call's own and nothing uses it: remove it.
-    if (to.kind === 'lvm') await ctx.run('lvm.lvremove', { vg: to.vg, name: newName }).catch(() => undefined);
-    else await ctx.runner.fs.remove(made.path).catch(() => undefined);
-    throw e;
+    // The new volume is this call's own and nothing uses it: remove it, and say so when that fails.
+    const removal = to.kind === 'lvm' ? ctx.run('lvm.lvremove', { vg: to.vg, name: newName }) : ctx.runner.fs.remove(made.path);
+    const left = await removal.then(
+      () => [],
+      (r: unknown) => [{ path: made.path, message: r instanceof Error ? r.message : String(r) }],
+    );
+    if (left.length === 0 || !(e instanceof XenError)) throw e;
+    throw new XenError(e.code, e.message, { ...e.detail, left });
   }
   return made;
 }

@@ -135,6 +135,22 @@ describe('the task recorder', () => {
     expect(JSON.stringify(events)).not.toContain('hunter2');
   });
 
+  it('never writes a password set inside a device string, and keeps a task with a very long path readable after a restart', async () => {
+    registry.register('domain:configSave', () => {
+      throw new XenError('INVALID_ARG', 'vfb[0]: vnc=1,vncpasswd=s3cr3tpw is not valid', {});
+    });
+    await registry.invoke('domain:configSave', { name: 'win', text: 'name = "win"\nvfb = [ "vnc=1,vncpasswd=s3cr3tpw" ]\n', expectedText: '' }, ctx);
+    const long = `/var/lib/xen/save/${'d'.repeat(900)}.save`;
+    registry.register('domain:save', () => undefined);
+    await registry.invoke('domain:save', { name: 'web', file: long }, ctx);
+    await log.flush();
+    expect(readFileSync(join(dir, 'tasks.jsonl'), 'utf8')).not.toContain('s3cr3tpw');
+    const again = await TaskLog.open(join(dir, 'tasks.jsonl'));
+    expect(again.list().map((r) => r.channel)).toEqual(['domain:save', 'domain:configSave']);
+    expect(again.list()[0]?.operation.length).toBeLessThanOrEqual(600);
+    await again.flush();
+  });
+
   it('fails a bulk action when one domain failed, naming it with xl\'s words', async () => {
     registry.register('domains:bulk', () => [
       { name: 'a', ok: true },

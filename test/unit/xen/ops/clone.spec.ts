@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -66,6 +66,37 @@ describe('cloning a stopped domain on the demo host', () => {
     const again = await api.clonePreview({ name: 'test-pvh', newName: 'twin2', pool: null, identity: plan.identity });
     expect(again.problems.map((p) => p.field)).toEqual(['identity.uuid', 'identity.macs.0']);
     await expect(api.cloneDomain({ name: 'test-pvh', newName: 'twin2', pool: null, identity: { ...plan.identity, macs: [] } })).rejects.toMatchObject({ detail: { field: 'identity.macs' } });
+  });
+
+  it('copies what the config declares: a raw disk whose contents start like qcow2 is refused, a qcow2 one into LVM becomes raw', async () => {
+    // The guest of a raw disk can write a qcow2 header (naming any host file as its backing) into its first sector.
+    const head = Buffer.alloc(512);
+    head.writeUInt32BE(0x514649fb, 0);
+    head.writeUInt32BE(3, 4);
+    head.writeBigUInt64BE(BigInt(1024 ** 3), 24);
+    writeFileSync(join(dir, 'root/var/lib/xen/images/legacy-hvm.img'), head, { flag: 'r+' });
+    await expect(api.cloneDomain({ name: 'legacy-hvm', newName: 'forged', pool: null })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining('used as raw but its contents start like qcow2') as string });
+    expect((await api.listDomains()).some((d) => d.name === 'forged')).toBe(false);
+
+    await api.createVolume({ pool: 'default', name: 'q.qcow2', sizeGiB: 1, format: 'qcow2' });
+    const src = await api.readConfig('test-pvh');
+    await api.writeConfig('qsrc', { ...src.config!, name: 'qsrc', uuid: undefined, vifs: [], disks: [{ target: '/var/lib/xen/images/q.qcow2', format: 'qcow2', vdev: 'xvda', access: 'rw' }] });
+    const plan = await api.clonePreview({ name: 'qsrc', newName: 'qlv', pool: 'vg0' });
+    expect(plan.text).toContain('"/dev/vg0/qlv-xvda,raw,xvda,rw"');
+    await api.cloneDomain({ name: 'qsrc', newName: 'qlv', pool: 'vg0', identity: plan.identity });
+    expect((await api.readConfig('qlv')).config?.disks[0]).toMatchObject({ target: '/dev/vg0/qlv-xvda', format: 'raw' });
+  });
+
+  it('refuses options that hand the original a host resource, and the same MAC twice', async () => {
+    const src = await api.readConfig('test-pvh');
+    await api.writeConfig('p9src', { ...src.config!, name: 'p9src', uuid: undefined, extraOptions: { p9: ['tag=share,path=/srv/share,security_model=none'] } });
+    const plan = await api.clonePreview({ name: 'p9src', newName: 'p9copy', pool: null });
+    expect(plan.problems.map((p) => p.field)).toContain('p9');
+    await api.writeConfig('twonics', { ...src.config!, name: 'twonics', uuid: undefined, vifs: [{ bridge: 'xenbr0' }, { bridge: 'xenbr0' }] });
+    const first = await api.clonePreview({ name: 'twonics', newName: 'twonics2', pool: null });
+    const mac = first.identity.macs[0]!;
+    const twice = await api.clonePreview({ name: 'twonics', newName: 'twonics2', pool: null, identity: { uuid: first.identity.uuid, macs: [mac, mac] } });
+    expect(twice.problems.map((p) => p.field)).toContain('identity.macs.1');
   });
 
   it('refuses a running domain, a taken name and a pool that does not exist, naming the field, before anything runs', async () => {

@@ -149,6 +149,8 @@ describe('createSshExecutor', () => {
     const outs = await Promise.all([1, 2, 3, 4, 5].map((i) => r.run('xl', ['list', String(i)])));
     expect(outs.map((o) => JSON.parse(o.stdout) as unknown)).toEqual([1, 2, 3, 4, 5].map((i) => ['list', String(i)]));
     await firstFrame;
+    // The fake ssh logs its call as it starts; on a loaded machine the stream's line may land just after its output.
+    await waitFor(() => calls(own.log).length >= 7);
     expect(count(`${own.log}.masters`)).toBe(1);
     expect(count(`${own.log}.direct`)).toBe(0);
     const modes = calls(own.log).map((c) => c[c.indexOf('-o') + 3]);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -168,6 +168,31 @@ describe('storage on the demo host', () => {
     await expect(api.editPool('nope', { iso: true })).rejects.toMatchObject({ code: 'NOT_FOUND', detail: { field: 'name' } });
     await api.editPool('default', { iso: true });
     expect((await api.storageOverview()).pools.find((p) => p.def.name === 'default')?.def).toMatchObject({ iso: true });
+  });
+
+  it('puts fstab back when the pools file cannot be written after "at boot" changed it', async () => {
+    const before = await demo.fs.readFile('/etc/fstab');
+    await api.addPool({ name: 'nas', kind: 'nfs', server: 'nas.example.lan', export: '/srv/xen', path: '/var/lib/xen/nfs' });
+    const broken = createXenApi({ ...demo, fs: { ...demo.fs, replaceFile: (p, t) => (p.endsWith('pools.json') ? Promise.reject(new Error('read-only file system')) : demo.fs.replaceFile(p, t)) } }, {});
+    await expect(broken.editPool('nas', { persist: true })).rejects.toThrow('read-only file system');
+    expect(await demo.fs.readFile('/etc/fstab')).toBe(before);
+    expect((await api.storageOverview()).pools.find((p) => p.def.name === 'nas')?.def).not.toHaveProperty('persist', true);
+  });
+
+  it('will not copy an image that reads another file (a backing file or external data)', async () => {
+    await api.createVolume({ pool: 'default', name: 'base.qcow2', sizeGiB: 1, format: 'qcow2' });
+    // A qcow2 header naming a backing file, as a guest could write into its own raw disk's first sector.
+    const head = Buffer.alloc(512);
+    head.writeUInt32BE(0x514649fb, 0);
+    head.writeUInt32BE(3, 4);
+    head.writeBigUInt64BE(200n, 8);
+    head.writeUInt32BE(11, 16);
+    head.writeBigUInt64BE(BigInt(GiB), 24);
+    head.write('/etc/shadow', 200);
+    writeFileSync(join(dir, 'root/var/lib/xen/images/base.qcow2'), head, { flag: 'r+' });
+    expect((await api.storageOverview()).volumes.find((v) => v.name === 'base.qcow2')?.backing).toBe('/etc/shadow');
+    await expect(api.cloneVolume({ pool: 'default', name: 'base.qcow2', newName: 'leak.qcow2' })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining('/etc/shadow') as string });
+    expect((await api.storageOverview()).volumes.some((v) => v.name === 'leak.qcow2')).toBe(false);
   });
 
   it('shrinks a volume only when confirmed and no domain uses it, its config included', async () => {
