@@ -75,7 +75,8 @@ describe('real-dom0 defects, on the demo host', () => {
     await page.getByTestId('save-file').fill('/var/lib/xen/save/db01.save');
     await note.filter({ hasText: 'Xenith creates it' }).waitFor();
     await page.getByTestId('save-confirm').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="domain-row-db01"]')?.getAttribute('data-state') === 'stopped', undefined, { timeout: 30_000 });
+    // Saved into Xenith's save directory as NAME.save, the domain is listed as saved (restore is offered on Start).
+    await page.waitForFunction(() => document.querySelector('[data-testid="domain-row-db01"]')?.getAttribute('data-state') === 'saved', undefined, { timeout: 30_000 });
     expect(statSync(local('/var/lib/xen/save')).isDirectory()).toBe(true);
     expect(existsSync(local('/var/lib/xen/save/db01.save'))).toBe(true);
   });
