@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { DomainSample, StatsBatch } from '../../src/shared/dto';
 import { openHistoryStore, type HistoryStore } from '../../src/main/history/history-store';
 import type { BenchResult } from '../types';
+import { measureQuietly } from '../load';
 
 /** Suite name, as `--only` matches it. */
 export const name = 'history';
@@ -32,7 +33,8 @@ function tickPool(n: number): StatsBatch[] {
 
 /** Bytes of every file under `dir` (LevelDB keeps one flat folder). */
 function dirBytes(dir: string): number {
-  return readdirSync(dir).reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
+  // LevelDB removes files as it compacts: one listed a moment ago may be gone.
+  return readdirSync(dir).reduce((sum, f) => sum + (statSync(join(dir, f), { throwIfNoEntry: false })?.size ?? 0), 0);
 }
 
 /** Feeds `seconds` ticks, one per simulated second, each awaited as the live app's one-a-second ticks would be. */
@@ -56,6 +58,11 @@ function median(xs: number[]): number {
  * checked every simulated hour), and the read of one domain's 24 hours of minute rows a 24 h chart makes.
  */
 export async function run(): Promise<BenchResult[]> {
+  const m = await measureQuietly('history', measure);
+  return m.value.map((r) => ({ ...r, load: m.load, ...(m.noisy ? { noisy: true } : {}) }));
+}
+
+async function measure(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'xenith-bench-history-'));
   const pool = tickPool(DOMAINS);
   const clock = { now: T0 };
