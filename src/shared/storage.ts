@@ -72,6 +72,11 @@ export function poolFileDir(p: PoolDef): string | null {
   return p.kind === 'lvm' ? null : p.path;
 }
 
+/** The path a volume `name` of pool `p` has: a file in its directory, or /dev/VG/NAME. */
+export function volumePath(p: PoolDef, name: string): string {
+  return p.kind === 'lvm' ? `/dev/${p.vg}/${name}` : `${p.path}/${name}`;
+}
+
 /** A pool as listed: its definition and how full it is (null when the host could not say, with `problem`). */
 export interface PoolInfo {
   readonly def: PoolDef;

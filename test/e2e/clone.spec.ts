@@ -1,14 +1,5 @@
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './support/harness';
-
-async function shots(app: WebApp, page: Page, name: string): Promise<void> {
-  for (const [w, h] of [[1400, 900], [1024, 700]] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await app.shot(`${name}-${w}x${h}`);
-  }
-  await page.setViewportSize({ width: 1400, height: 900 });
-}
 
 describe('cloning a stopped domain, on the demo host', () => {
   let app: WebApp;
@@ -39,13 +30,13 @@ describe('cloning a stopped domain, on the demo host', () => {
     await page.getByTestId('clone-domain-disks').filter({ hasText: '/dev/vg0/pvh-twin-xvda' }).waitFor();
     await dialog.locator('summary').click();
     await expect(page.getByTestId('clone-domain-config').textContent()).resolves.toMatch(/name = "pvh-twin"[\s\S]*uuid = "[0-9a-f-]{36}"/);
-    await shots(app, page, 'clone-domain-plan');
+    await app.shots('clone-domain-plan');
     await page.getByTestId('clone-domain-confirm').click();
     await page.getByTestId('clone-domain-done').waitFor({ timeout: 30_000 });
     await page.getByTestId('clone-domain-open').click();
     await page.waitForFunction(() => location.hash === '#/domains/pvh-twin/overview');
     await page.evaluate(() => (location.hash = '#/domains'));
     await page.getByTestId('domain-row-pvh-twin').filter({ hasText: 'stopped' }).waitFor({ timeout: 15_000 });
-    await shots(app, page, 'clone-domain-listed');
+    await app.shots('clone-domain-listed');
   }, 90_000);
 });

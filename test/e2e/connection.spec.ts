@@ -1,17 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './support/harness';
-
-/** Screenshots of the status bar's state at the two window sizes the app is checked at. */
-async function shots(app: WebApp, page: Page, name: string): Promise<void> {
-  for (const [w, h] of [[1400, 900], [1024, 700]] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await app.shot(`${name}-${w}x${h}`);
-  }
-  await page.setViewportSize({ width: 1400, height: 900 });
-}
 
 // The demo host stops answering while a file named "unreachable" is in its state directory (src/xen/sim/index.ts).
 describe('a host that stops answering and comes back, on the demo host', () => {
@@ -30,7 +20,7 @@ describe('a host that stops answering and comes back, on the demo host', () => {
     const switchFile = join(app.stateDir, 'unreachable');
     await page.getByTestId('domain-row-web01').waitFor({ timeout: 30_000 });
     await status.filter({ hasText: 'Connected to demo host' }).waitFor({ timeout: 30_000 });
-    await shots(app, page, 'status-connected');
+    await app.shots('status-connected');
 
     writeFileSync(switchFile, '');
     await page.locator('[data-testid="status-toolstack"][data-connection="unreachable"]').waitFor({ timeout: 20_000 });
@@ -42,7 +32,7 @@ describe('a host that stops answering and comes back, on the demo host', () => {
     await page.getByTestId('domains-error').waitFor({ timeout: 20_000 });
     await page.getByTestId('title-host').filter({ hasText: 'host unreachable' }).waitFor({ timeout: 20_000 });
     await page.locator('[data-testid="status-toolstack"][data-connection="unreachable"]').waitFor({ timeout: 20_000 });
-    await shots(app, page, 'status-unreachable');
+    await app.shots('status-unreachable');
 
     rmSync(switchFile);
     // No click, no reload: the next stats ticks bring the list, the actions and the status back.
@@ -53,6 +43,6 @@ describe('a host that stops answering and comes back, on the demo host', () => {
     await page.getByTestId('title-host').filter({ hasText: 'Xen 4.17' }).waitFor({ timeout: 20_000 });
     await page.getByTestId('domain-row-web01').locator('.name-text').click();
     await expect(page.getByTestId('action-pause').isEnabled()).resolves.toBe(true);
-    await shots(app, page, 'status-recovered');
+    await app.shots('status-recovered');
   });
 });

@@ -12,14 +12,6 @@ async function openTab(page: Page, name: string, tab: string): Promise<void> {
   await page.getByTestId(`panel-${tab}`).waitFor();
 }
 
-/** Screenshots at the two window sizes people use, then back to the first. */
-async function shots(app: WebApp, name: string): Promise<void> {
-  for (const [w, h] of [[1024, 700], [1400, 900]] as const) {
-    await app.page.setViewportSize({ width: w, height: h });
-    await app.shot(`${name}-${w}x${h}`);
-  }
-}
-
 async function waitState(page: Page, name: string, state: string, timeout = 30_000): Promise<void> {
   await page.waitForFunction(
     ([n, st]) => document.querySelector(`[data-testid="domain-row-${n}"]`)?.getAttribute('data-state') === st,
@@ -95,7 +87,7 @@ describe('everyday devices and dialogs on the demo host', () => {
       await expect(page.getByTestId('cd-insert-hdc').isEnabled()).resolves.toBe(true);
     };
     await afterEject();
-    await shots(app, 'everyday-cd-ejected');
+    await app.shots('everyday-cd-ejected');
     await page.reload();
     await page.getByTestId('panel-disks').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="disk-path-hdc"]')?.textContent === 'Empty now (no medium)', undefined, { timeout: 10_000 });
@@ -112,14 +104,14 @@ describe('everyday devices and dialogs on the demo host', () => {
     await saveFromList(page, 'web01');
     await page.getByTestId('saved-badge-web01').waitFor();
     await expect(page.getByTestId('state-web01').textContent()).resolves.toMatch(/^saved: saved \(not running; its memory is in \/var\/lib\/xen\/save\/web01\.save/);
-    await shots(app, 'everyday-saved-list');
+    await app.shots('everyday-saved-list');
     // The keyboard's Start (S) asks too: never a cold boot over the saved state.
     await page.getByTestId('domain-grid-body').focus();
     await page.keyboard.press('s');
     await page.getByTestId('start-saved-dialog').waitFor();
     await expect(page.getByTestId('start-saved-restore').isChecked()).resolves.toBe(true);
     await expect(page.getByTestId('start-saved-confirm').textContent()).resolves.toBe('Restore');
-    await shots(app, 'everyday-start-saved-dialog');
+    await app.shots('everyday-start-saved-dialog');
     await page.getByTestId('start-saved-cancel').click();
     await expect(page.getByTestId('domain-row-web01').getAttribute('data-state')).resolves.toBe('saved');
     // Details: the pill and the badge.
@@ -127,7 +119,7 @@ describe('everyday devices and dialogs on the demo host', () => {
     await expect(page.getByTestId('details-state').textContent()).resolves.toBe('saved');
     await page.getByTestId('details-saved-badge').waitFor();
     await expect(page.getByTestId('ov-state').textContent()).resolves.toMatch(/^saved — saved \(not running; its memory is in \/var\/lib\/xen\/save\/web01\.save/);
-    await shots(app, 'everyday-saved-details');
+    await app.shots('everyday-saved-details');
     await page.getByTestId('details-action-start').click();
     await page.getByTestId('start-saved-confirm').click();
     await toList(page);
@@ -142,7 +134,7 @@ describe('everyday devices and dialogs on the demo host', () => {
     await page.getByTestId('action-start').click();
     await page.getByTestId('start-saved-discard').check();
     await expect(page.getByTestId('start-saved-confirm').textContent()).resolves.toBe('Delete saved state and start fresh');
-    await shots(app, 'everyday-start-fresh');
+    await app.shots('everyday-start-fresh');
     await page.getByTestId('start-saved-confirm').click();
     await runningOrBlocked(page, 'db01');
     await expect(page.getByTestId('saved-badge-db01').count()).resolves.toBe(0);
@@ -177,12 +169,12 @@ describe('everyday devices and dialogs on the demo host', () => {
     await page.keyboard.press('Enter');
     await page.getByTestId('destroy-dialog').waitFor();
     expect(await focused(page)).toBe('destroy-dialog-cancel');
-    await shots(app, 'everyday-focus-dialog-open');
+    await app.shots('everyday-focus-dialog-open');
     await page.keyboard.press('Enter');
     await page.getByTestId('destroy-dialog').waitFor({ state: 'detached' });
     await page.waitForFunction(() => document.activeElement !== document.body);
     expect(await focused(page)).toBe('action-destroy');
-    await shots(app, 'everyday-focus-returned');
+    await app.shots('everyday-focus-returned');
   });
 
   it('a dialog opened by a list key gives focus back to the list; when its opener is gone, focus goes to the list too', async () => {

@@ -17,14 +17,6 @@ async function go(page: Page, route: string): Promise<void> {
   }, route);
 }
 
-async function shots(app: WebApp, name: string): Promise<void> {
-  for (const [w, h] of [[1400, 900], [1024, 700]] as const) {
-    await app.page.setViewportSize({ width: w, height: h });
-    await app.shot(`${name}-${w}x${h}`);
-  }
-  await app.page.setViewportSize({ width: 1400, height: 900 });
-}
-
 // Main keeps the graphs' history on disk (src/main/history); a new server on the same state shows it at once.
 describe('graph history that survives a restart, on the demo host', () => {
   const dir = mkdtempSync(join(tmpdir(), 'xenith-e2e-history-'));
@@ -51,7 +43,7 @@ describe('graph history that survives a restart, on the demo host', () => {
     await page.waitForFunction((t) => Number(document.querySelector('[data-testid="chart-cpu"]')?.getAttribute('data-first')) < t - 4000, stoppedAt, { timeout: 15_000 });
     expect(await chartAttr(page, 'chart-cpu', 'data-points')).toBeGreaterThanOrEqual(6);
     expect(await chartAttr(page, 'chart-net', 'data-first')).toBeLessThan(stoppedAt - 4000);
-    await shots(app, 'history-after-restart');
+    await app.shots('history-after-restart');
 
     // The hour window: stored minutes (none finished yet on a fresh host) plus the seconds, still from before the stop.
     await page.getByTestId('perf-window').selectOption('1h');

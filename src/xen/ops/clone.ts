@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CloneArgs, CloneDisk, ClonePlanView, CloneResult } from '../../shared/clone';
 import type { ConfigProblem, DiskSpec, DomainConfig } from '../../shared/domain-config';
 import { validateDomainConfig } from '../../shared/domain-config';
-import type { PoolInfo, VolumeInfo } from '../../shared/storage';
+import { volumePath, type PoolInfo, type VolumeInfo } from '../../shared/storage';
 import { isUnicastMac, randomXenMac } from '../../shared/vif-spec';
-import { XenError, isXenError } from '../errors';
+import { XenError } from '../errors';
 import { renderXlConfig } from '../config/render';
 import { storageOverview } from '../storage/list';
 import { cloneVolume } from '../storage/volumes';
@@ -13,6 +13,7 @@ import type { OpsContext } from './context';
 import { joinPath } from './paths';
 import { listRows } from './rows';
 import { hasSavedState } from './saved';
+import { removeMade, type MadeThing } from './undo';
 import { checkDomainName } from './validate';
 
 /** One copy the clone makes: a volume of one pool into a new volume of the same or another pool. */
@@ -37,11 +38,6 @@ function copyName(newName: string, vdev: string, from: VolumeInfo, to: PoolInfo)
   if (to.def.kind === 'lvm') return `${newName}-${vdev}`;
   const ext = /\.(img|raw|qcow2)$/i.exec(from.name)?.[0] ?? (from.format === 'qcow2' ? '.qcow2' : '.img');
   return `${newName}-${vdev}${ext}`;
-}
-
-/** The path the new volume will have. */
-function copyPath(to: PoolInfo, name: string): string {
-  return to.def.kind === 'lvm' ? `/dev/${to.def.vg}/${name}` : `${to.path}/${name}`;
 }
 
 /** Why a disk is shared rather than copied (read-only, a CD, an empty drive), or null when it is copied. */
@@ -115,7 +111,7 @@ async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
     if (format !== 'raw' && format !== 'qcow2') problems.push({ field: `disks[${i}].format`, message: `a ${format} disk cannot be copied: only raw and qcow2 are` });
     const declared = format === 'qcow2' ? 'qcow2' : 'raw';
     copies.push({ vdev: d.vdev, from, format: declared, toFormat: toPool.def.kind === 'lvm' ? 'raw' : declared, toPool, newName: newVol });
-    disks.push({ vdev: d.vdev, from: from.path, to: copyPath(toPool, newVol), pool: toPool.def.name, bytes: from.virtualBytes, shared: null });
+    disks.push({ vdev: d.vdev, from: from.path, to: volumePath(toPool.def, newVol), pool: toPool.def.name, bytes: from.virtualBytes, shared: null });
   });
   problems.push(...spaceProblems(copies));
   const identity = a.identity ?? { uuid: randomUUID(), macs: src.vifs.map(() => randomXenMac()) };
@@ -173,7 +169,7 @@ export async function cloneDomain(ctx: OpsContext, a: CloneArgs, progress: (mess
   const { view, copies } = await plan(ctx, a);
   const first = view.problems[0];
   if (first) throw new XenError('INVALID_ARG', first.message, { field: first.field, problems: view.problems });
-  const made: { path: string; lv?: { vg: string; name: string } }[] = [];
+  const made: MadeThing[] = [];
   try {
     for (const [i, c] of copies.entries()) {
       const step = `Copying ${c.vdev} (${i + 1} of ${copies.length}) into ${c.toPool.def.name}`;
@@ -187,18 +183,7 @@ export async function cloneDomain(ctx: OpsContext, a: CloneArgs, progress: (mess
     ctx.invalidate();
     return { name: a.newName, configPath: view.configPath, created: [...made.map((m) => m.path), view.configPath] };
   } catch (e) {
-    const removed: string[] = [];
-    const left: { path: string; message: string }[] = [];
-    for (const m of made.reverse()) {
-      try {
-        if (m.lv) await ctx.run('lvm.lvremove', m.lv);
-        else await ctx.runner.fs.remove(m.path);
-        removed.push(m.path);
-      } catch (r) {
-        if (isXenError(r, 'NOT_FOUND')) removed.push(m.path);
-        else left.push({ path: m.path, message: r instanceof Error ? r.message : String(r) });
-      }
-    }
+    const { removed, left } = await removeMade(ctx.runner, made);
     const err = e instanceof XenError ? e : new XenError('XL_FAILED', e instanceof Error ? e.message : String(e));
     // A copy that failed half-way says itself whether it could remove its own volume.
     const stepLeft = Array.isArray(err.detail['left']) ? (err.detail['left'] as typeof left) : [];

@@ -1,5 +1,5 @@
 import type { PoolDef, VolumeUser } from '../../shared/storage';
-import { sizeGiBSchema, volumeNameProblem } from '../../shared/storage';
+import { sizeGiBSchema, volumeNameProblem, volumePath } from '../../shared/storage';
 import { XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
 import { gibToBytes, makeImage } from '../ops/images';
@@ -52,9 +52,9 @@ export async function createVolume(ctx: OpsContext, v: NewVolume): Promise<{ pat
   if (!sparse && info.freeBytes !== null && bytes > info.freeBytes) {
     throw new XenError('INVALID_ARG', `${v.sizeGiB} GiB is more than the ${(info.freeBytes / 1024 ** 3).toFixed(2)} GiB free in ${pool.name}`, { field: 'sizeGiB' });
   }
-  if (pool.kind !== 'lvm') return makeImage(ctx, `${pool.path}/${name}`, bytes, v.format ?? 'raw');
+  if (pool.kind !== 'lvm') return makeImage(ctx, volumePath(pool, name), bytes, v.format ?? 'raw');
   await ctx.run('lvm.lvcreate', { vg: pool.vg, name, bytes, ...(info.thinPool !== null ? { thinPool: info.thinPool } : {}) });
-  return { path: `/dev/${pool.vg}/${name}` };
+  return { path: volumePath(pool, name) };
 }
 
 function usedMessage(path: string, users: readonly VolumeUser[], what: string): string {

@@ -1,10 +1,11 @@
 import type { WizardResult } from '../../shared/contract-types';
 import { plannedPhases, type WizardPhase, type WizardPlan } from '../../shared/wizard-plan';
-import { isXenError, XenError } from '../errors';
+import { XenError } from '../errors';
 import type { PoolTargets } from '../storage/list';
 import { joinPath, type WizardDeps } from './deps';
 import { makeNewDisk } from './new-disks';
 import { reviewPlan } from './preview';
+import { removeMade, type Cleanup } from '../ops/undo';
 
 /** One progress report: a phase started, finished or failed. */
 export interface PhaseReport {
@@ -40,29 +41,6 @@ async function makeImage(d: WizardDeps, disk: Extract<WizardPlan['disks'][number
 /** The autostart link setAutostart makes for NAME.cfg. */
 function autostartLink(d: WizardDeps, name: string): string {
   return joinPath(d.paths.autoDir, `${name}.cfg`);
-}
-
-/** What a clean-up removed, and what it left with why. */
-interface Cleanup {
-  removed: string[];
-  left: { path: string; message: string }[];
-}
-
-/** Removes what this run made, newest first; each failure is kept, the rest still removed. */
-async function rollback(d: WizardDeps, made: Made[]): Promise<Cleanup> {
-  const removed: string[] = [];
-  const left: { path: string; message: string }[] = [];
-  for (const m of [...made].reverse()) {
-    try {
-      if (m.lv) await d.runner.run('lvm.lvremove', m.lv);
-      else await d.runner.fs.remove(m.path);
-      removed.push(m.path);
-    } catch (e) {
-      if (isXenError(e, 'NOT_FOUND')) removed.push(m.path);
-      else left.push({ path: m.path, message: e instanceof Error ? e.message : String(e) });
-    }
-  }
-  return { removed, left };
 }
 
 /**
@@ -153,7 +131,7 @@ async function cleanUp(d: WizardDeps, name: string, made: Made[], startUnknown: 
     return { removed: [], left: made.map((m) => ({ path: m.path, message: why })) };
   }
   progress({ phase: 'cleanup', state: 'running', message: `Removing ${files}…` });
-  const cleanup = await rollback(d, made);
+  const cleanup = await removeMade(d.runner, made);
   progress({
     phase: 'cleanup',
     state: cleanup.left.length === 0 ? 'done' : 'failed',

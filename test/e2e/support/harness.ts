@@ -32,6 +32,8 @@ export interface WebApp {
   page: Page;
   /** Screenshot into test-results/NAME.png. */
   shot(name: string, page?: Page): Promise<string>;
+  /** Screenshots NAME-1400x900 and NAME-1024x700 (the sizes the app is checked at), then back to 1400x900. */
+  shots(name: string): Promise<void>;
   /** Opens `route` (e.g. "/console/web01/text") in `p`, a new tab of this context: the token goes in its fragment. */
   openIn(p: Page, route: string): Promise<void>;
   /** Fails the calling test when any page of this context threw since the last call (and forgets them). */
@@ -73,6 +75,11 @@ export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
   const page = await context.newPage();
   await page.goto(url);
   mkdirSync('test-results', { recursive: true });
+  const shot = async (name: string, p: Page = page): Promise<string> => {
+    const path = join('test-results', `${name}.png`);
+    await p.screenshot({ path });
+    return path;
+  };
   return {
     url,
     origin: new URL(url).origin,
@@ -82,10 +89,13 @@ export async function startWebApp(o: WebAppOptions = {}): Promise<WebApp> {
     browser,
     context,
     page,
-    async shot(name, p = page) {
-      const path = join('test-results', `${name}.png`);
-      await p.screenshot({ path });
-      return path;
+    shot,
+    async shots(name) {
+      for (const [w, h] of [[1400, 900], [1024, 700]] as const) {
+        await page.setViewportSize({ width: w, height: h });
+        await shot(`${name}-${w}x${h}`);
+      }
+      await page.setViewportSize({ width: 1400, height: 900 });
     },
     async openIn(p, route) {
       await p.goto(`${new URL(url).origin}/#token=${token}`);
