@@ -31,6 +31,10 @@ import {
 import { wizardPlanSchema } from './wizard-plan';
 import { historyReadSchema, type HistorySeries } from './history';
 import { cloneArgsSchema, type ClonePlanView, type CloneResult } from './clone';
+import {
+  snapshotCreateArgsSchema, snapshotDeleteArgsSchema, snapshotListArgsSchema, snapshotRevertArgsSchema,
+  type SnapshotList, type SnapshotRecord, type SnapshotRevertResult,
+} from './snapshot';
 import { TASK_LOG_LIMIT, type TaskRecord } from './tasks';
 import { LIFECYCLE_ACTIONS } from './lifecycle';
 import { PATCHABLE_KEYS } from './domain-config';
@@ -184,6 +188,16 @@ export const contract = {
   'domain:clone': ch<CloneResult>()(cloneArgsSchema.extend({ jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE', 'ABORTED']),
   /** Cancels this client's clone `jobId`: the copy stops and what it made is removed. */
   'domain:cloneCancel': ch<void>()(z.object({ jobId: sessionIdSchema }).strict()),
+  /** A domain's snapshots as a tree, how each disk would be captured and what stops a new snapshot now. */
+  'snapshot:list': ch<SnapshotList>()(snapshotListArgsSchema, [...XL, 'INVALID_ARG']),
+  /** Takes a snapshot (disks; and memory while running), with job:progress for `jobId`; a failure removes what it made. */
+  'snapshot:create': ch<SnapshotRecord>()(snapshotCreateArgsSchema.extend({ jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE']),
+  /** Puts the domain back as it was at a snapshot; a running domain only with stopRunning (the user confirmed). */
+  'snapshot:revert': ch<SnapshotRevertResult>()(snapshotRevertArgsSchema.extend({ jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE']),
+  /** Makes a stopped domain's raw disk file qcow2 (a new file, with job:progress), so it can take snapshots; keeps the raw one. */
+  'snapshot:convertDisk': ch<{ path: string; kept: string }>()(z.object({ name: domainNameSchema, vdev: vdevSchema, jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE']),
+  /** Deletes a snapshot (its children move up) or, with subtree, it and everything below it. */
+  'snapshot:delete': ch<{ deleted: string[] }>()(snapshotDeleteArgsSchema, [...XL, 'INVALID_ARG', 'IN_USE']),
   /** Runs the plan: disks, config, optional dry run, create. On failure removes exactly what it created. */
   'wizard:create': ch<WizardResult>()(z.object({ plan: wizardPlanSchema, jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
   /** Every storage pool with its capacity, its volumes and who uses each (one command per pool kind). */

@@ -12,6 +12,7 @@ import { registerStorageHandlers } from './storage';
 import { registerWizardHandlers } from './wizard';
 import { registerHistoryHandlers } from './history';
 import { registerCloneHandlers } from './clone';
+import { registerSnapshotHandlers } from './snapshot';
 import { registerTaskHandlers } from './tasks';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
@@ -28,5 +29,6 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerStorageHandlers(r, s);
   registerHistoryHandlers(r, s);
   registerCloneHandlers(r, s);
+  registerSnapshotHandlers(r, s);
   registerTaskHandlers(r, s);
 }

@@ -95,6 +95,12 @@ export const TASK_TABLE: TaskTable = {
   'domain:clonePreview': 'read',
   'domain:clone': (a) => ({ operation: `Clone as ${a.newName}${a.pool !== null ? ` into pool ${a.pool}` : ''}`, domains: [a.name, a.newName], running: `Copying ${a.name}'s disks` }),
   'domain:cloneCancel': () => hostWide('Cancel a clone'),
+  'snapshot:list': 'read',
+  // The snapshot's name is the user's words, shown as they gave them.
+  'snapshot:create': (a) => ({ operation: `Take snapshot "${a.snapName}"`, domains: [a.name], running: `Taking a snapshot of ${a.name}` }),
+  'snapshot:revert': (a) => on(a.name, `Revert to snapshot ${a.id}${a.stopRunning ? ' (powering it off first)' : ''}`),
+  'snapshot:convertDisk': (a) => ({ operation: `Convert ${a.vdev} to qcow2`, domains: [a.name], running: `Converting ${a.name}'s ${a.vdev}` }),
+  'snapshot:delete': (a) => on(a.name, `Delete snapshot ${a.id}${a.subtree ? ' and the snapshots below it' : ''}`),
   'storage:overview': 'read',
   'storage:devices': 'read',
   'storage:isos': 'read',

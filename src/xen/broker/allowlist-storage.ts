@@ -5,6 +5,7 @@ import type { XenProgram } from '../runner/types';
 import type { BrokerGuards } from './allowlist';
 import { constants, lstat, open, readFile, realpath } from 'node:fs/promises';
 import { checkFreeBlockDevice } from './block-devices';
+import { parseImageHeader, PROBE_HEAD_BYTES } from '../storage/image-header';
 
 // The broker's checks of the storage commands (LVM, df, lsblk, NFS mounts), after the table built their argv.
 
@@ -55,7 +56,12 @@ export async function checkStorage(p: XenProgram, args: readonly string[], g: Br
       for (const x of rest) if (absPathProblem(x) !== null) refuse(`df path ${JSON.stringify(x)} is not an absolute path`);
       return args;
     case 'lvcreate':
-      return checkLvcreate(args, g);
+      return args.includes('-s') ? checkLvSnapshot(args, g) : checkLvcreate(args, g);
+    case 'lvconvert':
+      // Merging a snapshot back into its origin: the snapshot must be a volume of a pool (LVM refuses a non-snapshot).
+      if (!sameArgv(flags, ['-q', '-i', '1', '--merge']) || rest.length !== 1) refuse('lvconvert takes only -q -i 1 --merge and one VG/LV');
+      checkLvRef(rest[0], g);
+      return args;
     case 'lvremove':
       if (!sameArgv(flags, ['-q', '-y']) || rest.length !== 1) refuse('lvremove takes -q -y and one VG/LV');
       checkLvRef(rest[0], g);
@@ -93,6 +99,49 @@ function checkLvcreate(args: readonly string[], g: BrokerGuards): readonly strin
     checkLvRef(args[7], g);
   }
   return args;
+}
+
+/** lvcreate -q -y -s -n NAME [-L SIZEb] -- VG/ORIGIN: a snapshot of a volume of a pool, in the same group. */
+function checkLvSnapshot(args: readonly string[], g: BrokerGuards): readonly string[] {
+  const thick = args.length === 9 && args[5] === '-L' && /^\d{1,16}b$/.test(args[6] ?? '');
+  const shape = sameArgv(args.slice(0, 4), ['-q', '-y', '-s', '-n']) && (thick || args.length === 7) && args[args.length - 2] === '--';
+  if (!shape) refuse('lvcreate -s takes only -q -y -s -n NAME [-L SIZEb] -- VG/ORIGIN');
+  if (volumeNameProblem(args[4] ?? '') !== null) refuse(`${JSON.stringify(args[4])} is not a volume name`, { rule: 'lv-name' });
+  checkLvRef(args[args.length - 1], g);
+  return args;
+}
+
+/**
+ * qemu-img snapshot -q -c|-a|-d TAG --image-opts -- driver=qcow2,file.driver=file,file.filename=PATH: a Xenith tag,
+ * on a plain file of an image directory whose header (read here, just before) is qcow2 with no backing or external
+ * data file, which qemu-img would otherwise open as root.
+ */
+export async function checkQemuSnapshot(args: readonly string[], g: BrokerGuards): Promise<readonly string[]> {
+  const prefix = 'driver=qcow2,file.driver=file,file.filename=';
+  const opts = args[6] ?? '';
+  const shape = args.length === 7 && args[1] === '-q' && ['-c', '-a', '-d'].includes(args[2] ?? '') && /^xenith-[0-9a-f]{8}$/.test(args[3] ?? '') && args[4] === '--image-opts' && args[5] === '--' && opts.startsWith(prefix);
+  if (!shape) refuse('qemu-img snapshot takes only -q, -c/-a/-d with a Xenith tag, and one qcow2 file');
+  const raw = opts.slice(prefix.length);
+  // QemuOpts doubles a comma inside a value; a single one would start another option.
+  if (/(^|[^,])(,,)*,([^,]|$)/.test(raw)) refuse('qemu-img snapshot: the file name carries an option');
+  const checked = await g.images.check(raw.replace(/,,/g, ','), 'nofollow');
+  await assertPlainFile(checked);
+  const head = await readHead(checked);
+  const h = parseImageHeader(head, null, head.byteLength);
+  if (h.format !== 'qcow2') refuse(`${checked} is not a qcow2 image`, { field: 'path', rule: 'qcow2' });
+  if (h.backing !== null) refuse(`${checked} names a backing or data file (${h.backing}); Xenith does not snapshot it`, { field: 'path', rule: 'backing' });
+  return [...args.slice(0, 6), `${prefix}${checked.replace(/,/g, ',,')}`];
+}
+
+async function readHead(p: string): Promise<Uint8Array> {
+  const fh = await open(p, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const buf = new Uint8Array(PROBE_HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.byteLength, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { XenError } from '../errors';
 import { checkDomainName } from '../ops/validate';
 import { assertCommand } from '../runner/programs';
 import type { XenProgram } from '../runner/types';
-import { assertPlainFile, checkNfs, checkQemuConvert, checkStorage } from './allowlist-storage';
+import { assertPlainFile, checkNfs, checkQemuConvert, checkQemuSnapshot, checkStorage } from './allowlist-storage';
 import { checkFreeBlockDevice, type BlockDeviceEnv } from './block-devices';
 import { createPathGuard, type FinalComponent, type PathGuard } from './paths';
 import { BROKER_POLICY_FILE, type BrokerPolicy } from './policy';
@@ -120,12 +120,14 @@ export async function checkRun(program: unknown, args: unknown, guards: BrokerGu
       checkIp(args);
       return { program: p, args };
     case 'qemu-img':
+      if (args[0] === 'snapshot') return { program: p, args: await checkQemuSnapshot(args, guards) };
       return { program: p, args: args[0] === 'convert' ? await checkQemuConvert(args, guards) : await checkQemuImg(args, guards.images) };
     case 'df':
     case 'lsblk':
     case 'vgs':
     case 'lvs':
     case 'lvcreate':
+    case 'lvconvert':
     case 'lvremove':
     case 'lvextend':
     case 'lvreduce':

@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import { buildCommand, isCommandName } from '../commands/build';
@@ -12,6 +13,7 @@ import { checkConfigFile, checkConfigText, checkRun, createGuards, type BrokerGu
 import type { BlockDeviceEnv } from './block-devices';
 import { withPools, type BrokerPolicy } from './policy';
 import type { PoolDef } from '../../shared/storage';
+import { META_PATH_RE, SNAPSHOT_META, SNAPSHOT_SUBDIR, snapshotMetaSchema } from '../../shared/snapshot';
 import { editFstab } from '../storage/fstab';
 import { checkPoolsForRoot } from './pool-policy';
 import { checkPools, formatPoolsFile } from '../storage/pools-file';
@@ -165,6 +167,16 @@ const cfgFile = (g: BrokerGuards, p: string, final: FinalComponent): Promise<str
 const removable = (g: BrokerGuards, p: string): Promise<string> =>
   firstOf(p, [(x) => g.auto.check(x, 'nofollow'), (x) => checkConfigFile(x, g, 'nofollow'), (x) => g.save.check(x, 'nofollow'), (x) => g.images.check(x, 'nofollow')]);
 
+/** The snapshot list's path in root's save directory for the domain it names; the caller's path must be exactly it. */
+async function snapshotMetaFile(st: OpState, args: Record<string, unknown>): Promise<{ path: string; name: string }> {
+  const { path } = parse(z.object({ path: z.string().max(4096), meta: z.unknown().optional() }).strict(), args, 'snapshots');
+  const name = META_PATH_RE.exec(path)?.[1];
+  if (name === undefined || path !== `${st.guards.policy.saveDir}/${SNAPSHOT_SUBDIR}/${name}/${SNAPSHOT_META}`) {
+    throw new XenError('PERMISSION', `${path} is not a snapshot list in ${st.guards.policy.saveDir}`, { field: 'path' });
+  }
+  return { path: await st.guards.save.check(path, 'nofollow'), name };
+}
+
 const pathOf = (args: Record<string, unknown>): string => parse(pathArgs, args, 'path').path;
 
 /**
@@ -259,6 +271,27 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
     const allowed = (p: string): Promise<string | null> => st.guards.configRead.check(p, 'follow').then((resolved) => resolved, () => null);
     const entries = await readDirParts(st.executor.fs, dir, { suffix: o.suffix, text: true }, allowed);
     return entries.map((e) => ({ ...e, link: null }));
+  },
+  // A domain's snapshot list: only SAVE_DIR/xenith-snapshots/NAME/snapshots.json, read and written as the checked
+  // model (never text): the file names the memory checkpoints xl restore would obey.
+  'snapshots.read': async (st, { args }) => {
+    const { path } = await snapshotMetaFile(st, args);
+    if ((await lstat(path).catch(() => null))?.isSymbolicLink() === true) throw new XenError('PERMISSION', `${path} is a link`, { path });
+    let meta: unknown;
+    try {
+      meta = JSON.parse(await st.executor.fs.readFile(path));
+    } catch (e) {
+      if (e instanceof XenError) throw e;
+      // Never JSON.parse's own message: it quotes the file.
+      throw new XenError('INVALID_ARG', `${path} is not a snapshot list`, { path });
+    }
+    return `${JSON.stringify(parse(snapshotMetaSchema, meta, 'snapshots.read'), null, 2)}\n`;
+  },
+  'snapshots.save': async (st, { args }) => {
+    const { path, name } = await snapshotMetaFile(st, args);
+    const meta = parse(snapshotMetaSchema, args['meta'], 'snapshots.save');
+    if (meta.domain !== name) throw new XenError('INVALID_ARG', `snapshots.save: meta.domain must be ${name}`, { field: 'meta.domain' });
+    return st.executor.fs.replaceFile(path, `${JSON.stringify(meta, null, 2)}\n`);
   },
   'fs.mkdirp': async (st, { args }) => {
     const dir = await firstOf(pathOf(args), [(x) => st.guards.configRead.check(x), (x) => st.guards.save.check(x), (x) => st.guards.images.check(x)]);

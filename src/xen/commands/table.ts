@@ -26,6 +26,12 @@ export interface CommandDef<S extends z.ZodType = z.ZodType> {
   argv(a: z.output<S>): string[];
 }
 
+/** qemu-img snapshot's action flags. */
+const SNAPSHOT_FLAG = { create: '-c', apply: '-a', delete: '-d' } as const;
+/** A qcow2 file as qemu-img's --image-opts: the driver fixed, commas in the path doubled (QemuOpts' escape). */
+export const qcow2ImageOpts = (path: string): string => `driver=qcow2,file.driver=file,file.filename=${path.replace(/,/g, ',,')}`;
+const snapshotTagSchema = z.string().regex(/^xenith-[0-9a-f]{8}$/, 'Not a Xenith snapshot tag');
+
 const def = <S extends z.ZodType>(d: CommandDef<S>): CommandDef<S> => d;
 
 /** DOMID_FIRST_RESERVED is 0x7FF0: anything at or above it is not a real domain. */
@@ -142,8 +148,9 @@ export const COMMANDS = {
   'domain.unpause': def({ program: 'xl', mode: 'run', cls: 'change', args: dom, argv: (a) => ['unpause', a.dom] }),
   'domain.save': def({
     program: 'xl', mode: 'run', cls: 'saveRestore',
-    args: z.object({ dom: domArgSchema, file: absPathSchema, leaveRunning: flag }).strict(),
-    argv: (a) => ['save', ...(a.leaveRunning === true ? ['-c'] : []), a.dom, a.file],
+    // -c -p: a checkpoint (a snapshot's memory) that leaves the domain paused, for its disks to be captured.
+    args: z.object({ dom: domArgSchema, file: absPathSchema, leaveRunning: flag, leavePaused: flag }).strict(),
+    argv: (a) => ['save', ...(a.leaveRunning === true ? ['-c'] : []), ...(a.leavePaused === true ? ['-p'] : []), a.dom, a.file],
   }),
   'domain.restore': def({
     program: 'xl', mode: 'run', cls: 'saveRestore',
@@ -224,6 +231,14 @@ export const COMMANDS = {
     argv: (a) => ['convert', '-p', '-n', '-f', a.from, '-O', a.to, '--', a.src, a.dst],
   }),
 
+  // Snapshots inside a qcow2 file (never of a file a running domain has open: qemu-img takes no lock Xen's qemu holds).
+  'image.snapshot': def({
+    program: 'qemu-img', mode: 'run', cls: 'change',
+    args: z.object({ path: absPathSchema, action: z.enum(['create', 'apply', 'delete']), tag: snapshotTagSchema }).strict(),
+    // --image-opts names the qcow2 driver: qemu-img never guesses the format from bytes a guest wrote.
+    argv: (a) => ['snapshot', '-q', SNAPSHOT_FLAG[a.action], a.tag, '--image-opts', '--', qcow2ImageOpts(a.path)],
+  }),
+
   // Storage pools: capacity of directories, LVM volume groups and their volumes, dom0's block devices.
   'storage.df': def({
     program: 'df', mode: 'run', cls: 'query',
@@ -267,6 +282,18 @@ export const COMMANDS = {
     program: 'lvreduce', mode: 'run', cls: 'change',
     args: z.object({ vg: vgNameSchema, name: volumeNameSchema, bytes: imageBytes }).strict(),
     argv: (a) => ['-q', '-y', '-L', `${a.bytes}b`, '--', `${a.vg}/${a.name}`],
+  }),
+  // A snapshot volume of VG/ORIGIN: thick with a copy-on-write area of `bytes`, or thin (no size) in the origin's pool.
+  'lvm.snapshot': def({
+    program: 'lvcreate', mode: 'run', cls: 'change',
+    args: z.object({ vg: vgNameSchema, origin: volumeNameSchema, name: volumeNameSchema, bytes: imageBytes.optional() }).strict(),
+    argv: (a) => ['-q', '-y', '-s', '-n', a.name, ...(a.bytes === undefined ? [] : ['-L', `${a.bytes}b`]), '--', `${a.vg}/${a.origin}`],
+  }),
+  // Puts a snapshot's blocks back into its origin and removes the snapshot (polling each second until done).
+  'lvm.merge': def({
+    program: 'lvconvert', mode: 'run', cls: 'saveRestore',
+    args: z.object({ vg: vgNameSchema, name: volumeNameSchema }).strict(),
+    argv: (a) => ['-q', '-i', '1', '--merge', '--', `${a.vg}/${a.name}`],
   }),
   // vgcreate makes the device a physical volume itself; the broker checks dom0 does not use the device.
   'lvm.vgcreate': def({

@@ -15,6 +15,8 @@ import * as images from './images';
 import * as lifecycle from './lifecycle';
 import * as mc from './memory-cpu';
 import * as ren from './rename';
+import * as snapshot from './snapshot';
+import * as snapshotConvert from './snapshot-convert';
 import * as storageGroups from '../storage/groups';
 import * as storageList from '../storage/list';
 import * as storageVolumes from '../storage/volumes';
@@ -40,9 +42,11 @@ type DetailsOps = CtxOps<typeof details>;
 type HardwareOps = CtxOps<typeof hardware>;
 /** Storage pools and volumes (storageOverview, createVolume, createVolumeGroup ...), bound wholesale from src/xen/storage. */
 type StorageOps = CtxOps<typeof storageList> & CtxOps<typeof storageVolumes> & CtxOps<typeof storageGroups>;
+/** Snapshots (listSnapshots, createSnapshot, revertSnapshot, deleteSnapshot), bound wholesale from ops/snapshot.ts. */
+type SnapshotOps = CtxOps<typeof snapshot> & CtxOps<typeof snapshotConvert>;
 
 /** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
-export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOps {
+export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOps, SnapshotOps {
   readonly runner: Runner;
   /** The directories and timings in use, defaults filled in (the wizard needs configDir and imageDirs). */
   readonly options: ResolvedOptions;
@@ -97,6 +101,8 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     ...bindAll(ctx, storageList),
     ...bindAll(ctx, storageVolumes),
     ...bindAll(ctx, storageGroups),
+    ...bindAll(ctx, snapshot),
+    ...bindAll(ctx, snapshotConvert),
     runner,
     options: ctx.opts,
     invalidateCache: () => ctx.invalidate(),

@@ -6,6 +6,7 @@ import { parseXlConfig } from '../config/xl-config';
 import { BrokerConnection, type EventSink } from './broker-connection';
 import { assertPtySize } from './pty-process';
 import { parsePoolsFile, POOLS_FILE } from '../storage/pools-file';
+import { META_PATH_RE } from '../../shared/snapshot';
 import type { DirEntryRead, HostFileStat, HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, ImageProbe } from './types';
 
 export { brokerLaunchCommand, type BrokerLaunchFacts } from './broker-launch';
@@ -80,15 +81,21 @@ export function createBrokerRunner(options: BrokerRunnerOptions): Runner {
   };
 }
 
+/** A file replaced through the operation that owns it: the pools file, a snapshot list, or a config. */
+function replaceVia(call: BrokerCall, path: string, text: string): Promise<unknown> {
+  if (path === POOLS_FILE) return call('pools.save', { pools: parsePoolsFile(text) });
+  if (META_PATH_RE.test(path)) return call('snapshots.save', { path, meta: JSON.parse(text) as unknown });
+  return call('config.replace', { path, values: configValues(text) });
+}
+
 /** The host's files through the broker's file operations. */
 function brokerFs(call: BrokerCall): HostFs {
   return {
     // The pools file is part of root's policy: read as the broker holds it, written as checked pools, never as text.
-    readFile: async (path) => (await (path === POOLS_FILE ? call('pools.read', {}) : call('fs.readFile', { path }))) as string,
+    readFile: async (path) => (await (path === POOLS_FILE ? call('pools.read', {}) : META_PATH_RE.test(path) ? call('snapshots.read', { path }) : call('fs.readFile', { path }))) as string,
     // Configs cross as the values xl acts on, never as text: root renders and checks the file it writes.
     writeFileExclusive: async (path, text) => void (await call('config.create', { path, values: configValues(text) })),
-    replaceFile: async (path, text) =>
-      void (await (path === POOLS_FILE ? call('pools.save', { pools: parsePoolsFile(text) }) : call('config.replace', { path, values: configValues(text) }))),
+    replaceFile: async (path, text) => void (await replaceVia(call, path, text)),
     createEmpty: async (path) => void (await call('image.claim', { path })),
     list: async (path) => (await call('fs.list', { path })) as string[],
     stat: async (path) => (await call('fs.stat', { path })) as HostFileStat | null,

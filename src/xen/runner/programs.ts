@@ -16,6 +16,7 @@ export const XEN_PROGRAMS: readonly XenProgram[] = [
   'vgs',
   'lvs',
   'lvcreate',
+  'lvconvert',
   'lvremove',
   'lvextend',
   'lvreduce',

@@ -16,6 +16,7 @@ export type XenProgram =
   | 'vgs'
   | 'lvs'
   | 'lvcreate'
+  | 'lvconvert'
   | 'lvremove'
   | 'lvextend'
   | 'lvreduce'

@@ -2,6 +2,7 @@ import { XenError } from '../errors';
 import type { HostFs, RunOptions, RunResult, XenProgram } from '../runner/types';
 import { SimFailure, type SimHost } from './host';
 import { parseXentopArgs, runBrctl, runIp, runXenstore, XentopSampler } from './tools';
+import { simLvMerge } from './storage-snapshots';
 import { simDf, simFindmnt, simMount, simUmount, simLsblk, simLvcreate, simLvextend, simLvreduce, simLvremove, simLvs, simQemuImg, simVgcreate, simVgs, type StorageTools } from './storage-tools';
 import type { VncPool } from './vnc-pool';
 import { runXl } from './xl';
@@ -64,6 +65,7 @@ const PROGRAMS: Partial<Record<XenProgram, Program>> = {
   vgs: (t) => simVgs(t),
   lvs: (t) => simLvs(t),
   lvcreate: (t, _p, args) => simLvcreate(t, args),
+  lvconvert: (t, _p, args) => simLvMerge(t, args),
   lvremove: (t, _p, args) => simLvremove(t, args),
   lvextend: (t, _p, args) => simLvextend(t, args),
   lvreduce: (t, _p, args) => simLvreduce(t, args),

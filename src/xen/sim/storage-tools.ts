@@ -2,7 +2,8 @@ import { openSync, closeSync, ftruncateSync, mkdirSync, readSync, readdirSync, r
 import * as path from 'node:path';
 import type { HostFs, RunResult } from '../runner/types';
 import { SimFailure, type SimHost } from './host';
-import { EXTENT, extents, lvOpen, type SimStorage } from './storage';
+import { EXTENT, extents, lvOpen, type SimLv, type SimStorage } from './storage';
+import { simLvSnapshot, simQemuSnapshot } from './storage-snapshots';
 
 /** What the demo host's storage programs act on. */
 export interface StorageTools {
@@ -37,15 +38,23 @@ export function simLvs(t: StorageTools): RunResult {
       vg_name: l.vg,
       lv_size: String(l.size),
       // The sixth letter is "o" while a guest has the volume open.
-      lv_attr: lvOpen(t.host, l) ? `${l.attr.slice(0, 5)}o${l.attr.slice(6)}` : l.attr,
+      lv_attr: lvAttr(t, l),
       pool_lv: l.pool,
       data_percent: l.attr.startsWith('-') ? '' : '0.00',
     }));
   return ok(lvmReport('lv', rows));
 }
 
+/** The attributes lvs prints: "o" first for an origin of snapshots, "o" sixth while a guest has the volume open. */
+function lvAttr(t: StorageTools, l: SimLv): string {
+  const origin = !l.attr.startsWith('V') && t.storage.state.lvs.some((x) => x.vg === l.vg && x.origin === l.name && x.attr.startsWith('s'));
+  const a = origin ? `o${l.attr.slice(1, 6)}s${l.attr.slice(7)}` : l.attr;
+  return lvOpen(t.host, l) ? `${a.slice(0, 5)}o${a.slice(6)}` : a;
+}
+
 /** lvcreate -q -y -W y -Z y -n NAME -L SIZEb -- VG, or -q -y -n NAME -V SIZEb -T VG/POOL. */
 export function simLvcreate(t: StorageTools, args: readonly string[]): RunResult {
+  if (args.includes('-s')) return simLvSnapshot(t, args);
   const name = args[args.indexOf('-n') + 1] ?? usage('lvcreate');
   const thin = args.includes('-T');
   const size = extents(Number((args[args.indexOf(thin ? '-V' : '-L') + 1] ?? '').replace(/b$/, '')));
@@ -174,6 +183,7 @@ function writeQcow2Header(file: string, bytes: number): void {
 
 /** qemu-img --version, create -f qcow2 (into the file Xenith claimed), resize (grow only), as qemu-img 7.2 does. */
 export function simQemuImg(t: StorageTools, args: readonly string[]): RunResult {
+  if (args[0] === 'snapshot') return simQemuSnapshot(t, args);
   if (args[0] === '--version') return ok('qemu-img version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\nCopyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers\n');
   const [p, n] = args.slice(args.indexOf('--') + 1);
   if (p === undefined || n === undefined) return usage('qemu-img');

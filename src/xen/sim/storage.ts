@@ -25,6 +25,8 @@ export interface SimLv {
   /** "-wi-a-----" plain, "twi-aotz--" thin pool, "Vwi-a-tz--" thin volume. */
   attr: string;
   pool: string;
+  /** A snapshot's origin volume ("swi-a-s---" thick, "Vwi---tz-k" thin). */
+  origin?: string;
 }
 
 export interface SimStorageState {
@@ -35,6 +37,8 @@ export interface SimStorageState {
   /** NFS exports the demo's network offers ("server:/path"), and what is mounted where. */
   exports?: string[];
   mounts?: { source: string; path: string }[];
+  /** The internal snapshots of qcow2 files, by host path: their tags and when each was made. */
+  qcowSnaps?: Record<string, { tag: string; date: number }[]>;
 }
 
 const GiB = 1024 ** 3;

@@ -113,7 +113,11 @@ export async function save(ctx: XlContext, args: readonly string[]): Promise<Sim
   const body = JSON.stringify({ config: d.config, targetKiB: d.targetKiB, onlineVcpus: d.onlineVcpus, cpuS: d.cpuBase, uptimeS: ctx.host.uptimeOf(d), affinity: d.affinity });
   await ctx.fs.replaceFile(hp, `${SAVE_MAGIC}${body}\n`);
   await ctx.sleep(ctx.host.delay(800));
-  if (!flags.has('-c')) {
+  if (flags.has('-p')) {
+    // -p leaves the domain paused (with or without -c), as xl_saverestore.c does before resuming it.
+    d.phase = 'paused';
+    ctx.host.persist();
+  } else if (!flags.has('-c')) {
     ctx.host.remove(d);
     ctx.host.persist();
   }

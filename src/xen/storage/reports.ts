@@ -76,9 +76,12 @@ export function parseLvs(text: string): LvRow[] {
   }));
 }
 
-/** A logical volume a guest could use as a disk: not a thin pool, not hidden, not a snapshot's internals. */
+/**
+ * A logical volume a guest could use as a disk, or a snapshot volume taking space in the group: plain, thin, an origin
+ * of snapshots, a snapshot; not a thin pool, not hidden, not a snapshot's internals.
+ */
 export function isVolumeLv(lv: LvRow): boolean {
-  return !lv.name.startsWith('[') && (lv.attr[0] === '-' || lv.attr[0] === 'V');
+  return !lv.name.startsWith('[') && ['-', 'V', 'o', 's'].includes(lv.attr[0] ?? '');
 }
 
 /** df's table; a path df could not read is left out (df says so on stderr and exits 1). */

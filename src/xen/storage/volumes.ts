@@ -123,7 +123,7 @@ async function followConvert(stdout: NodeJS.ReadableStream, progress: (pct: numb
  */
 export async function cloneVolume(
   ctx: OpsContext,
-  a: { pool: string; name: string; newName: string; toPool?: string; from?: 'raw' | 'qcow2' },
+  a: { pool: string; name: string; newName: string; toPool?: string; from?: 'raw' | 'qcow2'; toFormat?: 'raw' | 'qcow2' },
   progress: (pct: number) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<{ path: string }> {
@@ -145,8 +145,9 @@ export async function cloneVolume(
     throw new XenError('INVALID_ARG', `${volume.path} reads another file (${volume.backing}); copying it would read that file too, so Xenith does not`, { field: 'name', path: volume.path });
   }
   const from = a.from ?? probed;
-  // A logical volume holds raw data: a qcow2 file copied into an LVM pool is converted.
-  const fmt = to.kind === 'lvm' ? 'raw' : from;
+  // A logical volume holds raw data: a qcow2 file copied into an LVM pool is converted; a file may be asked for in a
+  // format of its own (a raw disk made qcow2, so it can take snapshots).
+  const fmt = to.kind === 'lvm' ? 'raw' : (a.toFormat ?? from);
   // createVolume checks the name and the free space and makes the empty volume (its own failures remove what it made).
   const made = await createVolume(ctx, { pool: to.name, name: newName, sizeGiB: Math.max(sizeGiB, 0.01), format: fmt });
   try {

@@ -24,6 +24,12 @@ beforeAll(() => {
   writeFileSync(path.join(images, 'web.img'), '');
   writeFileSync(path.join(images, 'cd.iso'), '');
   writeFileSync(path.join(images, 'copy.img'), '');
+  // A qcow2 header (magic, version 3, 1 GiB): the broker reads it before qemu-img snapshot touches the file.
+  const head = Buffer.alloc(512);
+  head.writeUInt32BE(0x514649fb, 0);
+  head.writeUInt32BE(3, 4);
+  head.writeBigUInt64BE(BigInt(1 << 30), 24);
+  writeFileSync(path.join(images, 'snap.qcow2'), head);
   demo = createDemoExecutor({ stateDir: makeTempDir('xenith-table-demo-'), speed: 50 });
 });
 
@@ -77,6 +83,7 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'image.createQcow2': { path: `${images}/new.qcow2`, bytes: 1 << 30 },
     'image.resize': { path: `${images}/web.img`, format: 'raw', bytes: 2 * 2 ** 30 },
     'image.convert': { src: `${images}/web.img`, dst: `${images}/copy.img`, from: 'raw', to: 'raw' },
+    'image.snapshot': { path: `${images}/snap.qcow2`, action: 'create', tag: 'xenith-0000abcd' },
     'storage.df': { paths: [images, etc] },
     'storage.blockDevices': {},
     'lvm.vgs': {},
@@ -86,6 +93,8 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'lvm.lvextend': { vg: 'vg0', name: 'web-disk', bytes: 2 * 2 ** 30 },
     'lvm.lvreduce': { vg: 'vg0', name: 'web-disk', bytes: 2 ** 30 },
     'lvm.vgcreate': { vg: 'vg1', device: BLOCK_DEVICE },
+    'lvm.snapshot': { vg: 'vg0', origin: 'build-cache', name: 'build-cache-snap-0000abcd', bytes: 1 << 30 },
+    'lvm.merge': { vg: 'vg0', name: 'build-cache-snap-0000abcd' },
     'nfs.mounts': {},
     'nfs.mount': { server: 'nas.example.lan', export: '/srv/xen', path: `${images}/nas` },
     'nfs.umount': { path: `${images}/nas` },
