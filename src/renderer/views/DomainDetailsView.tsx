@@ -15,6 +15,7 @@ import { MemoryTab } from './domain/MemoryTab';
 import { NetworkTab } from './domain/NetworkTab';
 import { OverviewTab } from './domain/OverviewTab';
 import { PerformanceTab } from './domain/PerformanceTab';
+import { SnapshotsTab } from './domain/SnapshotsTab';
 import { ConsolePanel } from './console/ConsolePanel';
 import { detachConsole } from './console/detach';
 import { DomainActionsBar } from './domain/DomainActionsBar';
@@ -29,6 +30,7 @@ const TABS: { id: string; label: string }[] = [
   { id: 'disks', label: 'Disks' },
   { id: 'network', label: 'Network' },
   { id: 'display', label: 'Display' },
+  { id: 'snapshots', label: 'Snapshots' },
   { id: 'config', label: 'Config' },
   { id: 'console', label: 'Console' },
 ];
@@ -87,6 +89,7 @@ export function DomainDetailsView({ name, tab, kind = 'text' }: { name: string; 
     disks: <DisksTab {...props} />,
     network: <NetworkTab {...props} />,
     display: <DisplayTab {...props} />,
+    snapshots: <SnapshotsTab {...props} />,
     config: <ConfigTab {...props} />,
     console: <ConsoleTab {...props} kind={kind} />,
   };

@@ -61,13 +61,17 @@ export async function takeLive(ctx: OpsContext, job: LiveJob, progress: (m: stri
 }
 
 async function checkpointCapture(ctx: OpsContext, job: LiveJob, file: string, progress: (m: string) => void): Promise<void> {
+  let paused = false;
   try {
     progress(`Checkpointing ${job.name}'s memory (the guest is paused)…`);
     await ctx.run('domain.save', { dom: job.name, file, leaveRunning: true, leavePaused: true });
+    paused = true;
     await captureAll(ctx, job, progress);
   } finally {
     progress(`Unpausing ${job.name}…`);
-    await unpauseIfPaused(ctx, job.name);
+    // After a checkpoint it is paused for certain (no xl list in the pause); after a failed one, only maybe.
+    if (paused) await ctx.run('domain.unpause', { dom: job.name });
+    else await unpauseIfPaused(ctx, job.name);
   }
 }
 

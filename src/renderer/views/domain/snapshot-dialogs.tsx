@@ -1,0 +1,96 @@
+import { useState } from 'react';
+import { snapshotNameProblem, type SnapshotList } from '../../../shared/snapshot';
+import { xen } from '../../api/client';
+import { ErrorNote } from '../../components/ErrorNote';
+import { Modal } from '../../components/Modal';
+import { errorInfo, type ErrorInfo } from '../../lib/errors';
+
+/** A snapshot job in progress: the words main sends for it (job:progress), while `start` runs. */
+export function useSnapshotJob(): { message: string | null; pct: number | null; run: <T>(start: (jobId: string) => Promise<T>) => Promise<T> } {
+  const [message, setMessage] = useState<string | null>(null);
+  const [pct, setPct] = useState<number | null>(null);
+  const run = async <T,>(start: (jobId: string) => Promise<T>): Promise<T> => {
+    const id = `snap-${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;
+    setMessage(null);
+    setPct(null);
+    const off = xen.on('job:progress', (p) => {
+      if (p.jobId !== id) return;
+      setMessage(p.message);
+      const m = /: (\d+)%$/.exec(p.message);
+      setPct(m ? Number(m[1]) : null);
+    });
+    try {
+      return await start(id);
+    } finally {
+      off();
+    }
+  };
+  return { message, pct, run };
+}
+
+/** What main says while a job runs, with a bar when it gives a percentage. */
+export function JobProgress({ message, pct, testId }: { message: string | null; pct: number | null; testId: string }) {
+  return (
+    <div data-testid={testId}>
+      <p className="muted small">{message ?? 'Starting…'}</p>
+      {pct !== null && (
+        <div className="meter" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Done">
+          <span className="meter-used" style={{ width: `${pct}%` }} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Takes a snapshot: a name and a description; of a running domain, its memory too (the guest pauses for it). */
+export function TakeSnapshotDialog({ list, onClose, onDone }: { list: SnapshotList; onClose: () => void; onDone: () => void }) {
+  const [snapName, setSnapName] = useState(`Snapshot ${list.snapshots.length + 1}`);
+  const [description, setDescription] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const job = useSnapshotJob();
+  const problem = snapshotNameProblem(snapName);
+  const taken = list.snapshots.some((s) => s.name === snapName);
+  const take = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await job.run((jobId) => xen.snapshot.create({ name: list.domain, snapName, description, jobId }));
+      onDone();
+      onClose();
+    } catch (e) {
+      setError(errorInfo(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const what = list.running
+    ? `${list.domain} is running: its memory is saved with its disks, so a revert continues from this moment. The guest is paused while that happens${list.disks.some((d) => d.how === 'qcow2') ? ' (with a qcow2 disk it is saved and restored, which takes longer)' : ''}.`
+    : `${list.domain} is off: its disks are captured as they are.`;
+  return (
+    <Modal open onOpenChange={(o) => !o && !busy && onClose()} title={`Take a snapshot of ${list.domain}`} description={what} testId="snapshot-take-dialog">
+      <div className="form-grid">
+        <label className="field-label">
+          Name
+          <input className="input" value={snapName} disabled={busy} onChange={(e) => setSnapName(e.target.value)} aria-invalid={problem !== null || taken} data-testid="snapshot-name" autoFocus />
+        </label>
+        <label className="field-label">
+          Description
+          <textarea className="input" rows={3} value={description} disabled={busy} onChange={(e) => setDescription(e.target.value)} data-testid="snapshot-description" />
+        </label>
+      </div>
+      {problem !== null && <p className="error-text small" data-testid="snapshot-name-problem">{`The snapshot name ${problem}`}</p>}
+      {taken && <p className="error-text small" data-testid="snapshot-name-problem">{`There is already a snapshot called ${snapName}`}</p>}
+      {busy && <JobProgress message={job.message} pct={job.pct} testId="snapshot-take-progress" />}
+      {error && <ErrorNote error={error} testId="snapshot-take-error" />}
+      <div className="modal-actions">
+        <button type="button" className="btn" disabled={busy} onClick={onClose}>
+          Cancel
+        </button>
+        <button type="button" className="btn primary" disabled={busy || problem !== null || taken} onClick={() => void take()} data-testid="snapshot-take-confirm">
+          Take snapshot
+        </button>
+      </div>
+    </Modal>
+  );
+}
