@@ -17,6 +17,12 @@ const VG = 'xenithsnap';
 const IMAGES = '/var/lib/xen/images';
 const GUESTS = [MEM, LV, QCOW];
 
+/** Prints each step's words with the seconds since the first, so the note can say where a pause went. */
+function steps(label: string): (m: string) => void {
+  const t0 = Date.now();
+  return (m) => console.log(`[snapshots] ${label} +${((Date.now() - t0) / 1000).toFixed(1)} s ${m}`);
+}
+
 describeHost('snapshots on the Xen test host', (h) => {
   const { runner, api } = xenOver(h);
   const cleanup = `vgremove -q -y -f ${VG} 2>/dev/null; pvremove -q -y /dev/vdb 2>/dev/null; rm -f /etc/xenith/pools.json ${GUESTS.map((g) => `/etc/xen/${g}.cfg`).join(' ')} ${IMAGES}/${QCOW}.qcow2; rm -rf /var/lib/xen/save/xenith-snapshots`;
@@ -62,7 +68,7 @@ describeHost('snapshots on the Xen test host', (h) => {
       const list = await api.listSnapshots(MEM);
       expect(list).toMatchObject({ running: true, problems: [], disks: [] });
       const t0 = Date.now();
-      const rec = await api.createSnapshot({ name: MEM, snapName: 'with marker', description: 'first-marker written' });
+      const rec = await api.createSnapshot({ name: MEM, snapName: 'with marker', description: 'first-marker written' }, steps('memory'));
       console.log(`[snapshots] live snapshot with memory (128 MiB, diskless): paused ${rec.pauseMs} ms, total ${Date.now() - t0} ms, checkpoint ${rec.memBytes} bytes`);
       expect(rec).toMatchObject({ memory: true, disks: [] });
       expect((await api.listDomains()).find((d) => d.name === MEM)?.state).not.toBe('paused');
@@ -114,7 +120,7 @@ describeHost('snapshots on the Xen test host', (h) => {
     expect((await remoteOk(h, ['lvs', '--noheadings', '-o', 'lv_name', VG])).split('\n').map((s) => s.trim())).toContain(`${LV}-snap-${off.id}`);
     // Live, with memory: the volume is captured while the guest is paused after its checkpoint.
     await api.startDomain(LV);
-    const live = await api.createSnapshot({ name: LV, snapName: 'live', description: '' });
+    const live = await api.createSnapshot({ name: LV, snapName: 'live', description: '' }, steps('lvm live'));
     console.log(`[snapshots] live snapshot, 128 MiB guest on a logical volume: paused ${live.pauseMs} ms`);
     expect(live).toMatchObject({ memory: true, parent: off.id, disks: [{ kind: 'lvm' }] });
     expect((await api.listDomains()).find((d) => d.name === LV)?.state).not.toBe('paused');
@@ -127,7 +133,7 @@ describeHost('snapshots on the Xen test host', (h) => {
     const file = `${IMAGES}/${QCOW}.qcow2`;
     await api.writeConfig(QCOW, { ...busyboxGuest(h, QCOW, 'pv'), disks: [{ target: file, format: 'qcow2', vdev: 'xvda', access: 'rw' }] });
     await api.startDomain(QCOW);
-    const rec = await api.createSnapshot({ name: QCOW, snapName: 'live qcow2', description: '' });
+    const rec = await api.createSnapshot({ name: QCOW, snapName: 'live qcow2', description: '' }, steps('qcow2 live'));
     console.log(`[snapshots] live snapshot, 128 MiB guest with a qcow2 disk (save, capture, restore): stopped ${rec.pauseMs} ms`);
     expect(rec).toMatchObject({ memory: true, disks: [{ kind: 'qcow2', path: file, tag: `xenith-${rec.id}` }] });
     expect((await api.listDomains()).find((d) => d.name === QCOW)?.state).not.toBe('paused');

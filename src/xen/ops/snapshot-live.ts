@@ -55,6 +55,7 @@ export async function takeLive(ctx: OpsContext, job: LiveJob, progress: (m: stri
   if (viaSave) await saveCaptureRestore(ctx, job, file, progress);
   else await checkpointCapture(ctx, job, file, progress);
   const pauseMs = Date.now() - t0;
+  progress(`${job.name} runs again (it was stopped ${(pauseMs / 1000).toFixed(1)} s).`);
   ctx.invalidate();
   const st = await ctx.runner.fs.stat(file).catch(() => null);
   return { memBytes: st?.size ?? null, pauseMs };
