@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { domainNameSchema, macSchema } from './schemas';
+import { snapshotIdSchema } from './snapshot';
 import { poolNameSchema } from './storage';
 import type { ConfigProblem } from './domain-config';
 
@@ -13,6 +14,8 @@ export const cloneArgsSchema = z
     newName: domainNameSchema,
     /** Where every copied disk goes; null: each into the pool its original is in. */
     pool: poolNameSchema.nullable(),
+    /** Copy the disks as they were at this snapshot of the domain (its id) rather than as they are now. */
+    snapshot: snapshotIdSchema.optional(),
     /**
      * The identity the preview showed (its UUID and one MAC per interface), so the clone writes exactly the config the
      * user saw; without it a new one is drawn.

@@ -124,9 +124,9 @@ export const contract = {
   'domain:save': ch<void>()(domainRefSchema.extend({ file: absPathSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
   /** Restores a domain from a save file. */
   'domain:restore': ch<void>()(z.object({ file: absPathSchema }).strict(), XL),
-  'domain:rename': ch<void>()(domainRefSchema.extend({ newName: domainNameSchema }).strict(), [...XL, 'EXISTS']),
+  'domain:rename': ch<void>()(domainRefSchema.extend({ newName: domainNameSchema }).strict(), [...XL, 'EXISTS', 'IN_USE']),
   /** Deletes a stopped domain's config; only the disks listed are deleted, one by one. */
-  'domain:delete': ch<DeleteReport>()(domainRefSchema.extend({ disks: z.array(absPathSchema).max(64) }).strict(), [...XL, 'INVALID_ARG']),
+  'domain:delete': ch<DeleteReport>()(domainRefSchema.extend({ disks: z.array(absPathSchema).max(64) }).strict(), [...XL, 'INVALID_ARG', 'IN_USE']),
   'domain:autostart': ch<void>()(domainRefSchema.extend({ enabled: z.boolean() }).strict(), XL),
   /** Runs one lifecycle action over several domains; each gets its own result. */
   'domains:bulk': ch<BulkResult[]>()(

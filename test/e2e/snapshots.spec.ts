@@ -40,6 +40,17 @@ describe('snapshots of a domain, on the demo host', () => {
     await expect(page.getByTestId('snapshot-row').allTextContents()).resolves.toEqual([expect.stringContaining('clean install') as string, expect.stringContaining('└ after upgrade') as string]);
     await app.shots('snapshot-tree');
 
+    // A new domain from the first snapshot: its disk copied as it was then.
+    await page.locator('[data-snapshot="clean install"]').getByTestId('snapshot-clone').click();
+    await page.getByTestId('clone-domain-dialog').filter({ hasText: 'Clone test-pvh from snapshot "clean install"' }).waitFor();
+    await page.getByTestId('clone-domain-name').fill('pvh-from-clean');
+    await page.getByTestId('clone-domain-disks').filter({ hasText: '/var/lib/xen/images/pvh-from-clean-xvda.qcow2' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('clone-domain-confirm').click();
+    await page.getByTestId('clone-domain-done').waitFor({ timeout: 30_000 });
+    await app.shots('snapshot-clone');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('clone-domain-dialog').waitFor({ state: 'detached' });
+
     await page.locator('[data-snapshot="clean install"]').getByTestId('snapshot-revert').click();
     await page.getByTestId('snapshot-confirm').filter({ hasText: 'Every disk goes back to how it was' }).waitFor();
     await page.getByTestId('snapshot-confirm-confirm').click();

@@ -10,14 +10,14 @@ import { ErrorNote } from './ErrorNote';
 import { Modal } from './Modal';
 
 /** The plan for the current choices, asked again (after a pause) whenever they change; null while asking. */
-function usePlan(name: string, newName: string, pool: string | null): { plan: ClonePlanView | null; error: ErrorInfo | null } {
+function usePlan(name: string, newName: string, pool: string | null, snapshot: string | undefined): { plan: ClonePlanView | null; error: ErrorInfo | null } {
   const [state, setState] = useState<{ key: string; plan: ClonePlanView | null; error: ErrorInfo | null } | null>(null);
-  const key = `${newName}\u0000${pool ?? ''}`;
+  const key = `${newName}\u0000${pool ?? ''}\u0000${snapshot ?? ''}`;
   useEffect(() => {
     if (domainNameProblem(newName) !== null) return;
     let live = true;
     const t = setTimeout(() => {
-      xen.domain.clonePreview({ name, newName, pool }).then(
+      xen.domain.clonePreview({ name, newName, pool, ...(snapshot !== undefined ? { snapshot } : {}) }).then(
         (plan) => live && setState({ key, plan, error: null }),
         (e: unknown) => live && setState({ key, plan: null, error: errorInfo(e) }),
       );
@@ -26,7 +26,7 @@ function usePlan(name: string, newName: string, pool: string | null): { plan: Cl
       live = false;
       clearTimeout(t);
     };
-  }, [name, newName, pool, key]);
+  }, [name, newName, pool, snapshot, key]);
   return state?.key === key ? state : { plan: null, error: null };
 }
 
@@ -140,7 +140,7 @@ function CloneActions({ busy, done, ready, onCancelJob, onClose, onClone }: { bu
  * Clones a stopped domain: a new name, where the copies go, and before anything runs the exact config and each disk's
  * copy; while it runs, the copy's progress and a way to stop it.
  */
-export function CloneDomainDialog({ name, onClose }: { name: string; onClose: () => void }) {
+export function CloneDomainDialog({ name, onClose, snapshot }: { name: string; onClose: () => void; snapshot?: { id: string; name: string } }) {
   const [newName, setNewName] = useState(`${name}-clone`);
   const [pool, setPool] = useState<string | null>(null);
   const [pools, setPools] = useState<PoolInfo[]>([]);
@@ -148,7 +148,7 @@ export function CloneDomainDialog({ name, onClose }: { name: string; onClose: ()
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const job = useCloneJob();
-  const { plan, error: planError } = usePlan(name, newName, pool);
+  const { plan, error: planError } = usePlan(name, newName, pool, snapshot?.id);
   useEffect(() => void xen.storage.overview().then((o) => setPools(o.pools.filter((p) => p.problem === null)), () => undefined), []);
   const nameProblem = domainNameProblem(newName);
   const ready = plan !== null && plan.problems.length === 0 && nameProblem === null && !busy && done === null;
@@ -159,7 +159,7 @@ export function CloneDomainDialog({ name, onClose }: { name: string; onClose: ()
     setBusy(true);
     setError(null);
     try {
-      await job.run((jobId) => xen.domain.clone({ name, newName, pool, jobId, identity }));
+      await job.run((jobId) => xen.domain.clone({ name, newName, pool, jobId, identity, ...(snapshot !== undefined ? { snapshot: snapshot.id } : {}) }));
       setDone(newName);
     } catch (e) {
       setError(errorInfo(e));
@@ -168,7 +168,7 @@ export function CloneDomainDialog({ name, onClose }: { name: string; onClose: ()
     }
   };
   return (
-    <Modal open onOpenChange={(o) => !o && !busy && onClose()} title={`Clone ${name}`} description="A new, independent domain: its own name, UUID and MAC addresses, and a copy of every disk it writes. The original is only read." testId="clone-domain-dialog" wide>
+    <Modal open onOpenChange={(o) => !o && !busy && onClose()} title={snapshot ? `Clone ${name} from snapshot "${snapshot.name}"` : `Clone ${name}`} description={`A new, independent domain: its own name, UUID and MAC addresses, and a copy of every disk it writes${snapshot ? ', as it was at the snapshot' : ''}. The original is only read.`} testId="clone-domain-dialog" wide>
       <CloneFields newName={newName} setNewName={setNewName} pool={pool} setPool={setPool} pools={pools} locked={busy || done !== null} invalid={nameProblem !== null} />
       {nameProblem !== null && newName !== '' && <p className="error-text small">{`The name ${nameProblem}`}</p>}
       {planError && <ErrorNote error={planError} testId="clone-domain-plan-error" />}

@@ -184,12 +184,15 @@ async function volumePath(p: string | undefined, g: BrokerGuards): Promise<strin
  */
 export async function checkQemuConvert(args: readonly string[], g: BrokerGuards): Promise<readonly string[]> {
   const fmt = (x: string | undefined): boolean => x === 'raw' || x === 'qcow2';
-  const shape = args.length === 10 && sameArgv(args.slice(0, 4), ['convert', '-p', '-n', '-f']) && fmt(args[4]) && args[5] === '-O' && fmt(args[6]) && args[7] === '--';
-  if (!shape) refuse('qemu-img convert takes only -p -n -f FMT -O FMT, a source and a destination');
-  const src = await volumePath(args[8], g);
-  const dst = await volumePath(args[9], g);
+  // Optionally -l snapshot.name=xenith-ID right after -n: a Xenith snapshot inside a qcow2 source.
+  const snap = args[3] === '-l' && /^snapshot\.name=xenith-[0-9a-f]{8}$/.test(args[4] ?? '') ? 2 : 0;
+  const a = [...args.slice(0, 3), ...args.slice(3 + snap)];
+  const shape = a.length === 10 && sameArgv(a.slice(0, 4), ['convert', '-p', '-n', '-f']) && fmt(a[4]) && a[5] === '-O' && fmt(a[6]) && a[7] === '--';
+  if (!shape || (snap > 0 && a[4] !== 'qcow2')) refuse('qemu-img convert takes only -p -n [-l snapshot.name=TAG] -f FMT -O FMT, a source and a destination');
+  const src = await volumePath(a[8], g);
+  const dst = await volumePath(a[9], g);
   if (src === dst) refuse('qemu-img convert: the source and the destination are the same');
-  return [...args.slice(0, 8), src, dst];
+  return [...args.slice(0, 8 + snap), src, dst];
 }
 
 /**

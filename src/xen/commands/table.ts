@@ -227,8 +227,9 @@ export const COMMANDS = {
   // A volume's data into a volume made for it (-n: never creates or replaces a file), with progress on stdout.
   'image.convert': def({
     program: 'qemu-img', mode: 'stream', cls: 'saveRestore',
-    args: z.object({ src: absPathSchema, dst: absPathSchema, from: z.enum(['raw', 'qcow2']), to: z.enum(['raw', 'qcow2']) }).strict(),
-    argv: (a) => ['convert', '-p', '-n', '-f', a.from, '-O', a.to, '--', a.src, a.dst],
+    // -l snapshot.name=TAG: the disk as it was at one of Xenith's snapshots inside a qcow2 source (clone from a snapshot).
+    args: z.object({ src: absPathSchema, dst: absPathSchema, from: z.enum(['raw', 'qcow2']), to: z.enum(['raw', 'qcow2']), snapshot: snapshotTagSchema.optional() }).strict(),
+    argv: (a) => ['convert', '-p', '-n', ...(a.snapshot === undefined ? [] : ['-l', `snapshot.name=${a.snapshot}`]), '-f', a.from, '-O', a.to, '--', a.src, a.dst],
   }),
 
   // Snapshots inside a qcow2 file (never of a file a running domain has open: qemu-img takes no lock Xen's qemu holds).

@@ -13,7 +13,9 @@ import type { OpsContext } from './context';
 import { joinPath } from './paths';
 import { listRows } from './rows';
 import { hasSavedState } from './saved';
+import { readMeta } from './snapshot-meta';
 import { removeMade, type MadeThing } from './undo';
+import type { SnapshotRecord } from '../../shared/snapshot';
 import { checkDomainName } from './validate';
 
 /** One copy the clone makes: a volume of one pool into a new volume of the same or another pool. */
@@ -25,6 +27,8 @@ interface Copy {
   toFormat: 'raw' | 'qcow2';
   toPool: PoolInfo;
   newName: string;
+  /** Copy a qcow2 source as it was at this internal snapshot (its tag). */
+  tag?: string;
 }
 
 /** The plan with what running it needs. */
@@ -86,8 +90,11 @@ async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
   const name = checkDomainName(a.name);
   const newName = checkDomainName(a.newName, 'newName');
   const problems: ConfigProblem[] = [];
-  const [rows, entries, overview] = await Promise.all([listRows(ctx), scanConfigs(ctx), storageOverview(ctx)]);
-  if (rows.some((r) => r.name === name)) throw new XenError('IN_USE', `${name} is running; shut it down before cloning it (its disks would be copied mid-write)`, { field: 'name' });
+  const [rows, entries, overview, snap] = await Promise.all([listRows(ctx), scanConfigs(ctx), storageOverview(ctx), snapshotOf(ctx, name, a.snapshot)]);
+  // A snapshot's LVM volumes are frozen and may be read while the domain runs; anything else would be copied mid-write.
+  if (rows.some((r) => r.name === name) && (snap === null || snap.disks.some((d) => d.kind === 'qcow2'))) {
+    throw new XenError('IN_USE', `${name} is running; shut it down before cloning it (its disks would be copied mid-write)`, { field: 'name' });
+  }
   const src = modelToEdit(await readConfig(ctx, name));
   const configPath = joinPath(ctx.opts.configDir, `${newName}.cfg`);
   if (newName === name || rows.some((r) => r.name === newName) || pickConfig(entries, newName) !== null) problems.push({ field: 'newName', message: `There is already a domain called ${newName}` });
@@ -99,7 +106,11 @@ async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
   const copies: Copy[] = [];
   src.disks.forEach((d, i) => {
     const why = sharedWhy(d);
-    const from = why === null ? overview.volumes.find((v) => v.path === d.target) : undefined;
+    const taken = snap?.disks.find((x) => x.vdev === d.vdev);
+    // From a snapshot: an LVM disk is read from its snapshot volume, a qcow2 one from its internal snapshot.
+    const fromPath = taken?.kind === 'lvm' ? `/dev/${taken.vg}/${taken.lv}` : d.target;
+    const from = why === null ? overview.volumes.find((v) => v.path === fromPath) : undefined;
+    if (why === null && snap !== null && taken === undefined) problems.push({ field: `disks[${i}]`, message: `${d.vdev} is not in snapshot "${snap.name}" (added since): it cannot be cloned from it` });
     if (why !== null || from === undefined) {
       if (why === null) problems.push({ field: `disks[${i}].target`, message: `${d.target ?? ''} is in no storage pool: add its directory (or volume group) as a pool to copy it` });
       disks.push({ vdev: d.vdev, from: d.target ?? '', to: null, pool: null, bytes: 0, shared: why });
@@ -110,7 +121,7 @@ async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
     const format = d.format ?? 'raw';
     if (format !== 'raw' && format !== 'qcow2') problems.push({ field: `disks[${i}].format`, message: `a ${format} disk cannot be copied: only raw and qcow2 are` });
     const declared = format === 'qcow2' ? 'qcow2' : 'raw';
-    copies.push({ vdev: d.vdev, from, format: declared, toFormat: toPool.def.kind === 'lvm' ? 'raw' : declared, toPool, newName: newVol });
+    copies.push({ vdev: d.vdev, from, format: declared, toFormat: toPool.def.kind === 'lvm' ? 'raw' : declared, toPool, newName: newVol, ...(taken?.kind === 'qcow2' ? { tag: taken.tag } : {}) });
     disks.push({ vdev: d.vdev, from: from.path, to: volumePath(toPool.def, newVol), pool: toPool.def.name, bytes: from.virtualBytes, shared: null });
   });
   problems.push(...spaceProblems(copies));
@@ -155,6 +166,14 @@ function sharedProblems(src: DomainConfig): ConfigProblem[] {
     .map((k) => ({ field: k, message: `gives the domain a host resource of its own; a clone would share it, so remove ${k} from the original's config first or clone it by hand` }));
 }
 
+/** The snapshot a clone copies from, or null for the disks as they are; an unknown id is refused by field. */
+async function snapshotOf(ctx: OpsContext, name: string, id: string | undefined): Promise<SnapshotRecord | null> {
+  if (id === undefined) return null;
+  const rec = (await readMeta(ctx, name)).snapshots.find((r) => r.id === id);
+  if (rec === undefined) throw new XenError('NOT_FOUND', `${name} has no snapshot ${id}`, { field: 'snapshot' });
+  return rec;
+}
+
 /** What a clone would do, shown before it runs (nothing is changed). */
 export async function clonePreview(ctx: OpsContext, a: CloneArgs): Promise<ClonePlanView> {
   return (await plan(ctx, a)).view;
@@ -174,7 +193,7 @@ export async function cloneDomain(ctx: OpsContext, a: CloneArgs, progress: (mess
     for (const [i, c] of copies.entries()) {
       const step = `Copying ${c.vdev} (${i + 1} of ${copies.length}) into ${c.toPool.def.name}`;
       progress(`${step}…`);
-      const r = await cloneVolume(ctx, { pool: c.from.pool, name: c.from.name, newName: c.newName, toPool: c.toPool.def.name, from: c.format }, (pct) => progress(`${step}: ${pct}%`), signal);
+      const r = await cloneVolume(ctx, { pool: c.from.pool, name: c.from.name, newName: c.newName, toPool: c.toPool.def.name, from: c.format, ...(c.tag ? { snapshot: c.tag } : {}) }, (pct) => progress(`${step}: ${pct}%`), signal);
       made.push(c.toPool.def.kind === 'lvm' ? { path: r.path, lv: { vg: c.toPool.def.vg, name: c.newName } } : { path: r.path });
     }
     if (signal?.aborted) throw new XenError('ABORTED', 'Cancelled before the config was written', { field: 'name' });

@@ -64,3 +64,12 @@ export function newSnapshotId(meta: SnapshotMeta): string {
     if (!meta.snapshots.some((s) => s.id === id)) return id;
   }
 }
+
+/**
+ * Refuses to act on `name` (rename it, delete it, or give its name to another domain) while snapshots are recorded under
+ * that name: they are found by it, and a revert would put another domain's disks back.
+ */
+export async function assertNoSnapshots(ctx: OpsContext, name: string, field: string, doing: string): Promise<void> {
+  const n = (await readMeta(ctx, name)).snapshots.length;
+  if (n > 0) throw new XenError('IN_USE', `${name} has ${n} snapshot${n === 1 ? '' : 's'} (kept under its name); delete ${n === 1 ? 'it' : 'them'} in its Snapshots tab before ${doing}`, { field });
+}

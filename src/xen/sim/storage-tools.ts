@@ -264,6 +264,10 @@ export function simConvert(t: StorageTools, args: readonly string[]): void {
   const [src, dst] = args.slice(-2);
   if (src === undefined || dst === undefined) usage('qemu-img');
   if (!src!.startsWith('/dev/') && statSafe(t.local(src!)) === null) throw new SimFailure(`qemu-img: Could not open '${src}': No such file or directory\n`, 1);
+  const snap = args.includes('-l') ? (args[args.indexOf('-l') + 1] ?? '').replace(/^snapshot\.name=/, '') : null;
+  if (snap !== null && !(t.storage.state.qcowSnaps?.[src!] ?? []).some((x) => x.tag === snap)) {
+    throw new SimFailure(`qemu-img: Failed to load snapshot: Can't find snapshot\n`, 1);
+  }
   if (dst!.startsWith('/dev/')) {
     t.storage.lv(dst!.slice('/dev/'.length));
     return;

@@ -123,7 +123,7 @@ async function followConvert(stdout: NodeJS.ReadableStream, progress: (pct: numb
  */
 export async function cloneVolume(
   ctx: OpsContext,
-  a: { pool: string; name: string; newName: string; toPool?: string; from?: 'raw' | 'qcow2'; toFormat?: 'raw' | 'qcow2' },
+  a: { pool: string; name: string; newName: string; toPool?: string; from?: 'raw' | 'qcow2'; toFormat?: 'raw' | 'qcow2'; snapshot?: string },
   progress: (pct: number) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<{ path: string }> {
@@ -152,7 +152,7 @@ export async function cloneVolume(
   const made = await createVolume(ctx, { pool: to.name, name: newName, sizeGiB: Math.max(sizeGiB, 0.01), format: fmt });
   try {
     if (signal?.aborted) throw new XenError('ABORTED', 'Cancelled before the copy started', { field: 'name' });
-    const h = ctx.runner.stream('image.convert', { src: volume.path, dst: made.path, from, to: fmt });
+    const h = ctx.runner.stream('image.convert', { src: volume.path, dst: made.path, from, to: fmt, ...(a.snapshot !== undefined ? { snapshot: a.snapshot } : {}) });
     const stop = (): void => h.kill();
     signal?.addEventListener('abort', stop, { once: true });
     try {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { SnapshotDiskPlan, SnapshotList, SnapshotView } from '../../../shared/snapshot';
 import { xen } from '../../api/client';
+import { CloneDomainDialog } from '../../components/CloneDomainDialog';
 import { ErrorNote } from '../../components/ErrorNote';
 import { ConfirmDialog } from '../../components/Modal';
 import { errorInfo, type ErrorInfo } from '../../lib/errors';
@@ -69,7 +70,7 @@ function SnapshotDisks({ list, busy, onConvert }: { list: SnapshotList; busy: bo
 }
 
 /** One snapshot: indented under its parent, with what it holds and its actions. */
-function SnapshotRow({ s, current, busy, onRevert, onDelete }: { s: SnapshotView; current: boolean; busy: boolean; onRevert: () => void; onDelete: (subtree: boolean) => void }) {
+function SnapshotRow({ s, current, busy, onRevert, onDelete, onClone }: { s: SnapshotView; current: boolean; busy: boolean; onRevert: () => void; onDelete: (subtree: boolean) => void; onClone: () => void }) {
   const holds = s.memory ? `disks and memory${s.pauseMs !== null ? ` (paused ${(s.pauseMs / 1000).toFixed(1)} s)` : ''}` : 'disks only';
   return (
     <tr data-testid="snapshot-row" data-snapshot={s.name} aria-current={current ? 'true' : undefined}>
@@ -87,6 +88,9 @@ function SnapshotRow({ s, current, busy, onRevert, onDelete }: { s: SnapshotView
         <button type="button" className="btn small" disabled={busy} onClick={onRevert} data-testid="snapshot-revert">
           Revert…
         </button>
+        <button type="button" className="btn small" disabled={busy} onClick={onClone} data-testid="snapshot-clone">
+          Clone…
+        </button>
         <button type="button" className="btn small" disabled={busy} onClick={() => onDelete(false)} data-testid="snapshot-delete">
           Delete…
         </button>
@@ -101,7 +105,7 @@ function SnapshotRow({ s, current, busy, onRevert, onDelete }: { s: SnapshotView
   );
 }
 
-function SnapshotTable({ list, busy, onRevert, onDelete }: { list: SnapshotList; busy: boolean; onRevert: (s: SnapshotView) => void; onDelete: (s: SnapshotView, subtree: boolean) => void }) {
+function SnapshotTable({ list, busy, onRevert, onDelete, onClone }: { list: SnapshotList; busy: boolean; onRevert: (s: SnapshotView) => void; onDelete: (s: SnapshotView, subtree: boolean) => void; onClone: (s: SnapshotView) => void }) {
   if (list.snapshots.length === 0) return <p className="muted" data-testid="snapshot-empty">No snapshots yet.</p>;
   return (
     <table className="table" data-testid="snapshot-table">
@@ -116,7 +120,7 @@ function SnapshotTable({ list, busy, onRevert, onDelete }: { list: SnapshotList;
       </thead>
       <tbody>
         {list.snapshots.map((s) => (
-          <SnapshotRow key={s.id} s={s} current={list.current === s.id} busy={busy} onRevert={() => onRevert(s)} onDelete={(t) => onDelete(s, t)} />
+          <SnapshotRow key={s.id} s={s} current={list.current === s.id} busy={busy} onRevert={() => onRevert(s)} onDelete={(t) => onDelete(s, t)} onClone={() => onClone(s)} />
         ))}
       </tbody>
     </table>
@@ -140,6 +144,7 @@ function askWords(ask: NonNullable<Ask>, list: SnapshotList): { title: string; t
 export function SnapshotsTab({ name, summary }: TabProps) {
   const { list, error, reload } = useSnapshots(name, summary?.state);
   const [taking, setTaking] = useState(false);
+  const [cloning, setCloning] = useState<SnapshotView | null>(null);
   const [ask, setAsk] = useState<Ask>(null);
   const [busy, setBusy] = useState(false);
   const [opError, setOpError] = useState<ErrorInfo | null>(null);
@@ -175,13 +180,14 @@ export function SnapshotsTab({ name, summary }: TabProps) {
         ))}
         {busy && <JobProgress message={job.message} pct={job.pct} testId="snapshot-progress" />}
         {opError && <ErrorNote error={opError} testId="snapshot-error" />}
-        <SnapshotTable list={list} busy={busy} onRevert={(s) => setAsk({ kind: 'revert', s })} onDelete={(s, subtree) => setAsk({ kind: 'delete', s, subtree })} />
+        <SnapshotTable list={list} busy={busy} onRevert={(s) => setAsk({ kind: 'revert', s })} onDelete={(s, subtree) => setAsk({ kind: 'delete', s, subtree })} onClone={setCloning} />
       </section>
       <section className="card">
         <h2>Disks</h2>
         <SnapshotDisks list={list} busy={busy} onConvert={(vdev) => setAsk({ kind: 'convert', vdev })} />
       </section>
       {taking && <TakeSnapshotDialog list={list} onClose={() => setTaking(false)} onDone={reload} />}
+      {cloning && <CloneDomainDialog name={name} snapshot={{ id: cloning.id, name: cloning.name }} onClose={() => setCloning(null)} />}
       {ask !== null && words !== null && (
         <ConfirmDialog open onOpenChange={(o) => !o && setAsk(null)} title={words.title} description={words.text} confirmLabel={words.label} onConfirm={() => void act(ask)} testId="snapshot-confirm" />
       )}

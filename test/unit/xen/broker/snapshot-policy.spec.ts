@@ -76,6 +76,15 @@ describe('snapshots through the broker', () => {
     expect(log()).toBe(before);
   });
 
+  it('copies a qcow2 source as it was at one of Xenith\'s snapshots (clone from a snapshot), and only a qcow2 one', async () => {
+    const h = harness();
+    writeFileSync(path.join(images, 'copy.qcow2'), '');
+    const ok = await h.request('image.convert', { src: path.join(images, 'good.qcow2'), dst: path.join(images, 'copy.qcow2'), from: 'qcow2', to: 'qcow2', snapshot: tag });
+    expect(codeOf(ok)).toBeUndefined();
+    const raw = await h.request('image.convert', { src: path.join(images, 'raw.img'), dst: path.join(images, 'copy.qcow2'), from: 'raw', to: 'qcow2', snapshot: tag });
+    expect(codeOf(raw)).toBe('INVALID_ARG');
+  });
+
   it('takes and merges LVM snapshots only in a pool\'s volume group', async () => {
     const h = harness();
     expect(await h.request('lvm.snapshot', { vg: 'vg0', origin: 'web', name: 'web-snap-0000abcd', bytes: 1 << 30 })).toMatchObject({ ok: true });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -109,6 +109,47 @@ describe('snapshots on the demo host', () => {
     const folder = join(dir, 'root/var/lib/xen/save/xenith-snapshots/lvfail');
     // Its folder was made for the memory checkpoint, which is gone again; no snapshot was recorded.
     expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+  });
+
+  it('clones from a snapshot: an LVM disk from its snapshot volume (the source may run), a qcow2 one from its internal snapshot', async () => {
+    await lvDomain('lvsrc', true);
+    const rec = await api.createSnapshot({ name: 'lvsrc', snapName: 's', description: '' });
+    const plan = await api.clonePreview({ name: 'lvsrc', newName: 'lvcopy', pool: null, snapshot: rec.id });
+    expect(plan.problems).toEqual([]);
+    expect(plan.disks).toEqual([expect.objectContaining({ vdev: 'xvda', from: `/dev/vg0/build-cache-snap-${rec.id}`, to: '/dev/vg0/lvcopy-xvda' })]);
+    await api.cloneDomain({ name: 'lvsrc', newName: 'lvcopy', pool: null, snapshot: rec.id });
+    expect(await lvNames()).toContain('lvcopy-xvda');
+    // Without the snapshot a running source is refused, as before.
+    await expect(api.clonePreview({ name: 'lvsrc', newName: 'x', pool: null })).rejects.toMatchObject({ code: 'IN_USE' });
+    await expect(api.clonePreview({ name: 'lvsrc', newName: 'x', pool: null, snapshot: 'deadbeef' })).rejects.toMatchObject({ code: 'NOT_FOUND', detail: { field: 'snapshot' } });
+
+    await api.convertDiskToQcow2({ name: 'test-pvh', vdev: 'xvda' });
+    const q = await api.createSnapshot({ name: 'test-pvh', snapName: 'q', description: '' });
+    await api.cloneDomain({ name: 'test-pvh', newName: 'pvh-from-q', pool: null, snapshot: q.id });
+    expect((await api.readConfig('pvh-from-q')).config!.disks[0]).toMatchObject({ target: '/var/lib/xen/images/pvh-from-q-xvda.qcow2', format: 'qcow2' });
+    // A tag that is not in the file is qemu-img's refusal, and the clone removes what it made.
+    await api.deleteSnapshot({ name: 'test-pvh', id: q.id, subtree: false });
+    const meta = join(dir, 'root/var/lib/xen/save/xenith-snapshots/test-pvh/snapshots.json');
+    writeFileSync(meta, JSON.stringify({ version: 1, domain: 'test-pvh', current: q.id, snapshots: [{ ...q }] }));
+    await expect(api.cloneDomain({ name: 'test-pvh', newName: 'pvh-gone', pool: null, snapshot: q.id })).rejects.toThrow();
+    expect((await api.storageOverview()).volumes.some((v) => v.name.startsWith('pvh-gone'))).toBe(false);
+  });
+
+  it('keeps a domain with snapshots from being renamed or deleted, since they are found by its name', async () => {
+    await lvDomain('lvkeep', false);
+    const rec = await api.createSnapshot({ name: 'lvkeep', snapName: 'k', description: '' });
+    await expect(api.rename('lvkeep', 'lvkept')).rejects.toMatchObject({ code: 'IN_USE', detail: { field: 'domain' } });
+    await expect(api.deleteDomain('lvkeep', { disks: [] })).rejects.toMatchObject({ code: 'IN_USE', message: expect.stringContaining('1 snapshot') as string });
+    await api.deleteSnapshot({ name: 'lvkeep', id: rec.id, subtree: true });
+    await api.rename('lvkeep', 'lvkept');
+    expect((await api.listDomains()).some((d) => d.name === 'lvkept')).toBe(true);
+  });
+
+  it('refuses a revert while another running domain writes one of the disks, naming it', async () => {
+    await lvDomain('lvmine', false);
+    const rec = await api.createSnapshot({ name: 'lvmine', snapName: 'm', description: '' });
+    await lvDomain('lvother', true);
+    await expect(api.revertSnapshot({ name: 'lvmine', id: rec.id, stopRunning: false })).rejects.toMatchObject({ code: 'IN_USE', message: expect.stringContaining('in use by lvother') as string });
   });
 
   it('names the field of a bad snapshot name', () => {
