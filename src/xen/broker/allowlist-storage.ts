@@ -126,11 +126,17 @@ export async function checkQemuSnapshot(args: readonly string[], g: BrokerGuards
   if (/(^|[^,])(,,)*,([^,]|$)/.test(raw)) refuse('qemu-img snapshot: the file name carries an option');
   const checked = await g.images.check(raw.replace(/,,/g, ','), 'nofollow');
   await assertPlainFile(checked);
-  const head = await readHead(checked);
-  const h = parseImageHeader(head, null, head.byteLength);
-  if (h.format !== 'qcow2') refuse(`${checked} is not a qcow2 image`, { field: 'path', rule: 'qcow2' });
-  if (h.backing !== null) refuse(`${checked} names a backing or data file (${h.backing}); Xenith does not snapshot it`, { field: 'path', rule: 'backing' });
+  await assertSelfContainedQcow2(checked);
   return [...args.slice(0, 6), `${prefix}${checked.replace(/,/g, ',,')}`];
+}
+
+/** A qcow2 image (by its header, read now) that names no backing or external data file. */
+async function assertSelfContainedQcow2(p: string): Promise<void> {
+  // /dev/VG/LV is a link to its device-mapper node (assertLogicalVolume checked it): read the node.
+  const head = await readHead(p.startsWith('/dev/') ? await realpath(p) : p);
+  const h = parseImageHeader(head, null, head.byteLength);
+  if (h.format !== 'qcow2') refuse(`${p} is not a qcow2 image`, { field: 'path', rule: 'qcow2' });
+  if (h.backing !== null) refuse(`${p} names a backing or data file (${h.backing}); root does not open it`, { field: 'path', rule: 'backing' });
 }
 
 async function readHead(p: string): Promise<Uint8Array> {
@@ -192,6 +198,9 @@ export async function checkQemuConvert(args: readonly string[], g: BrokerGuards)
   const src = await volumePath(a[8], g);
   const dst = await volumePath(a[9], g);
   if (src === dst) refuse('qemu-img convert: the source and the destination are the same');
+  // Read as qcow2, the source's header decides what else qemu-img opens: a backing or data file (which a raw disk's guest
+  // can write into its first sector) would have root copy any host file. Checked here, just before, not as listed.
+  if (a[4] === 'qcow2') await assertSelfContainedQcow2(src);
   return [...args.slice(0, 8 + snap), src, dst];
 }
 

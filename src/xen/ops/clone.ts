@@ -10,6 +10,7 @@ import { storageOverview } from '../storage/list';
 import { cloneVolume } from '../storage/volumes';
 import { modelToEdit, pickConfig, readConfig, scanConfigs, type ConfigEntry } from './configs';
 import type { OpsContext } from './context';
+import { whileBusy } from './busy';
 import { joinPath } from './paths';
 import { listRows } from './rows';
 import { hasSavedState } from './saved';
@@ -185,6 +186,11 @@ export async function clonePreview(ctx: OpsContext, a: CloneArgs): Promise<Clone
  * first, and says what could not be removed.
  */
 export async function cloneDomain(ctx: OpsContext, a: CloneArgs, progress: (message: string) => void = () => undefined, signal?: AbortSignal): Promise<CloneResult> {
+  const names = [checkDomainName(a.name), checkDomainName(a.newName, 'newName')];
+  return whileBusy(ctx, names, `it is being cloned as ${a.newName}`, () => cloneNow(ctx, a, progress, signal));
+}
+
+async function cloneNow(ctx: OpsContext, a: CloneArgs, progress: (message: string) => void, signal?: AbortSignal): Promise<CloneResult> {
   const { view, copies } = await plan(ctx, a);
   const first = view.problems[0];
   if (first) throw new XenError('INVALID_ARG', first.message, { field: first.field, problems: view.problems });

@@ -82,6 +82,11 @@ export interface OpsContext {
   generation: number;
   /** Forget cached list data after anything that changes the set of domains or configs. */
   invalidate(): void;
+  /**
+   * Domains a long operation of this API holds (a clone copying its disks, a snapshot between save and restore), with
+   * what it is doing in words: every client of the app shares the API, so another client's Start waits its turn.
+   */
+  readonly busy: Map<string, string>;
   sleep(ms: number): Promise<void>;
 }
 
@@ -98,6 +103,7 @@ export function createContext(runner: Runner, options: XenApiOptions = {}): OpsC
     cache: null,
     hostCpus: null,
     generation: 0,
+    busy: new Map(),
     invalidate: () => {
       ctx.cache = null;
       ctx.generation += 1;

@@ -5,6 +5,7 @@ import { XenError } from '../errors';
 import { autostartEntries } from './autostart';
 import { pickConfig, scanConfigs } from './configs';
 import type { OpsContext } from './context';
+import { assertNotBusy } from './busy';
 import { assertNoSnapshots } from './snapshot-meta';
 import { listRows } from './rows';
 import { checkAbsPath, checkDomainName, invalidArg } from './validate';
@@ -40,6 +41,7 @@ export async function deleteDomain(ctx: OpsContext, name: string, o: DeleteOptio
   const all = await scanConfigs(ctx);
   const entry = pickConfig(all, name);
   if (entry === null) throw new XenError('NOT_FOUND', `No config file for ${name}`, { field: 'name' });
+  assertNotBusy(ctx, name);
   await assertNoSnapshots(ctx, name, 'name', 'deleting it');
   const mine = fileDiskTargets(entry.config);
   const others = new Set(all.filter((e) => e !== entry).flatMap((e) => fileDiskTargets(e.config)));

@@ -2,6 +2,7 @@ import type { SysrqKey } from '../../shared/contract';
 import { isXenError, XenError } from '../errors';
 import { readConfig } from './configs';
 import type { OpsContext } from './context';
+import { assertNotBusy } from './busy';
 import { assertDisksFreeToStart } from './disk-use';
 import { ensureDefaultDir } from './paths';
 import { findRow, listRows } from './rows';
@@ -51,6 +52,7 @@ export interface StartOptions extends CreateOptions {
  * since a fresh boot would leave the saved memory behind, stale against disks the new boot changes.
  */
 export async function startDomain(ctx: OpsContext, name: string, o: StartOptions = {}): Promise<void> {
+  assertNotBusy(ctx, name);
   const view = await readConfig(ctx, name);
   const file = savedStatePath(ctx, name);
   const saved = await hasSavedState(ctx, name);
@@ -210,9 +212,21 @@ export async function restore(ctx: OpsContext, file: string, o: { paused?: boole
   const st = await ctx.runner.fs.stat(path);
   if (st === null || !st.isFile) throw new XenError('NOT_FOUND', `${path} is not a save file`, { field: 'file', path });
   ctx.invalidate();
-  await ctx.run('domain.restore', { file: path, paused: o.paused === true });
-  ctx.invalidate();
   const name = savedStateName(ctx, path);
+  try {
+    await ctx.run('domain.restore', { file: path, paused: o.paused === true });
+  } catch (e) {
+    // A restore that failed or timed out may still have started the domain: then its saved state is used up, and left
+    // in place it would be offered (and restored over newer disks) again.
+    ctx.invalidate();
+    if (name !== null && (await domainExists(ctx, name)).answer === 'yes') {
+      await removeUsedSave(ctx, name, path, 'is running after a restore that reported a failure');
+      const why = e instanceof Error ? e.message : String(e);
+      throw new XenError(isXenError(e) ? e.code : 'XL_FAILED', `${why} (${name} is running all the same; its saved state ${path} was removed so it is not restored twice)`, isXenError(e) ? e.detail : {});
+    }
+    throw e;
+  }
+  ctx.invalidate();
   // Only once the domain of that name runs: a file named for one domain but holding another is left alone.
   if (name !== null && findRow(await listRows(ctx), name) !== undefined) await removeUsedSave(ctx, name, path, 'was restored');
 }

@@ -3,6 +3,7 @@ import { parseXlConfig } from '../config/xl-config';
 import { autostartEntries } from './autostart';
 import { pickConfig, scanConfigs, type ConfigEntry } from './configs';
 import type { OpsContext } from './context';
+import { assertNotBusy } from './busy';
 import { assertNoSnapshots } from './snapshot-meta';
 import { baseName, joinPath } from './paths';
 import { findRow, listRows } from './rows';
@@ -57,6 +58,8 @@ export async function rename(ctx: OpsContext, dom: DomainRef, newName: string): 
   const cfg = pickConfig(entries, oldName);
   if (cfg === null && row === undefined) throw new XenError('NOT_FOUND', `No domain or config named ${oldName}`, { field: 'domain' });
   if (pickConfig(entries, to) !== null) throw new XenError('EXISTS', `A config for ${to} already exists`, { field: 'newName' });
+  assertNotBusy(ctx, oldName, 'domain');
+  assertNotBusy(ctx, to, 'newName');
   await assertNoSnapshots(ctx, oldName, 'domain', 'renaming it');
   await assertNoSnapshots(ctx, to, 'newName', `giving its name to ${oldName}`);
   // Check the file move is possible before xl renames anything, so a refusal leaves both sides untouched.

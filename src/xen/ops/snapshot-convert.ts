@@ -4,6 +4,7 @@ import { storageOverview } from '../storage/list';
 import { cloneVolume } from '../storage/volumes';
 import { modelToEdit, readConfig, writeConfig } from './configs';
 import type { OpsContext } from './context';
+import { whileBusy } from './busy';
 import { listRows } from './rows';
 import { checkDomainName, checkVdev } from './validate';
 
@@ -14,7 +15,11 @@ import { checkDomainName, checkVdev } from './validate';
  */
 export async function convertDiskToQcow2(ctx: OpsContext, a: { name: string; vdev: string }, progress: (m: string) => void = () => undefined): Promise<{ path: string; kept: string }> {
   const name = checkDomainName(a.name);
-  const vdev = checkVdev(a.vdev);
+  return whileBusy(ctx, [name], `its disk ${a.vdev} is being converted to qcow2`, () => convertNow(ctx, name, a.vdev, progress));
+}
+
+async function convertNow(ctx: OpsContext, name: string, vdevArg: string, progress: (m: string) => void): Promise<{ path: string; kept: string }> {
+  const vdev = checkVdev(vdevArg);
   if ((await listRows(ctx)).some((r) => r.name === name)) throw new XenError('IN_USE', `${name} is running; shut it down to convert its disk`, { field: 'name' });
   const view = await readConfig(ctx, name);
   const cfg = modelToEdit(view);

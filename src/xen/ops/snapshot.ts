@@ -7,6 +7,7 @@ import { XenError } from '../errors';
 import { storageOverview } from '../storage/list';
 import { modelToEdit, readConfig } from './configs';
 import type { OpsContext } from './context';
+import { whileBusy } from './busy';
 import { listRows } from './rows';
 import { hasSavedState, savedStatePath } from './saved';
 import { captureDisk, diskProblems, dropDisk, planDisks, revertDisk, type DiskCapture } from './snapshot-disks';
@@ -75,6 +76,10 @@ function refuseProblems(problems: readonly ConfigProblem[]): void {
  * failure removes exactly what this snapshot made and leaves the domain running as it was.
  */
 export async function createSnapshot(ctx: OpsContext, a: SnapshotCreateArgs, progress: (m: string) => void = () => undefined): Promise<SnapshotRecord> {
+  return whileBusy(ctx, [a.name], 'a snapshot of it is being taken', () => takeSnapshot(ctx, a, progress));
+}
+
+async function takeSnapshot(ctx: OpsContext, a: SnapshotCreateArgs, progress: (m: string) => void): Promise<SnapshotRecord> {
   const s = await situation(ctx, a.name);
   refuseProblems(s.problems);
   if (s.meta.snapshots.some((r) => r.name === a.snapName)) throw new XenError('EXISTS', `${a.name} already has a snapshot called ${a.snapName}`, { field: 'snapName' });
@@ -119,6 +124,10 @@ async function undoSnapshot(ctx: OpsContext, name: string, id: string, made: rea
  * disk put back, and with memory the domain restored from its checkpoint so it continues from that moment.
  */
 export async function revertSnapshot(ctx: OpsContext, a: SnapshotRevertArgs, progress: (m: string) => void = () => undefined): Promise<SnapshotRevertResult> {
+  return whileBusy(ctx, [a.name], 'it is being reverted to a snapshot', () => revertNow(ctx, a, progress));
+}
+
+async function revertNow(ctx: OpsContext, a: SnapshotRevertArgs, progress: (m: string) => void): Promise<SnapshotRevertResult> {
   const s = await situation(ctx, a.name);
   const rec = s.meta.snapshots.find((r) => r.id === a.id);
   if (rec === undefined) throw new XenError('NOT_FOUND', `${a.name} has no snapshot ${a.id}`, { field: 'id' });
@@ -152,6 +161,10 @@ export async function revertSnapshot(ctx: OpsContext, a: SnapshotRevertArgs, pro
  * internal snapshot is dropped only while no domain has the file open.
  */
 export async function deleteSnapshot(ctx: OpsContext, a: SnapshotDeleteArgs): Promise<{ deleted: string[] }> {
+  return whileBusy(ctx, [a.name], 'a snapshot of it is being deleted', () => deleteNow(ctx, a));
+}
+
+async function deleteNow(ctx: OpsContext, a: SnapshotDeleteArgs): Promise<{ deleted: string[] }> {
   const s = await situation(ctx, a.name);
   const rec = s.meta.snapshots.find((r) => r.id === a.id);
   if (rec === undefined) throw new XenError('NOT_FOUND', `${a.name} has no snapshot ${a.id}`, { field: 'id' });

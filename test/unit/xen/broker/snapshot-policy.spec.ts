@@ -83,6 +83,9 @@ describe('snapshots through the broker', () => {
     expect(codeOf(ok)).toBeUndefined();
     const raw = await h.request('image.convert', { src: path.join(images, 'raw.img'), dst: path.join(images, 'copy.qcow2'), from: 'raw', to: 'qcow2', snapshot: tag });
     expect(codeOf(raw)).toBe('INVALID_ARG');
+    // Read as qcow2, a header naming a backing file would have root copy that file: refused whatever the caller says.
+    const backed = await h.request('image.convert', { src: path.join(images, 'backed.qcow2'), dst: path.join(images, 'copy.qcow2'), from: 'qcow2', to: 'raw' });
+    expect(codeOf(backed)).toBe('INVALID_ARG');
   });
 
   it('takes and merges LVM snapshots only in a pool\'s volume group', async () => {

@@ -152,6 +152,27 @@ describe('snapshots on the demo host', () => {
     await expect(api.revertSnapshot({ name: 'lvmine', id: rec.id, stopRunning: false })).rejects.toMatchObject({ code: 'IN_USE', message: expect.stringContaining('in use by lvother') as string });
   });
 
+  it('holds the domain while a snapshot is taken: another client\'s Start, rename or second snapshot waits its turn', async () => {
+    await api.convertDiskToQcow2({ name: 'test-pvh', vdev: 'xvda' });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow: Runner = Object.create(demo) as Runner;
+    slow.run = (async (op: string, args: never, o?: never) => {
+      if (op === 'image.snapshot') await gate;
+      return demo.run(op as never, args, o);
+    }) as Runner['run'];
+    const shared = createXenApi(slow, {});
+    const taking = shared.createSnapshot({ name: 'test-pvh', snapName: 'held', description: '' });
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(shared.startDomain('test-pvh')).rejects.toMatchObject({ code: 'IN_USE', message: expect.stringContaining('a snapshot of it is being taken') as string });
+    await expect(shared.rename('test-pvh', 'pvh-renamed')).rejects.toMatchObject({ code: 'IN_USE' });
+    await expect(shared.createSnapshot({ name: 'test-pvh', snapName: 'second', description: '' })).rejects.toMatchObject({ code: 'IN_USE' });
+    release();
+    await taking;
+    await shared.startDomain('test-pvh');
+    expect(RUNNING).toContain(await state('test-pvh'));
+  });
+
   it('names the field of a bad snapshot name', () => {
     const r = snapshotCreateArgsSchema.safeParse({ name: 'web01', snapName: ' ', description: '' });
     expect(r.success).toBe(false);
