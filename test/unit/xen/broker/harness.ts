@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { startBroker, type Broker, type BrokerOptions } from '../../../../src/xen/broker/server';
 
@@ -59,4 +60,16 @@ export function startHarness(opts: Omit<BrokerOptions, 'input' | 'output'>): Har
       return p;
     },
   };
+}
+
+/** The error code of a broker response, or undefined when it succeeded. */
+export const codeOf = (m: Record<string, unknown>): string | undefined => (m['ok'] === false ? (m['error'] as { code: string }).code : undefined);
+
+/** What the fake programs wrote to their argv log so far ('' before the first): a refused request adds nothing. */
+export function argvLogText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }

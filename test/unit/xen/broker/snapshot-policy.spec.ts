@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BROKER_POLICY } from '../../../../src/xen/broker/policy';
 import { createLocalExecutor } from '../../../../src/xen/runner/local';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from '../runner/fake-bin';
-import { startHarness, type Harness } from './harness';
+import { argvLogText, codeOf, startHarness, type Harness } from './harness';
 
 // Snapshots through root's broker: qemu-img snapshot only on a self-contained qcow2 file of an image directory (its
 // header read first), LVM snapshots and merges only in a pool's group, and the snapshot list only as the checked model
@@ -49,14 +49,7 @@ function harness(): Harness {
   return startHarness({ executor: createLocalExecutor({ binDir: bin }), policy, pools: [{ name: 'vg0', kind: 'lvm', vg: 'vg0' }], poolsFile: path.join(makeTempDir('xenith-pools-'), 'pools.json') });
 }
 
-const codeOf = (m: Record<string, unknown>): string | undefined => (m['ok'] === false ? (m['error'] as { code: string }).code : undefined);
-const log = (): string => {
-  try {
-    return readFileSync(argvLog, 'utf8');
-  } catch {
-    return '';
-  }
-};
+const log = (): string => argvLogText(argvLog);
 const tag = 'xenith-0000abcd';
 
 describe('snapshots through the broker', () => {

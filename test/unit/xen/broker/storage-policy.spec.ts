@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BROKER_POLICY, type BrokerPolicy } from '../../../../src/xen/broker/policy';
 import { createLocalExecutor } from '../../../../src/xen/runner/local';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from '../runner/fake-bin';
-import { startHarness, type Harness } from './harness';
+import { argvLogText, codeOf, startHarness, type Harness } from './harness';
 
 // The storage pools are part of root's policy: volumes may be made, grown and removed only inside a pool, a new volume
 // group only on a disk dom0 does not use, and the pools file is written by the broker from checked pools alone.
@@ -39,14 +39,7 @@ function harness(withPools = true): Harness {
   return startHarness({ executor: createLocalExecutor({ binDir: bin }), policy: policy(), pools, poolsFile });
 }
 
-const codeOf = (m: Record<string, unknown>): string | undefined => (m['ok'] === false ? (m['error'] as { code: string }).code : undefined);
-const log = (): string => {
-  try {
-    return readFileSync(argvLog, 'utf8');
-  } catch {
-    return '';
-  }
-};
+const log = (): string => argvLogText(argvLog);
 
 describe('the broker and storage pools', () => {
   it('runs LVM commands only in a volume group that is a pool, and never anything the table does not build', async () => {
