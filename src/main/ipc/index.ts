@@ -13,6 +13,7 @@ import { registerWizardHandlers } from './wizard';
 import { registerHistoryHandlers } from './history';
 import { registerCloneHandlers } from './clone';
 import { registerTaskHandlers } from './tasks';
+import { registerNetworkHandlers } from './networks';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
 export function registerHandlers(r: HandlerRegistry, s: Services): void {
@@ -29,4 +30,5 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerHistoryHandlers(r, s);
   registerCloneHandlers(r, s);
   registerTaskHandlers(r, s);
+  registerNetworkHandlers(r, s);
 }

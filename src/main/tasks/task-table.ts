@@ -95,6 +95,8 @@ export const TASK_TABLE: TaskTable = {
   'domain:clonePreview': 'read',
   'domain:clone': (a) => ({ operation: `Clone as ${a.newName}${a.pool !== null ? ` into pool ${a.pool}` : ''}`, domains: [a.name, a.newName], running: `Copying ${a.name}'s disks` }),
   'domain:cloneCancel': () => hostWide('Cancel a clone'),
+  'networks:list': 'read',
+  'domains:addresses': 'read',
   'storage:overview': 'read',
   'storage:devices': 'read',
   'storage:isos': 'read',

@@ -18,6 +18,7 @@ import * as ren from './rename';
 import * as storageGroups from '../storage/groups';
 import * as storageList from '../storage/list';
 import * as storageVolumes from '../storage/volumes';
+import * as networkOps from '../network/networks';
 
 /** Binds an operation to the API's context: `(ctx, ...args)` becomes `(...args)`. */
 type Bound<F> = F extends (ctx: infer _C, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -40,9 +41,11 @@ type DetailsOps = CtxOps<typeof details>;
 type HardwareOps = CtxOps<typeof hardware>;
 /** Storage pools and volumes (storageOverview, createVolume, createVolumeGroup ...), bound wholesale from src/xen/storage. */
 type StorageOps = CtxOps<typeof storageList> & CtxOps<typeof storageVolumes> & CtxOps<typeof storageGroups>;
+/** The host's networks and guests' addresses (networks, domainAddresses), bound wholesale from src/xen/network. */
+type NetworkOps = CtxOps<typeof networkOps>;
 
 /** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
-export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOps {
+export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOps, NetworkOps {
   readonly runner: Runner;
   /** The directories and timings in use, defaults filled in (the wizard needs configDir and imageDirs). */
   readonly options: ResolvedOptions;
@@ -97,6 +100,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     ...bindAll(ctx, storageList),
     ...bindAll(ctx, storageVolumes),
     ...bindAll(ctx, storageGroups),
+    ...bindAll(ctx, networkOps),
     runner,
     options: ctx.opts,
     invalidateCache: () => ctx.invalidate(),
