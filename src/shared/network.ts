@@ -137,3 +137,14 @@ export function ratesBetween(prev: NetworksView | null, next: NetworksView): Map
   }
   return out;
 }
+
+/** One address and where it came from, in words: "192.168.1.5 (reported by the guest agent (xenstore): attr/vif/0/ipv4/0)". */
+export function addressWords(ip: GuestIp): string {
+  return `${ip.address} (${IP_SOURCE_WORDS[ip.source]}: ${ip.detail})`;
+}
+
+/** What a list row shows for a domain's addresses: the first IPv4 (else the first), and how many more. */
+export function addressSummary(ips: readonly GuestIp[]): { first: string; more: number } | null {
+  const first = ips.find((i) => i.family === 'ipv4') ?? ips[0];
+  return first === undefined ? null : { first: first.address, more: ips.length - 1 };
+}
