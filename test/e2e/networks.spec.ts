@@ -45,6 +45,25 @@ describe('the networks view and guest addresses on the demo host', () => {
     expect(await page.evaluate(() => location.hash)).toBe('#/domains/web01/network');
   });
 
+  it('offers only the host\'s bridges for a new NIC, and a config saved naming another is refused with the field', async () => {
+    const { page } = app;
+    await page.evaluate(() => (location.hash = '#/domains/test-pvh/network'));
+    const bridge = page.getByTestId('nic-bridge');
+    await bridge.waitFor();
+    await expect(bridge.evaluate((el) => el.tagName)).resolves.toBe('SELECT');
+    await expect(bridge.locator('option').allTextContents()).resolves.toEqual(['xenbr0', 'xenbr1']);
+    await page.evaluate(() => (location.hash = '#/domains/test-pvh/config'));
+    const area = page.getByTestId('config-text');
+    await page.waitForFunction(() => (document.querySelector('[data-testid="config-text"]') as HTMLTextAreaElement | null)?.value.includes('bridge=xenbr0'));
+    const original = await area.inputValue();
+    await area.fill(original.replace('bridge=xenbr0', 'bridge=nosuch0'));
+    // Told as it is typed, with the field named, and Save stays off.
+    await page.getByTestId('config-problems').waitFor();
+    await expect(page.getByTestId('config-problems').textContent()).resolves.toMatch(/vifs\[0\]\.bridge: the host has no bridge "nosuch0" \(it has xenbr0, xenbr1\)/);
+    await expect(page.getByTestId('config-save').isDisabled()).resolves.toBe(true);
+    await app.shots('config-bridge-refused');
+  });
+
   it('shows running guests\' addresses beneath their names in the list, with the source on hover, and in Overview', async () => {
     const { page } = app;
     await page.getByTestId('nav-domains').click();

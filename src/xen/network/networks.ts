@@ -1,10 +1,15 @@
+import type { DomainConfig } from '../../shared/domain-config';
 import type { DomainAddresses, GuestIp, NetworksView } from '../../shared/network';
-import { isXenError } from '../errors';
+import { readXlModel } from '../config/from-xl';
+import { parseXlConfig } from '../config/xl-config';
+import { isXenError, XenError } from '../errors';
+import { pickConfig, scanConfigs } from '../ops/configs';
 import { parseIpAddrs, parseIpLinks, parseIpNeigh, type IpNeighbour } from '../parse/ip-json';
 import { parseXenstoreLs } from '../parse/xenstore';
 import type { OpsContext } from '../ops/context';
 import { bridgesFrom } from './bridges';
 import { guestIps, vifFactsFrom, type VifFacts } from './guest-ips';
+import { assertBridgesExist, assertMacsFree, changedNics, macUsers } from './identity';
 
 /** Every running domain's tree in one read: names, vif MACs and bridges (dom0's backend) and agents' attr/. */
 const DOMAINS_ROOT = '/local/domain';
@@ -51,4 +56,30 @@ export async function domainAddresses(ctx: OpsContext): Promise<DomainAddresses>
     .map(([domid, ips]) => ({ name: facts.names.get(domid)!, ips }))
     .sort((a, b) => a.name.localeCompare(b.name));
   return { domains };
+}
+
+/**
+ * What the host says of config text's NICs before it is saved: each bridge it newly names that the host lacks and each
+ * MAC it newly gives that another domain has, as problems naming the field (empty when the text does not parse: the
+ * syntax check says so). The same rules writeConfig enforces, told while the text is typed.
+ */
+export async function configNicProblems(ctx: OpsContext, name: string, text: string): Promise<{ field: string; message: string }[]> {
+  let next: DomainConfig;
+  try {
+    next = readXlModel(parseXlConfig(text).toObject() as Record<string, unknown>).config;
+  } catch {
+    return [];
+  }
+  const configs = await scanConfigs(ctx);
+  const { bridges, macs } = changedNics(next, pickConfig(configs, name)?.config ?? null);
+  const out: { field: string; message: string }[] = [];
+  for (const check of [() => assertBridgesExist(ctx, bridges), async () => assertMacsFree(await macUsers(ctx, configs), macs, name)]) {
+    try {
+      if (bridges.length > 0 || macs.length > 0) await check();
+    } catch (e) {
+      if (!(e instanceof XenError) || typeof e.detail['field'] !== 'string') throw e;
+      out.push({ field: e.detail['field'], message: e.message });
+    }
+  }
+  return out;
 }

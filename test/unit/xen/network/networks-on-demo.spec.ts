@@ -64,3 +64,37 @@ describe('networks on the demo host', () => {
     for (const d of a.domains) for (const ip of d.ips) expect(['xenstore', 'neighbour']).toContain(ip.source);
   });
 });
+
+describe('NICs join a bridge that exists, with a MAC no other domain has (server side)', () => {
+  it('refuses a NIC on a bridge the host lacks, and another domain\'s MAC, naming the field; nothing changes', async () => {
+    const api = createXenApi(fx.runner());
+    const webMac = (await api.readConfig('web01')).config!.vifs[0]!.mac!;
+    const before = (await api.readConfig('test-pvh')).text;
+    await expect(api.attachNic({ name: 'test-pvh', nic: { bridge: 'xenbr9' }, apply: 'config' })).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'nic.bridge', bridges: ['xenbr0', 'xenbr1'] } });
+    await expect(api.attachNic({ name: 'test-pvh', nic: { bridge: 'xenbr0', mac: webMac.toUpperCase() }, apply: 'config' })).rejects.toMatchObject({ code: 'EXISTS', detail: { field: 'nic.mac', domain: 'web01' } });
+    expect((await api.readConfig('test-pvh')).text).toBe(before);
+    await api.attachNic({ name: 'test-pvh', nic: { bridge: 'xenbr1', mac: '00:16:3e:0f:0f:0f' }, apply: 'config' });
+    expect((await api.readConfig('test-pvh')).config!.vifs.map((v) => v.bridge)).toEqual(['xenbr0', 'xenbr1']);
+  });
+
+  it('refuses a config saved with a bridge the host lacks, naming vifs[N].bridge', async () => {
+    const api = createXenApi(fx.runner());
+    const v = await api.readConfig('test-pvh');
+    const text = v.text.replace(/bridge=xenbr0/, 'bridge=nosuch0');
+    await expect(api.writeConfig('test-pvh', text, { expectedText: v.text })).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'vifs[0].bridge' } });
+    expect((await api.readConfig('test-pvh')).text).toBe(v.text);
+  });
+
+  it('tells config text\'s NIC problems before a save: a missing bridge and a taken MAC, each with its field', async () => {
+    const api = createXenApi(fx.runner());
+    const webMac = (await api.readConfig('web01')).config!.vifs[0]!.mac!;
+    const v = await api.readConfig('test-pvh');
+    const text = v.text.replace(/mac=[0-9a-f:]+,bridge=xenbr0/, `mac=${webMac},bridge=nosuch0`);
+    await expect(api.configNicProblems('test-pvh', text)).resolves.toEqual([
+      { field: 'vifs[0].bridge', message: 'vifs[0].bridge: the host has no bridge "nosuch0" (it has xenbr0, xenbr1)' },
+      { field: 'vifs[0].mac', message: `vifs[0].mac: MAC ${webMac} is already used by domain web01` },
+    ]);
+    await expect(api.configNicProblems('test-pvh', v.text)).resolves.toEqual([]);
+    await expect(api.configNicProblems('test-pvh', 'memory = [\n')).resolves.toEqual([]);
+  });
+});
