@@ -135,6 +135,13 @@ function BridgeCard({ b, rates }: { b: BridgeInfo; rates: ReadonlyMap<string, Ra
   );
 }
 
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** "2 bridges · 7 guest interfaces". */
+function countWords(bridges: readonly BridgeInfo[]): string {
+  return `${plural(bridges.length, 'bridge', 'bridges')} · ${plural(bridges.reduce((n, b) => n + b.guests.length, 0), 'guest interface', 'guest interfaces')}`;
+}
+
 /** Networks: every bridge on the host, what it connects to, and the guests on it with their addresses and traffic. */
 export function NetworksView() {
   const { data, rates, error } = useNetworks();
@@ -142,7 +149,7 @@ export function NetworksView() {
     <div className="page networks-page" data-testid="networks-view">
       <div className="page-head">
         <h1>Networks</h1>
-        {data && <span className="muted" data-testid="net-count">{`${data.bridges.length} ${data.bridges.length === 1 ? 'bridge' : 'bridges'} · ${data.bridges.reduce((n, b) => n + b.guests.length, 0)} guest interfaces`}</span>}
+        {data && <span className="muted" data-testid="net-count">{countWords(data.bridges)}</span>}
       </div>
       {error && <ErrorNote error={error} testId="networks-error" />}
       {!data && !error && <p className="muted">Loading…</p>}
