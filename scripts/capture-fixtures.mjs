@@ -28,6 +28,8 @@ export const FIXTURES = {
   'xl-block-list-0.txt': 'xl block-list 0',
   'xl-sched-credit2.txt': 'xl sched-credit2',
   'xenstore-ls-local-domain-0.txt': 'xenstore-ls -f /local/domain/0',
+  'ip-j-s-d-link-show.txt': 'ip -j -s -d link show',
+  'ip-j-neigh-show.txt': 'ip -j neigh show',
 };
 
 function sshArgs(env) {

@@ -6,6 +6,7 @@ import { tokenMissing } from './api/client';
 import { useAppStore, watchAppStatus, watchLink } from './store/app-store';
 import { useDomainsStore, watchDomains } from './store/domains-store';
 import { StorageView } from './views/StorageView';
+import { NetworksView } from './views/NetworksView';
 import { HostView } from './views/HostView';
 import { DomainsView } from './views/DomainsView';
 import { WizardView } from './views/wizard/WizardView';
@@ -56,6 +57,9 @@ function ConnectedApp() {
       break;
     case 'storage':
       view = <StorageView />;
+      break;
+    case 'networks':
+      view = <NetworksView />;
       break;
     case 'new':
       view = <WizardView />;

@@ -30,6 +30,7 @@ import {
 } from './schemas';
 import { wizardPlanSchema } from './wizard-plan';
 import { historyReadSchema, type HistorySeries } from './history';
+import type { DomainAddresses, NetworksView } from './network';
 import { cloneArgsSchema, type ClonePlanView, type CloneResult } from './clone';
 import {
   snapshotCreateArgsSchema, snapshotDeleteArgsSchema, snapshotListArgsSchema, snapshotRevertArgsSchema,
@@ -200,6 +201,10 @@ export const contract = {
   'snapshot:delete': ch<{ deleted: string[] }>()(snapshotDeleteArgsSchema, [...XL, 'INVALID_ARG', 'IN_USE']),
   /** Runs the plan: disks, config, optional dry run, create. On failure removes exactly what it created. */
   'wizard:create': ch<WizardResult>()(z.object({ plan: wizardPlanSchema, jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG']),
+  /** Every bridge on the host: kind, uplinks, addresses, MTU, state, and the guests' vifs with MAC, IPs and counters. */
+  'networks:list': ch<NetworksView>()(none, XL),
+  /** Each running domain's IP addresses, each with where it came from; one read per source, never one per domain. */
+  'domains:addresses': ch<DomainAddresses>()(none, XL),
   /** Every storage pool with its capacity, its volumes and who uses each (one command per pool kind). */
   'storage:overview': ch<StorageOverview>()(none, XL),
   /** dom0's disks and why each may or may not hold a new volume group. */

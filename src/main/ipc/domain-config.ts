@@ -44,8 +44,10 @@ export function registerDomainConfigHandlers(r: HandlerRegistry, s: Services): v
     }
     // xl's own dry run beside Xenith's check: what xl ignores or refuses, in its words.
     const own = checkConfigText(name, text, saved, path);
-    const xl = await s.api.xlDryRun({ text, path, savedText: saved });
-    return { ...own, ok: own.ok && xl.errors.length === 0, xl };
+    // And the host's view of its NICs: a bridge it lacks, a MAC another domain has (what a save would refuse).
+    const [xl, nics] = await Promise.all([s.api.xlDryRun({ text, path, savedText: saved }), s.api.configNicProblems(name, text)]);
+    const problems = [...own.problems, ...nics.filter((n) => !own.problems.some((p) => p.field === n.field))];
+    return { ...own, problems, ok: own.ok && nics.length === 0 && xl.errors.length === 0, xl };
   });
   r.register('domain:configSave', ({ name, text, expectedText }) =>
     changing(s, 'config', [name], async () => {

@@ -101,6 +101,8 @@ export const TASK_TABLE: TaskTable = {
   'snapshot:revert': (a) => on(a.name, `Revert to snapshot ${a.id}${a.stopRunning ? ' (powering it off first)' : ''}`),
   'snapshot:convertDisk': (a) => ({ operation: `Convert ${a.vdev} to qcow2`, domains: [a.name], running: `Converting ${a.name}'s ${a.vdev}` }),
   'snapshot:delete': (a) => on(a.name, `Delete snapshot ${a.id}${a.subtree ? ' and the snapshots below it' : ''}`),
+  'networks:list': 'read',
+  'domains:addresses': 'read',
   'storage:overview': 'read',
   'storage:devices': 'read',
   'storage:isos': 'read',

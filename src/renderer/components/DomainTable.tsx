@@ -2,6 +2,7 @@ import * as CM from '@radix-ui/react-context-menu';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import type { DomainSample, DomainSummary } from '../../shared/dto';
+import { addressSummary, addressWords, type GuestIp } from '../../shared/network';
 import { useActions } from '../lib/actions';
 import { SavedBadge } from './SavedBadge';
 import { clickSelect, domidShown, nextSort, stateLabel, stateWords, uptimeNow, type ListRow, type SortKey, type SortSpec } from '../lib/domain-list';
@@ -9,6 +10,7 @@ import { formatMiB, formatPct, formatUptime } from '../lib/format';
 import { useListUi } from '../lib/list-ui';
 import { navigate } from '../lib/route';
 import { useDomainsStore } from '../store/domains-store';
+import { useAddressesStore } from '../store/addresses-store';
 import { M } from '../store/stats-store';
 import { DomainMenuContent } from './DomainMenu';
 import { onGridKey, rowId, select } from './domain-table-keys';
@@ -61,39 +63,59 @@ interface RowProps {
   busy: string | undefined;
   failed: boolean;
   uptime: number | null;
+  /** The domain's addresses with their sources (running domains with a known address only). */
+  ips: GuestIp[] | undefined;
   top: number;
   onClick: (e: MouseEvent, name: string) => void;
   onContext: (name: string) => void;
 }
 
-/** The name with its autostart tag and the state of the last action on it. */
-function NameCell({ d, busy, failed }: { d: DomainSummary; busy: string | undefined; failed: boolean }) {
+/** A running domain's address beneath its name: the first IPv4 and how many more; each with its source on hover. */
+function AddressLine({ name, ips }: { name: string; ips: GuestIp[] }) {
+  const sum = addressSummary(ips);
+  if (sum === null) return null;
+  const words = ips.map(addressWords).join('\n');
   return (
-    <div role="gridcell" className="c-name">
-      <span className="name-text">{d.name}</span>
-      {d.autostart && (
-        <span className="tag" title="Starts when the host boots">
-          auto
-        </span>
-      )}
-      {d.savedFile !== null && d.state === 'stopped' && <SavedBadge file={d.savedFile} testId={`saved-badge-${d.name}`} />}
-      {busy && (
-        <span className="busy" data-testid={`busy-${d.name}`}>
-          <span className="spinner" aria-hidden="true" />
-          {busy}…
-        </span>
-      )}
-      {failed && !busy && (
-        <span className="failed-mark" title="The last action failed; see the result panel" data-testid={`failed-${d.name}`}>
-          ⚠
-        </span>
-      )}
+    <span className="ip-line mono" title={words} data-testid={`ip-${name}`}>
+      {sum.first}
+      {sum.more > 0 && <span className="muted">{` +${sum.more}`}</span>}
+      <span className="sr-only">{`: ${words}`}</span>
+    </span>
+  );
+}
+
+/** The name with its autostart tag, the state of the last action on it, and its address beneath when known. */
+function NameCell({ d, busy, failed, ips }: { d: DomainSummary; busy: string | undefined; failed: boolean; ips: GuestIp[] | undefined }) {
+  const withIp = ips !== undefined && ips.length > 0 && d.state !== 'stopped';
+  return (
+    <div role="gridcell" className={`c-name${withIp ? ' with-ip' : ''}`}>
+      <span className="name-line">
+        <span className="name-text">{d.name}</span>
+        {d.autostart && (
+          <span className="tag" title="Starts when the host boots">
+            auto
+          </span>
+        )}
+        {d.savedFile !== null && d.state === 'stopped' && <SavedBadge file={d.savedFile} testId={`saved-badge-${d.name}`} />}
+        {busy && (
+          <span className="busy" data-testid={`busy-${d.name}`}>
+            <span className="spinner" aria-hidden="true" />
+            {busy}…
+          </span>
+        )}
+        {failed && !busy && (
+          <span className="failed-mark" title="The last action failed; see the result panel" data-testid={`failed-${d.name}`}>
+            ⚠
+          </span>
+        )}
+      </span>
+      {withIp && <AddressLine name={d.name} ips={ips} />}
     </div>
   );
 }
 
 /** One row; the numbers change every tick, the sparklines draw themselves. */
-const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, top, onClick, onContext }: RowProps) {
+const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, ips, top, onClick, onContext }: RowProps) {
   const state = stateLabel(d, s);
   const mem = s ? s.memKiB / 1024 : d.memoryMiB;
   // A live sample wins over the list row: a domain started from a terminal shows within one tick, before the refetch.
@@ -111,7 +133,7 @@ const Row = memo(function Row({ d, s, selected, active, busy, failed, uptime, to
       onDoubleClick={() => navigate({ view: 'domain', name: d.name, tab: 'overview' })}
       onContextMenu={() => onContext(d.name)}
     >
-      <NameCell d={d} busy={busy} failed={failed} />
+      <NameCell d={d} busy={busy} failed={failed} ips={ips} />
       <div role="gridcell" className="c-num">{domidShown(d, s) ?? '—'}</div>
       <div role="gridcell">{d.type ? d.type.toUpperCase() : '—'}</div>
       <div role="gridcell" title={stateWords(d, s)} data-testid={`state-${d.name}`}>
@@ -202,7 +224,7 @@ function GridHead({ sort, onSort }: { sort: SortSpec; onSort: (key: SortKey) => 
   );
 }
 
-/** What the grid reads from the stores: the selection, the list's sort and keyboard position, each domain's action. */
+/** What the grid reads from the stores: the selection, the list's sort and keyboard position, each domain's action and addresses. */
 function useGridStores() {
   const selected = useDomainsStore((s) => s.selected);
   const sort = useListUi((s) => s.sort);
@@ -211,13 +233,14 @@ function useGridStores() {
   const setUi = useListUi((s) => s.set);
   const busy = useActions((s) => s.busy);
   const outcomes = useActions((s) => s.outcomes);
-  return { selected, sort, active, anchor, setUi, busy, outcomes };
+  const addresses = useAddressesStore((s) => s.byName);
+  return { selected, sort, active, anchor, setUi, busy, outcomes, addresses };
 }
 
 /** The virtualised, sortable domain grid with selection, keyboard and context menu. */
 export function DomainTable({ rows, fetchedAt, now, empty = 'No domain matches.' }: { rows: ListRow[]; fetchedAt: number; now: number; empty?: string }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const { selected, sort, active, anchor, setUi, busy, outcomes } = useGridStores();
+  const { selected, sort, active, anchor, setUi, busy, outcomes, addresses } = useGridStores();
   const order = useMemo(() => rows.map((r) => r.d.name), [rows]);
   const selSet = useMemo(() => new Set(selected), [selected]);
 
@@ -264,6 +287,7 @@ export function DomainTable({ rows, fetchedAt, now, empty = 'No domain matches.'
                     busy={busy[name]}
                     failed={outcomes[name]?.ok === false}
                     uptime={uptimeNow(r.d, fetchedAt, now)}
+                    ips={addresses[name]}
                     top={it.start}
                     onClick={onClick}
                     onContext={onContext}

@@ -11,9 +11,9 @@ import { selectRunning, selectUnseenFailures, useTasksStore } from '../store/tas
 
 const AREAS = ['[data-area="sidebar"]', '[data-area="main"]', '[data-area="status"]'];
 
-const VIEW_KEYS: Record<string, Route> = { '1': { view: 'host' }, '2': { view: 'domains' }, '3': { view: 'tasks' } };
+const VIEW_KEYS: Record<string, Route> = { '1': { view: 'host' }, '2': { view: 'domains' }, '3': { view: 'tasks' }, '4': { view: 'networks' } };
 
-/** F6 / Shift+F6 move focus between the sidebar, the main area and the status bar; Ctrl+1/2/3 open Host/Domains/Tasks. */
+/** F6 / Shift+F6 move focus between the sidebar, the main area and the status bar; Ctrl+1/2/3/4 open Host/Domains/Tasks/Networks. */
 function useAreaKeys(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -161,6 +161,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <div className="section">This host</div>
         <NavItem route={{ view: 'host' }} current={route.view === 'host'} label="Host" testId="nav-host" />
         <NavItem route={{ view: 'storage' }} current={route.view === 'storage'} label="Storage" testId="nav-storage" />
+        <NavItem route={{ view: 'networks' }} current={route.view === 'networks'} label="Networks" testId="nav-networks" />
         <NavItem
           route={{ view: 'domains' }}
           current={inDomains}

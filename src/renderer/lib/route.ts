@@ -4,6 +4,8 @@ import { useSyncExternalStore } from 'react';
 export type Route =
   | { view: 'host' }
   | { view: 'storage' }
+  /** Every bridge on the host and the guests on it. */
+  | { view: 'networks' }
   | { view: 'domains' }
   /** `kind` chooses the Console tab's console (text unless "vnc"). */
   | { view: 'domain'; name: string; tab: string; kind?: 'text' | 'vnc' }
@@ -18,6 +20,7 @@ export function parseRoute(hash: string): Route {
   const [a, b, c, d] = parts;
   if (a === 'host') return { view: 'host' };
   if (a === 'storage') return { view: 'storage' };
+  if (a === 'networks') return { view: 'networks' };
   if (a === 'new') return { view: 'new' };
   if (a === 'tasks') return { view: 'tasks' };
   if (a === 'console' && b) return { view: 'console', name: b, kind: c === 'vnc' ? 'vnc' : 'text' };
@@ -33,6 +36,8 @@ export function routeHash(r: Route): string {
       return '#/host';
     case 'storage':
       return '#/storage';
+    case 'networks':
+      return '#/networks';
     case 'domains':
       return '#/domains';
     case 'new':

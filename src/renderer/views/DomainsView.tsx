@@ -7,6 +7,7 @@ import { filterRows, holdOrder, sortRows, type ListRow, type ShownOrder } from '
 import { useListUi } from '../lib/list-ui';
 import { useRoute } from '../lib/route';
 import { useDomainsStore } from '../store/domains-store';
+import { useAddressFeed } from '../store/addresses-store';
 import { stats, useStatsTick } from '../store/stats-store';
 import { DomainDetailsView } from './DomainDetailsView';
 
@@ -37,6 +38,8 @@ function DomainList() {
   const sort = useListUi((s) => s.sort);
   const query = useListUi((s) => s.query);
   const tick = useStatsTick();
+  // The addresses are asked for once the list has painted, so they never delay it.
+  useAddressFeed(loaded);
   // Uptime in the summary is as of the fetch; later renders add the time since.
   const fetchedAt = useMemo(() => (domains ? Date.now() : 0), [domains]);
   const now = stats.lastT || Date.now();

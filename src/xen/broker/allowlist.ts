@@ -275,7 +275,8 @@ function checkConsoleArgs(rest: readonly string[]): void {
 }
 
 const IP_OPTIONS = new Set(['-j', '-json', '-o', '-oneline', '-br', '-brief', '-d', '-details', '-p', '-pretty', '-s', '-4', '-6']);
-const IP_OBJECTS = new Set(['link', 'addr', 'address', 'route']);
+// neigh: dom0's neighbour table, read to find guests' addresses by MAC.
+const IP_OBJECTS = new Set(['link', 'addr', 'address', 'route', 'neigh']);
 
 function checkIp(args: readonly string[]): void {
   const at = args.findIndex((a) => !IP_OPTIONS.has(a));

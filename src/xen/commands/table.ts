@@ -100,6 +100,10 @@ export const COMMANDS = {
   'host.info': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['info'] }),
   'host.dmesg': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['dmesg'] }),
   'host.bridges': def({ program: 'ip', mode: 'run', cls: 'query', args: noArgs, argv: () => ['-o', 'link', 'show', 'type', 'bridge'] }),
+  // Networks: dom0's links with their kinds and byte counters, addresses and neighbour table; read-only JSON.
+  'net.links': def({ program: 'ip', mode: 'run', cls: 'query', args: noArgs, argv: () => ['-j', '-s', '-d', 'link', 'show'] }),
+  'net.addrs': def({ program: 'ip', mode: 'run', cls: 'query', args: noArgs, argv: () => ['-j', 'addr', 'show'] }),
+  'net.neighbours': def({ program: 'ip', mode: 'run', cls: 'query', args: noArgs, argv: () => ['-j', 'neigh', 'show'] }),
   'domains.list': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['list'] }),
   'domains.listLong': def({ program: 'xl', mode: 'run', cls: 'query', args: noArgs, argv: () => ['list', '-l'] }),
   'domain.list': def({ program: 'xl', mode: 'run', cls: 'query', args: dom, argv: (a) => ['list', a.dom] }),

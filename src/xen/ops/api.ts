@@ -20,6 +20,7 @@ import * as snapshotConvert from './snapshot-convert';
 import * as storageGroups from '../storage/groups';
 import * as storageList from '../storage/list';
 import * as storageVolumes from '../storage/volumes';
+import * as networkOps from '../network/networks';
 
 /** Binds an operation to the API's context: `(ctx, ...args)` becomes `(...args)`. */
 type Bound<F> = F extends (ctx: infer _C, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -45,8 +46,11 @@ type StorageOps = CtxOps<typeof storageList> & CtxOps<typeof storageVolumes> & C
 /** Snapshots (listSnapshots, createSnapshot, revertSnapshot, deleteSnapshot), bound wholesale from ops/snapshot.ts. */
 type SnapshotOps = CtxOps<typeof snapshot> & CtxOps<typeof snapshotConvert>;
 
+/** The host's networks and guests' addresses (networks, domainAddresses), bound wholesale from src/xen/network. */
+type NetworkOps = CtxOps<typeof networkOps>;
+
 /** Every operation on one Xen host, through one runner. Each validates its arguments before any command runs. */
-export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOps, SnapshotOps {
+export interface XenApi extends LifecycleOps, DetailsOps, HardwareOps, StorageOps, SnapshotOps, NetworkOps {
   readonly runner: Runner;
   /** The directories and timings in use, defaults filled in (the wizard needs configDir and imageDirs). */
   readonly options: ResolvedOptions;
@@ -103,6 +107,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     ...bindAll(ctx, storageGroups),
     ...bindAll(ctx, snapshot),
     ...bindAll(ctx, snapshotConvert),
+    ...bindAll(ctx, networkOps),
     runner,
     options: ctx.opts,
     invalidateCache: () => ctx.invalidate(),

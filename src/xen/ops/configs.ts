@@ -6,6 +6,7 @@ import { assertPlainStatements } from '../config/config-policy';
 import { parseXlConfig } from '../config/xl-config';
 import { configFromXl, readXlModel, renderXlConfig, updateXlConfigText } from '../config/render';
 import type { OpsContext } from './context';
+import { assertNicsFit } from '../network/identity';
 import { baseName, joinPath, readDirOrEmpty } from './paths';
 import { checkDomainName, invalidArg } from './validate';
 
@@ -141,10 +142,13 @@ export async function writeConfig(
   } else {
     newModel = validated(content, name);
   }
-  const existing = await findConfigByName(ctx, name);
+  const entries = await scanConfigs(ctx);
+  const existing = pickConfig(entries, name);
   if (existing !== null && o.expectedText !== undefined && existing.text !== o.expectedText) {
     throw new XenError('EXISTS', `${existing.path} changed since it was read; reload it first`, { field: 'expectedText', path: existing.path });
   }
+  // The renderer is not a trust boundary: a bridge the host lacks or another domain's MAC is refused here too.
+  await assertNicsFit(ctx, name, newModel, existing?.config ?? null, entries);
   ctx.invalidate();
   if (existing !== null) {
     await ctx.runner.fs.replaceFile(existing.path, text ?? updateXlConfigText(existing.text, newModel));

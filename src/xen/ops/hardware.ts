@@ -3,12 +3,12 @@ import { validateDomainConfig, type DomainConfig, type DiskSpec, type VifSpec } 
 import type { ApplyMode } from '../../shared/schemas';
 import { randomXenMac } from '../../shared/vif-spec';
 import { XenError } from '../errors';
-import { modelToEdit, readConfig, writeConfig } from './configs';
+import { modelToEdit, readConfig, scanConfigs, writeConfig } from './configs';
 import type { OpsContext } from './context';
 import * as devices from './devices';
 import { assertDiskFree } from './disk-use';
 import { listDomainsCheap } from './domains';
-import { assertBridgeExists } from './host';
+import { assertBridgesExist, assertMacsFree, macUsers } from '../network/identity';
 import { createImage, gibToBytes } from './images';
 import * as mc from './memory-cpu';
 import { lvmTarget, poolTargets } from '../storage/list';
@@ -180,8 +180,12 @@ export async function insertCd(ctx: OpsContext, a: ParsedArgsOf<'domain:cdInsert
 /** Adds a NIC with one MAC for both halves, so the live interface and the config's agree. */
 export async function attachNic(ctx: OpsContext, a: ParsedArgsOf<'domain:attachNic'>): Promise<void> {
   const { name, nic } = a;
-  if (nic.bridge !== undefined) await assertBridgeExists(ctx, nic.bridge, 'nic.bridge');
   const vif: VifSpec = { mac: (nic.mac ?? randomXenMac()).toLowerCase(), ...(nic.bridge ? { bridge: nic.bridge } : {}), ...(nic.model ? { model: nic.model } : {}) };
+  // A bridge the host has, and a MAC no domain uses (running or defined, this one included), before anything changes.
+  await Promise.all([
+    assertBridgesExist(ctx, nic.bridge !== undefined ? [{ value: nic.bridge, field: 'nic.bridge' }] : []),
+    scanConfigs(ctx).then(async (configs) => assertMacsFree(await macUsers(ctx, configs), [{ value: vif.mac ?? '', field: 'nic.mac' }], null)),
+  ]);
   await applyBoth(ctx, name, a.apply, () => devices.networkAttach(ctx, name, vif), (cfg) => {
     if (cfg.vifs.some((v) => sameMac(v.mac, vif.mac ?? ''))) throw new XenError('EXISTS', `The config already has an interface with MAC ${vif.mac}`, { field: 'nic.mac' });
     return { ...cfg, vifs: [...cfg.vifs, vif] };

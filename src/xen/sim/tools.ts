@@ -1,5 +1,6 @@
 import { formatXentopFrame } from './format';
 import { SimFailure, type SimHost } from './host';
+import { runIpJson } from './net';
 import { dom0Subtree, domUEntries, formatXenstoreLs, type XsExtras } from './xenstore';
 
 /** xentop -b options the simulator understands. */
@@ -120,6 +121,8 @@ export const SIM_BRIDGES = ['xenbr0', 'xenbr1'] as const;
 
 /** `ip -o link show [type bridge]` and `ip -br link` for dom0's interfaces (vifs follow the running domains' NICs). */
 export function runIp(host: SimHost, args: readonly string[]): string {
+  const json = runIpJson(host, args);
+  if (json !== null) return json;
   const a = args.join(' ');
   const vifs = host.state.domains.filter((d) => d.phase !== 'rebuilding').flatMap((d) => d.config.nics.map((n) => `vif${d.domid}.${n.devid}`));
   const links: { name: string; mac: string; bridge: boolean; master?: string }[] = [

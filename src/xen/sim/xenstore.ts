@@ -1,4 +1,5 @@
 import type { SimDisk, SimDomain } from './model';
+import { simNetXenstore } from './net';
 
 /** Per-domain facts xenstore exposes that live outside the domain record. */
 export interface XsExtras {
@@ -83,6 +84,7 @@ export function backendEntries(domains: readonly SimDomain[]): [string, string][
       m.set(`${b}/state`, qdisk ? '2' : '4');
       m.set(`${b}/type`, qdisk ? 'qdisk' : 'phy');
     }
+    for (const [k, v] of simNetXenstore(d).backend) m.set(k, v);
   }
   return withDirs(m, '/local/domain/0');
 }
@@ -135,6 +137,7 @@ export function domUEntries(d: SimDomain, x: XsExtras): [string, string][] {
     m.set(`${r}/${k}`, String(v));
   };
   m.set(`${r}/attr`, '');
+  for (const [k, v] of simNetXenstore(d).attr) m.set(k, v);
   set('console/backend', `/local/domain/0/backend/console/${d.domid}/0`);
   set('console/backend-id', 0);
   set('console/limit', 1048576);

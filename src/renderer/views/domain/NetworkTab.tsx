@@ -71,7 +71,7 @@ function NicListCard({ nics, loaded, sample, onDetach }: { nics: NicInfo[]; load
 
 /** The add-an-interface form: bridge (the host's first until bridges arrive), a fresh MAC, model and where to apply. */
 function useNicForm(bridges: readonly string[], running: boolean) {
-  const [bridge, setBridge] = useState(bridges[0] ?? 'xenbr0');
+  const [bridge, setBridge] = useState(bridges[0] ?? '');
   const [mac, setMac] = useState(randomXenMac());
   const [model, setModel] = useState<Model>('');
   const [apply, setApply] = useState<ApplyMode>(defaultApply(running));
@@ -84,18 +84,20 @@ function useNicForm(bridges: readonly string[], running: boolean) {
 
 type NicForm = ReturnType<typeof useNicForm>;
 
-/** The bridge (with the host's as suggestions), MAC (with a new random one on demand) and model fields. */
-function NicFields({ f, bridges, bridgeOk, macOk }: { f: NicForm; bridges: readonly string[]; bridgeOk: boolean; macOk: boolean }) {
+/** The bridge (one the host has: a NIC on any other would fail when the domain starts), MAC and model fields. */
+function NicFields({ f, bridges, macOk }: { f: NicForm; bridges: readonly string[]; macOk: boolean }) {
   return (
     <div className="form-grid">
       <label className="field-label">
         Bridge
-        <input className="input mono" list="bridge-list" value={f.bridge} onChange={(e) => f.setBridge(e.target.value)} aria-invalid={!bridgeOk} data-testid="nic-bridge" />
-        <datalist id="bridge-list">
+        <select className="input mono" value={f.bridge} onChange={(e) => f.setBridge(e.target.value)} disabled={bridges.length === 0} data-testid="nic-bridge">
+          {bridges.length === 0 && <option value="">no bridge on this host</option>}
           {bridges.map((b) => (
-            <option key={b} value={b} />
+            <option key={b} value={b}>
+              {b}
+            </option>
           ))}
-        </datalist>
+        </select>
       </label>
       <label className="field-label">
         MAC
@@ -128,7 +130,7 @@ function AddNicCard({ name, running, edit }: { name: string; running: boolean; e
   const f = useNicForm(bridges, running);
   const { bridge, mac, model, apply } = f;
   const macOk = mac === '' || macProblem(mac) === null;
-  const bridgeOk = /^[A-Za-z0-9_.-]{1,15}$/.test(bridge);
+  const bridgeOk = bridges.includes(bridge);
   const attach = () =>
     void edit.run(
       () => xen.domain.attachNic({ name, nic: { bridge, ...(mac ? { mac: mac.toLowerCase() } : {}), ...(model ? { model } : {}) }, apply }),
@@ -137,7 +139,8 @@ function AddNicCard({ name, running, edit }: { name: string; running: boolean; e
   return (
     <section className="card">
       <h2>Add an interface</h2>
-      <NicFields f={f} bridges={bridges} bridgeOk={bridgeOk} macOk={macOk} />
+      <NicFields f={f} bridges={bridges} macOk={macOk} />
+      {bridges.length === 0 && <p className="warn-text" data-testid="nic-no-bridge">This host has no bridge for an interface to join; see Networks.</p>}
       <ApplyChoice value={apply} onChange={f.setApply} running={running} testId="nic-apply" />
       <div className="row-gap">
         <button type="button" className="btn primary" disabled={edit.busy || !macOk || !bridgeOk} data-testid="nic-attach" onClick={attach}>

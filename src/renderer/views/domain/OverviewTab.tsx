@@ -13,6 +13,8 @@ import { ConfigProblemsCard } from '../../components/FieldProblems';
 import { domainNameProblem } from '../../../shared/rules';
 import { SYSRQ, SYSRQ_KEYS, type SysrqKey } from '../../../shared/contract';
 import type { DomainSample, DomainSummary } from '../../../shared/dto';
+import { GuestAddresses } from '../../components/GuestAddresses';
+import { useAddressFeed } from '../../store/addresses-store';
 
 /** Send a magic SysRq key to a running guest's kernel, after saying what it will do. */
 function SysrqCard({ name, running }: { name: string; running: boolean }) {
@@ -50,8 +52,7 @@ function SysrqCard({ name, running }: { name: string; running: boolean }) {
   );
 }
 
-
-/** The domain's facts: name, UUID, id, type, state, uptime, vCPUs, memory, config file and CPU time. */
+/** The domain's facts: name, UUID, id, type, state, uptime, vCPUs, memory, addresses, config file and CPU time. */
 function OverviewCard({ summary, sample, configPath }: { summary: DomainSummary; sample: DomainSample | undefined; configPath: string | undefined }) {
   return (
     <section className="card">
@@ -73,6 +74,10 @@ function OverviewCard({ summary, sample, configPath }: { summary: DomainSummary;
         <dd>{`${summary.vcpus} of at most ${summary.maxVcpus}`}</dd>
         <dt>Memory</dt>
         <dd>{`${formatMiB(sample ? sample.memKiB / 1024 : summary.memoryMiB)} of at most ${formatMiB(summary.maxMemMiB)}`}</dd>
+        <dt>IP addresses</dt>
+        <dd data-testid="ov-ips">
+          <GuestAddresses name={summary.name} running={summary.state !== 'stopped'} />
+        </dd>
         <dt>Config file</dt>
         <dd className="mono" data-testid="ov-config">{summary.configPath ?? configPath ?? 'none (created without a file)'}</dd>
         <dt>CPU time</dt>
@@ -124,6 +129,7 @@ export function OverviewTab({ name, summary, data }: TabProps) {
   const [newName, setNewName] = useState(name);
   const rename = useEdit();
   const autoBusy = useActions((s) => s.busy[name]);
+  useAddressFeed();
   if (!summary) return <p className="muted">Loading…</p>;
   return (
     <div className="tab-body two-col">

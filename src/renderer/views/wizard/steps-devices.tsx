@@ -222,17 +222,14 @@ function NicCard({ n, i, draft, set, opts, problems }: StepProps & { n: Draft['n
       </div>
       <div className="wiz-grid">
         <Field label="Bridge" field={f('bridge')} problems={problems}>
-          {opts.bridges.length > 0 ? (
-            <select className="input" value={n.bridge} onChange={(e) => patch({ bridge: e.target.value })} data-testid={`${tid}-bridge`}>
-              {opts.bridges.map((b) => (
-                <option key={b} value={b}>
-                  {b}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input className="input mono" value={n.bridge} onChange={(e) => patch({ bridge: e.target.value })} data-testid={`${tid}-bridge`} {...invalidProps(problems, f('bridge'))} />
-          )}
+          <select className="input" value={n.bridge} onChange={(e) => patch({ bridge: e.target.value })} disabled={opts.bridges.length === 0} data-testid={`${tid}-bridge`} {...invalidProps(problems, f('bridge'))}>
+            {!opts.bridges.includes(n.bridge) && <option value={n.bridge}>{n.bridge === '' ? 'no bridge on this host' : `${n.bridge} (not on this host)`}</option>}
+            {opts.bridges.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
         </Field>
         <Field label="MAC address" field={f('mac')} problems={problems}>
           <span className="wiz-inline">
@@ -262,7 +259,11 @@ export function NetworkStep(props: StepProps) {
   const { draft, set, opts, problems } = props;
   return (
     <div className="wiz-step-body">
-      {opts.bridges.length === 0 && <p className="warn-text">No bridges were found on the host; type the name of the bridge to join.</p>}
+      {opts.bridges.length === 0 && (
+        <p className="warn-text" data-testid="wiz-no-bridge">
+          This host has no bridge, so a network interface has nothing to join: remove it, or make a bridge first (see Networks).
+        </p>
+      )}
       {draft.nics.length === 0 && (
         <p className="muted" data-testid="wiz-no-nics">
           No network interfaces: the guest will have no network.

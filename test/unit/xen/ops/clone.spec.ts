@@ -89,7 +89,9 @@ describe('cloning a stopped domain on the demo host', () => {
 
   it('refuses options that hand the original a host resource, and the same MAC twice', async () => {
     const src = await api.readConfig('test-pvh');
-    await api.writeConfig('p9src', { ...src.config!, name: 'p9src', uuid: undefined, extraOptions: { p9: ['tag=share,path=/srv/share,security_model=none'] } });
+    // A copy under another name gets NICs of its own: test-pvh's MAC is test-pvh's.
+    const vifs = src.config!.vifs.map((n) => ({ ...n, mac: undefined }));
+    await api.writeConfig('p9src', { ...src.config!, name: 'p9src', uuid: undefined, vifs, extraOptions: { p9: ['tag=share,path=/srv/share,security_model=none'] } });
     const plan = await api.clonePreview({ name: 'p9src', newName: 'p9copy', pool: null });
     expect(plan.problems.map((p) => p.field)).toContain('p9');
     await api.writeConfig('twonics', { ...src.config!, name: 'twonics', uuid: undefined, vifs: [{ bridge: 'xenbr0' }, { bridge: 'xenbr0' }] });

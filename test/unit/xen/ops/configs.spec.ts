@@ -32,7 +32,10 @@ function setup(extra: Record<string, string> = {}) {
     '/iso/debian.iso': 'I',
     ...extra,
   }).link('/etc/xen/auto/web.cfg', '/etc/xen/web.cfg');
-  const runner = new FakeRunner(fs);
+  // dom0's bridge (as `ip -o link` prints it) and no domain running: what a new NIC is checked against.
+  const runner = new FakeRunner(fs)
+    .on('ip -o link show type bridge', '3: xenbr0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\\    link/ether 26:c2:05:29:45:63 brd ff:ff:ff:ff:ff:ff\n')
+    .on('xl list -l', '[]\n');
   return { fs, runner, api: createXenApi(runner) };
 }
 
@@ -82,6 +85,18 @@ describe('writeConfig', () => {
     expect(r.path).toBe('/etc/xen/test3.cfg');
     expect(await fs.readFile('/etc/xen/test3.cfg')).toMatch(/^name\s*=\s*"test3"$/m);
     expect((await api.readConfig('test3')).config).toMatchObject({ name: 'test3', memory: 128 });
+  });
+
+  it('refuses a bridge the host lacks and a MAC another domain has, naming the NIC field; an unrelated edit still saves', async () => {
+    const { fs, api } = setup({ '/etc/xen/old.cfg': 'name = "old"\ntype = "pvh"\nkernel = "/root/domu/vmlinuz"\nmemory = 128\nvif = [ "mac=00:16:3e:00:00:0a,bridge=gone0" ]\n' });
+    const v = (await api.readConfig('test1')).config!;
+    await expect(api.writeConfig('test1', { ...v, vifs: [{ bridge: 'xenbr9' }] })).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'vifs[0].bridge', bridges: ['xenbr0'] } });
+    await expect(api.writeConfig('test1', { ...v, vifs: [{ bridge: 'xenbr0', mac: '00:16:3E:00:00:0A' }] })).rejects.toMatchObject({ code: 'EXISTS', detail: { field: 'vifs[0].mac', domain: 'old' } });
+    expect(fs.written).toEqual([]);
+    // old.cfg already named a bridge that is gone: changing its memory is not refused for it.
+    const old = await api.readConfig('old');
+    await api.writeConfig('old', old.text.replace('memory = 128', 'memory = 256'), { expectedText: old.text });
+    expect(await fs.readFile('/etc/xen/old.cfg')).toMatch(/memory = 256/);
   });
 
   it('refuses a name= that differs from the domain, broken text, and a stale expectedText; nothing is written', async () => {
