@@ -101,11 +101,12 @@ function checkLvcreate(args: readonly string[], g: BrokerGuards): readonly strin
   return args;
 }
 
-/** lvcreate -q -y -s -n NAME [-L SIZEb] -- VG/ORIGIN: a snapshot of a volume of a pool, in the same group. */
+/** lvcreate -q -y -s -n NAME [-L SIZEb | -kn] -- VG/ORIGIN: a snapshot of a volume of a pool, in the same group. */
 function checkLvSnapshot(args: readonly string[], g: BrokerGuards): readonly string[] {
   const thick = args.length === 9 && args[5] === '-L' && /^\d{1,16}b$/.test(args[6] ?? '');
-  const shape = sameArgv(args.slice(0, 4), ['-q', '-y', '-s', '-n']) && (thick || args.length === 7) && args[args.length - 2] === '--';
-  if (!shape) refuse('lvcreate -s takes only -q -y -s -n NAME [-L SIZEb] -- VG/ORIGIN');
+  const thin = args.length === 8 && args[5] === '-kn';
+  const shape = sameArgv(args.slice(0, 4), ['-q', '-y', '-s', '-n']) && (thick || thin) && args[args.length - 2] === '--';
+  if (!shape) refuse('lvcreate -s takes only -q -y -s -n NAME [-L SIZEb | -kn] -- VG/ORIGIN');
   if (volumeNameProblem(args[4] ?? '') !== null) refuse(`${JSON.stringify(args[4])} is not a volume name`, { rule: 'lv-name' });
   checkLvRef(args[args.length - 1], g);
   return args;

@@ -17,7 +17,7 @@ import { META_PATH_RE, SNAPSHOT_META, SNAPSHOT_SUBDIR, snapshotMetaSchema } from
 import { editFstab } from '../storage/fstab';
 import { checkPoolsForRoot } from './pool-policy';
 import { checkPools, formatPoolsFile } from '../storage/pools-file';
-import type { FinalComponent } from './paths';
+import { isInside, type FinalComponent } from './paths';
 import { toWireError, type BrokerEvent, type BrokerId } from './protocol';
 
 /** What one request handler gets: its id, its checked-as-object args and opts, and the broker's shared state. */
@@ -295,7 +295,8 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
   },
   'fs.mkdirp': async (st, { args }) => {
     const dir = await firstOf(pathOf(args), [(x) => st.guards.configRead.check(x), (x) => st.guards.save.check(x), (x) => st.guards.images.check(x)]);
-    // Saved guests' memory is theirs alone: root's save directory is made private, whatever the caller asks.
-    return st.executor.fs.mkdirp(dir, dir === st.basePolicy.saveDir ? 0o700 : undefined);
+    // Saved guests' memory is theirs alone: root's save directory and every folder in it (snapshots' checkpoints) are
+    // made private, whatever the caller asks.
+    return st.executor.fs.mkdirp(dir, isInside(dir, st.basePolicy.saveDir) ? 0o700 : undefined);
   },
 };

@@ -3,6 +3,7 @@ import { plainNameProblem } from '../../shared/rules';
 import * as path from 'node:path';
 import { XenError } from '../errors';
 import { acceptImageDirs } from './paths';
+import { overlapProblem } from './pool-policy';
 import { DEFAULT_IMAGE_DIR, DEFAULT_SAVE_DIR, vgNameProblem, type PoolDef } from '../../shared/storage';
 import { parsePoolsFile, POOLS_FILE } from '../storage/pools-file';
 
@@ -88,12 +89,18 @@ export function parseBrokerPolicy(text: string): BrokerPolicy {
       field === 'vgs' ? checkVg(value, i + 1) : field === 'bootloaders' && !value.includes('/') ? checkName(value, i + 1) : absDir(value, i + 1);
     (lists[field] ??= []).push(v);
   });
-  return {
+  const policy = {
     ...DEFAULT_BROKER_POLICY,
     ...lists,
     // Image directories are written by root on the caller's behalf: never "/" or a system directory.
     imageDirs: acceptImageDirs(lists.imageDirs ?? DEFAULT_BROKER_POLICY.imageDirs),
   };
+  // Nor one holding (or inside) the save, config or boot directories: the caller could write what root later obeys.
+  for (const d of policy.imageDirs) {
+    const why = overlapProblem(d, policy);
+    if (why !== null) throw new XenError('INVALID_ARG', `${BROKER_POLICY_FILE}: image_dir ${why}`, { field: 'image_dir' });
+  }
+  return policy;
 }
 
 function checkVg(value: string, line: number): string {

@@ -292,7 +292,8 @@ export const COMMANDS = {
   'lvm.snapshot': def({
     program: 'lvcreate', mode: 'run', cls: 'change',
     args: z.object({ vg: vgNameSchema, origin: volumeNameSchema, name: volumeNameSchema, bytes: imageBytes.optional() }).strict(),
-    argv: (a) => ['-q', '-y', '-s', '-n', a.name, ...(a.bytes === undefined ? [] : ['-L', `${a.bytes}b`]), '--', `${a.vg}/${a.origin}`],
+    // A thin snapshot is skipped at activation unless -kn says otherwise: it must be there to be read (clone from it).
+    argv: (a) => ['-q', '-y', '-s', '-n', a.name, ...(a.bytes === undefined ? ['-kn'] : ['-L', `${a.bytes}b`]), '--', `${a.vg}/${a.origin}`],
   }),
   // Puts a snapshot's blocks back into its origin and removes the snapshot (polling each second until done).
   'lvm.merge': def({

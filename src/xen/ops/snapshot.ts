@@ -3,6 +3,7 @@ import {
   snapshotSubtree, snapshotTree,
   type SnapshotCreateArgs, type SnapshotDeleteArgs, type SnapshotDisk, type SnapshotList, type SnapshotMeta, type SnapshotRecord, type SnapshotRevertArgs, type SnapshotRevertResult,
 } from '../../shared/snapshot';
+import type { StorageOverview } from '../../shared/storage';
 import { XenError } from '../errors';
 import { storageOverview } from '../storage/list';
 import { modelToEdit, readConfig } from './configs';
@@ -19,6 +20,7 @@ import { checkDomainName } from './validate';
 // and deleted (one, or one with everything below it). src/shared/snapshot.ts holds the model.
 
 interface Situation {
+  overview: StorageOverview;
   cfg: DomainConfig;
   meta: SnapshotMeta;
   running: boolean;
@@ -38,7 +40,16 @@ async function situation(ctx: OpsContext, name: string): Promise<Situation> {
     const other = overview.volumes.find((v) => v.path === c.plan.path)?.users.find((u) => u.domain !== name && u.running && u.access === 'rw');
     if (c.plan.how !== 'shared' && other !== undefined) problems.push({ field: `disks[${i}]`, message: `${c.plan.vdev} (${c.plan.path}) is in use by ${other.domain}` });
   }
-  return { cfg, meta, running, caps, problems };
+  return { overview, cfg, meta, running, caps, problems };
+}
+
+/** A running domain other than `name` that has one of `disks` open now (the recorded disks, not only today's). */
+function otherUser(s: Situation, name: string, disks: readonly SnapshotDisk[]): { disk: SnapshotDisk; domain: string } | null {
+  for (const disk of disks) {
+    const u = s.overview.volumes.find((v) => v.path === disk.path)?.users.find((x) => x.domain !== name && x.running);
+    if (u !== undefined) return { disk, domain: u.domain };
+  }
+  return null;
 }
 
 /** A domain's snapshots as a tree, with sizes, how each disk would be captured and what stops a new one. */
@@ -133,6 +144,8 @@ async function revertNow(ctx: OpsContext, a: SnapshotRevertArgs, progress: (m: s
   if (rec === undefined) throw new XenError('NOT_FOUND', `${a.name} has no snapshot ${a.id}`, { field: 'id' });
   const inUse = s.problems.find((p) => / is in use by /.test(p.message));
   if (inUse) throw new XenError('IN_USE', inUse.message, { field: inUse.field });
+  const other = otherUser(s, a.name, rec.disks);
+  if (other) throw new XenError('IN_USE', `${other.disk.vdev} (${other.disk.path}) is in use by ${other.domain}`, { field: 'id', domain: other.domain });
   if (s.running && !a.stopRunning) throw new XenError('IN_USE', `${a.name} is running: reverting powers it off first`, { field: 'stopRunning' });
   if (await hasSavedState(ctx, a.name)) {
     throw new XenError('EXISTS', `${a.name} has a saved state (${savedStatePath(ctx, a.name)}) that a revert would make stale: start it fresh or restore it first`, { field: 'name' });
@@ -173,6 +186,9 @@ async function deleteNow(ctx: OpsContext, a: SnapshotDeleteArgs): Promise<{ dele
   if (s.running && doomed.some((r) => r.disks.some((d) => d.kind === 'qcow2'))) {
     throw new XenError('IN_USE', `${a.name} is running: a snapshot inside its qcow2 disk can only be deleted while it is shut down`, { field: 'name' });
   }
+  // Dropping a snapshot inside a qcow2 file rewrites the file: never under another domain's qemu.
+  const other = otherUser(s, a.name, doomed.flatMap((r) => r.disks.filter((d) => d.kind === 'qcow2')));
+  if (other) throw new XenError('IN_USE', `${other.disk.path} is open in ${other.domain}; shut it down to delete this snapshot`, { field: 'id', domain: other.domain });
   let meta = s.meta;
   const deleted: string[] = [];
   // Deepest first, recording after each, so a failure part-way leaves the file true to what is left.

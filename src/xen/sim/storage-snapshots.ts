@@ -9,7 +9,7 @@ import type { StorageTools } from './storage-tools';
 
 const ok = (stdout: string, stderr = ''): RunResult => ({ stdout, stderr, exitCode: 0 });
 
-/** lvcreate -q -y -s -n NAME [-L SIZEb] -- VG/ORIGIN. */
+/** lvcreate -q -y -s -n NAME [-L SIZEb | -kn] -- VG/ORIGIN. */
 export function simLvSnapshot(t: StorageTools, args: readonly string[]): RunResult {
   const name = args[args.indexOf('-n') + 1] ?? '';
   const ref = args[args.length - 1] ?? '';
@@ -21,7 +21,9 @@ export function simLvSnapshot(t: StorageTools, args: readonly string[]): RunResu
   const size = thin ? origin.size : extents(Number((args[args.indexOf('-L') + 1] ?? '').replace(/b$/, '')));
   const free = vg.size - t.storage.used(vg.name);
   if (!thin && size > free) throw new SimFailure(`  Volume group "${vg.name}" has insufficient free space (${free / 4194304} extents): ${size / 4194304} required.\n`, 5);
-  t.storage.state.lvs.push({ vg: vg.name, name, size, attr: thin ? 'Vwi---tz-k' : 'swi-a-s---', pool: thin ? origin.pool : '', origin: origin.name });
+  // Thin snapshots are skipped at activation ("k") unless -kn.
+  const thinAttr = args.includes('-kn') ? 'Vwi-a-tz--' : 'Vwi---tz-k';
+  t.storage.state.lvs.push({ vg: vg.name, name, size, attr: thin ? thinAttr : 'swi-a-s---', pool: thin ? origin.pool : '', origin: origin.name });
   t.storage.persist();
   return ok('', `  Logical volume "${name}" created.\n`);
 }

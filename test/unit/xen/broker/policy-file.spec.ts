@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BROKER_POLICY, loadBrokerPolicy, parseBrokerPolicy } from '../../../../src/xen/broker/policy';
+import { checkPoolsForRoot } from '../../../../src/xen/broker/pool-policy';
 import { makeTempDir } from '../runner/fake-bin';
 
 const uid = process.getuid?.() ?? 0;
@@ -28,6 +29,18 @@ describe('the broker policy file', () => {
     expect(() => parseBrokerPolicy('boot_dir = boot\n')).toThrow('line 1: "boot" is not an absolute path');
     expect(() => parseBrokerPolicy('bootloader = /bin/../tmp/x\n')).toThrow('line 1');
     expect(() => parseBrokerPolicy('bootloader = $(id)\n')).toThrow('is not a program name or an absolute path');
+  });
+
+  it('refuses an image directory holding (or inside) the save, config or boot directories: the caller would write what root obeys', () => {
+    expect(() => parseBrokerPolicy('image_dir = /var/lib/xen\n')).toThrow('image_dir /var/lib/xen overlaps /var/lib/xen/save');
+    expect(() => parseBrokerPolicy('image_dir = /etc/xen\n')).toThrow(/overlaps \/etc\/xen/);
+    expect(parseBrokerPolicy('image_dir = /var/lib/xen/images\n').imageDirs).toEqual(['/var/lib/xen/images']);
+  });
+
+  it('refuses a pool over or inside the save directory even where an image directory would allow it', async () => {
+    const wide = { ...DEFAULT_BROKER_POLICY, imageDirs: ['/var/lib/xen'] };
+    await expect(checkPoolsForRoot([{ name: 's', kind: 'dir', path: '/var/lib/xen/save/x' }], wide, new Set())).rejects.toMatchObject({ code: 'PERMISSION', message: expect.stringContaining('overlaps /var/lib/xen/save') as string });
+    await expect(checkPoolsForRoot([{ name: 'n', kind: 'nfs', server: 'nas.lan', export: '/x', path: '/var/lib/xen/save' }], wide, new Set())).rejects.toMatchObject({ code: 'PERMISSION' });
   });
 
   it('uses the defaults when there is no file', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BROKER_POLICY } from '../../../../src/xen/broker/policy';
@@ -88,6 +88,7 @@ describe('snapshots through the broker', () => {
     expect(await h.request('lvm.merge', { vg: 'vg0', name: 'web-snap-0000abcd' })).toMatchObject({ ok: true });
     expect(log()).toContain('lvcreate -q -y -s -n web-snap-0000abcd -L 1073741824b -- vg0/web');
     expect(log()).toContain('lvconvert -q -i 1 --merge -- vg0/web-snap-0000abcd');
+    expect(log()).toContain('lvcreate -q -y -s -n thin-snap-0000abcd -kn -- vg0/thin');
     const before = log();
     expect(codeOf(await h.request('lvm.snapshot', { vg: 'rootvg', origin: 'root', name: 'root-snap-0000abcd' }))).toBe('PERMISSION');
     expect(codeOf(await h.request('lvm.merge', { vg: 'rootvg', name: 'root-snap' }))).toBe('PERMISSION');
@@ -100,6 +101,9 @@ describe('snapshots through the broker', () => {
     const dir = path.join(etc, 'save', 'xenith-snapshots', 'web');
     const file = path.join(dir, 'snapshots.json');
     expect(await h.request('fs.mkdirp', { path: dir })).toMatchObject({ ok: true });
+    // Every folder made below the save directory is private: checkpoints hold guests' memory.
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(path.dirname(dir)).mode & 0o777).toBe(0o700);
     const meta = { version: 1, domain: 'web', current: null, snapshots: [] };
     expect(await h.request('snapshots.save', { path: file, meta })).toMatchObject({ ok: true });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(meta);

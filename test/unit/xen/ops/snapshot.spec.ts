@@ -150,6 +150,10 @@ describe('snapshots on the demo host', () => {
     const rec = await api.createSnapshot({ name: 'lvmine', snapName: 'm', description: '' });
     await lvDomain('lvother', true);
     await expect(api.revertSnapshot({ name: 'lvmine', id: rec.id, stopRunning: false })).rejects.toMatchObject({ code: 'IN_USE', message: expect.stringContaining('in use by lvother') as string });
+    // Also when the disk is no longer the domain's own: the recorded disk is what a revert writes.
+    const cfg = (await api.readConfig('lvmine')).config!;
+    await api.writeConfig('lvmine', { ...cfg, disks: [] });
+    await expect(api.revertSnapshot({ name: 'lvmine', id: rec.id, stopRunning: false })).rejects.toMatchObject({ code: 'IN_USE', detail: { field: 'id', domain: 'lvother' } });
   });
 
   it('holds the domain while a snapshot is taken: another client\'s Start, rename or second snapshot waits its turn', async () => {
