@@ -132,7 +132,7 @@ export async function checkQemuSnapshot(args: readonly string[], g: BrokerGuards
 }
 
 /** A qcow2 image (by its header, read now) that names no backing or external data file. */
-async function assertSelfContainedQcow2(p: string): Promise<void> {
+export async function assertSelfContainedQcow2(p: string): Promise<void> {
   // /dev/VG/LV is a link to its device-mapper node (assertLogicalVolume checked it): read the node.
   const head = await readHead(p.startsWith('/dev/') ? await realpath(p) : p);
   const h = parseImageHeader(head, null, head.byteLength);

@@ -8,7 +8,7 @@ import { XenError } from '../errors';
 import { checkDomainName } from '../ops/validate';
 import { assertCommand } from '../runner/programs';
 import type { XenProgram } from '../runner/types';
-import { assertPlainFile, checkNfs, checkQemuConvert, checkQemuSnapshot, checkStorage } from './allowlist-storage';
+import { assertPlainFile, assertSelfContainedQcow2, checkNfs, checkQemuConvert, checkQemuSnapshot, checkStorage } from './allowlist-storage';
 import { checkFreeBlockDevice, type BlockDeviceEnv } from './block-devices';
 import { createPathGuard, type FinalComponent, type PathGuard } from './paths';
 import { BROKER_POLICY_FILE, type BrokerPolicy } from './policy';
@@ -80,7 +80,12 @@ export async function checkFileUses(files: readonly ConfigFileUse[], g: BrokerGu
     } else if (f.kind === 'disk' && f.path.startsWith('/dev/')) {
       await checkFreeBlockDevice(f.path, f.field, g.blockEnv);
     } else {
-      await g.images.check(f.path, 'follow').catch((e: unknown) => Promise.reject(named(e, 'image_dir')));
+      const at = await g.images.check(f.path, 'follow').catch((e: unknown) => Promise.reject(named(e, 'image_dir')));
+      // Declared qcow2, its header decides what else Xen's qemu opens as root: a backing or data file (which a guest
+      // could have written into a raw disk's first sector) is refused. A file not made yet is checked at xl create.
+      if (f.kind === 'disk' && f.format === 'qcow2' && (await lstat(at).catch(() => null)) !== null) {
+        await assertSelfContainedQcow2(at).catch((e: unknown) => Promise.reject(e instanceof XenError ? new XenError(e.code, `${f.field}: ${e.message}`, { field: f.field, path: f.path, rule: 'backing' }) : e));
+      }
     }
   }
 }

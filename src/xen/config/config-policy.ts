@@ -29,6 +29,8 @@ export interface ConfigFileUse {
   /** disk: a guest disk image or block device; boot: a kernel, ramdisk or firmware file root reads; share: a 9p share. */
   kind: 'disk' | 'boot' | 'share';
   access: 'rw' | 'ro';
+  /** A disk's declared format: qemu, as root, opens what a qcow2 header names (a backing or data file). */
+  format?: string;
 }
 
 /** A config checked as a whole: its canonical text, the values xl will act on, and the host files it names. */
@@ -169,7 +171,7 @@ function checkConsoles(values: Record<string, XlValue>, r: Refusals): void {
 function diskUse(field: string, d: DiskSpec): ConfigFileUse | null {
   // A disk with a script names something the script interprets (an iSCSI IQN, a DRBD resource), not a host path.
   if (d.target === '' || d.script !== undefined) return null;
-  return { field, path: d.target, kind: 'disk', access: d.access === 'ro' || d.devtype === 'cdrom' ? 'ro' : 'rw' };
+  return { field, path: d.target, kind: 'disk', access: d.access === 'ro' || d.devtype === 'cdrom' ? 'ro' : 'rw', ...(d.format !== undefined ? { format: d.format } : {}) };
 }
 
 function diskSpecUse(field: string, spec: XlValue, r: Refusals): ConfigFileUse | null {

@@ -81,6 +81,14 @@ describe('snapshots through the broker', () => {
     expect(codeOf(backed)).toBe('INVALID_ARG');
   });
 
+  it('writes no config that declares qcow2 a file whose header names a backing file: Xen\'s qemu would open it as root', async () => {
+    const h = harness();
+    const cfg = (target: string) => ({ name: 'q', memory: 128, disk: [`format=qcow2,vdev=xvda,access=rw,target=${target}`] });
+    const bad = await h.request('config.create', { path: path.join(etc, 'q.cfg'), values: cfg(path.join(images, 'backed.qcow2')) });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARG', detail: { field: 'disk[0]', rule: 'backing' } } });
+    expect(await h.request('config.create', { path: path.join(etc, 'q.cfg'), values: cfg(path.join(images, 'good.qcow2')) })).toMatchObject({ ok: true });
+  });
+
   it('takes and merges LVM snapshots only in a pool\'s volume group', async () => {
     const h = harness();
     expect(await h.request('lvm.snapshot', { vg: 'vg0', origin: 'web', name: 'web-snap-0000abcd', bytes: 1 << 30 })).toMatchObject({ ok: true });
