@@ -70,6 +70,16 @@ export async function checkConfigFile(p: unknown, g: BrokerGuards, final: FinalC
   return resolved;
 }
 
+/** A disk declared qcow2 must be self-contained: the refusal names the config's field. */
+async function checkQcow2Disk(f: ConfigFileUse, at: string): Promise<void> {
+  try {
+    await assertSelfContainedQcow2(at);
+  } catch (e) {
+    if (!(e instanceof XenError)) throw e;
+    throw new XenError(e.code, `${f.field}: ${e.message}`, { field: f.field, path: f.path, rule: 'backing' });
+  }
+}
+
 /** Checks each host file a config names against the policy: images and free block devices, boot files, shares. */
 export async function checkFileUses(files: readonly ConfigFileUse[], g: BrokerGuards): Promise<void> {
   for (const f of files) {
@@ -83,9 +93,7 @@ export async function checkFileUses(files: readonly ConfigFileUse[], g: BrokerGu
       const at = await g.images.check(f.path, 'follow').catch((e: unknown) => Promise.reject(named(e, 'image_dir')));
       // Declared qcow2, its header decides what else Xen's qemu opens as root: a backing or data file (which a guest
       // could have written into a raw disk's first sector) is refused. A file not made yet is checked at xl create.
-      if (f.kind === 'disk' && f.format === 'qcow2' && (await lstat(at).catch(() => null)) !== null) {
-        await assertSelfContainedQcow2(at).catch((e: unknown) => Promise.reject(e instanceof XenError ? new XenError(e.code, `${f.field}: ${e.message}`, { field: f.field, path: f.path, rule: 'backing' }) : e));
-      }
+      if (f.kind === 'disk' && f.format === 'qcow2' && (await lstat(at).catch(() => null)) !== null) await checkQcow2Disk(f, at);
     }
   }
 }
