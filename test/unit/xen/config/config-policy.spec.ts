@@ -74,9 +74,9 @@ describe('checkConfigForRoot', () => {
       rules,
     );
     expect(c.files).toEqual([
-      { field: 'disk[0]', path: '/var/lib/xen/images/web.img', kind: 'disk', access: 'rw' },
-      { field: 'disk[1]', path: '/dev/vg0/data', kind: 'disk', access: 'ro' },
-      { field: 'disk[2]', path: '/srv/iso/d.iso', kind: 'disk', access: 'ro' },
+      { field: 'disk[0]', path: '/var/lib/xen/images/web.img', kind: 'disk', access: 'rw', format: 'raw' },
+      { field: 'disk[1]', path: '/dev/vg0/data', kind: 'disk', access: 'ro', format: 'raw' },
+      { field: 'disk[2]', path: '/srv/iso/d.iso', kind: 'disk', access: 'ro', format: 'raw' },
       { field: 'kernel', path: '/var/lib/xen/boot/vmlinuz', kind: 'boot', access: 'ro' },
       { field: 'ramdisk', path: '/var/lib/xen/boot/initrd.img', kind: 'boot', access: 'ro' },
       { field: 'firmware', path: '/usr/lib/grub-xen/grub-x86_64-xen.bin', kind: 'boot', access: 'ro' },
