@@ -14,6 +14,7 @@ import { registerHistoryHandlers } from './history';
 import { registerCloneHandlers } from './clone';
 import { registerSnapshotHandlers } from './snapshot';
 import { registerTaskHandlers } from './tasks';
+import { registerTransferHandlers } from './transfer';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
 export function registerHandlers(r: HandlerRegistry, s: Services): void {
@@ -31,4 +32,5 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerCloneHandlers(r, s);
   registerSnapshotHandlers(r, s);
   registerTaskHandlers(r, s);
+  registerTransferHandlers(r, s);
 }

@@ -272,7 +272,7 @@ function brokerStreams(call: BrokerCall): Pick<HostFs, 'writeStream' | 'readStre
           await call('image.download.close', { target }).catch(() => undefined);
         }
       }
-      return { size, chunks: chunks() };
+      return { size, chunks: chunks(), close: () => call('image.download.close', { target }).then(() => undefined, () => undefined) };
     },
   };
 }

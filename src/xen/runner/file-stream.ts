@@ -122,5 +122,5 @@ export async function readRegularFile(p: string, signal?: AbortSignal, after?: (
       await fh.close().catch(() => undefined);
     }
   }
-  return { size, chunks: chunks() };
+  return { size, chunks: chunks(), close: () => fh.close().catch(() => undefined) };
 }

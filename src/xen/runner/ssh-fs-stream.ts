@@ -128,5 +128,5 @@ async function readOver(proc: RemoteProcess, p: string, signal?: AbortSignal): P
       proc.kill();
     }
   }
-  return { size, chunks: chunks() };
+  return { size, chunks: chunks(), close: async () => proc.kill() };
 }

@@ -115,6 +115,8 @@ export interface HostFs {
 export interface HostReadStream {
   readonly size: number;
   readonly chunks: AsyncIterable<Uint8Array>;
+  /** Lets go of the file without reading it (reading to the end, or stopping, lets go by itself). */
+  close(): Promise<void>;
 }
 
 /** What readDir reads. */

@@ -14,7 +14,7 @@ describe('the task table', () => {
   });
 
   it('logs no read: lists, details, host facts, config reads, dry runs, previews, the file chooser, the log itself, graph history', () => {
-    const reads = ['app:status', 'host:info', 'host:dmesg', 'domains:list', 'domain:details', 'domain:configGet', 'domain:configCheck', 'files:list', 'wizard:options', 'wizard:preview', 'storage:overview', 'storage:devices', 'storage:isos', 'tasks:list', 'history:read', 'domain:clonePreview', 'snapshot:list'] as const;
+    const reads = ['app:status', 'host:info', 'host:dmesg', 'domains:list', 'domain:details', 'domain:configGet', 'domain:configCheck', 'files:list', 'wizard:options', 'wizard:preview', 'storage:overview', 'storage:devices', 'storage:isos', 'tasks:list', 'history:read', 'domain:clonePreview', 'snapshot:list', 'storage:uploadPick'] as const;
     for (const c of reads) expect(TASK_TABLE[c], c).toBe('read');
     expect(channels.filter((c) => TASK_TABLE[c] === 'read').sort()).toEqual([...reads].sort());
   });
