@@ -12,8 +12,10 @@ const RATE_WINDOW_MS = 2000;
 export function progressReporter(hub: EventHub, ctx: CallContext, jobId: string, phase: 'upload' | 'download', what: string, now: () => number = Date.now) {
   let lastEvent = 0;
   let lastLog = 0;
-  const samples: { t: number; done: number }[] = [{ t: now(), done: 0 }];
+  // The rate counts from the first byte, not from the checks before it.
+  const samples: { t: number; done: number }[] = [];
   const rateAt = (t: number, done: number): number => {
+    if (samples.length === 0) samples.push({ t: t - EVENT_MS, done: 0 });
     samples.push({ t, done });
     while (samples.length > 2 && samples[0]!.t < t - RATE_WINDOW_MS) samples.shift();
     const first = samples[0]!;

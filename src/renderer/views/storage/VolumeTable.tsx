@@ -39,7 +39,7 @@ const runningWriter = (v: VolumeInfo) => v.users.find((u) => u.running && u.acce
 function VolumeActions({ v, onResize, onClone, onDownload, onDelete }: { v: VolumeInfo } & RowActions) {
   const writer = runningWriter(v);
   return (
-    <div className="actions-cell">
+    <div className="actions-cell volume-actions">
               <button type="button" className="btn" disabled={v.format === 'iso'} onClick={() => onResize(v)} data-testid={`volume-resize-${v.name}`}>
                 Resize…
               </button>

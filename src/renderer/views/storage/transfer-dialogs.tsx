@@ -80,7 +80,7 @@ function FileChooser({ jobId, picked, onPick, disabled }: { jobId: string; picke
           }}
         />
       )}
-      {picked !== null && <span className="muted small" data-testid="upload-picked">{`${picked.fileName} · ${formatBytes(picked.bytes)}`}</span>}
+      {picked !== null && <span className="muted small" style={{ marginBottom: 8 }} data-testid="upload-picked">{`${picked.fileName} · ${formatBytes(picked.bytes)}`}</span>}
       {error !== null && <span className="error-text small">{error}</span>}
     </div>
   );
