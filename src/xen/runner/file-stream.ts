@@ -32,8 +32,9 @@ export async function* abortable(source: AsyncIterable<Uint8Array>, signal: Abor
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    // Lets the source let go of what it holds (a request body, a file), however the loop ended.
-    await Promise.resolve(it.return?.()).catch(() => undefined);
+    // Lets the source let go of what it holds (a request body, a file), however the loop ended. Not awaited: a source
+    // stuck waiting for its next piece (the reason for a cancel) would hold this return until it had one.
+    void Promise.resolve(it.return?.()).catch(() => undefined);
   }
 }
 

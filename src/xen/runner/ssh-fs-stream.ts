@@ -71,11 +71,11 @@ export function sshStreams(spawn: RemoteScriptSpawner, remove: (p: string) => Pr
       assertAbsolute(p);
       assertSize(bytes);
       const proc = await spawn(SSH_STREAM_SCRIPTS.writeStream, [p, String(bytes)]);
-      let out = '';
       const ended: { r: { exitCode: number; stderr: string } | null } = { r: null };
       proc.exited.then((r) => (ended.r = r), () => undefined);
-      proc.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
       proc.stdin.on('error', () => undefined);
+      // No byte is sent before the script says the new file is its own: from then on a failure removes it here too.
+      await created(proc, p);
       const guard = sizeGuard(p, bytes);
       try {
         for await (const chunk of abortable(source, signal, `Uploading ${p}`)) {
@@ -89,8 +89,8 @@ export function sshStreams(spawn: RemoteScriptSpawner, remove: (p: string) => Pr
       } catch (e) {
         const early = ended.r;
         proc.kill();
-        // Only a file this call created is removed (not one that was there: EXISTS never printed "created").
-        if (out.startsWith('created\n')) await remove(p).catch(() => undefined);
+        // The file is this call's own ("created"), however far the script got.
+        await remove(p).catch(() => undefined);
         throw early !== null && early.exitCode !== 0 && !(e instanceof XenError) ? streamFailure(p, early.exitCode, early.stderr) : e;
       }
     },
@@ -99,6 +99,17 @@ export function sshStreams(spawn: RemoteScriptSpawner, remove: (p: string) => Pr
       return readOver(await spawn(SSH_STREAM_SCRIPTS.readStream, [p]), p, signal);
     },
   };
+}
+
+/** Waits for the upload script's "created" line; a script that ends first (EXISTS, a missing directory) says why. */
+async function created(proc: RemoteProcess, p: string): Promise<void> {
+  let out = '';
+  for await (const d of proc.stdout as AsyncIterable<Buffer>) {
+    out += d.toString('utf8');
+    if (out.startsWith('created\n')) return;
+  }
+  const { exitCode, stderr } = await proc.exited;
+  throw streamFailure(p, exitCode === 0 ? 1 : exitCode, stderr);
 }
 
 /** Reads the size line, then hands on the remaining bytes; a script that failed first says why. */
