@@ -54,7 +54,7 @@ describe('uploadImage', () => {
     await expect(api.uploadImage({ pool: 'default', name: '../evil', bytes: 10 }, s)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'name' } });
     await expect(api.uploadImage({ pool: 'default', name: 'db01.img', bytes: 10 }, s)).rejects.toMatchObject({ code: 'EXISTS', detail: { field: 'name' } });
     const free = (await api.storageOverview()).pools.find((p) => p.def.name === 'default')!.freeBytes!;
-    await expect(api.uploadImage({ pool: 'default', name: 'huge.img', bytes: free + 1 }, s)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'file' }, message: expect.stringMatching(/larger than the .* free in pool default/) });
+    await expect(api.uploadImage({ pool: 'default', name: 'huge.img', bytes: free + 1 }, s)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'file' }, message: expect.stringMatching(/larger than the .* free in pool default/) as unknown as string });
     await expect(api.uploadImage({ pool: 'vg0', name: 'x', bytes: 10 }, s)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'pool' } });
     expect(s.pulled).toBe(0);
     expect(existsSync(join(images(), 'huge.img'))).toBe(false);
@@ -104,7 +104,7 @@ describe('downloadVolume', () => {
     const open = async () => {
       throw new Error('no sink may be asked for');
     };
-    await expect(api.downloadVolume({ pool: 'default', name: 'db01.img' }, open)).rejects.toMatchObject({ code: 'IN_USE', detail: { field: 'name', domain: 'db01' }, message: expect.stringContaining('running domain db01') });
+    await expect(api.downloadVolume({ pool: 'default', name: 'db01.img' }, open)).rejects.toMatchObject({ code: 'IN_USE', detail: { field: 'name', domain: 'db01' }, message: expect.stringContaining('running domain db01') as unknown as string });
     await expect(api.downloadVolume({ pool: 'vg0', name: 'scratch' }, open)).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'pool' } });
     await expect(api.downloadVolume({ pool: 'default', name: 'none.img' }, open)).rejects.toMatchObject({ code: 'NOT_FOUND', detail: { field: 'name' } });
   });
