@@ -10,7 +10,7 @@ import { contentSecurityPolicy } from '../security/csp';
 import { isLoopbackAddress } from './loopback';
 import { closeHttpAndWs, sameToken } from '../net/local-server';
 import { encodeConsoleData } from '../../shared/console-frame';
-import type { TransferEnds } from '../transfer/ends';
+import type { TicketHolder, TransferEnds } from '../transfer/ends';
 import { handleTransfer } from './transfer-http';
 
 /** Options of the browser-mode server. */
@@ -202,7 +202,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const csp = contentSecurityPolicy();
   const server = createServer((req, res) => {
     // Image upload and download stream over plain HTTP beside the WebSocket, after the same Host check as the page.
-    const xfer = opts.transfers && req.headers.host === where.hostHeader ? { registry: opts.registry, transfers: opts.transfers, token, origin: where.origin } : null;
+    const failed = (h: TicketHolder, message: string): void => opts.hub.emit('job:progress', { jobId: h.jobId, phase: 'download', state: 'failed', message }, h.clientId);
+    const xfer = opts.transfers && req.headers.host === where.hostHeader ? { registry: opts.registry, transfers: opts.transfers, token, origin: where.origin, failed } : null;
     if (xfer !== null && handleTransfer(req, res, xfer)) return;
     void serveStatic(req, res, opts.staticDir, where, csp).catch(() => {
       if (!res.headersSent) res.writeHead(500);

@@ -12,6 +12,8 @@ export interface TransferHttpOptions {
   transfers: TransferEnds;
   token: string;
   origin: string;
+  /** Tells the job's client a download failed (the browser saves downloads itself: the page sees no answer). */
+  failed(holder: TicketHolder, message: string): void;
 }
 
 const TICKET_RE = /^[A-Za-z0-9_-]{32}$/;
@@ -97,7 +99,9 @@ async function download(req: IncomingMessage, res: ServerResponse, url: URL, o: 
   res.on('close', () => !res.writableFinished && o.transfers.cancel(holder.clientId, holder.jobId));
   const r = await o.registry.invoke('storage:volumeDownload', { pool, name, jobId: holder.jobId }, who(holder));
   o.transfers.takeDownload(holder.clientId, holder.jobId);
-  if (!r.ok) answer(res, 422, r);
+  if (r.ok) return;
+  o.failed(holder, r.error.message);
+  answer(res, 422, r);
 }
 
 /** Serves the transfer endpoints; false when `req` is not one of them (the caller serves the page). */

@@ -156,4 +156,12 @@ describe('GET /transfer/download/TICKET/POOL/NAME', () => {
     expect((await get(`/transfer/download/${t.ticket}/default/web.img`)).status).toBe(200);
     expect((await get(`/transfer/download/${t.ticket}/default/web.img`)).status).toBe(403);
   });
+
+  it('tells the job\'s client when a download is refused (the page sees no answer of a saved link)', async () => {
+    const t = ticket();
+    const r = await get(`/transfer/download/${t.ticket}/bad%20pool%21/web.img`);
+    expect(r.status).toBe(422);
+    expect(JSON.parse(r.body.toString())).toMatchObject({ ok: false, error: { code: 'INVALID_ARG', detail: { field: 'pool' } } });
+    expect(events.filter((e) => e.jobId === t.jobId).at(-1)).toMatchObject({ state: 'failed', phase: 'download' });
+  });
 });
