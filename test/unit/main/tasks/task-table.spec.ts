@@ -21,7 +21,7 @@ describe('the task table', () => {
 
   it('logs no console or window session: keystrokes and VNC passwords never reach the log', () => {
     const sessions = channels.filter((c) => TASK_TABLE[c] === 'session').sort();
-    expect(sessions).toEqual(['console:ack', 'console:close', 'console:open', 'console:resize', 'console:write', 'vnc:close', 'vnc:open', 'window:detachConsole']);
+    expect(sessions).toEqual(['console:ack', 'console:close', 'console:open', 'console:resize', 'console:write', 'storage:transferTicket', 'vnc:close', 'vnc:open', 'window:detachConsole']);
     expect(describeTask('console:write', { id: 'abcdefgh12', data: 'root\n' })).toBeNull();
   });
 
