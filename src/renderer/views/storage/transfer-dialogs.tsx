@@ -112,6 +112,8 @@ export function UploadDialog({ pool, open, onClose }: { pool: PoolInfo; open: bo
   const start = async () => {
     if (picked === null) return;
     if (await job.run((id) => uploadPicked(picked, pool.def.name, name, id), `Uploaded ${name} to ${pool.def.name}.`)) onClose();
+    // Main hands a picked file to one upload job only: after a failure the person picks it again (for the next job).
+    else if (picked.kind === 'electron') setPicked(null);
   };
   const busy = job.edit.busy;
   return (
