@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { JobProgress } from '../../../shared/contract-types';
 import { volumeNameProblem, type PoolInfo, type VolumeInfo } from '../../../shared/storage';
 import { suggestVolumeName } from '../../../shared/transfer';
+import { XenithError } from '../../../shared/ipc-errors';
 import { inElectron } from '../../api/client';
 import { EditStatus } from '../../components/EditStatus';
 import { Modal } from '../../components/Modal';
@@ -153,7 +154,11 @@ export function DownloadDialog({ volume, onClose }: { volume: VolumeInfo | null;
   }, [volume]);
   if (volume === null) return null;
   const busy = job.edit.busy;
-  const start = () => void job.run((id) => downloadVolume(volume.pool, volume.name, id), `Downloaded ${volume.name}.`);
+  const start = () =>
+    void job.run(async (id) => {
+      // Electron: the save dialog was closed without a file; nothing was read.
+      if ((await downloadVolume(volume.pool, volume.name, id)) === null) throw new XenithError('ABORTED', 'No file was chosen; nothing was downloaded', { field: 'file' });
+    }, `Downloaded ${volume.name}.`);
   const where = inElectron ? 'You choose where it is saved.' : 'Your browser saves it in its downloads folder.';
   return (
     <Modal open onOpenChange={(o) => !o && !busy && onClose()} title={`Download ${volume.name}`} description={`${volume.path}, copied as it is on the host. ${where} A disk a running domain writes cannot be downloaded (the copy would be torn).`} testId="download-dialog">
