@@ -159,6 +159,8 @@ export interface JobProgress {
   phase: string;
   state: 'running' | 'done' | 'failed';
   message: string;
+  /** Transfers: bytes moved so far of the whole, and the rate over the last second or so (bytes/s). */
+  bytes?: { done: number; total: number; rate: number };
 }
 
 /** A preset the wizard offers. */

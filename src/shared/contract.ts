@@ -50,6 +50,7 @@ import {
   type StorageOverview,
   type VolumeInfo,
 } from './storage';
+import { MAX_IMAGE_BYTES, type UploadPick, type UploadResultView } from './transfer';
 
 /**
  * The one IPC contract: every request channel (`area:verb`) with its argument schema, its result type and the coded
@@ -238,6 +239,27 @@ export const contract = {
     z.object({ pool: poolNameSchema, name: volumeNameSchema, sizeGiB: sizeGiBSchema, shrink: z.boolean().optional() }).strict(),
     [...XL, 'IN_USE', 'INVALID_ARG'],
   ),
+  // Image upload and download (ARCHITECTURE.md, "Uploading and downloading images").
+  /** Electron: main's native open dialog picks a local image for upload `jobId`; its name and size, null if none. */
+  'storage:uploadPick': ch<UploadPick | null>()(z.object({ jobId: sessionIdSchema }).strict(), ['UNSUPPORTED']),
+  /**
+   * Uploads an image file as the NEW volume `name` of a directory or NFS pool (job:progress for `jobId`): its bytes
+   * are the file picked for `jobId` (Electron) or the body of POST /transfer/upload (browser). A qcow2 image naming a
+   * backing or data file is removed and refused; a failure or cancel removes the partial file.
+   */
+  'storage:volumeUpload': ch<UploadResultView>()(
+    z.object({ pool: poolNameSchema, name: volumeNameSchema, bytes: z.number().int().min(0).max(MAX_IMAGE_BYTES), jobId: sessionIdSchema }).strict(),
+    [...XL, 'EXISTS', 'INVALID_ARG', 'ABORTED', 'UNSUPPORTED'],
+  ),
+  /**
+   * Downloads a file volume (job:progress for `jobId`) to where main's native save dialog says (Electron; null when
+   * none was chosen) or as the response of POST /transfer/download (browser). A disk a running domain writes is refused.
+   */
+  'storage:volumeDownload': ch<{ bytes: number } | null>()(z.object({ pool: poolNameSchema, name: volumeNameSchema, jobId: sessionIdSchema }).strict(), [...XL, 'IN_USE', 'INVALID_ARG', 'ABORTED', 'UNSUPPORTED']),
+  /** Browser mode: a single-use ticket (60 s) pairing one HTTP upload or download with this client's job `jobId`. */
+  'storage:transferTicket': ch<{ ticket: string }>()(z.object({ jobId: sessionIdSchema }).strict(), ['LIMIT']),
+  /** Cancels this client's upload or download `jobId`; the partial file is removed. */
+  'storage:transferCancel': ch<void>()(z.object({ jobId: sessionIdSchema }).strict()),
   /** Opens a text console (`xl console`) on a pty. */
   'console:open': ch<ConsoleOpenResult>()(
     domainRefSchema.extend({ type: z.enum(['pv', 'serial']).optional(), index: z.number().int().min(0).max(15).optional(), cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(500) }).strict(),

@@ -23,6 +23,7 @@ export type { DeleteReport, DeleteStep, DeleteOptions } from './ops/delete';
 export type { CreateOptions, ShutdownOptions, DryRunResult } from './ops/lifecycle';
 export type { ConsoleInfo } from './ops/host';
 export { gibToBytes, type CreateImageOptions } from './ops/images';
+export type { DownloadSink, TransferProgress, UploadResult } from './storage/transfer';
 export { clashingUser, clashMessage, type DiskUser } from './ops/disk-use';
 export { isValidDomainName, type DomainRef } from './ops/validate';
 

@@ -12,6 +12,8 @@ import { openHistoryStore, type HistoryStore } from '../history/history-store';
 import type { Services } from './services';
 import { DEFAULT_IMAGE_DIR } from '../../shared/storage';
 import { openTaskRecorder } from '../tasks/recorder';
+import { TransferEnds } from '../transfer/ends';
+import type { FileDialogs } from '../transfer/dialogs';
 
 /** The running app without its windows: the registry both transports call, the event hub, and the services. */
 export interface AppCore {
@@ -28,6 +30,8 @@ export interface CoreEnv {
   detachConsole: ((name: string, kind: 'text' | 'vnc') => void) | null;
   /** Origins the UI is served from, when known up front (Electron's app://xenith); a web server adds its own later. */
   clientOrigins?: string[];
+  /** Electron only: main's native file dialogs for image upload and download. */
+  fileDialogs?: FileDialogs;
   /** Folder of the bundled helper programs (broker, guest console); defaults to this bundle's folder. */
   bundleDir?: string;
 }
@@ -74,7 +78,7 @@ export async function createAppCore(options: AppOptions, env: CoreEnv): Promise<
     notifyChanged: (change) => hub.emit('domains:changed', change),
     clientOrigins: new Set(env.clientOrigins ?? []),
     detachConsole: env.detachConsole,
-    tasks,
+    tasks, transfers: new TransferEnds(), fileDialogs: env.fileDialogs ?? null,
     onClose: (fn) => closers.push(fn),
   };
   const registry = new HandlerRegistry();

@@ -7,6 +7,8 @@ import type { EventHub } from '../gateway/events';
 import type { HistoryStore } from '../history/history-store';
 import type { ToolstackChoice } from './options';
 import type { TaskRecorder } from '../tasks/recorder';
+import type { TransferEnds } from '../transfer/ends';
+import type { FileDialogs } from '../transfer/dialogs';
 
 /** Host paths the app works with. */
 export interface HostPaths {
@@ -42,6 +44,10 @@ export interface Services {
   detachConsole: ((name: string, kind: 'text' | 'vnc') => void) | null;
   /** The task log: what Xenith did for whom (tasks:list reads it; the registry feeds it). */
   tasks: TaskRecorder;
+  /** Image transfers in flight: each job's source or sink, its cancel, browser mode's tickets. */
+  transfers: TransferEnds;
+  /** Electron only: main's native open and save dialogs for image transfers. */
+  fileDialogs: FileDialogs | null;
   /** Cleanups run on close, in reverse order. */
   onClose(fn: () => Promise<void> | void): void;
 }

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell, nativeTheme, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, shell, nativeTheme, webContents, type WebContents } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { channels } from '../../shared/contract';
@@ -8,6 +8,7 @@ import { isAllowedExternalUrl, isInternalNavigation, isPermissionAllowed, secure
 import { parseAppOptions, usageText, UsageError } from '../core/options';
 import { createAppCore, type AppCore } from '../core/app-core';
 import { startWebServer } from '../web/server';
+import { createFileDialogs } from '../transfer/dialogs';
 
 const SCHEME = 'app';
 const APP_ORIGIN = `${SCHEME}://xenith`;
@@ -116,13 +117,18 @@ async function main(): Promise<void> {
   core = await createAppCore(options, {
     dataDir: app.getPath('userData'),
     clientOrigins: [APP_ORIGIN],
+    // Image transfers: main opens the native dialogs itself, modal to the asking window; the renderer never gets a path.
+    fileDialogs: createFileDialogs(dialog, (clientId) => {
+      const wc = /^win-(\d+)$/.test(clientId) ? webContents.fromId(Number(clientId.slice(4))) : undefined;
+      return wc !== undefined && trustedIds.has(wc.id) ? BrowserWindow.fromWebContents(wc) : null;
+    }),
     detachConsole: (name, kind) => {
       openWindow(`#/console/${encodeURIComponent(name)}/${kind}`, `${name} — console`, { width: 900, height: 640 });
     },
   });
 
   if (options.web) {
-    const server = await startWebServer({ registry: core.registry, hub: core.hub, staticDir: rendererDir, host: options.listen, port: options.port });
+    const server = await startWebServer({ registry: core.registry, hub: core.hub, staticDir: rendererDir, host: options.listen, port: options.port, transfers: core.services.transfers });
     core.services.clientOrigins.add(server.origin);
     console.log(`Xenith is serving on ${server.url}`);
     app.on('window-all-closed', () => undefined);

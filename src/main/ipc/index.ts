@@ -15,6 +15,7 @@ import { registerCloneHandlers } from './clone';
 import { registerSnapshotHandlers } from './snapshot';
 import { registerTaskHandlers } from './tasks';
 import { registerNetworkHandlers } from './networks';
+import { registerTransferHandlers } from './transfer';
 
 /** Registers every handler group; one file per area (STYLE.md: no god-file). */
 export function registerHandlers(r: HandlerRegistry, s: Services): void {
@@ -33,4 +34,5 @@ export function registerHandlers(r: HandlerRegistry, s: Services): void {
   registerSnapshotHandlers(r, s);
   registerTaskHandlers(r, s);
   registerNetworkHandlers(r, s);
+  registerTransferHandlers(r, s);
 }

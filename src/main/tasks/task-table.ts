@@ -117,6 +117,12 @@ export const TASK_TABLE: TaskTable = {
   'storage:volumeClone': (a) => hostWide(`Clone volume ${a.name} to ${a.newName} in pool ${a.pool}`),
   'storage:volumeDelete': (a) => hostWide(`Delete volume ${a.name} from pool ${a.pool}`),
   'storage:volumeResize': (a) => hostWide(`${a.shrink ? 'Shrink' : 'Grow'} volume ${a.name} in pool ${a.pool} to ${a.sizeGiB} GiB`),
+  // Image transfers: the file chooser is a read (nothing changes); a ticket only pairs an HTTP transfer with its job.
+  'storage:uploadPick': 'read',
+  'storage:volumeUpload': (a) => hostWide(`Upload image ${a.name} (${a.bytes} bytes) to pool ${a.pool}`),
+  'storage:volumeDownload': (a) => hostWide(`Download volume ${a.name} from pool ${a.pool}`),
+  'storage:transferTicket': 'session',
+  'storage:transferCancel': () => hostWide('Cancel an image transfer'),
   'console:open': 'session',
   'console:write': 'session',
   'console:resize': 'session',

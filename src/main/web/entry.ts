@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     host: options.listen,
     port: options.port,
     token: process.env['XENITH_WEB_TOKEN'] || undefined,
+    transfers: core.services.transfers,
   });
   core.services.clientOrigins.add(server.origin);
   const status = core.status();

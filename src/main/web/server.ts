@@ -10,6 +10,8 @@ import { contentSecurityPolicy } from '../security/csp';
 import { isLoopbackAddress } from './loopback';
 import { closeHttpAndWs, sameToken } from '../net/local-server';
 import { encodeConsoleData } from '../../shared/console-frame';
+import type { TicketHolder, TransferEnds } from '../transfer/ends';
+import { handleTransfer } from './transfer-http';
 
 /** Options of the browser-mode server. */
 export interface WebServerOptions {
@@ -26,6 +28,8 @@ export interface WebServerOptions {
   /** Most WebSocket clients at once (default 16); one more is told LIMIT and closed. */
   maxClients?: number;
   warn?: (msg: string) => void;
+  /** Image transfers in flight: the upload and download endpoints pair each request with its job (none: no endpoints). */
+  transfers?: TransferEnds;
 }
 
 /** A running browser-mode server. */
@@ -197,6 +201,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const where: Where = { origin: '', hostHeader: '' };
   const csp = contentSecurityPolicy();
   const server = createServer((req, res) => {
+    // Image upload and download stream over plain HTTP beside the WebSocket, after the same Host check as the page.
+    const failed = (h: TicketHolder, message: string): void => opts.hub.emit('job:progress', { jobId: h.jobId, phase: 'download', state: 'failed', message }, h.clientId);
+    const xfer = opts.transfers && req.headers.host === where.hostHeader ? { registry: opts.registry, transfers: opts.transfers, token, origin: where.origin, failed } : null;
+    if (xfer !== null && handleTransfer(req, res, xfer)) return;
     void serveStatic(req, res, opts.staticDir, where, csp).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();

@@ -29,6 +29,11 @@ function browserTransport(token: string): PageTransport {
 /** Browser mode's access token (null in Electron, or when the page was opened without the printed address). */
 const pageToken = inElectron ? null : takePageToken();
 
+/** Browser mode: the token image uploads carry in their header (the endpoint checks it as the WebSocket does). */
+export function transferToken(): string | null {
+  return pageToken;
+}
+
 /** True in browser mode when the page has no token: it cannot reach Xenith and says how to fix that. */
 export const tokenMissing = !inElectron && pageToken === null;
 

@@ -13,8 +13,9 @@ import { useStorage } from './storage/use-storage';
 import { CloneDialog } from './storage/clone-dialog';
 import { NewVolumeDialog, ResizeDialog } from './storage/volume-dialogs';
 import { VolumeTable } from './storage/VolumeTable';
+import { DownloadDialog, UploadDialog } from './storage/transfer-dialogs';
 
-type Dialog = 'volume' | 'pool' | 'vg' | 'remove' | 'settings' | null;
+type Dialog = 'volume' | 'upload' | 'pool' | 'vg' | 'remove' | 'settings' | null;
 
 /** Mounts or unmounts an NFS pool (unmounting is refused while a domain uses one of its volumes). */
 function MountButton({ pool, edit }: { pool: PoolInfo; edit: EditState }) {
@@ -36,6 +37,16 @@ function StorageToolbar({ pool, open, edit }: { pool: PoolInfo | undefined; open
     <div className="toolbar" role="toolbar" aria-label="Storage actions">
       <button type="button" className="btn primary" disabled={!pool || pool.problem !== null} onClick={() => open('volume')} data-testid="storage-new-volume">
         New volume…
+      </button>
+      <button
+        type="button"
+        className="btn"
+        disabled={!pool || pool.problem !== null || pool.def.kind === 'lvm'}
+        title={pool?.def.kind === 'lvm' ? 'Images are uploaded to directory and NFS pools' : undefined}
+        onClick={() => open('upload')}
+        data-testid="storage-upload"
+      >
+        Upload image…
       </button>
       <button type="button" className="btn" onClick={() => open('pool')} data-testid="storage-add-pool">
         Add pool…
@@ -61,12 +72,14 @@ function PoolVolumes({ pool, volumes, edit }: { pool: PoolInfo; volumes: VolumeI
   const [resizing, setResizing] = useState<VolumeInfo | null>(null);
   const [deleting, setDeleting] = useState<VolumeInfo | null>(null);
   const [cloning, setCloning] = useState<VolumeInfo | null>(null);
+  const [downloading, setDownloading] = useState<VolumeInfo | null>(null);
   return (
     <section className="card grow" data-testid="pool-volumes">
       <h2>{`${pool.def.name} · ${pool.path}`}</h2>
       {pool.problem !== null && <p className="warn-text">{pool.problem}</p>}
-      <VolumeTable volumes={volumes} onResize={setResizing} onClone={setCloning} onDelete={setDeleting} />
+      <VolumeTable volumes={volumes} onResize={setResizing} onClone={setCloning} onDownload={setDownloading} onDelete={setDeleting} />
       <ResizeDialog volume={resizing} onClose={() => setResizing(null)} />
+      <DownloadDialog volume={downloading} onClose={() => setDownloading(null)} />
       <CloneDialog volume={cloning} onClose={() => setCloning(null)} />
       <ConfirmDialog
         open={deleting !== null}
@@ -105,6 +118,7 @@ export function StorageView() {
         </div>
       )}
       {pool && <NewVolumeDialog pool={pool} open={dialog === 'volume'} onClose={close} />}
+      {pool && <UploadDialog pool={pool} open={dialog === 'upload'} onClose={close} />}
       {pool && <PoolSettingsDialog pool={pool} open={dialog === 'settings'} onClose={close} />}
       <AddPoolDialog open={dialog === 'pool'} onClose={close} />
       <NewVgDialog open={dialog === 'vg'} onClose={close} />

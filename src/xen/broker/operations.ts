@@ -19,6 +19,7 @@ import { checkPoolsForRoot } from './pool-policy';
 import { checkPools, formatPoolsFile } from '../storage/pools-file';
 import { isInside, type FinalComponent } from './paths';
 import { toWireError, type BrokerEvent, type BrokerId } from './protocol';
+import { TRANSFER_OPS, type TransferSessions } from './transfer-ops';
 
 /** What one request handler gets: its id, its checked-as-object args and opts, and the broker's shared state. */
 export interface OpCall {
@@ -43,6 +44,8 @@ export interface OpState {
   readonly runs: Map<BrokerId, AbortController>;
   readonly streams: Map<BrokerId, StreamHandle>;
   readonly ptys: Map<BrokerId, PtyHandle>;
+  /** Image uploads and downloads open on this connection (transfer-ops.ts). */
+  readonly transfers: TransferSessions;
   send(msg: BrokerEvent): void;
 }
 
@@ -293,6 +296,8 @@ export const FILE_AND_SESSION_OPS: Readonly<Record<string, OpHandler>> = {
     if (meta.domain !== name) throw new XenError('INVALID_ARG', `snapshots.save: meta.domain must be ${name}`, { field: 'meta.domain' });
     return st.executor.fs.replaceFile(path, `${JSON.stringify(meta, null, 2)}\n`);
   },
+  // Image upload and download: sessions of typed writes and reads, each path through the images guard (transfer-ops.ts).
+  ...TRANSFER_OPS,
   'fs.mkdirp': async (st, { args }) => {
     const dir = await firstOf(pathOf(args), [(x) => st.guards.configRead.check(x), (x) => st.guards.save.check(x), (x) => st.guards.images.check(x)]);
     // Saved guests' memory is theirs alone: root's save directory and every folder in it (snapshots' checkpoints) are

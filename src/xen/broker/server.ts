@@ -8,6 +8,7 @@ import { commandHandler, FILE_AND_SESSION_OPS, type OpHandler, type OpState } fr
 import { withPools, type BrokerPolicy } from './policy';
 import type { PoolDef } from '../../shared/storage';
 import { POOLS_FILE } from '../storage/pools-file';
+import { closeTransfers } from './transfer-ops';
 import {
   BROKER_PROTOCOL_VERSION,
   MAX_LINE_BYTES,
@@ -63,6 +64,7 @@ export function startBroker(opts: BrokerOptions): Broker {
     runs: new Map(),
     streams: new Map(),
     ptys: new Map(),
+    transfers: new Map(),
     send: (msg) => send(msg),
   };
   let stopped = false;
@@ -82,13 +84,15 @@ export function startBroker(opts: BrokerOptions): Broker {
     for (const ac of st.runs.values()) ac.abort();
     for (const s of st.streams.values()) s.kill();
     for (const p of st.ptys.values()) p.kill();
+    // An upload the connection did not close is removed; closed before `closed` resolves, so a broker that exits has.
+    const transfers = closeTransfers(st.transfers);
     stopped = true;
     clearInterval(poll);
     input.off('data', onData);
     input.off('end', stop);
     input.off('close', stop);
     input.off('error', stop);
-    resolveClosed();
+    void transfers.finally(resolveClosed);
   };
 
   input.on('data', onData);

@@ -21,6 +21,7 @@ import * as storageGroups from '../storage/groups';
 import * as storageList from '../storage/list';
 import * as storageVolumes from '../storage/volumes';
 import * as networkOps from '../network/networks';
+import * as storageTransfer from '../storage/transfer';
 
 /** Binds an operation to the API's context: `(ctx, ...args)` becomes `(...args)`. */
 type Bound<F> = F extends (ctx: infer _C, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -42,7 +43,7 @@ type DetailsOps = CtxOps<typeof details>;
 /** The Hardware tabs' edits (setMemory, attachDisk, createDisk ...), bound wholesale from ops/hardware.ts. */
 type HardwareOps = CtxOps<typeof hardware>;
 /** Storage pools and volumes (storageOverview, createVolume, createVolumeGroup ...), bound wholesale from src/xen/storage. */
-type StorageOps = CtxOps<typeof storageList> & CtxOps<typeof storageVolumes> & CtxOps<typeof storageGroups>;
+type StorageOps = CtxOps<typeof storageList> & CtxOps<typeof storageVolumes> & CtxOps<typeof storageGroups> & CtxOps<typeof storageTransfer>;
 /** Snapshots (listSnapshots, createSnapshot, revertSnapshot, deleteSnapshot), bound wholesale from ops/snapshot.ts. */
 type SnapshotOps = CtxOps<typeof snapshot> & CtxOps<typeof snapshotConvert>;
 
@@ -105,6 +106,7 @@ export function createXenApi(runner: Runner, options: XenApiOptions = {}): XenAp
     ...bindAll(ctx, storageList),
     ...bindAll(ctx, storageVolumes),
     ...bindAll(ctx, storageGroups),
+    ...bindAll(ctx, storageTransfer),
     ...bindAll(ctx, snapshot),
     ...bindAll(ctx, snapshotConvert),
     ...bindAll(ctx, networkOps),

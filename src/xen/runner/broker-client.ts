@@ -7,6 +7,8 @@ import { BrokerConnection, type EventSink } from './broker-connection';
 import { assertPtySize } from './pty-process';
 import { parsePoolsFile, POOLS_FILE } from '../storage/pools-file';
 import { META_PATH_RE } from '../../shared/snapshot';
+import { abortable, sizeGuard } from './file-stream';
+import { TRANSFER_CHUNK } from '../broker/transfer-ops';
 import type { DirEntryRead, HostFileStat, HostFs, PtyHandle, RunOptions, RunResult, Runner, StreamHandle, ImageProbe } from './types';
 
 export { brokerLaunchCommand, type BrokerLaunchFacts } from './broker-launch';
@@ -110,6 +112,7 @@ function brokerFs(call: BrokerCall): HostFs {
     readDir: async (path, o) => (await call('fs.readDir', { path, suffix: o.suffix, text: o.text })) as DirEntryRead[],
     // Root writes the line itself, from the pool its policy names: the app only says which mount point, and whether.
     setFstabNfs: async (path, source) => void (await call('fstab.nfs', { path, present: source !== null })),
+    ...brokerStreams(call),
   };
 }
 
@@ -202,5 +205,74 @@ function brokerPty(c: BrokerCaller, op: string, args: Record<string, unknown>, s
     pause: () => send('pty.pause'),
     resume: () => send('pty.resume'),
     kill: () => send('pty.close'),
+  };
+}
+
+/** Upload writes kept in flight at once: the pipe stays busy while root writes the previous piece. */
+const UPLOAD_WINDOW = 4;
+
+/** Cuts `source` into pieces of exactly `size` bytes (the last one shorter). */
+async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let have = 0;
+  for await (const c of source) {
+    pending.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+    have += c.byteLength;
+    while (have >= size) {
+      const all = Buffer.concat(pending, have);
+      yield all.subarray(0, size);
+      pending = [all.subarray(size)];
+      have -= size;
+    }
+  }
+  if (have > 0) yield Buffer.concat(pending, have);
+}
+
+/**
+ * HostFs.writeStream and readStream through root's transfer sessions: image.upload.open (root makes the new file),
+ * base64 writes at their offsets, then close (root checks the size and the image's head) or abort (root removes it).
+ */
+function brokerStreams(call: BrokerCall): Pick<HostFs, 'writeStream' | 'readStream'> {
+  return {
+    async writeStream(path, bytes, source, signal) {
+      const { target } = (await call('image.upload.open', { path, bytes })) as { target: string };
+      const guard = sizeGuard(path, bytes);
+      const inFlight = new Set<Promise<unknown>>();
+      try {
+        let offset = 0;
+        for await (const piece of rechunk(abortable(source, signal, `Uploading ${path}`), TRANSFER_CHUNK)) {
+          guard.add(piece.byteLength);
+          const w = call('image.upload.write', { target, offset, data: piece.toString('base64') });
+          offset += piece.byteLength;
+          inFlight.add(w);
+          void w.finally(() => inFlight.delete(w)).catch(() => undefined);
+          if (inFlight.size >= UPLOAD_WINDOW) await Promise.race(inFlight);
+        }
+        guard.end();
+        await Promise.all(inFlight);
+        await call('image.upload.close', { target });
+      } catch (e) {
+        await Promise.allSettled(inFlight);
+        await call('image.upload.abort', { target }).catch(() => undefined);
+        throw e;
+      }
+    },
+    async readStream(path, signal) {
+      const { target, size } = (await call('image.download.open', { path })) as { target: string; size: number };
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        try {
+          for (let offset = 0; offset < size; ) {
+            if (signal?.aborted) throw new XenError('ABORTED', `Downloading ${path} was cancelled`, { field: 'jobId' });
+            const b = Buffer.from((await call('image.download.read', { target, offset, length: Math.min(TRANSFER_CHUNK, size - offset) })) as string, 'base64');
+            if (b.byteLength === 0) throw new XenError('XL_FAILED', `${path} ended at ${offset} of ${size} bytes`, { path });
+            offset += b.byteLength;
+            yield b;
+          }
+        } finally {
+          await call('image.download.close', { target }).catch(() => undefined);
+        }
+      }
+      return { size, chunks: chunks(), close: () => call('image.download.close', { target }).then(() => undefined, () => undefined) };
+    },
   };
 }

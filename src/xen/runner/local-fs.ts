@@ -6,6 +6,7 @@ import { XenError } from '../errors';
 import { readDirParts } from './read-dir';
 import { editFstab } from '../storage/fstab';
 import { probeImagesIn } from './probe-images';
+import { readRegularFile, writeNewFile } from './file-stream';
 import type { HostFileStat, HostFs } from './types';
 
 /** Turns a Node fs error into the XenError code the UI understands; keeps errno and path in detail. */
@@ -48,7 +49,7 @@ async function wrap<T>(op: string, p: string, fn: () => Promise<T>): Promise<T> 
 /** HostFs on this machine's own filesystem (local runner, and inside the broker). */
 export function createLocalFs(): HostFs {
   const fs = { ...localFileWrites(), ...localFileReads() };
-  return { ...fs, readDir: (dir, o) => readDirParts(fs, dir, o), setFstabNfs: (path, source) => editFstab(fs, path, source) };
+  return { ...fs, ...localStreams(), readDir: (dir, o) => readDirParts(fs, dir, o), setFstabNfs: (path, source) => editFstab(fs, path, source) };
 }
 
 /** The HostFs methods that create, replace or remove files and directories. */
@@ -93,6 +94,21 @@ function localFileWrites(): Pick<HostFs, 'writeFileExclusive' | 'createEmpty' | 
     async mkdirp(p, mode) {
       assertAbsolute(p);
       await wrap('mkdir', p, () => fsp.mkdir(p, { recursive: true, ...(mode !== undefined ? { mode } : {}) }));
+    },
+  };
+}
+
+/** Whole images in and out: a new file only (O_EXCL, no link followed), a regular file only. */
+function localStreams(): Pick<HostFs, 'writeStream' | 'readStream'> {
+  return {
+    async writeStream(p, bytes, source, signal) {
+      assertAbsolute(p);
+      assertSize(bytes);
+      await wrap('create', p, () => writeNewFile(p, bytes, source, { ...(signal ? { signal } : {}) }));
+    },
+    async readStream(p, signal) {
+      assertAbsolute(p);
+      return wrap('read', p, () => readRegularFile(p, signal));
     },
   };
 }

@@ -2,6 +2,7 @@ import { XenError } from '../errors';
 import { assertAbsolute, assertSize } from './local-fs';
 import { editFstab } from '../storage/fstab';
 import { parseImageHeader, probeableName } from '../storage/image-header';
+import { sshStreams, type RemoteScriptSpawner } from './ssh-fs-stream';
 import { READ_DIR_MAX_BYTES, type DirEntryRead, type HostFileStat, type HostFs, type ImageProbe } from './types';
 
 /** Runs a fixed `sh -c SCRIPT sh ARGS...` on the remote host; `input` goes to its stdin. */
@@ -82,11 +83,11 @@ export function parseReadDir(stdout: string, suffix: string): DirEntryRead[] {
 /** Runs one of SSH_FS_SCRIPTS; `path` is what errors name. */
 type ScriptCall = (op: keyof typeof SSH_FS_SCRIPTS, path: string, args: readonly string[], input?: string) => Promise<{ stdout: string; stderr: string; exitCode: number }>;
 
-/** HostFs on the remote host, built from the fixed scripts above. */
-export function createSshFs(runScript: RemoteScriptRunner): HostFs {
+/** HostFs on the remote host, built from the fixed scripts above (and ssh-fs-stream.ts's, one process per transfer). */
+export function createSshFs(runScript: RemoteScriptRunner, spawnScript: RemoteScriptSpawner): HostFs {
   const call: ScriptCall = (op, path, args, input) => runFsScript(runScript, op, path, args, input);
   const fs = { ...sshFileWrites(call), ...sshFileReads(call) };
-  return { ...fs, setFstabNfs: (path, source) => editFstab(fs, path, source) };
+  return { ...fs, ...sshStreams(spawnScript, (p) => fs.remove(p)), setFstabNfs: (path, source) => editFstab(fs, path, source) };
 }
 
 /** Runs script `op` and turns the exit codes the scripts use (and ssh's stderr) into XenErrors. */

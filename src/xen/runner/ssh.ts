@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { assertCommand } from './programs';
 import { spawnPty } from './pty-process';
 import { quoteForRemoteShell } from './remote-quote';
 import { createSshFs } from './ssh-fs';
+import type { RemoteProcess } from './ssh-fs-stream';
 import { createSshMaster, type SshMaster } from './ssh-master';
 import { deferPty, deferStream } from './deferred';
 import { commandRunner } from './command-runner';
@@ -131,7 +133,7 @@ export function createSshExecutor(options: SshRunnerOptions): Executor {
       const res = await t.runRemote(['sh', '-c', script, 'sh', ...args], display, undefined, undefined, input);
       if (res.exitCode === SSH_FAILED) throw sshFailure(display, res);
       return { stdout: res.stdout, stderr: res.stderr, exitCode: res.exitCode ?? 128 };
-    }),
+    }, (script, args) => spawnRemoteScript(t, script, args)),
     close: () => t.close(),
   };
 }
@@ -209,6 +211,26 @@ function sshTransport(options: SshRunnerOptions): SshTransport {
       ownDir = null;
     },
   };
+}
+
+/** One ssh process for one transfer, through the master: its pipes, and its end (ssh's own failure rejected). */
+async function spawnRemoteScript(t: SshTransport, script: string, args: readonly string[]): Promise<RemoteProcess> {
+  await t.master.ready();
+  const display = ['sh', '-c', script, ...args];
+  const child = spawn(t.ssh, t.argvFor(['sh', '-c', script, 'sh', ...args]), { env: t.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 64 * 1024) stderr += d.toString('utf8');
+  });
+  const exited = new Promise<{ exitCode: number; stderr: string }>((resolve, reject) => {
+    child.on('error', (e) => reject(new XenError('XL_FAILED', `Could not start ssh: ${e.message}`, { argv: display })));
+    child.on('close', (code, signal) => {
+      if (code === SSH_FAILED) reject(sshFailure(display, { stdout: '', stderr, exitCode: code, exitSignal: signal }));
+      else resolve({ exitCode: code ?? 128, stderr });
+    });
+  });
+  exited.catch(() => undefined);
+  return { stdin: child.stdin, stdout: child.stdout, exited, kill: () => void child.kill('SIGTERM') };
 }
 
 /** Executor.run over ssh: ssh's own failures, a missing program and a failed command each get their own error. */

@@ -102,6 +102,21 @@ export interface HostFs {
   readDir(dir: string, o: ReadDirOptions): Promise<DirEntryRead[]>;
   /** Adds (source "server:/export") or removes (null) the /etc/fstab entry of the NFS pool mounted at `path`. */
   setFstabNfs(path: string, source: string | null): Promise<void>;
+  /**
+   * Streams exactly `bytes` from `source` into a NEW file at `path` (O_EXCL: never over anything there, never through a
+   * link); a failure, a short or long source, or `signal` removes exactly the partial file this call made.
+   */
+  writeStream(path: string, bytes: number, source: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void>;
+  /** A regular file's bytes (never through a link at its final component), with its size; `signal` ends the read. */
+  readStream(path: string, signal?: AbortSignal): Promise<HostReadStream>;
+}
+
+/** A host file being read by readStream. */
+export interface HostReadStream {
+  readonly size: number;
+  readonly chunks: AsyncIterable<Uint8Array>;
+  /** Lets go of the file without reading it (reading to the end, or stopping, lets go by itself). */
+  close(): Promise<void>;
 }
 
 /** What readDir reads. */

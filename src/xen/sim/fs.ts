@@ -5,6 +5,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { XenError } from '../errors';
 import type { HostFileStat, HostFs } from '../runner/types';
+import { readRegularFile, writeNewFile } from '../runner/file-stream';
 
 /** Maps absolute host paths (/etc/xen/x.cfg) into `<stateDir>/root/...`; refuses anything that is not a clean absolute path. */
 export function hostPathToLocal(rootDir: string, hostPath: string): string {
@@ -91,10 +92,31 @@ async function freeBytesLocal(rootDir: string, l: string): Promise<number> {
   }
 }
 
+/** How fast the demo host takes and gives an image at speed 1: a dom0 behind a gigabit link (bytes per second). */
+export const SIM_TRANSFER_BYTES_PER_S = 48 * 1024 * 1024;
+
+/**
+ * Paces a transfer to `bytesPerS`: after each chunk, waits until as much time has passed as that many bytes take, so
+ * a demo upload takes time proportional to its size (the simulator's speed divides it for tests).
+ */
+export function transferPacer(bytesPerS: number): (n: number) => Promise<void> {
+  const start = Date.now();
+  let total = 0;
+  return async (n) => {
+    total += n;
+    const due = start + (total / bytesPerS) * 1000 - Date.now();
+    if (due > 4) await new Promise((r) => setTimeout(r, due));
+  };
+}
+
 /** A HostFs whose "host" is a directory tree under `<stateDir>/root`, so the demo host's files survive restarts. */
-export function createSimFs(rootDir: string): HostFs {
+export function createSimFs(rootDir: string, o: { speed?: number } = {}): HostFs {
+  const rate = SIM_TRANSFER_BYTES_PER_S * (o.speed !== undefined && o.speed > 0 ? o.speed : 1);
   const local = (p: string): string => hostPathToLocal(rootDir, p);
   const fs: Omit<HostFs, 'setFstabNfs' | 'readDir'> = {
+    // Whole images: a new file only, never through a link, at the pace of a real dom0's link.
+    writeStream: (p, bytes, source, signal) => wrap(p, () => writeNewFile(local(p), bytes, source, { after: transferPacer(rate), ...(signal ? { signal } : {}) })),
+    readStream: (p, signal) => wrap(p, () => readRegularFile(local(p), signal, transferPacer(rate))),
     readFile: (p) => wrap(p, () => fsp.readFile(local(p), 'utf8')),
     // New files need their folder, as on a real host (a missing one is NOT_FOUND); only mkdirp makes folders.
     writeFileExclusive: (p, text) => wrap(p, () => fsp.writeFile(local(p), text, { flag: 'wx' })),

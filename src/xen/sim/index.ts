@@ -86,7 +86,7 @@ export function createDemoExecutor(opts: DemoRunnerOptions): DemoExecutor {
   const rootDir = path.join(opts.stateDir, 'root');
   mkdirSync(rootDir, { recursive: true });
   const host = SimHost.open({ stateDir: opts.stateDir, clock: opts.clock ?? Date.now, speed }, hostSizing(opts.seedDomains));
-  const fs: HostFs = createSimFs(rootDir);
+  const fs: HostFs = createSimFs(rootDir, { speed });
   const local = (p: string): string => hostPathToLocal(rootDir, p);
   if (!host.state.seeded) host.batch(() => seedHost(host, { local }, opts.seedDomains));
   seedBootFiles(local);

@@ -6,6 +6,7 @@ import { HandlerRegistry } from '../../../src/main/gateway/registry';
 import type { Services } from '../../../src/main/core/services';
 import { registerHandlers } from '../../../src/main/ipc/index';
 import { openTaskRecorder } from '../../../src/main/tasks/recorder';
+import { TransferEnds } from '../../../src/main/transfer/ends';
 import type { IpcResponse } from '../../../src/shared/ipc-errors';
 import { createXenApi } from '../../../src/xen/ops/api';
 import { createLocalRunner } from '../../../src/xen/runner/local';
@@ -151,7 +152,7 @@ beforeAll(async () => {
   const services: Services = {
     runner, api, stats, history, hub, paths, choice: { kind: 'local', reason: 'test' } as Services['choice'], dataDir: path.join(root, 'data'),
     status: () => ({ kind: 'local', label: 'test', connection: 'connected' as const, healthy: true, message: 'ok' }), reportHealth: () => undefined, reportFailure: () => undefined, notifyChanged: () => undefined,
-    clientOrigins: new Set(), detachConsole: () => undefined, onClose: (fn) => closers.push(fn),
+    clientOrigins: new Set(), detachConsole: () => undefined, onClose: (fn) => closers.push(fn), transfers: new TransferEnds(), fileDialogs: null,
     // The task log follows every call, hostile ones included; it lives outside `root`, which the snapshot compares.
     tasks: await openTaskRecorder(makeTempDir('xenith-hostile-ipc-tasks-'), () => undefined, () => 'test'),
   };

@@ -24,15 +24,37 @@ function Users({ users }: { users: readonly VolumeUser[] }) {
   );
 }
 
-/** Resize, clone and delete for one volume; delete is off while any domain uses it. */
-function VolumeActions({ v, onResize, onClone, onDelete }: { v: VolumeInfo; onResize: (v: VolumeInfo) => void; onClone: (v: VolumeInfo) => void; onDelete: (v: VolumeInfo) => void }) {
+/** What a row can do: each opens its dialog. */
+interface RowActions {
+  onResize: (v: VolumeInfo) => void;
+  onClone: (v: VolumeInfo) => void;
+  onDownload: (v: VolumeInfo) => void;
+  onDelete: (v: VolumeInfo) => void;
+}
+
+/** The running domain writing `v`, whose copy would be torn, or undefined. */
+const runningWriter = (v: VolumeInfo) => v.users.find((u) => u.running && u.access === 'rw' && !u.cdrom);
+
+/** Resize, clone, download and delete for one volume; delete is off while any domain uses it. */
+function VolumeActions({ v, onResize, onClone, onDownload, onDelete }: { v: VolumeInfo } & RowActions) {
+  const writer = runningWriter(v);
   return (
-    <div className="actions-cell">
+    <div className="actions-cell volume-actions">
               <button type="button" className="btn" disabled={v.format === 'iso'} onClick={() => onResize(v)} data-testid={`volume-resize-${v.name}`}>
                 Resize…
               </button>
               <button type="button" className="btn" onClick={() => onClone(v)} data-testid={`volume-clone-${v.name}`}>
                 Clone…
+              </button>
+              <button
+                type="button"
+                className="btn"
+                disabled={v.format === 'lv' || writer !== undefined}
+                title={v.format === 'lv' ? 'Logical volumes are not downloaded; clone one into a directory pool first' : writer ? `Written by running domain ${writer.domain}` : undefined}
+                onClick={() => onDownload(v)}
+                data-testid={`volume-download-${v.name}`}
+              >
+                Download…
               </button>
               <button
                 type="button"
@@ -49,7 +71,7 @@ function VolumeActions({ v, onResize, onClone, onDelete }: { v: VolumeInfo; onRe
 }
 
 /** The volumes of one pool with format, sizes, backing file and users; resize and delete per row. */
-export function VolumeTable({ volumes, onResize, onClone, onDelete }: { volumes: readonly VolumeInfo[]; onResize: (v: VolumeInfo) => void; onClone: (v: VolumeInfo) => void; onDelete: (v: VolumeInfo) => void }) {
+export function VolumeTable({ volumes, ...actions }: { volumes: readonly VolumeInfo[] } & RowActions) {
   return (
     <div className="table-scroll">
     <table className="table" data-testid="volume-table">
@@ -77,7 +99,7 @@ export function VolumeTable({ volumes, onResize, onClone, onDelete }: { volumes:
               <Users users={v.users} />
             </td>
             <td>
-              <VolumeActions v={v} onResize={onResize} onClone={onClone} onDelete={onDelete} />
+              <VolumeActions v={v} {...actions} />
             </td>
           </tr>
         ))}

@@ -14,14 +14,14 @@ describe('the task table', () => {
   });
 
   it('logs no read: lists, details, host facts, config reads, dry runs, previews, the file chooser, the log itself, graph history', () => {
-    const reads = ['app:status', 'host:info', 'host:dmesg', 'domains:list', 'domain:details', 'domain:configGet', 'domain:configCheck', 'files:list', 'wizard:options', 'wizard:preview', 'storage:overview', 'storage:devices', 'storage:isos', 'tasks:list', 'history:read', 'domain:clonePreview', 'snapshot:list', 'networks:list', 'domains:addresses'] as const;
+    const reads = ['app:status', 'host:info', 'host:dmesg', 'domains:list', 'domain:details', 'domain:configGet', 'domain:configCheck', 'files:list', 'wizard:options', 'wizard:preview', 'storage:overview', 'storage:devices', 'storage:isos', 'tasks:list', 'history:read', 'domain:clonePreview', 'snapshot:list', 'networks:list', 'domains:addresses', 'storage:uploadPick'] as const;
     for (const c of reads) expect(TASK_TABLE[c], c).toBe('read');
     expect(channels.filter((c) => TASK_TABLE[c] === 'read').sort()).toEqual([...reads].sort());
   });
 
   it('logs no console or window session: keystrokes and VNC passwords never reach the log', () => {
     const sessions = channels.filter((c) => TASK_TABLE[c] === 'session').sort();
-    expect(sessions).toEqual(['console:ack', 'console:close', 'console:open', 'console:resize', 'console:write', 'vnc:close', 'vnc:open', 'window:detachConsole']);
+    expect(sessions).toEqual(['console:ack', 'console:close', 'console:open', 'console:resize', 'console:write', 'storage:transferTicket', 'vnc:close', 'vnc:open', 'window:detachConsole']);
     expect(describeTask('console:write', { id: 'abcdefgh12', data: 'root\n' })).toBeNull();
   });
 

@@ -4,6 +4,7 @@ import type {
   DirEntryRead,
   HostFileStat,
   HostFs,
+  HostReadStream,
   ReadDirOptions,
   PtyHandle,
   RunOptions,
@@ -164,6 +165,14 @@ export class FakeFs implements HostFs {
 
   async createEmpty(path: string): Promise<void> {
     await this.writeFileExclusive(path, '');
+  }
+
+  async writeStream(): Promise<void> {
+    throw new Error('FakeFs.writeStream: transfers are tested on real files (test/unit/xen/storage/transfer.spec.ts)');
+  }
+
+  async readStream(): Promise<HostReadStream> {
+    throw new Error('FakeFs.readStream: transfers are tested on real files (test/unit/xen/storage/transfer.spec.ts)');
   }
 
   async replaceFile(path: string, text: string): Promise<void> {

@@ -6,6 +6,7 @@ import { createXenApi } from '../../../../src/xen/ops/api';
 import { createSshFs, type RemoteScriptRunner } from '../../../../src/xen/runner/ssh-fs';
 import { FakeRunner, fx } from '../ops/fakes';
 import { makeTempDir } from './fake-bin';
+import { localSpawner } from './local-sh';
 
 /** The ssh runner's scripts run by this machine's sh, as `ssh host sh -c SCRIPT sh ARGS` runs them on a dom0; each call counted. */
 function localSh(calls: string[]): RemoteScriptRunner {
@@ -46,7 +47,7 @@ describe('the ssh runner reads a directory in one round trip', () => {
     writeFileSync(path.join(etc, 'big.cfg'), 'x'.repeat(2 * 1024 * 1024));
     mkdirSync(path.join(etc, 'dir.cfg'));
     const calls: string[] = [];
-    const fs = createSshFs(localSh(calls));
+    const fs = createSshFs(localSh(calls), localSpawner());
     const cfgs = await fs.readDir(etc, { suffix: '.cfg', text: true });
     expect(cfgs.map((e) => e.name)).toEqual(['big.cfg', 'dir.cfg', 'vm0.cfg', 'vm1.cfg', 'vm2.cfg']);
     expect(cfgs.find((e) => e.name === 'vm1.cfg')).toEqual({ name: 'vm1.cfg', link: null, text: 'name = "vm1"\nmemory = 256\n# café ünïcode\n' });
@@ -65,7 +66,7 @@ describe('the ssh runner reads a directory in one round trip', () => {
     const trips = async (n: number): Promise<{ files: number; names: string[]; saved: string[] }> => {
       const etc = hostDir(n);
       const calls: string[] = [];
-      const runner = new FakeRunner(createSshFs(localSh(calls)));
+      const runner = new FakeRunner(createSshFs(localSh(calls), localSpawner()));
       runner.on('xl list', fx('xl-list.txt')).on('xl list -l', fx('xl-list-l.json')).on('xl uptime', fx('xl-uptime.txt'));
       const list = await createXenApi(runner, { configDir: etc, autoDir: path.join(etc, 'auto'), saveDir: path.join(etc, 'save') }).listDomains();
       expect(runner.lines).toEqual(['xl list', 'xl list -l', 'xl uptime']);

@@ -335,3 +335,31 @@ describe('ssh HostFs (fixed scripts run through the fake ssh and a real sh)', ()
     expect(existsSync(victim)).toBe(false);
   });
 });
+
+describe('image transfers over ssh', () => {
+  it('streams an upload and a download through ONE ssh process each, the path a positional argument', async () => {
+    const r = createSshExecutor({ target: 'root@dom0', controlDir: makeTempDir(), sshBinary: ssh.bin, remoteBinDir: remoteBin });
+    await r.run('xl', ['list']);
+    const host = makeTempDir('xenith-ssh-images-');
+    // A name a shell would read as code, were it ever put into the script: it stays a file name.
+    const p = path.join(host, "it's $(touch pwned); a.img");
+    const data = Buffer.alloc(2 * 1024 * 1024 + 5, 9);
+    const before = calls(ssh.log).length;
+    await r.fs.writeStream(p, data.byteLength, (async function* () {
+      for (let i = 0; i < data.byteLength; i += 100_000) yield data.subarray(i, i + 100_000);
+    })());
+    expect(readFileSync(p).equals(data)).toBe(true);
+    const up = calls(ssh.log).slice(before);
+    expect(up).toHaveLength(1);
+    expect(up[0]).toContain('ControlMaster=no');
+    expect(existsSync(path.join(host, 'pwned'))).toBe(false);
+    const s = await r.fs.readStream(p);
+    const got: Buffer[] = [];
+    for await (const c of s.chunks) got.push(Buffer.from(c));
+    expect(s.size).toBe(data.byteLength);
+    expect(Buffer.concat(got).equals(data)).toBe(true);
+    expect(calls(ssh.log).slice(before)).toHaveLength(2);
+    await expect(r.fs.writeStream(p, 1, (async function* () { yield Buffer.from('x'); })())).rejects.toMatchObject({ code: 'EXISTS' });
+    expect(statSync(p).size).toBe(data.byteLength);
+  });
+});
