@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { XenError } from '../errors';
-import { arrayElementLines, findJsonSyntaxProblem } from './json-text';
+import { arrayElementLines, parseJsonOutput } from './json-text';
 
 /** One interface from `ip -j -s -d link show`: what Xenith reads of it. */
 export interface IpLink {
@@ -82,14 +82,7 @@ const neighSchema = z.object({
 function parseArray<S extends z.ZodType>(what: string, text: string, schema: S): z.output<S>[] {
   // `ip -j` prints nothing at all for an empty neighbour table on some versions, and `[]` on others.
   if (text.trim() === '') return [];
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    const p = findJsonSyntaxProblem(text);
-    const line = p?.line ?? 1;
-    throw new XenError('PARSE', `${what}: line ${line}: invalid JSON: ${p?.reason ?? 'not parseable'}`, { line });
-  }
+  const data = parseJsonOutput(what, text);
   if (!Array.isArray(data)) throw new XenError('PARSE', `${what}: line 1: expected a JSON array`, { line: 1 });
   const lines = arrayElementLines(text);
   return data.map((el: unknown, i) => {

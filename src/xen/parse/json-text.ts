@@ -1,3 +1,4 @@
+import { XenError } from '../errors';
 /** Where and why a JSON text is malformed: a 0-based offset and 1-based line. */
 export interface JsonSyntaxProblem {
   offset: number;
@@ -195,4 +196,15 @@ export function arrayElementLines(s: string): number[] {
     else if (c === ',' && depth === 1) expectElement = true;
   }
   return out;
+}
+
+/** JSON.parse for a program's output: bad JSON is PARSE naming the program and the line where it goes wrong. */
+export function parseJsonOutput(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const p = findJsonSyntaxProblem(text);
+    const line = p?.line ?? 1;
+    throw new XenError('PARSE', `${what}: line ${line}: invalid JSON: ${p?.reason ?? 'not parseable'}`, { line });
+  }
 }

@@ -1,6 +1,6 @@
 import type { DomainType } from '../../shared/dto';
 import { XenError } from '../errors';
-import { arrayElementLines, findJsonSyntaxProblem } from './json-text';
+import { arrayElementLines, parseJsonOutput } from './json-text';
 
 /** libxl's JSON for a VNC server (libxl_vnc_info); booleans are the strings "True"/"False". */
 export interface LibxlVncInfo {
@@ -113,14 +113,7 @@ const WHAT = 'xl list -l';
 /** Parses `xl list -l` (a JSON array of {domid, config}); bad JSON or an entry without the keys we read is PARSE with its line. */
 export function parseXlListLong(text: string): XlListLongEntry[] {
   if (text.trim() === '') throw new XenError('PARSE', `${WHAT}: line 1: empty output, expected a JSON array`, { line: 1 });
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    const p = findJsonSyntaxProblem(text);
-    const line = p?.line ?? 1;
-    throw new XenError('PARSE', `${WHAT}: line ${line}: invalid JSON: ${p?.reason ?? 'not parseable'}`, { line });
-  }
+  const data = parseJsonOutput(WHAT, text);
   if (!Array.isArray(data)) {
     throw new XenError('PARSE', `${WHAT}: line 1: expected a JSON array of domains`, { line: 1 });
   }
