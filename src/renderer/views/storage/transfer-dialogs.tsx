@@ -127,21 +127,28 @@ export function UploadDialog({ pool, open, onClose }: { pool: PoolInfo; open: bo
       {problem !== null && <p className="error-text small" data-testid={`upload-problem-${problem.field}`}>{problem.text}</p>}
       <TransferBar progress={busy ? job.progress : null} testId="upload-progress" />
       <EditStatus edit={job.edit} testId="upload" />
-      <div className="modal-actions">
-        {busy ? (
-          <button type="button" className="btn danger" onClick={job.cancel} data-testid="upload-cancel">
-            Cancel upload
-          </button>
-        ) : (
-          <button type="button" className="btn" onClick={onClose}>
-            Close
-          </button>
-        )}
-        <button type="button" className="btn primary" disabled={picked === null || name === '' || problem !== null || busy} onClick={() => void start()} data-testid="upload-confirm">
-          Upload
-        </button>
-      </div>
+      <TransferActions kind="upload" busy={busy} ready={picked !== null && name !== '' && problem === null} onCancel={job.cancel} onClose={onClose} onStart={() => void start()} />
     </Modal>
+  );
+}
+
+/** Cancel while a transfer runs, Close otherwise, and the button that starts it. */
+function TransferActions(p: { kind: 'upload' | 'download'; busy: boolean; ready: boolean; onCancel: () => void; onClose: () => void; onStart: () => void }) {
+  return (
+    <div className="modal-actions">
+      {p.busy ? (
+        <button type="button" className="btn danger" onClick={p.onCancel} data-testid={`${p.kind}-cancel`}>
+          {`Cancel ${p.kind}`}
+        </button>
+      ) : (
+        <button type="button" className="btn" onClick={p.onClose}>
+          Close
+        </button>
+      )}
+      <button type="button" className="btn primary" disabled={!p.ready || p.busy} onClick={p.onStart} data-testid={`${p.kind}-confirm`}>
+        {p.kind === 'upload' ? 'Upload' : 'Download'}
+      </button>
+    </div>
   );
 }
 
@@ -164,20 +171,7 @@ export function DownloadDialog({ volume, onClose }: { volume: VolumeInfo | null;
     <Modal open onOpenChange={(o) => !o && !busy && onClose()} title={`Download ${volume.name}`} description={`${volume.path}, copied as it is on the host. ${where} A disk a running domain writes cannot be downloaded (the copy would be torn).`} testId="download-dialog">
       <TransferBar progress={busy ? job.progress : null} testId="download-progress" />
       <EditStatus edit={job.edit} testId="download" />
-      <div className="modal-actions">
-        {busy ? (
-          <button type="button" className="btn danger" onClick={job.cancel} data-testid="download-cancel">
-            Cancel download
-          </button>
-        ) : (
-          <button type="button" className="btn" onClick={onClose}>
-            Close
-          </button>
-        )}
-        <button type="button" className="btn primary" disabled={busy} onClick={start} data-testid="download-confirm">
-          Download
-        </button>
-      </div>
+      <TransferActions kind="download" busy={busy} ready onCancel={job.cancel} onClose={onClose} onStart={start} />
     </Modal>
   );
 }
