@@ -32,7 +32,8 @@ function localChunks(path: string): AsyncIterable<Uint8Array> {
 /** A local file the save dialog chose, written piece by piece; removed again when the download fails. */
 async function localSink(path: string): Promise<DownloadSink> {
   // 'w': the save dialog has already asked before replacing a file there.
-  const fh = await fsp.open(path, 'w', 0o644);
+  // 0600: a disk image can hold a guest's secrets.
+  const fh = await fsp.open(path, 'w', 0o600);
   return {
     async write(chunk) {
       let off = 0;

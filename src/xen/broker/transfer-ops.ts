@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
 import { z } from 'zod';
 import { XenError } from '../errors';
 import { fsError } from '../runner/local-fs';
 import { linkRefused, openRegular } from '../runner/file-stream';
 import { ISO_MAGIC_OFFSET, parseImageHeader, PROBE_HEAD_BYTES } from '../storage/image-header';
 import type { BrokerGuards } from './allowlist';
+import { isInside } from './paths';
 
 // Root's side of image upload and download: typed file operations on sessions (never a path or argv from the caller
 // beyond a path the images guard accepts), each session this broker's connection's own, closed and a partial upload
@@ -19,7 +21,9 @@ export const MAX_TRANSFERS = 8;
 
 interface Upload {
   readonly kind: 'upload';
+  /** The volume's name once complete and checked; until then the bytes live under `temp`, which no config names. */
   readonly path: string;
+  readonly temp: string;
   readonly fh: fsp.FileHandle;
   readonly ino: number;
   readonly dev: number;
@@ -62,11 +66,37 @@ function sessionOf<K extends 'upload' | 'download'>(sessions: TransferSessions, 
   return s as Extract<Upload | Download, { kind: K }>;
 }
 
-/** Removes the upload's file, but only while its path still names the file this session created. */
+/** Removes the upload's file, but only while its (temporary) path still names the file this session created. */
 async function discard(u: Upload): Promise<void> {
   await u.fh.close().catch(() => undefined);
-  const st = await fsp.lstat(u.path).catch(() => null);
-  if (st !== null && st.ino === u.ino && st.dev === u.dev) await fsp.unlink(u.path).catch(() => undefined);
+  const st = await fsp.lstat(u.temp).catch(() => null);
+  if (st !== null && st.ino === u.ino && st.dev === u.dev) await fsp.unlink(u.temp).catch(() => undefined);
+}
+
+/**
+ * Where an open descriptor really is (the kernel's name for it), which must lie inside an image directory: a folder of
+ * the path swapped for a link after the guard looked (an NFS server answering differently) would have moved it.
+ */
+async function assertOpenedInside(fh: fsp.FileHandle, guards: BrokerGuards, p: string): Promise<void> {
+  const real = await fsp.readlink(`/proc/self/fd/${fh.fd}`);
+  const roots = await Promise.all(guards.images.roots.map((r) => fsp.realpath(r).catch(() => r)));
+  if (!roots.some((r) => isInside(real, r))) throw new XenError('PERMISSION', `${p} led outside the image directories (to ${real})`, { field: 'path', rule: 'image_dir' });
+}
+
+/** Gives the finished upload its name; link() never replaces a file, so a name taken meanwhile is EXISTS. */
+async function linkInto(u: Upload): Promise<void> {
+  try {
+    await fsp.link(u.temp, u.path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new XenError('EXISTS', `${u.path} already exists`, { field: 'path', path: u.path });
+    throw e;
+  }
+}
+
+/** Free bytes an unprivileged writer could use on the filesystem of `dir` (root's reserve is not the pool's). */
+async function freeBytesFor(dir: string): Promise<number> {
+  const s = await fsp.statfs(dir);
+  return s.bavail * s.bsize;
 }
 
 const newId = (kind: 'u' | 'd'): string => `${kind}${randomBytes(8).toString('hex')}`;
@@ -80,11 +110,28 @@ async function uploadOpen(sessions: TransferSessions, guards: BrokerGuards, args
   const a = parse(schemas.uploadOpen, args, 'image.upload.open');
   roomFor(sessions);
   const p = await guards.images.check(a.path, 'nofollow');
+  if ((await fsp.lstat(p).catch(() => null)) !== null) throw new XenError('EXISTS', `${p} already exists`, { field: 'path', path: p });
+  const dir = path.posix.dirname(p);
+  const pending = [...sessions.values()].reduce((n, x) => n + (x.kind === 'upload' ? x.bytes - x.written : 0), 0);
+  const free = await freeBytesFor(dir);
+  if (a.bytes + pending > free) throw new XenError('INVALID_ARG', `${a.bytes} bytes do not fit in the ${free} bytes free beside ${p}`, { field: 'bytes' });
+  // A hidden name of its own (not told to the caller), renamed by link() once complete and checked: until then no
+  // config can name the half-written file, whose head may still change.
+  const temp = path.posix.join(dir, `.xenith-upload-${randomBytes(12).toString('hex')}`);
   const flags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const fh = await fsp.open(p, flags, 0o600).catch((e: unknown) => Promise.reject((e as NodeJS.ErrnoException).code === 'ELOOP' ? linkRefused(p) : fsError(e, 'create', p)));
+  const fh = await fsp.open(temp, flags, 0o600).catch((e: unknown) => Promise.reject((e as NodeJS.ErrnoException).code === 'ELOOP' ? linkRefused(temp) : fsError(e, 'create', p)));
   const { ino, dev } = await fh.stat();
+  const u: Upload = { kind: 'upload', path: p, temp, fh, ino, dev, bytes: a.bytes, written: 0, tail: Promise.resolve() };
+  try {
+    await assertOpenedInside(fh, guards, p);
+  } catch (e) {
+    // Made empty where it should not be: remove it by the name the kernel gives it.
+    await fh.close().catch(() => undefined);
+    await fsp.unlink(await fsp.readlink(`/proc/self/fd/${fh.fd}`).catch(() => temp)).catch(() => undefined);
+    throw e;
+  }
   const id = newId('u');
-  sessions.set(id, { kind: 'upload', path: p, fh, ino, dev, bytes: a.bytes, written: 0, tail: Promise.resolve() });
+  sessions.set(id, u);
   return { target: id };
 }
 
@@ -131,6 +178,9 @@ async function uploadClose(sessions: TransferSessions, args: Record<string, unkn
       throw new XenError('PERMISSION', `${u.path} is a qcow2 image that reads another file (${h.backing}); Xenith removed it`, { field: 'file', rule: 'backing', path: u.path });
     }
     await u.fh.close();
+    // link() never replaces a file: a name taken meanwhile is refused, and the hidden one goes either way.
+    await linkInto(u);
+    await fsp.unlink(u.temp).catch(() => undefined);
     return { bytes: u.written, format: h.format };
   } catch (e) {
     await discard(u);
@@ -148,6 +198,10 @@ async function downloadOpen(sessions: TransferSessions, guards: BrokerGuards, ar
     await fh.close();
     throw new XenError('PERMISSION', `${p} is not a plain image file (a link or a file with other names)`, { field: 'path', rule: 'plain-file' });
   }
+  await assertOpenedInside(fh, guards, p).catch(async (e: unknown) => {
+    await fh.close();
+    throw e;
+  });
   const id = newId('d');
   sessions.set(id, { kind: 'download', path: p, fh, size });
   return { target: id, size };

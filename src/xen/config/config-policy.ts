@@ -184,6 +184,8 @@ function diskSpecUse(field: string, spec: XlValue, r: Refusals): ConfigFileUse |
   }
   if (d.script !== undefined && plainNameProblem(d.script) !== null) return (r.add(field, 'script-name', 'script must be a plain name from /etc/xen/scripts'), null);
   if (d.activeDisk !== undefined || d.hiddenDisk !== undefined) return (r.add(field, 'disk-colo', 'COLO disk files are not allowed'), null);
+  // qcow (v1) and QED images name backing files Xenith does not read: root's qemu would open whatever they say.
+  if (d.format === 'qcow' || d.format === 'qed') return (r.add(field, 'disk-format', `format=${d.format} images can make root's qemu read another file; convert the image to qcow2 or raw`), null);
   const use = diskUse(field, d);
   if (use !== null && (!use.path.startsWith('/') || use.path.split('/').includes('..'))) {
     return (r.add(field, 'absolute-path', `target ${JSON.stringify(use.path)} must be an absolute path without ".."`), null);

@@ -28,7 +28,7 @@ export const STREAM_EXIT = { ABSENT: 3, PRESENT: 17, SHORT: 5, LINK: 20, NOT_REG
  */
 export const SSH_STREAM_SCRIPTS = {
   writeStream:
-    `{ [ -e "$1" ] || [ -L "$1" ]; } && exit ${STREAM_EXIT.PRESENT}; set -C; exec 3>"$1" || exit 1; echo created; ` +
+    `{ [ -e "$1" ] || [ -L "$1" ]; } && exit ${STREAM_EXIT.PRESENT}; umask 077; set -C; exec 3>"$1" || exit 1; echo created; ` +
     `cat >&3 || { rm -f -- "$1"; exit 1; }; exec 3>&-; ` +
     `[ "$(stat -c %s -- "$1")" = "$2" ] || { rm -f -- "$1"; exit ${STREAM_EXIT.SHORT}; }`,
   readStream:

@@ -7,6 +7,7 @@ export interface ImageHeader {
 }
 
 const QCOW2_MAGIC = 0x514649fb;
+const QED_MAGIC = 0x51454400;
 /** How much of the head a probe reads: the qcow2 header and, in practice, its backing file name. */
 export const PROBE_HEAD_BYTES = 1024;
 /** Where an ISO 9660 volume descriptor says "CD001" (sector 16, byte 1). */
@@ -18,8 +19,12 @@ export const ISO_MAGIC_OFFSET = 32769;
  */
 export function parseImageHeader(head: Uint8Array, isoMagic: Uint8Array | null, fileSize: number): ImageHeader {
   const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  // QED ("QED\0") can name a backing file too; Xenith reads no further into it and treats it as reading another file.
+  if (head.byteLength >= 4 && v.getUint32(0) === QED_MAGIC) return { format: 'raw', virtualBytes: fileSize, backing: '(a QED image, which may read another file)' };
   if (head.byteLength >= 32 && v.getUint32(0) === QCOW2_MAGIC) {
     const virtualBytes = Number(v.getBigUint64(24));
+    // A head shorter than the header hides the fields that name other files (version 3: 104 bytes, earlier: 72).
+    if (head.byteLength < (v.getUint32(4) >= 3 ? 104 : 72)) return { format: 'qcow2', virtualBytes, backing: '(a header too short to read whole)' };
     const off = Number(v.getBigUint64(8));
     const len = v.getUint32(16);
     let backing: string | null = null;

@@ -1,11 +1,11 @@
-import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BROKER_POLICY, type BrokerPolicy } from '../../../../src/xen/broker/policy';
 import { MAX_TRANSFERS, TRANSFER_CHUNK } from '../../../../src/xen/broker/transfer-ops';
 import { createLocalExecutor } from '../../../../src/xen/runner/local';
 import { makeTempDir } from '../runner/fake-bin';
-import { startHarness, type Harness } from './harness';
+import { codeOf, startHarness, type Harness } from './harness';
 
 // Root's image upload and download: typed sessions, every path through the images guard, a new file O_EXCL and never
 // through a link, a qcow2 naming another file removed on close, a partial file removed on abort and when the
@@ -93,19 +93,25 @@ describe('image.upload', () => {
     expect(existsSync(`${images}/s.img`)).toBe(false);
   });
 
-  it('removes exactly the partial file on abort, and nothing that replaced it', async () => {
+  it('keeps the partial file under a hidden name no config can know, removes it on abort, and never replaces a file', async () => {
+    const hidden = (): string[] => readdirSync(images).filter((n) => n.startsWith('.xenith-upload-'));
     const { target } = value<{ target: string }>(await h.request('image.upload.open', { path: `${images}/p.img`, bytes: 100 }));
     value(await h.request('image.upload.write', { target, offset: 0, data: b64('partial') }));
-    expect(existsSync(`${images}/p.img`)).toBe(true);
-    value(await h.request('image.upload.abort', { target }));
     expect(existsSync(`${images}/p.img`)).toBe(false);
-    // A second session whose file was swapped for another meanwhile: that other file stays.
-    const second = value<{ target: string }>(await h.request('image.upload.open', { path: `${images}/q.img`, bytes: 100 }));
-    writeFileSync(`${images}/q2.img`, 'someone else');
-    const { renameSync } = await import('node:fs');
-    renameSync(`${images}/q2.img`, `${images}/q.img`);
-    value(await h.request('image.upload.abort', second));
+    expect(hidden()).toHaveLength(1);
+    value(await h.request('image.upload.abort', { target }));
+    expect(hidden()).toEqual([]);
+    expect(existsSync(`${images}/p.img`)).toBe(false);
+    // A file someone made at the name meanwhile stays; the upload is refused at close and its hidden file goes.
+    const second = value<{ target: string }>(await h.request('image.upload.open', { path: `${images}/q.img`, bytes: 5 }));
+    value(await h.request('image.upload.write', { ...second, offset: 0, data: b64('abcde') }));
+    writeFileSync(`${images}/q.img`, 'someone else');
+    expect(codeOf(await h.request('image.upload.close', second))).toBe('EXISTS');
     expect(readFileSync(`${images}/q.img`, 'utf8')).toBe('someone else');
+    expect(hidden()).toEqual([]);
+    // A name already taken is refused before anything is made; so is more than the filesystem has free.
+    expect(codeOf(await h.request('image.upload.open', { path: `${images}/q.img`, bytes: 5 }))).toBe('EXISTS');
+    expect(codeOf(await h.request('image.upload.open', { path: `${images}/huge.img`, bytes: 64 * 1024 ** 4 }))).toBe('INVALID_ARG');
   });
 
   it('closes every session and removes unfinished uploads when the connection ends', async () => {
@@ -115,6 +121,7 @@ describe('image.upload', () => {
     h.input.end();
     await h.broker.closed;
     expect(existsSync(`${images}/u1.img`)).toBe(false);
+    expect(readdirSync(images).filter((n) => n.startsWith('.xenith-upload-'))).toEqual([]);
     expect(existsSync(`${images}/d.img`)).toBe(true);
   });
 

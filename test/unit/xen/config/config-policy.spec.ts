@@ -85,6 +85,12 @@ describe('checkConfigForRoot', () => {
     expect(checkConfigForRoot(`${base}type = "pv"\nfirmware = "pvgrub64"\n`, rules).files).toEqual([]);
   });
 
+  it('refuses qcow and QED disks: their headers can name files root\'s qemu would open', () => {
+    for (const f of ['qcow', 'qed']) {
+      expect(() => checkConfigForRoot(`${base}disk = [ "format=${f},vdev=xvda,access=rw,target=/var/lib/xen/images/a.img" ]\n`, rules)).toThrow(/convert the image to qcow2 or raw/);
+    }
+  });
+
   it('gives every refusal in the detail, not just the first', () => {
     try {
       checkConfigForRoot(`${base}bootloader = "/x"\nserial = "file:/y"\niomem = [ "1" ]\n`, rules);

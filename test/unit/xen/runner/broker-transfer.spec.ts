@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -61,10 +61,14 @@ describe('image transfers through the broker', () => {
         }
       })(), ac.signal);
       await expect.poll(() => sent).toBe(3 * 512 * 1024);
-      await expect.poll(() => existsSync(`${images}/cancel.img`)).toBe(true);
+      // The partial file is root's hidden one until the upload completes.
+      const hidden = (): string[] => readdirSync(images).filter((n) => n.startsWith('.xenith-upload-'));
+      await expect.poll(() => hidden().length).toBe(1);
+      expect(existsSync(`${images}/cancel.img`)).toBe(false);
       ac.abort();
       await expect(up).rejects.toMatchObject({ code: 'ABORTED' });
       expect(existsSync(`${images}/cancel.img`)).toBe(false);
+      expect(hidden()).toEqual([]);
     } finally {
       await r.close();
     }

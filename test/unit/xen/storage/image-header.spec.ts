@@ -26,3 +26,19 @@ describe('image headers', () => {
     expect(parseImageHeader(new Uint8Array(512), null, 4096)).toEqual({ format: 'raw', virtualBytes: 4096, backing: null });
   });
 });
+
+describe('heads that could make root read another file', () => {
+  it('treats a QED image and a qcow2 head too short to hold its whole header as reading another file', () => {
+    const qed = Buffer.alloc(64);
+    qed.write('QED\0', 0, 'latin1');
+    expect(parseImageHeader(qed, null, 1 << 20).backing).toMatch(/QED/);
+    const short = Buffer.alloc(72);
+    short.writeUInt32BE(0x514649fb, 0);
+    short.writeUInt32BE(3, 4);
+    expect(parseImageHeader(short, null, 1 << 20).backing).toMatch(/too short/);
+    const whole = Buffer.alloc(512);
+    whole.writeUInt32BE(0x514649fb, 0);
+    whole.writeUInt32BE(3, 4);
+    expect(parseImageHeader(whole, null, 1 << 20)).toMatchObject({ format: 'qcow2', backing: null });
+  });
+});
