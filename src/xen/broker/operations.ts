@@ -6,6 +6,7 @@ import { COMMANDS } from '../commands/table';
 import { renderCanonical } from '../config/config-policy';
 import { XL_KEY_RE } from '../config/xl-format';
 import { XenError } from '../errors';
+import { parseArgs } from './parse-args';
 import { readDirParts } from '../runner/read-dir';
 import { assertPtySize } from '../runner/pty-process';
 import type { Executor, PtyHandle, StreamHandle, XenProgram } from '../runner/types';
@@ -56,13 +57,7 @@ const MAX_TIMEOUT_MS = 3_600_000;
 const MAX_WRITE = 64 * 1024;
 
 /** Parses `v` with `schema`; a refusal is INVALID_ARG naming the field. */
-function parse<S extends z.ZodType>(schema: S, v: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(v);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue !== undefined && issue.path.length > 0 ? issue.path.map(String).join('.') : 'args';
-  throw new XenError('INVALID_ARG', `${what}: ${field}: ${issue?.message ?? 'invalid'}`, { field });
-}
+const parse = parseArgs;
 
 const pathArgs = z.object({ path: z.string().min(1).max(4096) }).strict();
 const targetArgs = z.object({ target: z.union([z.number().int(), z.string().max(64)]) }).strict();

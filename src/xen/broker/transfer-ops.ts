@@ -4,6 +4,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { XenError } from '../errors';
+import { parseArgs } from './parse-args';
 import { fsError } from '../runner/local-fs';
 import { linkRefused, openRegular } from '../runner/file-stream';
 import { ISO_MAGIC_OFFSET, parseImageHeader, PROBE_HEAD_BYTES } from '../storage/image-header';
@@ -52,13 +53,7 @@ const schemas = {
   session: z.object({ target }).strict(),
 };
 
-function parse<S extends z.ZodType>(schema: S, v: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(v);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue !== undefined && issue.path.length > 0 ? issue.path.map(String).join('.') : 'args';
-  throw new XenError('INVALID_ARG', `${what}: ${field}: ${issue?.message ?? 'invalid'}`, { field });
-}
+const parse = parseArgs;
 
 function sessionOf<K extends 'upload' | 'download'>(sessions: TransferSessions, id: string, kind: K): Extract<Upload | Download, { kind: K }> {
   const s = sessions.get(id);
