@@ -4,23 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startWebApp, type WebApp } from './support/harness';
+import { qcow2Head } from '../fixtures/qcow2-head';
 
 const MiB = 1024 * 1024;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-/** A qcow2 v3 header whose backing file is /etc/shadow (qcow2 spec "Header"), padded to 1 MiB. */
-function backingQcow2(): Buffer {
-  const b = Buffer.alloc(MiB);
-  const name = Buffer.from('/etc/shadow');
-  b.writeUInt32BE(0x514649fb, 0);
-  b.writeUInt32BE(3, 4);
-  b.writeBigUInt64BE(512n, 8);
-  b.writeUInt32BE(name.byteLength, 16);
-  b.writeUInt32BE(16, 20);
-  b.writeBigUInt64BE(BigInt(1024 ** 3), 24);
-  name.copy(b, 512);
-  return b;
-}
 
 describe('image upload and download in the browser, on the demo host', () => {
   let app: WebApp;
@@ -82,7 +70,7 @@ describe('image upload and download in the browser, on the demo host', () => {
   it('refuses a qcow2 image that names a backing file, and removes what it wrote', async () => {
     const { page } = app;
     const file = join(dir, 'sneaky.qcow2');
-    writeFileSync(file, backingQcow2());
+    writeFileSync(file, qcow2Head({ size: MiB, backing: '/etc/shadow' }));
     await pick(file);
     await page.getByTestId('upload-confirm').click();
     const err = page.getByTestId('upload-error');

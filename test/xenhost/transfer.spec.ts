@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { closeConnection, describeHost, remote, remoteOk } from './support';
 import { xenOver } from './xen-env';
+import { qcow2Head } from '../fixtures/qcow2-head';
 
 const IMAGES = '/var/lib/xen/images';
 const NAMES = ['xenith-xfer.img', 'xenith-xfer-back.qcow2', 'xenith-xfer-cancel.img'];
@@ -21,19 +22,6 @@ async function* pieces(buf: Buffer, piece: number, hold?: { at: number; gate: Pr
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const rate = (bytes: number, ms: number): string => `${(bytes / MiB / (ms / 1000)).toFixed(1)} MiB/s`;
 
-/** A qcow2 v3 header whose backing file is /etc/shadow, padded to 1 MiB. */
-function backingQcow2(): Buffer {
-  const b = Buffer.alloc(MiB);
-  const name = Buffer.from('/etc/shadow');
-  b.writeUInt32BE(0x514649fb, 0);
-  b.writeUInt32BE(3, 4);
-  b.writeBigUInt64BE(BigInt(512), 8);
-  b.writeUInt32BE(name.byteLength, 16);
-  b.writeUInt32BE(16, 20);
-  b.writeBigUInt64BE(BigInt(1024 ** 3), 24);
-  name.copy(b, 512);
-  return b;
-}
 
 describeHost('uploading and downloading images on the Xen test host', (h) => {
   const { runner, api } = xenOver(h);
@@ -78,7 +66,7 @@ describeHost('uploading and downloading images on the Xen test host', (h) => {
   }, 600_000);
 
   it('refuses a qcow2 image that names a backing file, and removes it', async () => {
-    const img = backingQcow2();
+    const img = qcow2Head({ size: MiB, backing: '/etc/shadow' });
     await expect(api.uploadImage({ pool: 'default', name: NAMES[1]!, bytes: img.byteLength }, pieces(img, 256 * 1024))).rejects.toMatchObject({
       code: 'PERMISSION',
       detail: { field: 'file', rule: 'backing' },

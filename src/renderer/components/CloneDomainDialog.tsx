@@ -7,6 +7,7 @@ import { errorInfo, type ErrorInfo } from '../lib/errors';
 import { formatBytes } from '../lib/format';
 import { navigate } from '../lib/route';
 import { ErrorNote } from './ErrorNote';
+import { JobProgress, useJobProgress } from './JobProgress';
 import { Modal } from './Modal';
 
 /** The plan for the current choices, asked again (after a pause) whenever they change; null while asking. */
@@ -52,33 +53,6 @@ function CloneDisks({ plan }: { plan: ClonePlanView }) {
       </tbody>
     </table>
   );
-}
-
-/** A clone in progress: the copy's words and percentage, and a way to stop it (what it made is then removed). */
-function useCloneJob(): { message: string | null; pct: number | null; run: (start: (jobId: string) => Promise<unknown>) => Promise<void>; cancel: () => void } {
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [pct, setPct] = useState<number | null>(null);
-  const run = async (start: (jobId: string) => Promise<unknown>): Promise<void> => {
-    const id = `clone-${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;
-    const off = xen.on('job:progress', (p) => {
-      if (p.jobId !== id) return;
-      setMessage(p.message);
-      const m = /: (\d+)%$/.exec(p.message);
-      setPct(m ? Number(m[1]) : null);
-    });
-    setJobId(id);
-    try {
-      await start(id);
-    } finally {
-      off();
-      setJobId(null);
-    }
-  };
-  const cancel = (): void => {
-    if (jobId !== null) void xen.domain.cloneCancel({ jobId });
-  };
-  return { message, pct, run, cancel };
 }
 
 /** The clone's name and where its disks go. */
@@ -147,7 +121,10 @@ export function CloneDomainDialog({ name, onClose, snapshot }: { name: string; o
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [done, setDone] = useState<string | null>(null);
-  const job = useCloneJob();
+  const job = useJobProgress('clone');
+  const cancel = (): void => {
+    if (job.jobId !== null) void xen.domain.cloneCancel({ jobId: job.jobId });
+  };
   const { plan, error: planError } = usePlan(name, newName, pool, snapshot?.id);
   useEffect(() => void xen.storage.overview().then((o) => setPools(o.pools.filter((p) => p.problem === null)), () => undefined), []);
   const nameProblem = domainNameProblem(newName);
@@ -182,19 +159,10 @@ export function CloneDomainDialog({ name, onClose, snapshot }: { name: string; o
           <pre className="log mono small" data-testid="clone-domain-config">{plan.text}</pre>
         </details>
       )}
-      {busy && (
-        <div data-testid="clone-domain-progress">
-          <p className="muted small">{job.message ?? 'Starting…'}</p>
-          {job.pct !== null && (
-            <div className="meter" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={job.pct} aria-label="Copied">
-              <span className="meter-used" style={{ width: `${job.pct}%` }} />
-            </div>
-          )}
-        </div>
-      )}
+      {busy && <JobProgress message={job.message} pct={job.pct} testId="clone-domain-progress" />}
       {error && <ErrorNote error={error} testId="clone-domain-error" />}
       {done !== null && <p className="ok-text" data-testid="clone-domain-done">{`Cloned ${name} as ${done}. It is stopped; start it when you are ready.`}</p>}
-      <CloneActions busy={busy} done={done} ready={ready} onCancelJob={job.cancel} onClose={onClose} onClone={() => void clone()} />
+      <CloneActions busy={busy} done={done} ready={ready} onCancelJob={cancel} onClose={onClose} onClone={() => void clone()} />
     </Modal>
   );
 }

@@ -3,10 +3,11 @@ import type { SnapshotDiskPlan, SnapshotList, SnapshotView } from '../../../shar
 import { xen } from '../../api/client';
 import { CloneDomainDialog } from '../../components/CloneDomainDialog';
 import { ErrorNote } from '../../components/ErrorNote';
+import { JobProgress, useJobProgress } from '../../components/JobProgress';
 import { ConfirmDialog } from '../../components/Modal';
 import { errorInfo, type ErrorInfo } from '../../lib/errors';
 import { formatBytes } from '../../lib/format';
-import { JobProgress, TakeSnapshotDialog, useSnapshotJob } from './snapshot-dialogs';
+import { TakeSnapshotDialog } from './snapshot-dialogs';
 import type { TabProps } from './tab-props';
 
 const HOW_WORDS: Record<SnapshotDiskPlan['how'], string> = {
@@ -136,8 +137,7 @@ function askWords(ask: NonNullable<Ask>, list: SnapshotList): { title: string; t
     const off = list.running ? `${list.domain} is running: it is powered off first, and everything since the snapshot is lost. ` : '';
     return { title: `Revert to "${ask.s.name}"?`, text: `${off}Every disk goes back to how it was${ask.s.memory ? ', and the domain continues from the moment of the snapshot' : ''}.`, label: list.running ? 'Power off and revert' : 'Revert' };
   }
-  const n = ask.subtree ? ask.s.children.length : 0;
-  return { title: `Delete "${ask.s.name}"${ask.subtree ? ' and the snapshots below it' : ''}?`, text: ask.subtree ? `This snapshot and every snapshot below it${n > 0 ? '' : ''} are removed.` : 'The snapshot is removed; the ones below it stay, under its parent. The domain itself is not changed.', label: 'Delete' };
+  return { title: `Delete "${ask.s.name}"${ask.subtree ? ' and the snapshots below it' : ''}?`, text: ask.subtree ? 'This snapshot and every snapshot below it are removed.' : 'The snapshot is removed; the ones below it stay, under its parent. The domain itself is not changed.', label: 'Delete' };
 }
 
 /** The Snapshots tab: how each disk is captured, the snapshots as a tree, and take, revert, delete, convert. */
@@ -148,7 +148,7 @@ export function SnapshotsTab({ name, summary }: TabProps) {
   const [ask, setAsk] = useState<Ask>(null);
   const [busy, setBusy] = useState(false);
   const [opError, setOpError] = useState<ErrorInfo | null>(null);
-  const job = useSnapshotJob();
+  const job = useJobProgress('snap');
   const act = async (a: NonNullable<Ask>): Promise<void> => {
     setBusy(true);
     setOpError(null);

@@ -2,45 +2,9 @@ import { useState } from 'react';
 import { snapshotNameProblem, type SnapshotList } from '../../../shared/snapshot';
 import { xen } from '../../api/client';
 import { ErrorNote } from '../../components/ErrorNote';
+import { JobProgress, useJobProgress } from '../../components/JobProgress';
 import { Modal } from '../../components/Modal';
 import { errorInfo, type ErrorInfo } from '../../lib/errors';
-
-/** A snapshot job in progress: the words main sends for it (job:progress), while `start` runs. */
-export function useSnapshotJob(): { message: string | null; pct: number | null; run: <T>(start: (jobId: string) => Promise<T>) => Promise<T> } {
-  const [message, setMessage] = useState<string | null>(null);
-  const [pct, setPct] = useState<number | null>(null);
-  const run = async <T,>(start: (jobId: string) => Promise<T>): Promise<T> => {
-    const id = `snap-${Math.random().toString(36).slice(2, 12)}${Date.now().toString(36)}`;
-    setMessage(null);
-    setPct(null);
-    const off = xen.on('job:progress', (p) => {
-      if (p.jobId !== id) return;
-      setMessage(p.message);
-      const m = /: (\d+)%$/.exec(p.message);
-      setPct(m ? Number(m[1]) : null);
-    });
-    try {
-      return await start(id);
-    } finally {
-      off();
-    }
-  };
-  return { message, pct, run };
-}
-
-/** What main says while a job runs, with a bar when it gives a percentage. */
-export function JobProgress({ message, pct, testId }: { message: string | null; pct: number | null; testId: string }) {
-  return (
-    <div data-testid={testId}>
-      <p className="muted small">{message ?? 'Starting…'}</p>
-      {pct !== null && (
-        <div className="meter" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Done">
-          <span className="meter-used" style={{ width: `${pct}%` }} />
-        </div>
-      )}
-    </div>
-  );
-}
 
 /** Takes a snapshot: a name and a description; of a running domain, its memory too (the guest pauses for it). */
 export function TakeSnapshotDialog({ list, onClose, onDone }: { list: SnapshotList; onClose: () => void; onDone: () => void }) {
@@ -48,7 +12,7 @@ export function TakeSnapshotDialog({ list, onClose, onDone }: { list: SnapshotLi
   const [description, setDescription] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
-  const job = useSnapshotJob();
+  const job = useJobProgress('snap');
   const problem = snapshotNameProblem(snapName);
   const taken = list.snapshots.some((s) => s.name === snapName);
   const take = async (): Promise<void> => {

@@ -5,6 +5,7 @@ import { DEFAULT_BROKER_POLICY } from '../../../../src/xen/broker/policy';
 import { createLocalExecutor } from '../../../../src/xen/runner/local';
 import { ARGV_JSON_SCRIPT, makeTempDir, writeScript } from '../runner/fake-bin';
 import { argvLogText, codeOf, startHarness, type Harness } from './harness';
+import { qcow2Head } from '../../../fixtures/qcow2-head';
 
 // Snapshots through root's broker: qemu-img snapshot only on a self-contained qcow2 file of an image directory (its
 // header read first), LVM snapshots and merges only in a pool's group, and the snapshot list only as the checked model
@@ -15,19 +16,6 @@ let etc: string;
 let images: string;
 let argvLog: string;
 
-const qcow2 = (backing: string | null): Buffer => {
-  const h = Buffer.alloc(1024);
-  h.writeUInt32BE(0x514649fb, 0);
-  h.writeUInt32BE(3, 4);
-  h.writeBigUInt64BE(BigInt(1 << 30), 24);
-  if (backing !== null) {
-    h.writeBigUInt64BE(512n, 8);
-    h.writeUInt32BE(backing.length, 16);
-    h.write(backing, 512);
-  }
-  return h;
-};
-
 beforeAll(() => {
   bin = makeTempDir();
   argvLog = path.join(makeTempDir('xenith-argv-'), 'log');
@@ -37,10 +25,10 @@ beforeAll(() => {
   etc = makeTempDir('xenith-etc-');
   mkdirSync(path.join(etc, 'save'));
   images = makeTempDir('xenith-img-');
-  writeFileSync(path.join(images, 'good.qcow2'), qcow2(null));
-  writeFileSync(path.join(images, 'backed.qcow2'), qcow2('/etc/shadow'));
+  writeFileSync(path.join(images, 'good.qcow2'), qcow2Head({ size: 1024 }));
+  writeFileSync(path.join(images, 'backed.qcow2'), qcow2Head({ size: 1024, backing: '/etc/shadow' }));
   writeFileSync(path.join(images, 'raw.img'), Buffer.alloc(1024));
-  writeFileSync(path.join(images, 'a,b.qcow2'), qcow2(null));
+  writeFileSync(path.join(images, 'a,b.qcow2'), qcow2Head({ size: 1024 }));
   symlinkSync(path.join(images, 'good.qcow2'), path.join(images, 'link.qcow2'));
 });
 

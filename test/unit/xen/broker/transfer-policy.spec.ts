@@ -6,6 +6,7 @@ import { MAX_TRANSFERS, TRANSFER_CHUNK } from '../../../../src/xen/broker/transf
 import { createLocalExecutor } from '../../../../src/xen/runner/local';
 import { makeTempDir } from '../runner/fake-bin';
 import { codeOf, startHarness, type Harness } from './harness';
+import { qcow2Head } from '../../../fixtures/qcow2-head';
 
 // Root's image upload and download: typed sessions, every path through the images guard, a new file O_EXCL and never
 // through a link, a qcow2 naming another file removed on close, a partial file removed on abort and when the
@@ -39,17 +40,6 @@ async function upload(p: string, body: Buffer): Promise<Record<string, unknown>>
   return h.request('image.upload.close', { target });
 }
 
-/** A qcow2 v3 header naming a backing file, padded to `size`. */
-function backingQcow2(size = 64 * 1024): Buffer {
-  const b = Buffer.alloc(size);
-  b.writeUInt32BE(0x514649fb, 0);
-  b.writeUInt32BE(3, 4);
-  b.writeBigUInt64BE(BigInt(512), 8);
-  b.writeUInt32BE(11, 16);
-  b.writeBigUInt64BE(BigInt(1024 ** 3), 24);
-  b.write('/etc/shadow', 512);
-  return b;
-}
 
 describe('image.upload', () => {
   it('writes a new file of exactly the announced bytes, mode 0600, and says its format', async () => {
@@ -76,7 +66,7 @@ describe('image.upload', () => {
   });
 
   it('removes a qcow2 image that names a backing file once it is closed', async () => {
-    const r = err(await upload(`${images}/evil.qcow2`, backingQcow2()));
+    const r = err(await upload(`${images}/evil.qcow2`, qcow2Head({ size: 64 * 1024, backing: '/etc/shadow' })));
     expect(r.code).toBe('PERMISSION');
     expect(r.detail).toMatchObject({ field: 'file', rule: 'backing' });
     expect(existsSync(`${images}/evil.qcow2`)).toBe(false);

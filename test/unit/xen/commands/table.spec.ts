@@ -7,6 +7,7 @@ import { buildCommand } from '../../../../src/xen/commands/build';
 import { COMMANDS, type CommandArgs, type CommandName } from '../../../../src/xen/commands/table';
 import { createDemoExecutor, type DemoExecutor } from '../../../../src/xen/sim/index';
 import { makeTempDir } from '../runner/fake-bin';
+import { qcow2Head } from '../../../fixtures/qcow2-head';
 
 // One command table, read by every runner: these tests hold the table, the broker's policy checks and the demo host
 // to each other, so none can drift from the others.
@@ -25,11 +26,7 @@ beforeAll(() => {
   writeFileSync(path.join(images, 'cd.iso'), '');
   writeFileSync(path.join(images, 'copy.img'), '');
   // A qcow2 header (magic, version 3, 1 GiB): the broker reads it before qemu-img snapshot touches the file.
-  const head = Buffer.alloc(512);
-  head.writeUInt32BE(0x514649fb, 0);
-  head.writeUInt32BE(3, 4);
-  head.writeBigUInt64BE(BigInt(1 << 30), 24);
-  writeFileSync(path.join(images, 'snap.qcow2'), head);
+  writeFileSync(path.join(images, 'snap.qcow2'), qcow2Head());
   demo = createDemoExecutor({ stateDir: makeTempDir('xenith-table-demo-'), speed: 50 });
 });
 

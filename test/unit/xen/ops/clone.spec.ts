@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createXenApi, type XenApi } from '../../../../src/xen/ops/api';
 import { createDemoRunner, type DemoRunner } from '../../../../src/xen/sim/index';
 import { parseXlConfig } from '../../../../src/xen/config/xl-config';
+import { qcow2Head } from '../../../fixtures/qcow2-head';
 
 let dir: string;
 let demo: DemoRunner;
@@ -70,10 +71,7 @@ describe('cloning a stopped domain on the demo host', () => {
 
   it('copies what the config declares: a raw disk whose contents start like qcow2 is refused, a qcow2 one into LVM becomes raw', async () => {
     // The guest of a raw disk can write a qcow2 header (naming any host file as its backing) into its first sector.
-    const head = Buffer.alloc(512);
-    head.writeUInt32BE(0x514649fb, 0);
-    head.writeUInt32BE(3, 4);
-    head.writeBigUInt64BE(BigInt(1024 ** 3), 24);
+    const head = qcow2Head();
     writeFileSync(join(dir, 'root/var/lib/xen/images/legacy-hvm.img'), head, { flag: 'r+' });
     await expect(api.cloneDomain({ name: 'legacy-hvm', newName: 'forged', pool: null })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining('used as raw but its contents start like qcow2') as string });
     expect((await api.listDomains()).some((d) => d.name === 'forged')).toBe(false);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createXenApi, type XenApi } from '../../../../src/xen/ops/api';
 import { createDemoRunner, type DemoRunner } from '../../../../src/xen/sim/index';
+import { qcow2Head } from '../../../fixtures/qcow2-head';
 
 let dir: string;
 let demo: DemoRunner;
@@ -182,13 +183,7 @@ describe('storage on the demo host', () => {
   it('will not copy an image that reads another file (a backing file or external data)', async () => {
     await api.createVolume({ pool: 'default', name: 'base.qcow2', sizeGiB: 1, format: 'qcow2' });
     // A qcow2 header naming a backing file, as a guest could write into its own raw disk's first sector.
-    const head = Buffer.alloc(512);
-    head.writeUInt32BE(0x514649fb, 0);
-    head.writeUInt32BE(3, 4);
-    head.writeBigUInt64BE(200n, 8);
-    head.writeUInt32BE(11, 16);
-    head.writeBigUInt64BE(BigInt(GiB), 24);
-    head.write('/etc/shadow', 200);
+    const head = qcow2Head({ backing: '/etc/shadow', at: 200, virtualBytes: GiB });
     writeFileSync(join(dir, 'root/var/lib/xen/images/base.qcow2'), head, { flag: 'r+' });
     expect((await api.storageOverview()).volumes.find((v) => v.name === 'base.qcow2')?.backing).toBe('/etc/shadow');
     await expect(api.cloneVolume({ pool: 'default', name: 'base.qcow2', newName: 'leak.qcow2' })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining('/etc/shadow') as string });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createXenApi, type XenApi } from '../../../../src/xen/ops/api';
 import { createDemoRunner, type DemoRunner } from '../../../../src/xen/sim/index';
+import { qcow2Head } from '../../../fixtures/qcow2-head';
 
 // uploadImage and downloadVolume on the demo host: every refusal (name, taken, free space, LVM pool, running writer)
 // comes before any byte moves, names its field, and a cancel or a refused image leaves no file behind.
@@ -63,13 +64,7 @@ describe('uploadImage', () => {
   });
 
   it('removes a qcow2 image naming a backing file, and says so naming the file', async () => {
-    const b = Buffer.alloc(64 * 1024);
-    b.writeUInt32BE(0x514649fb, 0);
-    b.writeUInt32BE(3, 4);
-    b.writeBigUInt64BE(BigInt(512), 8);
-    b.writeUInt32BE(11, 16);
-    b.writeBigUInt64BE(BigInt(1024 ** 3), 24);
-    b.write('/etc/shadow', 512);
+    const b = qcow2Head({ size: 64 * 1024, backing: '/etc/shadow' });
     await expect(api.uploadImage({ pool: 'default', name: 'evil.qcow2', bytes: b.byteLength }, source(b))).rejects.toMatchObject({ code: 'PERMISSION', detail: { field: 'file', rule: 'backing' } });
     expect(existsSync(join(images(), 'evil.qcow2'))).toBe(false);
   });
