@@ -6,6 +6,7 @@ import type { BrokerGuards } from './allowlist';
 import { constants, lstat, open, readFile, realpath } from 'node:fs/promises';
 import { checkFreeBlockDevice } from './block-devices';
 import { parseImageHeader, PROBE_HEAD_BYTES } from '../storage/image-header';
+import { assertPooledQcow2 } from './linked-images';
 
 // The broker's checks of the storage commands (LVM, df, lsblk, NFS mounts), after the table built their argv.
 
@@ -127,7 +128,7 @@ export async function checkQemuSnapshot(args: readonly string[], g: BrokerGuards
   if (/(^|[^,])(,,)*,([^,]|$)/.test(raw)) refuse('qemu-img snapshot: the file name carries an option');
   const checked = await g.images.check(raw.replace(/,,/g, ','), 'nofollow');
   await assertPlainFile(checked);
-  await assertSelfContainedQcow2(checked);
+  await assertPooledQcow2(checked, g);
   return [...args.slice(0, 6), `${prefix}${checked.replace(/,/g, ',,')}`];
 }
 
@@ -140,7 +141,7 @@ export async function assertSelfContainedQcow2(p: string): Promise<void> {
   if (h.backing !== null) refuse(`${p} names a backing or data file (${h.backing}); root does not open it`, { field: 'path', rule: 'backing' });
 }
 
-async function readHead(p: string): Promise<Uint8Array> {
+export async function readHead(p: string): Promise<Uint8Array> {
   const fh = await open(p, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const buf = new Uint8Array(PROBE_HEAD_BYTES);
@@ -201,7 +202,7 @@ export async function checkQemuConvert(args: readonly string[], g: BrokerGuards)
   if (src === dst) refuse('qemu-img convert: the source and the destination are the same');
   // Read as qcow2, the source's header decides what else qemu-img opens: a backing or data file (which a raw disk's guest
   // can write into its first sector) would have root copy any host file. Checked here, just before, not as listed.
-  if (a[4] === 'qcow2') await assertSelfContainedQcow2(src);
+  if (a[4] === 'qcow2') await assertPooledQcow2(src, g);
   return [...args.slice(0, 8 + snap), src, dst];
 }
 
@@ -232,4 +233,14 @@ async function assertLogicalVolume(p: string): Promise<void> {
   const name = dm ? (await readFile(`/sys/block/${dm}/dm/name`, 'utf8').catch(() => '')).trim() : '';
   // device-mapper doubles the hyphens inside LVM's names.
   if (name !== `${vg.replace(/-/g, '--')}-${lv.replace(/-/g, '--')}`) throw new XenError('PERMISSION', `${p} is not a logical volume of ${vg}`, { field: 'path', rule: 'pool-lv' });
+}
+
+/** A new image's path: made here (O_EXCL, 0600, never through a link), or the empty file the caller made that way. */
+export async function claimNewImage(p: string): Promise<void> {
+  const st = await lstat(p).catch(() => null);
+  if (st === null) {
+    await (await open(p, 'wx', 0o600)).close();
+    return;
+  }
+  if (!st.isFile() || st.size !== 0 || st.nlink !== 1) throw new XenError('EXISTS', `${p} already exists`, { field: 'path', path: p });
 }

@@ -1,4 +1,4 @@
-import { lstat, open, readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { plainNameProblem } from '../../shared/rules';
 import { parseVifSpec } from '../../shared/vif-spec';
@@ -8,7 +8,8 @@ import { XenError } from '../errors';
 import { checkDomainName } from '../ops/validate';
 import { assertCommand } from '../runner/programs';
 import type { XenProgram } from '../runner/types';
-import { assertPlainFile, assertSelfContainedQcow2, checkNfs, checkQemuConvert, checkQemuSnapshot, checkStorage } from './allowlist-storage';
+import { assertPooledQcow2, checkQemuOverlay } from './linked-images';
+import { assertPlainFile, checkNfs, claimNewImage, checkQemuConvert, checkQemuSnapshot, checkStorage } from './allowlist-storage';
 import { checkFreeBlockDevice, type BlockDeviceEnv } from './block-devices';
 import { createPathGuard, type FinalComponent, type PathGuard } from './paths';
 import { BROKER_POLICY_FILE, type BrokerPolicy } from './policy';
@@ -70,10 +71,10 @@ export async function checkConfigFile(p: unknown, g: BrokerGuards, final: FinalC
   return resolved;
 }
 
-/** A disk declared qcow2 must be self-contained: the refusal names the config's field. */
-async function checkQcow2Disk(f: ConfigFileUse, at: string): Promise<void> {
+/** A disk declared qcow2 must be self-contained or a linked image on a base of the pools: the refusal names the field. */
+async function checkQcow2Disk(f: ConfigFileUse, at: string, g: BrokerGuards): Promise<void> {
   try {
-    await assertSelfContainedQcow2(at);
+    await assertPooledQcow2(at, g);
   } catch (e) {
     if (!(e instanceof XenError)) throw e;
     throw new XenError(e.code, `${f.field}: ${e.message}`, { field: f.field, path: f.path, rule: 'backing' });
@@ -93,7 +94,7 @@ export async function checkFileUses(files: readonly ConfigFileUse[], g: BrokerGu
       const at = await g.images.check(f.path, 'follow').catch((e: unknown) => Promise.reject(named(e, 'image_dir')));
       // Declared qcow2, its header decides what else Xen's qemu opens as root: a backing or data file (which a guest
       // could have written into a raw disk's first sector) is refused. A file not made yet is checked at xl create.
-      if (f.kind === 'disk' && f.format === 'qcow2' && (await lstat(at).catch(() => null)) !== null) await checkQcow2Disk(f, at);
+      if (f.kind === 'disk' && f.format === 'qcow2' && (await lstat(at).catch(() => null)) !== null) await checkQcow2Disk(f, at, g);
     }
   }
 }
@@ -134,6 +135,7 @@ export async function checkRun(program: unknown, args: unknown, guards: BrokerGu
       return { program: p, args };
     case 'qemu-img':
       if (args[0] === 'snapshot') return { program: p, args: await checkQemuSnapshot(args, guards) };
+      if (args[0] === 'create' && args.includes('-b')) return { program: p, args: await checkQemuOverlay(args, guards) };
       return { program: p, args: args[0] === 'convert' ? await checkQemuConvert(args, guards) : await checkQemuImg(args, guards.images) };
     case 'df':
     case 'lsblk':
@@ -335,11 +337,3 @@ async function checkQemuImg(args: readonly string[], guard: PathGuard): Promise<
   return out;
 }
 
-async function claimNewImage(p: string): Promise<void> {
-  const st = await lstat(p).catch(() => null);
-  if (st === null) {
-    await (await open(p, 'wx', 0o600)).close();
-    return;
-  }
-  if (!st.isFile() || st.size !== 0 || st.nlink !== 1) throw new XenError('EXISTS', `${p} already exists`, { field: 'path', path: p });
-}

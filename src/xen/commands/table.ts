@@ -215,11 +215,18 @@ export const COMMANDS = {
     argv: (a) => ['network-detach', a.dom, a.device],
   }),
 
-  // Images: qemu-img only ever creates a new qcow2 file, never through a link, no backing file.
+  // Images: qemu-img only ever creates a new qcow2 file, never through a link.
   'image.createQcow2': def({
     program: 'qemu-img', mode: 'run', cls: 'change',
     args: z.object({ path: absPathSchema, bytes: imageBytes }).strict(),
     argv: (a) => ['create', '-q', '-f', 'qcow2', '--', a.path, String(a.bytes)],
+  }),
+
+  // A linked image: a new qcow2 overlay reading a base image of the pools (its format declared, so never guessed).
+  'image.createOverlay': def({
+    program: 'qemu-img', mode: 'run', cls: 'change',
+    args: z.object({ path: absPathSchema, base: absPathSchema, baseFormat: z.enum(['raw', 'qcow2']) }).strict(),
+    argv: (a) => ['create', '-q', '-f', 'qcow2', '-F', a.baseFormat, '-b', a.base, '--', a.path],
   }),
 
   'image.resize': def({

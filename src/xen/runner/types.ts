@@ -143,6 +143,8 @@ export interface ImageProbe {
   readonly format: 'raw' | 'qcow2' | 'iso';
   readonly virtualBytes: number;
   readonly backing: string | null;
+  /** The backing file's declared format (qcow2's header extension), when there is a backing file. */
+  readonly backingFormat?: string | null;
 }
 
 /**

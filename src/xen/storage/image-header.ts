@@ -4,6 +4,8 @@ export interface ImageHeader {
   /** The disk size the guest sees: qcow2's header field, else the file's size. */
   readonly virtualBytes: number;
   readonly backing: string | null;
+  /** The backing file's format as the header declares it (its "backing file format name" extension), or null. */
+  readonly backingFormat?: string | null;
 }
 
 const QCOW2_MAGIC = 0x514649fb;
@@ -30,12 +32,40 @@ export function parseImageHeader(head: Uint8Array, isoMagic: Uint8Array | null, 
     let backing: string | null = null;
     if (off > 0 && len > 0) backing = off + len <= head.byteLength ? new TextDecoder().decode(head.subarray(off, off + len)) : '(beyond the probed header)';
     // Version 3 may keep the data in another file (incompatible feature bit 2, "external data file"): reading the image
-    // reads that file too, like a backing file.
-    if (backing === null && v.getUint32(4) >= 3 && head.byteLength >= 80 && (v.getBigUint64(72) & 4n) !== 0n) backing = '(an external data file)';
-    return { format: 'qcow2', virtualBytes, backing };
+    // reads that file too, and no backing file makes that acceptable.
+    if (v.getUint32(4) >= 3 && head.byteLength >= 80 && (v.getBigUint64(72) & 4n) !== 0n) backing = '(an external data file)';
+    return { format: 'qcow2', virtualBytes, backing, ...(backing === null ? {} : { backingFormat: backingFormatOf(v) }) };
   }
   const iso = isoMagic !== null && new TextDecoder().decode(isoMagic) === 'CD001';
   return { format: iso ? 'iso' : 'raw', virtualBytes: fileSize, backing: null };
+}
+
+const BACKING_FORMAT_EXT = 0xe2792aca;
+
+/** The "backing file format name" header extension (qcow2 spec "Header extensions"), when the head holds it whole. */
+function backingFormatOf(v: DataView): string | null {
+  let at = v.getUint32(4) >= 3 ? Math.max(104, v.getUint32(100)) : 72;
+  while (at + 8 <= v.byteLength) {
+    const type = v.getUint32(at);
+    const len = v.getUint32(at + 4);
+    if (type === 0 || at + 8 + len > v.byteLength) return null;
+    if (type === BACKING_FORMAT_EXT) return new TextDecoder().decode(new Uint8Array(v.buffer, v.byteOffset + at + 8, len));
+    at += 8 + Math.ceil(len / 8) * 8;
+  }
+  return null;
+}
+
+/**
+ * The base a linked image reads, when its header names one the way Xenith makes them: an absolute path and a declared
+ * raw or qcow2 format (so nothing probes the base's bytes to guess). Anything else (relative, undeclared, an external
+ * data file, a name cut off by the probe) is null: not a base Xenith accepts.
+ */
+export function declaredBase(h: ImageHeader): { path: string; format: 'raw' | 'qcow2' } | null {
+  if (h.format !== 'qcow2' || h.backing === null || !h.backing.startsWith('/')) return null;
+  if (h.backingFormat !== 'raw' && h.backingFormat !== 'qcow2') return null;
+  // A plain absolute path: no empty, "." or ".." parts and no control characters, so what is checked is what qemu opens.
+  if ([...h.backing].some((c) => c < ' ' || c === '\x7f') || h.backing.slice(1).split('/').some((p) => p === '' || p === '.' || p === '..')) return null;
+  return { path: h.backing, format: h.backingFormat };
 }
 
 /** A name a probe reports: what Xenith would itself create (no control characters, spaces or leading dot/dash). */

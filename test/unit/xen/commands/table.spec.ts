@@ -27,6 +27,7 @@ beforeAll(() => {
   writeFileSync(path.join(images, 'copy.img'), '');
   // A qcow2 header (magic, version 3, 1 GiB): the broker reads it before qemu-img snapshot touches the file.
   writeFileSync(path.join(images, 'snap.qcow2'), qcow2Head());
+  writeFileSync(path.join(images, 'base.qcow2'), qcow2Head());
   demo = createDemoExecutor({ stateDir: makeTempDir('xenith-table-demo-'), speed: 50 });
 });
 
@@ -81,6 +82,7 @@ function samples(): { [K in CommandName]: CommandArgs<K> } {
     'domain.networkAttach': { dom: 'web', spec: 'mac=00:16:3e:00:00:01,bridge=xenbr0' },
     'domain.networkDetach': { dom: 'web', device: '1' },
     'image.createQcow2': { path: `${images}/new.qcow2`, bytes: 1 << 30 },
+    'image.createOverlay': { path: `${images}/linked.qcow2`, base: `${images}/base.qcow2`, baseFormat: 'qcow2' },
     'image.resize': { path: `${images}/web.img`, format: 'raw', bytes: 2 * 2 ** 30 },
     'image.convert': { src: `${images}/web.img`, dst: `${images}/copy.img`, from: 'raw', to: 'raw' },
     'image.snapshot': { path: `${images}/snap.qcow2`, action: 'create', tag: 'xenith-0000abcd' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseImageHeader } from '../../../../src/xen/storage/image-header';
+import { declaredBase, parseImageHeader } from '../../../../src/xen/storage/image-header';
 
 /** A qcow2 header: version, backing file (offset, name) and incompatible feature bits. */
 function qcow2(o: { version: number; backing?: string; incompatible?: bigint }): Uint8Array {
@@ -40,5 +40,46 @@ describe('heads that could make root read another file', () => {
     whole.writeUInt32BE(0x514649fb, 0);
     whole.writeUInt32BE(3, 4);
     expect(parseImageHeader(whole, null, 1 << 20)).toMatchObject({ format: 'qcow2', backing: null });
+  });
+});
+
+/** An overlay's head as qemu-img 7.2 writes it (create -f qcow2 -F FMT -b BASE): extensions from byte 112, name at 528. */
+function overlay(base: string, format: string | null): Uint8Array {
+  const b = Buffer.alloc(1024);
+  b.writeUInt32BE(0x514649fb, 0);
+  b.writeUInt32BE(3, 4);
+  b.writeBigUInt64BE(0x210n, 8);
+  b.writeUInt32BE(base.length, 16);
+  b.writeUInt32BE(16, 20);
+  b.writeBigUInt64BE(64n << 20n, 24);
+  b.writeUInt32BE(112, 100);
+  let at = 112;
+  if (format !== null) {
+    b.writeUInt32BE(0xe2792aca, at);
+    b.writeUInt32BE(format.length, at + 4);
+    b.write(format, at + 8);
+    at += 8 + Math.ceil(format.length / 8) * 8;
+  }
+  // The feature name table qemu-img writes next (0x180 bytes), then the end of the extensions.
+  b.writeUInt32BE(0x6803f857, at);
+  b.writeUInt32BE(0x180, at + 4);
+  b.write(base, 0x210);
+  return new Uint8Array(b);
+}
+
+describe('linked images', () => {
+  it('reads the declared format of a backing file, and accepts as a base only an absolute plain path with raw or qcow2 declared', () => {
+    const h = parseImageHeader(overlay('/srv/xen/base.qcow2', 'qcow2'), null, 1 << 20);
+    expect(h).toMatchObject({ format: 'qcow2', virtualBytes: 64 << 20, backing: '/srv/xen/base.qcow2', backingFormat: 'qcow2' });
+    expect(declaredBase(h)).toEqual({ path: '/srv/xen/base.qcow2', format: 'qcow2' });
+    expect(declaredBase(parseImageHeader(overlay('/srv/xen/base.img', 'raw'), null, 1 << 20))).toEqual({ path: '/srv/xen/base.img', format: 'raw' });
+    // Undeclared (qemu would guess from the base's bytes), another format, relative, or not a plain path: no base.
+    for (const [base, fmt] of [['/srv/xen/base.qcow2', null], ['/srv/xen/b.vmdk', 'vmdk'], ['base.qcow2', 'qcow2'], ['/srv/xen/../x', 'raw'], ['/srv//x', 'raw'], ['/srv/x\n', 'raw']] as const) {
+      expect(declaredBase(parseImageHeader(overlay(base, fmt), null, 1 << 20)), base).toBeNull();
+    }
+    // An external data file beside a backing file is still another file.
+    const data = Buffer.from(overlay('/srv/xen/base.qcow2', 'qcow2'));
+    data.writeBigUInt64BE(4n, 72);
+    expect(declaredBase(parseImageHeader(data, null, 1 << 20))).toBeNull();
   });
 });
