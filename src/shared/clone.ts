@@ -17,6 +17,11 @@ export const cloneArgsSchema = z
     /** Copy the disks as they were at this snapshot of the domain (its id) rather than as they are now. */
     snapshot: snapshotIdSchema.optional(),
     /**
+     * A linked clone: each disk a qcow2 overlay reading the original's image file instead of a copy. The originals
+     * become bases that must never change, so the original domain cannot start while a linked clone exists.
+     */
+    linked: z.boolean().optional(),
+    /**
      * The identity the preview showed (its UUID and one MAC per interface), so the clone writes exactly the config the
      * user saw; without it a new one is drawn.
      */
@@ -43,6 +48,8 @@ export interface CloneDisk {
   bytes: number;
   /** Why it is shared rather than copied, or null. */
   shared: string | null;
+  /** The new volume is a linked one: an overlay reading `from`, which becomes its base. */
+  linked?: boolean;
 }
 
 /** What a clone will do, shown before it runs: the exact config, each disk's copy, and anything that stops it. */

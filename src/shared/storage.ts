@@ -115,6 +115,11 @@ export interface VolumeInfo {
   readonly virtualBytes: number;
   readonly allocatedBytes: number;
   readonly backing: string | null;
+  /**
+   * A linked volume's base: the image of the pools it reads (its backing file, named by absolute path with its format
+   * declared). Absent for a self-contained volume.
+   */
+  readonly linkedTo?: { readonly path: string; readonly format: 'raw' | 'qcow2' };
   readonly users: readonly VolumeUser[];
 }
 

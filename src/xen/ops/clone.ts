@@ -8,6 +8,7 @@ import { XenError } from '../errors';
 import { renderXlConfig } from '../config/render';
 import { storageOverview } from '../storage/list';
 import { cloneVolume } from '../storage/volumes';
+import { createLinkedVolume } from '../storage/linked';
 import { modelToEdit, pickConfig, readConfig, scanConfigs, type ConfigEntry } from './configs';
 import type { OpsContext } from './context';
 import { whileBusy } from './busy';
@@ -30,6 +31,8 @@ interface Copy {
   newName: string;
   /** Copy a qcow2 source as it was at this internal snapshot (its tag). */
   tag?: string;
+  /** No copy: a qcow2 overlay reading the source. */
+  linked?: boolean;
 }
 
 /** The plan with what running it needs. */
@@ -38,9 +41,10 @@ interface Plan {
   copies: Copy[];
 }
 
-/** The new volume's name: NEWNAME-VDEV, keeping a file's extension (a logical volume has none). */
-function copyName(newName: string, vdev: string, from: VolumeInfo, to: PoolInfo): string {
+/** The new volume's name: NEWNAME-VDEV, keeping a file's extension (a logical volume has none; a linked one is qcow2). */
+function copyName(newName: string, vdev: string, from: VolumeInfo, to: PoolInfo, linked: boolean): string {
   if (to.def.kind === 'lvm') return `${newName}-${vdev}`;
+  if (linked) return `${newName}-${vdev}.qcow2`;
   const ext = /\.(img|raw|qcow2)$/i.exec(from.name)?.[0] ?? (from.format === 'qcow2' ? '.qcow2' : '.img');
   return `${newName}-${vdev}${ext}`;
 }
@@ -60,7 +64,8 @@ function spaceProblems(copies: readonly Copy[]): ConfigProblem[] {
     // A sparse file copy takes about what the original holds; a plain logical volume its whole size.
     const plain = c.toPool.def.kind === 'lvm' && c.toPool.thinPool === null;
     const e = need.get(c.toPool.def.name) ?? { pool: c.toPool, bytes: 0 };
-    e.bytes += plain ? c.from.virtualBytes : c.from.allocatedBytes;
+    // A new overlay is its header and tables: a few hundred KiB until the clone writes.
+    e.bytes += c.linked === true ? 1024 ** 2 : plain ? c.from.virtualBytes : c.from.allocatedBytes;
     need.set(c.toPool.def.name, e);
   }
   const gib = (n: number): string => (n / 1024 ** 3).toFixed(2);
@@ -118,13 +123,17 @@ async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
       return;
     }
     const toPool = chosen ?? overview.pools.find((p) => p.def.name === from.pool)!;
-    const newVol = copyName(newName, d.vdev, from, toPool);
+    const linked = a.linked === true;
+    const newVol = copyName(newName, d.vdev, from, toPool, linked);
     const format = d.format ?? 'raw';
     if (format !== 'raw' && format !== 'qcow2') problems.push({ field: `disks[${i}].format`, message: `a ${format} disk cannot be copied: only raw and qcow2 are` });
+    if (linked) problems.push(...linkProblems(from, toPool, i, d.vdev));
     const declared = format === 'qcow2' ? 'qcow2' : 'raw';
-    copies.push({ vdev: d.vdev, from, format: declared, toFormat: toPool.def.kind === 'lvm' ? 'raw' : declared, toPool, newName: newVol, ...(taken?.kind === 'qcow2' ? { tag: taken.tag } : {}) });
-    disks.push({ vdev: d.vdev, from: from.path, to: volumePath(toPool.def, newVol), pool: toPool.def.name, bytes: from.virtualBytes, shared: null });
+    const toFormat = linked ? 'qcow2' : toPool.def.kind === 'lvm' ? 'raw' : declared;
+    copies.push({ vdev: d.vdev, from, format: declared, toFormat, toPool, newName: newVol, ...(taken?.kind === 'qcow2' ? { tag: taken.tag } : {}), ...(linked ? { linked } : {}) });
+    disks.push({ vdev: d.vdev, from: from.path, to: volumePath(toPool.def, newVol), pool: toPool.def.name, bytes: from.virtualBytes, shared: null, ...(linked ? { linked } : {}) });
   });
+  if (a.linked === true && snap !== null) problems.push({ field: 'linked', message: 'A linked clone reads the disks as they are now; a clone from a snapshot is a full copy' });
   problems.push(...spaceProblems(copies));
   const identity = a.identity ?? { uuid: randomUUID(), macs: src.vifs.map(() => randomXenMac()) };
   problems.push(...identityProblems(identity, src, entries), ...sharedProblems(src));
@@ -133,6 +142,15 @@ async function plan(ctx: OpsContext, a: CloneArgs): Promise<Plan> {
   const v = validateDomainConfig(cfg);
   if (!v.ok) problems.push(...v.errors);
   return { view: { configPath, text: renderXlConfig(cfg), identity, disks, problems }, copies };
+}
+
+/** Why a disk cannot be the base of a linked clone: it must be an image file that reads no other, linked into a directory. */
+function linkProblems(from: VolumeInfo, to: PoolInfo, i: number, vdev: string): ConfigProblem[] {
+  const field = `disks[${i}]`;
+  if (from.path.startsWith('/dev/')) return [{ field, message: `${vdev} is a logical volume: a linked clone needs image files (make a full clone)` }];
+  if (from.backing !== null) return [{ field, message: `${vdev} (${from.path}) already reads another file (${from.backing}): a linked clone of a linked clone is not made (make a full clone)` }];
+  if (to.def.kind === 'lvm') return [{ field: 'pool', message: `${to.def.name} is a volume group: a linked clone's disks are qcow2 files, so choose a directory pool` }];
+  return [];
 }
 
 /** An identity sent back from a preview must fit the source (one MAC per interface) and be no other domain's. */
@@ -197,9 +215,11 @@ async function cloneNow(ctx: OpsContext, a: CloneArgs, progress: (message: strin
   const made: MadeThing[] = [];
   try {
     for (const [i, c] of copies.entries()) {
-      const step = `Copying ${c.vdev} (${i + 1} of ${copies.length}) into ${c.toPool.def.name}`;
+      const step = `${c.linked === true ? 'Linking' : 'Copying'} ${c.vdev} (${i + 1} of ${copies.length}) into ${c.toPool.def.name}`;
       progress(`${step}…`);
-      const r = await cloneVolume(ctx, { pool: c.from.pool, name: c.from.name, newName: c.newName, toPool: c.toPool.def.name, from: c.format, ...(c.tag ? { snapshot: c.tag } : {}) }, (pct) => progress(`${step}: ${pct}%`), signal);
+      const r = c.linked === true
+        ? await createLinkedVolume(ctx, { pool: c.from.pool, name: c.from.name, newName: c.newName, toPool: c.toPool.def.name, from: c.format })
+        : await cloneVolume(ctx, { pool: c.from.pool, name: c.from.name, newName: c.newName, toPool: c.toPool.def.name, from: c.format, ...(c.tag ? { snapshot: c.tag } : {}) }, (pct) => progress(`${step}: ${pct}%`), signal);
       made.push(c.toPool.def.kind === 'lvm' ? { path: r.path, lv: { vg: c.toPool.def.vg, name: c.newName } } : { path: r.path });
     }
     if (signal?.aborted) throw new XenError('ABORTED', 'Cancelled before the config was written', { field: 'name' });
@@ -210,8 +230,9 @@ async function cloneNow(ctx: OpsContext, a: CloneArgs, progress: (message: strin
   } catch (e) {
     const { removed, left } = await removeMade(ctx.runner, made);
     const err = e instanceof XenError ? e : new XenError('XL_FAILED', e instanceof Error ? e.message : String(e));
-    // A copy that failed half-way says itself whether it could remove its own volume.
+    // A copy or link that failed half-way says itself what it removed of its own and what it could not.
     const stepLeft = Array.isArray(err.detail['left']) ? (err.detail['left'] as typeof left) : [];
-    throw new XenError(err.code, err.message, { ...err.detail, removed, left: [...stepLeft, ...left] });
+    const stepRemoved = Array.isArray(err.detail['removed']) ? (err.detail['removed'] as string[]) : [];
+    throw new XenError(err.code, err.message, { ...err.detail, removed: [...stepRemoved, ...removed], left: [...stepLeft, ...left] });
   }
 }

@@ -5,6 +5,7 @@ import { XenError } from '../errors';
 import { autostartEntries } from './autostart';
 import { pickConfig, scanConfigs } from './configs';
 import type { OpsContext } from './context';
+import { baseMessage, linkedBases } from '../storage/linked';
 import { assertNotBusy } from './busy';
 import { assertNoSnapshots } from './snapshot-meta';
 import { listRows } from './rows';
@@ -45,8 +46,11 @@ export async function deleteDomain(ctx: OpsContext, name: string, o: DeleteOptio
   await assertNoSnapshots(ctx, name, 'name', 'deleting it');
   const mine = fileDiskTargets(entry.config);
   const others = new Set(all.filter((e) => e !== entry).flatMap((e) => fileDiskTargets(e.config)));
+  const bases = disks.length > 0 ? await linkedBases(ctx) : new Map<string, string[]>();
   for (const [i, d] of disks.entries()) {
     if (!mine.includes(d)) throw invalidArg(`disks[${i}]`, `${d} is not a file disk of ${name}`, d);
+    const overlays = bases.get(d);
+    if (overlays !== undefined) throw new XenError('IN_USE', `Cannot delete ${d}: ${baseMessage(d, overlays)}`, { field: `disks[${i}]`, path: d, overlays });
     if (others.has(d)) throw invalidArg(`disks[${i}]`, `${d} is also used by another domain`, d);
     const st = await ctx.runner.fs.stat(d);
     if (st !== null && (!st.isFile || st.isSymlink)) throw invalidArg(`disks[${i}]`, `${d} is not a regular file`, d);

@@ -2,6 +2,7 @@ import { parseXlListLong, summariseLongEntry, type LongEntrySummary } from '../p
 import { XenError } from '../errors';
 import { scanConfigs } from './configs';
 import type { OpsContext } from './context';
+import { assertNotBases } from '../storage/linked';
 
 /** One domain's use of a disk image or device. */
 export interface DiskUser {
@@ -70,6 +71,8 @@ export async function assertDisksFreeToStart(ctx: OpsContext, name: string, disk
     const clash = clashingUser(uses.get(d.target), d.access, name);
     if (clash !== null) throw new XenError('IN_USE', `Cannot start ${name}: ${clashMessage(d.target, clash)}`, { field: 'name', path: d.target, domain: clash.domain, vdev: d.vdev });
   }
+  // A linked clone's base never runs read-write: its guest's writes would show through every overlay as corruption.
+  await assertNotBases(ctx, disks.filter((d) => d.access === 'rw').map((d) => d.target), 'name', `Cannot start ${name}`);
 }
 
 /**
@@ -80,4 +83,5 @@ export async function assertDiskFree(ctx: OpsContext, target: string, access: 'r
   if (target === '') return;
   const clash = clashingUser((await diskUses(ctx)).get(target), access, self);
   if (clash !== null) throw new XenError('IN_USE', clashMessage(target, clash), { field, path: target, domain: clash.domain, access: clash.access, running: clash.running });
+  if (access === 'rw') await assertNotBases(ctx, [target], field, `${target} cannot be used read-write`);
 }

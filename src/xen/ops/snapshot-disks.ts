@@ -1,6 +1,7 @@
 import type { ConfigProblem, DiskSpec } from '../../shared/domain-config';
 import { snapshotLvName, snapshotTag, type SnapshotDisk, type SnapshotDiskPlan } from '../../shared/snapshot';
-import { volumeNameProblem, type StorageOverview } from '../../shared/storage';
+import { volumeNameProblem, type StorageOverview, type VolumeInfo } from '../../shared/storage';
+import { overlaysByBase } from '../storage/linked';
 import { isXenError, XenError } from '../errors';
 import { parseLvs, type LvRow } from '../storage/reports';
 import type { OpsContext } from './context';
@@ -25,7 +26,7 @@ function sharedWhy(d: DiskSpec): string | null {
   return null;
 }
 
-function classify(d: DiskSpec, overview: StorageOverview, lvs: readonly LvRow[]): DiskCapture {
+function classify(d: DiskSpec, overview: StorageOverview, lvs: readonly LvRow[], bases: Map<string, VolumeInfo[]>): DiskCapture {
   const base = { vdev: d.vdev, path: d.target };
   const why = sharedWhy(d);
   if (why !== null) return { plan: { ...base, how: 'shared', note: why } };
@@ -33,6 +34,8 @@ function classify(d: DiskSpec, overview: StorageOverview, lvs: readonly LvRow[])
   const pool = vol === undefined ? undefined : overview.pools.find((p) => p.def.name === vol.pool);
   const refuse = (note: string): DiskCapture => ({ plan: { ...base, how: 'refused', note } });
   if (vol === undefined || pool === undefined) return refuse('is in no storage pool: add its directory or volume group as a pool first');
+  const overlays = bases.get(vol.path);
+  if (overlays !== undefined) return refuse(`is the base of linked volume${overlays.length === 1 ? '' : 's'} ${overlays.map((o) => o.name).join(', ')}: it must stay as it is`);
   if (pool.def.kind === 'lvm') {
     if ((d.format ?? 'raw') !== 'raw') return refuse(`a ${d.format} image inside a logical volume: Xenith snapshots logical volumes holding raw disks`);
     const row = lvs.find((l) => l.vg === (pool.def as { vg: string }).vg && l.name === vol.name);
@@ -43,7 +46,8 @@ function classify(d: DiskSpec, overview: StorageOverview, lvs: readonly LvRow[])
   }
   if ((d.format ?? 'raw') !== 'qcow2') return refuse('a raw image file cannot be snapshotted in place: convert it to qcow2 first');
   if (vol.format !== 'qcow2') return refuse(`is declared qcow2 but its header says ${vol.format}`);
-  if (vol.backing !== null) return refuse(`has a backing or data file (${vol.backing}); Xenith snapshots only self-contained qcow2 images`);
+  // A linked volume's snapshots live in its own file; its base is never written.
+  if (vol.backing !== null && vol.linkedTo === undefined) return refuse(`has a backing or data file (${vol.backing}) Xenith does not read; Xenith snapshots self-contained and linked qcow2 images`);
   return { plan: { ...base, how: 'qcow2', note: null } };
 }
 
@@ -51,7 +55,8 @@ function classify(d: DiskSpec, overview: StorageOverview, lvs: readonly LvRow[])
 export async function planDisks(ctx: OpsContext, disks: readonly DiskSpec[], overview: StorageOverview): Promise<DiskCapture[]> {
   const anyLv = disks.some((d) => d.target.startsWith('/dev/'));
   const lvs = anyLv ? parseLvs(await ctx.out('lvm.lvs', {})) : [];
-  return disks.map((d) => classify(d, overview, lvs));
+  const bases = overlaysByBase(overview.volumes);
+  return disks.map((d) => classify(d, overview, lvs, bases));
 }
 
 /** The refused disks as problems, and the space LVM snapshots need against their groups' free space. */

@@ -8,6 +8,7 @@ import { XenError } from '../errors';
 import { storageOverview } from '../storage/list';
 import { modelToEdit, readConfig } from './configs';
 import type { OpsContext } from './context';
+import { assertNotBases } from '../storage/linked';
 import { whileBusy } from './busy';
 import { listRows } from './rows';
 import { hasSavedState, savedStatePath } from './saved';
@@ -146,6 +147,8 @@ async function revertNow(ctx: OpsContext, a: SnapshotRevertArgs, progress: (m: s
   if (inUse) throw new XenError('IN_USE', inUse.message, { field: inUse.field });
   const other = otherUser(s, a.name, rec.disks);
   if (other) throw new XenError('IN_USE', `${other.disk.vdev} (${other.disk.path}) is in use by ${other.domain}`, { field: 'id', domain: other.domain });
+  // Putting a linked clone's base back would change what every overlay reads.
+  await assertNotBases(ctx, rec.disks.filter((d) => d.kind === 'qcow2').map((d) => d.path), 'id', `Cannot revert ${a.name}`);
   if (s.running && !a.stopRunning) throw new XenError('IN_USE', `${a.name} is running: reverting powers it off first`, { field: 'stopRunning' });
   if (await hasSavedState(ctx, a.name)) {
     throw new XenError('EXISTS', `${a.name} has a saved state (${savedStatePath(ctx, a.name)}) that a revert would make stale: start it fresh or restore it first`, { field: 'name' });

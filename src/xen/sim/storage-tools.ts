@@ -165,14 +165,26 @@ function statSafe(file: string): ReturnType<typeof statSync> | null {
   }
 }
 
-/** The qcow2 header fields Xenith and the guest read: magic, version 3, cluster bits 16, virtual size. */
-function writeQcow2Header(file: string, bytes: number): void {
-  const h = Buffer.alloc(512);
+/**
+ * The qcow2 header fields Xenith and the guest read: magic, version 3, cluster bits 16, virtual size; for an overlay,
+ * the backing file format extension and the backing file's name where qemu-img 7.2 puts them.
+ */
+function writeQcow2Header(file: string, bytes: number, backing?: { path: string; format: string }): void {
+  const h = Buffer.alloc(backing === undefined ? 512 : 1024);
   h.writeUInt32BE(0x514649fb, 0);
   h.writeUInt32BE(3, 4);
   h.writeUInt32BE(16, 20);
   h.writeBigUInt64BE(BigInt(bytes), 24);
-  h.writeUInt32BE(104, 100);
+  h.writeUInt32BE(112, 100);
+  if (backing !== undefined) {
+    h.writeUInt32BE(0xe2792aca, 112);
+    h.writeUInt32BE(backing.format.length, 116);
+    h.write(backing.format, 120);
+    const name = Buffer.from(backing.path);
+    h.writeBigUInt64BE(0x210n, 8);
+    h.writeUInt32BE(name.length, 16);
+    name.copy(h, 0x210);
+  }
   const fd = openSync(file, 'r+');
   try {
     writeSync(fd, h, 0, h.length, 0);
@@ -184,6 +196,7 @@ function writeQcow2Header(file: string, bytes: number): void {
 /** qemu-img --version, create -f qcow2 (into the file Xenith claimed), resize (grow only), as qemu-img 7.2 does. */
 export function simQemuImg(t: StorageTools, args: readonly string[]): RunResult {
   if (args[0] === 'snapshot') return simQemuSnapshot(t, args);
+  if (args[0] === 'create' && args.includes('-b')) return simOverlay(t, args);
   if (args[0] === '--version') return ok('qemu-img version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\nCopyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers\n');
   const [p, n] = args.slice(args.indexOf('--') + 1);
   if (p === undefined || n === undefined) return usage('qemu-img');
@@ -204,11 +217,36 @@ export function simQemuImg(t: StorageTools, args: readonly string[]): RunResult 
     if ((fmt === 'qcow2') !== qcow) throw new SimFailure(`qemu-img: Could not open '${p}': Image is not in ${fmt} format\n`, 1);
     const now = qcow ? Number(head.readBigUInt64BE(24)) : statSync(file).size;
     if (bytes < now && !args.includes('--shrink')) throw new SimFailure('qemu-img: Use the --shrink option to perform a shrink operation.\n', 1);
-    if (qcow) writeQcow2Header(file, bytes);
-    else ftruncateSync(fd, bytes);
+    // Only the size field: an overlay keeps its backing file.
+    if (qcow) {
+      const size = Buffer.alloc(8);
+      size.writeBigUInt64BE(BigInt(bytes));
+      writeSync(fd, size, 0, 8, 24);
+    } else ftruncateSync(fd, bytes);
   } finally {
     closeSync(fd);
   }
+  return ok('');
+}
+
+/** qemu-img create -q -f qcow2 -F FMT -b BASE -- NEW: an overlay of the base's virtual size, as qemu-img 7.2 writes it. */
+function simOverlay(t: StorageTools, args: readonly string[]): RunResult {
+  const base = args[args.indexOf('-b') + 1] ?? '';
+  const format = args[args.indexOf('-F') + 1] ?? '';
+  const p = args[args.indexOf('--') + 1] ?? '';
+  const st = statSafe(t.local(base));
+  if (st === null) throw new SimFailure(`qemu-img: ${p}: Could not open '${base}': No such file or directory\nCould not open backing image.\n`, 1);
+  if (statSafe(t.local(p)) === null) throw new SimFailure(`qemu-img: Could not open '${p}': No such file or directory\n`, 1);
+  const head = Buffer.alloc(32);
+  const fd = openSync(t.local(base), 'r');
+  try {
+    readSync(fd, head, 0, 32, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const qcow = head.readUInt32BE(0) === 0x514649fb;
+  if ((format === 'qcow2') !== qcow) throw new SimFailure(`qemu-img: ${p}: Could not open '${base}': Image is not in ${format} format\nCould not open backing image.\n`, 1);
+  writeQcow2Header(t.local(p), qcow ? Number(head.readBigUInt64BE(24)) : Number(st!.size), { path: base, format });
   return ok('');
 }
 

@@ -1,6 +1,7 @@
 import type { PoolDef, PoolInfo, StorageOverview, VolumeInfo, VolumeUser } from '../../shared/storage';
 import type { OpsContext } from '../ops/context';
 import { diskUses, type DiskUser } from '../ops/disk-use';
+import { declaredBase } from './image-header';
 import type { ImageProbe } from '../runner/types';
 import { readPools } from './pools';
 import { isVolumeLv, parseDf, parseFindmnt, parseLvs, parseVgs, type DfRow, type LvRow, type VgRow } from './reports';
@@ -68,16 +69,20 @@ function dirPool(p: DirPool, r: HostReports, uses: Map<string, DiskUser[]>): { i
   }
   const probe = r.probes.get(p.path);
   const files = Array.isArray(probe) ? probe : [];
-  const volumes = files.map((f) => ({
-    pool: p.name,
-    name: f.name,
-    path: `${p.path}/${f.name}`,
-    format: f.format,
-    virtualBytes: f.virtualBytes,
-    allocatedBytes: f.allocated,
-    backing: f.backing,
-    users: usersOf(uses, `${p.path}/${f.name}`),
-  }));
+  const volumes = files.map((f) => {
+    const base = declaredBase(f);
+    return {
+      pool: p.name,
+      name: f.name,
+      path: `${p.path}/${f.name}`,
+      format: f.format,
+      virtualBytes: f.virtualBytes,
+      allocatedBytes: f.allocated,
+      backing: f.backing,
+      ...(base === null ? {} : { linkedTo: base }),
+      users: usersOf(uses, `${p.path}/${f.name}`),
+    };
+  });
   const df = r.df.get(p.path);
   const problem = probe instanceof Error ? probe.message : df === undefined ? `${p.path} could not be measured` : null;
   const info: PoolInfo = {

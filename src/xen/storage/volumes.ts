@@ -1,4 +1,5 @@
-import type { PoolDef, VolumeUser } from '../../shared/storage';
+import type { PoolDef, VolumeInfo, VolumeUser } from '../../shared/storage';
+import { baseMessage, overlaysByBase } from './linked';
 import { sizeGiBSchema, volumeNameProblem, volumePath } from '../../shared/storage';
 import { XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
@@ -32,7 +33,12 @@ async function findVolume(ctx: OpsContext, pool: PoolDef, name: string) {
   const { pools, volumes } = await storageOverview(ctx);
   const v = volumes.find((x) => x.pool === pool.name && x.name === name);
   if (!v) throw new XenError('NOT_FOUND', `Pool ${pool.name} has no volume ${name}`, { field: 'name' });
-  return { volume: v, info: pools.find((p) => p.def.name === pool.name)! };
+  return { volume: v, info: pools.find((p) => p.def.name === pool.name)!, overlays: overlaysByBase(volumes).get(v.path) ?? [] };
+}
+
+/** Refuses to change a volume linked volumes read (IN_USE naming them). */
+function assertNoOverlays(volume: VolumeInfo, overlays: readonly VolumeInfo[], what: string): void {
+  if (overlays.length > 0) throw new XenError('IN_USE', `Cannot ${what}: ${baseMessage(volume.path, overlays.map((o) => o.path))}`, { field: 'name', path: volume.path });
 }
 
 /**
@@ -66,7 +72,8 @@ function usedMessage(path: string, users: readonly VolumeUser[], what: string): 
 /** Deletes a volume no domain uses (running or in its config): IN_USE names the domain otherwise. */
 export async function deleteVolume(ctx: OpsContext, poolName: string, name: string): Promise<void> {
   const pool = await findPool(ctx, poolName);
-  const { volume } = await findVolume(ctx, pool, checkName(name));
+  const { volume, overlays } = await findVolume(ctx, pool, checkName(name));
+  assertNoOverlays(volume, overlays, `delete ${volume.name}`);
   // The overview already says who uses it (running or in a config): no second scan.
   const users = volume.users;
   if (users.length > 0) {
@@ -84,7 +91,8 @@ export async function deleteVolume(ctx: OpsContext, poolName: string, name: stri
 export async function resizeVolume(ctx: OpsContext, poolName: string, name: string, sizeGiB: number, o: { shrink?: boolean } = {}): Promise<void> {
   const bytes = checkSize(sizeGiB);
   const pool = await findPool(ctx, poolName);
-  const { volume, info } = await findVolume(ctx, pool, checkName(name));
+  const { volume, info, overlays } = await findVolume(ctx, pool, checkName(name));
+  assertNoOverlays(volume, overlays, `resize ${volume.name}`);
   if (volume.format === 'iso') throw new XenError('INVALID_ARG', `${volume.name} is an ISO image; it cannot be resized`, { field: 'name' });
   const gib = (n: number): string => (n / 1024 ** 3).toFixed(2);
   if (bytes === volume.virtualBytes) throw new XenError('INVALID_ARG', `${volume.name} is already ${gib(bytes)} GiB`, { field: 'sizeGiB' });
@@ -141,7 +149,7 @@ export async function cloneVolume(
   if (a.from !== undefined && a.from !== probed) {
     throw new XenError('INVALID_ARG', `${volume.path} is used as ${a.from} but its contents start like ${probed}; Xenith does not copy it`, { field: 'name', path: volume.path });
   }
-  if (a.from === undefined && volume.backing !== null) {
+  if (a.from === undefined && volume.backing !== null && volume.linkedTo === undefined) {
     throw new XenError('INVALID_ARG', `${volume.path} reads another file (${volume.backing}); copying it would read that file too, so Xenith does not`, { field: 'name', path: volume.path });
   }
   const from = a.from ?? probed;
