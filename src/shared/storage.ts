@@ -123,6 +123,13 @@ export interface VolumeInfo {
   readonly users: readonly VolumeUser[];
 }
 
+/** The linked volumes of a list, by the path of the base each reads (a base must not change while any reads it). */
+export function overlaysByBase(volumes: readonly VolumeInfo[]): Map<string, VolumeInfo[]> {
+  const out = new Map<string, VolumeInfo[]>();
+  for (const v of volumes) if (v.linkedTo) out.set(v.linkedTo.path, [...(out.get(v.linkedTo.path) ?? []), v]);
+  return out;
+}
+
 /** Every pool with its volumes. */
 export interface StorageOverview {
   readonly pools: PoolInfo[];

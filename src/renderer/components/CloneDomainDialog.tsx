@@ -11,14 +11,14 @@ import { JobProgress, useJobProgress } from './JobProgress';
 import { Modal } from './Modal';
 
 /** The plan for the current choices, asked again (after a pause) whenever they change; null while asking. */
-function usePlan(name: string, newName: string, pool: string | null, snapshot: string | undefined): { plan: ClonePlanView | null; error: ErrorInfo | null } {
+function usePlan(name: string, newName: string, pool: string | null, snapshot: string | undefined, linked: boolean): { plan: ClonePlanView | null; error: ErrorInfo | null } {
   const [state, setState] = useState<{ key: string; plan: ClonePlanView | null; error: ErrorInfo | null } | null>(null);
-  const key = `${newName}\u0000${pool ?? ''}\u0000${snapshot ?? ''}`;
+  const key = `${newName}\u0000${pool ?? ''}\u0000${snapshot ?? ''}\u0000${String(linked)}`;
   useEffect(() => {
     if (domainNameProblem(newName) !== null) return;
     let live = true;
     const t = setTimeout(() => {
-      xen.domain.clonePreview({ name, newName, pool, ...(snapshot !== undefined ? { snapshot } : {}) }).then(
+      xen.domain.clonePreview({ name, newName, pool, ...(snapshot !== undefined ? { snapshot } : {}), ...(linked ? { linked } : {}) }).then(
         (plan) => live && setState({ key, plan, error: null }),
         (e: unknown) => live && setState({ key, plan: null, error: errorInfo(e) }),
       );
@@ -27,7 +27,7 @@ function usePlan(name: string, newName: string, pool: string | null, snapshot: s
       live = false;
       clearTimeout(t);
     };
-  }, [name, newName, pool, snapshot, key]);
+  }, [name, newName, pool, snapshot, linked, key]);
   return state?.key === key ? state : { plan: null, error: null };
 }
 
@@ -47,7 +47,9 @@ function CloneDisks({ plan }: { plan: ClonePlanView }) {
           <tr key={d.vdev}>
             <td className="mono">{d.vdev}</td>
             <td className="mono small">{d.from || '(empty)'}</td>
-            <td className="small">{d.to !== null ? <span className="mono">{`${d.to} · ${formatBytes(d.bytes)}`}</span> : <span className="muted">{`shared: ${d.shared ?? ''}`}</span>}</td>
+            <td className="small">
+              {d.to === null ? <span className="muted">{`shared: ${d.shared ?? ''}`}</span> : <span className="mono">{d.linked === true ? `${d.to} · linked, reads ${d.from}` : `${d.to} · ${formatBytes(d.bytes)}`}</span>}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -64,13 +66,35 @@ function CloneFields(p: { newName: string; setNewName: (v: string) => void; pool
         <input className="input mono" value={p.newName} disabled={p.locked} onChange={(e) => p.setNewName(e.target.value)} aria-invalid={p.invalid} data-testid="clone-domain-name" autoFocus />
       </label>
       <label className="field-label">
-        Copy the disks into
+        Put the disks in
         <select className="input" value={p.pool ?? ''} disabled={p.locked} onChange={(e) => p.setPool(e.target.value === '' ? null : e.target.value)} data-testid="clone-domain-pool">
           <option value="">the pool each disk is in</option>
           {p.pools.map((x) => (
             <option key={x.def.name} value={x.def.name}>{`${x.def.name} (${x.freeBytes !== null ? `${formatBytes(x.freeBytes)} free` : 'free space unknown'})`}</option>
           ))}
         </select>
+      </label>
+    </div>
+  );
+}
+
+/** Full copies, or linked overlays on the original's files (which then must not change, so the original stays off). */
+function CloneKind({ name, linked, setLinked, locked }: { name: string; linked: boolean; setLinked: (v: boolean) => void; locked: boolean }) {
+  return (
+    <div className="choice-list" role="radiogroup" aria-label="How the disks are cloned">
+      <label className="check-row align-start">
+        <input type="radio" name="clone-kind" checked={!linked} disabled={locked} onChange={() => setLinked(false)} data-testid="clone-domain-full" />
+        <span>
+          <strong>Full copy</strong>
+          <span className="muted small block">Every disk is copied (sparse). The clone is independent of the original.</span>
+        </span>
+      </label>
+      <label className="check-row align-start">
+        <input type="radio" name="clone-kind" checked={linked} disabled={locked} onChange={() => setLinked(true)} data-testid="clone-domain-linked" />
+        <span>
+          <strong>Linked clone</strong>
+          <span className="muted small block">{`Instant and small: each disk is a qcow2 overlay reading ${name}'s image file, which becomes its base. A base must never change, so ${name} cannot start (nor its disks be resized, reverted or deleted) while a linked clone exists. For making many guests from one prepared image.`}</span>
+        </span>
       </label>
     </div>
   );
@@ -117,6 +141,7 @@ function CloneActions({ busy, done, ready, onCancelJob, onClose, onClone }: { bu
 export function CloneDomainDialog({ name, onClose, snapshot }: { name: string; onClose: () => void; snapshot?: { id: string; name: string } }) {
   const [newName, setNewName] = useState(`${name}-clone`);
   const [pool, setPool] = useState<string | null>(null);
+  const [linked, setLinked] = useState(false);
   const [pools, setPools] = useState<PoolInfo[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ErrorInfo | null>(null);
@@ -125,7 +150,7 @@ export function CloneDomainDialog({ name, onClose, snapshot }: { name: string; o
   const cancel = (): void => {
     if (job.jobId !== null) void xen.domain.cloneCancel({ jobId: job.jobId });
   };
-  const { plan, error: planError } = usePlan(name, newName, pool, snapshot?.id);
+  const { plan, error: planError } = usePlan(name, newName, pool, snapshot?.id, linked);
   useEffect(() => void xen.storage.overview().then((o) => setPools(o.pools.filter((p) => p.problem === null)), () => undefined), []);
   const nameProblem = domainNameProblem(newName);
   const ready = plan !== null && plan.problems.length === 0 && nameProblem === null && !busy && done === null;
@@ -136,7 +161,7 @@ export function CloneDomainDialog({ name, onClose, snapshot }: { name: string; o
     setBusy(true);
     setError(null);
     try {
-      await job.run((jobId) => xen.domain.clone({ name, newName, pool, jobId, identity, ...(snapshot !== undefined ? { snapshot: snapshot.id } : {}) }));
+      await job.run((jobId) => xen.domain.clone({ name, newName, pool, jobId, identity, ...(snapshot !== undefined ? { snapshot: snapshot.id } : {}), ...(linked ? { linked } : {}) }));
       setDone(newName);
     } catch (e) {
       setError(errorInfo(e));
@@ -145,8 +170,9 @@ export function CloneDomainDialog({ name, onClose, snapshot }: { name: string; o
     }
   };
   return (
-    <Modal open onOpenChange={(o) => !o && !busy && onClose()} title={snapshot ? `Clone ${name} from snapshot "${snapshot.name}"` : `Clone ${name}`} description={`A new, independent domain: its own name, UUID and MAC addresses, and a copy of every disk it writes${snapshot ? ', as it was at the snapshot' : ''}. The original is only read.`} testId="clone-domain-dialog" wide>
+    <Modal open onOpenChange={(o) => !o && !busy && onClose()} title={snapshot ? `Clone ${name} from snapshot "${snapshot.name}"` : `Clone ${name}`} description={`A new domain with its own name, UUID and MAC addresses, and a copy of every disk it writes${snapshot ? ', as it was at the snapshot' : ''}. The original is only read.`} testId="clone-domain-dialog" wide>
       <CloneFields newName={newName} setNewName={setNewName} pool={pool} setPool={setPool} pools={pools} locked={busy || done !== null} invalid={nameProblem !== null} />
+      {snapshot === undefined && <CloneKind name={name} linked={linked} setLinked={setLinked} locked={busy || done !== null} />}
       {nameProblem !== null && newName !== '' && <p className="error-text small">{`The name ${nameProblem}`}</p>}
       {planError && <ErrorNote error={planError} testId="clone-domain-plan-error" />}
       {plan && <CloneDisks plan={plan} />}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { PoolInfo, VolumeInfo } from '../../shared/storage';
+import { overlaysByBase, type PoolInfo, type VolumeInfo } from '../../shared/storage';
 import { xen } from '../api/client';
 import { EditStatus } from '../components/EditStatus';
 import { ErrorNote } from '../components/ErrorNote';
@@ -68,7 +68,7 @@ function StorageToolbar({ pool, open, edit }: { pool: PoolInfo | undefined; open
 }
 
 /** The selected pool's volumes, with the delete confirmation. */
-function PoolVolumes({ pool, volumes, edit }: { pool: PoolInfo; volumes: VolumeInfo[]; edit: EditState }) {
+function PoolVolumes({ pool, volumes, overlays, edit }: { pool: PoolInfo; volumes: VolumeInfo[]; overlays: ReadonlyMap<string, readonly VolumeInfo[]>; edit: EditState }) {
   const [resizing, setResizing] = useState<VolumeInfo | null>(null);
   const [deleting, setDeleting] = useState<VolumeInfo | null>(null);
   const [cloning, setCloning] = useState<VolumeInfo | null>(null);
@@ -77,7 +77,7 @@ function PoolVolumes({ pool, volumes, edit }: { pool: PoolInfo; volumes: VolumeI
     <section className="card grow" data-testid="pool-volumes">
       <h2>{`${pool.def.name} · ${pool.path}`}</h2>
       {pool.problem !== null && <p className="warn-text">{pool.problem}</p>}
-      <VolumeTable volumes={volumes} onResize={setResizing} onClone={setCloning} onDownload={setDownloading} onDelete={setDeleting} />
+      <VolumeTable volumes={volumes} overlays={overlays} onResize={setResizing} onClone={setCloning} onDownload={setDownloading} onDelete={setDeleting} />
       <ResizeDialog volume={resizing} onClose={() => setResizing(null)} />
       <DownloadDialog volume={downloading} onClose={() => setDownloading(null)} />
       <CloneDialog volume={cloning} onClose={() => setCloning(null)} />
@@ -114,7 +114,7 @@ export function StorageView() {
       {data && (
         <div className="storage-grid">
           <PoolList pools={data.pools} selected={pool?.def.name ?? null} onSelect={setSelected} />
-          {pool && <PoolVolumes pool={pool} volumes={data.volumes.filter((v) => v.pool === pool.def.name)} edit={edit} />}
+          {pool && <PoolVolumes pool={pool} volumes={data.volumes.filter((v) => v.pool === pool.def.name)} overlays={overlaysByBase(data.volumes)} edit={edit} />}
         </div>
       )}
       {pool && <NewVolumeDialog pool={pool} open={dialog === 'volume'} onClose={close} />}

@@ -1,4 +1,6 @@
-import { volumeNameProblem, volumePath, type VolumeInfo } from '../../shared/storage';
+import { overlaysByBase, volumeNameProblem, volumePath } from '../../shared/storage';
+
+export { overlaysByBase };
 import { XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
 import { declaredBase } from './image-header';
@@ -8,13 +10,6 @@ import { storageOverview } from './list';
 // Linked volumes: a qcow2 overlay reading a base image of the pools, so a clone costs no copy. The base must then never
 // change: whatever a domain wrote to it would show through every overlay as corruption. So a base is never started,
 // attached or written read-write, resized, reverted or removed while an overlay reads it.
-
-/** The linked volumes of the overview, by the path of the base each reads. */
-export function overlaysByBase(volumes: readonly VolumeInfo[]): Map<string, VolumeInfo[]> {
-  const out = new Map<string, VolumeInfo[]>();
-  for (const v of volumes) if (v.linkedTo) out.set(v.linkedTo.path, [...(out.get(v.linkedTo.path) ?? []), v]);
-  return out;
-}
 
 /**
  * The bases of the directory pools' linked volumes (path -> the overlays' paths), from one probe per directory pool:

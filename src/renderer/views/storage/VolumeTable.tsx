@@ -36,11 +36,13 @@ interface RowActions {
 const runningWriter = (v: VolumeInfo) => v.users.find((u) => u.running && u.access === 'rw' && !u.cdrom);
 
 /** Resize, clone, download and delete for one volume; delete is off while any domain uses it. */
-function VolumeActions({ v, onResize, onClone, onDownload, onDelete }: { v: VolumeInfo } & RowActions) {
+function VolumeActions({ v, linked, onResize, onClone, onDownload, onDelete }: { v: VolumeInfo; linked: readonly VolumeInfo[] } & RowActions) {
   const writer = runningWriter(v);
+  // A base must not change while linked volumes read it.
+  const base = linked.length > 0 ? `The base of ${linked.map((o) => o.name).join(', ')}: it must not change while they exist` : undefined;
   return (
     <div className="actions-cell volume-actions">
-              <button type="button" className="btn" disabled={v.format === 'iso'} onClick={() => onResize(v)} data-testid={`volume-resize-${v.name}`}>
+              <button type="button" className="btn" disabled={v.format === 'iso' || base !== undefined} title={base} onClick={() => onResize(v)} data-testid={`volume-resize-${v.name}`}>
                 Resize…
               </button>
               <button type="button" className="btn" onClick={() => onClone(v)} data-testid={`volume-clone-${v.name}`}>
@@ -59,8 +61,8 @@ function VolumeActions({ v, onResize, onClone, onDownload, onDelete }: { v: Volu
               <button
                 type="button"
                 className="btn danger"
-                disabled={v.users.length > 0}
-                title={v.users.length > 0 ? `In use by ${v.users[0]!.domain}` : undefined}
+                disabled={v.users.length > 0 || base !== undefined}
+                title={v.users.length > 0 ? `In use by ${v.users[0]!.domain}` : base}
                 onClick={() => onDelete(v)}
                 data-testid={`volume-delete-${v.name}`}
               >
@@ -71,7 +73,7 @@ function VolumeActions({ v, onResize, onClone, onDownload, onDelete }: { v: Volu
 }
 
 /** The volumes of one pool with format, sizes, backing file and users; resize and delete per row. */
-export function VolumeTable({ volumes, ...actions }: { volumes: readonly VolumeInfo[] } & RowActions) {
+export function VolumeTable({ volumes, overlays, ...actions }: { volumes: readonly VolumeInfo[]; overlays: ReadonlyMap<string, readonly VolumeInfo[]> } & RowActions) {
   return (
     <div className="table-scroll">
     <table className="table" data-testid="volume-table">
@@ -90,7 +92,12 @@ export function VolumeTable({ volumes, ...actions }: { volumes: readonly VolumeI
           <tr key={v.path} data-testid={`volume-${v.name}`}>
             <td>
               <span className="mono" title={v.path}>{v.name}</span>
-              {v.backing !== null && <div className="muted small" title="Backing file or thin pool">{`on ${v.backing}`}</div>}
+              {v.linkedTo ? (
+                <div className="muted small" title="A linked volume: a qcow2 overlay reading its base">{`linked to ${v.linkedTo.path}`}</div>
+              ) : (
+                v.backing !== null && <div className="muted small" title="Backing file or thin pool">{`on ${v.backing}`}</div>
+              )}
+              {overlays.has(v.path) && <div className="muted small" data-testid={`volume-base-${v.name}`}>{`base of ${overlays.get(v.path)!.length} linked volume${overlays.get(v.path)!.length === 1 ? '' : 's'}`}</div>}
             </td>
             <td>{FORMAT_WORDS[v.format]}</td>
             <td className="nowrap">{formatBytes(v.virtualBytes)}</td>
@@ -99,7 +106,7 @@ export function VolumeTable({ volumes, ...actions }: { volumes: readonly VolumeI
               <Users users={v.users} />
             </td>
             <td>
-              <VolumeActions v={v} {...actions} />
+              <VolumeActions v={v} linked={overlays.get(v.path) ?? []} {...actions} />
             </td>
           </tr>
         ))}
