@@ -1,12 +1,15 @@
 // Issue #16 (clone) on the real Xen 4.17 host, through src/xen's SSH runner: a stopped guest with a disk in the
 // default pool and a network interface is cloned; both boot at once, with their own names and MAC addresses, and the
-// clone's disk is its own copy. Runs only with XENITH_TEST_HOST set (npm run test:xen sets it for the QEMU host).
+// clone's disk is its own copy. Then a linked clone: its disk a qcow2 overlay on the original's raw file, which the
+// guest reads through and writes into its own file, while the original is refused a start.
+// Runs only with XENITH_TEST_HOST set (npm run test:xen sets it for the QEMU host).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { closeConnection, describeHost, destroyIfPresent, remote, remoteOk } from './support';
-import { busyboxGuest, xenOver } from './xen-env';
+import { busyboxGuest, guestConsole, xenOver } from './xen-env';
 
 const SRC = 'xenith-clone-src';
 const COPY = 'xenith-clone-copy';
+const LINKED = 'xenith-clone-linked';
 const IMAGES = '/var/lib/xen/images';
 
 function took(what: string, t0: number): void {
@@ -15,17 +18,17 @@ function took(what: string, t0: number): void {
 
 describeHost('cloning a guest on the Xen test host', (h) => {
   const { runner, api } = xenOver(h);
-  const leftovers = [`/etc/xen/${SRC}.cfg`, `/etc/xen/${COPY}.cfg`, `${IMAGES}/${SRC}.img`, `${IMAGES}/${COPY}-xvda.img`];
+  const leftovers = [`/etc/xen/${SRC}.cfg`, `/etc/xen/${COPY}.cfg`, `/etc/xen/${LINKED}.cfg`, `${IMAGES}/${SRC}.img`, `${IMAGES}/${COPY}-xvda.img`, `${IMAGES}/${LINKED}-xvda.qcow2`];
 
   beforeAll(async () => {
-    for (const n of [SRC, COPY]) await destroyIfPresent(h, n);
+    for (const n of [SRC, COPY, LINKED]) await destroyIfPresent(h, n);
     await remote(h, ['rm', '-f', ...leftovers], { timeoutMs: 60_000 });
     // The default pool's directory (a fresh host from the snapshot has none until the wizard makes it).
     await remoteOk(h, ['mkdir', '-p', IMAGES], { timeoutMs: 60_000 });
   }, 300_000);
 
   afterAll(async () => {
-    for (const n of [SRC, COPY]) await destroyIfPresent(h, n);
+    for (const n of [SRC, COPY, LINKED]) await destroyIfPresent(h, n);
     await remote(h, ['rm', '-f', ...leftovers], { timeoutMs: 60_000 });
     await runner.close();
     await closeConnection(h);
@@ -66,5 +69,49 @@ describeHost('cloning a guest on the Xen test host', (h) => {
     expect(await uuid(COPY)).toContain(plan.identity.uuid);
     expect(await uuid(SRC)).not.toContain(plan.identity.uuid);
     for (const n of [SRC, COPY]) await api.destroy(n);
+  }, 900_000);
+
+  it('makes a linked clone whose guest reads the original through its overlay and writes only its own file', async () => {
+    const base = `${IMAGES}/${SRC}.img`;
+    const overlay = `${IMAGES}/${LINKED}-xvda.qcow2`;
+    const plan = await api.clonePreview({ name: SRC, newName: LINKED, pool: null, linked: true });
+    expect(plan.problems).toEqual([]);
+    expect(plan.disks).toEqual([expect.objectContaining({ vdev: 'xvda', from: base, to: overlay, linked: true })]);
+    let t0 = Date.now();
+    await api.cloneDomain({ name: SRC, newName: LINKED, pool: null, linked: true, identity: plan.identity });
+    took('linked clone (64 MiB disk)', t0);
+    const info = JSON.parse(await remoteOk(h, ['qemu-img', 'info', '--output=json', overlay], { timeoutMs: 60_000 })) as Record<string, unknown>;
+    expect(info).toMatchObject({ format: 'qcow2', 'backing-filename': base, 'backing-filename-format': 'raw', 'virtual-size': 64 * 1024 ** 2 });
+    const vol = (await api.storageOverview()).volumes.find((v) => v.path === overlay);
+    expect(vol?.linkedTo).toEqual({ path: base, format: 'raw' });
+    // The original is now a base: it may not run read-write.
+    await expect(api.startDomain(SRC)).rejects.toMatchObject({ code: 'IN_USE', detail: { path: base } });
+
+    // Root's broker accepted the overlay's config; the guest reads the marker through it, and its write stays its own.
+    t0 = Date.now();
+    await api.startDomain(LINKED);
+    took('xl create of the linked clone', t0);
+    const c = guestConsole(runner, LINKED);
+    try {
+      await c.waitFor(/xvda present, 131072 sectors/, 180_000);
+      c.pty.write('\r');
+      await c.waitFor(/\/ # /, 30_000);
+      const mark = c.out().length;
+      c.pty.write('dd if=/dev/xvda bs=512 skip=8 count=1 2>/dev/null | head -c 19; echo; echo linked-write | dd of=/dev/xvda bs=512 seek=16 conv=fsync 2>/dev/null; echo wrote-$((6*7))\r');
+      await c.waitFor(/xenith-clone-marker[\s\S]*wrote-42/, 60_000, mark);
+    } finally {
+      c.pty.write('\x1d');
+      c.pty.kill();
+    }
+    await api.destroy(LINKED);
+    // What the clone's guest sees (the overlay read through, as raw) and what the base file holds, at sector 16.
+    const sector16 = (f: string) => `dd if=${f} bs=512 skip=16 count=1 status=none | head -c 12`;
+    const seen = await remoteOk(h, ['sh', '-c', `qemu-img convert -f qcow2 -O raw ${overlay} /tmp/xenith-lc.raw && ${sector16('/tmp/xenith-lc.raw')}; rm -f /tmp/xenith-lc.raw`], { timeoutMs: 120_000 });
+    expect(seen).toBe('linked-write');
+    expect(await remoteOk(h, ['sh', '-c', sector16(base)], { timeoutMs: 60_000 })).not.toContain('linked-write');
+    // Deleting the linked clone with its disk frees the base again.
+    await api.deleteDomain(LINKED, { disks: [overlay] });
+    expect((await api.storageOverview()).volumes.find((v) => v.path === base)).toBeDefined();
+    expect((await api.storageOverview()).volumes.find((v) => v.path === overlay)).toBeUndefined();
   }, 900_000);
 });

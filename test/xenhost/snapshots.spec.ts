@@ -6,9 +6,8 @@
 // Runs only with XENITH_TEST_HOST set (npm run test:xen sets it for the QEMU host).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DomainConfig } from '../../src/shared/domain-config';
-import type { PtyHandle } from '../../src/xen/runner/types';
 import { closeConnection, describeHost, destroyIfPresent, remote, remoteOk } from './support';
-import { busyboxGuest, xenOver } from './xen-env';
+import { busyboxGuest, guestConsole, xenOver, type GuestConsole } from './xen-env';
 
 const MEM = 'xenith-snap-mem';
 const LV = 'xenith-snap-lv';
@@ -40,20 +39,7 @@ describeHost('snapshots on the Xen test host', (h) => {
     await closeConnection(h);
   }, 300_000);
 
-  /** A console on `name`'s pty, with a wait for text that came after `from` (an offset into what it showed). */
-  function consoleOf(name: string): { pty: PtyHandle; out: () => string; waitFor: (re: RegExp, ms: number, from?: number) => Promise<void> } {
-    const pty = runner.pty('console.open', { dom: name }, { cols: 120, rows: 30 });
-    let out = '';
-    pty.onData((d) => (out += d));
-    const waitFor = async (re: RegExp, ms: number, from = 0): Promise<void> => {
-      const t0 = Date.now();
-      while (!re.test(out.slice(from))) {
-        if (Date.now() - t0 > ms) throw new Error(`console of ${name} never showed ${re}; it showed:\n${out.slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    };
-    return { pty, out: () => out, waitFor };
-  }
+  const consoleOf = (name: string): GuestConsole => guestConsole(runner, name);
 
   it('snapshots a running guest with its memory, and a revert brings back the marker in the same shell', async () => {
     await api.writeConfig(MEM, busyboxGuest(h, MEM, 'pv'));

@@ -1,6 +1,6 @@
 import { createXenApi, type XenApi } from '../../src/xen/ops/api';
 import { createSshRunner } from '../../src/xen/runner/ssh';
-import type { Runner } from '../../src/xen/runner/types';
+import type { PtyHandle, Runner } from '../../src/xen/runner/types';
 import type { DomainConfig } from '../../src/shared/domain-config';
 import type { TestHost } from './support';
 
@@ -49,4 +49,26 @@ export function appArgsFor(host: TestHost): string[] {
       ? ['--ssh-option', 'StrictHostKeyChecking=no', '--ssh-option', 'UserKnownHostsFile=/dev/null', '--ssh-option', 'LogLevel=ERROR']
       : []),
   ];
+}
+
+/** A guest's console: its pty, what it has shown, and a wait for text that came after `from` (an offset into it). */
+export interface GuestConsole {
+  pty: PtyHandle;
+  out: () => string;
+  waitFor: (re: RegExp, ms: number, from?: number) => Promise<void>;
+}
+
+/** Opens `name`'s console over the runner's pty. */
+export function guestConsole(runner: Runner, name: string): GuestConsole {
+  const pty = runner.pty('console.open', { dom: name }, { cols: 120, rows: 30 });
+  let out = '';
+  pty.onData((d) => (out += d));
+  const waitFor = async (re: RegExp, ms: number, from = 0): Promise<void> => {
+    const t0 = Date.now();
+    while (!re.test(out.slice(from))) {
+      if (Date.now() - t0 > ms) throw new Error(`console of ${name} never showed ${re}; it showed:\n${out.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  return { pty, out: () => out, waitFor };
 }
