@@ -197,7 +197,11 @@ export const contract = {
   /** Puts the domain back as it was at a snapshot; a running domain only with stopRunning (the user confirmed). */
   'snapshot:revert': ch<SnapshotRevertResult>()(snapshotRevertArgsSchema.extend({ jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE']),
   /** Makes a stopped domain's raw disk file qcow2 (a new file, with job:progress), so it can take snapshots; keeps the raw one. */
-  'snapshot:convertDisk': ch<{ path: string; kept: string }>()(z.object({ name: domainNameSchema, vdev: vdevSchema, jobId: sessionIdSchema }).strict(), [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE']),
+  /** A raw disk made qcow2 so it can take snapshots: a converted copy, or an overlay reading the raw file (its base). */
+  'snapshot:convertDisk': ch<{ path: string; kept: string; how: 'copy' | 'overlay' }>()(
+    z.object({ name: domainNameSchema, vdev: vdevSchema, how: z.enum(['copy', 'overlay']).optional(), jobId: sessionIdSchema }).strict(),
+    [...XL, 'EXISTS', 'INVALID_ARG', 'IN_USE'],
+  ),
   /** Deletes a snapshot (its children move up) or, with subtree, it and everything below it. */
   'snapshot:delete': ch<{ deleted: string[] }>()(snapshotDeleteArgsSchema, [...XL, 'INVALID_ARG', 'IN_USE']),
   /** Runs the plan: disks, config, optional dry run, create. On failure removes exactly what it created. */

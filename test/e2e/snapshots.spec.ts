@@ -67,6 +67,20 @@ describe('snapshots of a domain, on the demo host', () => {
     await page.getByTestId('snapshot-problem').filter({ hasText: 'xvda (/var/lib/xen/images/web01.img) a raw image file cannot be snapshotted in place' }).waitFor({ timeout: 15_000 });
     await expect(page.getByTestId('snapshot-take').isDisabled()).resolves.toBe(true);
     await expect(page.getByTestId('snapshot-convert-xvda').isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('snapshot-overlay-xvda').isDisabled()).resolves.toBe(true);
     await app.shots('snapshot-refused');
+  }, 60_000);
+
+  it('puts a qcow2 overlay on a raw disk at once, saying the raw file must then stay as it is', async () => {
+    const { page } = app;
+    await page.evaluate(() => (location.hash = '#/domains/legacy-hvm/snapshots'));
+    await page.getByTestId('snapshot-disk-hda').filter({ hasText: 'a raw image file cannot be snapshotted in place' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('snapshot-overlay-hda').click();
+    await page.getByTestId('snapshot-confirm').filter({ hasText: 'The raw file becomes its base and must stay as it is' }).waitFor();
+    await app.shots('snapshot-overlay-confirm');
+    await page.getByTestId('snapshot-confirm-confirm').click();
+    await page.getByTestId('snapshot-disk-hda').filter({ hasText: '/var/lib/xen/images/legacy-hvm.qcow2' }).waitFor({ timeout: 30_000 });
+    await page.getByTestId('snapshot-disk-hda').filter({ hasText: 'snapshot inside the qcow2 file' }).waitFor();
+    await expect(page.getByTestId('snapshot-take').isDisabled()).resolves.toBe(false);
   }, 60_000);
 });

@@ -27,7 +27,8 @@ export function registerSnapshotHandlers(r: HandlerRegistry, s: Services): void 
   r.register('snapshot:revert', ({ jobId, ...a }, ctx) =>
     asJob(jobId, ctx, a.name, (say) => s.api.revertSnapshot(a, say), (res) => `${a.name} is back at the snapshot${res.resumed ? ' and running from it' : ''}.`));
   r.register('snapshot:convertDisk', ({ jobId, ...a }, ctx) =>
-    asJob(jobId, ctx, a.name, (say) => s.api.convertDiskToQcow2(a, say), (res) => `${a.vdev} is now ${res.path}; ${res.kept} is kept, unused.`));
+    asJob(jobId, ctx, a.name, (say) => s.api.convertDiskToQcow2(a, say), (res) =>
+      res.how === 'overlay' ? `${a.vdev} is now ${res.path}, an overlay reading ${res.kept}, which must stay as it is.` : `${a.vdev} is now ${res.path}; ${res.kept} is kept, unused.`));
   r.register('snapshot:delete', async (a) => {
     try {
       return await s.api.deleteSnapshot(a);

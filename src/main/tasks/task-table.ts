@@ -99,7 +99,10 @@ export const TASK_TABLE: TaskTable = {
   // The snapshot's name is the user's words, shown as they gave them.
   'snapshot:create': (a) => ({ operation: `Take snapshot "${a.snapName}"`, domains: [a.name], running: `Taking a snapshot of ${a.name}` }),
   'snapshot:revert': (a) => on(a.name, `Revert to snapshot ${a.id}${a.stopRunning ? ' (powering it off first)' : ''}`),
-  'snapshot:convertDisk': (a) => ({ operation: `Convert ${a.vdev} to qcow2`, domains: [a.name], running: `Converting ${a.name}'s ${a.vdev}` }),
+  'snapshot:convertDisk': (a) =>
+    a.how === 'overlay'
+      ? { operation: `Put a qcow2 overlay on ${a.vdev}`, domains: [a.name], running: `Making an overlay on ${a.name}'s ${a.vdev}` }
+      : { operation: `Convert ${a.vdev} to qcow2`, domains: [a.name], running: `Converting ${a.name}'s ${a.vdev}` },
   'snapshot:delete': (a) => on(a.name, `Delete snapshot ${a.id}${a.subtree ? ' and the snapshots below it' : ''}`),
   'networks:list': 'read',
   'domains:addresses': 'read',

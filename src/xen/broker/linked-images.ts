@@ -18,6 +18,9 @@ async function checkBase(base: string, format: 'raw' | 'qcow2', g: BrokerGuards,
     const why = e instanceof XenError ? e.message : String(e);
     throw new XenError('PERMISSION', `${of} reads ${base}, which is not an image of the storage pools (${why})`, { field: 'path', rule: 'backing', path: base });
   });
+  // qemu opens the name a header records as it is, following links: it must name the file itself, through no link,
+  // so what was checked here is what qemu reads (and what the app's guards of a base compare against).
+  if (at !== base) throw new XenError('PERMISSION', `${of} reads ${base} through a link (it is ${at}); a base is named by its real path`, { field: 'path', rule: 'backing', path: base });
   await assertPlainFile(at);
   if (format === 'qcow2') {
     await assertSelfContainedQcow2(at).catch((e: unknown) => {
@@ -57,6 +60,5 @@ export async function checkQemuOverlay(args: readonly string[], g: BrokerGuards)
   const base = await checkBase(args[7]!, fmt as 'raw' | 'qcow2', g, target);
   if (base === target) refuse('qemu-img create: an image cannot be its own base');
   await claimNewImage(target);
-  // The base as checked (links resolved) is what the header records and qemu opens.
   return [...args.slice(0, 7), base, '--', target];
 }

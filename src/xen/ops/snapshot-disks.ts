@@ -44,7 +44,7 @@ function classify(d: DiskSpec, overview: StorageOverview, lvs: readonly LvRow[],
     const thin = row.attr.startsWith('V');
     return { plan: { ...base, how: thin ? 'lvm-thin' : 'lvm', note: null }, lv: { vg: row.vg, name: row.name, thin, bytes: row.sizeBytes } };
   }
-  if ((d.format ?? 'raw') !== 'qcow2') return refuse('a raw image file cannot be snapshotted in place: convert it to qcow2 first');
+  if ((d.format ?? 'raw') !== 'qcow2') return refuse('a raw image file cannot be snapshotted in place: convert it to qcow2, or put a qcow2 overlay on it, first');
   if (vol.format !== 'qcow2') return refuse(`is declared qcow2 but its header says ${vol.format}`);
   // A linked volume's snapshots live in its own file; its base is never written.
   if (vol.backing !== null && vol.linkedTo === undefined) return refuse(`has a backing or data file (${vol.backing}) Xenith does not read; Xenith snapshots self-contained and linked qcow2 images`);

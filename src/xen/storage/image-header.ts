@@ -30,11 +30,11 @@ export function parseImageHeader(head: Uint8Array, isoMagic: Uint8Array | null, 
     const off = Number(v.getBigUint64(8));
     const len = v.getUint32(16);
     let backing: string | null = null;
-    if (off > 0 && len > 0) backing = off + len <= head.byteLength ? new TextDecoder().decode(head.subarray(off, off + len)) : '(beyond the probed header)';
+    if (off > 0 && len > 0) backing = off + len <= head.byteLength ? plainName(head.subarray(off, off + len)) : '(beyond the probed header)';
     // Version 3 may keep the data in another file (incompatible feature bit 2, "external data file"): reading the image
     // reads that file too, and no backing file makes that acceptable.
     if (v.getUint32(4) >= 3 && head.byteLength >= 80 && (v.getBigUint64(72) & 4n) !== 0n) backing = '(an external data file)';
-    return { format: 'qcow2', virtualBytes, backing, ...(backing === null ? {} : { backingFormat: backingFormatOf(v) }) };
+    return { format: 'qcow2', virtualBytes, backing, ...(backing === null ? {} : { backingFormat: backingFormatOf(v, off) }) };
   }
   const iso = isoMagic !== null && new TextDecoder().decode(isoMagic) === 'CD001';
   return { format: iso ? 'iso' : 'raw', virtualBytes: fileSize, backing: null };
@@ -42,17 +42,38 @@ export function parseImageHeader(head: Uint8Array, isoMagic: Uint8Array | null, 
 
 const BACKING_FORMAT_EXT = 0xe2792aca;
 
-/** The "backing file format name" header extension (qcow2 spec "Header extensions"), when the head holds it whole. */
-function backingFormatOf(v: DataView): string | null {
-  let at = v.getUint32(4) >= 3 ? Math.max(104, v.getUint32(100)) : 72;
-  while (at + 8 <= v.byteLength) {
+/**
+ * A backing file's name as qemu opens it: its bytes, when every one is printable ASCII. Any other byte (a NUL that
+ * would cut qemu's C string short, a byte a decoder would replace) gives a description, which names no base.
+ */
+function plainName(bytes: Uint8Array): string {
+  return bytes.every((b) => b >= 0x20 && b <= 0x7e) ? String.fromCharCode(...bytes) : '(a name with bytes Xenith does not read)';
+}
+
+/**
+ * The "backing file format name" header extension, walked as qemu walks it (qcow2_read_extensions): from the header's
+ * end (72 bytes for version 2, header_length for 3) to where the backing file's name starts. Anything qemu could read
+ * differently gives null (no declared format, so no base): an extension running past that end, a format named twice
+ * (qemu keeps the last), a name that is not exactly its bytes.
+ */
+function backingFormatOf(v: DataView, backingOffset: number): string | null {
+  const v3 = v.getUint32(4) >= 3;
+  const start = v3 ? v.getUint32(100) : 72;
+  if ((v3 && start < 104) || backingOffset < start || backingOffset > v.byteLength) return null;
+  let found: string | null = null;
+  for (let at = start; at < backingOffset; ) {
+    if (at + 8 > backingOffset) return null;
     const type = v.getUint32(at);
     const len = v.getUint32(at + 4);
-    if (type === 0 || at + 8 + len > v.byteLength) return null;
-    if (type === BACKING_FORMAT_EXT) return new TextDecoder().decode(new Uint8Array(v.buffer, v.byteOffset + at + 8, len));
+    if (type === 0) break;
+    if (len > backingOffset - at - 8) return null;
+    if (type === BACKING_FORMAT_EXT) {
+      if (found !== null) return null;
+      found = plainName(new Uint8Array(v.buffer, v.byteOffset + at + 8, len));
+    }
     at += 8 + Math.ceil(len / 8) * 8;
   }
-  return null;
+  return found;
 }
 
 /**

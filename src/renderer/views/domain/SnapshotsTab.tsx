@@ -37,7 +37,7 @@ function useSnapshots(name: string, state: string | undefined): { list: Snapshot
 }
 
 /** Each disk and how a snapshot captures it; a raw file of a stopped domain can be converted to qcow2 here. */
-function SnapshotDisks({ list, busy, onConvert }: { list: SnapshotList; busy: boolean; onConvert: (vdev: string) => void }) {
+function SnapshotDisks({ list, busy, onConvert }: { list: SnapshotList; busy: boolean; onConvert: (vdev: string, how: 'copy' | 'overlay') => void }) {
   if (list.disks.length === 0) return <p className="muted small">No disks: a snapshot holds the memory alone.</p>;
   return (
     <table className="table" data-testid="snapshot-disks">
@@ -57,8 +57,11 @@ function SnapshotDisks({ list, busy, onConvert }: { list: SnapshotList; busy: bo
               <span className={d.how === 'refused' ? 'error-text' : ''}>{[HOW_WORDS[d.how], d.note].filter(Boolean).join(': ')}</span>
               {d.how === 'refused' && /raw image file/.test(d.note ?? '') && (
                 <div className="row-gap tight">
-                <button type="button" className="btn small" disabled={busy || list.running} title={list.running ? 'Shut the domain down to convert its disk' : undefined} onClick={() => onConvert(d.vdev)} data-testid={`snapshot-convert-${d.vdev}`}>
+                <button type="button" className="btn small" disabled={busy || list.running} title={list.running ? 'Shut the domain down to convert its disk' : undefined} onClick={() => onConvert(d.vdev, 'copy')} data-testid={`snapshot-convert-${d.vdev}`}>
                   Convert to qcow2…
+                </button>
+                <button type="button" className="btn small" disabled={busy || list.running} title={list.running ? 'Shut the domain down to change its disk' : 'At once, no copy: the raw file becomes a base that must stay as it is'} onClick={() => onConvert(d.vdev, 'overlay')} data-testid={`snapshot-overlay-${d.vdev}`}>
+                  Add a qcow2 overlay…
                 </button>
                 </div>
               )}
@@ -128,10 +131,13 @@ function SnapshotTable({ list, busy, onRevert, onDelete, onClone }: { list: Snap
   );
 }
 
-type Ask = { kind: 'revert'; s: SnapshotView } | { kind: 'delete'; s: SnapshotView; subtree: boolean } | { kind: 'convert'; vdev: string } | null;
+type Ask = { kind: 'revert'; s: SnapshotView } | { kind: 'delete'; s: SnapshotView; subtree: boolean } | { kind: 'convert'; vdev: string; how: 'copy' | 'overlay' } | null;
 
 /** The words of the confirmation for `ask`. */
 function askWords(ask: NonNullable<Ask>, list: SnapshotList): { title: string; text: string; label: string } {
+  if (ask.kind === 'convert' && ask.how === 'overlay') {
+    return { title: `Put a qcow2 overlay on ${ask.vdev}?`, text: `A qcow2 file reading ${ask.vdev}'s raw file is made beside it at once, and the config points at it: from then on the guest writes only the overlay, which takes snapshots. The raw file becomes its base and must stay as it is: Xenith will not start, resize or delete it while the overlay reads it.`, label: 'Add overlay' };
+  }
   if (ask.kind === 'convert') return { title: `Convert ${ask.vdev} to qcow2?`, text: `A qcow2 copy of ${ask.vdev} is made beside it and the config points at it; the raw file is kept, unused, until you delete it in Storage.`, label: 'Convert' };
   if (ask.kind === 'revert') {
     const off = list.running ? `${list.domain} is running: it is powered off first, and everything since the snapshot is lost. ` : '';
@@ -154,7 +160,7 @@ export function SnapshotsTab({ name, summary }: TabProps) {
     setOpError(null);
     try {
       if (a.kind === 'revert') await job.run((jobId) => xen.snapshot.revert({ name, id: a.s.id, stopRunning: list?.running === true, jobId }));
-      else if (a.kind === 'convert') await job.run((jobId) => xen.snapshot.convertDisk({ name, vdev: a.vdev, jobId }));
+      else if (a.kind === 'convert') await job.run((jobId) => xen.snapshot.convertDisk({ name, vdev: a.vdev, how: a.how, jobId }));
       else await xen.snapshot.delete({ name, id: a.s.id, subtree: a.subtree });
     } catch (e) {
       setOpError(errorInfo(e));
@@ -184,7 +190,7 @@ export function SnapshotsTab({ name, summary }: TabProps) {
       </section>
       <section className="card">
         <h2>Disks</h2>
-        <SnapshotDisks list={list} busy={busy} onConvert={(vdev) => setAsk({ kind: 'convert', vdev })} />
+        <SnapshotDisks list={list} busy={busy} onConvert={(vdev, how) => setAsk({ kind: 'convert', vdev, how })} />
       </section>
       {taking && <TakeSnapshotDialog list={list} onClose={() => setTaking(false)} onDone={reload} />}
       {cloning && <CloneDomainDialog name={name} snapshot={{ id: cloning.id, name: cloning.name }} onClose={() => setCloning(null)} />}

@@ -39,6 +39,9 @@ beforeAll(() => {
   writeFileSync(at('dotdot.qcow2'), qcow2Head({ size: 1024, backing: `${images}/../${path.basename(outside)}/secret`, backingFormat: 'raw' }));
   writeFileSync(at('deep.qcow2'), qcow2Head({ size: 1024, backing: at('linked.qcow2'), backingFormat: 'qcow2' }));
   symlinkSync(path.join(outside, 'secret'), at('escape.img'));
+  // A link inside the pools: qemu would open the name as the header says, following it.
+  symlinkSync(at('base.img'), at('alias.img'));
+  writeFileSync(at('via-alias.qcow2'), qcow2Head({ size: 1024, backing: at('alias.img'), backingFormat: 'raw' }));
   writeFileSync(at('via-link.qcow2'), qcow2Head({ size: 1024, backing: at('escape.img'), backingFormat: 'raw' }));
   // An external data file is refused even beside a good backing file.
   const data = qcow2Head({ size: 1024, backing: at('base.qcow2'), backingFormat: 'qcow2' });
@@ -52,7 +55,7 @@ function harness(): Harness {
 }
 
 const log = (): string => argvLogText(argvLog);
-const BAD = ['undeclared', 'relative', 'secret', 'dotdot', 'deep', 'via-link', 'datafile'];
+const BAD = ['undeclared', 'relative', 'secret', 'dotdot', 'deep', 'via-link', 'via-alias', 'datafile'];
 
 describe('linked images through the broker', () => {
   it('makes an overlay only as a new file on a plain base image of the pools', async () => {
@@ -65,6 +68,7 @@ describe('linked images through the broker', () => {
     const refused = async (a: Record<string, unknown>, code: string): Promise<void> => expect(codeOf(await h.request('image.createOverlay', a))).toBe(code);
     await refused({ path: at('n1.qcow2'), base: path.join(outside, 'secret'), baseFormat: 'raw' }, 'PERMISSION');
     await refused({ path: at('n2.qcow2'), base: at('escape.img'), baseFormat: 'raw' }, 'PERMISSION');
+    await refused({ path: at('n7.qcow2'), base: at('alias.img'), baseFormat: 'raw' }, 'PERMISSION');
     // A base that reads another file itself (depth two), or one declared qcow2 that is not.
     await refused({ path: at('n3.qcow2'), base: at('linked.qcow2'), baseFormat: 'qcow2' }, 'PERMISSION');
     await refused({ path: at('n4.qcow2'), base: at('base.img'), baseFormat: 'qcow2' }, 'PERMISSION');
@@ -74,7 +78,7 @@ describe('linked images through the broker', () => {
     await refused({ path: at('n5.qcow2'), base: at('base.qcow2'), baseFormat: 'vmdk' }, 'INVALID_ARG');
     await refused({ path: at('n6.qcow2'), base: at('base.qcow2'), baseFormat: 'qcow2', options: 'backing_file=/etc/shadow' }, 'INVALID_ARG');
     expect(log()).toBe(before);
-    for (const n of ['n1', 'n2', 'n3', 'n4', 'n6']) expect(existsSync(at(`${n}.qcow2`))).toBe(false);
+    for (const n of ['n1', 'n2', 'n3', 'n4', 'n6', 'n7']) expect(existsSync(at(`${n}.qcow2`))).toBe(false);
   });
 
   it('snapshots and copies an overlay on a base of the pools, and nothing else that names another file', async () => {

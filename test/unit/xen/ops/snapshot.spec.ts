@@ -35,6 +35,21 @@ async function lvDomain(name: string, start: boolean): Promise<void> {
 }
 
 describe('snapshots on the demo host', () => {
+  it('puts a qcow2 overlay on a raw disk at once instead of copying it: the raw file becomes its base, and snapshots go in the overlay', async () => {
+    const said: string[] = [];
+    const r = await api.convertDiskToQcow2({ name: 'legacy-hvm', vdev: 'hda', how: 'overlay' }, (m) => said.push(m));
+    expect(r).toEqual({ path: '/var/lib/xen/images/legacy-hvm.qcow2', kept: '/var/lib/xen/images/legacy-hvm.img', how: 'overlay' });
+    expect(said[0]).toBe('Making /var/lib/xen/images/legacy-hvm.qcow2, an overlay reading /var/lib/xen/images/legacy-hvm.img…');
+    expect((await api.readConfig('legacy-hvm')).config!.disks[0]).toMatchObject({ target: r.path, format: 'qcow2' });
+    const vols = (await api.storageOverview()).volumes;
+    expect(vols.find((v) => v.path === r.path)?.linkedTo).toEqual({ path: r.kept, format: 'raw' });
+    const snap = await api.createSnapshot({ name: 'legacy-hvm', snapName: 'on the overlay', description: '' });
+    expect(snap.disks).toEqual([{ kind: 'qcow2', vdev: 'hda', path: r.path, tag: `xenith-${snap.id}` }]);
+    // The raw file is a base now: nothing may write it, not even a config naming it read-write.
+    await expect(api.deleteVolume('default', 'legacy-hvm.img')).rejects.toMatchObject({ code: 'IN_USE' });
+    await api.startDomain('legacy-hvm');
+  });
+
   it('refuses a raw disk file naming it, converts it to qcow2 with progress, then snapshots, reverts and deletes disk-only', async () => {
     const before = await api.listSnapshots('test-pvh');
     expect(before).toMatchObject({ running: false, snapshots: [], disks: [{ vdev: 'xvda', how: 'refused' }] });
@@ -42,7 +57,7 @@ describe('snapshots on the demo host', () => {
     await expect(api.createSnapshot({ name: 'test-pvh', snapName: 'one', description: '' })).rejects.toMatchObject({ code: 'INVALID_ARG', detail: { field: 'disks[0]' } });
     const said: string[] = [];
     const conv = await api.convertDiskToQcow2({ name: 'test-pvh', vdev: 'xvda' }, (m) => said.push(m));
-    expect(conv).toEqual({ path: '/var/lib/xen/images/test-pvh.qcow2', kept: '/var/lib/xen/images/test-pvh.img' });
+    expect(conv).toEqual({ path: '/var/lib/xen/images/test-pvh.qcow2', kept: '/var/lib/xen/images/test-pvh.img', how: 'copy' });
     expect(said.some((m) => /: 100%$/.test(m))).toBe(true);
     expect((await api.readConfig('test-pvh')).config!.disks[0]).toMatchObject({ target: conv.path, format: 'qcow2' });
 

@@ -82,4 +82,34 @@ describe('linked images', () => {
     data.writeBigUInt64BE(4n, 72);
     expect(declaredBase(parseImageHeader(data, null, 1 << 20))).toBeNull();
   });
+
+  it('reads the declared format only as qemu does: never a second one, nor one past where the backing name starts', () => {
+    const ok = Buffer.from(overlay('/srv/xen/guest.img', 'raw'));
+    expect(declaredBase(parseImageHeader(ok, null, 1 << 20))).toEqual({ path: '/srv/xen/guest.img', format: 'raw' });
+    // Two format extensions: qemu keeps the last ("qcow2", then it follows what the guest wrote into the base).
+    const dup = Buffer.from(ok);
+    dup.writeUInt32BE(0xe2792aca, 0x80);
+    dup.writeUInt32BE(5, 0x84);
+    dup.write('qcow2', 0x88);
+    expect(declaredBase(parseImageHeader(dup, null, 1 << 20))).toBeNull();
+    // header_length past the backing name: qemu reads no extension there (and guesses the base's format).
+    const late = Buffer.alloc(1024);
+    ok.copy(late, 0, 0, 0x70);
+    late.writeUInt32BE(0x238, 100);
+    late.write('/srv/xen/guest.img', 0x210);
+    late.writeUInt32BE(0xe2792aca, 0x238);
+    late.writeUInt32BE(3, 0x23c);
+    late.write('raw', 0x240);
+    expect(declaredBase(parseImageHeader(late, null, 1 << 20))).toBeNull();
+    // An extension running into the name, a format with a NUL in it, a name with a byte that is not plain ASCII.
+    const long = Buffer.from(ok);
+    long.writeUInt32BE(0x1000, 116);
+    expect(declaredBase(parseImageHeader(long, null, 1 << 20))).toBeNull();
+    const nul = Buffer.from(overlay('/srv/xen/guest.img', 'raw\0x'));
+    expect(declaredBase(parseImageHeader(nul, null, 1 << 20))).toBeNull();
+    const odd = Buffer.from(ok);
+    odd[0x210 + 9] = 0xff;
+    expect(parseImageHeader(odd, null, 1 << 20).backing).toMatch(/^\(a name with bytes/);
+    expect(declaredBase(parseImageHeader(odd, null, 1 << 20))).toBeNull();
+  });
 });
