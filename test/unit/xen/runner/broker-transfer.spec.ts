@@ -60,10 +60,10 @@ describe('image transfers through the broker', () => {
           yield c;
         }
       })(), ac.signal);
-      await expect.poll(() => sent).toBe(3 * 512 * 1024);
+      await expect.poll(() => sent, { timeout: 15_000 }).toBe(3 * 512 * 1024);
       // The partial file is root's hidden one until the upload completes.
       const hidden = (): string[] => readdirSync(images).filter((n) => n.startsWith('.xenith-upload-'));
-      await expect.poll(() => hidden().length).toBe(1);
+      await expect.poll(() => hidden().length, { timeout: 15_000 }).toBe(1);
       expect(existsSync(`${images}/cancel.img`)).toBe(false);
       ac.abort();
       await expect(up).rejects.toMatchObject({ code: 'ABORTED' });

@@ -145,9 +145,10 @@ describe('the demo host paces transfers like a real link', () => {
       return Date.now() - t0;
     };
     // 12 MiB at 48 MiB/s: 250 ms; at ten times the speed, 25 ms. Waits are never shorter than asked, so the lower
-    // bounds hold on any machine; a busy one only lengthens both, so the fast run is compared with the slow one.
+    // bounds hold on any machine; a busy one only lengthens runs, so the best of three fast runs is compared with the
+    // slow one (a single stall of a loaded machine cannot make the fast pace look slow).
     const slow = await timeOf(1);
-    const fast = await timeOf(10);
+    const fast = Math.min(await timeOf(10), await timeOf(10), await timeOf(10));
     expect(slow).toBeGreaterThanOrEqual(230);
     expect(fast).toBeGreaterThanOrEqual(20);
     expect(fast).toBeLessThan(slow);
