@@ -1,7 +1,6 @@
 import type { ConfigProblem, DiskSpec } from '../../shared/domain-config';
 import { snapshotLvName, snapshotTag, type SnapshotDisk, type SnapshotDiskPlan } from '../../shared/snapshot';
-import { volumeNameProblem, type StorageOverview, type VolumeInfo } from '../../shared/storage';
-import { overlaysByBase } from '../storage/linked';
+import { overlaysByBase, volumeNameProblem, type StorageOverview, type VolumeInfo } from '../../shared/storage';
 import { isXenError, XenError } from '../errors';
 import { parseLvs, type LvRow } from '../storage/reports';
 import type { OpsContext } from './context';

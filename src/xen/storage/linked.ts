@@ -1,6 +1,4 @@
-import { overlaysByBase, volumeNameProblem, volumePath } from '../../shared/storage';
-
-export { overlaysByBase };
+import { volumeNameProblem, volumePath } from '../../shared/storage';
 import { XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
 import { declaredBase } from './image-header';

@@ -1,5 +1,6 @@
 import type { PoolDef, VolumeInfo, VolumeUser } from '../../shared/storage';
-import { baseMessage, overlaysByBase } from './linked';
+import { overlaysByBase } from '../../shared/storage';
+import { baseMessage } from './linked';
 import { sizeGiBSchema, volumeNameProblem, volumePath } from '../../shared/storage';
 import { XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
