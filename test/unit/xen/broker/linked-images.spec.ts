@@ -89,6 +89,8 @@ describe('linked images through the broker', () => {
     }
     copyFileSync(path.join(images, 'base.img'), path.join(images, 'dst.img'));
     expect(await h.request('image.convert', { src: path.join(images, 'linked.qcow2'), dst: path.join(images, 'dst.img'), from: 'qcow2', to: 'raw' })).toMatchObject({ ok: true });
+    // convert is a stream: the request answers when it starts, before the program has run.
+    await expect.poll(log, { timeout: 15_000 }).toContain(`qemu-img convert -p -n -f qcow2 -O raw -- ${images}/linked.qcow2 ${images}/dst.img`);
     const before = log();
     for (const n of BAD) {
       expect(codeOf(await h.request('image.snapshot', { path: path.join(images, `${n}.qcow2`), action: 'create', tag })), n).toMatch(/INVALID_ARG|PERMISSION/);
