@@ -3,6 +3,7 @@ import { XenError } from '../../xen/index';
 import type { PtyHandle } from '../../xen/index';
 import type { ConsoleOpenResult, ConsoleStatusEvent } from '../../shared/contract-types';
 import { consoleCall, type ConsoleCall, type ConsoleTarget } from './console-args';
+import { OutputBatch } from './output-batch';
 
 /** What the session manager needs from the rest of main; tests pass fakes. */
 export interface ConsoleManagerDeps {
@@ -10,12 +11,12 @@ export interface ConsoleManagerDeps {
   spawn(call: ConsoleCall, size: { cols: number; rows: number }): PtyHandle;
   /** The domid of the named domain when it can have a console now (running, blocked or paused), else null. */
   findDomid(name: string): Promise<number | null>;
-  /** Sends console output to the one client that opened the session. */
-  emitData(clientId: string, payload: { id: string; data: string }): void;
+  /** Sends console output (UTF-8, whole characters) to the one client that opened the session. */
+  emitData(clientId: string, payload: { id: string; data: Uint8Array }): void;
   emitStatus(clientId: string, event: ConsoleStatusEvent): void;
 }
 
-/** Tuning; the defaults suit xterm in a renderer. Counts are string lengths (UTF-16 units) on both sides. */
+/** Tuning; the defaults suit xterm in a renderer. Counts are bytes of UTF-8 on both sides. */
 export interface ConsoleManagerOptions {
   /** Unacknowledged output above which the pty is paused: the most the window grows to. */
   highWatermark?: number;
@@ -52,8 +53,8 @@ interface Session {
   size: { cols: number; rows: number };
   pty: PtyHandle | null;
   offs: (() => void)[];
-  pending: string[];
-  pendingLen: number;
+  /** Output waiting for the batch timer, already encoded. */
+  pending: OutputBatch;
   flushTimer: ReturnType<typeof setTimeout> | null;
   /** Output sent to the client and not yet acknowledged. */
   unacked: number;
@@ -136,8 +137,7 @@ export class ConsoleSessionManager {
       size: { ...size },
       pty: null,
       offs: [],
-      pending: [],
-      pendingLen: 0,
+      pending: new OutputBatch(this.maxBatch),
       flushTimer: null,
       unacked: 0,
       paused: false,
@@ -265,25 +265,24 @@ export class ConsoleSessionManager {
   }
 
   private queue(s: Session, data: string): void {
-    s.pending.push(data);
-    s.pendingLen += data.length;
+    // A batch that fills up goes at once; the rest waits for the timer (chunks arriving close together go as one).
+    s.pending.add(data, (full) => this.send(s, full));
     // Count queued output too, so a fast producer is stopped before the batch timer fires.
-    if (!s.paused && s.unacked + s.pendingLen >= s.window) {
+    if (!s.paused && s.unacked + s.pending.length >= s.window) {
       s.paused = true;
       s.limited = true;
       s.pty?.pause();
     }
-    if (s.pendingLen >= this.maxBatch) this.flush(s);
-    else s.flushTimer ??= setTimeout(() => this.flush(s), this.batchMs);
+    if (s.pending.length > 0) s.flushTimer ??= setTimeout(() => this.flush(s), this.batchMs);
   }
 
   private flush(s: Session): void {
     if (s.flushTimer) clearTimeout(s.flushTimer);
     s.flushTimer = null;
-    if (s.pendingLen === 0) return;
-    const data = s.pending.length === 1 ? (s.pending[0] ?? '') : s.pending.join('');
-    s.pending = [];
-    s.pendingLen = 0;
+    if (s.pending.length > 0) this.send(s, s.pending.take());
+  }
+
+  private send(s: Session, data: Uint8Array): void {
     s.unacked += data.length;
     s.sentTotal += data.length;
     if (this.targetMs > 0) {

@@ -73,7 +73,8 @@ function rig(opts: ConstructorParameters<typeof ConsoleSessionManager>[1] = {}):
       return p;
     },
     findDomid: async () => domid.value,
-    emitData: (client, p) => data.push({ client, ...p }),
+    // Every batch ends on a character boundary, so each decodes alone.
+    emitData: (client, p) => data.push({ client, id: p.id, data: new TextDecoder('utf-8', { fatal: true }).decode(p.data) }),
     emitStatus: (client, ev) => status.push({ client, ev }),
   };
   const m = new ConsoleSessionManager(deps, { highWatermark: 1000, lowWatermark: 200, batchMs: 4, reconnectPollMs: 50, confirmMs: 100, ...opts });
