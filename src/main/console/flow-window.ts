@@ -20,7 +20,8 @@ export interface FlowTuning {
  * The window is delay-based, as TCP Vegas or LEDBAT do for a network: each acknowledgement that completes a batch
  * gives the time that batch took from main to processed in the terminal. Longer than the target means output is
  * queueing in the client: shrink the window (at most once per target delay). Well under it while the window was what
- * held the pty back: grow it, doubling from a small start, then by a quarter.
+ * held the pty back: grow it, doubling from a small start up to 16 times it (a flood reaches a deep window within a
+ * few round trips: most floods last a second or two), then by a quarter.
  *
  * A keystroke goes ahead of the window: a guest held back by a paused pty is blocked writing and cannot read the key,
  * so input resumes the pty at once and lets `inputAllowance` more bytes through before the window closes again. The
@@ -100,7 +101,7 @@ export class FlowWindow {
         this.lastCut = now;
       }
     } else if (delay < this.t.targetMs * 0.6 && this.limited) {
-      const step = this.window < this.t.initialWindow * 4 ? this.window : Math.floor(this.window / 4);
+      const step = this.window < this.t.initialWindow * 16 ? this.window : Math.floor(this.window / 4);
       this.window = Math.min(this.t.high, this.window + step);
       this.limited = false;
     }
