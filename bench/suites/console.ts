@@ -80,8 +80,9 @@ process.stdin.on('data', (buf) => {
 `;
 
 /**
- * The length of what the guest wrote, as the pty delivers it, without touching its content (cheap enough to run while
- * the page is still working): every line of the block is 100 characters ending in \n, which gains a \r.
+ * The length of what the guest wrote, as the pty delivers it, in bytes, without touching its content (cheap enough to
+ * run while the page is still working): all it writes is ASCII, one byte a character, and every line of the block is
+ * 100 characters ending in \n, which gains a \r.
  */
 function expectedLength(log: (number | string)[]): number {
   let length = 0;
@@ -114,14 +115,15 @@ function wordHash(bytes: Uint8Array): number {
   return Math.imul(h ^ bytes.length, 16777619) >>> 0;
 }
 
-/** Rebuilds what the guest wrote from its log, as the pty delivers it (\n becomes \r\n): its checksum and length. */
+/** Rebuilds what the guest wrote from its log, as the pty delivers it (\n becomes \r\n): its checksum and length in bytes. */
 function expectedStream(block: string, log: (number | string)[]): { hash: number; length: number } {
   const parts: Buffer[] = [];
   let length = 0;
   const add = (s: string) => {
     const crlf = s.replace(/\n/g, '\r\n');
-    length += crlf.length;
-    parts.push(Buffer.from(crlf, 'utf8'));
+    const bytes = Buffer.from(crlf, 'utf8');
+    length += bytes.length;
+    parts.push(bytes);
   };
   let at = 0;
   for (const item of log) {
@@ -195,8 +197,9 @@ export async function run(): Promise<BenchResult[]> {
 
 /**
  * xterm alone: the same text (the guest's block as the pty delivers it, \n made \r\n) written into the same terminal
- * of the same page, in the pieces the app hands it, through the same checksum tap the pipeline's output goes through,
- * from the first write to xterm's callback for the last. What the pipeline adds to this is its whole cost.
+ * of the same page, in the form and pieces the app hands it (UTF-8 bytes, 32 KiB views; encoded before the clock
+ * starts), through the same checksum tap the pipeline's output goes through, from the first write to xterm's callback
+ * for the last. What the pipeline adds to this is its whole cost.
  */
 async function xtermAlone(page: CdpPage, block: string, total: number): Promise<number> {
   const text = block.replace(/\n/g, '\r\n');
@@ -207,16 +210,18 @@ async function xtermAlone(page: CdpPage, block: string, total: number): Promise<
         const hooks = window.__xenithTestHooks!;
         const term = hooks.console!.term;
         term.reset();
+        // The block is ASCII: its bytes and characters line up.
+        const bytes = new TextEncoder().encode(text);
         term.write('', () => {
           const t0 = performance.now();
           const piece = 32 * 1024;
           let sent = 0;
           while (sent < total) {
-            const at = sent % text.length;
-            const s = text.slice(at, Math.min(text.length, at + piece, at + total - sent));
-            sent += s.length;
-            hooks.tap?.(s);
-            term.write(s, sent >= total ? () => resolveMs(performance.now() - t0) : undefined);
+            const at = sent % bytes.length;
+            const b = bytes.subarray(at, Math.min(bytes.length, at + piece, at + total - sent));
+            sent += b.length;
+            hooks.tap?.(b);
+            term.write(b, sent >= total ? () => resolveMs(performance.now() - t0) : undefined);
           }
         });
       }),
@@ -274,12 +279,12 @@ async function floodOnce(): Promise<FloodRun> {
     // Installed before the app loads, so the tap sees the guest's very first bytes: it hashes every chunk the terminal
     // receives, notes when the first arrives, and spots the guest's "ready" marker.
     await addInitScript(page, (osc: number) => {
-      const st = { h: 0x811c9dc5 | 0, length: 0, bytes: 0, firstAt: 0, echoes: new Map<string, number>(), down: new Map<string, number>(), head: '', tail: '', ready: false, digest: () => 0 };
+      const st = { h: 0x811c9dc5 | 0, bytes: 0, firstAt: 0, echoes: new Map<string, number>(), down: new Map<string, number>(), head: '', tail: '', ready: false, digest: () => 0 };
       (window as unknown as { __bench: typeof st }).__bench = st;
       const marker = `\x1b]${osc + 1};ready\x07`;
-      // The checksum of wordHash() in the bench, kept as output arrives: each chunk is encoded (natively) after the
+      // The checksum of wordHash() in the bench, kept as output arrives: each chunk is copied (natively) after the
       // 0-3 bytes the last one left over, and hashed a 32-bit word at a time.
-      const encoder = new TextEncoder();
+      const decoder = new TextDecoder();
       let u8 = new Uint8Array(1 << 20);
       let u32 = new Int32Array(u8.buffer);
       let carry = 0;
@@ -289,27 +294,27 @@ async function floodOnce(): Promise<FloodRun> {
         return Math.imul(h ^ st.bytes, 16777619) >>> 0;
       };
       window.__xenithTestHooks = {
-        tap: (d: string) => {
-          if (carry + d.length * 3 > u8.length) {
-            const bigger = new Uint8Array(2 ** Math.ceil(Math.log2(carry + d.length * 3)));
+        tap: (d: Uint8Array) => {
+          if (carry + d.length > u8.length) {
+            const bigger = new Uint8Array(2 ** Math.ceil(Math.log2(carry + d.length)));
             bigger.set(u8.subarray(0, carry));
             u8 = bigger;
             u32 = new Int32Array(u8.buffer);
           }
-          const { written } = encoder.encodeInto(d, u8.subarray(carry));
-          const total = carry + written;
+          u8.set(d, carry);
+          const total = carry + d.length;
           const words = total >>> 2;
           let h = st.h;
           for (let i = 0; i < words; i++) h = Math.imul(h ^ u32[i]!, 16777619);
           st.h = h;
           carry = total & 3;
           for (let i = 0; i < carry; i++) u8[i] = u8[words * 4 + i]!;
-          st.bytes += written;
-          st.length += d.length;
-          if (st.head.length < 200) st.head += d.slice(0, 200);
-          // Only the last 200 characters: never concatenate (and so flatten) a whole chunk.
-          st.tail = d.length >= 200 ? d.slice(-200) : (st.tail + d).slice(-200);
-          if (!st.ready && (st.tail.includes(marker) || d.includes(marker))) st.ready = true;
+          st.bytes += d.length;
+          if (st.head.length < 200) st.head += decoder.decode(d.subarray(0, 200));
+          // Only the last 200 bytes, as text: never decode a whole chunk.
+          const end = decoder.decode(d.subarray(-200));
+          st.tail = d.length >= 200 ? end : (st.tail + end).slice(-200);
+          if (!st.ready && st.tail.includes(marker)) st.ready = true;
           else if (st.ready && st.firstAt === 0) st.firstAt = performance.now();
         },
       };
@@ -400,11 +405,11 @@ async function floodOnce(): Promise<FloodRun> {
       page,
       (total: number) =>
         new Promise<PageResult>((resolveRes) => {
-          const st = (window as unknown as { __bench: { digest: () => number; length: number; firstAt: number } }).__bench;
+          const st = (window as unknown as { __bench: { digest: () => number; bytes: number; firstAt: number } }).__bench;
           const flow = window.__xenithTestHooks!.console!.flow;
           const check = () => {
             if (flow.processed >= total || performance.now() - st.firstAt > 180_000) {
-              resolveRes({ hash: st.digest(), length: st.length, firstAt: st.firstAt, doneAt: performance.now() });
+              resolveRes({ hash: st.digest(), length: st.bytes, firstAt: st.firstAt, doneAt: performance.now() });
             } else setTimeout(check, 2);
           };
           check();
@@ -424,7 +429,7 @@ async function floodOnce(): Promise<FloodRun> {
         const st = (window as unknown as { __bench: { head: string; tail: string } }).__bench;
         return JSON.stringify([st.head, st.tail]);
       }, undefined);
-      throw new Error(`console flood arrived damaged (first and last characters: ${ends}): ${got.length} chars, hash ${got.hash.toString(16)}; the guest wrote ${expected.length}, hash ${expected.hash.toString(16)}`);
+      throw new Error(`console flood arrived damaged (first and last characters: ${ends}): ${got.length} bytes, hash ${got.hash.toString(16)}; the guest wrote ${expected.length}, hash ${expected.hash.toString(16)}`);
     }
     const seconds = (got.doneAt - got.firstAt) / 1000;
     const finite = latencies.filter(Number.isFinite);

@@ -289,7 +289,8 @@ export interface EventMap {
   'domains:changed': DomainsChanged;
   /** One stats tick for every running domain. */
   'stats:sample': StatsBatch;
-  'console:data': { id: string; data: string };
+  /** Console output as the pty gave it, UTF-8 bytes (never split inside a character); acks count these bytes. */
+  'console:data': { id: string; data: Uint8Array };
   'console:status': ConsoleStatusEvent;
   'job:progress': JobProgress;
   'app:status': ToolstackStatus;

@@ -3,6 +3,8 @@ import { XenError } from '../../xen/index';
 import type { PtyHandle } from '../../xen/index';
 import type { ConsoleOpenResult, ConsoleStatusEvent } from '../../shared/contract-types';
 import { consoleCall, type ConsoleCall, type ConsoleTarget } from './console-args';
+import { OutputBatch } from './output-batch';
+import { FlowWindow, type FlowTuning } from './flow-window';
 
 /** What the session manager needs from the rest of main; tests pass fakes. */
 export interface ConsoleManagerDeps {
@@ -10,12 +12,12 @@ export interface ConsoleManagerDeps {
   spawn(call: ConsoleCall, size: { cols: number; rows: number }): PtyHandle;
   /** The domid of the named domain when it can have a console now (running, blocked or paused), else null. */
   findDomid(name: string): Promise<number | null>;
-  /** Sends console output to the one client that opened the session. */
-  emitData(clientId: string, payload: { id: string; data: string }): void;
+  /** Sends console output (UTF-8, whole characters) to the one client that opened the session. */
+  emitData(clientId: string, payload: { id: string; data: Uint8Array }): void;
   emitStatus(clientId: string, event: ConsoleStatusEvent): void;
 }
 
-/** Tuning; the defaults suit xterm in a renderer. Counts are string lengths (UTF-16 units) on both sides. */
+/** Tuning; the defaults suit xterm in a renderer. Counts are bytes of UTF-8 on both sides. */
 export interface ConsoleManagerOptions {
   /** Unacknowledged output above which the pty is paused: the most the window grows to. */
   highWatermark?: number;
@@ -32,10 +34,15 @@ export interface ConsoleManagerOptions {
   minWindow?: number;
   /** The window a new session starts with; it grows while acknowledgements come back quickly. */
   initialWindow?: number;
-  /** Output chunks arriving within this many ms go out as one event. */
+  /**
+   * Output chunks arriving within this many ms go out as one event, while earlier output is still unacknowledged; the
+   * first output after a quiet spell (the echo of a key) goes at once.
+   */
   batchMs?: number;
   /** A batch this large is sent at once instead of waiting for the timer. */
   maxBatch?: number;
+  /** After a keystroke, this much more output may go beyond the window (FlowWindow). */
+  inputAllowance?: number;
   /** How often a disconnected session looks for its domain again. */
   reconnectPollMs?: number;
   /** A reconnected console must live this long before it counts (xl prints an error and exits at once while the domain is still being rebuilt). */
@@ -52,22 +59,10 @@ interface Session {
   size: { cols: number; rows: number };
   pty: PtyHandle | null;
   offs: (() => void)[];
-  pending: string[];
-  pendingLen: number;
+  /** Output waiting for the batch timer, already encoded. */
+  pending: OutputBatch;
   flushTimer: ReturnType<typeof setTimeout> | null;
-  /** Output sent to the client and not yet acknowledged. */
-  unacked: number;
-  paused: boolean;
-  /** The adaptive window: the pty pauses when this much output is unacknowledged. */
-  window: number;
-  /** The window held the pty back since the last delay sample (only then may it grow). */
-  limited: boolean;
-  /** Output sent and acknowledged since the session began, and when each batch went out (for delay samples). */
-  sentTotal: number;
-  ackedTotal: number;
-  marks: { end: number; at: number }[];
-  /** When the window last shrank (it shrinks at most once per target delay). */
-  lastCut: number;
+  flow: FlowWindow;
   closed: boolean;
   /** The user typed Ctrl-] (xl console's detach key): an exit then ends the session instead of reconnecting. */
   detachRequested: boolean;
@@ -89,36 +84,36 @@ export class ConsoleSessionManager {
   private readonly sessions = new Map<string, Session>();
   /** Clients that left; an open that was still waiting for the domain list when its client left is undone. */
   private readonly gone = new Set<string>();
-  private readonly high: number;
-  private readonly lowRatio: number;
-  private readonly targetMs: number;
-  private readonly minWindow: number;
-  private readonly initialWindow: number;
+  private readonly tuning: FlowTuning;
   private readonly batchMs: number;
   private readonly maxBatch: number;
   private readonly pollMs: number;
   private readonly confirmMs: number;
   private readonly maxPerClient: number;
-  private readonly now: () => number;
 
   constructor(
     private readonly deps: ConsoleManagerDeps,
     o: ConsoleManagerOptions = {},
   ) {
-    this.high = o.highWatermark ?? 1024 * 1024;
+    const high = o.highWatermark ?? 1024 * 1024;
     // Resume while the terminal still has half a window queued, so it is not left idle during the ack round trip.
-    const low = o.lowWatermark ?? Math.floor(this.high / 2);
-    this.lowRatio = low / this.high;
-    this.targetMs = o.targetDelayMs ?? 30;
-    this.minWindow = Math.min(o.minWindow ?? 8 * 1024, this.high);
-    this.initialWindow = Math.max(this.minWindow, Math.min(o.initialWindow ?? 16 * 1024, this.high));
-    this.batchMs = o.batchMs ?? 2;
+    const low = o.lowWatermark ?? Math.floor(high / 2);
+    if (!(low >= 0 && low < high)) throw new Error('console flow control: low watermark must be below the high one');
+    const minWindow = Math.min(o.minWindow ?? 8 * 1024, high);
+    this.tuning = {
+      high,
+      lowRatio: low / high,
+      targetMs: o.targetDelayMs ?? 30,
+      minWindow,
+      initialWindow: Math.max(minWindow, Math.min(o.initialWindow ?? 16 * 1024, high)),
+      inputAllowance: o.inputAllowance ?? 64 * 1024,
+      now: o.now ?? (() => performance.now()),
+    };
+    this.batchMs = o.batchMs ?? 5;
     this.maxBatch = o.maxBatch ?? 128 * 1024;
     this.pollMs = o.reconnectPollMs ?? 1000;
     this.confirmMs = o.confirmMs ?? 400;
     this.maxPerClient = o.maxSessionsPerClient ?? 32;
-    this.now = o.now ?? (() => performance.now());
-    if (!(low >= 0 && low < this.high)) throw new Error('console flow control: low watermark must be below the high one');
   }
 
   /** Opens a console for `clientId`; refuses a domain that is not running. */
@@ -136,17 +131,9 @@ export class ConsoleSessionManager {
       size: { ...size },
       pty: null,
       offs: [],
-      pending: [],
-      pendingLen: 0,
+      pending: new OutputBatch(this.maxBatch),
       flushTimer: null,
-      unacked: 0,
-      paused: false,
-      window: this.targetMs > 0 ? this.initialWindow : this.high,
-      limited: false,
-      sentTotal: 0,
-      ackedTotal: 0,
-      marks: [],
-      lastCut: Number.NEGATIVE_INFINITY,
+      flow: new FlowWindow(this.tuning),
       closed: false,
       detachRequested: false,
       probation: null,
@@ -155,14 +142,18 @@ export class ConsoleSessionManager {
     };
     this.attach(s, this.deps.spawn(call, s.size));
     this.sessions.set(s.id, s);
-    return { id: s.id, highWatermark: this.high };
+    return { id: s.id, highWatermark: this.tuning.high };
   }
 
-  /** Types into a console. Writes while it is reconnecting are dropped (there is nobody to receive them). */
+  /**
+   * Types into a console. Writes while it is reconnecting are dropped (there is nobody to receive them). Input goes
+   * ahead of the window: a paused pty resumes so the guest can read the key and answer (FlowWindow).
+   */
   write(clientId: string, id: string, data: string): void {
     const s = this.owned(clientId, id);
     if (data.includes(DETACH_KEY)) s.detachRequested = true;
     s.pty?.write(data);
+    if (s.flow.input()) s.pty?.resume();
   }
 
   resize(clientId: string, id: string, cols: number, rows: number): void {
@@ -174,13 +165,7 @@ export class ConsoleSessionManager {
   /** The client's terminal has processed `count` more of the output; may resume the pty. */
   ack(clientId: string, id: string, count: number): void {
     const s = this.owned(clientId, id);
-    s.unacked = Math.max(0, s.unacked - count);
-    s.ackedTotal = Math.min(s.sentTotal, s.ackedTotal + count);
-    this.sampleDelay(s);
-    if (s.paused && s.unacked <= Math.floor(s.window * this.lowRatio)) {
-      s.paused = false;
-      s.pty?.resume();
-    }
+    if (s.flow.acked(count)) s.pty?.resume();
   }
 
   close(clientId: string, id: string): void {
@@ -206,37 +191,12 @@ export class ConsoleSessionManager {
   /** Flow-control state of one session (tests, diagnostics). */
   flowState(id: string): { unacked: number; paused: boolean } | null {
     const s = this.sessions.get(id);
-    return s ? { unacked: s.unacked, paused: s.paused } : null;
+    return s ? { unacked: s.flow.unacked, paused: s.flow.paused } : null;
   }
 
   /** The current window of one session (tests, diagnostics). */
   windowOf(id: string): number | null {
-    return this.sessions.get(id)?.window ?? null;
-  }
-
-  /**
-   * Delay-based window control, as TCP Vegas or LEDBAT do for a network: each acknowledgement that completes a batch
-   * gives the time that batch took from main to processed in the terminal. Longer than the target means output is
-   * queueing in the client: shrink the window (at most once per target delay). Well under it while the window was what
-   * held the pty back: grow it, doubling from a small start, then by a quarter.
-   */
-  private sampleDelay(s: Session): void {
-    if (this.targetMs <= 0) return;
-    let sentAt: number | undefined;
-    while (s.marks.length > 0 && s.marks[0]!.end <= s.ackedTotal) sentAt = s.marks.shift()!.at;
-    if (sentAt === undefined) return;
-    const now = this.now();
-    const delay = now - sentAt;
-    if (delay > this.targetMs) {
-      if (now - s.lastCut >= this.targetMs) {
-        s.window = Math.max(this.minWindow, Math.floor(s.window * 0.7));
-        s.lastCut = now;
-      }
-    } else if (delay < this.targetMs * 0.6 && s.limited) {
-      const step = s.window < this.initialWindow * 4 ? s.window : Math.floor(s.window / 4);
-      s.window = Math.min(this.high, s.window + step);
-      s.limited = false;
-    }
+    return this.sessions.get(id)?.flow.window ?? null;
   }
 
   private owned(clientId: string, id: string): Session {
@@ -248,7 +208,7 @@ export class ConsoleSessionManager {
 
   private attach(s: Session, pty: PtyHandle): void {
     s.pty = pty;
-    if (s.paused) pty.pause();
+    if (s.flow.paused) pty.pause();
     s.offs.push(
       pty.onData((d) => this.onData(s, pty, d)),
       pty.onExit((code) => this.onExit(s, pty, code)),
@@ -265,32 +225,24 @@ export class ConsoleSessionManager {
   }
 
   private queue(s: Session, data: string): void {
-    s.pending.push(data);
-    s.pendingLen += data.length;
+    // Output after a quiet spell (nothing waiting, nothing unacknowledged: a key's echo) goes at once.
+    const quiet = s.pending.length === 0 && s.flow.unacked === 0;
+    // A batch that fills up goes at once; the rest waits for the timer (chunks arriving close together go as one).
+    s.pending.add(data, (full) => this.send(s, full));
     // Count queued output too, so a fast producer is stopped before the batch timer fires.
-    if (!s.paused && s.unacked + s.pendingLen >= s.window) {
-      s.paused = true;
-      s.limited = true;
-      s.pty?.pause();
-    }
-    if (s.pendingLen >= this.maxBatch) this.flush(s);
-    else s.flushTimer ??= setTimeout(() => this.flush(s), this.batchMs);
+    if (s.flow.shouldPause(s.pending.length)) s.pty?.pause();
+    if (quiet) this.flush(s);
+    else if (s.pending.length > 0) s.flushTimer ??= setTimeout(() => this.flush(s), this.batchMs);
   }
 
   private flush(s: Session): void {
     if (s.flushTimer) clearTimeout(s.flushTimer);
     s.flushTimer = null;
-    if (s.pendingLen === 0) return;
-    const data = s.pending.length === 1 ? (s.pending[0] ?? '') : s.pending.join('');
-    s.pending = [];
-    s.pendingLen = 0;
-    s.unacked += data.length;
-    s.sentTotal += data.length;
-    if (this.targetMs > 0) {
-      s.marks.push({ end: s.sentTotal, at: this.now() });
-      // A client that never acks must not grow this without bound; the oldest marks only cost delay samples.
-      if (s.marks.length > 512) s.marks.splice(0, s.marks.length - 512);
-    }
+    if (s.pending.length > 0) this.send(s, s.pending.take());
+  }
+
+  private send(s: Session, data: Uint8Array): void {
+    s.flow.sent(data.length);
     this.deps.emitData(s.clientId, { id: s.id, data });
   }
 

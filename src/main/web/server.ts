@@ -121,8 +121,12 @@ function upgradeAllowed(req: IncomingMessage, where: Where, token: string): bool
   );
 }
 
-/** Console output, the bulk of the traffic, goes as a binary frame (console-frame.ts); JSON if it cannot be one. */
-function consoleFrame(p: { id: string; data: string }): Uint8Array | null {
+/**
+ * Console output, the bulk of the traffic, goes as a binary frame (console-frame.ts). Session ids are short ASCII, so
+ * a frame can always be made; an id that could not would be a bug, and its output is dropped rather than sent as JSON
+ * (bytes do not survive it).
+ */
+function consoleFrame(p: { id: string; data: Uint8Array }): Uint8Array | null {
   try {
     return encodeConsoleData(p.id, p.data);
   } catch {
@@ -171,9 +175,12 @@ function clientAttacher(opts: WebServerOptions): (ws: WebSocket, req: IncomingMe
     const clientId = `ws-${++nextClient}-${randomBytes(4).toString('hex')}`;
     const remove = opts.hub.addClient(clientId, (event, payload) => {
       if (ws.readyState !== ws.OPEN) return;
-      const frame = event === 'console:data' ? consoleFrame(payload as { id: string; data: string }) : null;
+      if (event !== 'console:data') {
+        ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
+        return;
+      }
+      const frame = consoleFrame(payload as { id: string; data: Uint8Array });
       if (frame) ws.send(frame, { binary: true });
-      else ws.send(JSON.stringify({ t: 'evt', e: event, p: payload }));
     });
     // The task log's "who": the browser's address (an IPv4 client of a dual-stack socket without its ::ffff: prefix).
     const client = `browser ${(req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '')}`;

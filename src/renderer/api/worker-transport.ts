@@ -2,6 +2,7 @@ import type { Transport } from '../../shared/api';
 import type { IpcResponse } from '../../shared/ipc-errors';
 import type { FromWorker, ToWorker } from './worker-protocol';
 import { createListeners, type LinkState } from './listeners';
+import { decodeConsoleData } from '../../shared/console-frame';
 
 /** The part of a Worker this transport uses (tests pass a fake). */
 export interface WorkerPort {
@@ -28,6 +29,9 @@ export function createWorkerTransport(worker: WorkerPort, token: string): PageTr
       pending.delete(msg.id);
     } else if (msg.k === 'evt') {
       listeners.emit(msg.e, msg.p);
+    } else if (msg.k === 'bin') {
+      const p = decodeConsoleData(msg.frame);
+      if (p) listeners.emit('console:data', p);
     } else {
       listeners.connectionChanged(msg.link);
     }

@@ -8,10 +8,16 @@ import { tokenProtocols } from './page-token';
 type Pending = { resolve: (r: IpcResponse<unknown>) => void };
 type Listeners = ReturnType<typeof createListeners>;
 
+/** Where binary frames (console output, console-frame.ts) go: decoded into console:data, or handed on whole. */
+type BinarySink = (frame: ArrayBuffer) => void;
+
 /** One frame from main: an answer to a pending request, an event, or console output. */
-function receive(data: string | ArrayBuffer, pending: Map<number, Pending>, listeners: Listeners): void {
+function receive(data: string | ArrayBuffer, pending: Map<number, Pending>, listeners: Listeners, binary: BinarySink | undefined): void {
   if (typeof data !== 'string') {
-    // Console output comes as binary frames (console-frame.ts).
+    if (binary) {
+      binary(data);
+      return;
+    }
     const p = decodeConsoleData(data);
     if (p) listeners.emit('console:data', p);
     return;
@@ -39,9 +45,10 @@ export const PROBE_WAIT_MS = 5000;
  * handshake as a subprotocol (page-token.ts). Reconnects with backoff, saying when the next attempt is; requests made
  * while disconnected wait for the connection. A server that stops answering without closing the socket (stopped,
  * its machine gone) is noticed by a probe: no frame for PROBE_EVERY_MS, then no answer to app:status within
- * PROBE_WAIT_MS, and the socket is dropped and re-made.
+ * PROBE_WAIT_MS, and the socket is dropped and re-made. Binary frames (console output) are decoded into console:data
+ * events, or, given `binary`, handed to it undecoded (the worker passes them to the page without a copy).
  */
-export function createWsTransport(token: string, url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): Transport & {
+export function createWsTransport(token: string, binary?: BinarySink, url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`): Transport & {
   onConnection(cb: (link: LinkState) => void): () => void;
 } {
   let ws: WebSocket | null = null;
@@ -83,7 +90,7 @@ export function createWsTransport(token: string, url = `${location.protocol === 
     };
     sock.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
       heardAt = Date.now();
-      receive(ev.data, pending, listeners);
+      receive(ev.data, pending, listeners, binary);
     };
     sock.onclose = () => {
       if (ws === sock) lost();

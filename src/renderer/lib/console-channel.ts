@@ -3,11 +3,11 @@ import type { XenApi } from '../../shared/api';
 
 /** Where one session's events go. */
 export interface ConsoleSink {
-  data(data: string): void;
+  data(data: Uint8Array): void;
   status(ev: ConsoleStatusEvent): void;
 }
 
-type Early = { data: string[]; status: ConsoleStatusEvent[]; at: number };
+type Early = { data: Uint8Array[]; status: ConsoleStatusEvent[]; at: number };
 
 /**
  * One subscription to console:data and console:status for the whole page, dispatching by session id. Events for an id

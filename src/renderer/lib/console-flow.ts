@@ -1,11 +1,11 @@
 /** What a flow-controlled writer needs: a terminal write with a "processed" callback, and a way to ack. */
 export interface FlowTarget {
-  write(data: string, processed: () => void): void;
+  write(data: Uint8Array, processed: () => void): void;
   ack(count: number): void;
 }
 
 export interface FlowOptions {
-  /** Output is handed to the terminal in pieces of at most this many characters, so it reports progress as it parses. */
+  /** Output is handed to the terminal in pieces of at most this many bytes, so it reports progress as it parses. */
   piece?: number;
   /** Once this much is processed and unacknowledged, the ack goes at once, even in the middle of the terminal's work. */
   ackStep?: number;
@@ -28,7 +28,7 @@ export class FlowWriter {
   private scheduled = false;
   private readonly piece: number;
   private readonly ackStep: number;
-  /** Total characters written and processed (tests, the bench's hash check). */
+  /** Total bytes written and processed (tests, the bench's hash check). */
   written = 0;
   processed = 0;
 
@@ -40,22 +40,18 @@ export class FlowWriter {
     this.ackStep = o.ackStep ?? 128 * 1024;
   }
 
-  /** Hands one chunk of output to the terminal. */
-  push(data: string): void {
+  /**
+   * Hands one chunk of output (UTF-8) to the terminal, in views of it, never copies. A piece may end inside a
+   * character: xterm's UTF-8 decoder keeps the partial sequence for the next write.
+   */
+  push(data: Uint8Array): void {
     this.written += data.length;
-    let at = 0;
-    while (data.length - at > this.piece) {
-      let end = at + this.piece;
-      // Never between the two halves of a surrogate pair.
-      const c = data.charCodeAt(end - 1);
-      if (c >= 0xd800 && c <= 0xdbff) end--;
-      this.writePiece(data.slice(at, end));
-      at = end;
+    for (let at = 0; at < data.length; at += this.piece) {
+      this.writePiece(data.length <= this.piece ? data : data.subarray(at, at + this.piece));
     }
-    this.writePiece(at === 0 ? data : data.slice(at));
   }
 
-  private writePiece(piece: string): void {
+  private writePiece(piece: Uint8Array): void {
     this.t.write(piece, () => {
       this.processed += piece.length;
       this.unsent += piece.length;

@@ -109,7 +109,7 @@ describe('console:* handlers', () => {
     const id = (res.value as { id: string }).id;
     ptys[0]!.emit('hello');
     await new Promise((r2) => setTimeout(r2, 20));
-    expect(got['a']).toEqual([{ event: 'console:data', payload: { id, data: 'hello' } }]);
+    expect(got['a']).toEqual([{ event: 'console:data', payload: { id, data: new TextEncoder().encode('hello') } }]);
     expect(got['b']).toEqual([]);
     await expect(r.invoke('console:write', { id, data: 'x' }, { clientId: 'b' })).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await expect(r.invoke('console:ack', { id, bytes: 5 }, { clientId: 'a' })).resolves.toMatchObject({ ok: true });

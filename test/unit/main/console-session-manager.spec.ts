@@ -73,7 +73,8 @@ function rig(opts: ConstructorParameters<typeof ConsoleSessionManager>[1] = {}):
       return p;
     },
     findDomid: async () => domid.value,
-    emitData: (client, p) => data.push({ client, ...p }),
+    // Every batch ends on a character boundary, so each decodes alone.
+    emitData: (client, p) => data.push({ client, id: p.id, data: new TextDecoder('utf-8', { fatal: true }).decode(p.data) }),
     emitStatus: (client, ev) => status.push({ client, ev }),
   };
   const m = new ConsoleSessionManager(deps, { highWatermark: 1000, lowWatermark: 200, batchMs: 4, reconnectPollMs: 50, confirmMs: 100, ...opts });
@@ -118,19 +119,49 @@ describe('ConsoleSessionManager', () => {
     expect(r.ptys).toHaveLength(1);
   });
 
-  it('coalesces chunks that arrive within the batch window into one event', async () => {
+  it('sends output after a quiet spell at once and coalesces what follows while it is unacknowledged', async () => {
     const r = rig();
     const { id } = await r.m.open('c1', { name: 'web01' }, size);
     const p = r.ptys[0]!;
+    // Nothing out, nothing waiting: a key's echo goes without waiting for the batch timer.
     p.emit('a');
+    expect(r.data).toEqual([{ client: 'c1', id, data: 'a' }]);
+    // 'a' is not acknowledged yet: what follows within the batch window goes as one event.
     p.emit('b');
     p.emit('c');
-    expect(r.data).toHaveLength(0);
+    expect(r.data).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(5);
-    expect(r.data).toEqual([{ client: 'c1', id, data: 'abc' }]);
+    expect(r.data.map((d) => d.data)).toEqual(['a', 'bc']);
+    // All acknowledged: quiet again, so the next output goes at once.
+    r.m.ack('c1', id, 3);
     p.emit('d');
+    expect(r.data.map((d) => d.data)).toEqual(['a', 'bc', 'd']);
+  });
+
+  it('sends a keystroke at once while output is queued, and resumes a paused pty so the guest can answer it', async () => {
+    const r = rig({ highWatermark: 1000, lowWatermark: 200, inputAllowance: 300 });
+    const { id } = await r.m.open('c1', { name: 'web01' }, size);
+    const p = r.ptys[0]!;
+    p.emit('x'.repeat(600));
+    p.emit('y'.repeat(500));
+    expect(p.paused).toBe(true);
+    // Output is waiting for the batch timer and the window is full; the key still reaches the guest now.
+    r.m.write('c1', id, 'q');
+    expect(p.written).toEqual(['q']);
+    expect([p.paused, p.resumes]).toEqual([false, 1]);
+    // The guest answers behind what it was writing: up to the allowance more flows before the window closes again.
+    p.emit('z'.repeat(100));
+    expect(p.paused).toBe(false);
+    p.emit('z'.repeat(300));
+    expect([p.paused, p.pauses]).toEqual([true, 2]);
     await vi.advanceTimersByTimeAsync(5);
-    expect(r.data.map((d) => d.data)).toEqual(['abc', 'd']);
+    expect(r.received('c1', id)).toBe(`${'x'.repeat(600)}${'y'.repeat(500)}${'z'.repeat(400)}`);
+    // Acks resume it as before, once the backlog is down to the low watermark.
+    r.m.ack('c1', id, 1300);
+    expect(p.paused).toBe(false);
+    // A key while not paused changes nothing but the allowance.
+    r.m.write('c1', id, 'w');
+    expect(p.resumes).toBe(2);
   });
 
   it('routes output only to the client that opened the session and refuses others', async () => {
@@ -246,6 +277,8 @@ describe('ConsoleSessionManager', () => {
     it('grows the window while the client keeps up, never past the high watermark', async () => {
       const got = await flood(6, {});
       expect(got.windows[0]).toBe(16384);
+      // Doubling up to 16 times the start: 256 KiB within a few round trips (here 3 ms each), not dozens.
+      expect(got.windows.findIndex((w) => w >= 256 * 1024)).toBeLessThanOrEqual(8);
       expect(Math.max(...got.windows)).toBeGreaterThan(512 * 1024);
       expect(Math.max(...got.windows)).toBeLessThanOrEqual(1024 * 1024);
       expect(got.received).toBe(got.expected);

@@ -6,8 +6,8 @@ import type { FlowWriter } from '../../lib/console-flow';
 export interface ConsoleTestHooks {
   console?: { term: Terminal; flow: FlowWriter; name: string; sessionId(): string | null };
   rfb?: RFB;
-  /** Sees every chunk of console output before xterm does (the bench hashes it). */
-  tap?: (data: string) => void;
+  /** Sees every chunk of console output (UTF-8) before xterm does (the bench hashes it). */
+  tap?: (data: Uint8Array) => void;
 }
 
 declare global {

@@ -19,7 +19,7 @@ const channel = new ConsoleChannel(xen);
 const SCROLLBACK_KEY = 'xenith.console.scrollback';
 /** The scrollback lengths the toolbar offers. */
 export const SCROLLBACK_CHOICES = [1000, 5000, 10000, 50000] as const;
-/** Output arriving in chunks this large is a flood, not a program answering keys. */
+/** Output arriving in chunks this large (bytes) is a flood, not a program answering keys. */
 const BULK_CHUNK = 8 * 1024;
 /** console:write takes at most 64 KiB per call; pasted text is sent in pieces below that. */
 const WRITE_PIECE = 16 * 1024;

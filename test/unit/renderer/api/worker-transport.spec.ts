@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createWorkerTransport, type WorkerPort } from '../../../../src/renderer/api/worker-transport';
 import type { FromWorker, ToWorker } from '../../../../src/renderer/api/worker-protocol';
+import { encodeConsoleData } from '../../../../src/shared/console-frame';
 
 /** A worker stand-in: records what the page posts, and lets the test post back. */
 function fakeWorker() {
@@ -35,15 +36,30 @@ describe('createWorkerTransport (the page side of the browser-mode transport wor
     const w = fakeWorker();
     const t = createWorkerTransport(w.port, 'tok12345');
     const got: string[] = [];
-    const off1 = t.subscribe('console:data', (p) => got.push(`1:${(p as { data: string }).data}`));
-    t.subscribe('console:data', (p) => got.push(`2:${(p as { data: string }).data}`));
-    expect(w.posted).toEqual([{ k: 'init', token: 'tok12345' }, { k: 'sub', e: 'console:data' }]);
-    w.reply({ k: 'evt', e: 'console:data', p: { id: 'x', data: 'hello' } });
+    const off1 = t.subscribe('domains:changed', (p) => got.push(`1:${(p as { reason: string }).reason}`));
+    t.subscribe('domains:changed', (p) => got.push(`2:${(p as { reason: string }).reason}`));
+    expect(w.posted).toEqual([{ k: 'init', token: 'tok12345' }, { k: 'sub', e: 'domains:changed' }]);
+    w.reply({ k: 'evt', e: 'domains:changed', p: { reason: 'hello' } });
     off1();
-    w.reply({ k: 'evt', e: 'console:data', p: { id: 'x', data: 'again' } });
+    w.reply({ k: 'evt', e: 'domains:changed', p: { reason: 'again' } });
     // An event nobody here listens to is ignored.
     w.reply({ k: 'evt', e: 'console:status', p: { id: 'x', state: 'connected', message: '' } });
     expect(got).toEqual(['1:hello', '2:hello', '2:again']);
+  });
+
+  it('decodes console output the worker passed on as a binary frame into console:data, the bytes a view of the frame', () => {
+    const w = fakeWorker();
+    const t = createWorkerTransport(w.port, 'tok12345');
+    const got: { id: string; data: Uint8Array }[] = [];
+    t.subscribe('console:data', (p) => got.push(p as { id: string; data: Uint8Array }));
+    const frame = encodeConsoleData('sess-1', new TextEncoder().encode('héllo\r\n')).slice().buffer;
+    w.reply({ k: 'bin', frame });
+    // Something that is not a console frame is dropped.
+    w.reply({ k: 'bin', frame: new Uint8Array([0x7b, 0x7d]).buffer });
+    expect(got).toHaveLength(1);
+    expect(got[0]!.id).toBe('sess-1');
+    expect(new TextDecoder().decode(got[0]!.data)).toBe('héllo\r\n');
+    expect(got[0]!.data.buffer).toBe(frame);
   });
 
   it('reports the connection going down and up', () => {

@@ -3,6 +3,9 @@ import { FlowWriter } from '../../../../src/renderer/lib/console-flow';
 import { ConsoleChannel } from '../../../../src/renderer/lib/console-channel';
 import type { ConsoleStatusEvent } from '../../../../src/shared/contract-types';
 
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
 describe('FlowWriter', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -13,13 +16,13 @@ describe('FlowWriter', () => {
     const acks: number[] = [];
     const w = new FlowWriter({
       write: (d, done) => {
-        written.push(d);
+        written.push(text(d));
         pending.push(done);
       },
       ack: (n) => acks.push(n),
     });
-    w.push('abc');
-    w.push('defgh');
+    w.push(utf8('abc'));
+    w.push(utf8('defgh'));
     await vi.advanceTimersByTimeAsync(5);
     expect(written).toEqual(['abc', 'defgh']);
     expect(acks).toEqual([]);
@@ -31,7 +34,7 @@ describe('FlowWriter', () => {
     pending.shift()!();
     expect(acks).toEqual([8]);
     expect([w.written, w.processed]).toEqual([8, 8]);
-    w.push('xy');
+    w.push(utf8('xy'));
     pending.shift()!();
     expect(acks).toEqual([8, 2]);
   });
@@ -40,7 +43,7 @@ describe('FlowWriter', () => {
 describe('FlowWriter pieces and early acks', () => {
   function rig(piece: number, ackStep: number) {
     const pending: (() => void)[] = [];
-    const written: string[] = [];
+    const written: Uint8Array[] = [];
     const acks: number[] = [];
     const w = new FlowWriter(
       {
@@ -55,20 +58,24 @@ describe('FlowWriter pieces and early acks', () => {
     return { w, pending, written, acks };
   }
 
-  it('hands the terminal pieces no larger than asked, in order, never splitting a surrogate pair', () => {
+  it('hands the terminal views of the chunk no larger than asked, in order, without copying', () => {
     const r = rig(4, 1000);
-    r.w.push('abcdefghij');
-    expect(r.written).toEqual(['abcd', 'efgh', 'ij']);
-    // '😀' is two UTF-16 units: a cut after its first unit moves back one.
-    r.w.push('abc😀def');
-    expect(r.written.slice(3)).toEqual(['abc', '😀de', 'f']);
-    expect(r.written.join('')).toBe('abcdefghijabc😀def');
-    expect(r.w.written).toBe(18);
+    const chunk = utf8('abcdefghij');
+    r.w.push(chunk);
+    expect(r.written.map(text)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(r.written.every((p) => p.buffer === chunk.buffer)).toBe(true);
+    // '😀' is four bytes: a piece may end inside it (xterm's decoder keeps the partial sequence for the next write).
+    r.w.push(utf8('abc😀def'));
+    expect(r.written.slice(3).map((p) => p.length)).toEqual([4, 4, 2]);
+    const all = new Uint8Array(r.written.reduce((n, p) => n + p.length, 0));
+    r.written.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    expect(text(all)).toBe('abcdefghijabc😀def');
+    expect(r.w.written).toBe(20);
   });
 
   it('while a backlog remains, acks each step at once and an eighth of a step or more when the task ends', async () => {
     const r = rig(10, 80);
-    r.w.push('x'.repeat(200));
+    r.w.push(utf8('x'.repeat(200)));
     expect(r.written).toHaveLength(20);
     // Five pieces, 50: more than an eighth of the step, less than a step: one ack when the task ends.
     for (let i = 0; i < 5; i++) r.pending.shift()!();
@@ -109,17 +116,17 @@ describe('ConsoleChannel', () => {
     const api = fakeApi();
     const ch = new ConsoleChannel(api);
     ch.listen();
-    api.fire('console:data', { id: 'aaaaaaaa', data: 'early ' });
+    api.fire('console:data', { id: 'aaaaaaaa', data: utf8('early ') });
     api.fire('console:status', { id: 'aaaaaaaa', state: 'connected', message: 'hi' });
     const got: string[] = [];
     const states: ConsoleStatusEvent[] = [];
-    const off = ch.claim('aaaaaaaa', { data: (d) => got.push(d), status: (s) => states.push(s) });
-    api.fire('console:data', { id: 'aaaaaaaa', data: 'late' });
-    api.fire('console:data', { id: 'bbbbbbbb', data: 'not mine' });
+    const off = ch.claim('aaaaaaaa', { data: (d) => got.push(text(d)), status: (s) => states.push(s) });
+    api.fire('console:data', { id: 'aaaaaaaa', data: utf8('late') });
+    api.fire('console:data', { id: 'bbbbbbbb', data: utf8('not mine') });
     expect(got).toEqual(['early ', 'late']);
     expect(states.map((s) => s.state)).toEqual(['connected']);
     off();
-    api.fire('console:data', { id: 'aaaaaaaa', data: 'after release' });
+    api.fire('console:data', { id: 'aaaaaaaa', data: utf8('after release') });
     expect(got).toEqual(['early ', 'late']);
   });
 });

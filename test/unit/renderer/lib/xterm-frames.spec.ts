@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { Terminal } from '@xterm/xterm';
 import { paceFloodRedraws } from '../../../../src/renderer/lib/xterm-frames';
 
-/** xterm's render debouncer as far as the pacing uses it, on a page whose animation frames the test runs by hand. */
+/**
+ * xterm's render debouncer as far as the pacing uses it, on a page whose animation frames and timers the test runs by
+ * hand on its own clock.
+ */
 function rig() {
   const frames: (() => void)[] = [];
+  const timers: { at: number; cb: () => void }[] = [];
+  const asked = { frames: 0 };
   const rendered: [number, number][] = [];
   const clock = { t: 1000 };
   interface FakeDebouncer {
@@ -27,7 +32,10 @@ function rig() {
       this._rowEnd = undefined;
     },
   };
-  const view = { requestAnimationFrame: (cb: () => void) => frames.push(cb) };
+  const view = {
+    requestAnimationFrame: (cb: () => void) => (asked.frames++, frames.push(cb)),
+    setTimeout: (cb: () => void, ms: number) => timers.push({ at: clock.t + ms, cb }),
+  };
   const term = { _core: { _renderService: { _renderDebouncer: deb } }, element: { ownerDocument: { defaultView: view } } } as unknown as Terminal;
   /** Marks rows dirty as xterm's refresh() does, asking for a frame if none is pending. */
   const dirty = (start: number, end: number) => {
@@ -35,13 +43,19 @@ function rig() {
     deb._rowEnd = Math.max(deb._rowEnd ?? end, end);
     if (deb._animationFrame === undefined) deb._animationFrame = view.requestAnimationFrame(() => deb._innerRefresh());
   };
-  /** Runs the pending animation frame `ms` after the last. */
+  /** Lets `ms` pass a millisecond at a time, firing timers as they fall due, then runs the pending animation frame. */
   const frame = (ms: number) => {
-    clock.t += ms;
+    for (let i = 0; i < ms; i++) {
+      clock.t++;
+      for (const due of timers.filter((x) => x.at <= clock.t)) {
+        timers.splice(timers.indexOf(due), 1);
+        due.cb();
+      }
+    }
     const cbs = frames.splice(0);
     for (const cb of cbs) cb();
   };
-  return { term, deb, rendered, clock, dirty, frame };
+  return { term, deb, rendered, clock, dirty, frame, asked, timers };
 }
 
 describe('paceFloodRedraws', () => {
@@ -111,6 +125,43 @@ describe('paceFloodRedraws', () => {
     r.dirty(0, 39);
     r.frame(17);
     expect(r.rendered).toHaveLength(5);
+  });
+
+  it('asks for no frame while a redraw is held, only once its time has come, and stops waiting once disposed', () => {
+    const r = rig();
+    paceFloodRedraws(r.term, { flooded: () => true, minIntervalMs: 100, now: () => r.clock.t });
+    r.dirty(0, 39);
+    r.frame(17);
+    expect(r.asked.frames).toBe(1);
+    // Held: output keeps marking rows dirty, and no frame is asked for until 100 ms have passed.
+    for (let i = 0; i < 5; i++) {
+      r.dirty(0, 39);
+      r.frame(17);
+    }
+    expect(r.rendered).toHaveLength(0);
+    expect(r.asked.frames).toBe(1);
+    r.frame(17);
+    expect(r.rendered).toEqual([[0, 39]]);
+    expect(r.asked.frames).toBe(2);
+    // xterm's dispose() clears the pending frame: a held wait then asks for nothing more.
+    r.dirty(0, 39);
+    r.frame(17);
+    r.deb._animationFrame = undefined;
+    r.frame(200);
+    expect(r.asked.frames).toBe(3);
+    expect(r.timers).toHaveLength(0);
+  });
+
+  it('draws a held redraw soon after the flood ends instead of waiting out the interval', () => {
+    const r = rig();
+    let flooded = true;
+    paceFloodRedraws(r.term, { flooded: () => flooded, minIntervalMs: 1000, recheckMs: 16, now: () => r.clock.t });
+    r.dirty(0, 39);
+    r.frame(17);
+    expect(r.rendered).toHaveLength(0);
+    flooded = false;
+    r.frame(17);
+    expect(r.rendered).toEqual([[0, 39]]);
   });
 
   it('changes nothing on a terminal without the internals it expects', () => {
