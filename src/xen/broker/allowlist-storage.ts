@@ -10,7 +10,8 @@ import { assertPooledQcow2 } from './linked-images';
 
 // The broker's checks of the storage commands (LVM, df, lsblk, NFS mounts), after the table built their argv.
 
-const refuse = (msg: string, detail: Record<string, unknown> = {}): never => {
+/** Refuses a request the broker's checks do not allow (INVALID_ARG, the field `args` unless `detail` names one). */
+export const refuse = (msg: string, detail: Record<string, unknown> = {}): never => {
   throw new XenError('INVALID_ARG', msg, { field: 'args', ...detail });
 };
 

@@ -9,7 +9,7 @@ import { checkDomainName } from '../ops/validate';
 import { assertCommand } from '../runner/programs';
 import type { XenProgram } from '../runner/types';
 import { assertPooledQcow2, checkQemuOverlay } from './linked-images';
-import { assertPlainFile, checkNfs, claimNewImage, checkQemuConvert, checkQemuSnapshot, checkStorage } from './allowlist-storage';
+import { assertPlainFile, checkNfs, claimNewImage, refuse, checkQemuConvert, checkQemuSnapshot, checkStorage } from './allowlist-storage';
 import { checkFreeBlockDevice, type BlockDeviceEnv } from './block-devices';
 import { createPathGuard, type FinalComponent, type PathGuard } from './paths';
 import { BROKER_POLICY_FILE, type BrokerPolicy } from './policy';
@@ -48,10 +48,6 @@ export function createGuards(policy: BrokerPolicy, blockEnv?: BlockDeviceEnv): B
 const XL_CREATE_FLAGS = new Set(['-p', '-n', '-c', '-e', '-d', '-q', '-V']);
 /** A config Xenith writes: NAME.cfg directly in the config directory. */
 const CONFIG_FILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.cfg$/;
-
-const refuse = (msg: string, detail: Record<string, unknown> = {}): never => {
-  throw new XenError('INVALID_ARG', msg, { field: 'args', ...detail });
-};
 
 /** How to widen the policy, for refusals a root administrator can lift. */
 const widen = (key: string): string => `(root can allow more with "${key} = DIR" in ${BROKER_POLICY_FILE})`;

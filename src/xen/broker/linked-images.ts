@@ -2,15 +2,11 @@ import { realpath } from 'node:fs/promises';
 import { XenError } from '../errors';
 import { declaredBase, parseImageHeader } from '../storage/image-header';
 import type { BrokerGuards } from './allowlist';
-import { assertPlainFile, assertSelfContainedQcow2, claimNewImage, readHead } from './allowlist-storage';
+import { assertPlainFile, assertSelfContainedQcow2, claimNewImage, readHead, refuse } from './allowlist-storage';
 
 // Linked images: a qcow2 overlay reading one base image of the pools (a linked clone's disk). Root's qemu opens the
 // base too, so the base is held to what a disk itself is: inside the image directories, a plain file, and at most one
 // level deep, with its format declared so nothing guesses it from bytes a guest wrote.
-
-const refuse = (msg: string, detail: Record<string, unknown> = {}): never => {
-  throw new XenError('INVALID_ARG', msg, { field: 'args', ...detail });
-};
 
 /** The base image an overlay may read: a plain file of an image directory and, when qcow2, self-contained. */
 async function checkBase(base: string, format: 'raw' | 'qcow2', g: BrokerGuards, of: string): Promise<string> {
