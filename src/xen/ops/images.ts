@@ -50,12 +50,19 @@ export async function makeImage(ctx: OpsContext, p: string, size: number, format
     await ctx.runner.fs.createSparse(p, size);
     return { path: p };
   }
-  // qemu-img create overwrites silently: claim the name first, then let qemu-img fill the file this call owns.
+  return claimAndFill(ctx, p, () => ctx.run('image.createQcow2', { path: p, bytes: size }));
+}
+
+/**
+ * qemu-img create overwrites silently: claims the name `p` first (an empty file), then lets `fill` (a qemu-img create)
+ * write the file this call owns. A failure removes the claimed file, which no domain uses yet, and says so
+ * (detail.removed).
+ */
+export async function claimAndFill(ctx: OpsContext, p: string, fill: () => Promise<unknown>): Promise<{ path: string }> {
   await ctx.runner.fs.createEmpty(p);
   try {
-    await ctx.run('image.createQcow2', { path: p, bytes: size });
+    await fill();
   } catch (e) {
-    // The claimed file is this call's own, and no domain uses it yet: remove it, and say so in the error.
     const removed = await ctx.runner.fs.remove(p).then(() => [p], () => []);
     if (e instanceof XenError) throw new XenError(e.code, e.message, { ...e.detail, removed });
     throw e;

@@ -1,6 +1,7 @@
 import { volumeNameProblem, volumePath } from '../../shared/storage';
 import { XenError } from '../errors';
 import type { OpsContext } from '../ops/context';
+import { claimAndFill } from '../ops/images';
 import { declaredBase } from './image-header';
 import { findPool, readPools } from './pools';
 import { storageOverview } from './list';
@@ -68,13 +69,5 @@ export async function createLinkedVolume(ctx: OpsContext, a: { pool: string; nam
   if (writer) throw new XenError('IN_USE', `${base.path} is written by running domain ${writer.domain}; shut it down before linking to its disk`, { field: 'name', domain: writer.domain });
   const p = volumePath(to, a.newName);
   if (volumes.some((v) => v.path === p) || (await ctx.runner.fs.stat(p)) !== null) throw new XenError('EXISTS', `${p} already exists; nothing was overwritten`, { field: 'newName', path: p });
-  await ctx.runner.fs.createEmpty(p);
-  try {
-    await ctx.run('image.createOverlay', { path: p, base: base.path, baseFormat: format });
-  } catch (e) {
-    const removed = await ctx.runner.fs.remove(p).then(() => [p], () => []);
-    if (e instanceof XenError) throw new XenError(e.code, e.message, { ...e.detail, removed });
-    throw e;
-  }
-  return { path: p };
+  return claimAndFill(ctx, p, () => ctx.run('image.createOverlay', { path: p, base: base.path, baseFormat: format }));
 }
